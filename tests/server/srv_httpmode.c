@@ -1,0 +1,162 @@
+/* Plain HTTP/1.1 scenarios (paths under /http/) of the test server. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "srv.h"
+
+const char *srv_http_reason(int code)
+{
+    switch (code) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 426: return "Upgrade Required";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    default:  return "Status";
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts))
+        ;
+}
+
+static int body_allowed(int code) { return code >= 200 && code != 204 && code != 304; }
+
+int srv_http_respond(struct srv_conn *c, int code, const char *extra_headers,
+                     const char *body, size_t blen, int keep, int head_only)
+{
+    struct srv_buf out = { 0 };
+    int rc;
+
+    srv_buf_printf(&out, "HTTP/1.1 %d %s\r\nServer: wstest\r\n", code, srv_http_reason(code));
+    if (body_allowed(code))
+        srv_buf_printf(&out, "Content-Type: text/plain\r\nContent-Length: %zu\r\n", blen);
+    srv_buf_printf(&out, "Connection: %s\r\n%s\r\n", keep ? "keep-alive" : "close",
+                   extra_headers ? extra_headers : "");
+    if (body_allowed(code) && !head_only)
+        srv_buf_append(&out, body, blen);
+    rc = srv_conn_write(c, out.p, out.len);
+    srv_buf_free(&out);
+    return rc;
+}
+
+static int send_chunked(struct srv_conn *c, int keep, int head_only)
+{
+    static const char *const chunks[] = { "hello", " ", "chunked", " ", "world" };
+    char hdr[200];
+    size_t i;
+
+    snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nServer: wstest\r\nContent-Type: text/plain\r\n"
+             "Transfer-Encoding: chunked\r\nConnection: %s\r\n\r\n", keep ? "keep-alive" : "close");
+    if (srv_conn_write(c, hdr, strlen(hdr)))
+        return -1;
+    if (head_only)
+        return 0;
+    /* One write per chunk so the client sees them arrive separately. */
+    for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+        char buf[64];
+        int n = snprintf(buf, sizeof(buf), "%zx\r\n%s\r\n", strlen(chunks[i]), chunks[i]);
+        if (srv_conn_write(c, buf, (size_t)n))
+            return -1;
+    }
+    return srv_conn_write(c, "0\r\n\r\n", 5);
+}
+
+static int send_slow_headers(struct srv_conn *c, long delay, int keep, int head_only)
+{
+    char line[128];
+    int i, n;
+
+    n = snprintf(line, sizeof(line), "HTTP/1.1 200 OK\r\n");
+    if (srv_conn_write(c, line, (size_t)n))
+        return -1;
+    for (i = 0; i < 5; i++) {
+        sleep_ms(delay);
+        n = snprintf(line, sizeof(line), "X-Slow-%d: %d\r\n", i, i);
+        if (srv_conn_write(c, line, (size_t)n))
+            return -1;
+    }
+    sleep_ms(delay);
+    n = snprintf(line, sizeof(line), "Content-Length: 4\r\nConnection: %s\r\n\r\n%s",
+                 keep ? "keep-alive" : "close", head_only ? "" : "slow");
+    return srv_conn_write(c, line, (size_t)n);
+}
+
+int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned char *body,
+                    size_t blen, int *keep)
+{
+    const char *path = r->target, *arg;
+    int head = !strcmp(r->method, "HEAD");
+    char tmp[64];
+    int rc;
+
+    if (http_has_token(r, "Connection", "close"))
+        *keep = 0;
+    else if (r->minor == 0)
+        *keep = http_has_token(r, "Connection", "keep-alive");
+    else
+        *keep = 1;
+
+    if (!strcmp(path, "/http/hello")) {
+        rc = srv_http_respond(c, 200, NULL, "hello", 5, *keep, head);
+    } else if (!strcmp(path, "/http/chunked")) {
+        rc = send_chunked(c, *keep, head);
+    } else if (!strcmp(path, "/http/close-delimited")) {
+        static const char resp[] = "HTTP/1.1 200 OK\r\nServer: wstest\r\nContent-Type: text/plain\r\n"
+                                   "Connection: close\r\n\r\nclose delimited body";
+        *keep = 0;
+        rc = srv_conn_write(c, resp, head ? strlen(resp) - 20 : strlen(resp));
+    } else if (!strcmp(path, "/http/echo-headers")) {
+        rc = srv_http_respond(c, 200, NULL, r->head, r->headlen, *keep, head);
+    } else if (!strcmp(path, "/http/echo-body")) {
+        rc = srv_http_respond(c, 200, NULL, (const char *)body, blen, *keep, head);
+    } else if (!strncmp(path, "/http/status/", 13)) {
+        int code = atoi(path + 13);
+        if (code < 100 || code > 999)
+            code = 400;
+        snprintf(tmp, sizeof(tmp), "status %d\n", code);
+        rc = srv_http_respond(c, code, NULL, tmp, strlen(tmp), *keep, head);
+    } else if (!strcmp(path, "/http/conn-id")) {
+        snprintf(tmp, sizeof(tmp), "%llu", c->id);
+        rc = srv_http_respond(c, 200, NULL, tmp, strlen(tmp), *keep, head);
+    } else if (!strcmp(path, "/http/slow-headers") || !strncmp(path, "/http/slow-headers/", 19)) {
+        arg = path[18] == '/' ? path + 19 : "200";
+        rc = send_slow_headers(c, atol(arg), *keep, head);
+    } else if (!strncmp(path, "/http/delay/", 12)) {
+        sleep_ms(atol(path + 12));
+        rc = srv_http_respond(c, 200, NULL, "hello", 5, *keep, head);
+    } else if (!strncmp(path, "/http/large/", 12)) {
+        size_t n = strtoul(path + 12, NULL, 10), i;
+        char *big;
+        if (n > (256u << 20))
+            n = 256u << 20;
+        big = malloc(n ? n : 1);
+        for (i = 0; big && i < n; i++)
+            big[i] = (char)('a' + i % 26);
+        rc = big ? srv_http_respond(c, 200, NULL, big, n, *keep, head) : -1;
+        free(big);
+    } else {
+        rc = srv_http_respond(c, 404, NULL, "not found\n", 10, *keep, head);
+    }
+    if (rc)
+        *keep = 0;
+    return 1;
+}

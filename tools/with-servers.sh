@@ -1,0 +1,135 @@
+#!/bin/bash
+# Usage: tools/with-servers.sh COMMAND [ARGS...]
+#
+# Starts the loopback test servers, exports their addresses, runs COMMAND,
+# stops the servers and exits with COMMAND's status.
+#
+#   WSTEST_SERVER       127.0.0.1:PORT of build/native/server/wsserver
+#   WSTEST_TLS_SERVER   127.0.0.1:PORT of a second wsserver speaking TLS with a
+#                       throw-away self-signed certificate for CN/SAN
+#                       localhost + 127.0.0.1 (empty if unavailable)
+#   WSTEST_PY_SERVER    127.0.0.1:PORT of tests/server/echo_py.py (python3-websockets)
+#   WSTEST_NODE_SERVER  127.0.0.1:PORT of tests/server/echo_node.js (node ws)
+#   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
+#
+# Inputs: WSSERVER (path of the wsserver binary), WSTEST_MAX_SECONDS (server
+# lifetime cap, default 900). Unavailable servers leave their variable empty
+# and print one line saying why.
+
+set -u
+
+if [ $# -eq 0 ]; then
+    echo "usage: $0 COMMAND [ARGS...]" >&2
+    exit 2
+fi
+
+topdir=$(cd "$(dirname "$0")/.." && pwd)
+srvdir=$topdir/tests/server
+max_seconds=${WSTEST_MAX_SECONDS:-900}
+
+if [ -z "${WSSERVER:-}" ]; then
+    if [ -x build/native/server/wsserver ]; then
+        WSSERVER=build/native/server/wsserver
+    else
+        WSSERVER=$topdir/build/native/server/wsserver
+    fi
+fi
+
+WSTEST_LOGDIR=${WSTEST_LOGDIR:-$(mktemp -d "${TMPDIR:-/tmp}/wstest-logs.XXXXXX")}
+mkdir -p "$WSTEST_LOGDIR"
+export WSTEST_LOGDIR
+rundir=$(mktemp -d "${TMPDIR:-/tmp}/wstest-run.XXXXXX")
+
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    for p in "${pids[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$rundir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_port PID FILE: prints the port once FILE exists (at most ~10 s)
+wait_port() {
+    local pid=$1 file=$2 i port
+    for ((i = 0; i < 200; i++)); do
+        if [ -s "$file" ]; then
+            read -r port < "$file"
+            echo "$port"
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# start NAME VAR COMMAND...: starts a server writing its port to a file
+start() {
+    local name=$1 var=$2 pid port
+    shift 2
+    "$@" > /dev/null 2> "$WSTEST_LOGDIR/$name.log" &
+    pid=$!
+    pids+=("$pid")
+    if port=$(wait_port "$pid" "$rundir/$name.port"); then
+        export "$var=127.0.0.1:$port"
+    else
+        export "$var="
+        echo "with-servers: $name did not start (see $WSTEST_LOGDIR/$name.log)" >&2
+    fi
+}
+
+export WSTEST_SERVER= WSTEST_TLS_SERVER= WSTEST_PY_SERVER= WSTEST_NODE_SERVER=
+
+if [ -x "$WSSERVER" ]; then
+    start wsserver WSTEST_SERVER "$WSSERVER" --port 0 --port-file "$rundir/wsserver.port" \
+        --max-seconds "$max_seconds"
+else
+    echo "with-servers: wsserver not built ($WSSERVER)" >&2
+fi
+
+# wss: a second instance with a throw-away self-signed certificate
+if [ -x "$WSSERVER" ] && command -v openssl > /dev/null 2>&1; then
+    if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+            -keyout "$rundir/key.pem" -out "$rundir/cert.pem" \
+            > "$WSTEST_LOGDIR/openssl.log" 2>&1; then
+        start wsserver-tls WSTEST_TLS_SERVER "$WSSERVER" --port 0 \
+            --port-file "$rundir/wsserver-tls.port" --max-seconds "$max_seconds" \
+            --tls "$rundir/cert.pem" "$rundir/key.pem"
+        export WSTEST_TLS_CERT=$rundir/cert.pem WSTEST_TLS_KEY=$rundir/key.pem
+    else
+        echo "with-servers: could not create a test certificate, no TLS server" >&2
+    fi
+elif [ -x "$WSSERVER" ]; then
+    echo "with-servers: openssl not installed, no TLS server" >&2
+fi
+
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
+    start echo_py WSTEST_PY_SERVER /usr/bin/python3 "$srvdir/echo_py.py" \
+        "$rundir/echo_py.port" --max-seconds "$max_seconds"
+else
+    echo "with-servers: python3-websockets not installed, no python echo server" >&2
+fi
+
+if command -v node > /dev/null 2>&1 &&
+        NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH} node -e "require('ws')" 2>/dev/null; then
+    start echo_node WSTEST_NODE_SERVER \
+        env NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH} node "$srvdir/echo_node.js" \
+        "$rundir/echo_node.port" --max-seconds "$max_seconds"
+else
+    echo "with-servers: node or node-ws not installed, no node echo server" >&2
+fi
+
+echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
+     "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER" \
+     "(logs in $WSTEST_LOGDIR)" >&2
+
+"$@"
+exit $?
