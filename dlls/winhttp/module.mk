@@ -1,0 +1,32 @@
+# winhttp.dll and its import library, for each architecture.
+# The protocol core's sources ($(CORE_SRCS), from tests/core/module.mk) are
+# compiled into the DLL unchanged.
+
+DLL_SRCS = $(filter-out $(srcdir)/dlls/winhttp/wsp_%,$(wildcard $(srcdir)/dlls/winhttp/*.c))
+DLL_HDRS = $(wildcard $(srcdir)/dlls/winhttp/*.h) $(srcdir)/include/winhttp.h
+DLL_LIBS = -lws2_32 -lsecur32 -lcrypt32 -ladvapi32 -lbcrypt
+DLL_DEF  = $(srcdir)/dlls/winhttp/winhttp.def
+
+define dll_rules
+build/$(1)/obj/%.o: $(srcdir)/dlls/winhttp/%.c $(DLL_HDRS) | build/$(1)/obj
+	$$(cc_$(1)) $$(PE_CFLAGS) -DWINHTTP_BUILDING_DLL -I$(srcdir)/dlls/winhttp -c -o $$@ $$<
+
+build/$(1)/obj:
+	$$(MKDIR_P) $$@
+
+# i686 keeps the @N decorations in the .def so the linker finds the stdcall
+# symbols, then --kill-at exports the plain names Windows' DLL has.
+build/$(1)/winhttp.def: $(DLL_DEF) | build/$(1)/obj
+	$(if $(filter x86_64,$(1)),sed -e 's/@[0-9]*//',sed -e '/x86_64 only/d') $$< > $$@
+
+build/$(1)/winhttp.dll: $$(patsubst %.c,build/$(1)/obj/%.o,$$(notdir $$(DLL_SRCS) $$(CORE_SRCS))) build/$(1)/winhttp.def
+	$$(cc_$(1)) -shared -o $$@ $$(filter %.o,$$^) build/$(1)/winhttp.def -Wl,--kill-at $$(PE_LDFLAGS) $(DLL_LIBS)
+
+build/$(1)/libwinhttp.a: build/$(1)/winhttp.def
+	$$(dlltool_$(1)) -k -d $$< -D winhttp.dll -l $$@
+endef
+
+$(foreach a,$(ARCHES),$(eval $(call dll_rules,$(a))))
+
+dlls: $(foreach a,$(ARCHES),build/$(a)/winhttp.dll build/$(a)/libwinhttp.a)
+.PHONY: dlls

@@ -1,0 +1,72 @@
+/*
+ * The transport: the one place that touches sockets.
+ *
+ * A small interface -- resolve, connect, send, receive, close, and
+ * completion delivery for asynchronous receives and sends -- so that a second
+ * backend (host sockets through a Wine unix library) can replace ws2_32 here
+ * without touching the HTTP or WebSocket code.  TLS (Schannel) will live
+ * below this interface too: callers see plaintext.
+ *
+ * Errors are WinHTTP error codes (ERROR_WINHTTP_TIMEOUT,
+ * ERROR_WINHTTP_CONNECTION_ERROR, ERROR_WINHTTP_CANNOT_CONNECT,
+ * ERROR_WINHTTP_NAME_NOT_RESOLVED, ...).
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef WINHTTP_NET_H
+#define WINHTTP_NET_H
+
+#include "winhttp_private.h"
+
+struct netconn;
+
+struct net_address
+{
+    SOCKADDR_STORAGE addr;
+    int len;
+};
+
+/* Completion of an asynchronous operation; runs on a pool thread, or on the
+ * calling thread when the operation finished at once.  bytes == 0 with
+ * error == ERROR_SUCCESS on a receive means the peer closed the connection. */
+typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD error, size_t bytes);
+
+/* Resolves host (a name, an IPv4 or a bracketless IPv6 literal) for port;
+ * timeout in ms, 0 or -1 = none. */
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr);
+/* Connects with TCP_NODELAY set; timeout in ms, 0 or -1 = none. */
+DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret);
+/* Timeouts for the blocking calls below, in ms; 0 or -1 = none. */
+void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
+/* Sends all of buf (blocking). */
+DWORD net_send(struct netconn *conn, const void *buf, size_t len);
+/* Receives at least one byte, at most len (blocking); *received = 0 at EOF. */
+DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
+/* Waits up to timeout ms for data to read: ERROR_SUCCESS when readable
+ * (or at EOF), ERROR_WINHTTP_TIMEOUT otherwise. */
+DWORD net_wait_readable(struct netconn *conn, int timeout);
+/* TRUE if the connection still looks usable for another request (no EOF, no
+ * unexpected bytes pending): used before reusing a pooled connection. */
+BOOL net_is_alive(struct netconn *conn);
+/* Stops further sends (TCP FIN), keeps receiving. */
+void net_shutdown_send(struct netconn *conn);
+/* Aborts whatever is pending on conn (completions fire with
+ * ERROR_WINHTTP_OPERATION_CANCELLED) without freeing it. */
+void net_cancel(struct netconn *conn);
+/* Closes and frees; pending completions must have fired (see net_cancel). */
+void net_close(struct netconn *conn);
+
+/* Asynchronous, completion-based I/O on the shared bounded pool: at most one
+ * receive and one send in flight per connection.  Return ERROR_IO_PENDING
+ * when the completion will fire later, or ERROR_SUCCESS when it already ran
+ * on this thread (then it is not called again), or an error (not called). */
+DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context);
+DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
+
+/* Keep-alive pool of idle connections, per session and host:port. */
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure);
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure);
+
+#endif /* WINHTTP_NET_H */

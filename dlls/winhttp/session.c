@@ -1,0 +1,362 @@
+/*
+ * Session and connect handles: WinHttpOpen, WinHttpConnect, WinHttpSetTimeouts,
+ * WinHttpCheckPlatform and their options.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "winhttp_private.h"
+
+/* Defaults from the WinHttpSetTimeouts documentation. */
+#define DEFAULT_RESOLVE_TIMEOUT          0
+#define DEFAULT_CONNECT_TIMEOUT          60000
+#define DEFAULT_SEND_TIMEOUT             30000
+#define DEFAULT_RECEIVE_TIMEOUT          30000
+#define DEFAULT_RECEIVE_RESPONSE_TIMEOUT 90000
+#define DEFAULT_WEB_SOCKET_BUFFER_SIZE   32768
+
+/* The timeout options shared by session and request handles.  *handled says
+ * whether the option was a timeout option at all. */
+BOOL session_query_timeout_option(const struct timeouts *t, DWORD option, void *buffer, DWORD *buflen, BOOL *handled)
+{
+    int value;
+
+    *handled = TRUE;
+    switch (option)
+    {
+    case WINHTTP_OPTION_RESOLVE_TIMEOUT:          value = t->resolve; break;
+    case WINHTTP_OPTION_CONNECT_TIMEOUT:          value = t->connect; break;
+    case WINHTTP_OPTION_SEND_TIMEOUT:             value = t->send; break;
+    case WINHTTP_OPTION_RECEIVE_TIMEOUT:          value = t->receive; break;
+    case WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT: value = t->receive_response; break;
+    default:
+        *handled = FALSE;
+        return FALSE;
+    }
+    return query_dword_option(value, buffer, buflen);
+}
+
+BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *buffer, DWORD buflen, BOOL *handled)
+{
+    int *field;
+    DWORD value;
+
+    *handled = TRUE;
+    switch (option)
+    {
+    case WINHTTP_OPTION_RESOLVE_TIMEOUT:          field = &t->resolve; break;
+    case WINHTTP_OPTION_CONNECT_TIMEOUT:          field = &t->connect; break;
+    case WINHTTP_OPTION_SEND_TIMEOUT:             field = &t->send; break;
+    case WINHTTP_OPTION_RECEIVE_TIMEOUT:          field = &t->receive; break;
+    case WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT: field = &t->receive_response; break;
+    default:
+        *handled = FALSE;
+        return FALSE;
+    }
+    if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+    *field = (int)value;
+    return TRUE;
+}
+
+static void session_destroy(struct object_header *hdr)
+{
+    struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
+
+    TRACE("%p\n", session);
+    net_pool_clear(session);
+    heap_free(session->agent);
+    heap_free(session->proxy_server);
+    heap_free(session->proxy_bypass);
+    heap_free(session);
+}
+
+static BOOL session_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
+{
+    struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
+    BOOL handled, ret;
+
+    ret = session_query_timeout_option(&session->timeouts, option, buffer, buflen, &handled);
+    if (handled) return ret;
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+        return query_dword_option(session->websocket_receive_buffer_size, buffer, buflen);
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        return query_dword_option(session->websocket_send_buffer_size, buffer, buflen);
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+        /* write-only, and only on websocket handles */
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    case WINHTTP_OPTION_MAX_CONNS_PER_SERVER:
+        return query_dword_option(session->max_connections_per_server, buffer, buflen);
+    case WINHTTP_OPTION_SECURE_PROTOCOLS:
+        return query_dword_option(session->secure_protocols, buffer, buflen);
+    case WINHTTP_OPTION_REDIRECT_POLICY:
+        return query_dword_option(WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP, buffer, buflen);
+    }
+    FIXME("unimplemented option %lu\n", option);
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    return FALSE;
+}
+
+static BOOL session_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
+{
+    struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
+    BOOL handled, ret;
+    DWORD value;
+
+    ret = session_set_timeout_option(&session->timeouts, option, buffer, buflen, &handled);
+    if (handled) return ret;
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        session->websocket_receive_buffer_size = value;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        session->websocket_send_buffer_size = value;
+        return TRUE;
+    case WINHTTP_OPTION_MAX_CONNS_PER_SERVER:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        if (!value)
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+        session->max_connections_per_server = value;
+        return TRUE;
+    case WINHTTP_OPTION_SECURE_PROTOCOLS:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        if (value & ~(WINHTTP_FLAG_SECURE_PROTOCOL_ALL | WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+        session->secure_protocols = value;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+    case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return FALSE;
+    }
+    FIXME("unimplemented option %lu\n", option);
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    return FALSE;
+}
+
+static const struct object_vtbl session_vtbl =
+{
+    NULL,
+    session_destroy,
+    session_query_option,
+    session_set_option,
+};
+
+/***********************************************************************
+ *          WinHttpOpen (winhttp.@)
+ */
+HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR bypass, DWORD flags)
+{
+    struct session *session;
+    HINTERNET handle = NULL;
+
+    TRACE("%s, %lu, %s, %s, %#lx\n", debugstr_w(agent), access, debugstr_w(proxy), debugstr_w(bypass), flags);
+
+    if (!(session = heap_alloc_zero(sizeof(*session))))
+    {
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+    init_object(&session->hdr, HANDLE_TYPE_SESSION, &session_vtbl, NULL);
+    session->hdr.flags = flags & WINHTTP_FLAG_ASYNC;
+    session->access = access;
+    session->timeouts.resolve = DEFAULT_RESOLVE_TIMEOUT;
+    session->timeouts.connect = DEFAULT_CONNECT_TIMEOUT;
+    session->timeouts.send = DEFAULT_SEND_TIMEOUT;
+    session->timeouts.receive = DEFAULT_RECEIVE_TIMEOUT;
+    session->timeouts.receive_response = DEFAULT_RECEIVE_RESPONSE_TIMEOUT;
+    session->websocket_receive_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
+    session->websocket_send_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
+    session->secure_protocols = WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2;
+    session->max_connections_per_server = ~0u;
+    InitializeSRWLock(&session->pool_lock);
+
+    if ((agent && !(session->agent = strdupW(agent)))
+        || (access == WINHTTP_ACCESS_TYPE_NAMED_PROXY
+            && ((proxy && !(session->proxy_server = strdupW(proxy)))
+                || (bypass && !(session->proxy_bypass = strdupW(bypass))))))
+    {
+        release_object(&session->hdr);
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+
+    handle = alloc_handle(&session->hdr);
+    release_object(&session->hdr);
+    TRACE("returning %p\n", handle);
+    if (handle) SetLastError(ERROR_SUCCESS);
+    return handle;
+}
+
+static void connect_destroy(struct object_header *hdr)
+{
+    struct connect *connect = CONTAINING_RECORD(hdr, struct connect, hdr);
+
+    TRACE("%p\n", connect);
+    heap_free(connect->hostname);
+    heap_free(connect->username);
+    heap_free(connect->password);
+    heap_free(connect);
+}
+
+static BOOL connect_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
+{
+    struct connect *connect = CONTAINING_RECORD(hdr, struct connect, hdr);
+    BOOL handled, ret;
+
+    ret = session_query_timeout_option(&connect->session->timeouts, option, buffer, buflen, &handled);
+    if (handled) return ret;
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return FALSE;
+    }
+    FIXME("unimplemented option %lu\n", option);
+    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    return FALSE;
+}
+
+static BOOL connect_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
+{
+    (void)hdr; (void)buffer; (void)buflen;
+    FIXME("unimplemented option %lu\n", option);
+    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    return FALSE;
+}
+
+static const struct object_vtbl connect_vtbl =
+{
+    NULL,
+    connect_destroy,
+    connect_query_option,
+    connect_set_option,
+};
+
+/***********************************************************************
+ *          WinHttpConnect (winhttp.@)
+ */
+HINTERNET WINAPI WinHttpConnect(HINTERNET hsession, LPCWSTR server, INTERNET_PORT port, DWORD reserved)
+{
+    struct object_header *hdr;
+    struct connect *connect;
+    HINTERNET handle = NULL;
+    DWORD error;
+
+    TRACE("%p, %s, %u, %#lx\n", hsession, debugstr_w(server), port, reserved);
+
+    if (!server)
+    {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (!(hdr = grab_typed_object(hsession, HANDLE_TYPE_SESSION, &error)))
+    {
+        SetLastError(error);
+        return NULL;
+    }
+    if (!(connect = heap_alloc_zero(sizeof(*connect))))
+    {
+        release_object(hdr);
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+    init_object(&connect->hdr, HANDLE_TYPE_CONNECT, &connect_vtbl, hdr);
+    connect->session = CONTAINING_RECORD(hdr, struct session, hdr);
+    connect->hdr.context = hdr->context;
+    connect->hostport = port;
+    if (!(connect->hostname = strdupW(server)))
+    {
+        release_object(&connect->hdr);
+        release_object(hdr);
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+
+    if ((handle = alloc_handle(&connect->hdr)))
+        send_callback(&connect->hdr, WINHTTP_CALLBACK_STATUS_HANDLE_CREATED, &handle, sizeof(handle));
+    release_object(&connect->hdr);
+    release_object(hdr);
+    TRACE("returning %p\n", handle);
+    if (handle) SetLastError(ERROR_SUCCESS);
+    return handle;
+}
+
+/***********************************************************************
+ *          WinHttpSetTimeouts (winhttp.@)
+ */
+BOOL WINAPI WinHttpSetTimeouts(HINTERNET handle, int resolve, int connect, int send, int receive)
+{
+    struct object_header *hdr;
+    struct timeouts *t;
+    BOOL ret = TRUE;
+
+    TRACE("%p, %d, %d, %d, %d\n", handle, resolve, connect, send, receive);
+
+    if (resolve < -1 || connect < -1 || send < -1 || receive < -1)
+    {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!(hdr = grab_object(handle)))
+    {
+        SetLastError(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    switch (hdr->type)
+    {
+    case HANDLE_TYPE_SESSION:
+        t = &CONTAINING_RECORD(hdr, struct session, hdr)->timeouts;
+        break;
+    case HANDLE_TYPE_REQUEST:
+        t = request_timeouts(hdr);
+        break;
+    default:
+        t = NULL;
+        break;
+    }
+    if (t)
+    {
+        t->resolve = resolve;
+        t->connect = connect;
+        t->send = send;
+        t->receive = receive;
+        if (hdr->type == HANDLE_TYPE_REQUEST) request_timeouts_changed(hdr);
+    }
+    else
+    {
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        ret = FALSE;
+    }
+    release_object(hdr);
+    if (ret) SetLastError(ERROR_SUCCESS);
+    return ret;
+}
+
+/***********************************************************************
+ *          WinHttpCheckPlatform (winhttp.@)
+ */
+BOOL WINAPI WinHttpCheckPlatform(void)
+{
+    TRACE("\n");
+    return TRUE;
+}

@@ -1,0 +1,189 @@
+/*
+ * Exports not implemented yet.  Each traces a FIXME and fails the way Windows
+ * fails an unsupported call: BOOL functions return FALSE with
+ * ERROR_CALL_NOT_IMPLEMENTED, DWORD functions return ERROR_CALL_NOT_IMPLEMENTED.
+ * None reports success for work it did not do.
+ *
+ * The undocumented exports (Private1, WinHttpConnection*, WinHttpPal*, ...)
+ * are given DWORD results with the argument sizes of Windows' DLL (the @N of
+ * mingw-w64's import library), so a caller's stack stays balanced on i686.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "winhttp_private.h"
+
+static BOOL fail_bool(const char *function)
+{
+    if (DEBUG_ON(DEBUG_CLASS_FIXME)) debug_printf(DEBUG_CLASS_FIXME, function, "stub\n");
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+    return FALSE;
+}
+
+static DWORD fail_dword(const char *function)
+{
+    if (DEBUG_ON(DEBUG_CLASS_FIXME)) debug_printf(DEBUG_CLASS_FIXME, function, "stub\n");
+    return ERROR_CALL_NOT_IMPLEMENTED;
+}
+
+/* Documented functions */
+
+DWORD WINAPI WinHttpAddRequestHeadersEx(HINTERNET request, DWORD modifiers, ULONGLONG flags, ULONGLONG extra,
+                                        DWORD count, WINHTTP_EXTENDED_HEADER *headers)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpCreateProxyResolver(HINTERNET session, HINTERNET *resolver)
+{
+    return fail_dword(__func__);
+}
+
+BOOL WINAPI WinHttpDetectAutoProxyConfigUrl(DWORD flags, LPWSTR *url)
+{
+    return fail_bool(__func__);
+}
+
+void WINAPI WinHttpFreeProxyResult(WINHTTP_PROXY_RESULT *result)
+{
+    fail_dword(__func__);
+}
+
+void WINAPI WinHttpFreeProxyResultEx(WINHTTP_PROXY_RESULT_EX *result)
+{
+    fail_dword(__func__);
+}
+
+void WINAPI WinHttpFreeProxySettings(WINHTTP_PROXY_SETTINGS *settings)
+{
+    fail_dword(__func__);
+}
+
+BOOL WINAPI WinHttpGetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *info)
+{
+    return fail_bool(__func__);
+}
+
+BOOL WINAPI WinHttpGetIEProxyConfigForCurrentUser(WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *config)
+{
+    return fail_bool(__func__);
+}
+
+BOOL WINAPI WinHttpGetProxyForUrl(HINTERNET session, LPCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                  WINHTTP_PROXY_INFO *info)
+{
+    return fail_bool(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET resolver, PCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                     DWORD_PTR context)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxyForUrlEx2(HINTERNET resolver, PCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                      DWORD selection_size, BYTE *selection, DWORD_PTR context)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxyResult(HINTERNET resolver, WINHTTP_PROXY_RESULT *result)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxyResultEx(HINTERNET resolver, WINHTTP_PROXY_RESULT_EX *result)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxySettingsVersion(HINTERNET session, DWORD *version)
+{
+    return fail_dword(__func__);
+}
+
+BOOL WINAPI WinHttpQueryAuthSchemes(HINTERNET request, LPDWORD supported, LPDWORD first, LPDWORD target)
+{
+    return fail_bool(__func__);
+}
+
+DWORD WINAPI WinHttpReadProxySettings(HINTERNET session, PCWSTR connection, BOOL fallback, BOOL autodetect,
+                                      DWORD *version, BOOL *defaults, WINHTTP_PROXY_SETTINGS *settings)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpResetAutoProxy(HINTERNET session, DWORD flags)
+{
+    return fail_dword(__func__);
+}
+
+BOOL WINAPI WinHttpSetCredentials(HINTERNET request, DWORD target, DWORD scheme, LPCWSTR user, LPCWSTR password,
+                                  LPVOID params)
+{
+    return fail_bool(__func__);
+}
+
+BOOL WINAPI WinHttpSetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *info)
+{
+    return fail_bool(__func__);
+}
+
+DWORD WINAPI WinHttpSetProxySettingsPerUser(BOOL per_user)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpWriteProxySettings(HINTERNET session, BOOL force, WINHTTP_PROXY_SETTINGS *settings)
+{
+    return fail_dword(__func__);
+}
+
+/* Undocumented exports: the parameter lists only carry Windows' argument sizes. */
+
+#define UNDOCUMENTED_STUB(name, ...) \
+    DWORD WINAPI name(__VA_ARGS__); \
+    DWORD WINAPI name(__VA_ARGS__) { return fail_dword(__func__); }
+
+UNDOCUMENTED_STUB(Private1, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c, DWORD_PTR d, DWORD_PTR e)
+UNDOCUMENTED_STUB(SvchostPushServiceGlobals, void *globals)
+UNDOCUMENTED_STUB(WinHttpAutoProxySvcMain, DWORD argc, LPWSTR *argv)
+UNDOCUMENTED_STUB(WinHttpConnectionDeletePolicyEntries, DWORD_PTR a, DWORD_PTR b)
+UNDOCUMENTED_STUB(WinHttpConnectionDeleteProxyInfo, DWORD_PTR a, DWORD_PTR b)
+UNDOCUMENTED_STUB(WinHttpConnectionFreeNameList, void *list)
+UNDOCUMENTED_STUB(WinHttpConnectionFreeProxyInfo, void *info)
+UNDOCUMENTED_STUB(WinHttpConnectionFreeProxyList, void *list)
+UNDOCUMENTED_STUB(WinHttpConnectionGetNameList, void *list)
+UNDOCUMENTED_STUB(WinHttpConnectionGetProxyInfo, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c)
+UNDOCUMENTED_STUB(WinHttpConnectionGetProxyList, DWORD_PTR a, DWORD_PTR b)
+UNDOCUMENTED_STUB(WinHttpConnectionSetPolicyEntries, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c)
+UNDOCUMENTED_STUB(WinHttpConnectionSetProxyInfo, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c)
+UNDOCUMENTED_STUB(WinHttpConnectionUpdateIfIndexTable, DWORD_PTR a, DWORD_PTR b)
+UNDOCUMENTED_STUB(WinHttpGetProxyForUrlHvsi, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c, DWORD_PTR d, DWORD_PTR e,
+                  DWORD_PTR f, DWORD_PTR g, DWORD_PTR h, DWORD_PTR i)
+UNDOCUMENTED_STUB(WinHttpGetTunnelSocket, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c, DWORD_PTR d)
+UNDOCUMENTED_STUB(WinHttpPacJsWorkerMain, DWORD_PTR a, DWORD_PTR b)
+UNDOCUMENTED_STUB(WinHttpProbeConnectivity, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c, DWORD_PTR d, DWORD_PTR e,
+                  DWORD_PTR f)
+UNDOCUMENTED_STUB(WinHttpReadProxySettingsHvsi, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c, DWORD_PTR d,
+                  DWORD_PTR e, DWORD_PTR f, DWORD_PTR g, DWORD_PTR h)
+UNDOCUMENTED_STUB(WinHttpSaveProxyCredentials, DWORD_PTR a, DWORD_PTR b, DWORD_PTR c, DWORD_PTR d)
+
+#ifdef _WIN64
+/* x86_64 only: the argument lists are unknown and need not be (the caller
+ * cleans the stack). */
+UNDOCUMENTED_STUB(WinHttpPalAcquireNextInterface, void)
+UNDOCUMENTED_STUB(WinHttpPalAcquireNextInterfaceAsync, void)
+UNDOCUMENTED_STUB(WinHttpPalCancelRequest, void)
+UNDOCUMENTED_STUB(WinHttpPalCreateCmSessionReference, void)
+UNDOCUMENTED_STUB(WinHttpPalCreateRequestCtx, void)
+UNDOCUMENTED_STUB(WinHttpPalDllInit, void)
+UNDOCUMENTED_STUB(WinHttpPalDllUnload, void)
+UNDOCUMENTED_STUB(WinHttpPalFreeProxyInfo, void)
+UNDOCUMENTED_STUB(WinHttpPalFreeRequestCtx, void)
+UNDOCUMENTED_STUB(WinHttpPalGetProxyCreds, void)
+UNDOCUMENTED_STUB(WinHttpPalGetProxyForCurrentInterface, void)
+UNDOCUMENTED_STUB(WinHttpPalIsImplemented, void)
+UNDOCUMENTED_STUB(WinHttpPalOnSendRequestComplete, void)
+#endif

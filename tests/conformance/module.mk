@@ -1,0 +1,30 @@
+# Conformance tests: Windows programs written against the winetest API, one
+# per tests/conformance/*.c, built for each architecture next to a copy of
+# our winhttp.dll and run under Wine by tools/runtests.sh.
+
+CONFORMANCE_SRCS = $(wildcard $(srcdir)/tests/conformance/*.c)
+CONFORMANCE_NAMES = $(basename $(notdir $(CONFORMANCE_SRCS)))
+CONFORMANCE_HDRS = $(wildcard $(srcdir)/tests/conformance/*.h) $(srcdir)/tests/winetest/test.h $(srcdir)/include/winhttp.h
+TEST_PE_CFLAGS = $(PE_CFLAGS) -I$(srcdir)/tests/winetest -I$(srcdir)/tests/conformance
+
+define conformance_rules
+build/$(1)/tests/runner.o: $(srcdir)/tests/winetest/runner.c $(srcdir)/tests/winetest/test.h | build/$(1)/tests
+	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -c -o $$@ $$<
+
+build/$(1)/tests/%.exe: $(srcdir)/tests/conformance/%.c build/$(1)/tests/runner.o build/$(1)/libwinhttp.a $$(CONFORMANCE_HDRS) | build/$(1)/tests/winhttp.dll
+	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32
+
+build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
+	$$(cc_$(1)) -O2 -o $$@ $$<
+
+build/$(1)/tests/winhttp.dll: build/$(1)/winhttp.dll | build/$(1)/tests
+	cp $$< $$@
+
+build/$(1)/tests:
+	$$(MKDIR_P) $$@
+endef
+$(foreach a,$(ARCHES),$(eval $(call conformance_rules,$(a))))
+
+CONFORMANCE_TESTS = $(foreach a,$(ARCHES),$(patsubst %,build/$(a)/tests/%.exe,$(CONFORMANCE_NAMES)))
+conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/winhttp.dll build/$(a)/tests/probe.exe)
+.PHONY: conformance-tests
