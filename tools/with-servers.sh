@@ -95,7 +95,9 @@ else
 fi
 
 # wss: a second instance with a throw-away self-signed certificate
-if [ -x "$WSSERVER" ] && command -v openssl > /dev/null 2>&1; then
+if [ -x "$WSSERVER" ] && ! "$WSSERVER" --has-tls; then
+    echo "with-servers: wsserver built without GnuTLS, no TLS server" >&2
+elif [ -x "$WSSERVER" ] && command -v openssl > /dev/null 2>&1; then
     if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
             -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
             -keyout "$rundir/key.pem" -out "$rundir/cert.pem" \

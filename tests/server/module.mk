@@ -6,7 +6,7 @@ SRV_DIR := $(srcdir)/tests/server
 SRV_OUT := build/native/server
 
 WSSERVER := $(SRV_OUT)/wsserver
-SERVER_TESTS := $(SRV_OUT)/test_server
+SERVER_TESTS += $(SRV_OUT)/test_server
 
 SRV_COMMON_SRCS := $(SRV_DIR)/srv_sha1.c $(SRV_DIR)/srv_base64.c $(SRV_DIR)/srv_buf.c \
                    $(SRV_DIR)/srv_ws.c $(SRV_DIR)/srv_http.c
@@ -31,7 +31,7 @@ $(SRV_OUT)/test_server: $(SRV_DIR)/test_server.c $(SRV_COMMON_SRCS) $(SRV_HDRS)
 	$(CC) $(CFLAGS) -O2 -o $@ $(SRV_DIR)/test_server.c $(SRV_COMMON_SRCS)
 
 .PHONY: server check-server
-server: $(WSSERVER) $(SERVER_TESTS)
+server: $(WSSERVER) $(SRV_OUT)/test_server
 
-check-server: $(WSSERVER) $(SERVER_TESTS)
-	WSSERVER=$(WSSERVER) $(srcdir)/tools/with-servers.sh $(SERVER_TESTS)
+check-server: $(WSSERVER) $(SRV_OUT)/test_server
+	WSSERVER=$(WSSERVER) $(srcdir)/tools/with-servers.sh $(SRV_OUT)/test_server

@@ -348,7 +348,7 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
     if ((why = check_upgrade(r))) {
         char body[128];
         int n = snprintf(body, sizeof(body), "bad upgrade request: %s\n", why);
-        srv_log(c, "%s", body);
+        srv_log(c, "bad upgrade request: %s", why);
         srv_http_respond(c, 400, "Sec-WebSocket-Version: 13\r\n", body, (size_t)n, 0, 0);
         srv_conn_close(c);
         goto out;

@@ -13,6 +13,7 @@
  *                    built with GnuTLS (HAVE_GNUTLS)
  *   --max-seconds N  exit by itself after N seconds (default 900)
  *   --quiet          do not log one line per request to stderr
+ *   --has-tls        exit at once with status 0 if TLS is built in, else 1
  * The chosen port is also printed on stdout. SIGTERM/SIGINT stop the server.
  * One thread per connection, blocking I/O, TCP_NODELAY; the echo loop reads
  * up to 256 KiB at a time, handles every complete frame in the buffer and
@@ -313,6 +314,13 @@ int main(int argc, char **argv)
             key = argv[++i];
         } else if (!strcmp(argv[i], "--quiet"))
             srv_verbose = 0;
+        else if (!strcmp(argv[i], "--has-tls")) {
+#ifdef HAVE_GNUTLS
+            return 0;
+#else
+            return 1;
+#endif
+        }
         else
             usage();
     }
