@@ -5,6 +5,7 @@
 # stops the servers and exits with COMMAND's status.
 #
 #   WSTEST_SERVER       127.0.0.1:PORT of build/native/server/wsserver
+#   WSTEST_SERVER6     [::1]:PORT of a second wsserver bound to ::1 (empty without IPv6)
 #   WSTEST_TLS_SERVER   127.0.0.1:PORT of a second wsserver speaking TLS with a
 #                       throw-away self-signed certificate for CN/SAN
 #                       localhost + 127.0.0.1 (empty if unavailable)
@@ -70,26 +71,33 @@ wait_port() {
     return 1
 }
 
-# start NAME VAR COMMAND...: starts a server writing its port to a file
+# start [-6] NAME VAR COMMAND...: starts a server writing its port to a file
 start() {
-    local name=$1 var=$2 pid port
+    local host=127.0.0.1 name var pid port
+    if [ "$1" = -6 ]; then
+        host='[::1]'
+        shift
+    fi
+    name=$1 var=$2
     shift 2
     "$@" > /dev/null 2> "$WSTEST_LOGDIR/$name.log" &
     pid=$!
     pids+=("$pid")
     if port=$(wait_port "$pid" "$rundir/$name.port"); then
-        export "$var=127.0.0.1:$port"
+        export "$var=$host:$port"
     else
         export "$var="
         echo "with-servers: $name did not start (see $WSTEST_LOGDIR/$name.log)" >&2
     fi
 }
 
-export WSTEST_SERVER= WSTEST_TLS_SERVER= WSTEST_PY_SERVER= WSTEST_NODE_SERVER=
+export WSTEST_SERVER= WSTEST_SERVER6= WSTEST_TLS_SERVER= WSTEST_PY_SERVER= WSTEST_NODE_SERVER=
 
 if [ -x "$WSSERVER" ]; then
     start wsserver WSTEST_SERVER "$WSSERVER" --port 0 --port-file "$rundir/wsserver.port" \
         --max-seconds "$max_seconds"
+    start -6 wsserver6 WSTEST_SERVER6 "$WSSERVER" --bind ::1 --port 0 \
+        --port-file "$rundir/wsserver6.port" --max-seconds "$max_seconds" --quiet
 else
     echo "with-servers: wsserver not built ($WSSERVER)" >&2
 fi
@@ -129,7 +137,7 @@ else
     echo "with-servers: node or node-ws not installed, no node echo server" >&2
 fi
 
-echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
+echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_SERVER6=$WSTEST_SERVER6 WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
      "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER" \
      "(logs in $WSTEST_LOGDIR)" >&2
 
