@@ -32,6 +32,59 @@ static inline void prng_rng(void *ctx, void *buf, size_t len)
     while (len--) *p++ = (uint8_t)(prng_next(ctx) >> 56);
 }
 
+/* Reference UTF-8 checker, written differently from wsp_utf8.c on purpose:
+ * a prefix of a sequence is acceptable iff some code point in the range it
+ * still allows is valid (right length class, not a surrogate, <= U+10FFFF).
+ * Returns the index of the first byte after which the input can no longer be
+ * a prefix of valid UTF-8, or len if there is none; *complete tells whether
+ * the input ends on a code point boundary. */
+static inline size_t ref_utf8_check(const uint8_t *s, size_t len, int *complete)
+{
+    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    static const uint32_t max_cp[5] = {0, 0x7f, 0x7ff, 0xffff, 0x10ffff};
+    size_t i = 0;
+
+    *complete = 1;
+    while (i < len)
+    {
+        uint8_t b = s[i];
+        unsigned n, k;
+        uint32_t v;
+
+        if (b < 0x80) { i++; continue; }
+        if ((b & 0xe0) == 0xc0) { n = 2; v = b & 0x1f; }
+        else if ((b & 0xf0) == 0xe0) { n = 3; v = b & 0x0f; }
+        else if ((b & 0xf8) == 0xf0) { n = 4; v = b & 0x07; }
+        else return i;
+        for (k = 1; k <= n; k++)
+        {
+            unsigned rest = n - k;
+            uint32_t lo, hi;
+
+            if (k > 1)
+            {
+                if (i + k - 1 >= len)
+                {
+                    *complete = 0;
+                    return len;
+                }
+                if ((s[i + k - 1] & 0xc0) != 0x80) return i + k - 1;
+                v = (v << 6) | (s[i + k - 1] & 0x3f);
+            }
+            lo = v << (6 * rest);
+            hi = lo | ((1u << (6 * rest)) - 1);
+            if (lo < min_cp[n]) lo = min_cp[n];
+            if (hi > max_cp[n]) hi = max_cp[n];
+            /* drop the surrogate block from the ends of [lo, hi] */
+            if (lo >= 0xd800 && lo <= 0xdfff) lo = 0xe000;
+            if (hi >= 0xd800 && hi <= 0xdfff) hi = 0xd7ff;
+            if (lo > hi) return i + k - 1;
+        }
+        i += n;
+    }
+    return len;
+}
+
 /* One record per frame-level happening: consecutive spans of one data frame
  * are merged (their flags OR-ed), control events are kept whole. */
 struct trace_rec
