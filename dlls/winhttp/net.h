@@ -28,6 +28,37 @@ struct net_address
     int len;
 };
 
+/* One asynchronous operation in flight (receive or send). */
+struct net_op
+{
+    OVERLAPPED ovl;               /* first: the completion gives us the OVERLAPPED */
+    struct netconn *conn;
+    void (*fn)(struct netconn *conn, void *context, DWORD error, size_t bytes);
+    void *context;
+    WSABUF wsabuf;
+    const void *base;             /* start of the buffer (send) */
+    size_t done;                  /* bytes sent so far (send) */
+    size_t total;
+};
+
+struct netconn
+{
+    SOCKET socket;
+    struct net_address addr;
+    int send_timeout;             /* as last applied to the socket */
+    int receive_timeout;
+    PTP_IO io;                    /* thread-pool I/O object, created on first async use */
+    LONG io_pending;              /* operations started on io */
+    struct net_op recv_op;
+    struct net_op send_op;
+    /* keep-alive pool bookkeeping (pool.c) */
+    struct netconn *pool_next;
+    WCHAR *pool_host;
+    INTERNET_PORT pool_port;
+    BOOL pool_secure;
+    ULONGLONG pool_idle_since;
+};
+
 /* Completion of an asynchronous operation; runs on a pool thread, or on the
  * calling thread when the operation finished at once.  bytes == 0 with
  * error == ERROR_SUCCESS on a receive means the peer closed the connection. */

@@ -25,6 +25,10 @@
 
 #include "debug.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Handle types; 1-3 are public (WINHTTP_HANDLE_TYPE_*), 4 is Wine's id for websockets. */
 enum handle_type
 {

@@ -1,0 +1,341 @@
+/*
+ * The transport over ws2_32 (see net.h).
+ *
+ * Blocking calls use the socket's own timeouts (SO_SNDTIMEO/SO_RCVTIMEO);
+ * asynchronous calls are overlapped WSARecv/WSASend completed through a
+ * thread-pool I/O object, so a pending receive costs no thread.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "net.h"
+
+static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK winsock_startup(INIT_ONCE *once, void *param, void **context)
+{
+    WSADATA data;
+    WSAStartup(MAKEWORD(2, 2), &data);
+    return TRUE;
+}
+
+static void init_winsock(void)
+{
+    InitOnceExecuteOnce(&winsock_once, winsock_startup, NULL, NULL);
+}
+
+static DWORD map_socket_error(int error)
+{
+    switch (error)
+    {
+    case WSAETIMEDOUT:
+    case WSAEWOULDBLOCK:
+        return ERROR_WINHTTP_TIMEOUT;
+    case WSAECONNREFUSED:
+    case WSAENETUNREACH:
+    case WSAEHOSTUNREACH:
+    case WSAEADDRNOTAVAIL:
+        return ERROR_WINHTTP_CANNOT_CONNECT;
+    case WSA_OPERATION_ABORTED:
+        return ERROR_WINHTTP_OPERATION_CANCELLED;
+    default:
+        return ERROR_WINHTTP_CONNECTION_ERROR;
+    }
+}
+
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
+{
+    ADDRINFOW hints, *result;
+    WCHAR service[8], *name;
+    size_t len = wcslen(host);
+    int ret;
+
+    init_winsock();
+    /* IPv6 literals arrive bracketed from URLs. */
+    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') name = strndupW(host + 1, len - 2);
+    else name = strdupW(host);
+    if (!name) return ERROR_OUTOFMEMORY;
+    swprintf(service, ARRAY_SIZE(service), L"%u", port);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    if (timeout > 0) TRACE("resolve timeout %d ms not applied: lookups are bounded by the resolver\n", timeout);
+    ret = GetAddrInfoW(name, service, &hints, &result);
+    heap_free(name);
+    if (ret)
+    {
+        TRACE("failed to resolve %s: %d\n", debugstr_w(host), ret);
+        return ERROR_WINHTTP_NAME_NOT_RESOLVED;
+    }
+    memcpy(&addr->addr, result->ai_addr, result->ai_addrlen);
+    addr->len = (int)result->ai_addrlen;
+    FreeAddrInfoW(result);
+    return ERROR_SUCCESS;
+}
+
+static void apply_timeout(SOCKET s, int option, int timeout)
+{
+    DWORD value = timeout > 0 ? (DWORD)timeout : 0;
+    setsockopt(s, SOL_SOCKET, option, (const char *)&value, sizeof(value));
+}
+
+void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout)
+{
+    if (conn->send_timeout != send_timeout)
+    {
+        apply_timeout(conn->socket, SO_SNDTIMEO, send_timeout);
+        conn->send_timeout = send_timeout;
+    }
+    if (conn->receive_timeout != receive_timeout)
+    {
+        apply_timeout(conn->socket, SO_RCVTIMEO, receive_timeout);
+        conn->receive_timeout = receive_timeout;
+    }
+}
+
+DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret)
+{
+    struct netconn *conn;
+    u_long nonblocking = 1;
+    BOOL nodelay = TRUE;
+    DWORD error = ERROR_SUCCESS;
+
+    init_winsock();
+    if (!(conn = heap_alloc_zero(sizeof(*conn)))) return ERROR_OUTOFMEMORY;
+    conn->addr = *addr;
+    conn->socket = WSASocketW(addr->addr.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+    if (conn->socket == INVALID_SOCKET)
+    {
+        heap_free(conn);
+        return ERROR_WINHTTP_CANNOT_CONNECT;
+    }
+    /* Small messages must leave at once: no Nagle, no delayed-ACK stalls. */
+    setsockopt(conn->socket, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
+
+    if (timeout > 0) ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    if (connect(conn->socket, (const struct sockaddr *)&addr->addr, addr->len) == SOCKET_ERROR)
+    {
+        int err = WSAGetLastError();
+        if (timeout > 0 && err == WSAEWOULDBLOCK)
+        {
+            fd_set writable, failed;
+            struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
+            int res;
+
+            FD_ZERO(&writable);
+            FD_ZERO(&failed);
+            FD_SET(conn->socket, &writable);
+            FD_SET(conn->socket, &failed);
+            res = select(0, NULL, &writable, &failed, &tv);
+            if (!res) error = ERROR_WINHTTP_TIMEOUT;
+            else if (res < 0 || FD_ISSET(conn->socket, &failed)) error = ERROR_WINHTTP_CANNOT_CONNECT;
+            else
+            {
+                int so_error = 0, len = sizeof(so_error);
+                getsockopt(conn->socket, SOL_SOCKET, SO_ERROR, (char *)&so_error, &len);
+                if (so_error) error = ERROR_WINHTTP_CANNOT_CONNECT;
+            }
+        }
+        else error = ERROR_WINHTTP_CANNOT_CONNECT;
+    }
+    if (!error && timeout > 0)
+    {
+        nonblocking = 0;
+        ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    }
+    if (error)
+    {
+        TRACE("connect failed: %lu\n", error);
+        closesocket(conn->socket);
+        heap_free(conn);
+        return error;
+    }
+    TRACE("connected %p, socket %#Ix\n", conn, (ULONG_PTR)conn->socket);
+    *ret = conn;
+    return ERROR_SUCCESS;
+}
+
+DWORD net_send(struct netconn *conn, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len)
+    {
+        int chunk = len > 0x40000000 ? 0x40000000 : (int)len;
+        int sent = send(conn->socket, p, chunk, 0);
+        if (sent == SOCKET_ERROR)
+        {
+            int err = WSAGetLastError();
+            TRACE("send failed: %d\n", err);
+            return map_socket_error(err);
+        }
+        p += sent;
+        len -= sent;
+    }
+    return ERROR_SUCCESS;
+}
+
+DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
+{
+    int ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
+
+    if (ret == SOCKET_ERROR)
+    {
+        int err = WSAGetLastError();
+        TRACE("recv failed: %d\n", err);
+        *received = 0;
+        return map_socket_error(err);
+    }
+    *received = ret;
+    return ERROR_SUCCESS;
+}
+
+DWORD net_wait_readable(struct netconn *conn, int timeout)
+{
+    fd_set readable;
+    struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
+    int res;
+
+    FD_ZERO(&readable);
+    FD_SET(conn->socket, &readable);
+    res = select(0, &readable, NULL, NULL, timeout >= 0 ? &tv : NULL);
+    if (res < 0) return map_socket_error(WSAGetLastError());
+    return res ? ERROR_SUCCESS : ERROR_WINHTTP_TIMEOUT;
+}
+
+BOOL net_is_alive(struct netconn *conn)
+{
+    char byte;
+    u_long nonblocking = 1;
+    int ret, err;
+
+    /* An idle keep-alive connection has nothing to read; EOF or stray
+     * bytes mean it cannot carry another request. */
+    ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    ret = recv(conn->socket, &byte, 1, MSG_PEEK);
+    err = WSAGetLastError();
+    nonblocking = 0;
+    ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    return ret == SOCKET_ERROR && err == WSAEWOULDBLOCK;
+}
+
+void net_shutdown_send(struct netconn *conn)
+{
+    shutdown(conn->socket, SD_SEND);
+}
+
+void net_cancel(struct netconn *conn)
+{
+    /* Both directions: blocked recv/send calls on other threads return, and
+     * overlapped operations complete with an error. */
+    shutdown(conn->socket, SD_BOTH);
+    CancelIoEx((HANDLE)conn->socket, NULL);
+}
+
+void net_close(struct netconn *conn)
+{
+    TRACE("%p\n", conn);
+    if (conn->io)
+    {
+        WaitForThreadpoolIoCallbacks(conn->io, FALSE);
+        CloseThreadpoolIo(conn->io);
+    }
+    closesocket(conn->socket);
+    heap_free(conn->pool_host);
+    heap_free(conn);
+}
+
+/* Asynchronous I/O ------------------------------------------------------ */
+
+static void start_send(struct net_op *op);
+
+static void CALLBACK io_completion(PTP_CALLBACK_INSTANCE instance, void *context, void *overlapped,
+                                   ULONG result, ULONG_PTR bytes, PTP_IO io)
+{
+    struct netconn *conn = context;
+    struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
+    DWORD error = result ? map_socket_error(result) : ERROR_SUCCESS;
+
+    if (op == &conn->send_op && !error)
+    {
+        op->done += bytes;
+        if (bytes && op->done < op->total)
+        {
+            start_send(op);  /* partial send: carry on */
+            return;
+        }
+        if (op->done < op->total) error = ERROR_WINHTTP_CONNECTION_ERROR;
+        bytes = op->done;
+    }
+    op->fn(conn, op->context, error, error ? 0 : bytes);
+}
+
+static DWORD ensure_io(struct netconn *conn)
+{
+    if (conn->io) return ERROR_SUCCESS;
+    if (!(conn->io = CreateThreadpoolIo((HANDLE)conn->socket, io_completion, conn, NULL)))
+        return GetLastError();
+    return ERROR_SUCCESS;
+}
+
+/* Starts (or restarts) the overlapped operation; errors other than pending
+ * are reported through the completion function. */
+static void start_op(struct net_op *op, BOOL is_send)
+{
+    struct netconn *conn = op->conn;
+    DWORD flags = 0, count;
+    int ret, err;
+
+    memset(&op->ovl, 0, sizeof(op->ovl));
+    StartThreadpoolIo(conn->io);
+    if (is_send) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
+    else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
+    if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
+    {
+        /* No completion packet will come. */
+        CancelThreadpoolIo(conn->io);
+        TRACE("%s failed at once: %d\n", is_send ? "WSASend" : "WSARecv", err);
+        op->fn(conn, op->context, map_socket_error(err), 0);
+    }
+}
+
+static void start_send(struct net_op *op)
+{
+    size_t left = op->total - op->done;
+    op->wsabuf.buf = (char *)op->base + op->done;
+    op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
+    start_op(op, TRUE);
+}
+
+DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context)
+{
+    struct net_op *op = &conn->recv_op;
+    DWORD error;
+
+    if ((error = ensure_io(conn))) return error;
+    op->conn = conn;
+    op->fn = fn;
+    op->context = context;
+    op->wsabuf.buf = buf;
+    op->wsabuf.len = len > 0x40000000 ? 0x40000000 : (ULONG)len;
+    start_op(op, FALSE);
+    return ERROR_IO_PENDING;
+}
+
+DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context)
+{
+    struct net_op *op = &conn->send_op;
+    DWORD error;
+
+    if ((error = ensure_io(conn))) return error;
+    op->conn = conn;
+    op->fn = fn;
+    op->context = context;
+    op->done = 0;
+    op->total = len;
+    op->base = buf;
+    start_send(op);
+    return ERROR_IO_PENDING;
+}
