@@ -237,11 +237,10 @@ void net_cancel(struct netconn *conn)
 void net_close(struct netconn *conn)
 {
     TRACE("%p\n", conn);
-    if (conn->io)
-    {
-        WaitForThreadpoolIoCallbacks(conn->io, FALSE);
-        CloseThreadpoolIo(conn->io);
-    }
+    /* No operation is in flight here (each holds a reference on its owner);
+     * the pool frees the I/O object once a running callback returns, so this
+     * may run inside one. */
+    if (conn->io) CloseThreadpoolIo(conn->io);
     closesocket(conn->socket);
     heap_free(conn->pool_host);
     heap_free(conn);

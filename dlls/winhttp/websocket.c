@@ -1,0 +1,865 @@
+/*
+ * WebSocket handles: WinHttpWebSocketCompleteUpgrade, Send, Receive,
+ * Shutdown, Close and QueryCloseStatus.
+ *
+ * Framing, UTF-8 and close-code rules live in the portable core (wsp.h);
+ * this file keeps Windows' state rules and feeds the core from the transport.
+ * Synchronous calls block on the socket; asynchronous receives are overlapped
+ * reads completed on the shared pool, so a pending receive costs no thread.
+ *
+ * Decisions where Windows' behaviour is not documented or tested (see
+ * docs/DECISIONS.md): close codes that may not be sent and reasons that are
+ * not UTF-8 fail with ERROR_INVALID_PARAMETER; a connection that ends without
+ * a close frame fails with ERROR_WINHTTP_CONNECTION_ERROR; after a protocol
+ * violation every later call returns the same error.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "winhttp_private.h"
+#include "net.h"
+#include "request.h"
+#include "wsp.h"
+
+#define DEFAULT_KEEPALIVE_INTERVAL 30000
+#define DEFAULT_CLOSE_TIMEOUT      10000
+#define MIN_RECEIVE_BUFFER         4096
+#define MAX_SINGLE_SEND            (4 * 1024 * 1024)   /* larger messages leave in pieces */
+
+enum socket_state
+{
+    SOCKET_STATE_OPEN,
+    SOCKET_STATE_SHUTDOWN,   /* our close frame is sent; receiving goes on */
+    SOCKET_STATE_CLOSED,     /* WinHttpWebSocketClose was called */
+};
+
+enum fragment_type
+{
+    FRAGMENT_NONE,
+    FRAGMENT_BINARY,
+    FRAGMENT_UTF8,
+};
+
+/* What process_input() found. */
+enum step
+{
+    STEP_NEED_INPUT,
+    STEP_DATA,
+    STEP_CLOSE,
+    STEP_ERROR,
+};
+
+struct websocket
+{
+    struct object_header hdr;
+    struct netconn *conn;
+    CRITICAL_SECTION cs;          /* state; held while input is decoded */
+    CRITICAL_SECTION send_cs;     /* frames leave whole, one at a time */
+    HANDLE close_event;           /* set once the peer's close arrived or the connection died */
+    enum socket_state state;
+    enum fragment_type send_fragment;
+    BOOL send_pending;
+    BOOL receive_pending;
+    BOOL close_pending;           /* async Close waits for the peer's close */
+    BOOL reading;                 /* an overlapped read is in flight */
+    BOOL close_sent;
+    BOOL close_received;
+    DWORD fatal_error;            /* the connection is gone: later calls fail with this */
+    USHORT close_status;
+    DWORD close_reason_len;
+    BYTE close_reason[WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH];
+    DWORD keepalive_interval;
+    DWORD close_timeout;
+    /* receiving */
+    struct wsp_decoder decoder;
+    BYTE *rbuf;
+    size_t rbuf_size, rpos, rlen;
+    void *user_buf;               /* pending async receive */
+    DWORD user_len;
+    /* sending */
+    BYTE *sbuf;
+    size_t sbuf_size;
+};
+
+static struct websocket *impl_from_hdr(struct object_header *hdr)
+{
+    return CONTAINING_RECORD(hdr, struct websocket, hdr);
+}
+
+static void websocket_destroy(struct object_header *hdr)
+{
+    struct websocket *ws = impl_from_hdr(hdr);
+
+    TRACE("%p\n", ws);
+    net_close(ws->conn);
+    DeleteCriticalSection(&ws->cs);
+    DeleteCriticalSection(&ws->send_cs);
+    CloseHandle(ws->close_event);
+    heap_free(ws->rbuf);
+    heap_free(ws->sbuf);
+    heap_free(ws);
+}
+
+/* WinHttpCloseHandle: pending operations end with ERROR_WINHTTP_OPERATION_CANCELLED. */
+static void websocket_handle_closing(struct object_header *hdr)
+{
+    struct websocket *ws = impl_from_hdr(hdr);
+    BOOL cancel;
+
+    EnterCriticalSection(&ws->cs);
+    cancel = ws->reading || ws->receive_pending || ws->close_pending || ws->send_pending;
+    LeaveCriticalSection(&ws->cs);
+    TRACE("%p, cancel %d\n", ws, cancel);
+    if (cancel) net_cancel(ws->conn);
+}
+
+static BOOL websocket_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
+{
+    struct websocket *ws = impl_from_hdr(hdr);
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_CLOSE_TIMEOUT:
+        return query_dword_option(ws->close_timeout, buffer, buflen);
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return FALSE;
+    }
+    FIXME("unimplemented option %lu\n", option);
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    return FALSE;
+}
+
+static BOOL websocket_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
+{
+    struct websocket *ws = impl_from_hdr(hdr);
+    DWORD value;
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+        if (buflen != sizeof(DWORD) || *(DWORD *)buffer < WINHTTP_WEB_SOCKET_MIN_KEEPALIVE_VALUE)
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+        ws->keepalive_interval = *(DWORD *)buffer;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_CLOSE_TIMEOUT:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        ws->close_timeout = value;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+    case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return FALSE;
+    }
+    FIXME("unimplemented option %lu\n", option);
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    return FALSE;
+}
+
+static const struct object_vtbl websocket_vtbl =
+{
+    websocket_handle_closing,
+    websocket_destroy,
+    websocket_query_option,
+    websocket_set_option,
+};
+
+/* Sending ---------------------------------------------------------------- */
+
+/* Sends one frame: header and masked payload leave in one buffer (pieces of
+ * MAX_SINGLE_SEND for very large payloads).  Caller holds send_cs. */
+static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
+{
+    size_t header_len = wsp_frame_header_size(len), chunk, offset = 0;
+    uint8_t mask[4];
+    DWORD error;
+
+    chunk = len > MAX_SINGLE_SEND ? MAX_SINGLE_SEND : len;
+    if (ws->sbuf_size < header_len + chunk)
+    {
+        BYTE *buf = heap_realloc(ws->sbuf, header_len + chunk);
+        if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
+        ws->sbuf = buf;
+        ws->sbuf_size = header_len + chunk;
+    }
+    winhttp_random(NULL, mask, sizeof(mask));
+    if (!wsp_encode_header(ws->sbuf, fin, opcode, len, mask)) return ERROR_INVALID_PARAMETER;
+    wsp_mask_copy(ws->sbuf + header_len, payload, chunk, mask, 0);
+    if ((error = net_send(ws->conn, ws->sbuf, header_len + chunk))) return error;
+    for (offset = chunk; offset < len; offset += chunk)
+    {
+        chunk = len - offset > MAX_SINGLE_SEND ? MAX_SINGLE_SEND : len - offset;
+        wsp_mask_copy(ws->sbuf, (const BYTE *)payload + offset, chunk, mask, offset);
+        if ((error = net_send(ws->conn, ws->sbuf, chunk))) return error;
+    }
+    return ERROR_SUCCESS;
+}
+
+static DWORD send_control(struct websocket *ws, unsigned opcode, const void *payload, size_t len)
+{
+    DWORD error;
+    EnterCriticalSection(&ws->send_cs);
+    error = send_frame(ws, TRUE, opcode, payload, len);
+    LeaveCriticalSection(&ws->send_cs);
+    return error;
+}
+
+/* The connection cannot be used any more: remember why, wake up waiters. */
+static void set_fatal_error(struct websocket *ws, DWORD error)
+{
+    if (!ws->fatal_error) ws->fatal_error = error;
+    SetEvent(ws->close_event);
+}
+
+/* A protocol violation by the server: answer with the close code the core
+ * names (1002, 1007, 1009) if we still may, then give up the connection. */
+static void fail_connection(struct websocket *ws, enum wsp_status status)
+{
+    uint8_t payload[2];
+    unsigned code = wsp_status_close_code(status);
+
+    WARN("%p: server violated the protocol: %s, closing with %u\n", ws, wsp_status_name(status), code);
+    if (!ws->close_sent && code)
+    {
+        payload[0] = code >> 8;
+        payload[1] = code & 0xff;
+        ws->close_sent = TRUE;
+        send_control(ws, WSP_OP_CLOSE, payload, sizeof(payload));
+    }
+    net_shutdown_send(ws->conn);
+    set_fatal_error(ws, ERROR_WINHTTP_INVALID_SERVER_RESPONSE);
+}
+
+/* Receiving -------------------------------------------------------------- */
+
+static WINHTTP_WEB_SOCKET_BUFFER_TYPE buffer_type(unsigned opcode, BOOL message_end)
+{
+    if (opcode == WSP_OP_TEXT)
+        return message_end ? WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE : WINHTTP_WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE;
+    return message_end ? WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE : WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE;
+}
+
+static void record_close(struct websocket *ws, const struct wsp_event *ev)
+{
+    ws->close_received = TRUE;
+    ws->close_status = ev->has_code ? ev->code : WINHTTP_WEB_SOCKET_EMPTY_CLOSE_STATUS;
+    ws->close_reason_len = ev->reason_len;
+    memcpy(ws->close_reason, ev->reason, ev->reason_len);
+    TRACE("%p: close frame %u %s\n", ws, ws->close_status, debugstr_an((const char *)ws->close_reason, ws->close_reason_len));
+    SetEvent(ws->close_event);
+}
+
+/* Decodes buffered input until something for the caller comes out: data
+ * (copied to out, at most out_len bytes; out NULL discards data, as Close
+ * does), the peer's close frame, or an error.  Pings are answered here and
+ * pongs dropped: control frames never surface.  Caller holds cs. */
+static enum step process_input(struct websocket *ws, void *out, DWORD out_len, DWORD *bytes,
+                               WINHTTP_WEB_SOCKET_BUFFER_TYPE *type)
+{
+    struct wsp_event ev;
+    enum wsp_status status;
+    size_t consumed;
+
+    for (;;)
+    {
+        status = wsp_decode(&ws->decoder, ws->rbuf + ws->rpos, ws->rlen - ws->rpos, out ? out_len : 0, &consumed, &ev);
+        ws->rpos += consumed;
+        if (status == WSP_NEED_MORE)
+        {
+            ws->rpos = ws->rlen = 0;
+            return STEP_NEED_INPUT;
+        }
+        if (status != WSP_OK)
+        {
+            fail_connection(ws, status);
+            return STEP_ERROR;
+        }
+        switch (ev.type)
+        {
+        case WSP_EVENT_DATA:
+            /* an empty frame that does not end its message has nothing to say */
+            if (!out || (!ev.len && !(ev.flags & WSP_DATA_MESSAGE_END))) break;
+            memcpy(out, ev.data, ev.len);
+            *bytes = ev.len;
+            *type = buffer_type(ev.opcode, (ev.flags & WSP_DATA_MESSAGE_END) != 0);
+            return STEP_DATA;
+        case WSP_EVENT_PING:
+            /* RFC 6455 5.5.3: the pong carries the ping's payload */
+            if (!ws->close_sent && send_control(ws, WSP_OP_PONG, ev.data, ev.len))
+                WARN("%p: could not answer a ping\n", ws);
+            break;
+        case WSP_EVENT_CLOSE:
+            record_close(ws, &ev);
+            *bytes = 0;
+            *type = WINHTTP_WEB_SOCKET_CLOSE_BUFFER_TYPE;
+            return STEP_CLOSE;
+        default:
+            break;
+        }
+    }
+}
+
+/* Room in rbuf for the next read (process_input empties it on NEED_INPUT). */
+static BYTE *read_position(struct websocket *ws, size_t *room)
+{
+    *room = ws->rbuf_size - ws->rlen;
+    return ws->rbuf + ws->rlen;
+}
+
+/* Blocking read into rbuf.  Idle time beyond the keepalive interval sends an
+ * unsolicited pong (a heartbeat RFC 6455 allows) and keeps waiting. */
+static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
+{
+    size_t room, received;
+    DWORD error;
+    BYTE *pos = read_position(ws, &room);
+
+    for (;;)
+    {
+        net_set_timeouts(ws->conn, ws->conn->send_timeout, timeout);
+        error = net_recv(ws->conn, pos, room, &received);
+        if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
+        {
+            TRACE("%p: idle, sending keepalive pong\n", ws);
+            if ((error = send_control(ws, WSP_OP_PONG, NULL, 0))) return error;
+            continue;
+        }
+        if (error) return error;
+        if (!received) return ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP closed without a close frame */
+        ws->rlen += received;
+        return ERROR_SUCCESS;
+    }
+}
+
+/* Synchronous receive: decode buffered bytes, read when they run out. */
+static DWORD receive_sync(struct websocket *ws, void *buf, DWORD len, DWORD *bytes,
+                          WINHTTP_WEB_SOCKET_BUFFER_TYPE *type)
+{
+    enum step step;
+    DWORD error;
+
+    for (;;)
+    {
+        EnterCriticalSection(&ws->cs);
+        step = process_input(ws, buf, len, bytes, type);
+        error = ws->fatal_error;
+        LeaveCriticalSection(&ws->cs);
+        if (step == STEP_DATA || step == STEP_CLOSE) return ERROR_SUCCESS;
+        if (step == STEP_ERROR) return error;
+        if ((error = read_more(ws, ws->keepalive_interval, TRUE)))
+        {
+            if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+            EnterCriticalSection(&ws->cs);
+            set_fatal_error(ws, error);
+            LeaveCriticalSection(&ws->cs);
+            return error;
+        }
+    }
+}
+
+/* Asynchronous operations -------------------------------------------------- */
+
+static void send_async_error(struct websocket *ws, WINHTTP_WEB_SOCKET_OPERATION operation, DWORD error)
+{
+    WINHTTP_WEB_SOCKET_ASYNC_RESULT result;
+
+    memset(&result, 0, sizeof(result));
+    result.AsyncResult.dwResult = 0;
+    result.AsyncResult.dwError = error;
+    result.Operation = operation;
+    send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &result, sizeof(result));
+}
+
+static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes);
+
+/* Runs the pending async receive or close as far as buffered input allows,
+ * then either completes it or starts the next overlapped read.  Holds a
+ * reference on ws for the read it starts. */
+static void async_step(struct websocket *ws)
+{
+    WINHTTP_WEB_SOCKET_STATUS status;
+    enum step step;
+    DWORD error = ERROR_SUCCESS;
+    BOOL receive, close_done = FALSE, read = FALSE;
+    size_t room;
+    BYTE *pos;
+
+    EnterCriticalSection(&ws->cs);
+    receive = ws->receive_pending;
+    /* nothing pending, or a read in flight whose completion carries on */
+    if ((!receive && !ws->close_pending) || ws->reading)
+    {
+        LeaveCriticalSection(&ws->cs);
+        return;
+    }
+    if (ws->fatal_error) step = STEP_ERROR;
+    else if (receive) step = process_input(ws, ws->user_buf, ws->user_len, &status.dwBytesTransferred, &status.eBufferType);
+    else step = ws->close_received ? STEP_CLOSE : process_input(ws, NULL, 0, &status.dwBytesTransferred, &status.eBufferType);
+    error = ws->fatal_error;
+    if (step == STEP_NEED_INPUT)
+    {
+        ws->reading = read = TRUE;
+        addref_object(&ws->hdr);
+    }
+    else if (receive) ws->receive_pending = FALSE;
+    else
+    {
+        ws->close_pending = FALSE;
+        close_done = TRUE;
+    }
+    LeaveCriticalSection(&ws->cs);
+
+    if (read)
+    {
+        pos = read_position(ws, &room);
+        net_recv_async(ws->conn, pos, room, async_read_complete, ws);
+        return;
+    }
+    if (ws->hdr.closing && error) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    if (receive)
+    {
+        if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, error);
+        else send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, &status, sizeof(status));
+    }
+    else if (close_done)
+    {
+        if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_CLOSE_OPERATION, error);
+        else
+        {
+            net_shutdown_send(ws->conn);
+            send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, NULL, 0);
+        }
+    }
+    release_object(&ws->hdr);  /* the operation's reference */
+}
+
+static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct websocket *ws = context;
+
+    EnterCriticalSection(&ws->cs);
+    ws->reading = FALSE;
+    if (!error && !bytes) error = ERROR_WINHTTP_CONNECTION_ERROR;
+    if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    if (error) set_fatal_error(ws, error);
+    else ws->rlen += bytes;
+    LeaveCriticalSection(&ws->cs);
+    TRACE("%p: read %Iu bytes, error %lu\n", ws, bytes, error);
+    async_step(ws);
+    release_object(&ws->hdr);  /* the read's reference */
+}
+
+static void CALLBACK async_step_callback(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    async_step(context);
+}
+
+/* Starts the async receive or close: on a pool thread, so READ_COMPLETE
+ * never runs inside the caller's stack and a program that posts the next
+ * receive from its callback cannot recurse without bound. */
+static DWORD queue_async_step(struct websocket *ws)
+{
+    if (TrySubmitThreadpoolCallback(async_step_callback, ws, NULL)) return ERROR_SUCCESS;
+    return GetLastError();
+}
+
+/* Public API ----------------------------------------------------------------- */
+
+static struct websocket *grab_websocket(HINTERNET handle, DWORD *error)
+{
+    struct object_header *hdr = grab_typed_object(handle, HANDLE_TYPE_SOCKET, error);
+    return hdr ? impl_from_hdr(hdr) : NULL;
+}
+
+/***********************************************************************
+ *          WinHttpWebSocketCompleteUpgrade (winhttp.@)
+ */
+HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR context)
+{
+    struct upgraded_connection up;
+    struct object_header *request;
+    struct websocket *ws;
+    HINTERNET handle;
+    DWORD error;
+
+    TRACE("%p, %#Ix\n", hrequest, context);
+
+    if (!(request = grab_typed_object(hrequest, HANDLE_TYPE_REQUEST, &error)))
+    {
+        SetLastError(error);
+        return NULL;
+    }
+    if ((error = request_take_upgraded_connection(request, &up)))
+    {
+        release_object(request);
+        SetLastError(error);
+        return NULL;
+    }
+    if (!(ws = heap_alloc_zero(sizeof(*ws))))
+    {
+        net_close(up.conn);
+        heap_free(up.extra);
+        release_object(request);
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+    /* The websocket does not keep the request alive: the program may close
+     * the request handle at once (and gets its HANDLE_CLOSING at once). */
+    init_object(&ws->hdr, HANDLE_TYPE_SOCKET, &websocket_vtbl, NULL);
+    ws->hdr.flags = request->flags & WINHTTP_FLAG_ASYNC;
+    ws->hdr.callback = request->callback;
+    ws->hdr.notify_mask = request->notify_mask;
+    ws->hdr.context = context;
+    ws->conn = up.conn;
+    InitializeCriticalSection(&ws->cs);
+    InitializeCriticalSection(&ws->send_cs);
+    ws->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ws->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
+    ws->close_timeout = DEFAULT_CLOSE_TIMEOUT;
+    wsp_decoder_init(&ws->decoder, 0);
+    ws->rbuf_size = max(max(up.receive_buffer_size, MIN_RECEIVE_BUFFER), up.extra_len);
+    ws->rbuf = heap_alloc(ws->rbuf_size);
+    if (ws->rbuf && up.extra_len) memcpy(ws->rbuf, up.extra, up.extra_len);
+    ws->rlen = up.extra_len;
+    heap_free(up.extra);
+    net_set_timeouts(ws->conn, up.timeouts.send, 0);
+
+    handle = ws->rbuf && ws->close_event ? alloc_handle(&ws->hdr) : NULL;
+    if (handle) send_callback(request, WINHTTP_CALLBACK_STATUS_HANDLE_CREATED, &handle, sizeof(handle));
+    release_object(&ws->hdr);
+    release_object(request);
+    TRACE("returning %p\n", handle);
+    if (!handle)
+    {
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+    SetLastError(ERROR_SUCCESS);
+    return handle;
+}
+
+/***********************************************************************
+ *          WinHttpWebSocketSend (winhttp.@)
+ */
+DWORD WINAPI WinHttpWebSocketSend(HINTERNET hsocket, WINHTTP_WEB_SOCKET_BUFFER_TYPE type, void *buf, DWORD len)
+{
+    enum fragment_type kind, next_fragment;
+    struct websocket *ws;
+    unsigned opcode;
+    BOOL fin;
+    DWORD error;
+
+    TRACE("%p, %d, %p, %lu\n", hsocket, type, buf, len);
+
+    if (!buf && len) return ERROR_INVALID_PARAMETER;
+    switch (type)
+    {
+    case WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE:  kind = FRAGMENT_BINARY; fin = TRUE; break;
+    case WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE: kind = FRAGMENT_BINARY; fin = FALSE; break;
+    case WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE:    kind = FRAGMENT_UTF8; fin = TRUE; break;
+    case WINHTTP_WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE:   kind = FRAGMENT_UTF8; fin = FALSE; break;
+    default: return ERROR_INVALID_PARAMETER;
+    }
+    if (!(ws = grab_websocket(hsocket, &error))) return error;
+
+    EnterCriticalSection(&ws->cs);
+    if (ws->send_fragment != FRAGMENT_NONE && ws->send_fragment != kind) error = ERROR_INVALID_PARAMETER;
+    else if (ws->fatal_error) error = ws->fatal_error;
+    else if (ws->state != SOCKET_STATE_OPEN || ws->close_sent || ws->close_received || ws->send_pending)
+        error = ERROR_INVALID_OPERATION;
+    else ws->send_pending = TRUE;
+    LeaveCriticalSection(&ws->cs);
+    if (error)
+    {
+        release_object(&ws->hdr);
+        return error;
+    }
+
+    /* A message in pieces: TEXT/BINARY first, CONTINUATION after, FIN last. */
+    opcode = ws->send_fragment != FRAGMENT_NONE ? WSP_OP_CONTINUATION : kind == FRAGMENT_UTF8 ? WSP_OP_TEXT : WSP_OP_BINARY;
+    next_fragment = fin ? FRAGMENT_NONE : kind;
+    EnterCriticalSection(&ws->send_cs);
+    error = send_frame(ws, fin, opcode, buf, len);
+    LeaveCriticalSection(&ws->send_cs);
+
+    EnterCriticalSection(&ws->cs);
+    ws->send_pending = FALSE;
+    if (!error) ws->send_fragment = next_fragment;
+    else set_fatal_error(ws, error);
+    LeaveCriticalSection(&ws->cs);
+
+    /* Async sends complete on the calling thread, before we return, as on Windows. */
+    if (object_is_async(&ws->hdr))
+    {
+        if (error) send_async_error(ws, WINHTTP_WEB_SOCKET_SEND_OPERATION, error);
+        else
+        {
+            WINHTTP_WEB_SOCKET_STATUS status = { len, type };
+            send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &status, sizeof(status));
+        }
+        error = ERROR_SUCCESS;
+    }
+    release_object(&ws->hdr);
+    return error;
+}
+
+/***********************************************************************
+ *          WinHttpWebSocketReceive (winhttp.@)
+ */
+DWORD WINAPI WinHttpWebSocketReceive(HINTERNET hsocket, void *buf, DWORD len, DWORD *ret_len,
+                                     WINHTTP_WEB_SOCKET_BUFFER_TYPE *ret_type)
+{
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    struct websocket *ws;
+    DWORD error, bytes;
+
+    TRACE("%p, %p, %lu, %p, %p\n", hsocket, buf, len, ret_len, ret_type);
+
+    if (!buf || !len) return ERROR_INVALID_PARAMETER;
+    if (!(ws = grab_websocket(hsocket, &error))) return error;
+
+    EnterCriticalSection(&ws->cs);
+    if (ws->fatal_error) error = ws->fatal_error;
+    else if (ws->state >= SOCKET_STATE_CLOSED || ws->close_received || ws->receive_pending)
+        error = ERROR_INVALID_OPERATION;
+    else if (!object_is_async(&ws->hdr) && (!ret_len || !ret_type)) error = ERROR_INVALID_PARAMETER;
+    else
+    {
+        ws->receive_pending = TRUE;
+        ws->user_buf = buf;
+        ws->user_len = len;
+    }
+    LeaveCriticalSection(&ws->cs);
+    if (error)
+    {
+        release_object(&ws->hdr);
+        return error;
+    }
+
+    if (object_is_async(&ws->hdr))
+    {
+        /* The pending receive keeps a reference; async_step releases it. */
+        EnterCriticalSection(&ws->cs);
+        if (!ws->reading && (error = queue_async_step(ws))) ws->receive_pending = FALSE;
+        LeaveCriticalSection(&ws->cs);
+        if (error) release_object(&ws->hdr);
+        return error;
+    }
+
+    error = receive_sync(ws, buf, len, &bytes, &type);
+    EnterCriticalSection(&ws->cs);
+    ws->receive_pending = FALSE;
+    LeaveCriticalSection(&ws->cs);
+    if (!error)
+    {
+        *ret_len = bytes;
+        *ret_type = type;
+    }
+    release_object(&ws->hdr);
+    return error;
+}
+
+/* Parameter checks shared by Shutdown and Close, then the close frame. */
+static DWORD check_close_params(USHORT status, const void *reason, DWORD len, BYTE *payload, size_t *payload_len)
+{
+    if ((len && !reason) || len > WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH) return ERROR_INVALID_PARAMETER;
+    *payload_len = wsp_encode_close_payload(payload, status, reason, len);
+    if (*payload_len == WSP_ENCODE_ERROR) return ERROR_INVALID_PARAMETER;
+    return ERROR_SUCCESS;
+}
+
+/* Sends our close frame once; callers hold no lock. */
+static DWORD send_close_frame(struct websocket *ws, const BYTE *payload, size_t len)
+{
+    DWORD error;
+
+    EnterCriticalSection(&ws->cs);
+    if (ws->close_sent)
+    {
+        LeaveCriticalSection(&ws->cs);
+        return ERROR_SUCCESS;
+    }
+    ws->close_sent = TRUE;
+    LeaveCriticalSection(&ws->cs);
+    error = send_control(ws, WSP_OP_CLOSE, payload, len);
+    if (error)
+    {
+        EnterCriticalSection(&ws->cs);
+        set_fatal_error(ws, error);
+        LeaveCriticalSection(&ws->cs);
+    }
+    return error;
+}
+
+/***********************************************************************
+ *          WinHttpWebSocketShutdown (winhttp.@)
+ */
+DWORD WINAPI WinHttpWebSocketShutdown(HINTERNET hsocket, USHORT status, void *reason, DWORD len)
+{
+    BYTE payload[WSP_MAX_CONTROL_PAYLOAD];
+    struct websocket *ws;
+    size_t payload_len;
+    DWORD error;
+
+    TRACE("%p, %u, %p, %lu\n", hsocket, status, reason, len);
+
+    if ((error = check_close_params(status, reason, len, payload, &payload_len))) return error;
+    if (!(ws = grab_websocket(hsocket, &error))) return error;
+
+    EnterCriticalSection(&ws->cs);
+    if (ws->fatal_error) error = ws->fatal_error;
+    else if (ws->state >= SOCKET_STATE_SHUTDOWN || ws->send_pending) error = ERROR_INVALID_OPERATION;
+    else ws->state = SOCKET_STATE_SHUTDOWN;
+    LeaveCriticalSection(&ws->cs);
+
+    if (!error) error = send_close_frame(ws, payload, payload_len);
+    if (!error && object_is_async(&ws->hdr))
+        send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, NULL, 0);
+    else if (error && object_is_async(&ws->hdr) && error != ERROR_INVALID_OPERATION)
+    {
+        send_async_error(ws, WINHTTP_WEB_SOCKET_SHUTDOWN_OPERATION, error);
+        error = ERROR_SUCCESS;
+    }
+    release_object(&ws->hdr);
+    return error;
+}
+
+/* Synchronous close: wait for the peer's close frame within the close
+ * timeout, discarding data; if another thread is receiving, it reads and we
+ * wait for it to see the close. */
+static DWORD close_sync(struct websocket *ws)
+{
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    BOOL other_reader;
+    enum step step;
+    DWORD error, bytes;
+
+    for (;;)
+    {
+        EnterCriticalSection(&ws->cs);
+        error = ws->fatal_error;
+        other_reader = ws->receive_pending;
+        step = ws->close_received ? STEP_CLOSE : error ? STEP_ERROR : other_reader ? STEP_NEED_INPUT
+               : process_input(ws, NULL, 0, &bytes, &type);
+        error = ws->fatal_error;
+        LeaveCriticalSection(&ws->cs);
+        if (step == STEP_CLOSE) return ERROR_SUCCESS;
+        if (step == STEP_ERROR) return error;
+        if (other_reader)
+        {
+            if (WaitForSingleObject(ws->close_event, ws->close_timeout) == WAIT_TIMEOUT) error = ERROR_WINHTTP_TIMEOUT;
+            else continue;
+        }
+        else error = read_more(ws, ws->close_timeout ? (int)ws->close_timeout : -1, FALSE);
+        if (error)
+        {
+            EnterCriticalSection(&ws->cs);
+            set_fatal_error(ws, error);
+            LeaveCriticalSection(&ws->cs);
+            net_cancel(ws->conn);
+            return error;
+        }
+    }
+}
+
+/***********************************************************************
+ *          WinHttpWebSocketClose (winhttp.@)
+ */
+DWORD WINAPI WinHttpWebSocketClose(HINTERNET hsocket, USHORT status, void *reason, DWORD len)
+{
+    BYTE payload[WSP_MAX_CONTROL_PAYLOAD];
+    BOOL cancel_receive = FALSE, async;
+    struct websocket *ws;
+    size_t payload_len;
+    DWORD error;
+
+    TRACE("%p, %u, %p, %lu\n", hsocket, status, reason, len);
+
+    if ((error = check_close_params(status, reason, len, payload, &payload_len))) return error;
+    if (!(ws = grab_websocket(hsocket, &error))) return error;
+    async = object_is_async(&ws->hdr);
+
+    EnterCriticalSection(&ws->cs);
+    if (ws->state >= SOCKET_STATE_CLOSED || ws->send_pending) error = ERROR_INVALID_OPERATION;
+    else
+    {
+        ws->state = SOCKET_STATE_CLOSED;
+        if (async)
+        {
+            /* A pending receive is cancelled now; its read, if any, now works for us. */
+            cancel_receive = ws->receive_pending;
+            ws->receive_pending = FALSE;
+            ws->close_pending = TRUE;
+        }
+    }
+    LeaveCriticalSection(&ws->cs);
+    if (error)
+    {
+        release_object(&ws->hdr);
+        return error;
+    }
+
+    if (cancel_receive)
+    {
+        send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, ERROR_WINHTTP_OPERATION_CANCELLED);
+        release_object(&ws->hdr);  /* the cancelled receive's reference */
+    }
+    if (!ws->fatal_error) send_close_frame(ws, payload, payload_len);
+
+    if (async)
+    {
+        /* The close holds a reference until CLOSE_COMPLETE or its error. */
+        addref_object(&ws->hdr);
+        EnterCriticalSection(&ws->cs);
+        if (ws->close_received || ws->fatal_error || !ws->reading)
+        {
+            LeaveCriticalSection(&ws->cs);
+            async_step(ws);
+        }
+        else LeaveCriticalSection(&ws->cs);
+        release_object(&ws->hdr);
+        return ERROR_SUCCESS;
+    }
+
+    error = close_sync(ws);
+    if (!error) net_shutdown_send(ws->conn);
+    release_object(&ws->hdr);
+    return error;
+}
+
+/***********************************************************************
+ *          WinHttpWebSocketQueryCloseStatus (winhttp.@)
+ */
+DWORD WINAPI WinHttpWebSocketQueryCloseStatus(HINTERNET hsocket, USHORT *status, void *reason, DWORD len,
+                                              DWORD *consumed)
+{
+    struct websocket *ws;
+    DWORD error;
+
+    TRACE("%p, %p, %p, %lu, %p\n", hsocket, status, reason, len, consumed);
+
+    if (!status || (!reason && len) || !consumed) return ERROR_INVALID_PARAMETER;
+    if (!(ws = grab_websocket(hsocket, &error))) return error;
+
+    EnterCriticalSection(&ws->cs);
+    if (!ws->close_received) error = ws->fatal_error ? ws->fatal_error : ERROR_INVALID_OPERATION;
+    else
+    {
+        *status = ws->close_status;
+        *consumed = ws->close_reason_len;
+        if (len < ws->close_reason_len) error = ERROR_INSUFFICIENT_BUFFER;
+        else if (ws->close_reason_len) memcpy(reason, ws->close_reason, ws->close_reason_len);
+    }
+    LeaveCriticalSection(&ws->cs);
+    release_object(&ws->hdr);
+    return error;
+}
