@@ -87,7 +87,7 @@ static inline size_t ref_utf8_check(const uint8_t *s, size_t len, int *complete)
 
 /* One record per frame-level happening: consecutive spans of one data frame
  * are merged (their flags OR-ed), control events are kept whole. */
-struct trace_rec
+struct evlog_rec
 {
     enum wsp_event_type type;
     unsigned opcode, flags, code;
@@ -98,7 +98,7 @@ struct trace_rec
 
 struct evlog
 {
-    struct trace_rec *recs;
+    struct evlog_rec *recs;
     size_t count, cap;
     uint8_t *bytes;
     size_t nbytes, bytes_cap;
@@ -124,7 +124,7 @@ static inline void trace_free(struct evlog *t)
 
 static inline void trace_add(struct evlog *t, const struct wsp_event *ev)
 {
-    struct trace_rec *r;
+    struct evlog_rec *r;
 
     if (ev->type == WSP_EVENT_DATA && !(ev->flags & WSP_DATA_FRAME_START))
     {
@@ -212,7 +212,7 @@ static inline void trace_run(struct evlog *t, const uint8_t *in, size_t len, uin
     } while (pos < len);
 }
 
-static inline int trace_equal(const struct evlog *a, const struct evlog *b)
+static inline int evlog_equal(const struct evlog *a, const struct evlog *b)
 {
     size_t i;
 
@@ -221,7 +221,7 @@ static inline int trace_equal(const struct evlog *a, const struct evlog *b)
     if (memcmp(a->bytes, b->bytes, a->nbytes)) return 0;
     for (i = 0; i < a->count; i++)
     {
-        const struct trace_rec *x = &a->recs[i], *y = &b->recs[i];
+        const struct evlog_rec *x = &a->recs[i], *y = &b->recs[i];
         if (x->type != y->type || x->opcode != y->opcode || x->flags != y->flags
                 || x->code != y->code || x->has_code != y->has_code || x->off != y->off
                 || x->len != y->len || x->reason_len != y->reason_len)

@@ -621,7 +621,7 @@ static void test_chunk_equivalence(void)
             struct evlog t;
             size_t sz = size > 40 ? (size - 40) * 1000 : size;
             trace_run(&t, stream, len, 0, 0, fixed_size, &sz);
-            if (!trace_equal(&whole, &t)) mismatches++;
+            if (!evlog_equal(&whole, &t)) mismatches++;
             runs++;
             trace_free(&t);
         }
@@ -630,7 +630,7 @@ static void test_chunk_equivalence(void)
         {
             struct evlog t;
             trace_run(&t, stream, len, 0, i % 3 ? 0 : 1 + i % 17, random_size, &seed);
-            if (!trace_equal(&whole, &t)) mismatches++;
+            if (!evlog_equal(&whole, &t)) mismatches++;
             runs++;
             trace_free(&t);
         }
@@ -658,7 +658,7 @@ static void test_byte_at_a_time_small(void)
         struct evlog a, b;
         trace_run(&a, stream, cut, 0, 0, NULL, NULL);
         trace_run(&b, stream, cut, 0, 0, fixed_size, &one);
-        if (!trace_equal(&a, &b)) bad++;
+        if (!evlog_equal(&a, &b)) bad++;
         trace_free(&a);
         trace_free(&b);
     }
