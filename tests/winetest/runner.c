@@ -95,15 +95,6 @@ static void print_line(const char *prefix, const char *msg, va_list args)
     unlock_output();
 }
 
-static void print_prefixed(const char *prefix, const char *msg, ...) WINETEST_PRINTF_ATTR(2, 3);
-static void print_prefixed(const char *prefix, const char *msg, ...)
-{
-    va_list args;
-    va_start(args, msg);
-    print_line(prefix, msg, args);
-    va_end(args);
-}
-
 void winetest_set_location(const char *file, int line)
 {
     thread_state.file = file;
@@ -282,6 +273,15 @@ const char *winetest_dbgstr_a(const char *s, int n)
 }
 
 #ifdef _WIN32
+static void print_prefixed(const char *prefix, const char *msg, ...) WINETEST_PRINTF_ATTR(2, 3);
+static void print_prefixed(const char *prefix, const char *msg, ...)
+{
+    va_list args;
+    va_start(args, msg);
+    print_line(prefix, msg, args);
+    va_end(args);
+}
+
 const char *wine_dbgstr_wn(const WCHAR *s, int n)
 {
     char *buf, *p;
