@@ -33,7 +33,7 @@ BOOL WINAPI WinHttpTimeFromSystemTime(const SYSTEMTIME *time, LPWSTR string)
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    swprintf(string, WINHTTP_TIME_FORMAT_BUFSIZE, L"%s, %02u %s %04u %02u:%02u:%02u GMT",
+    swprintf(string, WINHTTP_TIME_FORMAT_BUFSIZE / sizeof(WCHAR), L"%ls, %02u %ls %04u %02u:%02u:%02u GMT",
              day_names[time->wDayOfWeek % 7], time->wDay,
              month_names[(time->wMonth >= 1 && time->wMonth <= 12) ? time->wMonth - 1 : 0],
              time->wYear, time->wHour, time->wMinute, time->wSecond);
