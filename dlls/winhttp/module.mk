@@ -4,7 +4,7 @@
 
 DLL_SRCS = $(filter-out $(srcdir)/dlls/winhttp/wsp_%,$(wildcard $(srcdir)/dlls/winhttp/*.c))
 DLL_HDRS = $(wildcard $(srcdir)/dlls/winhttp/*.h) $(srcdir)/include/winhttp.h
-DLL_LIBS = -lws2_32 -lsecur32 -lcrypt32 -ladvapi32 -lbcrypt
+DLL_LIBS = -lws2_32 -lsecur32 -lcrypt32 -ladvapi32
 DLL_DEF  = $(srcdir)/dlls/winhttp/winhttp.def
 
 define dll_rules

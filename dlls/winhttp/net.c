@@ -157,7 +157,7 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
     return ERROR_SUCCESS;
 }
 
-DWORD net_send(struct netconn *conn, const void *buf, size_t len)
+DWORD sock_send(struct netconn *conn, const void *buf, size_t len)
 {
     const char *p = buf;
 
@@ -177,7 +177,7 @@ DWORD net_send(struct netconn *conn, const void *buf, size_t len)
     return ERROR_SUCCESS;
 }
 
-DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
+DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
 {
     int ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
 
@@ -190,6 +190,50 @@ DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
     }
     *received = ret;
     return ERROR_SUCCESS;
+}
+
+DWORD net_send(struct netconn *conn, const void *buf, size_t len)
+{
+    if (conn->tls) return tls_send(conn, conn->tls, buf, len);
+    return sock_send(conn, buf, len);
+}
+
+DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
+{
+    size_t raw, room;
+    BYTE *pos;
+    DWORD error;
+
+    if (!conn->tls) return sock_recv(conn, buf, len, received);
+    while ((error = tls_take_plaintext(conn->tls, buf, len, received)) == ERROR_MORE_DATA)
+    {
+        pos = tls_read_buffer(conn->tls, &room);
+        if ((error = sock_recv(conn, pos, room, &raw))) return error;
+        if (!raw) return ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP ended without close_notify */
+        tls_add_ciphertext(conn->tls, raw);
+    }
+    return error;
+}
+
+DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags)
+{
+    struct tls *tls;
+    DWORD error;
+
+    *cert_flags = 0;
+    if ((error = tls_handshake(conn, host, protocols, &tls))) return error;
+    if ((error = tls_verify_certificate(tls, host, security_flags, cert_flags)))
+    {
+        tls_free(tls);
+        return error;
+    }
+    conn->tls = tls;
+    return ERROR_SUCCESS;
+}
+
+const CERT_CONTEXT *net_server_certificate(struct netconn *conn)
+{
+    return conn->tls ? tls_server_certificate(conn->tls) : NULL;
 }
 
 DWORD net_wait_readable(struct netconn *conn, int timeout)
@@ -241,6 +285,11 @@ void net_close(struct netconn *conn)
      * the pool frees the I/O object once a running callback returns, so this
      * may run inside one. */
     if (conn->io) CloseThreadpoolIo(conn->io);
+    if (conn->tls)
+    {
+        tls_shutdown(conn, conn->tls);
+        tls_free(conn->tls);
+    }
     closesocket(conn->socket);
     heap_free(conn->pool_host);
     heap_free(conn);
@@ -250,12 +299,43 @@ void net_close(struct netconn *conn)
 
 static void start_send(struct net_op *op);
 
+static void start_op(struct net_op *op, BOOL is_send);
+
+/* TLS receive: decrypt what has arrived; FALSE if another read is needed. */
+static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
+{
+    *error = tls_take_plaintext(op->conn->tls, op->user_buf, op->user_len, bytes);
+    if (*error != ERROR_MORE_DATA) return TRUE;
+    op->wsabuf.buf = (char *)tls_read_buffer(op->conn->tls, bytes);
+    op->wsabuf.len = (ULONG)*bytes;
+    *error = ERROR_SUCCESS;
+    return FALSE;
+}
+
 static void CALLBACK io_completion(PTP_CALLBACK_INSTANCE instance, void *context, void *overlapped,
                                    ULONG result, ULONG_PTR bytes, PTP_IO io)
 {
     struct netconn *conn = context;
     struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
     DWORD error = result ? map_socket_error(result) : ERROR_SUCCESS;
+
+    if (op == &conn->recv_op && conn->tls && !error)
+    {
+        size_t plain;
+        if (!bytes)
+        {
+            op->fn(conn, op->context, ERROR_WINHTTP_CONNECTION_ERROR, 0);
+            return;
+        }
+        tls_add_ciphertext(conn->tls, bytes);
+        if (!finish_tls_recv(op, &error, &plain))
+        {
+            start_op(op, FALSE);
+            return;
+        }
+        op->fn(conn, op->context, error, error ? 0 : plain);
+        return;
+    }
 
     if (op == &conn->send_op && !error)
     {
@@ -317,6 +397,20 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
     op->conn = conn;
     op->fn = fn;
     op->context = context;
+    if (conn->tls)
+    {
+        size_t plain;
+        op->user_buf = buf;
+        op->user_len = len;
+        if (finish_tls_recv(op, &error, &plain))
+        {
+            /* plaintext was already there: complete on this thread */
+            fn(conn, context, error, error ? 0 : plain);
+            return ERROR_SUCCESS;
+        }
+        start_op(op, FALSE);
+        return ERROR_IO_PENDING;
+    }
     op->wsabuf.buf = buf;
     op->wsabuf.len = len > 0x40000000 ? 0x40000000 : (ULONG)len;
     start_op(op, FALSE);
@@ -328,6 +422,13 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
     struct net_op *op = &conn->send_op;
     DWORD error;
 
+    if (conn->tls)
+    {
+        /* Records are encrypted and sent on this thread. */
+        error = tls_send(conn, conn->tls, buf, len);
+        fn(conn, context, error, error ? 0 : len);
+        return ERROR_SUCCESS;
+    }
     if ((error = ensure_io(conn))) return error;
     op->conn = conn;
     op->fn = fn;

@@ -19,6 +19,7 @@
 #define WINHTTP_NET_H
 
 #include "winhttp_private.h"
+#include <wincrypt.h>
 
 struct netconn;
 
@@ -37,6 +38,8 @@ struct net_op
     void *context;
     WSABUF wsabuf;
     const void *base;             /* start of the buffer (send) */
+    void *user_buf;               /* TLS receive: where the plaintext goes */
+    size_t user_len;
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
 };
@@ -47,6 +50,7 @@ struct netconn
     struct net_address addr;
     int send_timeout;             /* as last applied to the socket */
     int receive_timeout;
+    struct tls *tls;              /* set once net_secure succeeded */
     PTP_IO io;                    /* thread-pool I/O object, created on first async use */
     LONG io_pending;              /* operations started on io */
     struct net_op recv_op;
@@ -95,6 +99,28 @@ void net_close(struct netconn *conn);
  * on this thread (then it is not called again), or an error (not called). */
 DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context);
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
+
+/* Turns conn into a TLS connection (Schannel): handshake with SNI for host,
+ * then the server certificate is checked unless security_flags
+ * (SECURITY_FLAG_IGNORE_*) say otherwise.  On ERROR_WINHTTP_SECURE_FAILURE
+ * *cert_flags has the WINHTTP_CALLBACK_STATUS_FLAG_* bits of what failed. */
+DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags);
+/* The server's certificate of a secure connection (caller frees), or NULL. */
+const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
+
+/* Raw socket I/O and the TLS layer (tls.c), for net.c and tls.c only. */
+DWORD sock_send(struct netconn *conn, const void *buf, size_t len);
+DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
+struct tls;
+DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret);
+DWORD tls_verify_certificate(struct tls *tls, const WCHAR *host, DWORD security_flags, DWORD *flags);
+const CERT_CONTEXT *tls_server_certificate(struct tls *tls);
+DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len);
+BYTE *tls_read_buffer(struct tls *tls, size_t *room);
+void tls_add_ciphertext(struct tls *tls, size_t len);
+DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got);
+void tls_shutdown(struct netconn *conn, struct tls *tls);
+void tls_free(struct tls *tls);
 
 /* Keep-alive pool of idle connections, per session and host:port. */
 struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure);

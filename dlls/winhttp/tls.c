@@ -1,0 +1,377 @@
+/*
+ * TLS through SSPI Schannel (secur32 + crypt32; Wine implements it on
+ * GnuTLS): the handshake, record encryption and decryption, and server
+ * certificate validation.  No cryptography of our own.
+ *
+ * It sits below the transport interface (net.h): net.c calls in here when
+ * a connection is secure, so HTTP and WebSocket code only see plaintext.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define SECURITY_WIN32
+#include "net.h"
+#include <security.h>
+#include <schannel.h>
+#include <wincrypt.h>
+
+struct tls
+{
+    CredHandle cred;
+    CtxtHandle ctx;
+    BOOL have_ctx;
+    SecPkgContext_StreamSizes sizes;
+    BYTE *in;             /* ciphertext received, then plaintext decrypted in place */
+    size_t in_size;
+    size_t in_len;        /* bytes of ciphertext at in + in_start.. */
+    size_t in_start;
+    BYTE *plain;          /* decrypted plaintext not yet delivered (points into in) */
+    size_t plain_len;
+    BYTE *out;            /* one record for EncryptMessage */
+    size_t out_size;
+    BOOL eof;             /* close_notify seen */
+};
+
+#define TLS_IN_SIZE (64 * 1024)
+
+/* fdwChecks bit of SSL_EXTRA_CERT_CHAIN_POLICY_PARA (wininet.h's value) */
+#ifndef SECURITY_FLAG_IGNORE_REVOCATION
+#define SECURITY_FLAG_IGNORE_REVOCATION 0x00000080
+#endif
+
+static DWORD protocols_to_schannel(DWORD protocols)
+{
+    DWORD ret = 0;
+    if (protocols & WINHTTP_FLAG_SECURE_PROTOCOL_TLS1) ret |= SP_PROT_TLS1_0_CLIENT;
+    if (protocols & WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_1) ret |= SP_PROT_TLS1_1_CLIENT;
+    if (protocols & WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2) ret |= SP_PROT_TLS1_2_CLIENT;
+    if (protocols & WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3) ret |= SP_PROT_TLS1_3_CLIENT;
+    return ret;
+}
+
+static DWORD map_security_status(SECURITY_STATUS status)
+{
+    WARN("security status %#lx\n", (unsigned long)status);
+    return ERROR_WINHTTP_SECURE_FAILURE;
+}
+
+void tls_free(struct tls *tls)
+{
+    if (!tls) return;
+    if (tls->have_ctx) DeleteSecurityContext(&tls->ctx);
+    FreeCredentialsHandle(&tls->cred);
+    heap_free(tls->in);
+    heap_free(tls->out);
+    heap_free(tls);
+}
+
+/* Handshake: InitializeSecurityContext until it is done, exchanging tokens
+ * over the raw socket.  Bytes the server sent after its last handshake
+ * message stay in tls->in as the first ciphertext. */
+DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret)
+{
+    static const DWORD isc_flags = ISC_REQ_CONFIDENTIALITY | ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT |
+                                   ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM | ISC_REQ_USE_SUPPLIED_CREDS |
+                                   ISC_REQ_MANUAL_CRED_VALIDATION | ISC_REQ_EXTENDED_ERROR;
+    SCHANNEL_CRED cred;
+    SecBuffer in_bufs[2], out_buf;
+    SecBufferDesc in_desc = { SECBUFFER_VERSION, 2, in_bufs }, out_desc = { SECBUFFER_VERSION, 1, &out_buf };
+    SECURITY_STATUS status;
+    struct tls *tls;
+    DWORD error = ERROR_SUCCESS, attrs;
+    WCHAR *name;
+    size_t len;
+
+    if (!(tls = heap_alloc_zero(sizeof(*tls)))) return ERROR_OUTOFMEMORY;
+    tls->in_size = TLS_IN_SIZE;
+    if (!(tls->in = heap_alloc(tls->in_size)))
+    {
+        heap_free(tls);
+        return ERROR_OUTOFMEMORY;
+    }
+    memset(&cred, 0, sizeof(cred));
+    cred.dwVersion = SCHANNEL_CRED_VERSION;
+    cred.grbitEnabledProtocols = protocols_to_schannel(protocols);
+    cred.dwFlags = SCH_CRED_NO_DEFAULT_CREDS | SCH_CRED_MANUAL_CRED_VALIDATION;
+    status = AcquireCredentialsHandleW(NULL, (WCHAR *)UNISP_NAME_W, SECPKG_CRED_OUTBOUND, NULL, &cred, NULL, NULL,
+                                       &tls->cred, NULL);
+    if (status != SEC_E_OK)
+    {
+        heap_free(tls->in);
+        heap_free(tls);
+        return map_security_status(status);
+    }
+    /* SNI wants the bare host name. */
+    len = wcslen(host);
+    name = (len >= 2 && host[0] == '[') ? strndupW(host + 1, len - 2) : strdupW(host);
+
+    for (;;)
+    {
+        in_bufs[0].BufferType = SECBUFFER_TOKEN;
+        in_bufs[0].cbBuffer = (ULONG)tls->in_len;
+        in_bufs[0].pvBuffer = tls->in;
+        in_bufs[1].BufferType = SECBUFFER_EMPTY;
+        in_bufs[1].cbBuffer = 0;
+        in_bufs[1].pvBuffer = NULL;
+        out_buf.BufferType = SECBUFFER_TOKEN;
+        out_buf.cbBuffer = 0;
+        out_buf.pvBuffer = NULL;
+        status = InitializeSecurityContextW(&tls->cred, tls->have_ctx ? &tls->ctx : NULL, name, isc_flags, 0, 0,
+                                            tls->have_ctx ? &in_desc : NULL, 0, &tls->ctx, &out_desc, &attrs, NULL);
+        tls->have_ctx = TRUE;
+        if (out_buf.cbBuffer && out_buf.pvBuffer)
+        {
+            error = sock_send(conn, out_buf.pvBuffer, out_buf.cbBuffer);
+            FreeContextBuffer(out_buf.pvBuffer);
+            if (error) break;
+        }
+        if (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED)
+        {
+            /* Keep what the server sent beyond the message just consumed. */
+            if (in_bufs[1].BufferType == SECBUFFER_EXTRA && in_bufs[1].cbBuffer)
+            {
+                memmove(tls->in, tls->in + tls->in_len - in_bufs[1].cbBuffer, in_bufs[1].cbBuffer);
+                tls->in_len = in_bufs[1].cbBuffer;
+            }
+            else tls->in_len = 0;
+            if (status == SEC_E_OK) break;
+            if (tls->in_len) continue;
+        }
+        else if (status != SEC_E_INCOMPLETE_MESSAGE)
+        {
+            error = map_security_status(status);
+            break;
+        }
+        {
+            size_t received;
+            if (tls->in_len == tls->in_size) { error = ERROR_WINHTTP_SECURE_FAILURE; break; }
+            if ((error = sock_recv(conn, tls->in + tls->in_len, tls->in_size - tls->in_len, &received))) break;
+            if (!received) { error = ERROR_WINHTTP_SECURE_FAILURE; break; }
+            tls->in_len += received;
+        }
+    }
+    heap_free(name);
+    if (!error && (status = QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_STREAM_SIZES, &tls->sizes)) != SEC_E_OK)
+        error = map_security_status(status);
+    if (!error)
+    {
+        tls->out_size = tls->sizes.cbHeader + tls->sizes.cbMaximumMessage + tls->sizes.cbTrailer;
+        if (!(tls->out = heap_alloc(tls->out_size))) error = ERROR_OUTOFMEMORY;
+    }
+    if (error)
+    {
+        tls_free(tls);
+        return error;
+    }
+    TRACE("handshake done, header %lu trailer %lu max %lu\n", tls->sizes.cbHeader, tls->sizes.cbTrailer,
+          tls->sizes.cbMaximumMessage);
+    *ret = tls;
+    return ERROR_SUCCESS;
+}
+
+/* Chain and host-name checks with the SSL policy; *flags gets the
+ * WINHTTP_CALLBACK_STATUS_FLAG_* bits of what failed and was not ignored. */
+DWORD tls_verify_certificate(struct tls *tls, const WCHAR *host, DWORD security_flags, DWORD *flags)
+{
+    CERT_CHAIN_PARA chain_para;
+    SSL_EXTRA_CERT_CHAIN_POLICY_PARA ssl_para;
+    CERT_CHAIN_POLICY_PARA policy_para;
+    CERT_CHAIN_POLICY_STATUS policy_status;
+    PCCERT_CHAIN_CONTEXT chain;
+    PCCERT_CONTEXT cert = NULL;
+    DWORD errors, ignored = 0;
+    WCHAR *name;
+    size_t len;
+
+    *flags = 0;
+    memset(&chain_para, 0, sizeof(chain_para));
+    chain_para.cbSize = sizeof(chain_para);
+    memset(&policy_status, 0, sizeof(policy_status));
+    policy_status.cbSize = sizeof(policy_status);
+    if (QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_REMOTE_CERT_CONTEXT, &cert) != SEC_E_OK || !cert)
+    {
+        *flags = WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CERT;
+        return ERROR_WINHTTP_SECURE_FAILURE;
+    }
+    if (!CertGetCertificateChain(NULL, cert, NULL, cert->hCertStore, &chain_para, 0, NULL, &chain))
+    {
+        CertFreeCertificateContext(cert);
+        *flags = WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CERT;
+        return ERROR_WINHTTP_SECURE_FAILURE;
+    }
+    errors = chain->TrustStatus.dwErrorStatus;
+    if (errors & (CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN))
+        *flags |= WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA;
+    if (errors & CERT_TRUST_IS_NOT_TIME_VALID) *flags |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_DATE_INVALID;
+    if (errors & CERT_TRUST_IS_REVOKED) *flags |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_REVOKED;
+    if (errors & CERT_TRUST_IS_NOT_VALID_FOR_USAGE) *flags |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_WRONG_USAGE;
+    if (errors & (CERT_TRUST_IS_NOT_SIGNATURE_VALID | CERT_TRUST_IS_CYCLIC))
+        *flags |= WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CERT;
+
+    len = wcslen(host);
+    name = (len >= 2 && host[0] == '[') ? strndupW(host + 1, len - 2) : strdupW(host);
+    memset(&ssl_para, 0, sizeof(ssl_para));
+    ssl_para.cbSize = sizeof(ssl_para);
+    ssl_para.dwAuthType = AUTHTYPE_SERVER;
+    ssl_para.pwszServerName = name;
+    /* Only the name is asked of the policy here: the chain bits above say the rest. */
+    ssl_para.fdwChecks = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
+                         SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE | SECURITY_FLAG_IGNORE_REVOCATION;
+    memset(&policy_para, 0, sizeof(policy_para));
+    policy_para.cbSize = sizeof(policy_para);
+    policy_para.pvExtraPolicyPara = &ssl_para;
+    if (CertVerifyCertificateChainPolicy(CERT_CHAIN_POLICY_SSL, chain, &policy_para, &policy_status)
+        && policy_status.dwError == (DWORD)CERT_E_CN_NO_MATCH)
+        *flags |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_CN_INVALID;
+    heap_free(name);
+    CertFreeCertificateChain(chain);
+    CertFreeCertificateContext(cert);
+
+    if (security_flags & SECURITY_FLAG_IGNORE_UNKNOWN_CA) ignored |= WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA;
+    if (security_flags & SECURITY_FLAG_IGNORE_CERT_CN_INVALID) ignored |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_CN_INVALID;
+    if (security_flags & SECURITY_FLAG_IGNORE_CERT_DATE_INVALID) ignored |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_DATE_INVALID;
+    if (security_flags & SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE) ignored |= WINHTTP_CALLBACK_STATUS_FLAG_CERT_WRONG_USAGE;
+    *flags &= ~ignored;
+    TRACE("chain errors %#lx, failure flags %#lx\n", errors, *flags);
+    return *flags ? ERROR_WINHTTP_SECURE_FAILURE : ERROR_SUCCESS;
+}
+
+PCCERT_CONTEXT tls_server_certificate(struct tls *tls)
+{
+    PCCERT_CONTEXT cert = NULL;
+    if (QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_REMOTE_CERT_CONTEXT, &cert) != SEC_E_OK) return NULL;
+    return cert;
+}
+
+/* Encrypts buf record by record and sends it over the raw socket. */
+DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len)
+{
+    const BYTE *p = buf;
+    SecBuffer bufs[4];
+    SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
+    SECURITY_STATUS status;
+    DWORD error;
+
+    while (len)
+    {
+        size_t chunk = len > tls->sizes.cbMaximumMessage ? tls->sizes.cbMaximumMessage : len;
+        bufs[0].BufferType = SECBUFFER_STREAM_HEADER;
+        bufs[0].cbBuffer = tls->sizes.cbHeader;
+        bufs[0].pvBuffer = tls->out;
+        bufs[1].BufferType = SECBUFFER_DATA;
+        bufs[1].cbBuffer = (ULONG)chunk;
+        bufs[1].pvBuffer = tls->out + tls->sizes.cbHeader;
+        bufs[2].BufferType = SECBUFFER_STREAM_TRAILER;
+        bufs[2].cbBuffer = tls->sizes.cbTrailer;
+        bufs[2].pvBuffer = tls->out + tls->sizes.cbHeader + chunk;
+        bufs[3].BufferType = SECBUFFER_EMPTY;
+        bufs[3].cbBuffer = 0;
+        bufs[3].pvBuffer = NULL;
+        memcpy(bufs[1].pvBuffer, p, chunk);
+        if ((status = EncryptMessage(&tls->ctx, 0, &desc, 0)) != SEC_E_OK) return map_security_status(status);
+        if ((error = sock_send(conn, tls->out, bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer))) return error;
+        p += chunk;
+        len -= chunk;
+    }
+    return ERROR_SUCCESS;
+}
+
+/* Room for ciphertext from the socket (async reads land here). */
+BYTE *tls_read_buffer(struct tls *tls, size_t *room)
+{
+    if (tls->in_start)
+    {
+        memmove(tls->in, tls->in + tls->in_start, tls->in_len);
+        tls->in_start = 0;
+    }
+    *room = tls->in_size - tls->in_len;
+    return tls->in + tls->in_len;
+}
+
+void tls_add_ciphertext(struct tls *tls, size_t len)
+{
+    tls->in_len += len;
+}
+
+/* Hands out decrypted bytes: ERROR_SUCCESS with *got > 0, or *got == 0 at
+ * close_notify; ERROR_MORE_DATA when a whole record has not arrived yet. */
+DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got)
+{
+    SecBuffer bufs[4];
+    SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
+    SECURITY_STATUS status;
+    int i;
+
+    while (!tls->plain_len)
+    {
+        if (tls->eof)
+        {
+            *got = 0;
+            return ERROR_SUCCESS;
+        }
+        if (!tls->in_len) return ERROR_MORE_DATA;
+        bufs[0].BufferType = SECBUFFER_DATA;
+        bufs[0].cbBuffer = (ULONG)tls->in_len;
+        bufs[0].pvBuffer = tls->in + tls->in_start;
+        for (i = 1; i < 4; i++)
+        {
+            bufs[i].BufferType = SECBUFFER_EMPTY;
+            bufs[i].cbBuffer = 0;
+            bufs[i].pvBuffer = NULL;
+        }
+        status = DecryptMessage(&tls->ctx, &desc, 0, NULL);
+        if (status == SEC_E_INCOMPLETE_MESSAGE)
+        {
+            if (tls->in_len == tls->in_size) return ERROR_WINHTTP_SECURE_FAILURE;  /* record larger than allowed */
+            return ERROR_MORE_DATA;
+        }
+        if (status == SEC_I_CONTEXT_EXPIRED)
+        {
+            tls->eof = TRUE;
+            continue;
+        }
+        if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE) return map_security_status(status);
+        for (i = 0; i < 4; i++)
+        {
+            if (bufs[i].BufferType == SECBUFFER_DATA)
+            {
+                tls->plain = bufs[i].pvBuffer;
+                tls->plain_len = bufs[i].cbBuffer;
+            }
+        }
+        /* What follows this record stays as ciphertext. */
+        tls->in_start = tls->in_len = 0;
+        for (i = 0; i < 4; i++)
+        {
+            if (bufs[i].BufferType == SECBUFFER_EXTRA && bufs[i].cbBuffer)
+            {
+                tls->in_start = (BYTE *)bufs[i].pvBuffer - tls->in;
+                tls->in_len = bufs[i].cbBuffer;
+            }
+        }
+        if (status == SEC_I_RENEGOTIATE) TRACE("post-handshake message (session ticket or key update)\n");
+    }
+    *got = min(len, tls->plain_len);
+    memcpy(buf, tls->plain, *got);
+    tls->plain += *got;
+    tls->plain_len -= *got;
+    return ERROR_SUCCESS;
+}
+
+/* Sends close_notify (best effort). */
+void tls_shutdown(struct netconn *conn, struct tls *tls)
+{
+    DWORD type = SCHANNEL_SHUTDOWN;
+    SecBuffer buf = { sizeof(type), SECBUFFER_TOKEN, &type }, out = { 0, SECBUFFER_TOKEN, NULL };
+    SecBufferDesc desc = { SECBUFFER_VERSION, 1, &buf }, out_desc = { SECBUFFER_VERSION, 1, &out };
+    DWORD attrs;
+
+    if (ApplyControlToken(&tls->ctx, &desc) != SEC_E_OK) return;
+    if (InitializeSecurityContextW(&tls->cred, &tls->ctx, NULL, ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM, 0, 0,
+                                   NULL, 0, &tls->ctx, &out_desc, &attrs, NULL) >= 0 && out.pvBuffer)
+    {
+        sock_send(conn, out.pvBuffer, out.cbBuffer);
+        FreeContextBuffer(out.pvBuffer);
+    }
+}
