@@ -6,9 +6,12 @@
 #
 #   WSTEST_SERVER       127.0.0.1:PORT of build/native/server/wsserver
 #   WSTEST_SERVER6     [::1]:PORT of a second wsserver bound to ::1 (empty without IPv6)
-#   WSTEST_TLS_SERVER   127.0.0.1:PORT of a second wsserver speaking TLS with a
-#                       throw-away self-signed certificate for CN/SAN
-#                       localhost + 127.0.0.1 (empty if unavailable)
+#   WSTEST_TLS_SERVER   127.0.0.1:PORT of a wsserver speaking TLS with a leaf for
+#                       localhost/127.0.0.1/::1 signed by a throw-away private CA
+#   WSTEST_TLS_EXPIRED_SERVER, WSTEST_TLS_WRONGHOST_SERVER, WSTEST_TLS_UNTRUSTED_SERVER
+#                       the same with an expired leaf, a leaf for other.invalid,
+#                       and a self-signed leaf
+#   WSTEST_TLS_CA       the private CA certificate, base64 DER (empty if no TLS)
 #   WSTEST_PY_SERVER    127.0.0.1:PORT of tests/server/echo_py.py (python3-websockets)
 #   WSTEST_NODE_SERVER  127.0.0.1:PORT of tests/server/echo_node.js (node ws)
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
@@ -91,7 +94,8 @@ start() {
     fi
 }
 
-export WSTEST_SERVER= WSTEST_SERVER6= WSTEST_TLS_SERVER= WSTEST_PY_SERVER= WSTEST_NODE_SERVER=
+export WSTEST_SERVER= WSTEST_SERVER6= WSTEST_TLS_SERVER= WSTEST_PY_SERVER= WSTEST_NODE_SERVER= \
+    WSTEST_TLS_EXPIRED_SERVER= WSTEST_TLS_WRONGHOST_SERVER= WSTEST_TLS_UNTRUSTED_SERVER= WSTEST_TLS_CA=
 
 if [ -x "$WSSERVER" ]; then
     start wsserver WSTEST_SERVER "$WSSERVER" --port 0 --port-file "$rundir/wsserver.port" \
@@ -102,20 +106,29 @@ else
     echo "with-servers: wsserver not built ($WSSERVER)" >&2
 fi
 
-# wss: a second instance with a throw-away self-signed certificate
+# wss: instances with a throw-away test PKI (tools/make-test-certs.sh): a
+# leaf signed by a private CA, an expired one, one for another host name, and
+# a self-signed one.  WSTEST_TLS_CA holds the CA certificate as base64 DER so
+# a Windows test can trust it for its run.
 if [ -x "$WSSERVER" ] && ! "$WSSERVER" --has-tls; then
     echo "with-servers: wsserver built without GnuTLS, no TLS server" >&2
 elif [ -x "$WSSERVER" ] && command -v openssl > /dev/null 2>&1; then
-    if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
-            -keyout "$rundir/key.pem" -out "$rundir/cert.pem" \
-            > "$WSTEST_LOGDIR/openssl.log" 2>&1; then
-        start wsserver-tls WSTEST_TLS_SERVER "$WSSERVER" --port 0 \
-            --port-file "$rundir/wsserver-tls.port" --max-seconds "$max_seconds" \
-            --tls "$rundir/cert.pem" "$rundir/key.pem"
-        export WSTEST_TLS_CERT=$rundir/cert.pem WSTEST_TLS_KEY=$rundir/key.pem
+    if "$topdir/tools/make-test-certs.sh" "$rundir/pki" > "$WSTEST_LOGDIR/openssl.log" 2>&1; then
+        for kind in good expired wronghost untrusted; do
+            case $kind in
+            good) var=WSTEST_TLS_SERVER ;;
+            expired) var=WSTEST_TLS_EXPIRED_SERVER ;;
+            wronghost) var=WSTEST_TLS_WRONGHOST_SERVER ;;
+            untrusted) var=WSTEST_TLS_UNTRUSTED_SERVER ;;
+            esac
+            start "wsserver-tls-$kind" "$var" "$WSSERVER" --port 0 \
+                --port-file "$rundir/wsserver-tls-$kind.port" --max-seconds "$max_seconds" --quiet \
+                --tls "$rundir/pki/$kind.pem" "$rundir/pki/$kind.key"
+        done
+        WSTEST_TLS_CA=$(openssl x509 -in "$rundir/pki/ca.pem" -outform DER | base64 -w0)
+        export WSTEST_TLS_CA WSTEST_TLS_CERT=$rundir/pki/good.pem WSTEST_TLS_KEY=$rundir/pki/good.key
     else
-        echo "with-servers: could not create a test certificate, no TLS server" >&2
+        echo "with-servers: could not create the test certificates, no TLS server" >&2
     fi
 elif [ -x "$WSSERVER" ]; then
     echo "with-servers: openssl not installed, no TLS server" >&2
