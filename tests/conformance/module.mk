@@ -12,7 +12,7 @@ build/$(1)/tests/runner.o: $(srcdir)/tests/winetest/runner.c $(srcdir)/tests/win
 	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -c -o $$@ $$<
 
 build/$(1)/tests/%.exe: $(srcdir)/tests/conformance/%.c build/$(1)/tests/runner.o build/$(1)/libwinhttp.a $$(CONFORMANCE_HDRS) | build/$(1)/tests/winhttp.dll
-	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32
+	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32 -lcrypt32 -lpsapi
 
 build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
 	$$(cc_$(1)) -O2 -o $$@ $$<

@@ -1,0 +1,366 @@
+/*
+ * wss:// and https:// through Schannel: certificate validation on by default,
+ * SECURITY_FLAGS to relax it, SECURE_FAILURE flags, WebSocket traffic over
+ * TLS (small and 16 MiB messages, records split across reads), sync and async.
+ * The servers and a throw-away PKI come from tools/with-servers.sh; the test
+ * trusts the private CA (WSTEST_TLS_CA) in the user's Root store for its run.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <windows.h>
+#include <wincrypt.h>
+#include <winhttp.h>
+#include <stdio.h>
+
+#include "wine/test.h"
+
+static BOOL server_address(const char *var, WCHAR *host, size_t host_len, INTERNET_PORT *port)
+{
+    char value[128], *colon;
+    DWORD len = GetEnvironmentVariableA(var, value, sizeof(value));
+
+    if (!len || len >= sizeof(value) || !(colon = strrchr(value, ':'))) return FALSE;
+    *colon = 0;
+    *port = (INTERNET_PORT)atoi(colon + 1);
+    MultiByteToWideChar(CP_UTF8, 0, value, -1, host, (int)host_len);
+    return TRUE;
+}
+
+static const CERT_CONTEXT *trusted_ca;
+
+static BOOL trust_test_ca(void)
+{
+    char b64[8192];
+    BYTE der[4096];
+    DWORD der_len = sizeof(der), len = GetEnvironmentVariableA("WSTEST_TLS_CA", b64, sizeof(b64));
+    HCERTSTORE root;
+    BOOL ret;
+
+    if (!len || len >= sizeof(b64)) return FALSE;
+    if (!CryptStringToBinaryA(b64, 0, CRYPT_STRING_BASE64, der, &der_len, NULL, NULL)) return FALSE;
+    root = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"Root");
+    ok(root != NULL, "CertOpenStore failed: %lu\n", GetLastError());
+    if (!root) return FALSE;
+    ret = CertAddEncodedCertificateToStore(root, X509_ASN_ENCODING, der, der_len, CERT_STORE_ADD_REPLACE_EXISTING,
+                                           &trusted_ca);
+    ok(ret, "adding the test CA failed: %lu\n", GetLastError());
+    CertCloseStore(root, 0);
+    return ret;
+}
+
+static void untrust_test_ca(void)
+{
+    if (trusted_ca) CertDeleteCertificateFromStore(trusted_ca);
+    trusted_ca = NULL;
+}
+
+struct secure_failure
+{
+    LONG count;
+    DWORD flags;
+};
+
+static void CALLBACK secure_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct secure_failure *sf = (struct secure_failure *)context;
+    if (status == WINHTTP_CALLBACK_STATUS_SECURE_FAILURE && sf)
+    {
+        ok(len == sizeof(DWORD), "SECURE_FAILURE info length %lu\n", len);
+        sf->flags = *(DWORD *)info;
+        InterlockedIncrement(&sf->count);
+    }
+}
+
+struct conn
+{
+    HINTERNET session, connect, request;
+};
+
+static void close_conn(struct conn *c)
+{
+    if (c->request) WinHttpCloseHandle(c->request);
+    if (c->connect) WinHttpCloseHandle(c->connect);
+    if (c->session) WinHttpCloseHandle(c->session);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Sends a secure request (upgrade or plain GET); returns the
+ * WinHttpSendRequest+ReceiveResponse error (0 on success). */
+static DWORD secure_request(struct conn *c, const char *var, const WCHAR *path, BOOL upgrade, DWORD security_flags,
+                            struct secure_failure *sf)
+{
+    WCHAR host[64];
+    INTERNET_PORT port;
+    DWORD err = ERROR_SUCCESS;
+
+    memset(c, 0, sizeof(*c));
+    if (!server_address(var, host, ARRAY_SIZE(host), &port)) return ERROR_NOT_FOUND;
+    c->session = WinHttpOpen(L"winhttp-ws wss test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    c->connect = WinHttpConnect(c->session, host, port, 0);
+    c->request = WinHttpOpenRequest(c->connect, L"GET", path, NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
+    ok(c->request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    if (!c->request) return GetLastError();
+    if (sf)
+    {
+        WinHttpSetStatusCallback(c->request, secure_callback, WINHTTP_CALLBACK_FLAG_SECURE_FAILURE, 0);
+        WinHttpSetOption(c->request, WINHTTP_OPTION_CONTEXT_VALUE, &sf, sizeof(sf));
+    }
+    if (security_flags)
+        ok(WinHttpSetOption(c->request, WINHTTP_OPTION_SECURITY_FLAGS, &security_flags, sizeof(security_flags)),
+           "setting SECURITY_FLAGS failed: %lu\n", GetLastError());
+    if (upgrade) WinHttpSetOption(c->request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
+    SetLastError(0xdeadbeef);
+    if (!WinHttpSendRequest(c->request, NULL, 0, NULL, 0, 0, 0)) err = GetLastError();
+    else if (!WinHttpReceiveResponse(c->request, NULL)) err = GetLastError();
+    return err;
+}
+
+static void test_validation(void)
+{
+    static const struct
+    {
+        const char *server;
+        DWORD ignore;
+        DWORD failure_flag;
+    }
+    tests[] =
+    {
+        { "WSTEST_TLS_UNTRUSTED_SERVER", SECURITY_FLAG_IGNORE_UNKNOWN_CA, WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA },
+        { "WSTEST_TLS_EXPIRED_SERVER", SECURITY_FLAG_IGNORE_CERT_DATE_INVALID, WINHTTP_CALLBACK_STATUS_FLAG_CERT_DATE_INVALID },
+        { "WSTEST_TLS_WRONGHOST_SERVER", SECURITY_FLAG_IGNORE_CERT_CN_INVALID, WINHTTP_CALLBACK_STATUS_FLAG_CERT_CN_INVALID },
+    };
+    struct secure_failure sf;
+    struct conn c;
+    unsigned int i;
+    DWORD err;
+
+    /* The good server passes with validation on. */
+    err = secure_request(&c, "WSTEST_TLS_SERVER", L"/http/hello", FALSE, 0, NULL);
+    ok(!err, "trusted server: got %lu\n", err);
+    if (!err)
+    {
+        char body[16] = {0};
+        DWORD read = 0;
+        const CERT_CONTEXT *cert = NULL;
+        DWORD size = sizeof(cert);
+
+        ok(WinHttpReadData(c.request, body, sizeof(body) - 1, &read), "ReadData failed: %lu\n", GetLastError());
+        ok(read == 5 && !strcmp(body, "hello"), "body %s\n", body);
+        ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SERVER_CERT_CONTEXT, &cert, &size),
+           "SERVER_CERT_CONTEXT failed: %lu\n", GetLastError());
+        if (cert)
+        {
+            WCHAR name[64];
+            CertGetNameStringW(cert, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0, NULL, name, ARRAY_SIZE(name));
+            ok(!lstrcmpW(name, L"localhost"), "certificate for %s\n", wine_dbgstr_w(name));
+            CertFreeCertificateContext(cert);
+        }
+    }
+    close_conn(&c);
+
+    for (i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        winetest_push_context("%s", tests[i].server);
+        memset(&sf, 0, sizeof(sf));
+        err = secure_request(&c, tests[i].server, L"/http/hello", FALSE, 0, &sf);
+        ok(err == ERROR_WINHTTP_SECURE_FAILURE, "default: got %lu\n", err);
+        ok(sf.count == 1, "SECURE_FAILURE sent %ld times\n", sf.count);
+        ok(sf.flags & tests[i].failure_flag, "failure flags %#lx\n", sf.flags);
+        close_conn(&c);
+
+        err = secure_request(&c, tests[i].server, L"/http/hello", FALSE, tests[i].ignore, NULL);
+        ok(!err, "ignoring it: got %lu\n", err);
+        close_conn(&c);
+        winetest_pop_context();
+    }
+}
+
+static HINTERNET open_wss(struct conn *c, const WCHAR *path)
+{
+    HINTERNET ws;
+    DWORD err = secure_request(c, "WSTEST_TLS_SERVER", path, TRUE, 0, NULL);
+
+    ok(!err, "upgrade request failed: %lu\n", err);
+    if (err) return NULL;
+    ws = WinHttpWebSocketCompleteUpgrade(c->request, 0);
+    ok(ws != NULL, "CompleteUpgrade failed: %lu\n", GetLastError());
+    return ws;
+}
+
+static void test_wss_echo(void)
+{
+    static const DWORD sizes[] = { 0, 5, 16383, 16384, 20000, 65536, 16 << 20 };
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    BYTE *out, *in;
+    DWORD err, len, total, i, j;
+    USHORT status;
+    HINTERNET ws;
+    struct conn c;
+
+    if (!(ws = open_wss(&c, L"/echo"))) goto done;
+    out = HeapAlloc(GetProcessHeap(), 0, 16 << 20);
+    in = HeapAlloc(GetProcessHeap(), 0, 16 << 20);
+    for (i = 0; i < ARRAY_SIZE(sizes); i++)
+    {
+        winetest_push_context("%lu bytes", sizes[i]);
+        for (j = 0; j < sizes[i]; j++) out[j] = (BYTE)(j * 31 + i);
+        err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, sizes[i] ? out : NULL, sizes[i]);
+        ok(!err, "Send failed: %lu\n", err);
+        total = 0;
+        do
+        {
+            err = WinHttpWebSocketReceive(ws, in + total, (16 << 20) - total, &len, &type);
+            total += len;
+        } while (!err && type == WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE && total < (16u << 20));
+        ok(!err, "Receive failed: %lu\n", err);
+        ok(type == WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, "type %d\n", type);
+        ok(total == sizes[i], "got %lu bytes\n", total);
+        ok(!memcmp(in, out, sizes[i]), "data differs\n");
+        winetest_pop_context();
+    }
+    HeapFree(GetProcessHeap(), 0, out);
+    HeapFree(GetProcessHeap(), 0, in);
+    err = WinHttpWebSocketClose(ws, 1000, (void *)"tls bye", 7);
+    ok(!err, "Close failed: %lu\n", err);
+    err = WinHttpWebSocketQueryCloseStatus(ws, &status, NULL, 0, &len);
+    ok(err == ERROR_INSUFFICIENT_BUFFER && status == 1000 && len == 7, "err %lu status %u len %lu\n", err, status, len);
+    WinHttpCloseHandle(ws);
+done:
+    close_conn(&c);
+}
+
+static void test_wss_abort(void)
+{
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    BYTE buf[64];
+    DWORD err, len;
+    HINTERNET ws;
+    struct conn c;
+
+    /* A text message, then the server's TLS connection ends without a close frame. */
+    if ((ws = open_wss(&c, L"/send/81026869/close")))
+    {
+        err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &len, &type);
+        ok(!err && len == 2 && !memcmp(buf, "hi", 2), "err %lu len %lu\n", err, len);
+        err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &len, &type);
+        ok(err == ERROR_WINHTTP_CONNECTION_ERROR, "got %lu\n", err);
+        WinHttpCloseHandle(ws);
+    }
+    close_conn(&c);
+    if ((ws = open_wss(&c, L"/send/81026869/rst")))
+    {
+        err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &len, &type);
+        ok(!err && len == 2, "err %lu len %lu\n", err, len);
+        err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &len, &type);
+        ok(err == ERROR_WINHTTP_CONNECTION_ERROR, "got %lu\n", err);
+        WinHttpCloseHandle(ws);
+    }
+    close_conn(&c);
+}
+
+struct async_state
+{
+    HANDLE done;
+    DWORD status;
+    WINHTTP_WEB_SOCKET_STATUS ws_status;
+    DWORD error;
+};
+
+static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct async_state *st = (struct async_state *)context;
+
+    if (!st) return;
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE:
+        if (status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && len == sizeof(WINHTTP_WEB_SOCKET_STATUS))
+            st->ws_status = *(WINHTTP_WEB_SOCKET_STATUS *)info;
+        st->status = status;
+        SetEvent(st->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        st->status = status;
+        st->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        SetEvent(st->done);
+        break;
+    }
+}
+
+static DWORD wait_status(struct async_state *st)
+{
+    if (WaitForSingleObject(st->done, 10000)) return 0;
+    return st->status;
+}
+
+static void test_wss_async(void)
+{
+    struct async_state st = {0};
+    struct async_state *ctx = &st;
+    WCHAR host[64];
+    INTERNET_PORT port;
+    HINTERNET session, connect, request, ws;
+    BYTE buf[64];
+    DWORD err;
+
+    if (!server_address("WSTEST_TLS_SERVER", host, ARRAY_SIZE(host), &port)) return;
+    st.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    session = WinHttpOpen(L"winhttp-ws wss async", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    WinHttpSetStatusCallback(session, async_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS |
+                             WINHTTP_CALLBACK_FLAG_CLOSE_COMPLETE | WINHTTP_CALLBACK_FLAG_SHUTDOWN_COMPLETE, 0);
+    connect = WinHttpConnect(session, host, port, 0);
+    request = WinHttpOpenRequest(connect, L"GET", L"/echo", NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
+    WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &ctx, sizeof(ctx));
+    WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
+    ok(WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, (DWORD_PTR)ctx), "SendRequest failed: %lu\n", GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+    ok(WinHttpReceiveResponse(request, NULL), "ReceiveResponse failed: %lu\n", GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, "status %#lx error %lu\n", st.status, st.error);
+    ws = WinHttpWebSocketCompleteUpgrade(request, (DWORD_PTR)ctx);
+    ok(ws != NULL, "CompleteUpgrade failed: %lu\n", GetLastError());
+    if (ws)
+    {
+        err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL);
+        ok(!err, "Receive failed: %lu\n", err);
+        err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, (void *)"secure", 6);
+        ok(!err, "Send failed: %lu\n", err);
+        ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_READ_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+        ok(st.ws_status.dwBytesTransferred == 6 && !memcmp(buf, "secure", 6), "got %lu bytes\n",
+           st.ws_status.dwBytesTransferred);
+        ok(st.ws_status.eBufferType == WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, "type %d\n", st.ws_status.eBufferType);
+        err = WinHttpWebSocketClose(ws, 1000, NULL, 0);
+        ok(!err, "Close failed: %lu\n", err);
+        ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+        WinHttpCloseHandle(ws);
+    }
+    WinHttpCloseHandle(request);
+    WinHttpCloseHandle(connect);
+    WinHttpCloseHandle(session);
+    CloseHandle(st.done);
+}
+
+START_TEST(wss)
+{
+    char value[8];
+
+    if (!GetEnvironmentVariableA("WSTEST_TLS_SERVER", value, sizeof(value)))
+    {
+        skip("WSTEST_TLS_SERVER not set: no TLS test server (run under tools/with-servers.sh with openssl and GnuTLS)\n");
+        return;
+    }
+    if (!trust_test_ca())
+    {
+        skip("could not trust the test CA\n");
+        return;
+    }
+    test_validation();
+    test_wss_echo();
+    test_wss_abort();
+    test_wss_async();
+    untrust_test_ca();
+}
