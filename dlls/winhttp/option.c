@@ -33,6 +33,38 @@ BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value)
     return TRUE;
 }
 
+/* Whether Windows knows the option at all: an option it knows but that does
+ * not apply to the handle fails with ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, an
+ * unknown one with ERROR_WINHTTP_INVALID_OPTION. */
+static BOOL is_known_option(DWORD option)
+{
+    return (option >= WINHTTP_FIRST_OPTION && option <= WINHTTP_LAST_OPTION)
+        || (option >= WINHTTP_OPTION_USERNAME && option <= WINHTTP_OPTION_PROXY_PASSWORD);
+}
+
+/* The error for an option the handle's vtbl did not take. */
+static BOOL option_not_handled(struct object_header *hdr, DWORD option)
+{
+    if (is_known_option(option))
+    {
+        FIXME("option %lu not supported on handle type %u\n", option, hdr->type);
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    }
+    else
+    {
+        WARN("unknown option %lu\n", option);
+        SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    }
+    return FALSE;
+}
+
+/* Calls a vtbl entry; ERROR_WINHTTP_INVALID_OPTION from it means "not mine". */
+static BOOL check_vtbl_result(struct object_header *hdr, DWORD option, BOOL ret)
+{
+    if (!ret && GetLastError() == ERROR_WINHTTP_INVALID_OPTION) return option_not_handled(hdr, option);
+    return ret;
+}
+
 static BOOL query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
 {
     switch (option)
@@ -63,10 +95,9 @@ static BOOL query_option(struct object_header *hdr, DWORD option, void *buffer, 
     }
     }
 
-    if (hdr->vtbl->query_option) return hdr->vtbl->query_option(hdr, option, buffer, buflen);
-    FIXME("unimplemented option %lu\n", option);
-    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
-    return FALSE;
+    if (hdr->vtbl->query_option)
+        return check_vtbl_result(hdr, option, hdr->vtbl->query_option(hdr, option, buffer, buflen));
+    return option_not_handled(hdr, option);
 }
 
 /***********************************************************************
@@ -113,10 +144,9 @@ static BOOL set_option(struct object_header *hdr, DWORD option, void *buffer, DW
         hdr->context = *(DWORD_PTR *)buffer;
         return TRUE;
     }
-    if (hdr->vtbl->set_option) return hdr->vtbl->set_option(hdr, option, buffer, buflen);
-    FIXME("unimplemented option %lu\n", option);
-    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
-    return FALSE;
+    if (hdr->vtbl->set_option)
+        return check_vtbl_result(hdr, option, hdr->vtbl->set_option(hdr, option, buffer, buflen));
+    return option_not_handled(hdr, option);
 }
 
 /***********************************************************************

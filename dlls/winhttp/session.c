@@ -96,7 +96,6 @@ static BOOL session_query_option(struct object_header *hdr, DWORD option, void *
     case WINHTTP_OPTION_REDIRECT_POLICY:
         return query_dword_option(WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP, buffer, buflen);
     }
-    FIXME("unimplemented option %lu\n", option);
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
 }
@@ -143,7 +142,6 @@ static BOOL session_set_option(struct object_header *hdr, DWORD option, void *bu
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
         return FALSE;
     }
-    FIXME("unimplemented option %lu\n", option);
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
 }
@@ -231,16 +229,17 @@ static BOOL connect_query_option(struct object_header *hdr, DWORD option, void *
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
         return FALSE;
     }
-    FIXME("unimplemented option %lu\n", option);
-    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    /* option.c tells unknown options from ones a connect handle lacks */
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
 }
 
 static BOOL connect_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
 {
-    (void)hdr; (void)buffer; (void)buflen;
-    FIXME("unimplemented option %lu\n", option);
-    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    /* Nothing is settable on a connect handle but the common options
+     * (timeouts included: ERROR_WINHTTP_INCORRECT_HANDLE_TYPE). */
+    (void)hdr; (void)option; (void)buffer; (void)buflen;
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
 }
 
