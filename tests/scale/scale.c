@@ -1,0 +1,141 @@
+/*
+ * bench-scale: how many asynchronous websockets, each with a Receive
+ * pending, one process carries, and what each costs in threads and memory.
+ *
+ *   scale.exe COUNT [SECONDS]
+ *
+ * Opens COUNT websockets to WSTEST_SERVER's /echo in an async session, posts
+ * a Receive on each, then reports the threads the process gained and its
+ * private memory per connection (our own buffers subtracted).  Then it
+ * proves the sockets are alive (a sample echoes) and closes them all.
+ * Bounded by SECONDS (default 120): a DLL that stalls is reported as such.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <windows.h>
+#include <winhttp.h>
+#include <psapi.h>
+#include <tlhelp32.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define RECV_BUF 16
+
+struct slot
+{
+    HINTERNET ws;
+    BYTE buf[RECV_BUF];
+};
+
+static HANDLE step_event, echo_event;
+static volatile LONG echoes, errors;
+static struct slot *slots;
+
+static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+        if (!WinHttpReceiveResponse(handle, NULL)) { InterlockedIncrement(&errors); SetEvent(step_event); }
+        break;
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        SetEvent(step_event);
+        break;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        if (context && InterlockedIncrement(&echoes) > 0) SetEvent(echo_event);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        if (!context) { InterlockedIncrement(&errors); SetEvent(step_event); }
+        break;
+    }
+}
+
+static unsigned int count_threads(void)
+{
+    THREADENTRY32 te = { sizeof(te) };
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    DWORD pid = GetCurrentProcessId();
+    unsigned int n = 0;
+
+    if (snap == INVALID_HANDLE_VALUE) return 0;
+    if (Thread32First(snap, &te))
+        do if (te.th32OwnerProcessID == pid) n++; while (Thread32Next(snap, &te));
+    CloseHandle(snap);
+    return n;
+}
+
+static SIZE_T private_bytes(void)
+{
+    PROCESS_MEMORY_COUNTERS_EX pmc = { sizeof(pmc) };
+    GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof(pmc));
+    return pmc.PrivateUsage;
+}
+
+int main(int argc, char **argv)
+{
+    int count = argc > 1 ? atoi(argv[1]) : 1000, seconds = argc > 2 ? atoi(argv[2]) : 120, opened = 0, i, sample = 0;
+    char server[128], *colon;
+    WCHAR host[64];
+    INTERNET_PORT port;
+    HINTERNET session, connect;
+    unsigned int threads_before, threads_after;
+    SIZE_T mem_before, mem_after;
+    DWORD start = GetTickCount(), deadline = seconds * 1000;
+
+    if (!GetEnvironmentVariableA("WSTEST_SERVER", server, sizeof(server)) || !(colon = strrchr(server, ':')))
+    {
+        printf("scale: WSTEST_SERVER not set\n");
+        return 2;
+    }
+    *colon = 0;
+    port = (INTERNET_PORT)atoi(colon + 1);
+    MultiByteToWideChar(CP_UTF8, 0, server, -1, host, ARRAY_SIZE(host));
+    step_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    echo_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    slots = calloc(count, sizeof(*slots));
+
+    session = WinHttpOpen(L"scale", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    WinHttpSetStatusCallback(session, callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0);
+    connect = WinHttpConnect(session, host, port, 0);
+    threads_before = count_threads();
+    mem_before = private_bytes();
+
+    for (i = 0; i < count && GetTickCount() - start < deadline; i++)
+    {
+        HINTERNET request = WinHttpOpenRequest(connect, L"GET", L"/echo", NULL, NULL, NULL, 0);
+        LONG errors_before = errors;
+        if (!request) break;
+        WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
+        if (!WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, 0)) { WinHttpCloseHandle(request); break; }
+        if (WaitForSingleObject(step_event, 10000) || errors != errors_before) { WinHttpCloseHandle(request); break; }
+        slots[i].ws = WinHttpWebSocketCompleteUpgrade(request, 0);
+        WinHttpCloseHandle(request);
+        if (!slots[i].ws) break;
+        if (WinHttpWebSocketReceive(slots[i].ws, slots[i].buf, RECV_BUF, NULL, NULL)) break;
+        opened++;
+    }
+    threads_after = count_threads();
+    mem_after = private_bytes();
+    printf("scale: opened %d of %d websockets with a receive pending in %lu ms\n", opened, count, GetTickCount() - start);
+    printf("scale: threads %u -> %u (+%d)\n", threads_before, threads_after, (int)threads_after - (int)threads_before);
+    printf("scale: private memory %.1f MiB -> %.1f MiB, %.2f KiB per connection\n", mem_before / 1048576.0,
+           mem_after / 1048576.0, opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0);
+
+    /* Alive: every 100th socket echoes a message. */
+    for (i = 0; i < opened; i += 100)
+    {
+        WinHttpSetOption(slots[i].ws, WINHTTP_OPTION_CONTEXT_VALUE, &slots[i].ws, sizeof(HINTERNET));
+        if (!WinHttpWebSocketSend(slots[i].ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"ping", 4)) sample++;
+    }
+    while (echoes < sample && GetTickCount() - start < deadline && !WaitForSingleObject(echo_event, 5000)) {}
+    printf("scale: %ld of %d sampled sockets echoed\n", echoes, sample);
+    for (i = 0; i < opened; i++) WinHttpCloseHandle(slots[i].ws);
+    WinHttpCloseHandle(connect);
+    WinHttpCloseHandle(session);
+    printf("scale: RESULT count=%d opened=%d threads_added=%d kib_per_conn=%.2f echoed=%ld/%d\n", count, opened,
+           (int)threads_after - (int)threads_before,
+           opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0, echoes, sample);
+    return opened == count && echoes == sample ? 0 : 1;
+}
