@@ -93,34 +93,37 @@ size_t wsp_utf8_feed(struct wsp_utf8 *u, const void *buf, size_t len)
     {
         size_t n;
 
-        /* fast path: 8 ASCII bytes at a time, 32 when it keeps going */
-        while (end - p >= 32)
+        if (*p < 0x80)
         {
-            uint64_t a, b, c, d;
-            memcpy(&a, p, 8);
-            memcpy(&b, p + 8, 8);
-            memcpy(&c, p + 16, 8);
-            memcpy(&d, p + 24, 8);
-            if ((a | b | c | d) & ASCII_MASK) break;
-            p += 32;
-        }
-        while (end - p >= 8)
-        {
-            uint64_t a;
-            memcpy(&a, p, 8);
-            if (a & ASCII_MASK) break;
-            p += 8;
-        }
-        /* scalar run up to the next non-ASCII byte */
-        while (p < end && *p < 0x80) p++;
-        if (p == end) break;
-
-        /* complete multi-byte sequence inside this buffer */
-        if ((n = utf8_whole(p, end)))
-        {
-            p += n;
+            /* ASCII run: 32 bytes at a time while it lasts, then 8, then 1 */
+            while (end - p >= 32)
+            {
+                uint64_t a, b, c, d;
+                memcpy(&a, p, 8);
+                memcpy(&b, p + 8, 8);
+                memcpy(&c, p + 16, 8);
+                memcpy(&d, p + 24, 8);
+                if ((a | b | c | d) & ASCII_MASK) break;
+                p += 32;
+            }
+            while (end - p >= 8)
+            {
+                uint64_t a;
+                memcpy(&a, p, 8);
+                if (a & ASCII_MASK) break;
+                p += 8;
+            }
+            while (p < end && *p < 0x80) p++;
             continue;
         }
+
+        /* complete multi-byte sequences inside this buffer, back to back */
+        while ((n = utf8_whole(p, end)))
+        {
+            p += n;
+            if (p == end || *p < 0x80) break;
+        }
+        if (n) continue;
 
         /* invalid, or cut by the end of the buffer: go byte by byte */
         if (!utf8_lead(u, *p)) goto fail;
