@@ -1,0 +1,434 @@
+/*
+ * Header lists of a request: WINHTTP_ADDREQ_* semantics, parsing of
+ * "Name: value\r\n" strings, and the levels and modifiers of
+ * WinHttpQueryHeaders.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "task.h"
+
+void headers_free(struct header_list *list)
+{
+    size_t i;
+
+    for (i = 0; i < list->count; i++)
+    {
+        heap_free(list->items[i].name);
+        heap_free(list->items[i].value);
+    }
+    heap_free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+int headers_find(const struct header_list *list, const WCHAR *name, DWORD nth)
+{
+    size_t i;
+
+    for (i = 0; i < list->count; i++)
+    {
+        if (_wcsicmp(list->items[i].name, name)) continue;
+        if (!nth--) return (int)i;
+    }
+    return -1;
+}
+
+static DWORD insert_header(struct header_list *list, size_t pos, const WCHAR *name, const WCHAR *value)
+{
+    struct header h;
+
+    if (list->count == list->size)
+    {
+        size_t size = list->size ? list->size * 2 : 16;
+        struct header *items = heap_realloc(list->items, size * sizeof(*items));
+        if (!items) return ERROR_OUTOFMEMORY;
+        list->items = items;
+        list->size = size;
+    }
+    h.name = strdupW(name);
+    h.value = strdupW(value ? value : L"");
+    if (!h.name || !h.value)
+    {
+        heap_free(h.name);
+        heap_free(h.value);
+        return ERROR_OUTOFMEMORY;
+    }
+    memmove(list->items + pos + 1, list->items + pos, (list->count - pos) * sizeof(*list->items));
+    list->items[pos] = h;
+    list->count++;
+    return ERROR_SUCCESS;
+}
+
+static void delete_header(struct header_list *list, size_t pos)
+{
+    heap_free(list->items[pos].name);
+    heap_free(list->items[pos].value);
+    memmove(list->items + pos, list->items + pos + 1, (list->count - pos - 1) * sizeof(*list->items));
+    list->count--;
+}
+
+static DWORD coalesce(struct header *h, const WCHAR *value, WCHAR sep)
+{
+    size_t old_len = wcslen(h->value), add_len = wcslen(value);
+    WCHAR *joined = heap_alloc((old_len + add_len + 3) * sizeof(WCHAR));
+
+    if (!joined) return ERROR_OUTOFMEMORY;
+    memcpy(joined, h->value, old_len * sizeof(WCHAR));
+    joined[old_len] = sep;
+    joined[old_len + 1] = ' ';
+    memcpy(joined + old_len + 2, value, (add_len + 1) * sizeof(WCHAR));
+    heap_free(h->value);
+    h->value = joined;
+    return ERROR_SUCCESS;
+}
+
+DWORD headers_process(struct header_list *list, const WCHAR *name, const WCHAR *value, DWORD flags)
+{
+    int index = headers_find(list, name, 0);
+
+    TRACE("%s: %s, flags %#lx\n", debugstr_w(name), debugstr_w(value), flags);
+
+    if (index >= 0 && (flags & WINHTTP_ADDREQ_FLAG_ADD_IF_NEW)) return ERROR_WINHTTP_HEADER_ALREADY_EXISTS;
+
+    if (flags & WINHTTP_ADDREQ_FLAG_REPLACE)
+    {
+        if (index >= 0)
+        {
+            delete_header(list, index);
+            if (!value || !value[0]) return ERROR_SUCCESS;
+            return insert_header(list, index, name, value);
+        }
+        if (!(flags & WINHTTP_ADDREQ_FLAG_ADD)) return ERROR_WINHTTP_HEADER_NOT_FOUND;
+        if (!value || !value[0]) return ERROR_SUCCESS;
+        return insert_header(list, list->count, name, value);
+    }
+    if (index >= 0 && (flags & WINHTTP_ADDREQ_FLAG_COALESCE_WITH_COMMA))
+        return coalesce(&list->items[index], value, ',');
+    if (index >= 0 && (flags & WINHTTP_ADDREQ_FLAG_COALESCE_WITH_SEMICOLON))
+        return coalesce(&list->items[index], value, ';');
+    return insert_header(list, list->count, name, value);
+}
+
+static BOOL is_blank(WCHAR c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One "Name: value" line (no line break). */
+static DWORD add_line(struct header_list *list, const WCHAR *line, size_t len, DWORD flags)
+{
+    const WCHAR *colon = NULL, *end = line + len;
+    size_t name_len, i;
+    WCHAR *name, *value;
+    const WCHAR *v;
+    DWORD error;
+
+    for (i = 0; i < len; i++) if (line[i] == ':') { colon = line + i; break; }
+    if (!colon) return ERROR_WINHTTP_INVALID_HEADER;
+    name_len = colon - line;
+    while (name_len && is_blank(line[name_len - 1])) name_len--;
+    if (!name_len) return ERROR_WINHTTP_INVALID_HEADER;
+    for (i = 0; i < name_len; i++)
+        if (line[i] <= ' ' || line[i] >= 0x7f) return ERROR_WINHTTP_INVALID_HEADER;
+
+    v = colon + 1;
+    while (v < end && is_blank(*v)) v++;
+    while (end > v && is_blank(end[-1])) end--;
+
+    name = strndupW(line, name_len);
+    value = strndupW(v, end - v);
+    if (!name || !value) error = ERROR_OUTOFMEMORY;
+    else error = headers_process(list, name, value, flags);
+    heap_free(name);
+    heap_free(value);
+    return error;
+}
+
+DWORD headers_add_string(struct header_list *list, const WCHAR *str, DWORD len, DWORD flags)
+{
+    const WCHAR *p, *end;
+    DWORD error;
+
+    if (len == ~0u) len = (DWORD)wcslen(str);
+    p = str;
+    end = str + len;
+    while (p < end)
+    {
+        const WCHAR *eol = p;
+        size_t line_len;
+
+        while (eol < end && *eol != '\r' && *eol != '\n' && *eol) eol++;
+        line_len = eol - p;
+        if (line_len && (error = add_line(list, p, line_len, flags))) return error;
+        if (eol < end && !*eol) break;
+        p = eol;
+        while (p < end && (*p == '\r' || *p == '\n')) p++;
+    }
+    return ERROR_SUCCESS;
+}
+
+/* Bytes from the wire: UTF-8 if valid, Latin-1 otherwise. */
+static WCHAR *bytes_to_wide(const char *s, size_t len)
+{
+    WCHAR *out;
+    int n = len ? MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, (int)len, NULL, 0) : 0;
+    size_t i;
+
+    if (n > 0 || !len)
+    {
+        if (!(out = heap_alloc((n + 1) * sizeof(WCHAR)))) return NULL;
+        if (len) MultiByteToWideChar(CP_UTF8, 0, s, (int)len, out, n);
+        out[n] = 0;
+        return out;
+    }
+    if (!(out = heap_alloc((len + 1) * sizeof(WCHAR)))) return NULL;
+    for (i = 0; i < len; i++) out[i] = (unsigned char)s[i];
+    out[len] = 0;
+    return out;
+}
+
+DWORD headers_append_bytes(struct header_list *list, const char *name, size_t name_len,
+                           const char *value, size_t value_len)
+{
+    WCHAR *nameW = bytes_to_wide(name, name_len), *valueW = bytes_to_wide(value, value_len);
+    DWORD error = (nameW && valueW) ? insert_header(list, list->count, nameW, valueW) : ERROR_OUTOFMEMORY;
+
+    heap_free(nameW);
+    heap_free(valueW);
+    return error;
+}
+
+/* WinHttpQueryHeaders --------------------------------------------------------- */
+
+/* Header names of the WINHTTP_QUERY_* levels that are plain headers. */
+static const WCHAR *const level_names[] =
+{
+    [WINHTTP_QUERY_MIME_VERSION]              = L"Mime-Version",
+    [WINHTTP_QUERY_CONTENT_TYPE]              = L"Content-Type",
+    [WINHTTP_QUERY_CONTENT_TRANSFER_ENCODING] = L"Content-Transfer-Encoding",
+    [WINHTTP_QUERY_CONTENT_ID]                = L"Content-ID",
+    [WINHTTP_QUERY_CONTENT_DESCRIPTION]       = L"Content-Description",
+    [WINHTTP_QUERY_CONTENT_LENGTH]            = L"Content-Length",
+    [WINHTTP_QUERY_CONTENT_LANGUAGE]          = L"Content-Language",
+    [WINHTTP_QUERY_ALLOW]                     = L"Allow",
+    [WINHTTP_QUERY_PUBLIC]                    = L"Public",
+    [WINHTTP_QUERY_DATE]                      = L"Date",
+    [WINHTTP_QUERY_EXPIRES]                   = L"Expires",
+    [WINHTTP_QUERY_LAST_MODIFIED]             = L"Last-Modified",
+    [WINHTTP_QUERY_MESSAGE_ID]                = L"Message-ID",
+    [WINHTTP_QUERY_URI]                       = L"URI",
+    [WINHTTP_QUERY_DERIVED_FROM]              = L"Derived-From",
+    [WINHTTP_QUERY_COST]                      = L"Cost",
+    [WINHTTP_QUERY_LINK]                      = L"Link",
+    [WINHTTP_QUERY_PRAGMA]                    = L"Pragma",
+    [WINHTTP_QUERY_CONNECTION]                = L"Connection",
+    [WINHTTP_QUERY_ACCEPT]                    = L"Accept",
+    [WINHTTP_QUERY_ACCEPT_CHARSET]            = L"Accept-Charset",
+    [WINHTTP_QUERY_ACCEPT_ENCODING]           = L"Accept-Encoding",
+    [WINHTTP_QUERY_ACCEPT_LANGUAGE]           = L"Accept-Language",
+    [WINHTTP_QUERY_AUTHORIZATION]             = L"Authorization",
+    [WINHTTP_QUERY_CONTENT_ENCODING]          = L"Content-Encoding",
+    [WINHTTP_QUERY_FORWARDED]                 = L"Forwarded",
+    [WINHTTP_QUERY_FROM]                      = L"From",
+    [WINHTTP_QUERY_IF_MODIFIED_SINCE]         = L"If-Modified-Since",
+    [WINHTTP_QUERY_LOCATION]                  = L"Location",
+    [WINHTTP_QUERY_ORIG_URI]                  = L"Orig-Uri",
+    [WINHTTP_QUERY_REFERER]                   = L"Referer",
+    [WINHTTP_QUERY_RETRY_AFTER]               = L"Retry-After",
+    [WINHTTP_QUERY_SERVER]                    = L"Server",
+    [WINHTTP_QUERY_TITLE]                     = L"Title",
+    [WINHTTP_QUERY_USER_AGENT]                = L"User-Agent",
+    [WINHTTP_QUERY_WWW_AUTHENTICATE]          = L"WWW-Authenticate",
+    [WINHTTP_QUERY_PROXY_AUTHENTICATE]        = L"Proxy-Authenticate",
+    [WINHTTP_QUERY_ACCEPT_RANGES]             = L"Accept-Ranges",
+    [WINHTTP_QUERY_SET_COOKIE]                = L"Set-Cookie",
+    [WINHTTP_QUERY_COOKIE]                    = L"Cookie",
+    [WINHTTP_QUERY_REFRESH]                   = L"Refresh",
+    [WINHTTP_QUERY_CONTENT_DISPOSITION]       = L"Content-Disposition",
+    [WINHTTP_QUERY_AGE]                       = L"Age",
+    [WINHTTP_QUERY_CACHE_CONTROL]             = L"Cache-Control",
+    [WINHTTP_QUERY_CONTENT_BASE]              = L"Content-Base",
+    [WINHTTP_QUERY_CONTENT_LOCATION]          = L"Content-Location",
+    [WINHTTP_QUERY_CONTENT_MD5]               = L"Content-MD5",
+    [WINHTTP_QUERY_CONTENT_RANGE]             = L"Content-Range",
+    [WINHTTP_QUERY_ETAG]                      = L"ETag",
+    [WINHTTP_QUERY_HOST]                      = L"Host",
+    [WINHTTP_QUERY_IF_MATCH]                  = L"If-Match",
+    [WINHTTP_QUERY_IF_NONE_MATCH]             = L"If-None-Match",
+    [WINHTTP_QUERY_IF_RANGE]                  = L"If-Range",
+    [WINHTTP_QUERY_IF_UNMODIFIED_SINCE]       = L"If-Unmodified-Since",
+    [WINHTTP_QUERY_MAX_FORWARDS]              = L"Max-Forwards",
+    [WINHTTP_QUERY_PROXY_AUTHORIZATION]       = L"Proxy-Authorization",
+    [WINHTTP_QUERY_RANGE]                     = L"Range",
+    [WINHTTP_QUERY_TRANSFER_ENCODING]         = L"Transfer-Encoding",
+    [WINHTTP_QUERY_UPGRADE]                   = L"Upgrade",
+    [WINHTTP_QUERY_VARY]                      = L"Vary",
+    [WINHTTP_QUERY_VIA]                       = L"Via",
+    [WINHTTP_QUERY_WARNING]                   = L"Warning",
+    [WINHTTP_QUERY_EXPECT]                    = L"Expect",
+    [WINHTTP_QUERY_PROXY_CONNECTION]          = L"Proxy-Connection",
+    [WINHTTP_QUERY_UNLESS_MODIFIED_SINCE]     = L"Unless-Modified-Since",
+    [WINHTTP_QUERY_PROXY_SUPPORT]             = L"Proxy-Support",
+    [WINHTTP_QUERY_AUTHENTICATION_INFO]       = L"Authentication-Info",
+    [WINHTTP_QUERY_PASSPORT_URLS]             = L"Passport-Urls",
+    [WINHTTP_QUERY_PASSPORT_CONFIG]           = L"Passport-Config",
+};
+
+/* The raw head: first line and headers, each line ended by CRLF (or NUL),
+ * plus the final empty line. */
+static WCHAR *build_raw(const struct query_source *src, BOOL crlf, size_t *out_len)
+{
+    const struct header_list *list = src->list;
+    size_t len = 0, i, k;
+    WCHAR *buf, *p;
+
+    for (k = 0; k < 3; k++) len += wcslen(src->first_line_parts[k] ? src->first_line_parts[k] : L"") + 1;
+    len += 1;
+    for (i = 0; i < list->count; i++) len += wcslen(list->items[i].name) + 2 + wcslen(list->items[i].value) + 2;
+    len += 2 + 1;
+    if (!(buf = heap_alloc(len * sizeof(WCHAR)))) return NULL;
+
+    p = buf;
+    for (k = 0; k < 3; k++)
+    {
+        const WCHAR *part = src->first_line_parts[k] ? src->first_line_parts[k] : L"";
+        size_t n = wcslen(part);
+        if (k) *p++ = ' ';
+        memcpy(p, part, n * sizeof(WCHAR));
+        p += n;
+    }
+    if (crlf) { *p++ = '\r'; *p++ = '\n'; } else *p++ = 0;
+    for (i = 0; i < list->count; i++)
+    {
+        size_t n = wcslen(list->items[i].name);
+        memcpy(p, list->items[i].name, n * sizeof(WCHAR));
+        p += n;
+        *p++ = ':';
+        *p++ = ' ';
+        n = wcslen(list->items[i].value);
+        memcpy(p, list->items[i].value, n * sizeof(WCHAR));
+        p += n;
+        if (crlf) { *p++ = '\r'; *p++ = '\n'; } else *p++ = 0;
+    }
+    if (crlf) { *p++ = '\r'; *p++ = '\n'; }
+    /* RAW_HEADERS ends with an extra NUL: the string terminator below. */
+    *p = 0;
+    *out_len = p - buf;
+    return buf;
+}
+
+static DWORD copy_string(const WCHAR *str, size_t chars, void *buffer, DWORD *len)
+{
+    size_t need = (chars + 1) * sizeof(WCHAR);
+
+    if (!buffer || *len < need)
+    {
+        *len = (DWORD)need;
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+    memcpy(buffer, str, chars * sizeof(WCHAR));
+    ((WCHAR *)buffer)[chars] = 0;
+    *len = (DWORD)(chars * sizeof(WCHAR));
+    return ERROR_SUCCESS;
+}
+
+static DWORD copy_value(const WCHAR *value, DWORD modifiers, void *buffer, DWORD *len)
+{
+    if (modifiers & WINHTTP_QUERY_FLAG_NUMBER)
+    {
+        if (!buffer || *len < sizeof(DWORD))
+        {
+            *len = sizeof(DWORD);
+            return ERROR_INSUFFICIENT_BUFFER;
+        }
+        *(DWORD *)buffer = (DWORD)wcstoul(value, NULL, 10);
+        *len = sizeof(DWORD);
+        return ERROR_SUCCESS;
+    }
+    if (modifiers & WINHTTP_QUERY_FLAG_NUMBER64)
+    {
+        if (!buffer || *len < sizeof(ULONGLONG))
+        {
+            *len = sizeof(ULONGLONG);
+            return ERROR_INSUFFICIENT_BUFFER;
+        }
+        *(ULONGLONG *)buffer = _wcstoui64(value, NULL, 10);
+        *len = sizeof(ULONGLONG);
+        return ERROR_SUCCESS;
+    }
+    if (modifiers & WINHTTP_QUERY_FLAG_SYSTEMTIME)
+    {
+        SYSTEMTIME st;
+        if (!buffer || *len < sizeof(SYSTEMTIME))
+        {
+            *len = sizeof(SYSTEMTIME);
+            return ERROR_INSUFFICIENT_BUFFER;
+        }
+        if (!WinHttpTimeToSystemTime(value, &st)) return GetLastError();
+        *(SYSTEMTIME *)buffer = st;
+        *len = sizeof(SYSTEMTIME);
+        return ERROR_SUCCESS;
+    }
+    return copy_string(value, wcslen(value), buffer, len);
+}
+
+DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *name, void *buffer,
+                    DWORD *len, DWORD *index)
+{
+    DWORD attr = level & 0xffff, modifiers = level & 0xffff0000 & ~WINHTTP_QUERY_FLAG_REQUEST_HEADERS;
+    const WCHAR *first = NULL;
+    DWORD error;
+    int i;
+
+    switch (attr)
+    {
+    case WINHTTP_QUERY_RAW_HEADERS:
+    case WINHTTP_QUERY_RAW_HEADERS_CRLF:
+    {
+        size_t chars;
+        WCHAR *raw;
+
+        if (index && *index) return ERROR_WINHTTP_HEADER_NOT_FOUND;
+        if (!(raw = build_raw(src, attr == WINHTTP_QUERY_RAW_HEADERS_CRLF, &chars))) return ERROR_OUTOFMEMORY;
+        error = copy_string(raw, chars, buffer, len);
+        heap_free(raw);
+        return error;
+    }
+    case WINHTTP_QUERY_VERSION:
+        first = src->first_line_parts[src->is_request ? 2 : 0];
+        break;
+    case WINHTTP_QUERY_STATUS_CODE:
+        if (!src->is_request) first = src->first_line_parts[1];
+        break;
+    case WINHTTP_QUERY_STATUS_TEXT:
+        if (!src->is_request) first = src->first_line_parts[2];
+        break;
+    case WINHTTP_QUERY_REQUEST_METHOD:
+        if (src->is_request) first = src->first_line_parts[0];
+        break;
+    case WINHTTP_QUERY_CUSTOM:
+        if (!name) return ERROR_INVALID_PARAMETER;
+        break;
+    default:
+        if (attr >= ARRAY_SIZE(level_names) || !level_names[attr])
+        {
+            TRACE("unsupported level %lu\n", attr);
+            return ERROR_WINHTTP_INVALID_QUERY_REQUEST;
+        }
+        name = level_names[attr];
+        break;
+    }
+
+    if (attr == WINHTTP_QUERY_VERSION || attr == WINHTTP_QUERY_STATUS_CODE || attr == WINHTTP_QUERY_STATUS_TEXT
+        || attr == WINHTTP_QUERY_REQUEST_METHOD)
+    {
+        if (!first || (index && *index)) return ERROR_WINHTTP_HEADER_NOT_FOUND;
+        return copy_value(first, modifiers, buffer, len);
+    }
+
+    if ((i = headers_find(src->list, name, index ? *index : 0)) < 0) return ERROR_WINHTTP_HEADER_NOT_FOUND;
+    if ((error = copy_value(src->list->items[i].value, modifiers, buffer, len))) return error;
+    if (index) (*index)++;
+    return ERROR_SUCCESS;
+}

@@ -1,0 +1,112 @@
+/*
+ * Keep-alive pool: idle connections of a session, keyed by host, port and
+ * whether they are secure.  A connection is put back when a response was read
+ * to its end and allowed keep-alive; the next request to the same place takes
+ * it if it still looks alive.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "net.h"
+
+/* Idle connections older than this are closed instead of reused. */
+#define POOL_IDLE_LIMIT_MS  (60 * 1000)
+/* At most this many idle connections per session. */
+#define POOL_MAX_IDLE       16
+
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+{
+    struct netconn *conn, **p, *stale = NULL, *found = NULL;
+    ULONGLONG now = GetTickCount64();
+
+    AcquireSRWLockExclusive(&session->pool_lock);
+    p = &session->idle_connections;
+    while ((conn = *p))
+    {
+        if (now - conn->pool_idle_since > POOL_IDLE_LIMIT_MS)
+        {
+            *p = conn->pool_next;
+            conn->pool_next = stale;
+            stale = conn;
+            continue;
+        }
+        if (!found && conn->pool_port == port && !conn->pool_secure == !secure && !_wcsicmp(conn->pool_host, host))
+        {
+            *p = conn->pool_next;
+            conn->pool_next = NULL;
+            if (net_is_alive(conn))
+            {
+                found = conn;
+                continue;
+            }
+            conn->pool_next = stale;
+            stale = conn;
+            continue;
+        }
+        p = &conn->pool_next;
+    }
+    ReleaseSRWLockExclusive(&session->pool_lock);
+
+    while ((conn = stale))
+    {
+        stale = conn->pool_next;
+        TRACE("closing stale connection %p\n", conn);
+        net_close(conn);
+    }
+    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", found);
+    return found;
+}
+
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+{
+    struct netconn *evict = NULL, **p;
+    unsigned int count = 0;
+
+    TRACE("%p for %s:%u%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "");
+    heap_free(conn->pool_host);
+    if (!(conn->pool_host = strdupW(host)))
+    {
+        net_close(conn);
+        return;
+    }
+    conn->pool_port = port;
+    conn->pool_secure = secure;
+    conn->pool_idle_since = GetTickCount64();
+
+    AcquireSRWLockExclusive(&session->pool_lock);
+    conn->pool_next = session->idle_connections;
+    session->idle_connections = conn;
+    for (p = &session->idle_connections; *p; p = &(*p)->pool_next)
+    {
+        if (++count > POOL_MAX_IDLE)
+        {
+            evict = *p;   /* the oldest ones are at the end */
+            *p = NULL;
+            break;
+        }
+    }
+    ReleaseSRWLockExclusive(&session->pool_lock);
+
+    while ((conn = evict))
+    {
+        evict = conn->pool_next;
+        net_close(conn);
+    }
+}
+
+void net_pool_clear(struct session *session)
+{
+    struct netconn *conn, *next;
+
+    AcquireSRWLockExclusive(&session->pool_lock);
+    conn = session->idle_connections;
+    session->idle_connections = NULL;
+    ReleaseSRWLockExclusive(&session->pool_lock);
+
+    for (; conn; conn = next)
+    {
+        next = conn->pool_next;
+        net_close(conn);
+    }
+}

@@ -1,0 +1,1533 @@
+/*
+ * Request handles: WinHttpOpenRequest, WinHttpAddRequestHeaders,
+ * WinHttpSendRequest, WinHttpWriteData, WinHttpReceiveResponse,
+ * WinHttpQueryHeaders, WinHttpQueryDataAvailable, WinHttpReadData, the
+ * request options, and the hand-over of an upgraded connection to the
+ * websocket code.
+ *
+ * Every operation is written once, blocking, as a function returning a
+ * WinHTTP error code.  Synchronous handles call it directly; asynchronous
+ * handles queue it as a task (task.c) and report the result through the
+ * completion notification or REQUEST_ERROR.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "net.h"
+#include "request.h"
+#include "task.h"
+#include "wsp.h"
+#include <stdio.h>
+
+/* Largest response head we accept, and most header lines. */
+#define MAX_RESPONSE_HEAD   (64 * 1024)
+#define MAX_RESPONSE_LINES  256
+/* Room for body bytes read ahead. */
+#define READ_BUFFER_SIZE    (16 * 1024)
+/* Longest chunk-size or trailer line, and all trailers together. */
+#define MAX_CHUNK_LINE      4096
+#define MAX_TRAILERS        (64 * 1024)
+
+enum request_state
+{
+    STATE_INIT,        /* not sent yet */
+    STATE_SENT,        /* head (and optional data) sent; WriteData allowed */
+    STATE_RESPONSE,    /* response head received */
+};
+
+enum body_mode
+{
+    BODY_NONE,
+    BODY_LENGTH,
+    BODY_CHUNKED,
+    BODY_UNTIL_CLOSE,
+};
+
+enum chunk_state
+{
+    CHUNK_SIZE,        /* expecting a chunk-size line */
+    CHUNK_DATA,        /* inside chunk data */
+    CHUNK_DATA_END,    /* expecting the CRLF after chunk data */
+    CHUNK_TRAILERS,    /* after the last chunk: trailer lines up to the empty one */
+    CHUNK_DONE,
+};
+
+struct request
+{
+    struct object_header hdr;
+    struct connect *connect;
+    struct session *session;
+    WCHAR *verb;
+    WCHAR *path;
+    WCHAR *version;
+    WCHAR *server;             /* host name to connect to */
+    INTERNET_PORT port;
+    BOOL secure;
+    DWORD open_flags;
+
+    CRITICAL_SECTION cs;       /* headers, state and the conn pointer */
+    enum request_state state;
+    LONG api_sent;             /* WinHttpSendRequest was called (checked at call time) */
+    LONG api_received;         /* WinHttpReceiveResponse was called */
+    struct header_list request_headers;
+    struct header_list response_headers;
+    WCHAR *response_version;
+    WCHAR *response_status;
+    WCHAR *response_text;
+    DWORD status_code;
+    char *raw_head;            /* the final response head, for the handshake check */
+    size_t raw_head_len;
+
+    struct timeouts timeouts;
+    DWORD security_flags;
+    const CERT_CONTEXT *server_cert;
+
+    /* websocket upgrade */
+    BOOL upgrade;
+    char ws_key[WSP_KEY_LEN + 1];
+    DWORD ws_receive_buffer_size;
+    DWORD ws_send_buffer_size;
+    DWORD ws_receive_captured;
+    DWORD ws_send_captured;
+    BOOL conn_taken;
+
+    /* connection and buffered input */
+    struct netconn *conn;
+    char *rbuf;
+    size_t rpos, rlen, rsize;
+
+    /* request body */
+    DWORD total_len;
+    DWORD written;
+
+    /* response body */
+    enum body_mode body;
+    ULONGLONG remaining;       /* BODY_LENGTH: bytes left; CHUNKED: left in this chunk */
+    enum chunk_state chunk;
+    size_t trailer_bytes;
+    BOOL body_done;
+    BOOL keep_alive;
+
+    struct task_queue queue;
+};
+
+static struct request *impl_from_hdr(struct object_header *hdr)
+{
+    return CONTAINING_RECORD(hdr, struct request, hdr);
+}
+
+/* Strings ------------------------------------------------------------------ */
+
+static char *wide_to_utf8(const WCHAR *src, int len, int *out_len)
+{
+    int n;
+    char *dst;
+
+    if (len < 0) len = (int)wcslen(src);
+    n = len ? WideCharToMultiByte(CP_UTF8, 0, src, len, NULL, 0, NULL, NULL) : 0;
+    if (!(dst = heap_alloc(n + 1))) return NULL;
+    if (n) WideCharToMultiByte(CP_UTF8, 0, src, len, dst, n, NULL, NULL);
+    dst[n] = 0;
+    if (out_len) *out_len = n;
+    return dst;
+}
+
+/* A growable byte string for the request head. */
+struct strbuf
+{
+    char *data;
+    size_t len, size;
+    BOOL failed;
+};
+
+static void sb_append(struct strbuf *sb, const char *s, size_t len)
+{
+    if (sb->failed) return;
+    if (sb->len + len + 1 > sb->size)
+    {
+        size_t size = max(sb->size * 2, sb->len + len + 256);
+        char *data = heap_realloc(sb->data, size);
+        if (!data)
+        {
+            sb->failed = TRUE;
+            return;
+        }
+        sb->data = data;
+        sb->size = size;
+    }
+    memcpy(sb->data + sb->len, s, len);
+    sb->len += len;
+    sb->data[sb->len] = 0;
+}
+
+static void sb_append_str(struct strbuf *sb, const char *s)
+{
+    sb_append(sb, s, strlen(s));
+}
+
+static void sb_append_wide(struct strbuf *sb, const WCHAR *s)
+{
+    int len;
+    char *utf8 = wide_to_utf8(s, -1, &len);
+
+    if (!utf8)
+    {
+        sb->failed = TRUE;
+        return;
+    }
+    sb_append(sb, utf8, len);
+    heap_free(utf8);
+}
+
+/* The path in UTF-8, with bytes that may not appear in a request line
+ * percent-escaped unless the request was opened with ESCAPE_DISABLE. */
+static void sb_append_path_real(struct strbuf *sb, const WCHAR *path, DWORD flags)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int len, i;
+    char *utf8 = wide_to_utf8(path, -1, &len);
+
+    if (!utf8)
+    {
+        sb->failed = TRUE;
+        return;
+    }
+    for (i = 0; i < len; i++)
+    {
+        unsigned char c = utf8[i];
+        if (!(flags & WINHTTP_FLAG_ESCAPE_DISABLE) && (c <= 0x20 || c >= 0x7f))
+        {
+            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+            sb_append(sb, esc, 3);
+        }
+        else sb_append(sb, (const char *)&c, 1);
+    }
+    heap_free(utf8);
+}
+
+static WCHAR *strdupAW_local(const char *src)
+{
+    int n = MultiByteToWideChar(CP_UTF8, 0, src, -1, NULL, 0);
+    WCHAR *dst = n > 0 ? heap_alloc(n * sizeof(WCHAR)) : NULL;
+
+    if (dst) MultiByteToWideChar(CP_UTF8, 0, src, -1, dst, n);
+    return dst;
+}
+
+/* Notifications ---------------------------------------------------------------- */
+
+static void send_error(struct request *req, DWORD api, DWORD error)
+{
+    WINHTTP_ASYNC_RESULT result;
+
+    result.dwResult = api;
+    result.dwError = error;
+    TRACE("%p: api %lu failed with %lu\n", req, api, error);
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &result, sizeof(result));
+}
+
+static void send_address_callback(struct request *req, DWORD status, const struct net_address *addr)
+{
+    WCHAR ip[INET6_ADDRSTRLEN + 8];
+
+    if (GetNameInfoW((const SOCKADDR *)&addr->addr, addr->len, ip, ARRAY_SIZE(ip), NULL, 0, NI_NUMERICHOST))
+        ip[0] = 0;
+    send_callback(&req->hdr, status, ip, (DWORD)((wcslen(ip) + 1) * sizeof(WCHAR)));
+}
+
+/* The connection --------------------------------------------------------------- */
+
+static void set_conn(struct request *req, struct netconn *conn)
+{
+    EnterCriticalSection(&req->cs);
+    req->conn = conn;
+    LeaveCriticalSection(&req->cs);
+}
+
+static void drop_connection(struct request *req)
+{
+    struct netconn *conn;
+
+    EnterCriticalSection(&req->cs);
+    conn = req->conn;
+    req->conn = NULL;
+    LeaveCriticalSection(&req->cs);
+    if (conn) net_close(conn);
+    req->rpos = req->rlen = 0;
+}
+
+/* The body was read to its end: the connection goes back to the pool if the
+ * response allows it and nothing unexpected follows. */
+static void finish_body(struct request *req)
+{
+    struct netconn *conn;
+
+    req->body_done = TRUE;
+    if (req->status_code == HTTP_STATUS_SWITCH_PROTOCOLS) return;  /* kept for the upgrade */
+
+    EnterCriticalSection(&req->cs);
+    conn = req->conn;
+    req->conn = NULL;
+    LeaveCriticalSection(&req->cs);
+    if (!conn) return;
+    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing)
+        net_pool_put(req->session, conn, req->server, req->port, req->secure);
+    else net_close(conn);
+    req->rpos = req->rlen = 0;
+}
+
+static DWORD open_connection(struct request *req, BOOL *reused)
+{
+    struct net_address addr;
+    struct netconn *conn;
+    DWORD error, cert_flags;
+
+    *reused = FALSE;
+    if ((conn = net_pool_take(req->session, req->server, req->port, req->secure)))
+    {
+        TRACE("%p: reusing connection %p\n", req, conn);
+        *reused = TRUE;
+        set_conn(req, conn);
+        return ERROR_SUCCESS;
+    }
+
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, req->server,
+                  (DWORD)((wcslen(req->server) + 1) * sizeof(WCHAR)));
+    if ((error = net_resolve(req->server, req->port, req->timeouts.resolve, &addr))) return error;
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &addr);
+
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &addr);
+    if ((error = net_connect(&addr, req->timeouts.connect, &conn))) return error;
+    set_conn(req, conn);
+    net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
+
+    if (req->secure)
+    {
+        if ((error = net_secure(conn, req->server, req->session->secure_protocols, req->security_flags, &cert_flags)))
+        {
+            if (error == ERROR_WINHTTP_SECURE_FAILURE)
+                send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &cert_flags, sizeof(cert_flags));
+            drop_connection(req);
+            return error;
+        }
+        if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+        req->server_cert = net_server_certificate(conn);
+    }
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &addr);
+    return ERROR_SUCCESS;
+}
+
+/* Errors of an operation interrupted by WinHttpCloseHandle read as cancelled. */
+static DWORD check_cancelled(struct request *req, DWORD error)
+{
+    if (error && req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
+    return error;
+}
+
+/* WinHttpSendRequest ------------------------------------------------------------- */
+
+static BOOL is_default_port(struct request *req)
+{
+    return req->port == (req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT);
+}
+
+static DWORD add_host_header(struct request *req)
+{
+    WCHAR *value;
+    size_t len = wcslen(req->server) + 16;
+    BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
+    DWORD error;
+
+    if (!(value = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    if (is_default_port(req))
+        swprintf(value, len, bracket ? L"[%s]" : L"%s", req->server);
+    else
+        swprintf(value, len, bracket ? L"[%s]:%u" : L"%s:%u", req->server, req->port);
+    error = headers_process(&req->request_headers, L"Host", value, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    heap_free(value);
+    return error;
+}
+
+static DWORD add_upgrade_headers(struct request *req)
+{
+    struct wsp_header_line lines[WSP_HANDSHAKE_HEADER_COUNT];
+    size_t count, i;
+    DWORD error = ERROR_SUCCESS;
+
+    wsp_handshake_make_key(req->ws_key, winhttp_random, NULL);
+    count = wsp_handshake_request_headers(lines, req->ws_key);
+    for (i = 0; i < count && !error; i++)
+    {
+        WCHAR *name = strdupAW_local(lines[i].name), *value = strdupAW_local(lines[i].value);
+        BOOL is_key = !_wcsicmp(name ? name : L"", L"Sec-WebSocket-Key");
+        DWORD flags = is_key ? WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE : WINHTTP_ADDREQ_FLAG_ADD_IF_NEW;
+
+        if (!name || !value) error = ERROR_OUTOFMEMORY;
+        else if ((error = headers_process(&req->request_headers, name, value, flags)) == ERROR_WINHTTP_HEADER_ALREADY_EXISTS)
+            error = ERROR_SUCCESS;
+        heap_free(name);
+        heap_free(value);
+    }
+    return error;
+}
+
+/* Builds the request head; called with cs held. */
+static char *build_request_head(struct request *req, size_t *len)
+{
+    struct strbuf sb = { 0 };
+    int host;
+    size_t i;
+
+    sb_append_wide(&sb, req->verb);
+    sb_append_str(&sb, " ");
+    sb_append_path_real(&sb, req->path, req->open_flags);
+    sb_append_str(&sb, " ");
+    sb_append_wide(&sb, req->version);
+    sb_append_str(&sb, "\r\n");
+    /* Host first, the rest in the order they were added. */
+    if ((host = headers_find(&req->request_headers, L"Host", 0)) >= 0)
+    {
+        sb_append_str(&sb, "Host: ");
+        sb_append_wide(&sb, req->request_headers.items[host].value);
+        sb_append_str(&sb, "\r\n");
+    }
+    for (i = 0; i < req->request_headers.count; i++)
+    {
+        if ((int)i == host) continue;
+        sb_append_wide(&sb, req->request_headers.items[i].name);
+        sb_append_str(&sb, ": ");
+        sb_append_wide(&sb, req->request_headers.items[i].value);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "\r\n");
+    if (sb.failed)
+    {
+        heap_free(sb.data);
+        return NULL;
+    }
+    *len = sb.len;
+    return sb.data;
+}
+
+static void reset_response(struct request *req)
+{
+    headers_free(&req->response_headers);
+    heap_free(req->response_version);
+    heap_free(req->response_status);
+    heap_free(req->response_text);
+    heap_free(req->raw_head);
+    req->response_version = req->response_status = req->response_text = NULL;
+    req->raw_head = NULL;
+    req->raw_head_len = 0;
+    req->status_code = 0;
+    req->body = BODY_NONE;
+    req->body_done = FALSE;
+    req->keep_alive = FALSE;
+    req->remaining = 0;
+    req->chunk = CHUNK_SIZE;
+    req->trailer_bytes = 0;
+}
+
+static DWORD send_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
+                          DWORD optional_len, DWORD total_len)
+{
+    static const WCHAR *const no_body_verbs[] = { L"GET", L"HEAD" };
+    DWORD error = ERROR_SUCCESS, sent;
+    char *head = NULL;
+    size_t head_len = 0, i;
+    BOOL reused, body_verb = TRUE;
+    int attempt;
+
+    /* A previous response that was not read to its end ends here. */
+    drop_connection(req);
+
+    EnterCriticalSection(&req->cs);
+    req->state = STATE_INIT;
+    req->conn_taken = FALSE;
+    reset_response(req);
+    if (total_len < optional_len) total_len = optional_len;
+    for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
+
+    if (headers && headers_len)
+        error = headers_add_string(&req->request_headers, headers, headers_len,
+                                   WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    if (!error) error = add_host_header(req);
+    if (!error && req->session->agent && req->session->agent[0])
+    {
+        error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
+        if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
+    }
+    if (!error && (total_len || body_verb))
+    {
+        WCHAR length[16];
+        swprintf(length, ARRAY_SIZE(length), L"%lu", total_len);
+        error = headers_process(&req->request_headers, L"Content-Length", length,
+                                WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    }
+    if (!error && req->upgrade)
+    {
+        req->ws_send_captured = req->ws_send_buffer_size;
+        req->ws_receive_captured = req->ws_receive_buffer_size;
+        if (req->ws_send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
+        else error = add_upgrade_headers(req);
+    }
+    else if (!error)
+    {
+        error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
+        if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
+    }
+    if (!error && !(head = build_request_head(req, &head_len))) error = ERROR_OUTOFMEMORY;
+    LeaveCriticalSection(&req->cs);
+    if (error) return error;
+
+    TRACE("%p: request head %s\n", req, debugstr_an(head, (int)head_len));
+
+    for (attempt = 0; attempt < 2; attempt++)
+    {
+        if ((error = open_connection(req, &reused))) break;
+        net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
+        error = net_send(req->conn, head, head_len);
+        if (!error && optional_len) error = net_send(req->conn, optional, optional_len);
+        if (!error) break;
+        drop_connection(req);
+        /* An idle connection the server had closed: try once on a fresh one. */
+        if (!reused || req->hdr.closing) break;
+        TRACE("%p: pooled connection failed (%lu), reconnecting\n", req, error);
+    }
+    heap_free(head);
+    if (error) return check_cancelled(req, error);
+
+    sent = (DWORD)(head_len + optional_len);
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_SENT, &sent, sizeof(sent));
+
+    EnterCriticalSection(&req->cs);
+    req->total_len = total_len;
+    req->written = optional_len;
+    req->state = STATE_SENT;
+    LeaveCriticalSection(&req->cs);
+    return ERROR_SUCCESS;
+}
+
+/* WinHttpWriteData --------------------------------------------------------------- */
+
+static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWORD *written)
+{
+    DWORD error;
+
+    *written = 0;
+    if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (len && (error = check_cancelled(req, net_send(req->conn, buffer, len)))) return error;
+    req->written += len;
+    *written = len;
+    return ERROR_SUCCESS;
+}
+
+/* WinHttpReceiveResponse ----------------------------------------------------------- */
+
+/* Reads more into rbuf; *eof when the peer closed. */
+static DWORD fill_buffer(struct request *req, size_t limit, BOOL *eof)
+{
+    size_t received;
+    DWORD error;
+
+    *eof = FALSE;
+    if (req->rpos == req->rlen) req->rpos = req->rlen = 0;
+    else if (req->rpos && req->rlen == req->rsize)
+    {
+        memmove(req->rbuf, req->rbuf + req->rpos, req->rlen - req->rpos);
+        req->rlen -= req->rpos;
+        req->rpos = 0;
+    }
+    if (req->rlen == req->rsize)
+    {
+        size_t size = req->rsize ? req->rsize * 2 : READ_BUFFER_SIZE;
+        char *buf;
+        if (size > limit) size = limit;
+        if (size <= req->rsize) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        if (!(buf = heap_realloc(req->rbuf, size))) return ERROR_OUTOFMEMORY;
+        req->rbuf = buf;
+        req->rsize = size;
+    }
+    if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
+    if ((error = net_recv(req->conn, req->rbuf + req->rlen, req->rsize - req->rlen, &received)))
+        return check_cancelled(req, error);
+    if (!received) *eof = TRUE;
+    req->rlen += received;
+    return ERROR_SUCCESS;
+}
+
+static WCHAR *span_to_wide(const char *s, size_t len)
+{
+    WCHAR *out = heap_alloc((len + 1) * sizeof(WCHAR));
+    size_t i;
+
+    if (!out) return NULL;
+    for (i = 0; i < len; i++) out[i] = (unsigned char)s[i];
+    out[len] = 0;
+    return out;
+}
+
+/* Installs a parsed head (cs held). */
+static DWORD install_response(struct request *req, const char *head, size_t head_len,
+                              const struct wsp_http_response *resp)
+{
+    char version[16];
+    WCHAR status[16];
+    size_t i;
+    DWORD error = ERROR_SUCCESS;
+
+    reset_response(req);
+    sprintf(version, "HTTP/1.%d", resp->minor_version);
+    swprintf(status, ARRAY_SIZE(status), L"%d", resp->status);
+    req->status_code = resp->status;
+    req->response_version = span_to_wide(version, strlen(version));
+    req->response_status = strdupW(status);
+    req->response_text = span_to_wide(resp->reason, resp->reason_len);
+    if ((req->raw_head = heap_alloc(head_len)))
+    {
+        memcpy(req->raw_head, head, head_len);
+        req->raw_head_len = head_len;
+    }
+    if (!req->response_version || !req->response_status || !req->response_text || !req->raw_head)
+        return ERROR_OUTOFMEMORY;
+    for (i = 0; i < resp->num_headers && !error; i++)
+        error = headers_append_bytes(&req->response_headers, resp->headers[i].name, resp->headers[i].name_len,
+                                     resp->headers[i].value, resp->headers[i].value_len);
+    return error;
+}
+
+static BOOL list_has_token(const struct wsp_http_response *resp, const char *name, const char *token)
+{
+    size_t i = 0;
+
+    while ((i = wsp_http_find_header(resp->headers, resp->num_headers, i, name)) < resp->num_headers)
+    {
+        if (wsp_http_list_contains(resp->headers[i].value, resp->headers[i].value_len, token, strlen(token)))
+            return TRUE;
+        i++;
+    }
+    return FALSE;
+}
+
+static DWORD setup_body(struct request *req, const struct wsp_http_response *resp)
+{
+    size_t i;
+
+    if (resp->minor_version >= 1) req->keep_alive = !list_has_token(resp, "Connection", "close");
+    else req->keep_alive = list_has_token(resp, "Connection", "keep-alive");
+
+    if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
+    {
+        req->body = BODY_NONE;
+        return ERROR_SUCCESS;
+    }
+    if (list_has_token(resp, "Transfer-Encoding", "chunked"))
+    {
+        req->body = BODY_CHUNKED;
+        req->chunk = CHUNK_SIZE;
+        return ERROR_SUCCESS;
+    }
+    if ((i = wsp_http_find_header(resp->headers, resp->num_headers, 0, "Content-Length")) < resp->num_headers)
+    {
+        const char *p = resp->headers[i].value, *end = p + resp->headers[i].value_len;
+        ULONGLONG value = 0;
+
+        if (p == end) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        for (; p < end; p++)
+        {
+            if (*p < '0' || *p > '9' || value > (~0ull - 9) / 10) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            value = value * 10 + (*p - '0');
+        }
+        req->body = BODY_LENGTH;
+        req->remaining = value;
+        return ERROR_SUCCESS;
+    }
+    req->body = BODY_UNTIL_CLOSE;
+    req->keep_alive = FALSE;
+    return ERROR_SUCCESS;
+}
+
+static DWORD receive_response(struct request *req)
+{
+    struct wsp_http_header *lines;
+    struct wsp_http_response resp;
+    ptrdiff_t head_len;
+    DWORD error = ERROR_SUCCESS, received;
+    BOOL eof;
+
+    if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_OUTOFMEMORY;
+
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, NULL, 0);
+    net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+    for (;;)
+    {
+        head_len = wsp_http_parse_response(req->rbuf + req->rpos, req->rlen - req->rpos, MAX_RESPONSE_HEAD,
+                                           &resp, lines, MAX_RESPONSE_LINES);
+        if (head_len == WSP_HTTP_INCOMPLETE)
+        {
+            if ((error = fill_buffer(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+            if (eof)
+            {
+                error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+                break;
+            }
+            continue;
+        }
+        if (head_len < 0)
+        {
+            TRACE("%p: bad response head (%Id)\n", req, head_len);
+            error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            break;
+        }
+        if (resp.status >= 100 && resp.status < 200 && resp.status != HTTP_STATUS_SWITCH_PROTOCOLS)
+        {
+            TRACE("%p: skipping interim response %d\n", req, resp.status);
+            req->rpos += head_len;
+            continue;
+        }
+        break;
+    }
+    if (error)
+    {
+        heap_free(lines);
+        drop_connection(req);
+        return error;
+    }
+
+    EnterCriticalSection(&req->cs);
+    error = install_response(req, req->rbuf + req->rpos, head_len, &resp);
+    if (!error) error = setup_body(req, &resp);
+    if (!error) req->state = STATE_RESPONSE;
+    LeaveCriticalSection(&req->cs);
+    heap_free(lines);
+    if (error)
+    {
+        drop_connection(req);
+        return error;
+    }
+    req->rpos += head_len;
+    TRACE("%p: status %lu, body mode %u, keep-alive %d\n", req, req->status_code, req->body, req->keep_alive);
+
+    received = (DWORD)head_len;
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED, &received, sizeof(received));
+    if (req->body == BODY_NONE || (req->body == BODY_LENGTH && !req->remaining)) finish_body(req);
+    return ERROR_SUCCESS;
+}
+
+/* Response body ------------------------------------------------------------------- */
+
+static size_t buffered(struct request *req)
+{
+    return req->rlen - req->rpos;
+}
+
+/* Bytes of body that can be handed out now without I/O. */
+static size_t body_available(struct request *req)
+{
+    size_t have = buffered(req);
+
+    if (req->body_done) return 0;
+    switch (req->body)
+    {
+    case BODY_LENGTH:
+        return (size_t)min((ULONGLONG)have, req->remaining);
+    case BODY_CHUNKED:
+        return req->chunk == CHUNK_DATA ? (size_t)min((ULONGLONG)have, req->remaining) : 0;
+    case BODY_UNTIL_CLOSE:
+        return have;
+    default:
+        return 0;
+    }
+}
+
+/* Takes one line from the buffer if a whole one is there. */
+static BOOL take_line(struct request *req, const char **line, size_t *len, DWORD *error)
+{
+    const char *start = req->rbuf + req->rpos;
+    const char *nl = memchr(start, '\n', buffered(req));
+
+    *error = ERROR_SUCCESS;
+    if (!nl)
+    {
+        if (buffered(req) > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        return FALSE;
+    }
+    *line = start;
+    *len = nl - start;
+    if (*len && start[*len - 1] == '\r') (*len)--;
+    if (*len > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    req->rpos += nl - start + 1;
+    return TRUE;
+}
+
+static DWORD parse_chunk_size(const char *line, size_t len, ULONGLONG *size)
+{
+    size_t i = 0, digits = 0;
+
+    *size = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    for (; i < len; i++, digits++)
+    {
+        char c = line[i];
+        unsigned v;
+        if (c >= '0' && c <= '9') v = c - '0';
+        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+        else break;
+        if (*size >> 60) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        *size = (*size << 4) | v;
+    }
+    if (!digits) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    /* chunk extensions are ignored */
+    if (i < len && line[i] != ';') return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    return ERROR_SUCCESS;
+}
+
+/* Moves the chunked decoder as far as the buffered bytes allow. */
+static DWORD advance_chunked(struct request *req)
+{
+    const char *line;
+    size_t len;
+    DWORD error;
+
+    for (;;)
+    {
+        switch (req->chunk)
+        {
+        case CHUNK_SIZE:
+            if (!take_line(req, &line, &len, &error)) return error;
+            if (error) return error;
+            if ((error = parse_chunk_size(line, len, &req->remaining))) return error;
+            req->chunk = req->remaining ? CHUNK_DATA : CHUNK_TRAILERS;
+            break;
+        case CHUNK_DATA:
+            if (req->remaining) return ERROR_SUCCESS;
+            req->chunk = CHUNK_DATA_END;
+            break;
+        case CHUNK_DATA_END:
+            if (!take_line(req, &line, &len, &error)) return error;
+            if (error || len) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            req->chunk = CHUNK_SIZE;
+            break;
+        case CHUNK_TRAILERS:
+            if (!take_line(req, &line, &len, &error)) return error;
+            if (error) return error;
+            req->trailer_bytes += len + 2;
+            if (req->trailer_bytes > MAX_TRAILERS) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            if (!len) req->chunk = CHUNK_DONE;
+            else if (!memchr(line, ':', len)) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            break;
+        case CHUNK_DONE:
+            return ERROR_SUCCESS;
+        }
+    }
+}
+
+/* Checks whether the body ended with what is buffered. */
+static DWORD check_body_end(struct request *req)
+{
+    DWORD error;
+
+    if (req->body_done) return ERROR_SUCCESS;
+    switch (req->body)
+    {
+    case BODY_NONE:
+        finish_body(req);
+        break;
+    case BODY_LENGTH:
+        if (!req->remaining) finish_body(req);
+        break;
+    case BODY_CHUNKED:
+        if ((error = advance_chunked(req))) return error;
+        if (req->chunk == CHUNK_DONE) finish_body(req);
+        break;
+    default:
+        break;
+    }
+    return ERROR_SUCCESS;
+}
+
+/* Blocks until body bytes are available or the body ended. */
+static DWORD wait_for_body(struct request *req)
+{
+    DWORD error;
+    BOOL eof;
+
+    for (;;)
+    {
+        if ((error = check_body_end(req))) return error;
+        if (req->body_done || body_available(req)) return ERROR_SUCCESS;
+        if ((error = fill_buffer(req, max(req->rsize, READ_BUFFER_SIZE) * 2, &eof))) return error;
+        if (!eof) continue;
+
+        TRACE("%p: connection closed by the server\n", req);
+        req->keep_alive = FALSE;
+        if (req->body == BODY_CHUNKED) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        finish_body(req);
+        return ERROR_SUCCESS;
+    }
+}
+
+static DWORD query_data_available(struct request *req, DWORD *available)
+{
+    DWORD error;
+
+    *available = 0;
+    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if ((error = wait_for_body(req)))
+    {
+        drop_connection(req);
+        return error;
+    }
+    *available = (DWORD)min(body_available(req), (size_t)~0u);
+    return ERROR_SUCCESS;
+}
+
+static DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read)
+{
+    char *out = buffer;
+    DWORD error;
+    size_t n;
+
+    *read = 0;
+    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if ((error = wait_for_body(req)))
+    {
+        drop_connection(req);
+        return error;
+    }
+    while (*read < size && (n = body_available(req)))
+    {
+        n = min(n, (size_t)(size - *read));
+        memcpy(out + *read, req->rbuf + req->rpos, n);
+        req->rpos += n;
+        if (req->body == BODY_LENGTH || req->body == BODY_CHUNKED) req->remaining -= n;
+        *read += (DWORD)n;
+        if ((error = check_body_end(req)))
+        {
+            drop_connection(req);
+            return error;
+        }
+    }
+    TRACE("%p: read %lu bytes%s\n", req, *read, req->body_done ? ", body complete" : "");
+    return ERROR_SUCCESS;
+}
+
+/* Asynchronous tasks ---------------------------------------------------------------- */
+
+struct send_task
+{
+    struct task task;
+    WCHAR *headers;
+    DWORD headers_len;
+    const void *optional;
+    DWORD optional_len;
+    DWORD total_len;
+};
+
+struct data_task
+{
+    struct task task;
+    void *buffer;
+    DWORD size;
+    DWORD *result;
+};
+
+static void send_task_fn(struct task *task, BOOL cancelled)
+{
+    struct send_task *t = CONTAINING_RECORD(task, struct send_task, task);
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED
+                            : send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
+
+    heap_free(t->headers);
+    if (error) send_error(req, API_SEND_REQUEST, error);
+    else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, NULL, 0);
+}
+
+static void receive_task_fn(struct task *task, BOOL cancelled)
+{
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : receive_response(req);
+
+    if (error) send_error(req, API_RECEIVE_RESPONSE, error);
+    else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, NULL, 0);
+}
+
+static void query_data_task_fn(struct task *task, BOOL cancelled)
+{
+    struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD available = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : query_data_available(req, &available);
+
+    if (error) send_error(req, API_QUERY_DATA_AVAILABLE, error);
+    else
+    {
+        if (t->result) *t->result = available;
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE, &available, sizeof(available));
+    }
+}
+
+static void read_task_fn(struct task *task, BOOL cancelled)
+{
+    struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD read = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : read_data(req, t->buffer, t->size, &read);
+
+    if (error) send_error(req, API_READ_DATA, error);
+    else
+    {
+        if (t->result) *t->result = read;
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, t->buffer, read);
+    }
+}
+
+static void write_task_fn(struct task *task, BOOL cancelled)
+{
+    struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD written = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : write_data(req, t->buffer, t->size, &written);
+
+    if (error) send_error(req, API_WRITE_DATA, error);
+    else
+    {
+        if (t->result) *t->result = written;
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &written, sizeof(written));
+    }
+}
+
+static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
+{
+    struct data_task *t = heap_alloc_zero(sizeof(*t));
+
+    if (!t) return ERROR_OUTOFMEMORY;
+    t->buffer = buffer;
+    t->size = size;
+    t->result = result;
+    return task_queue_submit(&req->queue, &req->hdr, &t->task, fn);
+}
+
+/* Object ---------------------------------------------------------------------------- */
+
+static void request_handle_closing(struct object_header *hdr)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    TRACE("%p\n", req);
+    /* Wake up an operation blocked on the connection; it reports cancellation. */
+    EnterCriticalSection(&req->cs);
+    if (req->conn) net_cancel(req->conn);
+    LeaveCriticalSection(&req->cs);
+}
+
+static void request_destroy(struct object_header *hdr)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    TRACE("%p\n", req);
+    if (req->conn) net_close(req->conn);
+    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+    reset_response(req);
+    headers_free(&req->request_headers);
+    heap_free(req->rbuf);
+    heap_free(req->verb);
+    heap_free(req->path);
+    heap_free(req->version);
+    heap_free(req->server);
+    DeleteCriticalSection(&req->cs);
+    heap_free(req);
+}
+
+static BOOL query_string_option(const WCHAR *str, void *buffer, DWORD *buflen)
+{
+    DWORD need = (DWORD)((wcslen(str) + 1) * sizeof(WCHAR));
+
+    if (!buffer || *buflen < need)
+    {
+        *buflen = need;
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    memcpy(buffer, str, need);
+    *buflen = need - sizeof(WCHAR);
+    return TRUE;
+}
+
+static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
+{
+    struct request *req = impl_from_hdr(hdr);
+    BOOL handled, ret;
+
+    ret = session_query_timeout_option(&req->timeouts, option, buffer, buflen, &handled);
+    if (handled) return ret;
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+        return query_dword_option(req->ws_receive_buffer_size, buffer, buflen);
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        return query_dword_option(req->ws_send_buffer_size, buffer, buflen);
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+    case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
+        /* write-only */
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    case WINHTTP_OPTION_SECURITY_FLAGS:
+        return query_dword_option(req->security_flags | (req->secure ? SECURITY_FLAG_SECURE : 0), buffer, buflen);
+    case WINHTTP_OPTION_URL:
+    {
+        WCHAR *url;
+        size_t len = wcslen(req->server) + wcslen(req->path) + 32;
+
+        if (!(url = heap_alloc(len * sizeof(WCHAR))))
+        {
+            SetLastError(ERROR_OUTOFMEMORY);
+            return FALSE;
+        }
+        if (is_default_port(req))
+            swprintf(url, len, L"%s://%s%s", req->secure ? L"https" : L"http", req->server, req->path);
+        else
+            swprintf(url, len, L"%s://%s:%u%s", req->secure ? L"https" : L"http", req->server, req->port, req->path);
+        ret = query_string_option(url, buffer, buflen);
+        heap_free(url);
+        return ret;
+    }
+    case WINHTTP_OPTION_SERVER_CERT_CONTEXT:
+    {
+        const CERT_CONTEXT *cert;
+
+        if (!req->secure || !req->server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        if (!buffer || *buflen < sizeof(cert))
+        {
+            *buflen = sizeof(cert);
+            SetLastError(ERROR_INSUFFICIENT_BUFFER);
+            return FALSE;
+        }
+        if (!(cert = CertDuplicateCertificateContext(req->server_cert))) return FALSE;
+        *(const CERT_CONTEXT **)buffer = cert;
+        *buflen = sizeof(cert);
+        return TRUE;
+    }
+    case WINHTTP_OPTION_HANDLE_TYPE:
+        return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
+    }
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    return FALSE;
+}
+
+static BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
+{
+    struct request *req = impl_from_hdr(hdr);
+    BOOL handled, ret;
+    DWORD value;
+
+    ret = session_set_timeout_option(&req->timeouts, option, buffer, buflen, &handled);
+    if (handled)
+    {
+        if (ret) request_timeouts_changed(hdr);
+        return ret;
+    }
+
+    switch (option)
+    {
+    case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
+        req->upgrade = TRUE;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        req->ws_receive_buffer_size = value;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        req->ws_send_buffer_size = value;
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return FALSE;
+    case WINHTTP_OPTION_SECURITY_FLAGS:
+        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        req->security_flags = value;
+        return TRUE;
+    }
+    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
+    return FALSE;
+}
+
+static const struct object_vtbl request_vtbl =
+{
+    request_handle_closing,
+    request_destroy,
+    request_query_option,
+    request_set_option,
+};
+
+struct timeouts *request_timeouts(struct object_header *hdr)
+{
+    return &impl_from_hdr(hdr)->timeouts;
+}
+
+void request_timeouts_changed(struct object_header *hdr)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    EnterCriticalSection(&req->cs);
+    if (req->conn) net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+    LeaveCriticalSection(&req->cs);
+}
+
+DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
+{
+    struct request *req = impl_from_hdr(hdr);
+    struct wsp_http_header lines[MAX_RESPONSE_LINES];
+    struct wsp_http_response resp;
+    enum wsp_handshake_result result;
+    DWORD error = ERROR_SUCCESS;
+    size_t extra;
+
+    memset(out, 0, sizeof(*out));
+    EnterCriticalSection(&req->cs);
+    if (!req->upgrade || req->state != STATE_RESPONSE || !req->conn || req->conn_taken || !req->raw_head)
+    {
+        TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->upgrade, req->state, req->conn, req->conn_taken);
+        error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    }
+    else if (wsp_http_parse_response(req->raw_head, req->raw_head_len, req->raw_head_len, &resp, lines,
+                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->raw_head_len)
+        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    else if ((result = wsp_handshake_check_response(&resp, req->ws_key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
+    {
+        TRACE("%p: handshake check failed: %s\n", req, wsp_handshake_result_name(result));
+        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    }
+    else
+    {
+        extra = req->rlen - req->rpos;
+        if (extra && !(out->extra = heap_alloc(extra))) error = ERROR_OUTOFMEMORY;
+        else
+        {
+            if (extra) memcpy(out->extra, req->rbuf + req->rpos, extra);
+            out->extra_len = extra;
+            out->conn = req->conn;
+            out->send_buffer_size = req->ws_send_captured;
+            out->receive_buffer_size = req->ws_receive_captured;
+            out->timeouts = req->timeouts;
+            req->conn = NULL;
+            req->conn_taken = TRUE;
+            req->rpos = req->rlen = 0;
+        }
+    }
+    LeaveCriticalSection(&req->cs);
+    TRACE("%p: %lu, conn %p, %Iu extra bytes\n", req, error, out->conn, out->extra_len);
+    return error;
+}
+
+/* Public API ---------------------------------------------------------------------- */
+
+static struct request *grab_request(HINTERNET handle, DWORD *error)
+{
+    struct object_header *hdr = grab_typed_object(handle, HANDLE_TYPE_REQUEST, error);
+    return hdr ? impl_from_hdr(hdr) : NULL;
+}
+
+static BOOL finish_call(struct request *req, DWORD error)
+{
+    release_object(&req->hdr);
+    SetLastError(error);
+    return !error;
+}
+
+/***********************************************************************
+ *          WinHttpOpenRequest (winhttp.@)
+ */
+HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR object, LPCWSTR version,
+                                    LPCWSTR referrer, LPCWSTR *types, DWORD flags)
+{
+    struct object_header *hdr;
+    struct connect *connect;
+    struct request *req;
+    HINTERNET handle = NULL;
+    DWORD error;
+
+    TRACE("%p, %s, %s, %s, %s, %p, %#lx\n", hconnect, debugstr_w(verb), debugstr_w(object), debugstr_w(version),
+          debugstr_w(referrer), types, flags);
+    if (types && TRACE_ON(winhttp))
+    {
+        const WCHAR **t;
+        for (t = types; *t; t++) TRACE("accept type %s\n", debugstr_w(*t));
+    }
+
+    if (!(hdr = grab_typed_object(hconnect, HANDLE_TYPE_CONNECT, &error)))
+    {
+        SetLastError(error);
+        return NULL;
+    }
+    connect = CONTAINING_RECORD(hdr, struct connect, hdr);
+    if (!(req = heap_alloc_zero(sizeof(*req))))
+    {
+        release_object(hdr);
+        SetLastError(ERROR_OUTOFMEMORY);
+        return NULL;
+    }
+    init_object(&req->hdr, HANDLE_TYPE_REQUEST, &request_vtbl, hdr);
+    InitializeCriticalSection(&req->cs);
+    task_queue_init(&req->queue);
+    req->connect = connect;
+    req->session = connect->session;
+    req->hdr.context = hdr->context;
+    req->open_flags = flags;
+    req->secure = (flags & WINHTTP_FLAG_SECURE) != 0;
+    req->port = connect->hostport;
+    if (req->port == INTERNET_DEFAULT_PORT)
+        req->port = req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT;
+    req->timeouts = connect->session->timeouts;
+    req->ws_receive_buffer_size = connect->session->websocket_receive_buffer_size;
+    req->ws_send_buffer_size = connect->session->websocket_send_buffer_size;
+    req->state = STATE_INIT;
+
+    error = ERROR_SUCCESS;
+    req->verb = strdupW(verb && verb[0] ? verb : L"GET");
+    req->version = strdupW(version && version[0] ? version : L"HTTP/1.1");
+    req->server = strdupW(connect->hostname);
+    if (object && object[0] == '/') req->path = strdupW(object);
+    else if ((req->path = heap_alloc(((object ? wcslen(object) : 0) + 2) * sizeof(WCHAR))))
+    {
+        req->path[0] = '/';
+        wcscpy(req->path + 1, object ? object : L"");
+    }
+    if (!req->verb || !req->version || !req->server || !req->path) error = ERROR_OUTOFMEMORY;
+    if (!error && referrer && referrer[0])
+        error = headers_process(&req->request_headers, L"Referer", referrer, WINHTTP_ADDREQ_FLAG_ADD);
+    for (; !error && types && *types; types++)
+        error = headers_process(&req->request_headers, L"Accept", *types,
+                                WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_COALESCE_WITH_COMMA);
+
+    if (!error && !(handle = alloc_handle(&req->hdr))) error = GetLastError();
+    if (handle) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_HANDLE_CREATED, &handle, sizeof(handle));
+    release_object(&req->hdr);
+    release_object(hdr);
+    TRACE("returning %p\n", handle);
+    SetLastError(error);
+    return handle;
+}
+
+/***********************************************************************
+ *          WinHttpAddRequestHeaders (winhttp.@)
+ */
+BOOL WINAPI WinHttpAddRequestHeaders(HINTERNET hrequest, LPCWSTR headers, DWORD len, DWORD flags)
+{
+    struct request *req;
+    DWORD error;
+
+    TRACE("%p, %s, %lu, %#lx\n", hrequest, debugstr_wn(headers, len == ~0u ? -1 : (int)len), len, flags);
+
+    if (!headers || !len)
+    {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    EnterCriticalSection(&req->cs);
+    error = headers_add_string(&req->request_headers, headers, len, flags);
+    LeaveCriticalSection(&req->cs);
+    return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpSendRequest (winhttp.@)
+ */
+BOOL WINAPI WinHttpSendRequest(HINTERNET hrequest, LPCWSTR headers, DWORD headers_len, LPVOID optional,
+                               DWORD optional_len, DWORD total_len, DWORD_PTR context)
+{
+    struct request *req;
+    DWORD error;
+
+    TRACE("%p, %s, %lu, %p, %lu, %lu, %#Ix\n", hrequest,
+          debugstr_wn(headers, headers_len == ~0u ? -1 : (int)headers_len), headers_len, optional, optional_len,
+          total_len, context);
+
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (headers && headers_len == ~0u) headers_len = (DWORD)wcslen(headers);
+    if (!headers) headers_len = 0;
+    req->hdr.context = context;
+    InterlockedExchange(&req->api_sent, 1);
+    InterlockedExchange(&req->api_received, 0);
+
+    if (object_is_async(&req->hdr))
+    {
+        struct send_task *t = heap_alloc_zero(sizeof(*t));
+
+        if (!t) error = ERROR_OUTOFMEMORY;
+        else
+        {
+            if (headers_len && !(t->headers = strndupW(headers, headers_len))) error = ERROR_OUTOFMEMORY;
+            t->headers_len = headers_len;
+            t->optional = optional;
+            t->optional_len = optional_len;
+            t->total_len = total_len;
+            if (error) heap_free(t);
+            else error = task_queue_submit(&req->queue, &req->hdr, &t->task, send_task_fn);
+        }
+    }
+    else error = send_request(req, headers, headers_len, optional, optional_len, total_len);
+    return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpWriteData (winhttp.@)
+ */
+BOOL WINAPI WinHttpWriteData(HINTERNET hrequest, LPCVOID buffer, DWORD to_write, LPDWORD written)
+{
+    struct request *req;
+    DWORD error, count;
+
+    TRACE("%p, %p, %lu, %p\n", hrequest, buffer, to_write, written);
+
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (!buffer && to_write) error = ERROR_INVALID_PARAMETER;
+    else if (!req->api_sent || req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else if (object_is_async(&req->hdr))
+        error = queue_data_task(req, write_task_fn, (void *)buffer, to_write, written);
+    else if (!(error = write_data(req, buffer, to_write, &count)) && written) *written = count;
+    return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpReceiveResponse (winhttp.@)
+ */
+BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
+{
+    struct request *req;
+    DWORD error;
+
+    TRACE("%p, %p\n", hrequest, reserved);
+
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else
+    {
+        InterlockedExchange(&req->api_received, 1);
+        if (object_is_async(&req->hdr))
+        {
+            struct task *t = heap_alloc_zero(sizeof(*t));
+            error = t ? task_queue_submit(&req->queue, &req->hdr, t, receive_task_fn) : ERROR_OUTOFMEMORY;
+        }
+        else error = receive_response(req);
+    }
+    return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpQueryDataAvailable (winhttp.@)
+ */
+BOOL WINAPI WinHttpQueryDataAvailable(HINTERNET hrequest, LPDWORD available)
+{
+    struct request *req;
+    DWORD error, count;
+
+    TRACE("%p, %p\n", hrequest, available);
+
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else if (object_is_async(&req->hdr)) error = queue_data_task(req, query_data_task_fn, NULL, 0, available);
+    else if (!(error = query_data_available(req, &count)) && available) *available = count;
+    return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpReadData (winhttp.@)
+ */
+BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LPDWORD read)
+{
+    struct request *req;
+    DWORD error, count;
+
+    TRACE("%p, %p, %lu, %p\n", hrequest, buffer, to_read, read);
+
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (!buffer && to_read) error = ERROR_INVALID_PARAMETER;
+    else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else if (object_is_async(&req->hdr)) error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+    else if (!(error = read_data(req, buffer, to_read, &count)) && read) *read = count;
+    return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpQueryHeaders (winhttp.@)
+ */
+BOOL WINAPI WinHttpQueryHeaders(HINTERNET hrequest, DWORD level, LPCWSTR name, LPVOID buffer, LPDWORD buflen,
+                                LPDWORD index)
+{
+    struct query_source src;
+    struct request *req;
+    DWORD error;
+
+    TRACE("%p, %#lx, %s, %p, %p, %p\n", hrequest, level, debugstr_w(name), buffer, buflen, index);
+
+    if (!(req = grab_request(hrequest, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (!buflen)
+    {
+        release_object(&req->hdr);
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    EnterCriticalSection(&req->cs);
+    memset(&src, 0, sizeof(src));
+    if (level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS)
+    {
+        src.is_request = TRUE;
+        src.list = &req->request_headers;
+        src.first_line_parts[0] = req->verb;
+        src.first_line_parts[1] = req->path;
+        src.first_line_parts[2] = req->version;
+        error = headers_query(&src, level, name, buffer, buflen, index);
+    }
+    else if (req->state != STATE_RESPONSE) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else
+    {
+        src.list = &req->response_headers;
+        src.first_line_parts[0] = req->response_version;
+        src.first_line_parts[1] = req->response_status;
+        src.first_line_parts[2] = req->response_text;
+        error = headers_query(&src, level, name, buffer, buflen, index);
+    }
+    LeaveCriticalSection(&req->cs);
+    TRACE("returning %lu\n", error);
+    return finish_call(req, error);
+}

@@ -1,0 +1,80 @@
+/*
+ * Request internals shared by request.c, headers.c and task.c: the
+ * per-object task queue of asynchronous mode and the header lists.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef WINHTTP_TASK_H
+#define WINHTTP_TASK_H
+
+#include "winhttp_private.h"
+
+/* Tasks ------------------------------------------------------------------ */
+
+struct task;
+typedef void (*task_fn)(struct task *task, BOOL cancelled);
+
+/* A unit of asynchronous work.  Callers embed it first in a bigger struct
+ * allocated with heap_alloc; the queue frees it after fn returned. */
+struct task
+{
+    struct task *next;
+    struct object_header *obj;   /* holds a reference while queued/running */
+    task_fn fn;                  /* cancelled: the handle was closed before it ran */
+};
+
+/* The tasks of one object run in order, one at a time, on the thread pool. */
+struct task_queue
+{
+    SRWLOCK lock;
+    struct task *head, *tail;
+    BOOL running;                /* a pool callback is draining the queue */
+    struct object_header *owner; /* the object the queue lives in */
+};
+
+void task_queue_init(struct task_queue *queue);
+/* Takes a reference on obj; ERROR_SUCCESS or an error (task not queued, freed). */
+DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn);
+
+/* Header lists ------------------------------------------------------------ */
+
+struct header
+{
+    WCHAR *name;
+    WCHAR *value;
+};
+
+struct header_list
+{
+    struct header *items;
+    size_t count, size;
+};
+
+void headers_free(struct header_list *list);
+/* Index of the nth (0-based) header called name at or after 0, or -1. */
+int headers_find(const struct header_list *list, const WCHAR *name, DWORD nth);
+/* Applies one header with WINHTTP_ADDREQ_* semantics; returns an error code. */
+DWORD headers_process(struct header_list *list, const WCHAR *name, const WCHAR *value, DWORD flags);
+/* Parses "Name: value\r\n..." (len chars, or -1 for NUL-terminated) and
+ * applies each line; returns an error code. */
+DWORD headers_add_string(struct header_list *list, const WCHAR *str, DWORD len, DWORD flags);
+/* Appends name/value given as bytes (from the wire, UTF-8 or Latin-1). */
+DWORD headers_append_bytes(struct header_list *list, const char *name, size_t name_len,
+                           const char *value, size_t value_len);
+
+/* What WinHttpQueryHeaders needs to see of a request. */
+struct query_source
+{
+    const struct header_list *list;     /* request or response headers */
+    const WCHAR *first_line_parts[3];   /* response: version, status code, text; request: verb, path, version */
+    BOOL is_request;
+};
+
+/* The level/modifier logic of WinHttpQueryHeaders; returns an error code and
+ * follows the buffer protocol (*len in bytes). */
+DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *name, void *buffer,
+                    DWORD *len, DWORD *index);
+
+#endif /* WINHTTP_TASK_H */
