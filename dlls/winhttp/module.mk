@@ -16,8 +16,8 @@ build/$(1)/obj:
 
 # i686 keeps the @N decorations in the .def so the linker finds the stdcall
 # symbols, then --kill-at exports the plain names Windows' DLL has.
-build/$(1)/winhttp.def: $(DLL_DEF) | build/$(1)/obj
-	$(if $(filter x86_64,$(1)),sed -e 's/@[0-9]*//',sed -e '/x86_64 only/d') $$< > $$@
+build/$(1)/winhttp.def: $(DLL_DEF) $(srcdir)/dlls/winhttp/module.mk | build/$(1)/obj
+	$(if $(filter x86_64,$(1)),sed -e 's/@[0-9]*//' -e 's/ *; x86_64 only//',sed -e '/x86_64 only/d') $$< > $$@
 
 build/$(1)/winhttp.dll: $$(patsubst %.c,build/$(1)/obj/%.o,$$(notdir $$(DLL_SRCS) $$(CORE_SRCS))) build/$(1)/winhttp.def
 	$$(cc_$(1)) -shared -o $$@ $$(filter %.o,$$^) build/$(1)/winhttp.def -Wl,--kill-at $$(PE_LDFLAGS) $(DLL_LIBS)
