@@ -78,7 +78,8 @@ install_wine32() {
         added=1
     fi
     sim=$(mktemp)
-    if apt-get update -q > "$sim" 2>&1 &&
+    # One retry: a mirror in the middle of a sync serves mismatched indexes.
+    if { apt-get update -q > "$sim" 2>&1 || { sleep 5; apt-get update -q > "$sim" 2>&1; }; } &&
        apt-get install -s "${apt_opts[@]}" wine32:i386 > "$sim" 2>&1; then
         if grep -q '^Remv ' "$sim"; then
             wine32_unavailable "installing it would remove: $(grep '^Remv ' "$sim" | awk '{print $2}' | tr '\n' ' ')"
