@@ -286,6 +286,13 @@ static enum step process_input(struct websocket *ws, void *out, DWORD out_len, D
         switch (ev.type)
         {
         case WSP_EVENT_DATA:
+            /* A span cut short before invalid UTF-8 is not handed out: the
+             * receive that would carry the bad bytes fails instead. */
+            if ((status = wsp_decoder_pending_error(&ws->decoder)) != WSP_OK)
+            {
+                fail_connection(ws, status);
+                return STEP_ERROR;
+            }
             /* an empty frame that does not end its message has nothing to say */
             if (!out || (!ev.len && !(ev.flags & WSP_DATA_MESSAGE_END))) break;
             memcpy(out, ev.data, ev.len);

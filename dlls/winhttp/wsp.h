@@ -222,6 +222,11 @@ void wsp_decoder_init(struct wsp_decoder *d, uint64_t max_message);
 enum wsp_status wsp_decode(struct wsp_decoder *d, const void *in, size_t len, size_t max_data,
                            size_t *consumed, struct wsp_event *ev);
 
+/* The violation the next wsp_decode call will report (WSP_OK if none): lets a
+ * caller drop a DATA span whose message is already known to be invalid
+ * (e.g. a TEXT span cut short before an invalid UTF-8 byte). */
+enum wsp_status wsp_decoder_pending_error(const struct wsp_decoder *d);
+
 /* ------------------------------------------------------------------------ */
 /* SHA-1 and base64 (wsp_sha1.c, wsp_base64.c)                              */
 

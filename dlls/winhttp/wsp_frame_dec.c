@@ -329,3 +329,9 @@ error:
     memset(ev, 0, sizeof(*ev));
     return fail(d, status);
 }
+
+enum wsp_status wsp_decoder_pending_error(const struct wsp_decoder *d)
+{
+    if (d->state == WSP_DEC_ERROR) return d->error;
+    return d->pending;
+}

@@ -497,6 +497,27 @@ static void test_text_utf8(void)
     trace_free(&t);
 }
 
+/* The error behind a span is known as the span comes out. */
+static void test_pending_error(void)
+{
+    static const uint8_t bad[] = { 0x81, 0x05, 'a', 'b', 0xff, 'c', 'd' };
+    static const uint8_t good[] = { 0x01, 0x02, 'a', 0xe2 };
+    struct wsp_decoder d;
+    struct wsp_event ev;
+    size_t consumed;
+
+    wsp_decoder_init(&d, 0);
+    ok(wsp_decode(&d, bad, sizeof(bad), 0, &consumed, &ev) == WSP_OK && ev.len == 2, "prefix expected\n");
+    ok(wsp_decoder_pending_error(&d) == WSP_E_TEXT_UTF8, "got %s\n", wsp_status_name(wsp_decoder_pending_error(&d)));
+    ok(wsp_decode(&d, bad + consumed, sizeof(bad) - consumed, 0, &consumed, &ev) == WSP_E_TEXT_UTF8, "error expected\n");
+    ok(wsp_decoder_pending_error(&d) == WSP_E_TEXT_UTF8, "sticky error expected\n");
+
+    /* a code point cut by a fragment boundary is no error (yet) */
+    wsp_decoder_init(&d, 0);
+    ok(wsp_decode(&d, good, sizeof(good), 0, &consumed, &ev) == WSP_OK && ev.len == 2, "span expected\n");
+    ok(wsp_decoder_pending_error(&d) == WSP_OK, "got %s\n", wsp_status_name(wsp_decoder_pending_error(&d)));
+}
+
 static void test_sticky_error(void)
 {
     struct wsp_decoder d;
@@ -681,6 +702,7 @@ START_TEST(frame)
     test_max_data();
     test_message_limit();
     test_text_utf8();
+    test_pending_error();
     test_sticky_error();
     test_status_names();
     test_chunk_equivalence();
