@@ -341,9 +341,9 @@ static DWORD add_host_header(struct request *req)
 
     if (!(value = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
     if (is_default_port(req))
-        swprintf(value, len, bracket ? L"[%s]" : L"%s", req->server);
+        swprintf(value, len, bracket ? L"[%ls]" : L"%ls", req->server);
     else
-        swprintf(value, len, bracket ? L"[%s]:%u" : L"%s:%u", req->server, req->port);
+        swprintf(value, len, bracket ? L"[%ls]:%u" : L"%ls:%u", req->server, req->port);
     error = headers_process(&req->request_headers, L"Host", value, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     heap_free(value);
     return error;
@@ -1090,9 +1090,9 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             return FALSE;
         }
         if (is_default_port(req))
-            swprintf(url, len, L"%s://%s%s", req->secure ? L"https" : L"http", req->server, req->path);
+            swprintf(url, len, L"%ls://%ls%ls", req->secure ? L"https" : L"http", req->server, req->path);
         else
-            swprintf(url, len, L"%s://%s:%u%s", req->secure ? L"https" : L"http", req->server, req->port, req->path);
+            swprintf(url, len, L"%ls://%ls:%u%ls", req->secure ? L"https" : L"http", req->server, req->port, req->path);
         ret = query_string_option(url, buffer, buflen);
         heap_free(url);
         return ret;
