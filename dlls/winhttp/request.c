@@ -1365,7 +1365,7 @@ BOOL WINAPI WinHttpSendRequest(HINTERNET hrequest, LPCWSTR headers, DWORD header
     }
     if (headers && headers_len == ~0u) headers_len = (DWORD)wcslen(headers);
     if (!headers) headers_len = 0;
-    req->hdr.context = context;
+    if (context) req->hdr.context = context;
     InterlockedExchange(&req->api_sent, 1);
     InterlockedExchange(&req->api_received, 0);
 
