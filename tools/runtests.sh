@@ -101,7 +101,8 @@ if [ -n "$pe" ]; then
         probe=$(for exe in $pe; do case "$exe" in */i686/*) echo "$exe"; break ;; esac; done)
         if [ -n "$probe" ]; then
             probe_exe="$(dirname "$probe")/probe.exe"
-            if [ ! -f "$probe_exe" ] || ! timeout 60 "$wine" "$probe_exe" > "$logdir/probe32.log" 2>&1; then
+            timeout 60 "$wine" "$probe_exe" > "$logdir/probe32.log" 2>&1
+            if ! grep -q "probe ok" "$logdir/probe32.log"; then
                 i686_ok=0
                 i686_reason="this Wine cannot run 32-bit programs ($(grep -m1 -iE 'wine|error' "$logdir/probe32.log" 2>/dev/null || echo 'probe failed'); install wine32:i386 to run them)"
             fi

@@ -46,7 +46,7 @@ static DWORD map_socket_error(int error)
 
 DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
 {
-    ADDRINFOW hints, *result;
+    ADDRINFOW hints, *result, *ai;
     WCHAR service[8], *name;
     size_t len = wcslen(host);
     int ret;
@@ -69,9 +69,17 @@ DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net
         TRACE("failed to resolve %s: %d\n", debugstr_w(host), ret);
         return ERROR_WINHTTP_NAME_NOT_RESOLVED;
     }
-    memcpy(&addr->addr, result->ai_addr, result->ai_addrlen);
-    addr->len = (int)result->ai_addrlen;
+    addr->count = 0;
+    for (ai = result; ai && addr->count < NET_MAX_ADDRESSES; ai = ai->ai_next)
+    {
+        if (ai->ai_addrlen > sizeof(addr->all[0])) continue;
+        memcpy(&addr->all[addr->count], ai->ai_addr, ai->ai_addrlen);
+        addr->all_len[addr->count++] = (int)ai->ai_addrlen;
+    }
     FreeAddrInfoW(result);
+    if (!addr->count) return ERROR_WINHTTP_NAME_NOT_RESOLVED;
+    addr->addr = addr->all[0];
+    addr->len = addr->all_len[0];
     return ERROR_SUCCESS;
 }
 
@@ -95,7 +103,7 @@ void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeou
     }
 }
 
-DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret)
+static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, struct netconn **ret)
 {
     struct netconn *conn;
     u_long nonblocking = 1;
@@ -104,8 +112,9 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
 
     init_winsock();
     if (!(conn = heap_alloc_zero(sizeof(*conn)))) return ERROR_OUTOFMEMORY;
-    conn->addr = *addr;
-    conn->socket = WSASocketW(addr->addr.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+    memcpy(&conn->addr, sa, sa_len);
+    conn->addr_len = sa_len;
+    conn->socket = WSASocketW(sa->ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
     if (conn->socket == INVALID_SOCKET)
     {
         heap_free(conn);
@@ -115,7 +124,7 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
     setsockopt(conn->socket, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
 
     if (timeout > 0) ioctlsocket(conn->socket, FIONBIO, &nonblocking);
-    if (connect(conn->socket, (const struct sockaddr *)&addr->addr, addr->len) == SOCKET_ERROR)
+    if (connect(conn->socket, (const struct sockaddr *)sa, sa_len) == SOCKET_ERROR)
     {
         int err = WSAGetLastError();
         if (timeout > 0 && err == WSAEWOULDBLOCK)
@@ -155,6 +164,17 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
     TRACE("connected %p, socket %#Ix\n", conn, (ULONG_PTR)conn->socket);
     *ret = conn;
     return ERROR_SUCCESS;
+}
+
+DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret)
+{
+    DWORD error = ERROR_WINHTTP_CANNOT_CONNECT;
+    int i;
+
+    if (!addr->count) return connect_one(&addr->addr, addr->len, timeout, ret);
+    for (i = 0; i < addr->count; i++)
+        if (!(error = connect_one(&addr->all[i], addr->all_len[i], timeout, ret))) break;
+    return error;
 }
 
 DWORD sock_send(struct netconn *conn, const void *buf, size_t len)

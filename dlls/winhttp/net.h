@@ -23,10 +23,15 @@
 
 struct netconn;
 
+#define NET_MAX_ADDRESSES 8
+
 struct net_address
 {
-    SOCKADDR_STORAGE addr;
+    SOCKADDR_STORAGE addr;        /* the first address (the one connected to, in conn->addr) */
     int len;
+    int count;                    /* every address the name has, tried in order by net_connect */
+    SOCKADDR_STORAGE all[NET_MAX_ADDRESSES];
+    int all_len[NET_MAX_ADDRESSES];
 };
 
 /* One asynchronous operation in flight (receive or send). */
@@ -47,7 +52,8 @@ struct net_op
 struct netconn
 {
     SOCKET socket;
-    struct net_address addr;
+    SOCKADDR_STORAGE addr;        /* the peer */
+    int addr_len;
     int send_timeout;             /* as last applied to the socket */
     int receive_timeout;
     struct tls *tls;              /* set once net_secure succeeded */
@@ -71,7 +77,8 @@ typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD err
 /* Resolves host (a name, an IPv4 or a bracketless IPv6 literal) for port;
  * timeout in ms, 0 or -1 = none. */
 DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr);
-/* Connects with TCP_NODELAY set; timeout in ms, 0 or -1 = none. */
+/* Connects to the first address that answers (e.g. "localhost" may give ::1
+ * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or -1 = none. */
 DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret);
 /* Timeouts for the blocking calls below, in ms; 0 or -1 = none. */
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
