@@ -71,6 +71,7 @@ struct websocket
     BYTE close_reason[WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH];
     DWORD keepalive_interval;
     DWORD close_timeout;
+    PTP_TIMER close_timer;        /* bounds an async Close's wait for the peer */
     /* receiving */
     struct wsp_decoder decoder;
     BYTE *rbuf;
@@ -92,6 +93,12 @@ static void websocket_destroy(struct object_header *hdr)
     struct websocket *ws = impl_from_hdr(hdr);
 
     TRACE("%p\n", ws);
+    if (ws->close_timer)
+    {
+        SetThreadpoolTimer(ws->close_timer, NULL, 0, 0);
+        WaitForThreadpoolTimerCallbacks(ws->close_timer, TRUE);
+        CloseThreadpoolTimer(ws->close_timer);
+    }
     net_close(ws->conn);
     DeleteCriticalSection(&ws->cs);
     DeleteCriticalSection(&ws->send_cs);
@@ -479,6 +486,37 @@ static DWORD queue_async_step(struct websocket *ws)
     return GetLastError();
 }
 
+/* The peer did not answer an async Close in time: the pending read ends, and
+ * the close fails with ERROR_WINHTTP_TIMEOUT. */
+static void CALLBACK close_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
+{
+    struct websocket *ws = context;
+    BOOL expired;
+
+    EnterCriticalSection(&ws->cs);
+    expired = ws->close_pending && !ws->close_received;
+    if (expired) set_fatal_error(ws, ERROR_WINHTTP_TIMEOUT);
+    LeaveCriticalSection(&ws->cs);
+    if (expired)
+    {
+        TRACE("%p: no close frame within %lu ms\n", ws, ws->close_timeout);
+        net_cancel(ws->conn);
+    }
+}
+
+static void start_close_timer(struct websocket *ws)
+{
+    LARGE_INTEGER due;
+    FILETIME ft;
+
+    if (!ws->close_timeout) return;
+    if (!ws->close_timer && !(ws->close_timer = CreateThreadpoolTimer(close_timer_callback, ws, NULL))) return;
+    due.QuadPart = -(LONGLONG)ws->close_timeout * 10000;
+    ft.dwLowDateTime = due.LowPart;
+    ft.dwHighDateTime = due.HighPart;
+    SetThreadpoolTimer(ws->close_timer, &ft, 0, 0);
+}
+
 /* Public API ----------------------------------------------------------------- */
 
 static struct websocket *grab_websocket(HINTERNET handle, DWORD *error)
@@ -826,6 +864,7 @@ DWORD WINAPI WinHttpWebSocketClose(HINTERNET hsocket, USHORT status, void *reaso
     {
         /* The close holds a reference until CLOSE_COMPLETE or its error. */
         addref_object(&ws->hdr);
+        if (!ws->close_received && !ws->fatal_error) start_close_timer(ws);
         EnterCriticalSection(&ws->cs);
         if (ws->close_received || ws->fatal_error || !ws->reading)
         {
