@@ -437,6 +437,21 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
     return ERROR_IO_PENDING;
 }
 
+DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context)
+{
+    struct net_op *op = &conn->recv_op;
+    DWORD error;
+
+    if ((error = ensure_io(conn))) return error;
+    op->conn = conn;
+    op->fn = fn;
+    op->context = context;
+    op->wsabuf.buf = NULL;
+    op->wsabuf.len = 0;
+    start_op(op, FALSE);
+    return ERROR_IO_PENDING;
+}
+
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context)
 {
     struct net_op *op = &conn->send_op;

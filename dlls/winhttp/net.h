@@ -105,6 +105,9 @@ void net_close(struct netconn *conn);
  * when the completion will fire later, or ERROR_SUCCESS when it already ran
  * on this thread (then it is not called again), or an error (not called). */
 DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context);
+/* Completes (bytes == 0) once data can be read, without taking any: a
+ * zero-byte overlapped read, so waiting needs no buffer.  Not for TLS. */
+DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context);
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
 
 /* Turns conn into a TLS connection (Schannel): handshake with SNI for host,

@@ -278,7 +278,8 @@ static enum step process_input(struct websocket *ws, void *out, DWORD out_len, D
 
     for (;;)
     {
-        status = wsp_decode(&ws->decoder, ws->rbuf + ws->rpos, ws->rlen - ws->rpos, out ? out_len : 0, &consumed, &ev);
+        status = wsp_decode(&ws->decoder, ws->rlen ? ws->rbuf + ws->rpos : NULL, ws->rlen - ws->rpos, out ? out_len : 0,
+                            &consumed, &ev);
         ws->rpos += consumed;
         if (status == WSP_NEED_MORE)
         {
@@ -322,9 +323,11 @@ static enum step process_input(struct websocket *ws, void *out, DWORD out_len, D
     }
 }
 
-/* Room in rbuf for the next read (process_input empties it on NEED_INPUT). */
+/* Room in rbuf for the next read (process_input empties it on NEED_INPUT);
+ * the buffer exists only while bytes come in.  NULL when out of memory. */
 static BYTE *read_position(struct websocket *ws, size_t *room)
 {
+    if (!ws->rbuf && !(ws->rbuf = heap_alloc(ws->rbuf_size))) return NULL;
     *room = ws->rbuf_size - ws->rlen;
     return ws->rbuf + ws->rlen;
 }
@@ -337,6 +340,7 @@ static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
     DWORD error;
     BYTE *pos = read_position(ws, &room);
 
+    if (!pos) return ERROR_NOT_ENOUGH_MEMORY;
     for (;;)
     {
         net_set_timeouts(ws->conn, ws->conn->send_timeout, timeout);
@@ -394,6 +398,7 @@ static void send_async_error(struct websocket *ws, WINHTTP_WEB_SOCKET_OPERATION 
 }
 
 static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes);
+static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes);
 
 /* Runs the pending async receive or close as far as buffered input allows,
  * then either completes it or starts the next overlapped read.  Holds a
@@ -434,8 +439,16 @@ static void async_step(struct websocket *ws)
 
     if (read)
     {
-        pos = read_position(ws, &room);
-        net_recv_async(ws->conn, pos, room, async_read_complete, ws);
+        if (!ws->rlen && !ws->conn->tls)
+        {
+            /* Nothing buffered: wait for data without a buffer, so an idle
+             * connection with a receive pending costs no receive buffer. */
+            heap_free(ws->rbuf);
+            ws->rbuf = NULL;
+            net_wait_async(ws->conn, async_data_ready, ws);
+        }
+        else if ((pos = read_position(ws, &room))) net_recv_async(ws->conn, pos, room, async_read_complete, ws);
+        else async_read_complete(ws->conn, ws, ERROR_NOT_ENOUGH_MEMORY, 0);
         return;
     }
     if (ws->hdr.closing && error) error = ERROR_WINHTTP_OPERATION_CANCELLED;
@@ -470,6 +483,21 @@ static void async_read_complete(struct netconn *conn, void *context, DWORD error
     TRACE("%p: read %Iu bytes, error %lu\n", ws, bytes, error);
     async_step(ws);
     release_object(&ws->hdr);  /* the read's reference */
+}
+
+/* Data has arrived on an idle connection: take it without waiting. */
+static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct websocket *ws = context;
+    size_t room, received = 0;
+    BYTE *pos;
+
+    if (!error)
+    {
+        if (!(pos = read_position(ws, &room))) error = ERROR_NOT_ENOUGH_MEMORY;
+        else error = net_recv(conn, pos, room, &received);
+    }
+    async_read_complete(conn, ws, error, received);
 }
 
 static void CALLBACK async_step_callback(PTP_CALLBACK_INSTANCE instance, void *context)
@@ -572,13 +600,12 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     ws->close_timeout = DEFAULT_CLOSE_TIMEOUT;
     wsp_decoder_init(&ws->decoder, 0);
     ws->rbuf_size = max(max(up.receive_buffer_size, MIN_RECEIVE_BUFFER), up.extra_len);
-    ws->rbuf = heap_alloc(ws->rbuf_size);
-    if (ws->rbuf && up.extra_len) memcpy(ws->rbuf, up.extra, up.extra_len);
+    /* Frames that came with the 101 are the first input. */
     ws->rlen = up.extra_len;
-    heap_free(up.extra);
+    if (up.extra_len && !(ws->rbuf = heap_realloc(up.extra, ws->rbuf_size))) heap_free(up.extra);
     net_set_timeouts(ws->conn, up.timeouts.send, 0);
 
-    handle = ws->rbuf && ws->close_event ? alloc_handle(&ws->hdr) : NULL;
+    handle = (ws->rbuf || !ws->rlen) && ws->close_event ? alloc_handle(&ws->hdr) : NULL;
     if (handle) send_callback(request, WINHTTP_CALLBACK_STATUS_HANDLE_CREATED, &handle, sizeof(handle));
     release_object(&ws->hdr);
     release_object(request);

@@ -54,11 +54,13 @@ static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status,
 
 static unsigned int count_threads(void)
 {
-    THREADENTRY32 te = { sizeof(te) };
+    THREADENTRY32 te;
     HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
     DWORD pid = GetCurrentProcessId();
     unsigned int n = 0;
 
+    memset(&te, 0, sizeof(te));
+    te.dwSize = sizeof(te);
     if (snap == INVALID_HANDLE_VALUE) return 0;
     if (Thread32First(snap, &te))
         do if (te.th32OwnerProcessID == pid) n++; while (Thread32Next(snap, &te));
@@ -68,9 +70,12 @@ static unsigned int count_threads(void)
 
 static SIZE_T private_bytes(void)
 {
-    PROCESS_MEMORY_COUNTERS_EX pmc = { sizeof(pmc) };
+    PROCESS_MEMORY_COUNTERS_EX pmc;
+    memset(&pmc, 0, sizeof(pmc));
+    pmc.cb = sizeof(pmc);
     GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof(pmc));
-    return pmc.PrivateUsage;
+    /* Wine leaves PrivateUsage at 0; its working set is the process' RSS. */
+    return pmc.PrivateUsage ? pmc.PrivateUsage : pmc.WorkingSetSize;
 }
 
 int main(int argc, char **argv)
@@ -91,7 +96,7 @@ int main(int argc, char **argv)
     }
     *colon = 0;
     port = (INTERNET_PORT)atoi(colon + 1);
-    MultiByteToWideChar(CP_UTF8, 0, server, -1, host, ARRAY_SIZE(host));
+    MultiByteToWideChar(CP_UTF8, 0, server, -1, host, (int)(sizeof(host) / sizeof(host[0])));
     step_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     echo_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     slots = calloc(count, sizeof(*slots));
@@ -120,7 +125,7 @@ int main(int argc, char **argv)
     mem_after = private_bytes();
     printf("scale: opened %d of %d websockets with a receive pending in %lu ms\n", opened, count, GetTickCount() - start);
     printf("scale: threads %u -> %u (+%d)\n", threads_before, threads_after, (int)threads_after - (int)threads_before);
-    printf("scale: private memory %.1f MiB -> %.1f MiB, %.2f KiB per connection\n", mem_before / 1048576.0,
+    printf("scale: private memory (or working set) %.1f MiB -> %.1f MiB, %.2f KiB per connection\n", mem_before / 1048576.0,
            mem_after / 1048576.0, opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0);
 
     /* Alive: every 100th socket echoes a message. */
