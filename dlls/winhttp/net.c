@@ -256,6 +256,11 @@ const CERT_CONTEXT *net_server_certificate(struct netconn *conn)
     return conn->tls ? tls_server_certificate(conn->tls) : NULL;
 }
 
+DWORD net_cipher_strength(struct netconn *conn)
+{
+    return conn->tls ? tls_cipher_strength(conn->tls) : 0;
+}
+
 DWORD net_wait_readable(struct netconn *conn, int timeout)
 {
     fd_set readable;

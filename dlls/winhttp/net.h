@@ -118,6 +118,9 @@ DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD
 /* The server's certificate of a secure connection (caller frees), or NULL. */
 const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
 
+/* Cipher strength in bits of a secure connection, 0 otherwise. */
+DWORD net_cipher_strength(struct netconn *conn);
+
 /* Raw socket I/O and the TLS layer (tls.c), for net.c and tls.c only. */
 DWORD sock_send(struct netconn *conn, const void *buf, size_t len);
 DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
@@ -125,6 +128,7 @@ struct tls;
 DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret);
 DWORD tls_verify_certificate(struct tls *tls, const WCHAR *host, DWORD security_flags, DWORD *flags);
 const CERT_CONTEXT *tls_server_certificate(struct tls *tls);
+DWORD tls_cipher_strength(struct tls *tls);
 DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len);
 BYTE *tls_read_buffer(struct tls *tls, size_t *room);
 void tls_add_ciphertext(struct tls *tls, size_t len);

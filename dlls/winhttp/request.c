@@ -82,6 +82,7 @@ struct request
     struct timeouts timeouts;
     DWORD security_flags;
     const CERT_CONTEXT *server_cert;
+    DWORD key_bits;               /* cipher strength of the TLS connection */
 
     /* websocket upgrade */
     BOOL upgrade;
@@ -313,6 +314,7 @@ static DWORD open_connection(struct request *req, BOOL *reused)
         }
         if (req->server_cert) CertFreeCertificateContext(req->server_cert);
         req->server_cert = net_server_certificate(conn);
+        req->key_bits = net_cipher_strength(conn);
     }
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &addr);
     return ERROR_SUCCESS;
@@ -1058,6 +1060,41 @@ static BOOL query_string_option(const WCHAR *str, void *buffer, DWORD *buflen)
     return TRUE;
 }
 
+/* A certificate name as "CN=..., O=..." in LocalAlloc'd memory (the caller frees it). */
+static WCHAR *cert_name(const CERT_NAME_BLOB *name)
+{
+    DWORD len = CertNameToStrW(X509_ASN_ENCODING, (CERT_NAME_BLOB *)name, CERT_SIMPLE_NAME_STR | CERT_NAME_STR_CRLF_FLAG,
+                               NULL, 0);
+    WCHAR *str = LocalAlloc(0, len * sizeof(WCHAR));
+
+    if (str) CertNameToStrW(X509_ASN_ENCODING, (CERT_NAME_BLOB *)name, CERT_SIMPLE_NAME_STR | CERT_NAME_STR_CRLF_FLAG,
+                            str, len);
+    return str;
+}
+
+/* WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT: dates, subject and issuer of
+ * the server certificate, and the key size. */
+static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buflen)
+{
+    WINHTTP_CERTIFICATE_INFO *info = buffer;
+    const CERT_INFO *cert = req->server_cert->pCertInfo;
+
+    if (!buffer || *buflen < sizeof(*info))
+    {
+        *buflen = sizeof(*info);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    memset(info, 0, sizeof(*info));
+    info->ftExpiry = cert->NotAfter;
+    info->ftStart = cert->NotBefore;
+    info->lpszSubjectInfo = cert_name(&cert->Subject);
+    info->lpszIssuerInfo = cert_name(&cert->Issuer);
+    info->dwKeySize = req->key_bits;
+    *buflen = sizeof(*info);
+    return TRUE;
+}
+
 static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
 {
     struct request *req = impl_from_hdr(hdr);
@@ -1117,6 +1154,20 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
         *buflen = sizeof(cert);
         return TRUE;
     }
+    case WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT:
+        if (!req->secure || !req->server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        return query_certificate_info(req, buffer, buflen);
+    case WINHTTP_OPTION_SECURITY_KEY_BITNESS:
+        if (!req->secure || !req->server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        return query_dword_option(req->key_bits, buffer, buflen);
     case WINHTTP_OPTION_HANDLE_TYPE:
         return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
     }
@@ -1152,6 +1203,12 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return FALSE;
+    case WINHTTP_OPTION_CLIENT_CERT_CONTEXT:
+        /* WINHTTP_NO_CLIENT_CERT_CONTEXT: go on without a client certificate */
+        if (!buffer && !buflen) return TRUE;
+        FIXME("client certificates are not supported\n");
+        SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
         return FALSE;
     case WINHTTP_OPTION_SECURITY_FLAGS:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;

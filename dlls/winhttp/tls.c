@@ -244,6 +244,13 @@ PCCERT_CONTEXT tls_server_certificate(struct tls *tls)
     return cert;
 }
 
+DWORD tls_cipher_strength(struct tls *tls)
+{
+    SecPkgContext_ConnectionInfo info;
+    if (QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_CONNECTION_INFO, &info) != SEC_E_OK) return 0;
+    return info.dwCipherStrength;
+}
+
 /* Encrypts buf record by record and sends it over the raw socket. */
 DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len)
 {

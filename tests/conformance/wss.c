@@ -112,6 +112,8 @@ static DWORD secure_request(struct conn *c, const char *var, const WCHAR *path, 
     if (security_flags)
         ok(WinHttpSetOption(c->request, WINHTTP_OPTION_SECURITY_FLAGS, &security_flags, sizeof(security_flags)),
            "setting SECURITY_FLAGS failed: %lu\n", GetLastError());
+    ok(WinHttpSetOption(c->request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, WINHTTP_NO_CLIENT_CERT_CONTEXT, 0),
+       "CLIENT_CERT_CONTEXT failed: %lu\n", GetLastError());
     if (upgrade) WinHttpSetOption(c->request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
     SetLastError(0xdeadbeef);
     if (!WinHttpSendRequest(c->request, NULL, 0, NULL, 0, 0, 0)) err = GetLastError();
@@ -176,6 +178,27 @@ static void test_validation(void)
         size = sizeof(flags);
         ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, &size), "SECURITY_FLAGS failed\n");
         ok(flags & SECURITY_FLAG_SECURE, "flags %#lx\n", flags);
+        {
+            WINHTTP_CERTIFICATE_INFO info;
+            DWORD bits = 0;
+
+            size = sizeof(info) - 1;
+            SetLastError(0xdeadbeef);
+            ok(!WinHttpQueryOption(c.request, WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT, &info, &size), "small buffer accepted\n");
+            ok(GetLastError() == ERROR_INSUFFICIENT_BUFFER && size == sizeof(info), "error %lu size %lu\n", GetLastError(), size);
+            memset(&info, 0, sizeof(info));
+            ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT, &info, &size),
+               "SECURITY_CERTIFICATE_STRUCT failed: %lu\n", GetLastError());
+            ok(info.lpszSubjectInfo && wcsstr(info.lpszSubjectInfo, L"localhost"), "subject %s\n", wine_dbgstr_w(info.lpszSubjectInfo));
+            ok(info.lpszIssuerInfo && wcsstr(info.lpszIssuerInfo, L"winhttp-ws test CA"), "issuer %s\n", wine_dbgstr_w(info.lpszIssuerInfo));
+            ok(CompareFileTime(&info.ftStart, &info.ftExpiry) < 0, "start after expiry\n");
+            ok(info.dwKeySize >= 128, "key size %lu\n", info.dwKeySize);
+            LocalFree(info.lpszSubjectInfo);
+            LocalFree(info.lpszIssuerInfo);
+            size = sizeof(bits);
+            ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SECURITY_KEY_BITNESS, &bits, &size), "KEY_BITNESS failed\n");
+            ok(bits == info.dwKeySize, "bits %lu\n", bits);
+        }
     }
     close_conn(&c);
 
