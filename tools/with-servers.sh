@@ -13,6 +13,7 @@
 #                       and a self-signed leaf
 #   WSTEST_TLS_CA       the private CA certificate, base64 DER (empty if no TLS)
 #   WSTEST_PY_SERVER    127.0.0.1:PORT of tests/server/echo_py.py (python3-websockets)
+#   WSTEST_PY_TLS_SERVER the same over TLS with the CA-signed localhost leaf
 #   WSTEST_NODE_SERVER  127.0.0.1:PORT of tests/server/echo_node.js (node ws)
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
 #
@@ -95,7 +96,8 @@ start() {
 }
 
 export WSTEST_SERVER= WSTEST_SERVER6= WSTEST_TLS_SERVER= WSTEST_PY_SERVER= WSTEST_NODE_SERVER= \
-    WSTEST_TLS_EXPIRED_SERVER= WSTEST_TLS_WRONGHOST_SERVER= WSTEST_TLS_UNTRUSTED_SERVER= WSTEST_TLS_CA=
+    WSTEST_TLS_EXPIRED_SERVER= WSTEST_TLS_WRONGHOST_SERVER= WSTEST_TLS_UNTRUSTED_SERVER= WSTEST_TLS_CA= \
+    WSTEST_PY_TLS_SERVER=
 
 if [ -x "$WSSERVER" ]; then
     start wsserver WSTEST_SERVER "$WSSERVER" --port 0 --port-file "$rundir/wsserver.port" \
@@ -137,6 +139,10 @@ fi
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
     start echo_py WSTEST_PY_SERVER /usr/bin/python3 "$srvdir/echo_py.py" \
         "$rundir/echo_py.port" --max-seconds "$max_seconds"
+    if [ -n "${WSTEST_TLS_CERT:-}" ]; then
+        start echo_py_tls WSTEST_PY_TLS_SERVER /usr/bin/python3 "$srvdir/echo_py.py" \
+            "$rundir/echo_py_tls.port" --max-seconds "$max_seconds" --tls "$WSTEST_TLS_CERT" "$WSTEST_TLS_KEY"
+    fi
 else
     echo "with-servers: python3-websockets not installed, no python echo server" >&2
 fi

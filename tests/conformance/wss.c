@@ -231,16 +231,64 @@ static void test_validation(void)
     }
 }
 
-static HINTERNET open_wss(struct conn *c, const WCHAR *path)
+static HINTERNET open_wss_at(struct conn *c, const char *server, const WCHAR *path)
 {
     HINTERNET ws;
-    DWORD err = secure_request(c, "WSTEST_TLS_SERVER", path, TRUE, base_flags, NULL);
+    DWORD err = secure_request(c, server, path, TRUE, base_flags, NULL);
 
     ok(!err, "upgrade request failed: %lu\n", err);
     if (err) return NULL;
     ws = WinHttpWebSocketCompleteUpgrade(c->request, 0);
     ok(ws != NULL, "CompleteUpgrade failed: %lu\n", GetLastError());
     return ws;
+}
+
+static HINTERNET open_wss(struct conn *c, const WCHAR *path)
+{
+    return open_wss_at(c, "WSTEST_TLS_SERVER", path);
+}
+
+/* python3-websockets over TLS: text and binary echo, a message of 1 MiB. */
+static void test_wss_interop(void)
+{
+    static const DWORD sizes[] = { 1, 300, 1 << 20 };
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type, sent_type;
+    char value[8];
+    BYTE *out, *in;
+    DWORD err, len, total, i, j;
+    HINTERNET ws;
+    struct conn c;
+
+    if (!GetEnvironmentVariableA("WSTEST_PY_TLS_SERVER", value, sizeof(value)))
+    {
+        skip("WSTEST_PY_TLS_SERVER not set: python3-websockets is not available\n");
+        return;
+    }
+    if (!(ws = open_wss_at(&c, "WSTEST_PY_TLS_SERVER", L"/"))) goto done;
+    out = HeapAlloc(GetProcessHeap(), 0, 1 << 20);
+    in = HeapAlloc(GetProcessHeap(), 0, 1 << 20);
+    for (i = 0; i < ARRAY_SIZE(sizes); i++)
+    {
+        sent_type = i % 2 ? WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE : WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE;
+        for (j = 0; j < sizes[i]; j++) out[j] = 'A' + j % 26;
+        err = WinHttpWebSocketSend(ws, sent_type, out, sizes[i]);
+        ok(!err, "Send failed: %lu\n", err);
+        total = 0;
+        do
+        {
+            err = WinHttpWebSocketReceive(ws, in + total, (1 << 20) - total, &len, &type);
+            total += len;
+        } while (!err && (type == WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE
+                          || type == WINHTTP_WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE) && total < (1u << 20));
+        ok(!err && type == sent_type && total == sizes[i] && !memcmp(in, out, sizes[i]),
+           "message %lu: err %lu type %d total %lu\n", i, err, type, total);
+    }
+    HeapFree(GetProcessHeap(), 0, out);
+    HeapFree(GetProcessHeap(), 0, in);
+    ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
+    WinHttpCloseHandle(ws);
+done:
+    close_conn(&c);
 }
 
 static void test_wss_echo(void)
@@ -415,6 +463,7 @@ START_TEST(wss)
     }
     test_validation();
     test_wss_echo();
+    test_wss_interop();
     test_wss_abort();
     test_wss_async();
     untrust_test_ca();
