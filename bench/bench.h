@@ -1,0 +1,59 @@
+/*
+ * The WebSocket benchmark driver shared by bench_winhttp.exe (the WinHTTP
+ * API: our DLL or Wine's builtin, the same binary) and bench_raw.exe (raw
+ * Winsock, the limit for a PE program under Wine).
+ *
+ * A client provides open/send/receive/close of one binary WebSocket message
+ * against ws://HOST:PORT/echo; bench_common.c runs the workloads with them
+ * and prints one line per workload:
+ *
+ *   RESULT <client> <workload> <value> <unit> <messages> <seconds>
+ *   RESULT <client> <workload> FAIL <reason>
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef BENCH_H
+#define BENCH_H
+
+#define __USE_MINGW_ANSI_STDIO 1
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BENCH_MAX_MESSAGE (4u << 20)
+
+struct bench_client
+{
+    /* Opens a websocket on /echo; async selects WINHTTP_FLAG_ASYNC (only
+     * asked for when async_pipe is set).  NULL on failure (printed). */
+    void *(*open)(BOOL async);
+    /* Sends one binary message; 0 or an error code. */
+    DWORD (*send)(void *conn, const void *buf, DWORD len);
+    /* Receives one whole message (all its fragments); 0 or an error code. */
+    DWORD (*recv)(void *conn, DWORD *len);
+    void (*close)(void *conn);
+    /* Optional: pipelined round trips of size-byte messages with depth in
+     * flight through the client's asynchronous API, for about seconds
+     * (warm-up included by the client).  Returns 0 and the message count and
+     * elapsed time, or an error code.  Without it the driver runs the same
+     * pipeline with the blocking calls. */
+    DWORD (*async_pipe)(DWORD size, int depth, double seconds, unsigned long long *count, double *elapsed);
+};
+
+/* Parsed from the command line by bench_main(). */
+extern char bench_host[256];
+extern unsigned short bench_port;
+extern const char *bench_name;
+extern const BYTE *bench_payload;   /* BENCH_MAX_MESSAGE bytes of noise */
+
+double bench_now(void);             /* seconds, monotonic */
+void bench_note(const char *fmt, ...);  /* "NOTE ..." line on stdout */
+
+int bench_main(int argc, char **argv, const struct bench_client *client);
+
+#endif /* BENCH_H */

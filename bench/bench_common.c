@@ -1,0 +1,327 @@
+/*
+ * The workloads, timing and output of the WebSocket benchmarks (bench.h).
+ *
+ *   bench_*.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] HOST:PORT
+ *
+ * Every workload opens its own websocket on ws://HOST:PORT/echo, warms up
+ * with a few round trips, then runs for about SECONDS (default 1) and
+ * prints its figure.  A watchdog ends the process with a FAIL line if a
+ * workload does not finish within 10 * SECONDS + 20 s.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "bench.h"
+#include <stdarg.h>
+
+char bench_host[256];
+unsigned short bench_port;
+const char *bench_name = "?";
+const BYTE *bench_payload;
+
+enum kind
+{
+    KIND_ROUND_TRIP,    /* send one, receive it back, repeat */
+    KIND_STREAM,        /* a sender thread sends, this thread receives the echoes */
+    KIND_PIPELINE,      /* depth messages in flight, one sent per one received */
+};
+
+struct workload
+{
+    const char *name;
+    enum kind kind;
+    DWORD size;
+    int depth;          /* KIND_PIPELINE */
+    BOOL async;         /* through the client's async API when it has one */
+    BOOL megabytes;     /* report MB/s (10^6 payload bytes received per s), else messages/s */
+};
+
+static const struct workload workloads[] =
+{
+    { "rt16",         KIND_ROUND_TRIP, 16,        1,  FALSE, FALSE },
+    { "rt64k",        KIND_ROUND_TRIP, 65536,     1,  FALSE, FALSE },
+    { "stream16",     KIND_STREAM,     16,        0,  FALSE, FALSE },
+    { "stream64k",    KIND_STREAM,     65536,     0,  FALSE, TRUE },
+    { "stream4m",     KIND_STREAM,     4u << 20,  0,  FALSE, TRUE },
+    { "async_rt16",   KIND_PIPELINE,   16,        1,  TRUE,  FALSE },
+    { "async_pipe16", KIND_PIPELINE,   16,        16, TRUE,  FALSE },
+};
+
+/* The stream's end marker: a message of another size than the workload's. */
+#define SENTINEL_SIZE 1
+
+static double qpc_period;
+static double run_seconds = 1.0;
+static volatile double watchdog_deadline;
+static const char *volatile current_workload = "";
+
+double bench_now(void)
+{
+    LARGE_INTEGER now;
+    QueryPerformanceCounter(&now);
+    return (double)now.QuadPart * qpc_period;
+}
+
+void bench_note(const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    printf("NOTE %s ", bench_name);
+    vprintf(fmt, args);
+    printf("\n");
+    fflush(stdout);
+    va_end(args);
+}
+
+static void print_fail(const char *workload, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    printf("RESULT %s %s FAIL ", bench_name, workload);
+    vprintf(fmt, args);
+    printf("\n");
+    fflush(stdout);
+    va_end(args);
+}
+
+static DWORD WINAPI watchdog(void *arg)
+{
+    for (;;)
+    {
+        Sleep(200);
+        if (watchdog_deadline > 0 && bench_now() > watchdog_deadline)
+        {
+            print_fail(current_workload, "timeout (no end within %.0f s)", run_seconds * 10 + 20);
+            ExitProcess(3);
+        }
+    }
+    return 0;
+}
+
+/* Blocking round trips. */
+static DWORD run_round_trip(const struct bench_client *c, void *conn, DWORD size, unsigned long long *count,
+                            double *elapsed)
+{
+    unsigned long long n = 0;
+    unsigned mask = size < 4096 ? 7 : 0;   /* how often the clock is read */
+    int warm = size < 4096 ? 50 : 3;
+    double t0, t1 = 0;
+    DWORD error, len;
+
+    while (warm--)
+    {
+        if ((error = c->send(conn, bench_payload, size)) || (error = c->recv(conn, &len))) return error;
+        if (len != size) return ERROR_INVALID_DATA;
+    }
+    t0 = bench_now();
+    do
+    {
+        if ((error = c->send(conn, bench_payload, size)) || (error = c->recv(conn, &len))) return error;
+        if (len != size) return ERROR_INVALID_DATA;
+        n++;
+    } while ((n & mask) || (t1 = bench_now()) - t0 < run_seconds);
+    *count = n;
+    *elapsed = t1 - t0;
+    return 0;
+}
+
+/* Blocking pipeline: depth messages in flight. */
+static DWORD run_pipeline(const struct bench_client *c, void *conn, DWORD size, int depth, double seconds,
+                          unsigned long long *count, double *elapsed)
+{
+    unsigned long long sent = 0, got = 0;
+    BOOL stopping = FALSE;
+    double t0 = bench_now(), t1 = t0;
+    DWORD error, len;
+
+    for (; sent < (unsigned long long)depth; sent++)
+        if ((error = c->send(conn, bench_payload, size))) return error;
+    while (got < sent)
+    {
+        if ((error = c->recv(conn, &len))) return error;
+        if (len != size) return ERROR_INVALID_DATA;
+        got++;
+        if (stopping) continue;
+        if ((t1 = bench_now()) - t0 >= seconds) stopping = TRUE;
+        else if ((error = c->send(conn, bench_payload, size))) return error;
+        else sent++;
+    }
+    *count = got;
+    *elapsed = bench_now() - t0;
+    return 0;
+}
+
+struct stream
+{
+    const struct bench_client *c;
+    void *conn;
+    DWORD size;
+    double stop_at;
+    DWORD error;
+};
+
+static DWORD WINAPI stream_sender(void *arg)
+{
+    struct stream *s = arg;
+    unsigned long long n = 0;
+    unsigned mask = s->size < 4096 ? 7 : 0;
+
+    for (;;)
+    {
+        if (!(n & mask) && bench_now() >= s->stop_at) break;
+        if ((s->error = s->c->send(s->conn, bench_payload, s->size))) return 0;
+        n++;
+    }
+    /* echoed after every message before it: the receiver stops there */
+    s->error = s->c->send(s->conn, bench_payload, SENTINEL_SIZE);
+    return 0;
+}
+
+/* One thread sends as fast as it can, this one receives the echoes. */
+static DWORD run_stream(const struct bench_client *c, void *conn, DWORD size, unsigned long long *count,
+                        double *elapsed)
+{
+    struct stream s = { c, conn, size, 0, 0 };
+    unsigned long long got = 0;
+    HANDLE thread;
+    double t0;
+    DWORD error, len;
+    int warm = size < 4096 ? 50 : 2;
+
+    while (warm--)
+    {
+        if ((error = c->send(conn, bench_payload, size)) || (error = c->recv(conn, &len))) return error;
+        if (len != size) return ERROR_INVALID_DATA;
+    }
+    t0 = bench_now();
+    s.stop_at = t0 + run_seconds;
+    if (!(thread = CreateThread(NULL, 0, stream_sender, &s, 0, NULL))) return GetLastError();
+    for (;;)
+    {
+        if ((error = c->recv(conn, &len))) break;
+        if (len == SENTINEL_SIZE) break;
+        if (len != size)
+        {
+            error = ERROR_INVALID_DATA;
+            break;
+        }
+        got++;
+    }
+    *elapsed = bench_now() - t0;
+    *count = got;
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    return error ? error : s.error;
+}
+
+static void run_workload(const struct bench_client *c, const struct workload *w)
+{
+    unsigned long long count = 0;
+    double elapsed = 0, value;
+    DWORD error;
+    void *conn;
+
+    current_workload = w->name;
+    watchdog_deadline = bench_now() + run_seconds * 10 + 20;
+    if (w->kind == KIND_PIPELINE && w->async && c->async_pipe)
+        error = c->async_pipe(w->size, w->depth, run_seconds, &count, &elapsed);
+    else if (!(conn = c->open(FALSE))) error = ERROR_CONNECTION_REFUSED;
+    else
+    {
+        switch (w->kind)
+        {
+        case KIND_ROUND_TRIP: error = run_round_trip(c, conn, w->size, &count, &elapsed); break;
+        case KIND_STREAM: error = run_stream(c, conn, w->size, &count, &elapsed); break;
+        default:
+            /* same warm-up as the async clients: a short pipeline first */
+            error = run_pipeline(c, conn, w->size, w->depth, 0.05, &count, &elapsed);
+            if (!error) error = run_pipeline(c, conn, w->size, w->depth, run_seconds, &count, &elapsed);
+            break;
+        }
+        c->close(conn);
+    }
+    watchdog_deadline = 0;
+    if (error)
+    {
+        print_fail(w->name, "error %lu", error);
+        return;
+    }
+    if (elapsed <= 0 || !count)
+    {
+        print_fail(w->name, "nothing measured");
+        return;
+    }
+    value = w->megabytes ? (double)count * w->size / elapsed / 1e6 : (double)count / elapsed;
+    printf("RESULT %s %s %.1f %s %llu %.4f\n", bench_name, w->name, value, w->megabytes ? "MB/s" : "msg/s",
+           count, elapsed);
+    fflush(stdout);
+}
+
+static BOOL selected(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    const char *p = list;
+
+    if (!strcmp(list, "all")) return TRUE;
+    while ((p = strstr(p, name)))
+    {
+        if ((p == list || p[-1] == ',') && (p[len] == ',' || !p[len])) return TRUE;
+        p += len;
+    }
+    return FALSE;
+}
+
+static void usage(void)
+{
+    size_t i;
+
+    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] HOST:PORT\nworkloads:");
+    for (i = 0; i < ARRAYSIZE(workloads); i++) fprintf(stderr, " %s", workloads[i].name);
+    fprintf(stderr, "\n");
+    exit(2);
+}
+
+int bench_main(int argc, char **argv, const struct bench_client *client)
+{
+    const char *list = "all", *colon;
+    LARGE_INTEGER freq;
+    BYTE *payload;
+    unsigned x = 0x9e3779b9;
+    size_t i;
+    int arg;
+
+    QueryPerformanceFrequency(&freq);
+    qpc_period = 1.0 / (double)freq.QuadPart;
+    for (arg = 1; arg < argc && argv[arg][0] == '-'; arg++)
+    {
+        if (arg + 1 >= argc) usage();
+        if (!strcmp(argv[arg], "-n")) bench_name = argv[++arg];
+        else if (!strcmp(argv[arg], "-t")) run_seconds = atof(argv[++arg]);
+        else if (!strcmp(argv[arg], "-w")) list = argv[++arg];
+        else usage();
+    }
+    if (arg != argc - 1 || !(colon = strrchr(argv[arg], ':')) || colon == argv[arg] ||
+        (size_t)(colon - argv[arg]) >= sizeof(bench_host) || run_seconds <= 0)
+        usage();
+    memcpy(bench_host, argv[arg], colon - argv[arg]);
+    bench_host[colon - argv[arg]] = 0;
+    bench_port = (unsigned short)atoi(colon + 1);
+
+    if (!(payload = malloc(BENCH_MAX_MESSAGE))) return 1;
+    for (i = 0; i < BENCH_MAX_MESSAGE; i++)
+    {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        payload[i] = (BYTE)x;
+    }
+    bench_payload = payload;
+
+    CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
+    for (i = 0; i < ARRAYSIZE(workloads); i++)
+        if (selected(list, workloads[i].name)) run_workload(client, &workloads[i]);
+    return 0;
+}

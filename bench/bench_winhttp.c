@@ -1,0 +1,349 @@
+/*
+ * bench_winhttp.exe: the benchmark workloads through the WinHTTP WebSocket
+ * API only.  The same binary measures our winhttp.dll (beside the exe,
+ * WINEDLLOVERRIDES=winhttp=n) and Wine's builtin (winhttp=b); a NOTE line
+ * says which DLL was loaded ("builtin" or "native", and its path).
+ *
+ *   bench_winhttp.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] HOST:PORT
+ *
+ * Blocking workloads use a synchronous session.  The async ones use a
+ * WINHTTP_FLAG_ASYNC session: one WinHttpWebSocketReceive is always
+ * posted and the next one is posted from its READ_COMPLETE callback; sends
+ * are issued one at a time, the next after WRITE_COMPLETE (which our DLL and
+ * Windows deliver inline, inside WinHttpWebSocketSend), keeping DEPTH
+ * messages in flight.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "bench.h"
+#include <winhttp.h>
+
+#define RECEIVE_BUFFER (1u << 20)
+
+struct wconn
+{
+    HINTERNET session, connect, request, ws;
+    BYTE *buf;
+    DWORD buf_len;
+    /* asynchronous mode */
+    HANDLE event;                 /* a handshake step completed */
+    HANDLE done;                  /* the pipeline drained, or failed */
+    CRITICAL_SECTION cs;
+    volatile DWORD error;
+    BOOL send_in_flight;          /* a Send whose WRITE_COMPLETE has not come */
+    BOOL sender_active;           /* a thread is in try_send's loop */
+    BOOL stopping;
+    unsigned long long owed;      /* sends to issue */
+    unsigned long long issued, received;
+    DWORD size, partial;
+    double stop_at, t_end;
+    DWORD read_len;               /* given to the async Receive, unused */
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE read_type;
+};
+
+static void fail_async(struct wconn *c, DWORD error)
+{
+    if (!c->error) c->error = error;
+    SetEvent(c->done);
+    SetEvent(c->event);
+}
+
+static void try_send(struct wconn *c)
+{
+    DWORD error;
+
+    EnterCriticalSection(&c->cs);
+    if (c->sender_active)
+    {
+        LeaveCriticalSection(&c->cs);
+        return;
+    }
+    c->sender_active = TRUE;
+    while (!c->send_in_flight && c->owed && !c->error)
+    {
+        c->send_in_flight = TRUE;
+        c->owed--;
+        LeaveCriticalSection(&c->cs);
+        error = WinHttpWebSocketSend(c->ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)bench_payload,
+                                     c->size);
+        EnterCriticalSection(&c->cs);
+        if (error)
+        {
+            c->send_in_flight = FALSE;
+            fail_async(c, error);
+        }
+    }
+    c->sender_active = FALSE;
+    LeaveCriticalSection(&c->cs);
+}
+
+static void on_write_complete(struct wconn *c)
+{
+    BOOL active;
+
+    EnterCriticalSection(&c->cs);
+    c->send_in_flight = FALSE;
+    active = c->sender_active;
+    LeaveCriticalSection(&c->cs);
+    if (!active) try_send(c);
+}
+
+static void on_read_complete(struct wconn *c, const WINHTTP_WEB_SOCKET_STATUS *status)
+{
+    BOOL finished = FALSE;
+    DWORD error;
+
+    switch (status->eBufferType)
+    {
+    case WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE:
+    case WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE:
+        EnterCriticalSection(&c->cs);
+        if (c->partial + status->dwBytesTransferred != c->size)
+        {
+            LeaveCriticalSection(&c->cs);
+            fail_async(c, ERROR_INVALID_DATA);
+            return;
+        }
+        c->partial = 0;
+        c->received++;
+        if (!c->stopping)
+        {
+            if (bench_now() >= c->stop_at) c->stopping = TRUE;
+            else
+            {
+                c->owed++;
+                c->issued++;
+            }
+        }
+        finished = c->stopping && c->received == c->issued;
+        LeaveCriticalSection(&c->cs);
+        break;
+    case WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE:
+    case WINHTTP_WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE:
+        c->partial += status->dwBytesTransferred;
+        break;
+    default:
+        fail_async(c, ERROR_GRACEFUL_DISCONNECT);
+        return;
+    }
+    if (finished)
+    {
+        c->t_end = bench_now();
+        SetEvent(c->done);
+        return;
+    }
+    if ((error = WinHttpWebSocketReceive(c->ws, c->buf, c->buf_len, &c->read_len, &c->read_type)))
+    {
+        fail_async(c, error);
+        return;
+    }
+    try_send(c);
+}
+
+static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct wconn *c = (struct wconn *)context;
+
+    if (!c) return;
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        SetEvent(c->event);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        fail_async(c, ((WINHTTP_ASYNC_RESULT *)info)->dwError);
+        break;
+    case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
+        if (handle == c->ws) on_write_complete(c);
+        break;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        if (handle == c->ws) on_read_complete(c, info);
+        break;
+    }
+}
+
+static BOOL wait_step(struct wconn *c, const char *what)
+{
+    if (WaitForSingleObject(c->event, 10000))
+    {
+        bench_note("%s: no completion within 10 s", what);
+        return FALSE;
+    }
+    if (c->error)
+    {
+        bench_note("%s failed: %lu", what, c->error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void *w_open(BOOL async)
+{
+    DWORD status = 0, size = sizeof(status);
+    WCHAR host[256];
+    struct wconn *c;
+    HINTERNET ws;
+
+    if (!(c = calloc(1, sizeof(*c))) || !(c->buf = malloc(RECEIVE_BUFFER))) return NULL;
+    c->buf_len = RECEIVE_BUFFER;
+    InitializeCriticalSection(&c->cs);
+    c->event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    MultiByteToWideChar(CP_ACP, 0, bench_host, -1, host, ARRAYSIZE(host));
+    if (!(c->session = WinHttpOpen(L"bench_winhttp", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
+                                   WINHTTP_NO_PROXY_BYPASS, async ? WINHTTP_FLAG_ASYNC : 0)) ||
+        !(c->connect = WinHttpConnect(c->session, host, bench_port, 0)) ||
+        !(c->request = WinHttpOpenRequest(c->connect, L"GET", L"/echo", NULL, WINHTTP_NO_REFERER,
+                                          WINHTTP_DEFAULT_ACCEPT_TYPES, 0)) ||
+        !WinHttpSetOption(c->request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0))
+    {
+        bench_note("opening the request failed: %lu", GetLastError());
+        return NULL;
+    }
+    if (async && WinHttpSetStatusCallback(c->request, callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0) ==
+                 WINHTTP_INVALID_STATUS_CALLBACK)
+    {
+        bench_note("WinHttpSetStatusCallback failed: %lu", GetLastError());
+        return NULL;
+    }
+    if (!WinHttpSendRequest(c->request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, NULL, 0, 0, (DWORD_PTR)c))
+    {
+        bench_note("WinHttpSendRequest failed: %lu", GetLastError());
+        return NULL;
+    }
+    if (async && !wait_step(c, "WinHttpSendRequest")) return NULL;
+    if (!WinHttpReceiveResponse(c->request, NULL))
+    {
+        bench_note("WinHttpReceiveResponse failed: %lu", GetLastError());
+        return NULL;
+    }
+    if (async && !wait_step(c, "WinHttpReceiveResponse")) return NULL;
+    WinHttpQueryHeaders(c->request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size,
+                        NULL);
+    if (status != 101)
+    {
+        bench_note("upgrade refused: status %lu", status);
+        return NULL;
+    }
+    /* c->ws is compared in the callback: set it before any websocket I/O */
+    if (!(ws = WinHttpWebSocketCompleteUpgrade(c->request, (DWORD_PTR)c)))
+    {
+        bench_note("WinHttpWebSocketCompleteUpgrade failed: %lu", GetLastError());
+        return NULL;
+    }
+    c->ws = ws;
+    WinHttpCloseHandle(c->request);
+    c->request = NULL;
+    return c;
+}
+
+static DWORD w_send(void *conn, const void *buf, DWORD len)
+{
+    struct wconn *c = conn;
+    return WinHttpWebSocketSend(c->ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)buf, len);
+}
+
+static DWORD w_recv(void *conn, DWORD *ret_len)
+{
+    struct wconn *c = conn;
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    DWORD error, n, total = 0;
+
+    for (;;)
+    {
+        if ((error = WinHttpWebSocketReceive(c->ws, c->buf, c->buf_len, &n, &type))) return error;
+        total += n;
+        switch (type)
+        {
+        case WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE:
+        case WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE:
+            *ret_len = total;
+            return 0;
+        case WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE:
+        case WINHTTP_WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE:
+            break;
+        default:
+            return ERROR_GRACEFUL_DISCONNECT;
+        }
+    }
+}
+
+static void w_close(void *conn)
+{
+    struct wconn *c = conn;
+
+    WinHttpWebSocketClose(c->ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, NULL, 0);
+    WinHttpCloseHandle(c->ws);
+    WinHttpCloseHandle(c->connect);
+    WinHttpCloseHandle(c->session);
+    DeleteCriticalSection(&c->cs);
+    CloseHandle(c->event);
+    CloseHandle(c->done);
+    free(c->buf);
+    free(c);
+}
+
+/* One pipelined run on an open async websocket. */
+static DWORD pipeline(struct wconn *c, DWORD size, int depth, double seconds, unsigned long long *count,
+                      double *elapsed)
+{
+    double t0;
+    DWORD error;
+
+    EnterCriticalSection(&c->cs);
+    c->size = size;
+    c->partial = 0;
+    c->received = 0;
+    c->issued = c->owed = depth;
+    c->stopping = FALSE;
+    ResetEvent(c->done);
+    t0 = bench_now();
+    c->stop_at = t0 + seconds;
+    LeaveCriticalSection(&c->cs);
+
+    if ((error = WinHttpWebSocketReceive(c->ws, c->buf, c->buf_len, &c->read_len, &c->read_type))) return error;
+    try_send(c);
+    if (WaitForSingleObject(c->done, (DWORD)(seconds * 10000) + 10000)) return ERROR_TIMEOUT;
+    if (c->error) return c->error;
+    *count = c->received;
+    *elapsed = c->t_end - t0;
+    return 0;
+}
+
+static DWORD w_async_pipe(DWORD size, int depth, double seconds, unsigned long long *count, double *elapsed)
+{
+    struct wconn *c;
+    DWORD error;
+
+    if (!(c = w_open(TRUE))) return ERROR_CONNECTION_REFUSED;
+    error = pipeline(c, size, depth, 0.05, count, elapsed);
+    if (!error) error = pipeline(c, size, depth, seconds, count, elapsed);
+    /* Nothing is pending now.  A late HANDLE_CLOSING may still name c, so it
+     * is not freed: two of these per process. */
+    WinHttpCloseHandle(c->ws);
+    WinHttpCloseHandle(c->connect);
+    WinHttpCloseHandle(c->session);
+    return error;
+}
+
+static const struct bench_client winhttp_client = { w_open, w_send, w_recv, w_close, w_async_pipe };
+
+int main(int argc, char **argv)
+{
+    char path[MAX_PATH] = "?";
+    HMODULE module = GetModuleHandleA("winhttp.dll");
+
+    bench_name = "winhttp";
+    if (module) GetModuleFileNameA(module, path, sizeof(path));
+    /* bench_main parses -n; the note goes out after it, with the name */
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "-n")) bench_name = argv[i + 1];
+    /* Wine's own PE DLLs carry this in their DOS stub; a builtin loaded in
+     * place of a native one keeps the native one's path. */
+    bench_note("winhttp.dll %s %s", module && !memcmp((const char *)module + 0x40, "Wine builtin DLL", 16)
+               ? "builtin" : "native", path);
+    return bench_main(argc, argv, &winhttp_client);
+}

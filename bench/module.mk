@@ -1,0 +1,31 @@
+# make bench: WebSocket throughput of our winhttp.dll vs Wine's builtin vs
+# raw Winsock, side by side in one run (tools/bench.sh).  bench_winhttp.exe
+# uses only the WinHTTP API and sits beside a copy of our DLL; bench.sh runs
+# it with winhttp=n and with winhttp=b, and bench_raw.exe (ws2_32 only) as
+# the limit, all against one native wsserver /echo on loopback.  Prints the
+# table and rewrites the generated part of docs/BENCHMARKS.md and
+# docs/benchmarks.png.  BENCH_ARGS passes options (e.g. --runs 3 --seconds 1
+# --no-docs; see tools/bench.sh).
+
+BENCH_DIR     = build/x86_64/bench
+BENCH_COMMON  = $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench.h
+BENCH_ARGS   ?=
+
+$(BENCH_DIR):
+	$(MKDIR_P) $@
+
+$(BENCH_DIR)/bench_winhttp.exe: $(srcdir)/bench/bench_winhttp.c $(BENCH_COMMON) $(srcdir)/include/winhttp.h build/x86_64/libwinhttp.a | $(BENCH_DIR)
+	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_winhttp.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -Lbuild/x86_64 -lwinhttp -lws2_32
+
+$(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(BENCH_COMMON) | $(BENCH_DIR)
+	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -lws2_32
+
+$(BENCH_DIR)/winhttp.dll: build/x86_64/winhttp.dll | $(BENCH_DIR)
+	cp $< $@
+
+bench-build: $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER)
+
+bench: bench-build
+	@WSSERVER=$(WSSERVER) WINE=$(WINE) WINESERVER=$(WINESERVER) $(srcdir)/tools/bench.sh --dir $(BENCH_DIR) $(BENCH_ARGS)
+
+.PHONY: bench bench-build

@@ -1,0 +1,239 @@
+#!/bin/bash
+# Usage: tools/bench.sh [--dir DIR] [--runs N] [--seconds S] [--workloads LIST]
+#                       [--no-docs] [--doc FILE] [--png FILE]
+#
+# `make bench`: WebSocket throughput of our winhttp.dll, Wine's builtin
+# winhttp and raw Winsock, side by side.  Starts one native wsserver (/echo)
+# on loopback, then N times (default 5) runs, in rotating order,
+#
+#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it)
+#   builtin  the same exe with winhttp=b
+#   raw      DIR/bench_raw.exe (ws2_32 only: the limit for a PE program under Wine)
+#
+# each doing every workload for about S seconds (default 1).  Prints a table
+# of medians with min-max and the ratios ours/raw and ours/builtin, then
+# rewrites the generated part of docs/BENCHMARKS.md (between the
+# "bench:begin" and "bench:end" markers) and docs/benchmarks.png (gnuplot;
+# skipped with a message if gnuplot is missing).  --no-docs only prints.
+#
+# Inputs: WSSERVER (default build/native/server/wsserver), WINE (default
+# wine).  Wine runs in a private prefix, build/bench/wineprefix, so the
+# bench never shares a wineserver with tests running at the same time.
+# Raw per-run lines are kept in build/bench/results.txt.
+
+set -u
+topdir=$(cd "$(dirname "$0")/.." && pwd)
+dir=build/x86_64/bench
+runs=5
+seconds=1
+workloads=all
+docs=1
+doc=$topdir/docs/BENCHMARKS.md
+png=$topdir/docs/benchmarks.png
+command_line="tools/bench.sh $*"
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --dir) dir=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    --no-docs) docs=0; shift ;;
+    --doc) doc=$2; shift 2 ;;
+    --png) png=$2; shift 2 ;;
+    *) sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    esac
+done
+
+wine=${WINE:-wine}
+wsserver=${WSSERVER:-build/native/server/wsserver}
+for f in "$dir/bench_winhttp.exe" "$dir/bench_raw.exe" "$dir/winhttp.dll" "$wsserver"; do
+    if [ ! -e "$f" ]; then
+        echo "bench: $f is missing (run make bench)" >&2
+        exit 2
+    fi
+done
+
+out=build/bench
+mkdir -p "$out"
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+server_pid=
+cleanup() {
+    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# One server for every client and run: the fast /echo path.
+"$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2> "$out/wsserver.log" &
+server_pid=$!
+for ((i = 0; i < 200; i++)); do
+    [ -s "$work/port" ] && break
+    sleep 0.05
+done
+if [ ! -s "$work/port" ]; then
+    echo "bench: wsserver did not start (see $out/wsserver.log)" >&2
+    exit 2
+fi
+server=127.0.0.1:$(cat "$work/port")
+
+export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
+unset DISPLAY
+# a bound per process: every workload is time-bounded, the watchdog in the
+# exe stops one that hangs after 10 * S + 20 s
+limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 7 * (10 * s + 20) + 60 }')
+
+# run CLIENT OVERRIDE EXE: one process, every workload; RESULT/NOTE lines to stdout
+run() {
+    WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
+        "$wine" "$3" -n "$1" -t "$seconds" -w "$workloads" "$server" 2>> "$out/wine.log" | tr -d '\r'
+}
+
+echo "bench: server $server, $runs runs of ${seconds} s per workload, prefix $WINEPREFIX" >&2
+# the first start creates or updates the prefix: not measured
+run warmup n "$dir/bench_raw.exe" > /dev/null
+: > "$out/wine.log"
+
+results=$out/results.txt
+: > "$results"
+clients=(ours builtin raw)
+for ((r = 1; r <= runs; r++)); do
+    for ((k = 0; k < 3; k++)); do
+        client=${clients[$(((r - 1 + k) % 3))]}
+        case $client in
+        ours) override=n exe=$dir/bench_winhttp.exe ;;
+        builtin) override=b exe=$dir/bench_winhttp.exe ;;
+        raw) override=n exe=$dir/bench_raw.exe ;;
+        esac
+        echo "bench: run $r/$runs: $client" >&2
+        run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
+    done
+done
+
+# The loaded DLL must be the one the column is named after.
+dll_ok=1
+grep -q '^[0-9]* NOTE ours winhttp.dll native' "$results" || dll_ok=0
+grep -q '^[0-9]* NOTE builtin winhttp.dll builtin' "$results" || dll_ok=0
+if grep -q '^[0-9]* NOTE ours winhttp.dll builtin\|^[0-9]* NOTE builtin winhttp.dll native' "$results"; then
+    dll_ok=0
+fi
+[ $dll_ok = 1 ] || echo "bench: WARNING: ours/builtin did not load the expected winhttp.dll (see $results)" >&2
+
+# table.awk: medians, spreads and ratios from the RESULT lines.  Emits a
+# markdown table, then "DATA workload ours/raw builtin/raw" lines for the chart.
+summarize() {
+    awk '
+    function median(key,    n, i, j, t, v) {
+        n = cnt[key]
+        for (i = 1; i <= n; i++) v[i] = val[key, i]
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        lo[key] = v[1]; hi[key] = v[n]
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
+    function cell(c, w,    key) {
+        key = c SUBSEP w
+        if (!(key in cnt)) return (key in failed) ? "FAIL" : "n/a"
+        med[key] = median(key)
+        return fmt(med[key]) " (" fmt(lo[key]) "–" fmt(hi[key]) ")" ((key in failed) ? " [" failed[key] " failed]" : "")
+    }
+    function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "n/a" }
+    $2 == "RESULT" {
+        key = $3 SUBSEP $4
+        if (!($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
+        if ($5 == "FAIL") { failed[key]++; next }
+        cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
+    }
+    END {
+        desc["rt16"] = "round trip, 16 B, sync"
+        desc["rt64k"] = "round trip, 64 KiB, sync"
+        desc["stream16"] = "stream, 16 B, sync"
+        desc["stream64k"] = "stream, 64 KiB, sync"
+        desc["stream4m"] = "stream, 4 MiB, sync"
+        desc["async_rt16"] = "round trip, 16 B, async (1 in flight)"
+        desc["async_pipe16"] = "round trip, 16 B, async pipelined (16 in flight)"
+        print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
+        print "|---|---|---|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= nw; i++) {
+            w = order[i]
+            o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
+            mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
+            q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, desc[w], unit[w], o, b, r, q, ratio(mo, mb)
+            data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
+        }
+        for (i = 1; i <= nw; i++) print data[i]
+    }' "$results"
+}
+
+summarize > "$out/summary.txt"
+table=$(grep -v '^DATA ' "$out/summary.txt")
+echo
+echo "$table"
+echo
+echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+[ $dll_ok = 1 ] || echo "WARNING: the DLL check failed, see $results"
+
+[ $docs = 1 ] || exit 0
+
+# Chart: throughput relative to raw Winsock, log scale.
+if command -v gnuplot > /dev/null 2>&1; then
+    grep '^DATA ' "$out/summary.txt" | cut -d' ' -f2- > "$work/chart.dat"
+    gnuplot <<EOF 2> "$out/gnuplot.log" || echo "bench: gnuplot failed (see $out/gnuplot.log)" >&2
+set terminal pngcairo size 1000,520 font ",10" noenhanced
+set output "$png"
+set title "WebSocket throughput relative to raw Winsock under Wine (1.0 = raw; median of $runs runs)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [0.0005:2]
+set ytics (0.001, 0.01, 0.1, 0.2, 0.5, 0.9, 1, 2)
+set grid ytics
+set key top right
+set xtics rotate by -20
+set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dashtype 2 lc rgb "#cc0000"
+set label "target 0.9" at graph 0.01, first 0.8 tc rgb "#cc0000"
+plot "$work/chart.dat" using 2:xtic(1) title "ours / raw" lc rgb "#2a6fbb", \
+     "" using 3 title "builtin / raw" lc rgb "#bbbbbb"
+EOF
+    [ -s "$png" ] && echo "bench: chart written to ${png#$topdir/}" >&2
+else
+    echo "bench: gnuplot not installed, no chart (apt-get install gnuplot-nox)" >&2
+fi
+
+# docs/BENCHMARKS.md: replace the generated block, keep the rest.
+cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+{
+    echo "<!-- bench:begin (generated by tools/bench.sh; edits here are overwritten) -->"
+    echo
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, ${cpu:-unknown CPU}," \
+         "$("$wine" --version 2>/dev/null), Linux $(uname -r), x86_64 PE clients."
+    echo
+    echo "Command: \`${BENCH_MAKE_COMMAND:-make bench}\` (runs \`$command_line\`)," \
+         "$runs runs of about $seconds s per workload and client, clients in rotating order."
+    echo
+    echo "$table"
+    echo
+    echo "Median (min–max) of $runs runs. **Bold** ratios are below the 0.9 target."
+    echo "msg/s: messages echoed per second; MB/s: 10^6 payload bytes received per second."
+    [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
+    echo
+    echo "![throughput relative to raw Winsock](benchmarks.png)"
+    echo
+    echo "<!-- bench:end -->"
+} > "$work/generated.md"
+
+if [ -f "$doc" ] && grep -q '<!-- bench:begin' "$doc" && grep -q '<!-- bench:end -->' "$doc"; then
+    awk -v gen="$work/generated.md" '
+        /<!-- bench:begin/ { while ((getline line < gen) > 0) print line; skip = 1; next }
+        /<!-- bench:end -->/ { skip = 0; next }
+        !skip' "$doc" > "$work/doc.md"
+else
+    { echo "# Benchmarks"; echo; cat "$work/generated.md"; [ -f "$doc" ] && { echo; cat "$doc"; }; } > "$work/doc.md"
+fi
+cp "$work/doc.md" "$doc"
+echo "bench: results written to ${doc#$topdir/}" >&2
