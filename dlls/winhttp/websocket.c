@@ -72,6 +72,8 @@ struct websocket
     DWORD keepalive_interval;
     DWORD close_timeout;
     PTP_TIMER close_timer;        /* bounds an async Close's wait for the peer */
+    PTP_TIMER keepalive_timer;    /* pings an idle peer during async receives */
+    BOOL ping_outstanding;        /* a keepalive ping got no answer (no byte at all) yet */
     /* receiving */
     struct wsp_decoder decoder;
     BYTE *rbuf;
@@ -88,17 +90,35 @@ static struct websocket *impl_from_hdr(struct object_header *hdr)
     return CONTAINING_RECORD(hdr, struct websocket, hdr);
 }
 
+/* One-shot thread-pool timers (close timeout, keepalive): created on first
+ * use, re-armed by arm_timer, and waited for before the object goes. */
+static void arm_timer(PTP_TIMER *timer, PTP_TIMER_CALLBACK callback, void *context, DWORD ms)
+{
+    LARGE_INTEGER due;
+    FILETIME ft;
+
+    if (!*timer && !(*timer = CreateThreadpoolTimer(callback, context, NULL))) return;
+    due.QuadPart = -(LONGLONG)ms * 10000;
+    ft.dwLowDateTime = due.LowPart;
+    ft.dwHighDateTime = due.HighPart;
+    SetThreadpoolTimer(*timer, &ft, 0, 0);
+}
+
+static void free_timer(PTP_TIMER timer)
+{
+    if (!timer) return;
+    SetThreadpoolTimer(timer, NULL, 0, 0);
+    WaitForThreadpoolTimerCallbacks(timer, TRUE);
+    CloseThreadpoolTimer(timer);
+}
+
 static void websocket_destroy(struct object_header *hdr)
 {
     struct websocket *ws = impl_from_hdr(hdr);
 
     TRACE("%p\n", ws);
-    if (ws->close_timer)
-    {
-        SetThreadpoolTimer(ws->close_timer, NULL, 0, 0);
-        WaitForThreadpoolTimerCallbacks(ws->close_timer, TRUE);
-        CloseThreadpoolTimer(ws->close_timer);
-    }
+    free_timer(ws->close_timer);
+    free_timer(ws->keepalive_timer);
     net_close(ws->conn);
     DeleteCriticalSection(&ws->cs);
     DeleteCriticalSection(&ws->send_cs);
@@ -332,8 +352,27 @@ static BYTE *read_position(struct websocket *ws, size_t *room)
     return ws->rbuf + ws->rlen;
 }
 
-/* Blocking read into rbuf.  Idle time beyond the keepalive interval sends an
- * unsolicited pong (a heartbeat RFC 6455 allows) and keeps waiting. */
+/* A keepalive interval passed with nothing from the peer.  The first time we
+ * ping it; if a whole interval passes again without a byte (not even the
+ * pong), the peer or the path to it is gone: ERROR_WINHTTP_TIMEOUT.  After
+ * our close frame no ping is sent: the close timeout bounds that wait. */
+static DWORD keepalive_expired(struct websocket *ws)
+{
+    BYTE payload[4];
+
+    if (ws->close_sent) return ERROR_SUCCESS;
+    if (ws->ping_outstanding)
+    {
+        WARN("%p: no answer to the keepalive ping\n", ws);
+        return ERROR_WINHTTP_TIMEOUT;
+    }
+    TRACE("%p: idle for %lu ms, pinging\n", ws, ws->keepalive_interval);
+    winhttp_random(NULL, payload, sizeof(payload));
+    ws->ping_outstanding = TRUE;
+    return send_control(ws, WSP_OP_PING, payload, sizeof(payload));
+}
+
+/* Blocking read into rbuf; an idle peer is pinged (keepalive_expired). */
 static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
 {
     size_t room, received;
@@ -347,13 +386,13 @@ static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
         error = net_recv(ws->conn, pos, room, &received);
         if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
         {
-            TRACE("%p: idle, sending keepalive pong\n", ws);
-            if ((error = send_control(ws, WSP_OP_PONG, NULL, 0))) return error;
+            if ((error = keepalive_expired(ws))) return error;
             continue;
         }
         if (error) return error;
         if (!received) return ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP closed without a close frame */
         ws->rlen += received;
+        ws->ping_outstanding = FALSE;
         return ERROR_SUCCESS;
     }
 }
@@ -399,6 +438,7 @@ static void send_async_error(struct websocket *ws, WINHTTP_WEB_SOCKET_OPERATION 
 
 static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes);
 static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes);
+static void CALLBACK keepalive_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer);
 
 /* Runs the pending async receive or close as far as buffered input allows,
  * then either completes it or starts the next overlapped read.  Holds a
@@ -439,6 +479,7 @@ static void async_step(struct websocket *ws)
 
     if (read)
     {
+        arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, ws->keepalive_interval);
         if (!ws->rlen && !ws->conn->tls)
         {
             /* Nothing buffered: wait for data without a buffer, so an idle
@@ -478,7 +519,11 @@ static void async_read_complete(struct netconn *conn, void *context, DWORD error
     if (!error && !bytes) error = ERROR_WINHTTP_CONNECTION_ERROR;
     if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
     if (error) set_fatal_error(ws, error);
-    else ws->rlen += bytes;
+    else
+    {
+        ws->rlen += bytes;
+        ws->ping_outstanding = FALSE;
+    }
     LeaveCriticalSection(&ws->cs);
     TRACE("%p: read %Iu bytes, error %lu\n", ws, bytes, error);
     async_step(ws);
@@ -514,6 +559,22 @@ static DWORD queue_async_step(struct websocket *ws)
     return GetLastError();
 }
 
+/* Keepalive during an async receive: the timer fires when a read has waited
+ * a whole interval. */
+static void CALLBACK keepalive_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
+{
+    struct websocket *ws = context;
+    BOOL waiting;
+    DWORD error = ERROR_SUCCESS;
+
+    EnterCriticalSection(&ws->cs);
+    waiting = ws->reading && !ws->fatal_error;
+    if (waiting && (error = keepalive_expired(ws))) set_fatal_error(ws, error);
+    LeaveCriticalSection(&ws->cs);
+    if (error) net_cancel(ws->conn);
+    else if (waiting) arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, ws->keepalive_interval);
+}
+
 /* The peer did not answer an async Close in time: the pending read ends, and
  * the close fails with ERROR_WINHTTP_TIMEOUT. */
 static void CALLBACK close_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
@@ -534,15 +595,7 @@ static void CALLBACK close_timer_callback(PTP_CALLBACK_INSTANCE instance, void *
 
 static void start_close_timer(struct websocket *ws)
 {
-    LARGE_INTEGER due;
-    FILETIME ft;
-
-    if (!ws->close_timeout) return;
-    if (!ws->close_timer && !(ws->close_timer = CreateThreadpoolTimer(close_timer_callback, ws, NULL))) return;
-    due.QuadPart = -(LONGLONG)ws->close_timeout * 10000;
-    ft.dwLowDateTime = due.LowPart;
-    ft.dwHighDateTime = due.HighPart;
-    SetThreadpoolTimer(ws->close_timer, &ft, 0, 0);
+    if (ws->close_timeout) arm_timer(&ws->close_timer, close_timer_callback, ws, ws->close_timeout);
 }
 
 /* Public API ----------------------------------------------------------------- */
