@@ -413,15 +413,24 @@ static void start_send(struct net_op *op)
     start_op(op, TRUE);
 }
 
-DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context)
+/* Readies the connection's receive or send operation for a new start. */
+static DWORD prepare_op(struct netconn *conn, struct net_op *op, net_completion_fn fn, void *context)
 {
-    struct net_op *op = &conn->recv_op;
     DWORD error;
 
     if ((error = ensure_io(conn))) return error;
     op->conn = conn;
     op->fn = fn;
     op->context = context;
+    return ERROR_SUCCESS;
+}
+
+DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context)
+{
+    struct net_op *op = &conn->recv_op;
+    DWORD error;
+
+    if ((error = prepare_op(conn, op, fn, context))) return error;
     if (conn->tls)
     {
         size_t plain;
@@ -447,10 +456,7 @@ DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context)
     struct net_op *op = &conn->recv_op;
     DWORD error;
 
-    if ((error = ensure_io(conn))) return error;
-    op->conn = conn;
-    op->fn = fn;
-    op->context = context;
+    if ((error = prepare_op(conn, op, fn, context))) return error;
     op->wsabuf.buf = NULL;
     op->wsabuf.len = 0;
     start_op(op, FALSE);
@@ -469,10 +475,7 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
         fn(conn, context, error, error ? 0 : len);
         return ERROR_SUCCESS;
     }
-    if ((error = ensure_io(conn))) return error;
-    op->conn = conn;
-    op->fn = fn;
-    op->context = context;
+    if ((error = prepare_op(conn, op, fn, context))) return error;
     op->done = 0;
     op->total = len;
     op->base = buf;

@@ -762,8 +762,8 @@ static DWORD WINAPI job_thread(void *arg)
 
 static unsigned cases_run, cases_passed;
 
-/* Runs j->fn on a thread; a hang is a failure: the websocket is closed to
- * cancel it, and a thread that still does not end is left behind. */
+/* Runs j->fn on a thread; a hang is a failure, and the thread is left
+ * behind (blocked on its own connection). */
 static void run_job(struct job *j, DWORD timeout)
 {
     HANDLE thread = CreateThread(NULL, 0, job_thread, j, 0, NULL);
@@ -775,8 +775,8 @@ static void run_job(struct job *j, DWORD timeout)
         ok(0, "case %s %s: no result after %lu ms\n", j->c->id, j->mode, timeout);
         j->failures++;
         seen(j, "HANG");
-        if (j->ws) WinHttpCloseHandle(j->ws);
-        if (WaitForSingleObject(thread, 10000)) seen(j, "(thread left behind)");
+        /* Left alone: closing the handle under a blocked call crashed Wine's
+         * builtin winhttp, which ends the whole run. */
     }
     CloseHandle(thread);
     cases_run++;

@@ -12,26 +12,10 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "ws_helpers.h"
 
 static WCHAR server_host[64];
 static INTERNET_PORT server_port;
-
-static BOOL server_address(const char *var, WCHAR *host, size_t host_size, INTERNET_PORT *port)
-{
-    char value[128], *colon, *start = value;
-    DWORD len = GetEnvironmentVariableA(var, value, sizeof(value));
-
-    if (!len || len >= sizeof(value) || !(colon = strrchr(value, ':'))) return FALSE;
-    *colon = 0;
-    *port = (INTERNET_PORT)atoi(colon + 1);
-    if (*start == '[' && colon[-1] == ']')
-    {
-        start++;
-        colon[-1] = 0;
-    }
-    MultiByteToWideChar(CP_UTF8, 0, start, -1, host, (int)host_size);
-    return TRUE;
-}
 
 /* Wine's own winhttp.dll (WINEDLLOVERRIDES=winhttp=b) carries this mark in its DOS stub. */
 static BOOL is_wine_builtin(void)
@@ -597,7 +581,7 @@ static void test_ipv6(void)
     char body[64];
     BOOL ret;
 
-    if (!server_address("WSTEST_SERVER6", host, ARRAY_SIZE(host), &port))
+    if (!ws_parse_server(ws_server_env("WSTEST_SERVER6"), host, ARRAY_SIZE(host), &port))
     {
         skip("WSTEST_SERVER6 is not set: no IPv6 loopback server\n");
         return;
@@ -623,7 +607,7 @@ static void test_ipv6(void)
 START_TEST(http)
 {
     test_open_request();
-    if (!server_address("WSTEST_SERVER", server_host, ARRAY_SIZE(server_host), &server_port))
+    if (!ws_parse_server(ws_server_env("WSTEST_SERVER"), server_host, ARRAY_SIZE(server_host), &server_port))
     {
         skip("WSTEST_SERVER is not set: run under tools/with-servers.sh\n");
         return;

@@ -13,21 +13,10 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "ws_helpers.h"
 
 static WCHAR server_host[64];
 static INTERNET_PORT server_port;
-
-static BOOL server_address(const char *var, WCHAR *host, size_t host_size, INTERNET_PORT *port)
-{
-    char value[128], *colon;
-    DWORD len = GetEnvironmentVariableA(var, value, sizeof(value));
-
-    if (!len || len >= sizeof(value) || !(colon = strrchr(value, ':'))) return FALSE;
-    *colon = 0;
-    *port = (INTERNET_PORT)atoi(colon + 1);
-    MultiByteToWideChar(CP_UTF8, 0, value, -1, host, (int)host_size);
-    return TRUE;
-}
 
 #define MAX_EVENTS 32
 
@@ -318,7 +307,7 @@ done:
 
 START_TEST(http_async)
 {
-    if (!server_address("WSTEST_SERVER", server_host, ARRAY_SIZE(server_host), &server_port))
+    if (!ws_parse_server(ws_server_env("WSTEST_SERVER"), server_host, ARRAY_SIZE(server_host), &server_port))
     {
         skip("WSTEST_SERVER is not set: run under tools/with-servers.sh\n");
         return;

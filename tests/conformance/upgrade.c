@@ -12,21 +12,10 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "ws_helpers.h"
 
 static WCHAR server_host[64];
 static INTERNET_PORT server_port;
-
-static BOOL server_address(const char *var, WCHAR *host, size_t host_size, INTERNET_PORT *port)
-{
-    char value[128], *colon;
-    DWORD len = GetEnvironmentVariableA(var, value, sizeof(value));
-
-    if (!len || len >= sizeof(value) || !(colon = strrchr(value, ':'))) return FALSE;
-    *colon = 0;
-    *port = (INTERNET_PORT)atoi(colon + 1);
-    MultiByteToWideChar(CP_UTF8, 0, value, -1, host, (int)host_size);
-    return TRUE;
-}
 
 /* Wine's own winhttp.dll (WINEDLLOVERRIDES=winhttp=b) carries this mark in its DOS stub. */
 static BOOL is_wine_builtin(void)
@@ -251,7 +240,7 @@ static void test_handshake_headers(void)
 
 START_TEST(upgrade)
 {
-    BOOL have_server = server_address("WSTEST_SERVER", server_host, ARRAY_SIZE(server_host), &server_port);
+    BOOL have_server = ws_parse_server(ws_server_env("WSTEST_SERVER"), server_host, ARRAY_SIZE(server_host), &server_port);
 
     test_buffer_size_options();
     if (!have_server)

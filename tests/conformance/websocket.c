@@ -14,42 +14,24 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "ws_helpers.h"
 
-static char server_host[64];
+static WCHAR server_host[64];
 static INTERNET_PORT server_port;
-
-/* "host:port" or "[v6]:port" from an environment variable; FALSE if unset. */
-static BOOL server_address(const char *var, char *host, size_t host_size, INTERNET_PORT *port)
-{
-    char value[128], *colon;
-    DWORD len = GetEnvironmentVariableA(var, value, sizeof(value));
-
-    if (!len || len >= sizeof(value) || !(colon = strrchr(value, ':'))) return FALSE;
-    *colon = 0;
-    *port = (INTERNET_PORT)atoi(colon + 1);
-    lstrcpynA(host, value, (int)host_size);
-    return TRUE;
-}
-
-struct conn
-{
-    HINTERNET session, connect, request;
-};
 
 /* Opens an upgrade request to host:port/path and receives the response;
  * returns the request handle or NULL. */
-static HINTERNET open_upgrade_request(struct conn *c, const char *host, INTERNET_PORT port, const char *path,
+static HINTERNET open_upgrade_request(struct ws_handles *c, const WCHAR *host, INTERNET_PORT port, const char *path,
                                       BOOL set_option)
 {
-    WCHAR hostW[64], pathW[512];
+    WCHAR pathW[512];
     BOOL ret;
 
-    MultiByteToWideChar(CP_UTF8, 0, host, -1, hostW, ARRAY_SIZE(hostW));
     MultiByteToWideChar(CP_UTF8, 0, path, -1, pathW, ARRAY_SIZE(pathW));
     memset(c, 0, sizeof(*c));
     c->session = WinHttpOpen(L"winhttp-ws conformance", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
     ok(c->session != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
-    c->connect = WinHttpConnect(c->session, hostW, port, 0);
+    c->connect = WinHttpConnect(c->session, host, port, 0);
     ok(c->connect != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
     c->request = WinHttpOpenRequest(c->connect, L"GET", pathW, NULL, NULL, NULL, 0);
     ok(c->request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
@@ -65,17 +47,9 @@ static HINTERNET open_upgrade_request(struct conn *c, const char *host, INTERNET
     return ret ? c->request : NULL;
 }
 
-static void close_conn(struct conn *c)
-{
-    if (c->request) WinHttpCloseHandle(c->request);
-    if (c->connect) WinHttpCloseHandle(c->connect);
-    if (c->session) WinHttpCloseHandle(c->session);
-    memset(c, 0, sizeof(*c));
-}
-
 /* A websocket to path on the scripted server; the request handle is closed
  * at once (as Microsoft's sample does). */
-static HINTERNET open_ws_at(struct conn *c, const char *host, INTERNET_PORT port, const char *path)
+static HINTERNET open_ws_at(struct ws_handles *c, const WCHAR *host, INTERNET_PORT port, const char *path)
 {
     HINTERNET ws;
 
@@ -89,7 +63,7 @@ static HINTERNET open_ws_at(struct conn *c, const char *host, INTERNET_PORT port
     return ws;
 }
 
-static HINTERNET open_ws(struct conn *c, const char *path)
+static HINTERNET open_ws(struct ws_handles *c, const char *path)
 {
     return open_ws_at(c, server_host, server_port, path);
 }
@@ -119,7 +93,7 @@ static void test_parameters(void)
     USHORT status;
     DWORD err, len;
     HINTERNET ws, session;
-    struct conn c;
+    struct ws_handles c;
 
     /* Invalid handles and wrong handle types. */
     err = WinHttpWebSocketSend(NULL, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, buf, 1);
@@ -195,14 +169,14 @@ static void test_parameters(void)
     err = WinHttpWebSocketClose(ws, 1000, NULL, 0);
     ok(!err, "Close failed: %lu\n", err);
     WinHttpCloseHandle(ws);
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 static void test_options(void)
 {
     DWORD value, size, err;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     if (!(ws = open_ws(&c, "/echo"))) return;
 
@@ -247,7 +221,7 @@ static void test_options(void)
     err = WinHttpWebSocketClose(ws, 1000, NULL, 0);
     ok(!err, "Close failed: %lu\n", err);
     WinHttpCloseHandle(ws);
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 static void test_upgrade_failures(void)
@@ -274,7 +248,7 @@ static void test_upgrade_failures(void)
     };
     unsigned int i;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     for (i = 0; i < ARRAY_SIZE(tests); i++)
     {
@@ -287,7 +261,7 @@ static void test_upgrade_failures(void)
             ok(GetLastError() == tests[i].error, "got %lu, expected %lu\n", GetLastError(), tests[i].error);
             if (ws) WinHttpCloseHandle(ws);
         }
-        close_conn(&c);
+        ws_close_handles(&c);
         winetest_pop_context();
     }
 }
@@ -297,7 +271,7 @@ static void test_upgrade_keeps_request(void)
     WCHAR value[64];
     DWORD size, err;
     HINTERNET ws, ws2;
-    struct conn c;
+    struct ws_handles c;
 
     if (!open_upgrade_request(&c, server_host, server_port, "/echo", TRUE)) return;
     ws = WinHttpWebSocketCompleteUpgrade(c.request, 0);
@@ -312,7 +286,7 @@ static void test_upgrade_keeps_request(void)
     ok(!ws2, "second CompleteUpgrade succeeded\n");
     ok(GetLastError() == ERROR_WINHTTP_INCORRECT_HANDLE_STATE, "got %lu\n", GetLastError());
     /* Closing every other handle leaves the websocket working. */
-    close_conn(&c);
+    ws_close_handles(&c);
     err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, (void *)"still here", 10);
     ok(!err, "Send failed: %lu\n", err);
     {
@@ -370,10 +344,10 @@ static void test_echo(const char *what, HINTERNET ws)
 static void test_echo_servers(void)
 {
     static const char *const vars[] = { "WSTEST_PY_SERVER", "WSTEST_NODE_SERVER" };
-    char host[64];
+    WCHAR host[64];
     INTERNET_PORT port;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
     unsigned int i;
     USHORT status;
     DWORD len;
@@ -385,11 +359,11 @@ static void test_echo_servers(void)
         ok(!WinHttpWebSocketQueryCloseStatus(ws, &status, NULL, 0, &len) || len, "QueryCloseStatus failed\n");
         ok(status == 1000, "status %u\n", status);
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     for (i = 0; i < ARRAY_SIZE(vars); i++)
     {
-        if (!server_address(vars[i], host, sizeof(host), &port))
+        if (!ws_parse_server(ws_server_env(vars[i]), host, ARRAY_SIZE(host), &port))
         {
             skip("%s not set: that interop server is not available\n", vars[i]);
             continue;
@@ -398,7 +372,7 @@ static void test_echo_servers(void)
         test_echo(vars[i], ws);
         ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "%s: Close failed\n", vars[i]);
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
 }
 
@@ -408,7 +382,7 @@ static void test_fragments(void)
     BYTE buf[300], out[256];
     DWORD err, len, i;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     if (!(ws = open_ws(&c, "/frames"))) return;
     /* What goes on the wire: first fragment carries the opcode, the rest are continuations. */
@@ -443,7 +417,7 @@ static void test_fragments(void)
     }
     ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
     WinHttpCloseHandle(ws);
-    close_conn(&c);
+    ws_close_handles(&c);
 
     /* A message larger than the buffer comes back in pieces. */
     if (!(ws = open_ws(&c, "/echo"))) return;
@@ -470,7 +444,7 @@ static void test_fragments(void)
     ok(type == WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, "type %d\n", type);
     ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
     WinHttpCloseHandle(ws);
-    close_conn(&c);
+    ws_close_handles(&c);
 
     /* Server fragments, one byte each, come back as fragments then the message. */
     if (!(ws = open_ws(&c, "/echo-frag/1"))) return;
@@ -485,7 +459,7 @@ static void test_fragments(void)
     }
     ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
     WinHttpCloseHandle(ws);
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 static void test_control_frames(void)
@@ -494,7 +468,7 @@ static void test_control_frames(void)
     BYTE buf[64];
     DWORD err, len;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     /* The server pings with "hello" and says whether our pong echoed it. */
     if ((ws = open_ws(&c, "/ping/68656c6c6f")))
@@ -506,7 +480,7 @@ static void test_control_frames(void)
         ok(type == WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, "type %d\n", type);
         ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     /* An unsolicited pong, then a ping between two fragments: neither surfaces. */
     if ((ws = open_ws(&c, "/send/8a0001016189027071800162")))
@@ -517,7 +491,7 @@ static void test_control_frames(void)
         ok(type == WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, "type %d\n", type);
         ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     /* Frames the server sends right behind the 101 are not lost. */
     if ((ws = open_ws(&c, "/early")))
@@ -526,7 +500,7 @@ static void test_control_frames(void)
         ok(!err && len == 5 && !memcmp(buf, "early", 5), "err %lu len %lu\n", err, len);
         ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
 }
 
@@ -538,7 +512,7 @@ static void test_close_handshake(void)
     USHORT status;
     DWORD err, len;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     /* The server closes first. */
     if ((ws = open_ws(&c, "/close/1001/going%20away")))
@@ -567,7 +541,7 @@ static void test_close_handshake(void)
         err = WinHttpWebSocketClose(ws, 1000, NULL, 0);
         ok(err == ERROR_INVALID_OPERATION, "second Close: got %lu\n", err);
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     /* An empty close payload reports 1005. */
     if ((ws = open_ws(&c, "/close-empty")))
@@ -578,7 +552,7 @@ static void test_close_handshake(void)
         ok(!err && status == WINHTTP_WEB_SOCKET_EMPTY_CLOSE_STATUS && !len, "err %lu status %u len %lu\n", err, status, len);
         ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     /* Shutdown: no more sending, receiving goes on until the peer's close. */
     if ((ws = open_ws(&c, "/echo")))
@@ -601,7 +575,7 @@ static void test_close_handshake(void)
         err = WinHttpWebSocketShutdown(ws, 1000, NULL, 0);
         ok(err == ERROR_INVALID_OPERATION, "Shutdown after Close: got %lu\n", err);
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     /* Close waits for the echoed close and reports it. */
     if ((ws = open_ws(&c, "/echo")))
@@ -614,7 +588,7 @@ static void test_close_handshake(void)
         err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &len, &type);
         ok(err == ERROR_INVALID_OPERATION, "Receive after Close: got %lu\n", err);
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
     /* A server that never answers the close: Close gives up after the close timeout. */
     if ((ws = open_ws(&c, "/stall")))
@@ -626,7 +600,7 @@ static void test_close_handshake(void)
         ok(err == ERROR_WINHTTP_TIMEOUT, "got %lu\n", err);
         ok(GetTickCount() - start < 5000, "Close took %lu ms\n", GetTickCount() - start);
         WinHttpCloseHandle(ws);
-        close_conn(&c);
+        ws_close_handles(&c);
     }
 }
 
@@ -658,7 +632,7 @@ static void test_bad_servers(void)
     unsigned int i;
     DWORD err, len;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     for (i = 0; i < ARRAY_SIZE(tests); i++)
     {
@@ -676,7 +650,7 @@ static void test_bad_servers(void)
             ok(err, "Close succeeded\n");
             WinHttpCloseHandle(ws);
         }
-        close_conn(&c);
+        ws_close_handles(&c);
         winetest_pop_context();
     }
 }
@@ -703,7 +677,7 @@ static void test_concurrency(void)
     struct receiver r;
     HANDLE thread;
     DWORD err;
-    struct conn c;
+    struct ws_handles c;
 
     memset(&r, 0, sizeof(r));
     if (!(r.ws = open_ws(&c, "/echo"))) return;
@@ -729,12 +703,12 @@ static void test_concurrency(void)
     ok(r.err == ERROR_WINHTTP_OPERATION_CANCELLED || r.err == ERROR_INVALID_HANDLE, "got %lu\n", r.err);
     CloseHandle(thread);
     CloseHandle(r.started);
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 START_TEST(websocket)
 {
-    if (!server_address("WSTEST_SERVER", server_host, sizeof(server_host), &server_port))
+    if (!ws_parse_server(ws_server_env("WSTEST_SERVER"), server_host, ARRAY_SIZE(server_host), &server_port))
     {
         skip("WSTEST_SERVER not set: run under tools/with-servers.sh\n");
         return;

@@ -55,7 +55,7 @@ struct ws_handles
 /* The value of an environment variable naming a server ("host:port"), or NULL
  * when it is unset or empty.  The result lives in one of four rotating static
  * buffers: copy it if it must outlive three more calls. */
-static const char *ws_server_env(const char *var)
+static inline const char *ws_server_env(const char *var)
 {
     static char value[4][128];
     static LONG next;
@@ -68,7 +68,7 @@ static const char *ws_server_env(const char *var)
 
 /* Splits "host:port" or "[v6addr]:port" into a wide host name (brackets
  * removed) and a port. */
-static BOOL ws_parse_server(const char *server, WCHAR *host, DWORD host_len, INTERNET_PORT *port)
+static inline BOOL ws_parse_server(const char *server, WCHAR *host, DWORD host_len, INTERNET_PORT *port)
 {
     const char *colon, *start = server, *end;
     char tmp[128];
@@ -137,7 +137,7 @@ static BOOL ws_upgrade_step(struct ws_upgrade_wait *wait, DWORD expected, struct
     return TRUE;
 }
 
-static void ws_close_handles(struct ws_handles *h)
+static inline void ws_close_handles(struct ws_handles *h)
 {
     if (h->request) WinHttpCloseHandle(h->request);
     if (h->connect) WinHttpCloseHandle(h->connect);
@@ -148,7 +148,7 @@ static void ws_close_handles(struct ws_handles *h)
 /* Opens a websocket to path on server ("host:port", e.g. the value of
  * WSTEST_SERVER).  Returns the websocket handle, or NULL with h->failed_call
  * and h->error set (the handles opened so far are closed then). */
-static HINTERNET ws_open(const char *server, const WCHAR *path, DWORD flags, WINHTTP_STATUS_CALLBACK cb,
+static inline HINTERNET ws_open(const char *server, const WCHAR *path, DWORD flags, WINHTTP_STATUS_CALLBACK cb,
                          DWORD_PTR ctx, struct ws_handles *h)
 {
     BOOL async = (flags & WS_OPEN_ASYNC) != 0;

@@ -15,18 +15,7 @@
 #include <stdio.h>
 
 #include "wine/test.h"
-
-static BOOL server_address(const char *var, WCHAR *host, size_t host_len, INTERNET_PORT *port)
-{
-    char value[128], *colon;
-    DWORD len = GetEnvironmentVariableA(var, value, sizeof(value));
-
-    if (!len || len >= sizeof(value) || !(colon = strrchr(value, ':'))) return FALSE;
-    *colon = 0;
-    *port = (INTERNET_PORT)atoi(colon + 1);
-    MultiByteToWideChar(CP_UTF8, 0, value, -1, host, (int)host_len);
-    return TRUE;
-}
+#include "ws_helpers.h"
 
 static const CERT_CONTEXT *trusted_ca;
 
@@ -73,22 +62,9 @@ static void CALLBACK secure_callback(HINTERNET handle, DWORD_PTR context, DWORD 
     }
 }
 
-struct conn
-{
-    HINTERNET session, connect, request;
-};
-
-static void close_conn(struct conn *c)
-{
-    if (c->request) WinHttpCloseHandle(c->request);
-    if (c->connect) WinHttpCloseHandle(c->connect);
-    if (c->session) WinHttpCloseHandle(c->session);
-    memset(c, 0, sizeof(*c));
-}
-
 /* Sends a secure request (upgrade or plain GET); returns the
  * WinHttpSendRequest+ReceiveResponse error (0 on success). */
-static DWORD secure_request(struct conn *c, const char *var, const WCHAR *path, BOOL upgrade, DWORD security_flags,
+static DWORD secure_request(struct ws_handles *c, const char *var, const WCHAR *path, BOOL upgrade, DWORD security_flags,
                             struct secure_failure *sf)
 {
     WCHAR host[64];
@@ -96,7 +72,7 @@ static DWORD secure_request(struct conn *c, const char *var, const WCHAR *path, 
     DWORD err = ERROR_SUCCESS;
 
     memset(c, 0, sizeof(*c));
-    if (!server_address(var, host, ARRAY_SIZE(host), &port)) return ERROR_NOT_FOUND;
+    if (!ws_parse_server(ws_server_env(var), host, ARRAY_SIZE(host), &port)) return ERROR_NOT_FOUND;
     /* The certificates name localhost: connect by name, as a program would. */
     lstrcpyW(host, L"localhost");
     c->session = WinHttpOpen(L"winhttp-ws wss test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
@@ -140,7 +116,7 @@ static void test_validation(void)
         { "WSTEST_TLS_WRONGHOST_SERVER", SECURITY_FLAG_IGNORE_CERT_CN_INVALID, WINHTTP_CALLBACK_STATUS_FLAG_CERT_CN_INVALID },
     };
     struct secure_failure sf;
-    struct conn c;
+    struct ws_handles c;
     unsigned int i;
     DWORD err;
 
@@ -153,7 +129,7 @@ static void test_validation(void)
         skip("the test CA is not trusted here (Wine 8 builds its Root store from the host's certificates only; "
              "CurrentUser\\Root additions are not used): checking each class with SECURITY_FLAG_IGNORE_UNKNOWN_CA\n");
         base_flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
-        close_conn(&c);
+        ws_close_handles(&c);
         err = secure_request(&c, "WSTEST_TLS_SERVER", L"/http/hello", FALSE, base_flags, NULL);
     }
     ok(!err, "good server: got %lu (flags %#lx)\n", err, sf.flags);
@@ -200,7 +176,7 @@ static void test_validation(void)
             ok(bits == info.dwKeySize, "bits %lu\n", bits);
         }
     }
-    close_conn(&c);
+    ws_close_handles(&c);
 
     for (i = 0; i < ARRAY_SIZE(tests); i++)
     {
@@ -211,7 +187,7 @@ static void test_validation(void)
         ok(err == ERROR_WINHTTP_SECURE_FAILURE, "default: got %lu\n", err);
         ok(sf.count == 1, "SECURE_FAILURE sent %ld times\n", sf.count);
         ok(sf.flags & tests[i].failure_flag, "failure flags %#lx\n", sf.flags);
-        close_conn(&c);
+        ws_close_handles(&c);
 
         /* with only the base flags this class still fails, alone */
         if (tests[i].ignore != base_flags)
@@ -220,18 +196,18 @@ static void test_validation(void)
             err = secure_request(&c, tests[i].server, L"/http/hello", FALSE, base_flags, &sf);
             ok(err == ERROR_WINHTTP_SECURE_FAILURE, "base flags: got %lu\n", err);
             ok(sf.flags == tests[i].failure_flag, "base flags: failure flags %#lx\n", sf.flags);
-            close_conn(&c);
+            ws_close_handles(&c);
         }
 
         /* its ignore flag lets it through */
         err = secure_request(&c, tests[i].server, L"/http/hello", FALSE, base_flags | tests[i].ignore, NULL);
         ok(!err, "ignoring it: got %lu\n", err);
-        close_conn(&c);
+        ws_close_handles(&c);
         winetest_pop_context();
     }
 }
 
-static HINTERNET open_wss_at(struct conn *c, const char *server, const WCHAR *path)
+static HINTERNET open_wss_at(struct ws_handles *c, const char *server, const WCHAR *path)
 {
     HINTERNET ws;
     DWORD err = secure_request(c, server, path, TRUE, base_flags, NULL);
@@ -243,7 +219,7 @@ static HINTERNET open_wss_at(struct conn *c, const char *server, const WCHAR *pa
     return ws;
 }
 
-static HINTERNET open_wss(struct conn *c, const WCHAR *path)
+static HINTERNET open_wss(struct ws_handles *c, const WCHAR *path)
 {
     return open_wss_at(c, "WSTEST_TLS_SERVER", path);
 }
@@ -257,7 +233,7 @@ static void test_wss_interop(void)
     BYTE *out, *in;
     DWORD err, len, total, i, j;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     if (!GetEnvironmentVariableA("WSTEST_PY_TLS_SERVER", value, sizeof(value)))
     {
@@ -288,7 +264,7 @@ static void test_wss_interop(void)
     ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
     WinHttpCloseHandle(ws);
 done:
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 static void test_wss_echo(void)
@@ -299,7 +275,7 @@ static void test_wss_echo(void)
     DWORD err, len, total, i, j;
     USHORT status;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     if (!(ws = open_wss(&c, L"/echo"))) goto done;
     out = HeapAlloc(GetProcessHeap(), 0, 16 << 20);
@@ -330,7 +306,7 @@ static void test_wss_echo(void)
     ok(err == ERROR_INSUFFICIENT_BUFFER && status == 1000 && len == 7, "err %lu status %u len %lu\n", err, status, len);
     WinHttpCloseHandle(ws);
 done:
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 static void test_wss_abort(void)
@@ -339,7 +315,7 @@ static void test_wss_abort(void)
     BYTE buf[64];
     DWORD err, len;
     HINTERNET ws;
-    struct conn c;
+    struct ws_handles c;
 
     /* A text message, then the server's TLS connection ends without a close frame. */
     if ((ws = open_wss(&c, L"/send/81026869/close")))
@@ -350,7 +326,7 @@ static void test_wss_abort(void)
         ok(err == ERROR_WINHTTP_CONNECTION_ERROR, "got %lu\n", err);
         WinHttpCloseHandle(ws);
     }
-    close_conn(&c);
+    ws_close_handles(&c);
     if ((ws = open_wss(&c, L"/send/81026869/rst")))
     {
         err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &len, &type);
@@ -359,7 +335,7 @@ static void test_wss_abort(void)
         ok(err == ERROR_WINHTTP_CONNECTION_ERROR, "got %lu\n", err);
         WinHttpCloseHandle(ws);
     }
-    close_conn(&c);
+    ws_close_handles(&c);
 }
 
 struct async_state
@@ -410,7 +386,7 @@ static void test_wss_async(void)
     BYTE buf[64];
     DWORD err;
 
-    if (!server_address("WSTEST_TLS_SERVER", host, ARRAY_SIZE(host), &port)) return;
+    if (!ws_parse_server(ws_server_env("WSTEST_TLS_SERVER"), host, ARRAY_SIZE(host), &port)) return;
     lstrcpyW(host, L"localhost");
     st.done = CreateEventW(NULL, FALSE, FALSE, NULL);
     session = WinHttpOpen(L"winhttp-ws wss async", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
