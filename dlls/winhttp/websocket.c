@@ -26,6 +26,7 @@
 #define DEFAULT_CLOSE_TIMEOUT      10000
 #define MIN_RECEIVE_BUFFER         4096
 #define MAX_SINGLE_SEND            (4 * 1024 * 1024)   /* larger messages leave in pieces */
+#define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
 
 enum socket_state
 {
@@ -285,12 +286,12 @@ static void record_close(struct websocket *ws, const struct wsp_event *ev)
     SetEvent(ws->close_event);
 }
 
-/* Decodes buffered input until something for the caller comes out: data
+/* Decodes in[*used..in_len) until something for the caller comes out: data
  * (copied to out, at most out_len bytes; out NULL discards data, as Close
  * does), the peer's close frame, or an error.  Pings are answered here and
  * pongs dropped: control frames never surface.  Caller holds cs. */
-static enum step process_input(struct websocket *ws, void *out, DWORD out_len, DWORD *bytes,
-                               WINHTTP_WEB_SOCKET_BUFFER_TYPE *type)
+static enum step decode_input(struct websocket *ws, const BYTE *in, size_t in_len, size_t *used, void *out,
+                              DWORD out_len, DWORD *bytes, WINHTTP_WEB_SOCKET_BUFFER_TYPE *type)
 {
     struct wsp_event ev;
     enum wsp_status status;
@@ -298,14 +299,9 @@ static enum step process_input(struct websocket *ws, void *out, DWORD out_len, D
 
     for (;;)
     {
-        status = wsp_decode(&ws->decoder, ws->rlen ? ws->rbuf + ws->rpos : NULL, ws->rlen - ws->rpos, out ? out_len : 0,
-                            &consumed, &ev);
-        ws->rpos += consumed;
-        if (status == WSP_NEED_MORE)
-        {
-            ws->rpos = ws->rlen = 0;
-            return STEP_NEED_INPUT;
-        }
+        status = wsp_decode(&ws->decoder, in ? in + *used : NULL, in_len - *used, out ? out_len : 0, &consumed, &ev);
+        *used += consumed;
+        if (status == WSP_NEED_MORE) return STEP_NEED_INPUT;
         if (status != WSP_OK)
         {
             fail_connection(ws, status);
@@ -323,7 +319,7 @@ static enum step process_input(struct websocket *ws, void *out, DWORD out_len, D
             }
             /* an empty frame that does not end its message has nothing to say */
             if (!out || (!ev.len && !(ev.flags & WSP_DATA_MESSAGE_END))) break;
-            memcpy(out, ev.data, ev.len);
+            if (out != ev.data) memcpy(out, ev.data, ev.len);  /* direct reads land in place */
             *bytes = ev.len;
             *type = buffer_type(ev.opcode, (ev.flags & WSP_DATA_MESSAGE_END) != 0);
             return STEP_DATA;
@@ -341,6 +337,19 @@ static enum step process_input(struct websocket *ws, void *out, DWORD out_len, D
             break;
         }
     }
+}
+
+/* Decodes what rbuf holds (see decode_input). */
+static enum step process_input(struct websocket *ws, void *out, DWORD out_len, DWORD *bytes,
+                               WINHTTP_WEB_SOCKET_BUFFER_TYPE *type)
+{
+    size_t used = 0;
+    enum step step = decode_input(ws, ws->rlen ? ws->rbuf + ws->rpos : NULL, ws->rlen - ws->rpos, &used, out,
+                                  out_len, bytes, type);
+
+    ws->rpos += used;
+    if (step == STEP_NEED_INPUT) ws->rpos = ws->rlen = 0;
+    return step;
 }
 
 /* Room in rbuf for the next read (process_input empties it on NEED_INPUT);
@@ -373,6 +382,26 @@ static DWORD keepalive_expired(struct websocket *ws)
 }
 
 /* Blocking read into rbuf; an idle peer is pinged (keepalive_expired). */
+static DWORD read_into(struct websocket *ws, void *dst, size_t room, int timeout, BOOL keepalive, size_t *received)
+{
+    DWORD error;
+
+    for (;;)
+    {
+        net_set_timeouts(ws->conn, ws->conn->send_timeout, timeout);
+        error = net_recv(ws->conn, dst, room, received);
+        if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
+        {
+            if ((error = keepalive_expired(ws))) return error;
+            continue;
+        }
+        if (error) return error;
+        if (!*received) return ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP closed without a close frame */
+        ws->ping_outstanding = FALSE;
+        return ERROR_SUCCESS;
+    }
+}
+
 static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
 {
     size_t room, received;
@@ -380,21 +409,30 @@ static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
     BYTE *pos = read_position(ws, &room);
 
     if (!pos) return ERROR_NOT_ENOUGH_MEMORY;
-    for (;;)
-    {
-        net_set_timeouts(ws->conn, ws->conn->send_timeout, timeout);
-        error = net_recv(ws->conn, pos, room, &received);
-        if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
-        {
-            if ((error = keepalive_expired(ws))) return error;
-            continue;
-        }
-        if (error) return error;
-        if (!received) return ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP closed without a close frame */
-        ws->rlen += received;
-        ws->ping_outstanding = FALSE;
-        return ERROR_SUCCESS;
-    }
+    if (!(error = read_into(ws, pos, room, timeout, keepalive, &received))) ws->rlen += received;
+    return error;
+}
+
+/* Inside a large frame with nothing buffered, payload is read straight into
+ * the caller's buffer: no copy, and as much per call as the caller takes. */
+static BOOL can_read_direct(struct websocket *ws, DWORD len)
+{
+    return !ws->rlen && len >= DIRECT_READ_MIN && wsp_decoder_payload_remaining(&ws->decoder) >= DIRECT_READ_MIN;
+}
+
+static DWORD read_direct(struct websocket *ws, void *buf, DWORD len, DWORD *bytes, WINHTTP_WEB_SOCKET_BUFFER_TYPE *type,
+                         enum step *step)
+{
+    uint64_t remaining = wsp_decoder_payload_remaining(&ws->decoder);
+    size_t received, used = 0;
+    DWORD error;
+
+    if ((error = read_into(ws, buf, len < remaining ? len : (size_t)remaining, ws->keepalive_interval, TRUE, &received)))
+        return error;
+    EnterCriticalSection(&ws->cs);
+    *step = decode_input(ws, buf, received, &used, buf, len, bytes, type);
+    LeaveCriticalSection(&ws->cs);
+    return ERROR_SUCCESS;
 }
 
 /* Synchronous receive: decode buffered bytes, read when they run out. */
@@ -412,7 +450,17 @@ static DWORD receive_sync(struct websocket *ws, void *buf, DWORD len, DWORD *byt
         LeaveCriticalSection(&ws->cs);
         if (step == STEP_DATA || step == STEP_CLOSE) return ERROR_SUCCESS;
         if (step == STEP_ERROR) return error;
-        if ((error = read_more(ws, ws->keepalive_interval, TRUE)))
+        if (can_read_direct(ws, len))
+        {
+            if (!(error = read_direct(ws, buf, len, bytes, type, &step)))
+            {
+                if (step == STEP_DATA) return ERROR_SUCCESS;
+                if (step == STEP_ERROR) return ws->fatal_error;
+                continue;
+            }
+        }
+        else error = read_more(ws, ws->keepalive_interval, TRUE);
+        if (error)
         {
             if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
             EnterCriticalSection(&ws->cs);

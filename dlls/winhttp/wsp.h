@@ -227,6 +227,12 @@ enum wsp_status wsp_decode(struct wsp_decoder *d, const void *in, size_t len, si
  * (e.g. a TEXT span cut short before an invalid UTF-8 byte). */
 enum wsp_status wsp_decoder_pending_error(const struct wsp_decoder *d);
 
+/* Payload bytes of the current TEXT/BINARY/CONTINUATION frame still to come,
+ * 0 between frames or inside a control frame: input of at most this many
+ * bytes is pure payload, and one wsp_decode call turns it into one DATA span
+ * (so a caller may read it straight into its destination). */
+uint64_t wsp_decoder_payload_remaining(const struct wsp_decoder *d);
+
 /* ------------------------------------------------------------------------ */
 /* SHA-1 and base64 (wsp_sha1.c, wsp_base64.c)                              */
 

@@ -335,3 +335,8 @@ enum wsp_status wsp_decoder_pending_error(const struct wsp_decoder *d)
     if (d->state == WSP_DEC_ERROR) return d->error;
     return d->pending;
 }
+
+uint64_t wsp_decoder_payload_remaining(const struct wsp_decoder *d)
+{
+    return d->state == WSP_DEC_DATA ? d->remaining : 0;
+}

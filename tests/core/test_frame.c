@@ -518,6 +518,27 @@ static void test_pending_error(void)
     ok(wsp_decoder_pending_error(&d) == WSP_OK, "got %s\n", wsp_status_name(wsp_decoder_pending_error(&d)));
 }
 
+/* Inside a data frame, input up to payload_remaining is one DATA span. */
+static void test_payload_remaining(void)
+{
+    static const uint8_t frame[] = { 0x82, 0x7e, 0x01, 0x00 };  /* binary, 256 bytes */
+    static uint8_t payload[256];
+    struct wsp_decoder d;
+    struct wsp_event ev;
+    size_t consumed;
+
+    wsp_decoder_init(&d, 0);
+    ok(wsp_decoder_payload_remaining(&d) == 0, "between frames\n");
+    ok(wsp_decode(&d, frame, sizeof(frame), 0, &consumed, &ev) == WSP_NEED_MORE && consumed == 4, "header\n");
+    ok(wsp_decoder_payload_remaining(&d) == 256, "got %u\n", (unsigned)wsp_decoder_payload_remaining(&d));
+    ok(wsp_decode(&d, payload, 100, 0, &consumed, &ev) == WSP_OK && ev.data == payload && ev.len == 100
+       && consumed == 100, "span in place\n");
+    ok(wsp_decoder_payload_remaining(&d) == 156, "got %u\n", (unsigned)wsp_decoder_payload_remaining(&d));
+    ok(wsp_decode(&d, payload, 156, 0, &consumed, &ev) == WSP_OK && ev.len == 156
+       && (ev.flags & WSP_DATA_MESSAGE_END), "last span\n");
+    ok(wsp_decoder_payload_remaining(&d) == 0, "after the frame\n");
+}
+
 static void test_sticky_error(void)
 {
     struct wsp_decoder d;
@@ -703,6 +724,7 @@ START_TEST(frame)
     test_message_limit();
     test_text_utf8();
     test_pending_error();
+    test_payload_remaining();
     test_sticky_error();
     test_status_names();
     test_chunk_equivalence();
