@@ -1,0 +1,79 @@
+#!/bin/bash
+# Usage: bench/syscalls.sh [WORKLOAD...]   (default: rt16 rt64k stream4m async_rt16)
+#
+# Where the time goes: Linux system calls and context switches per message,
+# in the client process (all its threads) and in the wineserver, for ours,
+# builtin and raw.  Each client runs each workload twice (0.3 s and 1.3 s,
+# perf stat counting); the difference divided by the difference in messages
+# leaves out start-up, handshake and warm-up.  A wineserver request is one
+# or more syscalls on each side, so the server column counts them.
+#
+# Needs perf (raw_syscalls tracepoint), the built bench (make bench-build)
+# and runs in build/bench/wineprefix with a wineserver of its own, stopped
+# at the end.  Inputs: WSSERVER, WINE, WINESERVER.
+
+set -u
+topdir=$(cd "$(dirname "$0")/.." && pwd)
+cd "$topdir" || exit 2
+dir=build/x86_64/bench
+wine=${WINE:-wine}
+wineserver=${WINESERVER:-wineserver}
+wsserver=${WSSERVER:-build/native/server/wsserver}
+[ $# -gt 0 ] || set -- rt16 rt64k stream4m async_rt16
+command -v perf > /dev/null || { echo "syscalls: perf is not installed" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-sys.XXXXXX")
+server_pid=
+export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
+unset DISPLAY
+cleanup() {
+    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    "$wineserver" -k 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 1800 > /dev/null 2>&1 &
+server_pid=$!
+for ((i = 0; i < 100; i++)); do [ -s "$work/port" ] && break; sleep 0.05; done
+server=127.0.0.1:$(cat "$work/port")
+
+# our own wineserver, kept alive, found by its directory (named after the
+# prefix's device and inode)
+mkdir -p "$WINEPREFIX"
+"$wineserver" -p
+WINEDLLOVERRIDES="mscoree=;mshtml=" "$wine" "$dir/bench_raw.exe" -t 0.05 -w rt16 "$server" > /dev/null 2>&1
+tag=server-$(stat -c '%D' "$WINEPREFIX")-$(printf '%x' "$(stat -c '%i' "$WINEPREFIX")")
+ws_pid=
+for p in $(pgrep -x wineserver64; pgrep -x wineserver); do
+    case $(readlink "/proc/$p/cwd") in */"$tag") ws_pid=$p ;; esac
+done
+[ -n "$ws_pid" ] || { echo "syscalls: cannot find the wineserver of $WINEPREFIX" >&2; exit 2; }
+
+# one CLIENT OVERRIDE EXE WORKLOAD SECONDS -> "messages client_syscalls client_cs server_syscalls server_cs"
+one() {
+    perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$ws_pid" -o "$work/srv" &
+    local sp=$!
+    sleep 0.2
+    WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" perf stat -x, -e raw_syscalls:sys_enter,context-switches \
+        -o "$work/cli" -- "$wine" "$3" -n "$1" -t "$5" -w "$4" "$server" > "$work/out" 2> /dev/null
+    kill -INT $sp
+    wait $sp
+    echo "$(awk '$1 == "RESULT" { print $6 }' "$work/out" | tr -d '\r') $(awk -F, '/sys_enter|context/ { printf "%s ", $1 }' "$work/cli") $(awk -F, '/sys_enter|context/ { printf "%s ", $1 }' "$work/srv")"
+}
+
+printf '%-12s %-8s %10s %12s %12s %12s %12s\n' workload client messages cli-sys/msg cli-cs/msg srv-sys/msg srv-cs/msg
+for w in "$@"; do
+    for c in ours builtin raw; do
+        case $c in
+        ours) o=n exe=$dir/bench_winhttp.exe ;;
+        builtin) o=b exe=$dir/bench_winhttp.exe ;;
+        raw) o=n exe=$dir/bench_raw.exe ;;
+        esac
+        read -r m1 a1 b1 c1 d1 <<< "$(one $c $o $exe $w 0.3)"
+        read -r m2 a2 b2 c2 d2 <<< "$(one $c $o $exe $w 1.3)"
+        awk -v w=$w -v c=$c -v m1="$m1" -v m2="$m2" -v a="$((a2 - a1))" -v b="$((b2 - b1))" -v s="$((c2 - c1))" -v d="$((d2 - d1))" \
+            'BEGIN { n = m2 - m1; if (n <= 0) { printf "%-12s %-8s %10s (no difference in messages)\n", w, c, m2; exit }
+                     printf "%-12s %-8s %10d %12.1f %12.2f %12.1f %12.2f\n", w, c, m2, a / n, b / n, s / n, d / n }'
+    done
+done
