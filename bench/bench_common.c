@@ -320,6 +320,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
     }
     bench_payload = payload;
 
+    if (!client) return 0;  /* setup only (bench_raw --costs) */
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
     for (i = 0; i < ARRAYSIZE(workloads); i++)
         if (selected(list, workloads[i].name)) run_workload(client, &workloads[i]);

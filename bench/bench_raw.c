@@ -7,6 +7,7 @@
  * it holds; payloads are counted, not copied anywhere.
  *
  *   bench_raw.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] HOST:PORT
+ *   bench_raw.exe --costs HOST:PORT    (what single calls cost under Wine)
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -214,6 +215,83 @@ static void raw_close(void *conn)
     free(r);
 }
 
+/* --costs: what single calls cost under Wine, the bounds the workloads sit on. */
+static HANDLE ping_event, pong_event;
+
+static DWORD WINAPI pong_thread(void *arg)
+{
+    for (;;)
+    {
+        WaitForSingleObject(ping_event, INFINITE);
+        SetEvent(pong_event);
+    }
+    return 0;
+}
+
+static void CALLBACK pool_work(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    SetEvent(context);
+}
+
+static void cost(const char *what, double t0, int n)
+{
+    printf("COST %s %.2f us\n", what, (bench_now() - t0) * 1e6 / n);
+    fflush(stdout);
+}
+
+static int run_costs(void)
+{
+    enum { N = 2000 };
+    struct raw *r;
+    u_long nonblocking = 1;
+    char byte;
+    double t0;
+    DWORD len;
+    int i;
+
+    t0 = bench_now();
+    for (i = 0; i < N * 100; i++) bench_now();
+    printf("COST QueryPerformanceCounter %.3f us\n", (bench_now() - t0) * 1e6 / (N * 100));
+
+    if (!(r = raw_open(FALSE))) return 1;
+    t0 = bench_now();
+    for (i = 0; i < N; i++) raw_send(r, bench_payload, 16);
+    cost("send() of one 22-byte frame", t0, N);
+    Sleep(300);  /* every echo is in our receive buffer now */
+    t0 = bench_now();
+    for (i = 0; i < N; i++) recv(r->s, (char *)r->rx, 18, 0);
+    cost("recv() with data waiting", t0, N);
+    ioctlsocket(r->s, FIONBIO, &nonblocking);
+    t0 = bench_now();
+    for (i = 0; i < N; i++) recv(r->s, &byte, 1, 0);
+    cost("recv() that would block (non-blocking socket)", t0, N);
+    nonblocking = 0;
+    ioctlsocket(r->s, FIONBIO, &nonblocking);
+    t0 = bench_now();
+    for (i = 0; i < N; i++) raw_send(r, bench_payload, 16), raw_recv(r, &len);
+    cost("round trip 16 B (send + recv + server echo)", t0, N);
+    raw_close(r);
+
+    ping_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    pong_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    CloseHandle(CreateThread(NULL, 0, pong_thread, NULL, 0, NULL));
+    t0 = bench_now();
+    for (i = 0; i < N; i++)
+    {
+        SetEvent(ping_event);
+        WaitForSingleObject(pong_event, INFINITE);
+    }
+    cost("thread hop there and back (SetEvent + wait, twice)", t0, N);
+    t0 = bench_now();
+    for (i = 0; i < N; i++)
+    {
+        TrySubmitThreadpoolCallback(pool_work, pong_event, NULL);
+        WaitForSingleObject(pong_event, INFINITE);
+    }
+    cost("TrySubmitThreadpoolCallback, run, and wake the caller", t0, N);
+    return 0;
+}
+
 static const struct bench_client raw_client = { raw_open, raw_send, raw_recv, raw_close, NULL };
 
 int main(int argc, char **argv)
@@ -222,5 +300,12 @@ int main(int argc, char **argv)
 
     WSAStartup(MAKEWORD(2, 2), &data);
     bench_name = "raw";
+    if (argc > 2 && !strcmp(argv[1], "--costs"))
+    {
+        char *argv2[] = { argv[0], argv[2], NULL };
+        /* bench_main's parsing, no workloads */
+        bench_main(2, argv2, NULL);
+        return run_costs();
+    }
     return bench_main(argc, argv, &raw_client);
 }
