@@ -10,7 +10,8 @@
 #   builtin  the same exe with winhttp=b
 #   raw      DIR/bench_raw.exe (ws2_32 only: the limit for a PE program under Wine)
 #
-# each doing every workload for about S seconds (default 1).  Prints a table
+# each doing every workload for about S seconds (default 1), then
+# bench_raw.exe --costs (the cost of single calls under Wine).  Prints a table
 # of medians with min-max and the ratios ours/raw and ours/builtin, then
 # rewrites the generated part of docs/BENCHMARKS.md (between the
 # "bench:begin" and "bench:end" markers) and docs/benchmarks.png (gnuplot;
@@ -84,6 +85,7 @@ unset DISPLAY
 # a bound per process: every workload is time-bounded, the watchdog in the
 # exe stops one that hangs after 10 * S + 20 s
 limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 7 * (10 * s + 20) + 60 }')
+[ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
 
 # run CLIENT OVERRIDE EXE: one process, every workload; RESULT/NOTE lines to stdout
 run() {
@@ -110,6 +112,9 @@ for ((r = 1; r <= runs; r++)); do
         echo "bench: run $r/$runs: $client" >&2
         run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
     done
+    # what single calls cost under Wine right now (bench_raw --costs)
+    WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "$wine" "$dir/bench_raw.exe" --costs "$server" \
+        2>> "$out/wine.log" | tr -d '\r' | sed "s/^/$r /" >> "$results"
 done
 
 # The loaded DLL must be the one the column is named after.
@@ -170,10 +175,29 @@ summarize() {
 
 summarize > "$out/summary.txt"
 table=$(grep -v '^DATA ' "$out/summary.txt")
+# medians of the --costs lines: "| what | median us (min–max) |"
+costs=$(awk '$2 == "COST" {
+        what = $3; for (i = 4; i < NF - 1; i++) what = what " " $i
+        if (!(what in n)) order[++k] = what
+        v[what, ++n[what]] = $(NF - 1)
+    }
+    END {
+        if (!k) exit
+        print "| call under Wine (bench_raw --costs) | µs, median (min–max) |"
+        print "|---|---:|"
+        for (j = 1; j <= k; j++) {
+            w = order[j]; m = n[w]
+            for (a = 1; a <= m; a++) x[a] = v[w, a]
+            for (a = 2; a <= m; a++) { t = x[a]; for (b = a - 1; b > 0 && x[b] > t; b--) x[b + 1] = x[b]; x[b + 1] = t }
+            med = m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
+            printf "| %s | %.2f (%.2f–%.2f) |\n", w, med, x[1], x[m]
+        }
+    }' "$results")
 echo
 echo "$table"
 echo
 echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+[ -n "$costs" ] && { echo; echo "$costs"; }
 [ $dll_ok = 1 ] || echo "WARNING: the DLL check failed, see $results"
 
 [ $docs = 1 ] || exit 0
@@ -222,6 +246,12 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo "msg/s: messages echoed per second; MB/s: 10^6 payload bytes received per second."
     [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
     echo
+    if [ -n "$costs" ]; then
+        echo "The same runs measured what single calls cost under Wine on this machine:"
+        echo
+        echo "$costs"
+        echo
+    fi
     echo "![throughput relative to raw Winsock](benchmarks.png)"
     echo
     echo "<!-- bench:end -->"
