@@ -237,6 +237,11 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, ${cpu:-unknown CPU}," \
          "$("$wine" --version 2>/dev/null), Linux $(uname -r), x86_64 PE clients."
     echo
+    if rev=$(git -C "$topdir" rev-parse --short HEAD 2>/dev/null); then
+        dirty=$(git -C "$topdir" status --porcelain -- dlls/winhttp 2>/dev/null | wc -l)
+        echo "Source tree: commit $rev$([ "$dirty" -gt 0 ] && echo " with uncommitted changes in $dirty file(s) of dlls/winhttp")."
+        echo
+    fi
     echo "Command: \`${BENCH_MAKE_COMMAND:-make bench}\` (runs \`$command_line\`)," \
          "$runs runs of about $seconds s per workload and client, clients in rotating order."
     echo
