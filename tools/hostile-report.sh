@@ -86,7 +86,9 @@ if [ ! -s "$workdir/ours.tsv" ]; then
 fi
 
 summary_line() {
-    grep -E '^hostile: [0-9]+ tests executed' "$1" | tail -n 1 | tr -d '\r'
+    local line
+    line=$(grep -E '^hostile: [0-9]+ tests executed' "$1" | tail -n 1 | tr -d '\r')
+    echo "${line:-no summary line: the run ended early (crash or timeout) after $(grep -c ': case ' "$1") case lines}"
 }
 
 generate() {

@@ -9,7 +9,8 @@
  *   private bytes:  at most SOAK_MEM_SLACK + SOAK_MEM_PER_CYCLE * cycles more
  *
  * WSTEST_SOAK_CYCLES sets the number of cycles (default 1000, a few seconds;
- * make check-full runs 100000).  One progress line every tenth of the run.
+ * make check-full runs 100000); WSTEST_SOAK_MODE=sync or async runs only
+ * that kind of handle.  One progress line every tenth of the run.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -30,6 +31,7 @@
 #define WAIT_MS             10000
 
 static WCHAR server_host[64];
+static int soak_mode = -1;   /* -1 both in turn, 0 sync only, 1 async only (WSTEST_SOAK_MODE) */
 static INTERNET_PORT server_port;
 
 /* Private bytes; Wine 8 leaves PrivateUsage 0, PagefileUsage is the same figure there. */
@@ -207,7 +209,7 @@ static DWORD ws_close(struct conn *c)
 /* One cycle; returns FALSE (after an ok() failure) if anything went wrong. */
 static BOOL cycle(unsigned n, BYTE *out, BYTE *in)
 {
-    BOOL async = n % 2, good = TRUE;
+    BOOL async = soak_mode >= 0 ? soak_mode : (int)(n % 2), good = TRUE;
     WINHTTP_WEB_SOCKET_BUFFER_TYPE type, want;
     DWORD err, len, got, size;
     struct conn c;
@@ -309,6 +311,9 @@ START_TEST(soak)
     MultiByteToWideChar(CP_UTF8, 0, value, -1, server_host, ARRAY_SIZE(server_host));
     if (GetEnvironmentVariableA("WSTEST_SOAK_CYCLES", value, sizeof(value)) && atoi(value) > 0)
         cycles = (unsigned)atoi(value);
+
+    if (GetEnvironmentVariableA("WSTEST_SOAK_MODE", value, sizeof(value)))
+        soak_mode = !strcmp(value, "sync") ? 0 : !strcmp(value, "async") ? 1 : -1;
 
     out = HeapAlloc(GetProcessHeap(), 0, 70000);
     in = HeapAlloc(GetProcessHeap(), 0, 70000);
