@@ -4,7 +4,8 @@
  * Part 1 is table-driven (hostile_cases.h): after the client cases of the
  * Autobahn|Testsuite, categories 1-10, a server sends raw frames right after
  * the 101 and the program checks what WinHTTP makes of them.  Every case runs
- *   sync   synchronous handles against wsserver /send/<hex>
+ *   sync   synchronous handles against wsserver /send/<hex> (/send/<hex>/close
+ *          where the client must fail the connection)
  *   async  WINHTTP_FLAG_ASYNC handles, same server, bounded waits on events
  *   wire   synchronous handles against an in-process peer that writes the
  *          same bytes in small pieces (one byte per send(), 997 for large
@@ -920,6 +921,9 @@ static void run_table_case(struct job *j)
             path = HeapAlloc(GetProcessHeap(), 0, script.len * 2 + 16);
             strcpy(path, "/send/");
             hex_encode(script.p, script.len, path + 6);
+            /* the client must fail: a FIN after the script, so a client
+             * that does not fail sees the end instead of blocking */
+            if (c->kind == HX_FAIL) strcat(path, "/close");
         }
         HeapFree(GetProcessHeap(), 0, full);
     }
