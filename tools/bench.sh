@@ -1,6 +1,7 @@
 #!/bin/bash
 # Usage: tools/bench.sh [--dir DIR] [--runs N] [--seconds S] [--workloads LIST]
 #                       [--cpus LIST|all] [--no-docs] [--doc FILE] [--png FILE]
+#                       [--report-only]
 #
 # `make bench`: WebSocket throughput of our winhttp.dll, Wine's builtin
 # winhttp and raw Winsock, side by side.  Starts one native wsserver (/echo)
@@ -26,7 +27,8 @@
 # Inputs: WSSERVER (default build/native/server/wsserver), WINE (default
 # wine).  Wine runs in a private prefix, build/bench/wineprefix, so the
 # bench never shares a wineserver with tests running at the same time.
-# Raw per-run lines are kept in build/bench/results.txt.
+# Raw per-run lines are kept in build/bench/results.txt; --report-only
+# formats them again (table, docs, chart) without measuring.
 
 set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +38,7 @@ seconds=1
 workloads=all
 cpus=0
 docs=1
+report_only=0
 doc=$topdir/docs/BENCHMARKS.md
 png=$topdir/docs/benchmarks.png
 command_line="tools/bench.sh $*"
@@ -48,31 +51,15 @@ while [ $# -gt 0 ]; do
     --workloads) workloads=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
     --no-docs) docs=0; shift ;;
+    --report-only) report_only=1; shift ;;
     --doc) doc=$2; shift 2 ;;
     --png) png=$2; shift 2 ;;
     *) sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
 done
 
-wine=${WINE:-wine}
-wsserver=${WSSERVER:-build/native/server/wsserver}
-for f in "$dir/bench_winhttp.exe" "$dir/bench_raw.exe" "$dir/winhttp.dll" "$wsserver"; do
-    if [ ! -e "$f" ]; then
-        echo "bench: $f is missing (run make bench)" >&2
-        exit 2
-    fi
-done
-
-if [ "$cpus" != all ] && ! command -v taskset > /dev/null 2>&1; then
-    echo "bench: taskset not installed, running unpinned" >&2
-    cpus=all
-fi
-# prefix for commands that run on the --cpus CPUs
-pin=()
-[ "$cpus" = all ] || pin=(taskset -c "$cpus")
-
 out=build/bench
-mkdir -p "$out"
+results=$out/results.txt
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 server_pid=
 cleanup() {
@@ -82,65 +69,110 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+wine=${WINE:-wine}
 
-# One server for every client and run: the fast /echo path.
-"${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2> "$out/wsserver.log" &
-server_pid=$!
-for ((i = 0; i < 200; i++)); do
-    [ -s "$work/port" ] && break
-    sleep 0.05
-done
-if [ ! -s "$work/port" ]; then
-    echo "bench: wsserver did not start (see $out/wsserver.log)" >&2
-    exit 2
-fi
-server=127.0.0.1:$(cat "$work/port")
-
-export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
-unset DISPLAY
-# a bound per process: every workload is time-bounded, the watchdog in the
-# exe stops one that hangs after 10 * S + 20 s
-limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 7 * (10 * s + 20) + 60 }')
-[ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
-
-# run CLIENT OVERRIDE EXE: one process, every workload; RESULT/NOTE lines to stdout
-run() {
-    WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-        "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$workloads" "$server" 2>> "$out/wine.log" | tr -d '\r'
+# "Source tree: ..." for the doc: what our DLL was built from
+describe_tree() {
+    local rev dirty
+    rev=$(git -C "$topdir" rev-parse --short HEAD 2>/dev/null) || return 0
+    dirty=$(git -C "$topdir" status --porcelain -- dlls/winhttp 2>/dev/null | wc -l)
+    echo "Source tree: commit $rev$([ "$dirty" -gt 0 ] && echo " with uncommitted changes in $dirty file(s) of dlls/winhttp")."
 }
 
-echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
-# the first start creates or updates the prefix: not measured
-run warmup n "$dir/bench_raw.exe" > /dev/null
-: > "$out/wine.log"
-# The prefix's wineserver (ours alone: a private prefix) may predate this
-# run; pin it too.  It is found by its directory, named after the prefix's
-# device and inode.
-if [ "$cpus" != all ]; then
-    tag=server-$(stat -c '%D' "$WINEPREFIX")-$(printf '%x' "$(stat -c '%i' "$WINEPREFIX")")
-    for p in $(pgrep -x wineserver64; pgrep -x wineserver); do
-        case $(readlink "/proc/$p/cwd") in */"$tag") taskset -a -p -c "$cpus" "$p" > /dev/null ;; esac
+measure() {
+    wsserver=${WSSERVER:-build/native/server/wsserver}
+    for f in "$dir/bench_winhttp.exe" "$dir/bench_raw.exe" "$dir/winhttp.dll" "$wsserver"; do
+        if [ ! -e "$f" ]; then
+            echo "bench: $f is missing (run make bench)" >&2
+            exit 2
+        fi
     done
-fi
 
-results=$out/results.txt
-: > "$results"
-clients=(ours builtin raw)
-for ((r = 1; r <= runs; r++)); do
-    for ((k = 0; k < 3; k++)); do
-        client=${clients[$(((r - 1 + k) % 3))]}
-        case $client in
-        ours) override=n exe=$dir/bench_winhttp.exe ;;
-        builtin) override=b exe=$dir/bench_winhttp.exe ;;
-        raw) override=n exe=$dir/bench_raw.exe ;;
-        esac
-        echo "bench: run $r/$runs: $client" >&2
-        run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
+    if [ "$cpus" != all ] && ! command -v taskset > /dev/null 2>&1; then
+        echo "bench: taskset not installed, running unpinned" >&2
+        cpus=all
+    fi
+    # prefix for commands that run on the --cpus CPUs
+    pin=()
+    [ "$cpus" = all ] || pin=(taskset -c "$cpus")
+
+    mkdir -p "$out"
+
+    # One server for every client and run: the fast /echo path.
+    "${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2> "$out/wsserver.log" &
+    server_pid=$!
+    for ((i = 0; i < 200; i++)); do
+        [ -s "$work/port" ] && break
+        sleep 0.05
     done
-    # what single calls cost under Wine right now (bench_raw --costs)
-    WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "$server" \
-        2>> "$out/wine.log" | tr -d '\r' | sed "s/^/$r /" >> "$results"
-done
+    if [ ! -s "$work/port" ]; then
+        echo "bench: wsserver did not start (see $out/wsserver.log)" >&2
+        exit 2
+    fi
+    server=127.0.0.1:$(cat "$work/port")
+
+    export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
+    unset DISPLAY
+    # a bound per process: every workload is time-bounded, the watchdog in the
+    # exe stops one that hangs after 10 * S + 20 s
+    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 7 * (10 * s + 20) + 60 }')
+    [ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
+
+    # run CLIENT OVERRIDE EXE: one process, every workload; RESULT/NOTE lines to stdout
+    run() {
+        WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
+            "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$workloads" "$server" 2>> "$out/wine.log" | tr -d '\r'
+    }
+
+    echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
+    # the first start creates or updates the prefix: not measured
+    run warmup n "$dir/bench_raw.exe" > /dev/null
+    : > "$out/wine.log"
+    # The prefix's wineserver (ours alone: a private prefix) may predate this
+    # run; pin it too.  It is found by its directory, named after the prefix's
+    # device and inode.
+    if [ "$cpus" != all ]; then
+        tag=server-$(stat -c '%D' "$WINEPREFIX")-$(printf '%x' "$(stat -c '%i' "$WINEPREFIX")")
+        for p in $(pgrep -x wineserver64; pgrep -x wineserver); do
+            case $(readlink "/proc/$p/cwd") in */"$tag") taskset -a -p -c "$cpus" "$p" > /dev/null ;; esac
+        done
+    fi
+
+    {
+        echo "0 META command $command_line"
+        echo "0 META cpus $cpus"
+        echo "0 META seconds $seconds"
+        echo "0 META date $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "0 META source $(describe_tree)"
+    } > "$results"
+    clients=(ours builtin raw)
+    for ((r = 1; r <= runs; r++)); do
+        for ((k = 0; k < 3; k++)); do
+            client=${clients[$(((r - 1 + k) % 3))]}
+            case $client in
+            ours) override=n exe=$dir/bench_winhttp.exe ;;
+            builtin) override=b exe=$dir/bench_winhttp.exe ;;
+            raw) override=n exe=$dir/bench_raw.exe ;;
+            esac
+            echo "bench: run $r/$runs: $client" >&2
+            run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
+        done
+        # what single calls cost under Wine right now (bench_raw --costs)
+        WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "$server" \
+            2>> "$out/wine.log" | tr -d '\r' | sed "s/^/$r /" >> "$results"
+    done
+
+}
+
+if [ $report_only = 1 ]; then
+    [ -s "$results" ] || { echo "bench: no $results to report" >&2; exit 2; }
+    runs=$(awk '$2 == "RESULT" { if ($1 > n) n = $1 } END { print n + 0 }' "$results")
+    meta() { sed -n "s/^0 META $1 //p" "$results" | head -n 1; }
+    command_line=$(meta command) cpus=$(meta cpus) seconds=$(meta seconds) measured=$(meta date) source_tree=$(meta source)
+else
+    source_tree=$(describe_tree)
+    measure || exit $?
+fi
 
 # The loaded DLL must be the one the column is named after.
 dll_ok=1
@@ -240,12 +272,12 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
 set yrange [0.0005:2]
-set ytics (0.001, 0.01, 0.1, 0.2, 0.5, 0.9, 1, 2)
+set ytics (0.001, 0.01, 0.1, 0.2, 0.5, 1, 2)
 set grid ytics
 set key top right
 set xtics rotate by -20
 set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dashtype 2 lc rgb "#cc0000"
-set label "target 0.9" at graph 0.01, first 0.8 tc rgb "#cc0000"
+set label "target 0.9" at graph 0.01, first 0.78 tc rgb "#cc0000"
 plot "$work/chart.dat" using 2:xtic(1) title "ours / raw" lc rgb "#2a6fbb", \
      "" using 3 title "builtin / raw" lc rgb "#bbbbbb"
 EOF
@@ -259,14 +291,10 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 {
     echo "<!-- bench:begin (generated by tools/bench.sh; edits here are overwritten) -->"
     echo
-    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, ${cpu:-unknown CPU}," \
+    echo "Measured ${measured:-$(date -u '+%Y-%m-%d %H:%M UTC')} on $(nproc) cores, ${cpu:-unknown CPU}," \
          "$("$wine" --version 2>/dev/null), Linux $(uname -r), x86_64 PE clients."
     echo
-    if rev=$(git -C "$topdir" rev-parse --short HEAD 2>/dev/null); then
-        dirty=$(git -C "$topdir" status --porcelain -- dlls/winhttp 2>/dev/null | wc -l)
-        echo "Source tree: commit $rev$([ "$dirty" -gt 0 ] && echo " with uncommitted changes in $dirty file(s) of dlls/winhttp")."
-        echo
-    fi
+    [ -n "$source_tree" ] && { echo "$source_tree"; echo; }
     echo "Command: \`${BENCH_MAKE_COMMAND:-make bench}\` (runs \`$command_line\`)," \
          "$runs runs of about $seconds s per workload and client, clients in rotating order," \
          "$([ "$cpus" = all ] && echo "unpinned." || echo "server, clients and wineserver pinned to CPU(s) $cpus.")"
