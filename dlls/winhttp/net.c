@@ -2,8 +2,8 @@
  * The transport over ws2_32 (see net.h).
  *
  * Blocking calls use the socket's own timeouts (SO_SNDTIMEO/SO_RCVTIMEO);
- * asynchronous calls are overlapped WSARecv/WSASend completed through a
- * thread-pool I/O object, so a pending receive costs no thread.
+ * asynchronous calls are overlapped WSARecv/WSASend completed through one
+ * shared completion port, so a pending receive costs no thread.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -306,10 +306,8 @@ void net_cancel(struct netconn *conn)
 void net_close(struct netconn *conn)
 {
     TRACE("%p\n", conn);
-    /* No operation is in flight here (each holds a reference on its owner);
-     * the pool frees the I/O object once a running callback returns, so this
-     * may run inside one. */
-    if (conn->io) CloseThreadpoolIo(conn->io);
+    /* No operation is in flight here: each holds a reference on its owner,
+     * so no completion packet for this connection is left in the port. */
     if (conn->tls)
     {
         tls_shutdown(conn, conn->tls);
@@ -337,10 +335,8 @@ static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
     return FALSE;
 }
 
-static void CALLBACK io_completion(PTP_CALLBACK_INSTANCE instance, void *context, void *overlapped,
-                                   ULONG result, ULONG_PTR bytes, PTP_IO io)
+static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes)
 {
-    struct netconn *conn = context;
     struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
     DWORD error = result ? map_socket_error(result) : ERROR_SUCCESS;
 
@@ -376,11 +372,56 @@ static void CALLBACK io_completion(PTP_CALLBACK_INSTANCE instance, void *context
     op->fn(conn, op->context, error, error ? 0 : bytes);
 }
 
+/* One completion port for every connection, served by a few threads: a
+ * pending operation costs no thread and no per-socket pool object.
+ * Completion functions run on these threads, so they must not block long. */
+#define NET_WORKERS_MAX 4
+
+static HANDLE completion_port;
+static INIT_ONCE completion_once = INIT_ONCE_STATIC_INIT;
+
+static DWORD CALLBACK completion_worker(void *arg)
+{
+    OVERLAPPED *overlapped;
+    ULONG_PTR key;
+    DWORD bytes, result;
+
+    for (;;)
+    {
+        overlapped = NULL;
+        result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, INFINITE)
+                 ? ERROR_SUCCESS : GetLastError();
+        if (!overlapped) continue;
+        complete_op((struct netconn *)key, overlapped, result, bytes);
+    }
+    return 0;
+}
+
+static BOOL CALLBACK start_completion_workers(INIT_ONCE *once, void *param, void **context)
+{
+    SYSTEM_INFO info;
+    DWORD i, count;
+    HANDLE thread;
+
+    GetSystemInfo(&info);
+    count = min(max(info.dwNumberOfProcessors, 2), NET_WORKERS_MAX);
+    if (!(completion_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, count))) return FALSE;
+    for (i = 0; i < count; i++)
+    {
+        if (!(thread = CreateThread(NULL, 64 * 1024, completion_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
+            return i > 0;
+        CloseHandle(thread);
+    }
+    TRACE("%lu completion threads\n", count);
+    return TRUE;
+}
+
 static DWORD ensure_io(struct netconn *conn)
 {
-    if (conn->io) return ERROR_SUCCESS;
-    if (!(conn->io = CreateThreadpoolIo((HANDLE)conn->socket, io_completion, conn, NULL)))
-        return GetLastError();
+    if (conn->io_bound) return ERROR_SUCCESS;
+    if (!InitOnceExecuteOnce(&completion_once, start_completion_workers, NULL, NULL)) return ERROR_OUTOFMEMORY;
+    if (!CreateIoCompletionPort((HANDLE)conn->socket, completion_port, (ULONG_PTR)conn, 0)) return GetLastError();
+    conn->io_bound = TRUE;
     return ERROR_SUCCESS;
 }
 
@@ -393,13 +434,11 @@ static void start_op(struct net_op *op, BOOL is_send)
     int ret, err;
 
     memset(&op->ovl, 0, sizeof(op->ovl));
-    StartThreadpoolIo(conn->io);
     if (is_send) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
     else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
     if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
     {
         /* No completion packet will come. */
-        CancelThreadpoolIo(conn->io);
         TRACE("%s failed at once: %d\n", is_send ? "WSASend" : "WSARecv", err);
         op->fn(conn, op->context, map_socket_error(err), 0);
     }

@@ -57,8 +57,7 @@ struct netconn
     int send_timeout;             /* as last applied to the socket */
     int receive_timeout;
     struct tls *tls;              /* set once net_secure succeeded */
-    PTP_IO io;                    /* thread-pool I/O object, created on first async use */
-    LONG io_pending;              /* operations started on io */
+    BOOL io_bound;                /* associated with the completion port (first async use) */
     struct net_op recv_op;
     struct net_op send_op;
     /* keep-alive pool bookkeeping (pool.c) */
