@@ -27,6 +27,10 @@
 #define MIN_RECEIVE_BUFFER         4096
 #define MAX_SINGLE_SEND            (4 * 1024 * 1024)   /* larger messages leave in pieces */
 #define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
+#define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
+
+/* The websocket whose READ_COMPLETE this thread is delivering, if any. */
+static __thread struct websocket *delivering;
 
 enum socket_state
 {
@@ -74,7 +78,11 @@ struct websocket
     DWORD close_timeout;
     PTP_TIMER close_timer;        /* bounds an async Close's wait for the peer */
     PTP_TIMER keepalive_timer;    /* pings an idle peer during async receives */
+    BOOL keepalive_armed;
     BOOL ping_outstanding;        /* a keepalive ping got no answer (no byte at all) yet */
+    DWORD last_heard;             /* tick count of the last byte from the peer (keepalive) */
+    DWORD last_data;              /* same, 0 until the first read: busy or idle? */
+    BOOL step_deferred;           /* Receive called from our READ_COMPLETE: run after it returns */
     /* receiving */
     struct wsp_decoder decoder;
     BYTE *rbuf;
@@ -319,7 +327,7 @@ static enum step decode_input(struct websocket *ws, const BYTE *in, size_t in_le
             }
             /* an empty frame that does not end its message has nothing to say */
             if (!out || (!ev.len && !(ev.flags & WSP_DATA_MESSAGE_END))) break;
-            if (out != ev.data) memcpy(out, ev.data, ev.len);  /* direct reads land in place */
+            if (out != ev.data) memmove(out, ev.data, ev.len);  /* direct reads land in the same buffer */
             *bytes = ev.len;
             *type = buffer_type(ev.opcode, (ev.flags & WSP_DATA_MESSAGE_END) != 0);
             return STEP_DATA;
@@ -413,26 +421,43 @@ static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
     return error;
 }
 
-/* Inside a large frame with nothing buffered, payload is read straight into
- * the caller's buffer: no copy, and as much per call as the caller takes. */
+/* With nothing buffered and a large enough caller buffer, bytes are read
+ * straight into it: inside a frame that is pure payload (no copy at all), at
+ * a frame boundary the header is stripped in place and whatever follows the
+ * frame is kept in rbuf.  One read per message, as large as the caller takes. */
 static BOOL can_read_direct(struct websocket *ws, DWORD len)
 {
-    return !ws->rlen && len >= DIRECT_READ_MIN && wsp_decoder_payload_remaining(&ws->decoder) >= DIRECT_READ_MIN;
+    return !ws->rlen && len >= DIRECT_READ_MIN;
 }
 
 static DWORD read_direct(struct websocket *ws, void *buf, DWORD len, DWORD *bytes, WINHTTP_WEB_SOCKET_BUFFER_TYPE *type,
                          enum step *step)
 {
     uint64_t remaining = wsp_decoder_payload_remaining(&ws->decoder);
-    size_t received, used = 0;
+    size_t want = remaining && remaining < len ? (size_t)remaining : len, received, used = 0, left;
     DWORD error;
 
-    if ((error = read_into(ws, buf, len < remaining ? len : (size_t)remaining, ws->keepalive_interval, TRUE, &received)))
-        return error;
+    if ((error = read_into(ws, buf, want, ws->keepalive_interval, TRUE, &received))) return error;
     EnterCriticalSection(&ws->cs);
     *step = decode_input(ws, buf, received, &used, buf, len, bytes, type);
+    if ((left = received - used) && *step != STEP_ERROR)
+    {
+        BYTE *rbuf = ws->rbuf;
+        if (!rbuf || left > ws->rbuf_size)
+        {
+            if ((rbuf = heap_realloc(ws->rbuf, max(left, ws->rbuf_size)))) ws->rbuf_size = max(left, ws->rbuf_size);
+        }
+        if (rbuf)
+        {
+            ws->rbuf = rbuf;
+            memcpy(rbuf, (BYTE *)buf + used, left);
+            ws->rpos = 0;
+            ws->rlen = left;
+        }
+        else error = ERROR_NOT_ENOUGH_MEMORY;
+    }
     LeaveCriticalSection(&ws->cs);
-    return ERROR_SUCCESS;
+    return error;
 }
 
 /* Synchronous receive: decode buffered bytes, read when they run out. */
@@ -454,7 +479,7 @@ static DWORD receive_sync(struct websocket *ws, void *buf, DWORD len, DWORD *byt
         {
             if (!(error = read_direct(ws, buf, len, bytes, type, &step)))
             {
-                if (step == STEP_DATA) return ERROR_SUCCESS;
+                if (step == STEP_DATA || step == STEP_CLOSE) return ERROR_SUCCESS;
                 if (step == STEP_ERROR) return ws->fatal_error;
                 continue;
             }
@@ -486,7 +511,7 @@ static void send_async_error(struct websocket *ws, WINHTTP_WEB_SOCKET_OPERATION 
 
 static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes);
 static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes);
-static void CALLBACK keepalive_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer);
+static void start_keepalive(struct websocket *ws);
 
 /* Runs the pending async receive or close as far as buffered input allows,
  * then either completes it or starts the next overlapped read.  Holds a
@@ -496,66 +521,80 @@ static void async_step(struct websocket *ws)
     WINHTTP_WEB_SOCKET_STATUS status;
     enum step step;
     DWORD error = ERROR_SUCCESS;
-    BOOL receive, close_done = FALSE, read = FALSE;
+    BOOL receive, close_done, read, again;
     size_t room;
     BYTE *pos;
 
-    EnterCriticalSection(&ws->cs);
-    receive = ws->receive_pending;
-    /* nothing pending, or a read in flight whose completion carries on */
-    if ((!receive && !ws->close_pending) || ws->reading)
+    do
     {
-        LeaveCriticalSection(&ws->cs);
-        return;
-    }
-    if (ws->fatal_error) step = STEP_ERROR;
-    else if (receive) step = process_input(ws, ws->user_buf, ws->user_len, &status.dwBytesTransferred, &status.eBufferType);
-    else step = ws->close_received ? STEP_CLOSE : process_input(ws, NULL, 0, &status.dwBytesTransferred, &status.eBufferType);
-    error = ws->fatal_error;
-    if (step == STEP_NEED_INPUT)
-    {
-        ws->reading = read = TRUE;
-        addref_object(&ws->hdr);
-    }
-    else if (receive) ws->receive_pending = FALSE;
-    else
-    {
-        ws->close_pending = FALSE;
-        close_done = TRUE;
-    }
-    LeaveCriticalSection(&ws->cs);
-
-    if (read)
-    {
-        arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, ws->keepalive_interval);
-        if (!ws->rlen && !ws->conn->tls)
+        close_done = read = FALSE;
+        EnterCriticalSection(&ws->cs);
+        receive = ws->receive_pending;
+        /* nothing pending, or a read in flight whose completion carries on */
+        if ((!receive && !ws->close_pending) || ws->reading)
         {
-            /* Nothing buffered: wait for data without a buffer, so an idle
-             * connection with a receive pending costs no receive buffer. */
-            heap_free(ws->rbuf);
-            ws->rbuf = NULL;
-            net_wait_async(ws->conn, async_data_ready, ws);
+            LeaveCriticalSection(&ws->cs);
+            return;
         }
-        else if ((pos = read_position(ws, &room))) net_recv_async(ws->conn, pos, room, async_read_complete, ws);
-        else async_read_complete(ws->conn, ws, ERROR_NOT_ENOUGH_MEMORY, 0);
-        return;
-    }
-    if (ws->hdr.closing && error) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-    if (receive)
-    {
-        if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, error);
-        else send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, &status, sizeof(status));
-    }
-    else if (close_done)
-    {
-        if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_CLOSE_OPERATION, error);
+        if (ws->fatal_error) step = STEP_ERROR;
+        else if (receive) step = process_input(ws, ws->user_buf, ws->user_len, &status.dwBytesTransferred, &status.eBufferType);
+        else step = ws->close_received ? STEP_CLOSE : process_input(ws, NULL, 0, &status.dwBytesTransferred, &status.eBufferType);
+        error = ws->fatal_error;
+        if (step == STEP_NEED_INPUT)
+        {
+            ws->reading = read = TRUE;
+            addref_object(&ws->hdr);
+            start_keepalive(ws);
+        }
+        else if (receive) ws->receive_pending = FALSE;
         else
         {
-            net_shutdown_send(ws->conn);
-            send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, NULL, 0);
+            ws->close_pending = FALSE;
+            close_done = TRUE;
         }
-    }
-    release_object(&ws->hdr);  /* the operation's reference */
+        LeaveCriticalSection(&ws->cs);
+
+        if (read)
+        {
+            if (!ws->rlen && !ws->conn->tls && GetTickCount() - ws->last_data > BUSY_WINDOW)
+            {
+                /* Idle: wait for data without a buffer, so an idle connection
+                 * with a receive pending costs no receive buffer. */
+                heap_free(ws->rbuf);
+                ws->rbuf = NULL;
+                net_wait_async(ws->conn, async_data_ready, ws);
+            }
+            else if ((pos = read_position(ws, &room))) net_recv_async(ws->conn, pos, room, async_read_complete, ws);
+            else async_read_complete(ws->conn, ws, ERROR_NOT_ENOUGH_MEMORY, 0);
+            return;
+        }
+        if (ws->hdr.closing && error) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+        if (receive)
+        {
+            if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, error);
+            else
+            {
+                /* A Receive the program posts from this callback runs when it returns. */
+                delivering = ws;
+                send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, &status, sizeof(status));
+                delivering = NULL;
+            }
+        }
+        else if (close_done)
+        {
+            if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_CLOSE_OPERATION, error);
+            else
+            {
+                net_shutdown_send(ws->conn);
+                send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, NULL, 0);
+            }
+        }
+        EnterCriticalSection(&ws->cs);
+        again = ws->step_deferred;  /* the deferred receive holds its own reference */
+        ws->step_deferred = FALSE;
+        LeaveCriticalSection(&ws->cs);
+        release_object(&ws->hdr);  /* the operation's reference */
+    } while (again);
 }
 
 static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
@@ -571,6 +610,7 @@ static void async_read_complete(struct netconn *conn, void *context, DWORD error
     {
         ws->rlen += bytes;
         ws->ping_outstanding = FALSE;
+        ws->last_heard = ws->last_data = GetTickCount();
     }
     LeaveCriticalSection(&ws->cs);
     TRACE("%p: read %Iu bytes, error %lu\n", ws, bytes, error);
@@ -607,20 +647,36 @@ static DWORD queue_async_step(struct websocket *ws)
     return GetLastError();
 }
 
-/* Keepalive during an async receive: the timer fires when a read has waited
- * a whole interval. */
+/* Keepalive during async receives: one timer per websocket, armed when a read
+ * starts and not yet armed; it re-arms itself for what is left of the
+ * interval since the peer was last heard, so busy connections cost nothing. */
 static void CALLBACK keepalive_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
 {
     struct websocket *ws = context;
-    BOOL waiting;
-    DWORD error = ERROR_SUCCESS;
+    DWORD error = ERROR_SUCCESS, idle, next = 0;
 
     EnterCriticalSection(&ws->cs);
-    waiting = ws->reading && !ws->fatal_error;
-    if (waiting && (error = keepalive_expired(ws))) set_fatal_error(ws, error);
+    idle = GetTickCount() - ws->last_heard;
+    if (!ws->reading || ws->fatal_error) ws->keepalive_armed = FALSE;
+    else if (idle < ws->keepalive_interval) next = ws->keepalive_interval - idle;
+    else if ((error = keepalive_expired(ws))) set_fatal_error(ws, error);
+    else
+    {
+        ws->last_heard = GetTickCount();  /* a whole interval more for the answer */
+        next = ws->keepalive_interval;
+    }
+    if (error) ws->keepalive_armed = FALSE;
     LeaveCriticalSection(&ws->cs);
     if (error) net_cancel(ws->conn);
-    else if (waiting) arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, ws->keepalive_interval);
+    else if (next) arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, next);
+}
+
+/* Caller holds cs. */
+static void start_keepalive(struct websocket *ws)
+{
+    if (ws->keepalive_armed) return;
+    ws->keepalive_armed = TRUE;
+    arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, ws->keepalive_interval);
 }
 
 /* The peer did not answer an async Close in time: the pending read ends, and
@@ -698,6 +754,7 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     InitializeCriticalSection(&ws->send_cs);
     ws->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     ws->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
+    ws->last_heard = GetTickCount();
     ws->close_timeout = DEFAULT_CLOSE_TIMEOUT;
     wsp_decoder_init(&ws->decoder, 0);
     ws->rbuf_size = max(max(up.receive_buffer_size, MIN_RECEIVE_BUFFER), up.extra_len);
@@ -820,10 +877,19 @@ DWORD WINAPI WinHttpWebSocketReceive(HINTERNET hsocket, void *buf, DWORD len, DW
 
     if (object_is_async(&ws->hdr))
     {
-        /* The pending receive keeps a reference; async_step releases it. */
+        BOOL run_here = FALSE;
+
+        /* The pending receive keeps a reference; async_step releases it.
+         * Buffered data completes on a pool thread (never inside the
+         * caller's stack), or after our READ_COMPLETE returns when called
+         * from it; with nothing buffered the read is posted right here. */
         EnterCriticalSection(&ws->cs);
-        if (!ws->reading && (error = queue_async_step(ws))) ws->receive_pending = FALSE;
+        if (ws->reading) ;  /* the read in flight carries on */
+        else if (delivering == ws) ws->step_deferred = TRUE;
+        else if (!ws->rlen) run_here = TRUE;
+        else if ((error = queue_async_step(ws))) ws->receive_pending = FALSE;
         LeaveCriticalSection(&ws->cs);
+        if (run_here) async_step(ws);
         if (error) release_object(&ws->hdr);
         return error;
     }
