@@ -335,6 +335,38 @@ static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
     return FALSE;
 }
 
+/* Completions run one at a time per thread: an operation that finishes at
+ * once while a completion runs on this thread waits in this list and runs
+ * after it, so a stream of ready data loops instead of recursing. */
+static __thread BOOL completing;
+static __thread struct net_op *done_head, *done_tail;
+
+static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes);
+
+static void run_completion(struct net_op *op, DWORD result, ULONG_PTR bytes)
+{
+    op->done_result = result;
+    op->done_bytes = bytes;
+    op->next_done = NULL;
+    if (done_tail) done_tail->next_done = op;
+    else done_head = op;
+    done_tail = op;
+    if (completing) return;
+    completing = TRUE;
+    while ((op = done_head))
+    {
+        if (!(done_head = op->next_done)) done_tail = NULL;
+        complete_op(op->conn, &op->ovl, op->done_result, op->done_bytes);
+    }
+    completing = FALSE;
+}
+
+static void CALLBACK run_completion_work(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    struct net_op *op = context;
+    run_completion(op, op->done_result, op->done_bytes);
+}
+
 static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes)
 {
     struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
@@ -392,7 +424,7 @@ static DWORD CALLBACK completion_worker(void *arg)
         result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, INFINITE)
                  ? ERROR_SUCCESS : GetLastError();
         if (!overlapped) continue;
-        complete_op((struct netconn *)key, overlapped, result, bytes);
+        run_completion(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
     }
     return 0;
 }
@@ -422,6 +454,8 @@ static DWORD ensure_io(struct netconn *conn)
     if (!InitOnceExecuteOnce(&completion_once, start_completion_workers, NULL, NULL)) return ERROR_OUTOFMEMORY;
     if (!CreateIoCompletionPort((HANDLE)conn->socket, completion_port, (ULONG_PTR)conn, 0)) return GetLastError();
     conn->io_bound = TRUE;
+    conn->skip_port_on_success = SetFileCompletionNotificationModes((HANDLE)conn->socket,
+                                                                    FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
     return ERROR_SUCCESS;
 }
 
@@ -436,7 +470,20 @@ static void start_op(struct net_op *op, BOOL is_send)
     memset(&op->ovl, 0, sizeof(op->ovl));
     if (is_send) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
     else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
-    if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
+    if (!ret && conn->skip_port_on_success)
+    {
+        /* Done at once, and no packet will come: complete it here when this
+         * thread already runs completions, else on the pool -- never inside
+         * the caller of an API function. */
+        if (completing) run_completion(op, ERROR_SUCCESS, count);
+        else
+        {
+            op->done_result = ERROR_SUCCESS;
+            op->done_bytes = count;
+            if (!TrySubmitThreadpoolCallback(run_completion_work, op, NULL)) run_completion(op, ERROR_SUCCESS, count);
+        }
+    }
+    else if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
     {
         /* No completion packet will come. */
         TRACE("%s failed at once: %d\n", is_send ? "WSASend" : "WSARecv", err);

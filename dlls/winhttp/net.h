@@ -45,6 +45,9 @@ struct net_op
     const void *base;             /* start of the buffer (send) */
     void *user_buf;               /* TLS receive: where the plaintext goes */
     size_t user_len;
+    DWORD done_result;            /* an operation that finished at once, waiting to be completed */
+    ULONG_PTR done_bytes;
+    struct net_op *next_done;
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
 };
@@ -58,6 +61,7 @@ struct netconn
     int receive_timeout;
     struct tls *tls;              /* set once net_secure succeeded */
     BOOL io_bound;                /* associated with the completion port (first async use) */
+    BOOL skip_port_on_success;    /* operations that finish at once queue no packet */
     struct net_op recv_op;
     struct net_op send_op;
     /* keep-alive pool bookkeeping (pool.c) */
