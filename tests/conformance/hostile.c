@@ -37,6 +37,7 @@
 #include <ctype.h>
 
 #include "wine/test.h"
+#include "process_stats.h"
 #include "hostile_cases.h"
 
 #define ASYNC_WAIT     10000   /* ms for one asynchronous completion */
@@ -1184,42 +1185,12 @@ static void run_table(void)
 /* ------------------------------------------------------------------------ */
 /* Part 2: faults                                                            */
 
-/* Private bytes; Wine 8 leaves PrivateUsage 0, PagefileUsage is the same figure there. */
+/* Private bytes (process_stats.h). */
 static SIZE_T private_usage(void)
 {
-    PROCESS_MEMORY_COUNTERS_EX pmc;
-    memset(&pmc, 0, sizeof(pmc));
-    pmc.cb = sizeof(pmc);
-    if (!GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof(pmc))) return 0;
-    return pmc.PrivateUsage ? pmc.PrivateUsage : pmc.PagefileUsage;
-}
-
-/* Handles of this process; Wine 8's GetProcessHandleCount gives 0, so count
- * our entries in the system handle list (SystemHandleInformation) then. */
-static DWORD handle_count(void)
-{
-    struct entry { ULONG pid; BYTE type, flags; USHORT handle; void *object; ACCESS_MASK access; };
-    struct list { ULONG count; struct entry e[1]; } *info;
-    LONG (WINAPI *query)(int, void *, ULONG, ULONG *);
-    ULONG size = 1 << 16, ret, i;
-    DWORD count = 0;
-    LONG status;
-
-    if (GetProcessHandleCount(GetCurrentProcess(), &count) && count) return count;
-    query = (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtQuerySystemInformation");
-    if (!query) return 0;
-    for (;;)
-    {
-        info = HeapAlloc(GetProcessHeap(), 0, size);
-        status = query(16 /* SystemHandleInformation */, info, size, &ret);
-        if (status != (LONG)0xc0000004 /* STATUS_INFO_LENGTH_MISMATCH */ || size >= (64u << 20)) break;
-        HeapFree(GetProcessHeap(), 0, info);
-        size *= 2;
-    }
-    if (!status)
-        for (i = 0; i < info->count; i++) if (info->e[i].pid == GetCurrentProcessId()) count++;
-    HeapFree(GetProcessHeap(), 0, info);
-    return count;
+    SIZE_T private_bytes;
+    process_memory(&private_bytes, NULL);
+    return private_bytes;
 }
 
 static BOOL is_async(struct job *j)
@@ -1294,7 +1265,7 @@ static void run_endless_memory(struct job *j)
     sess_open(&s, server_host, server_port, "/handshake/endless-headers", is_async(j), NULL);
     sess_close(&s);
     before = private_usage();
-    hbefore = handle_count();
+    hbefore = process_handle_count();
     for (i = 0; i < 5; i++)
     {
         BOOL opened = sess_open(&s, server_host, server_port, "/handshake/endless-headers", is_async(j), NULL);
@@ -1302,7 +1273,7 @@ static void run_endless_memory(struct job *j)
         sess_close(&s);
     }
     after = private_usage();
-    hafter = handle_count();
+    hafter = process_handle_count();
     seen(j, "private %+ld KiB handles %+ld", (long)(((LONG_PTR)after - (LONG_PTR)before) / 1024), (long)hafter - (long)hbefore);
     CHECK(j, (LONG_PTR)after - (LONG_PTR)before < 4 * 1024 * 1024, "private usage grew by %Iu bytes\n", after - before);
     CHECK(j, (long)hafter - (long)hbefore < 16, "handle count grew from %lu to %lu\n", hbefore, hafter);
@@ -1602,13 +1573,13 @@ START_TEST(hostile)
         cases_run = cases_passed = 0;
     }
     mem_before = private_usage();
-    handles_before = handle_count();
+    handles_before = process_handle_count();
 
     run_table();
     run_faults();
 
     mem_after = private_usage();
-    handles_after = handle_count();
+    handles_after = process_handle_count();
     trace("hostile: %u case runs, %u passed; private usage %Iu -> %Iu KiB, handles %lu -> %lu\n",
           cases_run, cases_passed, mem_before / 1024, mem_after / 1024, handles_before, handles_after);
     ok((LONG_PTR)mem_after - (LONG_PTR)mem_before < 32 * 1024 * 1024, "private usage grew by %Id KiB over the suite\n",

@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "process_stats.h"
 
 #define SOAK_DEFAULT_CYCLES 1000
 #define SOAK_WARMUP         40
@@ -33,45 +34,6 @@
 static WCHAR server_host[64];
 static int soak_mode = -1;   /* -1 both in turn, 0 sync only, 1 async only (WSTEST_SOAK_MODE) */
 static INTERNET_PORT server_port;
-
-/* Private bytes; Wine 8 leaves PrivateUsage 0, PagefileUsage is the same figure there. */
-static void memory(SIZE_T *private_bytes, SIZE_T *working_set)
-{
-    PROCESS_MEMORY_COUNTERS_EX pmc;
-    memset(&pmc, 0, sizeof(pmc));
-    pmc.cb = sizeof(pmc);
-    GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof(pmc));
-    *private_bytes = pmc.PrivateUsage ? pmc.PrivateUsage : pmc.PagefileUsage;
-    *working_set = pmc.WorkingSetSize;
-}
-
-/* Handles of this process; Wine 8's GetProcessHandleCount gives 0, so count
- * our entries in the system handle list (SystemHandleInformation) then. */
-static DWORD handle_count(void)
-{
-    struct entry { ULONG pid; BYTE type, flags; USHORT handle; void *object; ACCESS_MASK access; };
-    struct list { ULONG count; struct entry e[1]; } *info;
-    LONG (WINAPI *query)(int, void *, ULONG, ULONG *);
-    ULONG size = 1 << 16, ret, i;
-    DWORD count = 0;
-    LONG status;
-
-    if (GetProcessHandleCount(GetCurrentProcess(), &count) && count) return count;
-    query = (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtQuerySystemInformation");
-    if (!query) return 0;
-    for (;;)
-    {
-        info = HeapAlloc(GetProcessHeap(), 0, size);
-        status = query(16 /* SystemHandleInformation */, info, size, &ret);
-        if (status != (LONG)0xc0000004 /* STATUS_INFO_LENGTH_MISMATCH */ || size >= (64u << 20)) break;
-        HeapFree(GetProcessHeap(), 0, info);
-        size *= 2;
-    }
-    if (!status)
-        for (i = 0; i < info->count; i++) if (info->e[i].pid == GetCurrentProcessId()) count++;
-    HeapFree(GetProcessHeap(), 0, info);
-    return count;
-}
 
 /* Asynchronous completions of one connection. */
 struct async_state
@@ -319,8 +281,8 @@ START_TEST(soak)
     in = HeapAlloc(GetProcessHeap(), 0, 70000);
 
     for (n = 0; n < SOAK_WARMUP; n++) if (!cycle(n, out, in)) failed++;
-    memory(&priv0, &ws0);
-    handles0 = handle_count();
+    process_memory(&priv0, &ws0);
+    handles0 = process_handle_count();
     trace("soak: after %u warm-up cycles: private %Iu KiB, working set %Iu KiB, handles %lu\n",
           SOAK_WARMUP, priv0 / 1024, ws0 / 1024, handles0);
 
@@ -334,15 +296,15 @@ START_TEST(soak)
         }
         if (cycles >= 10 && (n + 1) % (cycles / 10) == 0)
         {
-            memory(&priv, &wset);
+            process_memory(&priv, &wset);
             trace("soak: cycle %u/%u: private %+Id KiB, working set %+Id KiB, handles %+ld\n", n + 1, cycles,
                   ((LONG_PTR)priv - (LONG_PTR)priv0) / 1024, ((LONG_PTR)wset - (LONG_PTR)ws0) / 1024,
-                  (long)handle_count() - (long)handles0);
+                  (long)process_handle_count() - (long)handles0);
         }
     }
     elapsed = GetTickCount() - start;
-    memory(&priv1, &ws1);
-    handles1 = handle_count();
+    process_memory(&priv1, &ws1);
+    handles1 = process_handle_count();
     trace("soak: %u cycles in %lu ms (%u failed): private %Iu -> %Iu KiB (%+Id), working set %Iu -> %Iu KiB (%+Id), "
           "handles %lu -> %lu (%+ld)\n", n, elapsed, failed, priv0 / 1024, priv1 / 1024,
           ((LONG_PTR)priv1 - (LONG_PTR)priv0) / 1024, ws0 / 1024, ws1 / 1024, ((LONG_PTR)ws1 - (LONG_PTR)ws0) / 1024,
