@@ -11,7 +11,7 @@ SERVER_TESTS += $(SRV_OUT)/test_server
 SRV_COMMON_SRCS := $(SRV_DIR)/srv_sha1.c $(SRV_DIR)/srv_base64.c $(SRV_DIR)/srv_buf.c \
                    $(SRV_DIR)/srv_ws.c $(SRV_DIR)/srv_http.c
 SRV_SRCS := $(SRV_DIR)/wsserver.c $(SRV_DIR)/srv_conn.c \
-            $(SRV_DIR)/srv_httpmode.c $(SRV_DIR)/srv_wsmode.c $(SRV_COMMON_SRCS)
+            $(SRV_DIR)/srv_httpmode.c $(SRV_DIR)/srv_wsmode.c $(SRV_DIR)/srv_record.c $(SRV_COMMON_SRCS)
 SRV_HDRS := $(SRV_DIR)/srv.h
 
 ifeq ($(HAVE_GNUTLS),yes)

@@ -35,6 +35,12 @@ int srv_buf_printf(struct srv_buf *b, const char *fmt, ...)
 void srv_buf_consume(struct srv_buf *b, size_t n);        /* drop n bytes at front */
 void srv_buf_free(struct srv_buf *b);
 int srv_hex_decode(const char *hex, size_t n, struct srv_buf *out); /* -1 on bad hex */
+/* Appends n filler bytes: 'a'..'z' repeated. */
+void srv_buf_fill(struct srv_buf *b, size_t n);
+/* Hex in which ".N." stands for N filler bytes (at most SRV_MAX_FILL), so
+ * that long payloads fit a request target; -1 when malformed. */
+#define SRV_MAX_FILL (64ul << 20)
+int srv_script_decode(const char *s, size_t n, struct srv_buf *out);
 size_t srv_url_decode(const char *in, size_t n, char *out); /* out >= n+1 bytes */
 
 /* ---- srv_conn.c: one accepted TCP (optionally TLS) connection ---- */
@@ -59,6 +65,8 @@ ssize_t srv_conn_fill_timeout(struct srv_conn *c, int ms);
 int srv_conn_write(struct srv_conn *c, const void *d, size_t n); /* 0 ok, -1 err */
 /* Graceful close: TLS bye, FIN, drain briefly so no RST is generated. */
 void srv_conn_close(struct srv_conn *c);
+/* The same without the TLS close_notify: to a TLS client a truncation. */
+void srv_conn_fin(struct srv_conn *c);
 /* Abortive close: SO_LINGER 0 so the peer sees a RST. */
 void srv_conn_reset(struct srv_conn *c);
 
@@ -95,6 +103,15 @@ int http_parse(const char *head, size_t len, struct http_req *r); /* 0 ok */
 const struct http_header *http_find(const struct http_req *r, const char *name);
 /* Does the comma-separated header value list contain token (case-insens.)? */
 int http_has_token(const struct http_req *r, const char *name, const char *token);
+
+/* ---- srv_record.c: what a client sent (X-Record), fetched by /http/record/ ---- */
+struct srv_record;
+struct srv_record *srv_record_open(const char *token, size_t len);   /* NULL: no record */
+void srv_record_frame(struct srv_record *r, const struct ws_frame *f, const unsigned char *p);
+void srv_record_end(struct srv_record *r);   /* the connection is over; r is no longer used */
+/* Waits up to ms for the record to be complete; appends "close=CODE pongs: HEX..."
+ * (" incomplete" after the code when it timed out).  -1 if there is none. */
+int srv_record_take(const char *token, int ms, struct srv_buf *out);
 
 /* ---- scenario handlers (srv_wsmode.c, srv_httpmode.c, srv_handshake.c) ---- */
 extern int srv_verbose;

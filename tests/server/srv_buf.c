@@ -92,6 +92,41 @@ int srv_hex_decode(const char *hex, size_t n, struct srv_buf *out)
     return 0;
 }
 
+void srv_buf_fill(struct srv_buf *b, size_t n)
+{
+    size_t i;
+
+    if (srv_buf_reserve(b, n))
+        return;
+    for (i = 0; i < n; i++)
+        b->p[b->len + i] = (unsigned char)('a' + i % 26);
+    b->len += n;
+}
+
+int srv_script_decode(const char *s, size_t n, struct srv_buf *out)
+{
+    size_t i = 0, j;
+
+    while (i < n) {
+        unsigned long count = 0;
+
+        for (j = i; j < n && s[j] != '.'; j++)
+            ;
+        if (srv_hex_decode(s + i, j - i, out))
+            return -1;
+        if (j == n)
+            break;
+        /* ".N." */
+        for (i = j + 1; i < n && s[i] >= '0' && s[i] <= '9' && count <= SRV_MAX_FILL; i++)
+            count = count * 10 + (unsigned long)(s[i] - '0');
+        if (i == j + 1 || i == n || s[i] != '.' || count > SRV_MAX_FILL)
+            return -1;
+        srv_buf_fill(out, count);
+        i++;
+    }
+    return 0;
+}
+
 size_t srv_url_decode(const char *in, size_t n, char *out)
 {
     size_t i, o = 0;

@@ -151,13 +151,15 @@ static void conn_free(struct srv_conn *c)
     srv_buf_free(&c->in);
 }
 
-void srv_conn_close(struct srv_conn *c)
+static void close_gracefully(struct srv_conn *c, int notify)
 {
     int i;
 
 #ifdef HAVE_GNUTLS
-    if (c->tls)
+    if (c->tls && notify)
         gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+#else
+    (void)notify;
 #endif
     shutdown(c->fd, SHUT_WR);
     /* Drain what the peer still sends so close() does not turn into a RST;
@@ -169,6 +171,16 @@ void srv_conn_close(struct srv_conn *c)
         c->in.len = 0;
     }
     conn_free(c);
+}
+
+void srv_conn_close(struct srv_conn *c)
+{
+    close_gracefully(c, 1);
+}
+
+void srv_conn_fin(struct srv_conn *c)
+{
+    close_gracefully(c, 0);
 }
 
 void srv_conn_reset(struct srv_conn *c)

@@ -144,15 +144,20 @@ int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned
         sleep_ms(atol(path + 12));
         rc = srv_http_respond(c, 200, NULL, "hello", 5, *keep, head);
     } else if (!strncmp(path, "/http/large/", 12)) {
-        size_t n = strtoul(path + 12, NULL, 10), i;
-        char *big;
+        size_t n = strtoul(path + 12, NULL, 10);
+        struct srv_buf big = { 0 };
         if (n > (256u << 20))
             n = 256u << 20;
-        big = malloc(n ? n : 1);
-        for (i = 0; big && i < n; i++)
-            big[i] = (char)('a' + i % 26);
-        rc = big ? srv_http_respond(c, 200, NULL, big, n, *keep, head) : -1;
-        free(big);
+        srv_buf_fill(&big, n);
+        rc = big.len == n ? srv_http_respond(c, 200, NULL, (const char *)big.p, n, *keep, head) : -1;
+        srv_buf_free(&big);
+    } else if (!strncmp(path, "/http/record/", 13)) {
+        struct srv_buf text = { 0 };
+        if (srv_record_take(path + 13, 5000, &text))
+            rc = srv_http_respond(c, 404, NULL, "no such record\n", 15, *keep, head);
+        else
+            rc = srv_http_respond(c, 200, NULL, (const char *)text.p, text.len, *keep, head);
+        srv_buf_free(&text);
     } else {
         rc = srv_http_respond(c, 404, NULL, "not found\n", 10, *keep, head);
     }

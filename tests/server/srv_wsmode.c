@@ -8,7 +8,7 @@
 
 #define WS_MAX_MESSAGE (64u << 20)
 
-enum ws_mode { M_ECHO, M_FRAMES, M_STALL };
+enum ws_mode { M_ECHO, M_FRAMES, M_STALL, M_DRAIN };
 
 struct ws_sess {
     struct srv_conn *c;
@@ -20,6 +20,8 @@ struct ws_sess {
     int close_sent;
     int want_pong;
     struct srv_buf pong;         /* expected pong payload */
+    struct srv_record *rec;      /* X-Record: what the client sends */
+    int read_timeout;            /* ms a read may wait, 0: no limit */
 };
 
 /* Returns NULL when the upgrade request is acceptable, else a reason. */
@@ -118,8 +120,11 @@ static int on_frame(struct ws_sess *s, const struct ws_frame *f, unsigned char *
 {
     size_t n = (size_t)f->len;
 
+    srv_record_frame(s->rec, f, p);
     if (s->mode == M_STALL)
         return 0;
+    if (s->mode == M_DRAIN)      /* read until the client's close, answer nothing */
+        return f->op == WS_CLOSE;
     if (s->mode == M_FRAMES) {
         describe_frame(s, f, p);
         if (f->op == WS_CLOSE) {
@@ -236,7 +241,7 @@ static void run_session(struct ws_sess *s)
         srv_buf_consume(&c->in, pos);
         if (flush(s))
             break;
-        if (done || srv_conn_fill(c) <= 0)
+        if (done || (s->read_timeout ? srv_conn_fill_timeout(c, s->read_timeout) : srv_conn_fill(c)) <= 0)
             break;
     }
 out:
@@ -254,6 +259,54 @@ static void stall_until_eof(struct srv_conn *c)
 {
     while (srv_conn_fill(c) > 0)
         c->in.len = 0;
+}
+
+/* /send/SCRIPT[/END], /send-chop/N/SCRIPT[/END]: the script's bytes right
+ * after the 101, in one write or in writes of N bytes (over TLS one record
+ * each), then END.  Returns 1 when END has finished the connection, 0 to go
+ * on as /echo. */
+static int send_script(struct ws_sess *s, const char *path)
+{
+    struct srv_conn *c = s->c;
+    const char *script = path + 6, *end;
+    struct srv_buf raw = { 0 };
+    size_t chop = 0, off;
+
+    if (!strncmp(path, "/send-chop/", 11)) {
+        char *after;
+        chop = strtoul(path + 11, &after, 10);
+        script = *after == '/' ? after + 1 : "";
+    }
+    end = strchr(script, '/');
+    if (flush(s) == 0 && srv_script_decode(script, end ? (size_t)(end - script) : strlen(script), &raw) == 0) {
+        if (!chop)
+            chop = raw.len;
+        for (off = 0; off < raw.len; off += chop)
+            if (srv_conn_write(c, raw.p + off, raw.len - off < chop ? raw.len - off : chop))
+                break;
+    }
+    srv_buf_free(&raw);
+    if (!end)
+        return 0;
+    if (!strcmp(end, "/stall")) {
+        stall_until_eof(c);
+        srv_conn_close(c);
+    } else if (!strcmp(end, "/close") && s->rec) {
+        /* the client's close frame is what the record is for */
+        s->mode = M_DRAIN;
+        s->read_timeout = 2000;
+        run_session(s);
+    } else if (!strcmp(end, "/close")) {
+        srv_conn_close(c);
+    } else if (!strcmp(end, "/fin")) {
+        srv_conn_fin(c);
+    } else if (!strcmp(end, "/rst")) {
+        sleep_ms(100);    /* let the client read the bytes before the RST */
+        srv_conn_reset(c);
+    } else {
+        return 0;
+    }
+    return 1;
 }
 
 /* /handshake/<variant>; returns 1 when the connection stays usable for HTTP. */
@@ -313,9 +366,12 @@ static int handshake_variant(struct srv_conn *c, const struct http_req *r, const
         stall_until_eof(c);
         srv_conn_close(c);
         return 0;
-    } else if (!strcmp(v, "close-mid-headers")) {
+    } else if (!strcmp(v, "close-mid-headers") || !strcmp(v, "fin-mid-headers")) {
         srv_conn_write(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n", 54);
-        srv_conn_close(c);
+        if (v[0] == 'c')
+            srv_conn_close(c);
+        else
+            srv_conn_fin(c);
         return 0;
     } else if (!strcmp(v, "rst")) {
         srv_conn_reset(c);
@@ -331,6 +387,7 @@ static int handshake_variant(struct srv_conn *c, const struct http_req *r, const
 int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path)
 {
     struct ws_sess s = { .c = c, .mode = M_ECHO };
+    const struct http_header *h;
     const char *why;
     int keep = 0;
 
@@ -339,7 +396,7 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
         goto out;
     }
     if (strcmp(path, "/echo") && strncmp(path, "/echo-frag/", 11) && strcmp(path, "/frames") &&
-        strncmp(path, "/send/", 6) && strncmp(path, "/ping/", 6) && strcmp(path, "/ping") &&
+        strncmp(path, "/send/", 6) && strncmp(path, "/send-chop/", 11) && strncmp(path, "/ping/", 6) && strcmp(path, "/ping") &&
         strncmp(path, "/close/", 7) && strcmp(path, "/close-empty") && strcmp(path, "/stall") &&
         strcmp(path, "/early") && strcmp(path, "/ws-headers") && strcmp(path, "/echo-protocol")) {
         keep = !srv_http_respond(c, 404, NULL, "no such scenario\n", 17, 1, 0);
@@ -354,8 +411,7 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
         goto out;
     }
 
-    if (!strcmp(path, "/echo-protocol") && http_find(r, "Sec-WebSocket-Protocol")) {
-        const struct http_header *h = http_find(r, "Sec-WebSocket-Protocol");
+    if (!strcmp(path, "/echo-protocol") && (h = http_find(r, "Sec-WebSocket-Protocol"))) {
         const char *comma = memchr(h->value, ',', h->vlen);
         int len = (int)(comma ? (size_t)(comma - h->value) : h->vlen);
         char extra[300];
@@ -365,6 +421,8 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
     } else {
         put_101(&s.out, r, NULL);
     }
+    if ((h = http_find(r, "X-Record")))
+        s.rec = srv_record_open(h->value, h->vlen);
 
     if (!strncmp(path, "/echo-frag/", 11)) {
         long n = atol(path + 11);
@@ -394,28 +452,13 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
         flush(&s);
         ws_put_close(&s.out, atoi(code), reason, rl);
         s.close_sent = 1;
-    } else if (!strncmp(path, "/send/", 6)) {
-        const char *hex = path + 6, *slash = strchr(hex, '/');
-        struct srv_buf raw = { 0 };
-        if (flush(&s) == 0 && srv_hex_decode(hex, slash ? (size_t)(slash - hex) : strlen(hex),
-                                             &raw) == 0)
-            srv_conn_write(c, raw.p, raw.len);
-        srv_buf_free(&raw);
-        if (slash && !strcmp(slash, "/stall")) {
-            stall_until_eof(c);
-            srv_conn_close(c);
+    } else if (!strncmp(path, "/send/", 6) || !strncmp(path, "/send-chop/", 11)) {
+        if (send_script(&s, path))
             goto out;
-        } else if (slash && !strcmp(slash, "/close")) {
-            srv_conn_close(c);
-            goto out;
-        } else if (slash && !strcmp(slash, "/rst")) {
-            sleep_ms(100);    /* let the client read the bytes before the RST */
-            srv_conn_reset(c);
-            goto out;
-        }
     }
     run_session(&s);
 out:
+    srv_record_end(s.rec);
     srv_buf_free(&s.out);
     srv_buf_free(&s.msg);
     srv_buf_free(&s.pong);

@@ -176,8 +176,9 @@ static int http_get(struct cl *c, const char *path, struct srv_buf *body)
     return cl_response(c, body, NULL, 0);
 }
 
-/* Connects and upgrades; returns 0 when the 101 and accept are right. */
-static int ws_open(struct cl *c, const char *path)
+/* Connects and upgrades, with extra request header lines; returns 0 when
+ * the 101 and accept are right. */
+static int ws_open_with(struct cl *c, const char *path, const char *extra)
 {
     char req[1024], head[4096];
     struct srv_buf body = { 0 };
@@ -187,7 +188,7 @@ static int ws_open(struct cl *c, const char *path)
         return -1;
     snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-             "Sec-WebSocket-Version: 13\r\n\r\n", path, host, port);
+             "Sec-WebSocket-Version: 13\r\n%s\r\n", path, host, port, extra);
     cl_send(c, req, strlen(req));
     status = cl_response(c, &body, head, sizeof(head));
     srv_buf_free(&body);
@@ -195,6 +196,11 @@ static int ws_open(struct cl *c, const char *path)
     ok(strstr(head, "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") != NULL,
        "%s: bad accept in %s", path, head);
     return status == 101 ? 0 : -1;
+}
+
+static int ws_open(struct cl *c, const char *path)
+{
+    return ws_open_with(c, path, "");
 }
 
 /* Sends one masked client frame. */
@@ -382,6 +388,41 @@ static void test_scripted(void)
     }
 }
 
+/* /send-chop, ".N." fills, the /fin end, X-Record and /http/record/. */
+static void test_send_variants(void)
+{
+    struct srv_buf body = { 0 };
+    struct cl c;
+    int st;
+
+    if (!ws_open(&c, "/send-chop/1/8105.5./close")) {
+        expect(&c, 1, WS_TEXT, "abcde", 5);
+        ok(expect_eof(&c), "/send-chop: no EOF after the script");
+        cl_close(&c);
+    }
+    if (!ws_open(&c, "/send/8100/fin")) {
+        expect(&c, 1, WS_TEXT, "", 0);
+        ok(expect_eof(&c), "/send/.../fin: no EOF");
+        cl_close(&c);
+    }
+    /* with a record, /close waits for our close frame */
+    if (!ws_open_with(&c, "/send/8900/close", "X-Record: test-server-1\r\n")) {
+        expect(&c, 1, WS_PING, "", 0);
+        ws_send(&c, 1, WS_PONG, "hi", 2, 1);
+        ws_send(&c, 1, WS_PONG, "", 0, 1);
+        ws_send(&c, 1, WS_CLOSE, "\x03\xea", 2, 1);
+        ok(expect_eof(&c), "recorded /close: no EOF after our close");
+        cl_close(&c);
+    }
+    if (!cl_connect(&c)) {
+        st = http_get(&c, "/http/record/test-server-1", &body);
+        ok(st == 200 && !strcmp((char *)body.p, "close=1002 pongs: 6869 -"), "/http/record/: %d \"%s\"", st,
+           body.p);
+        cl_close(&c);
+    }
+    srv_buf_free(&body);
+}
+
 static void test_http(void)
 {
     struct srv_buf body = { 0 };
@@ -452,6 +493,7 @@ int main(int argc, char **argv)
     test_echo_frag();
     test_frames();
     test_scripted();
+    test_send_variants();
     test_http();
     printf("server: %d tests executed (0 marked as todo, %d failures), 0 skipped.\n", tests, failures);
     return failures ? 1 : 0;

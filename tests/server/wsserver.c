@@ -41,10 +41,18 @@
  *                    empty); no validation; the close is then echoed and TCP
  *                    closed
  *   /send/HEX        right after the 101 (separate write) send the raw bytes
- *                    HEX, then behave like /echo
+ *                    HEX, then behave like /echo; in HEX ".N." stands for N
+ *                    filler bytes (a..z repeated, as /http/large/N)
  *   /send/HEX/stall  send, then read and discard until the client closes
- *   /send/HEX/close  send, then close TCP gracefully (FIN)
+ *   /send/HEX/close  send, then close TCP gracefully (TLS: close_notify, FIN);
+ *                    with X-Record, first read until the client's close
+ *                    frame, EOF or 2 s of silence
+ *   /send/HEX/fin    send, then FIN without a TLS close_notify (truncation)
  *   /send/HEX/rst    send, wait 100 ms, then reset (SO_LINGER 0 -> RST)
+ *   /send-chop/N/HEX[/END]  the same in writes of N bytes (over TLS one
+ *                    record each)
+ *   (any path)       an upgrade with "X-Record: TOKEN" keeps the client's
+ *                    pong payloads and close code for /http/record/TOKEN
  *   /ping/HEX        send a ping with payload HEX (/ping: empty); the first
  *                    pong gets TEXT "pong ok" or "bad pong"; otherwise /echo
  *   /close/CODE/REASON  send close CODE with the URL-decoded REASON (REASON
@@ -69,6 +77,7 @@
  *                                 the client gives up (then RST) or max time
  *       half                      "HTTP/1.1 10", then stall until client closes
  *       close-mid-headers         status line + one header, then close (FIN)
+ *       fin-mid-headers           the same without a TLS close_notify
  *       rst                       reset right after the request (no response)
  *   other paths      404 (keep-alive)
  *
@@ -84,6 +93,11 @@
  *   /http/slow-headers[/MS] headers one line every MS ms (default 200), body "slow"
  *   /http/delay/MS       wait MS ms, then like /http/hello
  *   /http/large/N        N bytes body (a..z repeated)
+ *   /http/record/TOKEN   waits (at most 5 s) until the connection that sent
+ *                        X-Record: TOKEN is over, then 200 with
+ *                        "close=CODE pongs: HEX HEX ..." (CODE -1: no close
+ *                        frame, 1005: empty; "-" for an empty pong; " incomplete"
+ *                        after CODE on timeout); 404 if there is none
  *   other /http/ paths   404
  */
 #define _GNU_SOURCE
