@@ -229,7 +229,11 @@ DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
     {
         pos = tls_read_buffer(conn->tls, &room);
         if ((error = sock_recv(conn, pos, room, &raw))) return error;
-        if (!raw) return ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP ended without close_notify */
+        if (!raw)  /* TCP ended: the end of the stream only after close_notify */
+        {
+            *received = 0;
+            return tls_end_of_stream(conn->tls);
+        }
         tls_add_ciphertext(conn->tls, raw);
     }
     return error;
@@ -377,7 +381,7 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
         size_t plain;
         if (!bytes)
         {
-            op->fn(conn, op->context, ERROR_WINHTTP_CONNECTION_ERROR, 0);
+            op->fn(conn, op->context, tls_end_of_stream(conn->tls), 0);
             return;
         }
         tls_add_ciphertext(conn->tls, bytes);

@@ -136,6 +136,7 @@ DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t le
 BYTE *tls_read_buffer(struct tls *tls, size_t *room);
 void tls_add_ciphertext(struct tls *tls, size_t len);
 DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got);
+DWORD tls_end_of_stream(struct tls *tls);
 void tls_shutdown(struct netconn *conn, struct tls *tls);
 void tls_free(struct tls *tls);
 

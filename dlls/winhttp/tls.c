@@ -31,6 +31,7 @@ struct tls
     BYTE *out;            /* one record for EncryptMessage */
     size_t out_size;
     BOOL eof;             /* close_notify seen */
+    BOOL empty_record;    /* the last record decrypted held no plaintext (see tls_end_of_stream) */
 };
 
 #define TLS_IN_SIZE (64 * 1024)
@@ -347,6 +348,7 @@ DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got)
                 tls->plain_len = bufs[i].cbBuffer;
             }
         }
+        tls->empty_record = status == SEC_E_OK && !tls->plain_len;
         /* What follows this record stays as ciphertext. */
         tls->in_start = tls->in_len = 0;
         for (i = 0; i < 4; i++)
@@ -364,6 +366,20 @@ DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got)
     tls->plain += *got;
     tls->plain_len -= *got;
     return ERROR_SUCCESS;
+}
+
+/* The TCP stream has ended (no ciphertext left over).  Windows reports
+ * close_notify as SEC_I_CONTEXT_EXPIRED; Wine 8's DecryptMessage returns
+ * SEC_E_OK with no data instead, so a FIN right after an empty record is the
+ * server's orderly close too.  Anything else is a truncated stream. */
+DWORD tls_end_of_stream(struct tls *tls)
+{
+    if (tls->eof || (tls->empty_record && !tls->in_len))
+    {
+        tls->eof = TRUE;
+        return ERROR_SUCCESS;
+    }
+    return ERROR_WINHTTP_CONNECTION_ERROR;
 }
 
 /* Sends close_notify (best effort). */
