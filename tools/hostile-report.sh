@@ -74,7 +74,7 @@ fi
 
 # case lines as "id mode result seen"
 extract() {
-    sed -n 's/^[^ ]*: case \([^ ]*\) \([a-z]*\): \(pass\|fail\) (\(.*\))\r\{0,1\}$/\1\t\2\t\3\t\4/p' "$1" | grep -v '^warmup'
+    sed -n 's/^[^ ]*: case \([^ ]*\) \([a-z-]*\): \(pass\|fail\) (\(.*\))\r\{0,1\}$/\1\t\2\t\3\t\4/p' "$1" | grep -v '^warmup'
 }
 
 extract "$ours_log" > "$workdir/ours.tsv"
@@ -100,7 +100,8 @@ generate() {
     echo "Our DLL: $(summary_line "$ours_log")"
     [ -s "$workdir/builtin.tsv" ] && echo "Wine builtin: $(summary_line "$builtin_log")"
     echo
-    echo "A *case* passes when every mode it runs in passes; *runs* counts case x mode."
+    echo "A *case* passes when every mode it runs in passes; *runs* counts case x mode; a mode column"
+    echo "gives runs passed/runs (tls-sync and tls-async: wss:// against wsserver --tls)."
     echo
     awk -F'\t' -v builtin="$workdir/builtin.tsv" '
         function cat(id) { c = id; sub(/\..*/, "", c); sub(/\/.*/, "", c); return c }
@@ -129,30 +130,41 @@ generate() {
         }
         FNR == NR { add(0, $1, $2, $3); next }
         { add(1, $1, $2, $3) }
-        function modes(which, c,   s, m, i, list) {
-            split("sync async wire", list, " ")
+        # one cell a mode: runs passed/runs of ours
+        function modes(c,   s, i) {
             s = ""
-            for (i = 1; i <= 3; i++) {
-                m = list[i]
-                if (runs_mode[which, c, m]) s = s (s ? ", " : "") m " " passed_mode[which, c, m] + 0 "/" runs_mode[which, c, m]
+            for (i = 1; i <= nmodes; i++) {
+                s = s " | " (runs_mode[0, c, mode[i]] ? passed_mode[0, c, mode[i]] + 0 "/" runs_mode[0, c, mode[i]] : "-")
+                allruns[mode[i]] += runs_mode[0, c, mode[i]]; allpassed[mode[i]] += passed_mode[0, c, mode[i]]
             }
             return s
         }
         END {
-            print "| Category | Cases | Cases passed (ours) | Runs passed (ours) | By mode (ours) | Cases passed (builtin) | Runs passed (builtin) |"
-            print "|---|---:|---:|---:|---|---:|---:|"
+            nmodes = split("sync async wire tls-sync tls-async", mode, " ")
+            print "| Category | Cases | Cases passed (ours) | Runs passed (ours) | sync | async | wire | tls-sync | tls-async | Cases passed (builtin) | Runs passed (builtin) |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
             for (i = 1; i <= ncat; i++) {
                 c = order[i]
                 b1 = ncases[1, c] ? (ncases[1, c] - failedcases[1, c]) "/" ncases[1, c] : "-"
                 b2 = runs[1, c] ? passed[1, c] + 0 "/" runs[1, c] : "-"
-                printf "| %s %s | %d | %d/%d | %d/%d | %s | %s | %s |\n", c, title(c), ncases[0, c],
-                       ncases[0, c] - failedcases[0, c], ncases[0, c], passed[0, c], runs[0, c], modes(0, c), b1, b2
+                printf "| %s %s | %d | %d/%d | %d/%d%s | %s | %s |\n", c, title(c), ncases[0, c],
+                       ncases[0, c] - failedcases[0, c], ncases[0, c], passed[0, c], runs[0, c], modes(c), b1, b2
                 tc += ncases[0, c]; tp += ncases[0, c] - failedcases[0, c]; tr += runs[0, c]; trp += passed[0, c]
                 bc += ncases[1, c]; bp += ncases[1, c] - failedcases[1, c]; br += runs[1, c]; brp += passed[1, c]
             }
-            printf "| **all** | %d | %d/%d | %d/%d | | %s | %s |\n", tc, tp, tc, trp, tr,
+            s = ""
+            for (i = 1; i <= nmodes; i++) s = s " | " (allruns[mode[i]] ? allpassed[mode[i]] + 0 "/" allruns[mode[i]] : "-")
+            printf "| **all** | %d | %d/%d | %d/%d%s | %s | %s |\n", tc, tp, tc, trp, tr, s,
                    bc ? bp "/" bc : "-", br ? brp "/" br : "-"
         }' "$workdir/ours.tsv" "$workdir/builtin.tsv"
+    echo
+    echo "### Left out, as the program says"
+    echo
+    if grep -q 'Tests skipped: ' "$ours_log"; then
+        sed -n 's/^.*Tests skipped: \(.*\)\r\{0,1\}$/- \1/p' "$ours_log"
+    else
+        echo "Nothing."
+    fi
     echo
     echo "### Runs that fail with our DLL"
     echo
