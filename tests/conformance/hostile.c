@@ -1388,6 +1388,7 @@ static DWORD WINAPI hello_peer_thread(void *arg)
     struct hello_peer *p = arg;
     struct linger rst = { 1, 0 };
     char buf[4096];
+    DWORD deadline;
     SOCKET s;
     int i;
 
@@ -1409,7 +1410,12 @@ static DWORD WINAPI hello_peer_thread(void *arg)
     if (p->answer != HELLO_STALL) shutdown(s, SD_SEND);
     /* until the client gives up and closes: unread bytes at closesocket would
      * turn our FIN into a RST */
-    for (i = 0; i < 1000 && wait_readable(s, PEER_WAIT) && recv(s, buf, sizeof(buf), 0) > 0; i++) {}
+    deadline = GetTickCount() + PEER_WAIT;
+    for (i = 0; i < 1000; i++)
+    {
+        int left = (int)(deadline - GetTickCount());
+        if (left <= 0 || !wait_readable(s, left) || recv(s, buf, sizeof(buf), 0) <= 0) break;
+    }
     closesocket(s);
     return 0;
 }
