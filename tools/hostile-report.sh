@@ -56,7 +56,8 @@ run() {
         exit 2
     fi
     echo "hostile-report: running $exe with winhttp=$1" >&2
-    WSSERVER=${WSSERVER:-build/native/server/wsserver} \
+    # the servers must outlive the run (the builtin one takes about 15 minutes)
+    WSTEST_MAX_SECONDS=${WSTEST_MAX_SECONDS:-1900} WSSERVER=${WSSERVER:-build/native/server/wsserver} \
     WINEPREFIX=${WINEPREFIX:-$topdir/build/wineprefix} WINEDEBUG=${WINEDEBUG:--all} \
     WINEDLLOVERRIDES="winhttp=$1;mscoree=;mshtml=" \
         timeout -k 10 1800 tools/with-servers.sh "$wine" "$exe" > "$2" 2>&1

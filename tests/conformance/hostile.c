@@ -1012,7 +1012,8 @@ static void run_table_case(struct job *j)
     BOOL wire = !strcmp(j->mode, "wire"), async = is_async(j), tls = is_tls(j);
     /* the peer speaks no TLS: over TLS every script goes to wsserver */
     BOOL use_peer = !tls && !is_path(c->script) && (wire || (c->flags & HF_PEER));
-    /* wsserver takes request targets of up to 2047 characters: larger scripts go to the peer */
+    /* wsserver takes request targets of up to 2047 characters: without TLS
+     * larger scripts go to the peer; over TLS ".N." fills keep them short */
     BOOL too_long = FALSE;
     struct expect_msg *msgs = NULL;
     unsigned nmsgs, i;
@@ -1067,6 +1068,12 @@ static void run_table_case(struct job *j)
         {
             /* chops over TLS: wsserver writes (and GnuTLS seals) that many bytes at a time */
             unsigned chop = (c->flags & HF_CHOP1) ? 1 : (c->flags & HF_CHOP997) ? 997 : 0;
+            if (url.len > 2000)
+            {
+                CHECK(j, 0, "script of %Iu URL characters: too long for wsserver\n", url.len);
+                HeapFree(GetProcessHeap(), 0, full);
+                goto out;
+            }
             path = HeapAlloc(GetProcessHeap(), 0, url.len + 32);
             if (chop) sprintf(path, "/send-chop/%u/%s", chop, (char *)url.p);
             else sprintf(path, "/send/%s", (char *)url.p);
