@@ -50,6 +50,7 @@ struct net_op
     struct net_op *next_done;
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
+    BOOL connecting;              /* the send slot carries a ConnectEx */
 };
 
 struct netconn
@@ -113,11 +114,21 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
 DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context);
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
 
+/* Starts connecting to one address; *ret is the new connection at once (so
+ * that net_cancel can reach it) and fn reports the outcome.  Returns
+ * ERROR_IO_PENDING, or an error (then *ret is not set, fn not called). */
+DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret, net_completion_fn fn,
+                        void *context);
+
 /* Turns conn into a TLS connection (Schannel): handshake with SNI for host,
  * then the server certificate is checked unless security_flags
  * (SECURITY_FLAG_IGNORE_*) say otherwise.  On ERROR_WINHTTP_SECURE_FAILURE
  * *cert_flags has the WINHTTP_CALLBACK_STATUS_FLAG_* bits of what failed. */
 DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags);
+/* net_secure without blocking: fn reports the outcome (ERROR_IO_PENDING
+ * returned), *cert_flags being set before it runs; or an error returned. */
+DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags,
+                       DWORD *cert_flags, net_completion_fn fn, void *context);
 /* The server's certificate of a secure connection (caller frees), or NULL. */
 const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
 
@@ -128,7 +139,10 @@ DWORD net_cipher_strength(struct netconn *conn);
 DWORD sock_send(struct netconn *conn, const void *buf, size_t len);
 DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
 struct tls;
-DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret);
+DWORD tls_handshake_begin(DWORD protocols, struct tls **ret);
+DWORD tls_handshake_step(struct tls *tls, const WCHAR *server_name, void **token, size_t *token_len,
+                         BOOL *need_input);
+void tls_free_token(void *token);
 DWORD tls_verify_certificate(struct tls *tls, const WCHAR *host, DWORD security_flags, DWORD *flags);
 const CERT_CONTEXT *tls_server_certificate(struct tls *tls);
 DWORD tls_cipher_strength(struct tls *tls);

@@ -66,22 +66,13 @@ void tls_free(struct tls *tls)
     heap_free(tls);
 }
 
-/* Handshake: InitializeSecurityContext until it is done, exchanging tokens
- * over the raw socket.  Bytes the server sent after its last handshake
- * message stay in tls->in as the first ciphertext. */
-DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret)
+/* Handshake, one InitializeSecurityContext call at a time, so that the same
+ * steps serve the blocking driver below and the overlapped one in net.c. */
+DWORD tls_handshake_begin(DWORD protocols, struct tls **ret)
 {
-    static const DWORD isc_flags = ISC_REQ_CONFIDENTIALITY | ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT |
-                                   ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM | ISC_REQ_USE_SUPPLIED_CREDS |
-                                   ISC_REQ_MANUAL_CRED_VALIDATION | ISC_REQ_EXTENDED_ERROR;
     SCHANNEL_CRED cred;
-    SecBuffer in_bufs[2], out_buf;
-    SecBufferDesc in_desc = { SECBUFFER_VERSION, 2, in_bufs }, out_desc = { SECBUFFER_VERSION, 1, &out_buf };
     SECURITY_STATUS status;
     struct tls *tls;
-    DWORD error = ERROR_SUCCESS, attrs;
-    WCHAR *name;
-    size_t len;
 
     if (!(tls = heap_alloc_zero(sizeof(*tls)))) return ERROR_OUTOFMEMORY;
     tls->in_size = TLS_IN_SIZE;
@@ -102,72 +93,90 @@ DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, st
         heap_free(tls);
         return map_security_status(status);
     }
-    /* SNI wants the bare host name. */
-    len = wcslen(host);
-    name = (len >= 2 && host[0] == '[') ? strndupW(host + 1, len - 2) : strdupW(host);
-
-    for (;;)
-    {
-        in_bufs[0].BufferType = SECBUFFER_TOKEN;
-        in_bufs[0].cbBuffer = (ULONG)tls->in_len;
-        in_bufs[0].pvBuffer = tls->in;
-        in_bufs[1].BufferType = SECBUFFER_EMPTY;
-        in_bufs[1].cbBuffer = 0;
-        in_bufs[1].pvBuffer = NULL;
-        out_buf.BufferType = SECBUFFER_TOKEN;
-        out_buf.cbBuffer = 0;
-        out_buf.pvBuffer = NULL;
-        status = InitializeSecurityContextW(&tls->cred, tls->have_ctx ? &tls->ctx : NULL, name, isc_flags, 0, 0,
-                                            tls->have_ctx ? &in_desc : NULL, 0, &tls->ctx, &out_desc, &attrs, NULL);
-        tls->have_ctx = TRUE;
-        if (out_buf.cbBuffer && out_buf.pvBuffer)
-        {
-            error = sock_send(conn, out_buf.pvBuffer, out_buf.cbBuffer);
-            FreeContextBuffer(out_buf.pvBuffer);
-            if (error) break;
-        }
-        if (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED)
-        {
-            /* Keep what the server sent beyond the message just consumed. */
-            if (in_bufs[1].BufferType == SECBUFFER_EXTRA && in_bufs[1].cbBuffer)
-            {
-                memmove(tls->in, tls->in + tls->in_len - in_bufs[1].cbBuffer, in_bufs[1].cbBuffer);
-                tls->in_len = in_bufs[1].cbBuffer;
-            }
-            else tls->in_len = 0;
-            if (status == SEC_E_OK) break;
-            if (tls->in_len) continue;
-        }
-        else if (status != SEC_E_INCOMPLETE_MESSAGE)
-        {
-            error = map_security_status(status);
-            break;
-        }
-        {
-            size_t received;
-            if (tls->in_len == tls->in_size) { error = ERROR_WINHTTP_SECURE_FAILURE; break; }
-            if ((error = sock_recv(conn, tls->in + tls->in_len, tls->in_size - tls->in_len, &received))) break;
-            if (!received) { error = ERROR_WINHTTP_SECURE_FAILURE; break; }
-            tls->in_len += received;
-        }
-    }
-    heap_free(name);
-    if (!error && (status = QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_STREAM_SIZES, &tls->sizes)) != SEC_E_OK)
-        error = map_security_status(status);
-    if (!error)
-    {
-        tls->out_size = tls->sizes.cbHeader + tls->sizes.cbMaximumMessage + tls->sizes.cbTrailer;
-        if (!(tls->out = heap_alloc(tls->out_size))) error = ERROR_OUTOFMEMORY;
-    }
-    if (error)
-    {
-        tls_free(tls);
-        return error;
-    }
-    TRACE("handshake done, header %lu trailer %lu max %lu\n", tls->sizes.cbHeader, tls->sizes.cbTrailer,
-          tls->sizes.cbMaximumMessage);
     *ret = tls;
     return ERROR_SUCCESS;
+}
+
+static DWORD handshake_done(struct tls *tls)
+{
+    SECURITY_STATUS status;
+
+    if ((status = QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_STREAM_SIZES, &tls->sizes)) != SEC_E_OK)
+        return map_security_status(status);
+    tls->out_size = tls->sizes.cbHeader + tls->sizes.cbMaximumMessage + tls->sizes.cbTrailer;
+    if (!(tls->out = heap_alloc(tls->out_size))) return ERROR_OUTOFMEMORY;
+    TRACE("handshake done, header %lu trailer %lu max %lu\n", tls->sizes.cbHeader, tls->sizes.cbTrailer,
+          tls->sizes.cbMaximumMessage);
+    return ERROR_SUCCESS;
+}
+
+/* Feeds what arrived so far (tls_read_buffer/tls_add_ciphertext) to
+ * Schannel.  *token (free with tls_free_token) is to be sent to the server
+ * first, then: ERROR_SUCCESS when the handshake is complete, ERROR_MORE_DATA
+ * when more must be received before the next step (*need_input) or the next
+ * step can run at once (!*need_input), or an error.  Bytes the server sent
+ * after its last handshake message stay in tls->in as the first ciphertext. */
+DWORD tls_handshake_step(struct tls *tls, const WCHAR *server_name, void **token, size_t *token_len,
+                         BOOL *need_input)
+{
+    static const DWORD isc_flags = ISC_REQ_CONFIDENTIALITY | ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT |
+                                   ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM | ISC_REQ_USE_SUPPLIED_CREDS |
+                                   ISC_REQ_MANUAL_CRED_VALIDATION | ISC_REQ_EXTENDED_ERROR;
+    SecBuffer in_bufs[2], out_buf;
+    SecBufferDesc in_desc = { SECBUFFER_VERSION, 2, in_bufs }, out_desc = { SECBUFFER_VERSION, 1, &out_buf };
+    SECURITY_STATUS status;
+    DWORD attrs;
+
+    *token = NULL;
+    *token_len = 0;
+    *need_input = FALSE;
+    if (tls->have_ctx && !tls->in_len)
+    {
+        *need_input = TRUE;
+        return ERROR_MORE_DATA;
+    }
+    in_bufs[0].BufferType = SECBUFFER_TOKEN;
+    in_bufs[0].cbBuffer = (ULONG)tls->in_len;
+    in_bufs[0].pvBuffer = tls->in;
+    in_bufs[1].BufferType = SECBUFFER_EMPTY;
+    in_bufs[1].cbBuffer = 0;
+    in_bufs[1].pvBuffer = NULL;
+    out_buf.BufferType = SECBUFFER_TOKEN;
+    out_buf.cbBuffer = 0;
+    out_buf.pvBuffer = NULL;
+    status = InitializeSecurityContextW(&tls->cred, tls->have_ctx ? &tls->ctx : NULL, (WCHAR *)server_name,
+                                        isc_flags, 0, 0, tls->have_ctx ? &in_desc : NULL, 0, &tls->ctx, &out_desc,
+                                        &attrs, NULL);
+    tls->have_ctx = TRUE;
+    if (out_buf.pvBuffer && !out_buf.cbBuffer) FreeContextBuffer(out_buf.pvBuffer);
+    else if (out_buf.pvBuffer)
+    {
+        *token = out_buf.pvBuffer;
+        *token_len = out_buf.cbBuffer;
+    }
+    if (status == SEC_E_INCOMPLETE_MESSAGE)
+    {
+        if (tls->in_len == tls->in_size) return ERROR_WINHTTP_SECURE_FAILURE;
+        *need_input = TRUE;
+        return ERROR_MORE_DATA;
+    }
+    if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED) return map_security_status(status);
+
+    /* Keep what the server sent beyond the message just consumed. */
+    if (in_bufs[1].BufferType == SECBUFFER_EXTRA && in_bufs[1].cbBuffer)
+    {
+        memmove(tls->in, tls->in + tls->in_len - in_bufs[1].cbBuffer, in_bufs[1].cbBuffer);
+        tls->in_len = in_bufs[1].cbBuffer;
+    }
+    else tls->in_len = 0;
+    if (status == SEC_E_OK) return handshake_done(tls);
+    *need_input = !tls->in_len;
+    return ERROR_MORE_DATA;
+}
+
+void tls_free_token(void *token)
+{
+    if (token) FreeContextBuffer(token);
 }
 
 /* Chain and host-name checks with the SSL policy; *flags gets the
