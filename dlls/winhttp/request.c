@@ -395,13 +395,15 @@ static void io_complete(struct netconn *conn, void *context, DWORD error, size_t
     task_io_done(&req->queue);
 }
 
-/* Takes the result io_complete left. */
+/* Takes the result io_complete left.  A timed-out or cancelled operation
+ * may also end as an EOF (the socket was shut down): that is no answer. */
 static DWORD io_result(struct request *req, size_t *bytes)
 {
     req->io_ready = FALSE;
     if (bytes) *bytes = req->io_error ? 0 : req->io_bytes;
-    if (req->io_error && req->io_timed_out) return ERROR_WINHTTP_TIMEOUT;
-    return check_cancelled(req, req->io_error);
+    if (req->io_timed_out) return ERROR_WINHTTP_TIMEOUT;
+    if (req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
+    return req->io_error;
 }
 
 /* What starting an operation came to: ERROR_IO_PENDING (the task parks), an
