@@ -229,17 +229,37 @@ static size_t read_body(HINTERNET request, struct sequence *seq, char *out, size
     return total;
 }
 
+/* A body that fits one ReadData: the text, then the end (0 bytes). */
+static void read_short_body(HINTERNET request, struct sequence *seq, const char *text)
+{
+    size_t len = strlen(text);
+    char buf[64];
+    int i;
+
+    for (i = 0; i < 2; i++)
+    {
+        ok(WinHttpReadData(request, buf, sizeof(buf), NULL), "ReadData failed: %lu\n", GetLastError());
+        if (!wait_step(seq, WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) return;
+        if (!i) ok(seq->read == len && !memcmp(seq->data, text, len), "read %lu %.*s\n", seq->read, (int)len, seq->data);
+        else ok(seq->read == 0, "read %lu at the end\n", seq->read);
+    }
+}
+
+/* From the handles' creation to SendRequest's completion, on a fresh connection. */
+#define SENT_ON_NEW_CONNECTION \
+    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,         /* connect */ \
+    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,         /* request */ \
+    WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, \
+    WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, \
+    WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, \
+    WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, \
+    WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, \
+    WINHTTP_CALLBACK_STATUS_REQUEST_SENT, \
+    WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE
+
 static const DWORD get_sequence[] =
 {
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,         /* connect */
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,         /* request */
-    WINHTTP_CALLBACK_STATUS_RESOLVING_NAME,
-    WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
-    WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_SENDING_REQUEST,
-    WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
-    WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE,
+    SENT_ON_NEW_CONNECTION,
     WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
     WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED,
     WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE,
@@ -255,7 +275,6 @@ static void test_get(void)
 {
     struct sequence seq;
     struct handles h;
-    char buf[64];
     DWORD status, size;
     BOOL ret;
 
@@ -280,15 +299,7 @@ static void test_get(void)
     if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE)) goto done;
     ok(seq.available == 5, "available %lu\n", seq.available);
 
-    memset(buf, 0, sizeof(buf));
-    ret = WinHttpReadData(h.request, buf, sizeof(buf), NULL);
-    ok(ret, "ReadData failed: %lu\n", GetLastError());
-    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) goto done;
-    ok(seq.read == 5 && !memcmp(seq.data, "hello", 5), "read %lu %.5s\n", seq.read, seq.data);
-    ret = WinHttpReadData(h.request, buf, sizeof(buf), NULL);
-    ok(ret, "ReadData failed: %lu\n", GetLastError());
-    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) goto done;
-    ok(seq.read == 0, "read %lu at the end\n", seq.read);
+    read_short_body(h.request, &seq, "hello");
 
 done:
     if (h.request) WinHttpCloseHandle(h.request);
@@ -337,15 +348,7 @@ done:
 
 static const DWORD close_pending_sequence[] =
 {
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-    WINHTTP_CALLBACK_STATUS_RESOLVING_NAME,
-    WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
-    WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_SENDING_REQUEST,
-    WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
-    WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE,
+    SENT_ON_NEW_CONNECTION,
     WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
     WINHTTP_CALLBACK_STATUS_REQUEST_ERROR,          /* the receive, cancelled */
     WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING,         /* request: last of its notifications */
@@ -390,15 +393,7 @@ done:
 
 static const DWORD post_sequence[] =
 {
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-    WINHTTP_CALLBACK_STATUS_RESOLVING_NAME,
-    WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
-    WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_SENDING_REQUEST,
-    WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
-    WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE,
+    SENT_ON_NEW_CONNECTION,
     WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE,         /* "hello" */
     WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE,         /* "world" */
     WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
@@ -417,7 +412,6 @@ static void test_post_write(void)
     static const char *const parts[] = { "hello", "world" };
     struct sequence seq;
     struct handles h;
-    char buf[64];
     unsigned int i;
     BOOL ret;
 
@@ -437,14 +431,7 @@ static void test_post_write(void)
     ret = WinHttpReceiveResponse(h.request, NULL);
     ok(ret, "ReceiveResponse failed: %lu\n", GetLastError());
     if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE)) goto done;
-    ret = WinHttpReadData(h.request, buf, sizeof(buf), NULL);
-    ok(ret, "ReadData failed: %lu\n", GetLastError());
-    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) goto done;
-    ok(seq.read == 10 && !memcmp(seq.data, "helloworld", 10), "echo %lu %.10s\n", seq.read, seq.data);
-    ret = WinHttpReadData(h.request, buf, sizeof(buf), NULL);
-    ok(ret, "ReadData failed: %lu\n", GetLastError());
-    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) goto done;
-    ok(seq.read == 0, "read %lu at the end\n", seq.read);
+    read_short_body(h.request, &seq, "helloworld");
 done:
     close_and_check(&h, &seq);
 }
@@ -538,15 +525,7 @@ done:
 
 static const DWORD timeout_sequence[] =
 {
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-    WINHTTP_CALLBACK_STATUS_RESOLVING_NAME,
-    WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
-    WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
-    WINHTTP_CALLBACK_STATUS_SENDING_REQUEST,
-    WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
-    WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE,
+    SENT_ON_NEW_CONNECTION,
     WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
     WINHTTP_CALLBACK_STATUS_REQUEST_ERROR,          /* the receive timeout */
     WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING,
