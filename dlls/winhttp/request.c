@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "deadline.h"
 #include "net.h"
 #include "request.h"
 #include "task.h"
@@ -135,10 +136,9 @@ struct request
     BOOL io_ready;             /* it completed: the result below waits for the task */
     DWORD io_error;
     size_t io_bytes;
-    BOOL io_active;            /* in flight (cs): the timer may cancel it */
+    BOOL io_active;            /* in flight (cs): the deadline may cancel it */
     BOOL io_timed_out;
-    ULONGLONG io_deadline;     /* tick count, 0 = no timeout */
-    PTP_TIMER io_timer;
+    struct deadline io_deadline;
 
     /* response body */
     enum body_mode body;
@@ -325,35 +325,17 @@ static DWORD check_cancelled(struct request *req, DWORD error)
 
 /* Overlapped I/O of tasks ---------------------------------------------------------- */
 
-static void set_due_time(FILETIME *due, ULONGLONG ms)
+/* A timeout expired: cancel the operation in flight, if it still is. */
+static void io_timed_out(struct deadline *deadline)
 {
-    LONGLONG ticks = -(LONGLONG)ms * 10000;  /* relative, in 100 ns */
-    due->dwLowDateTime = (DWORD)ticks;
-    due->dwHighDateTime = (DWORD)(ticks >> 32);
-}
-
-/* A timeout fired: cancel the operation in flight, unless it is already over
- * or this firing was meant for an earlier one (then wait for the rest). */
-static void CALLBACK io_timeout(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
-{
-    struct request *req = context;
-    ULONGLONG now = GetTickCount64();
+    struct request *req = CONTAINING_RECORD(deadline, struct request, io_deadline);
 
     EnterCriticalSection(&req->cs);
-    if (req->io_active && req->io_deadline)
+    if (req->io_active && req->conn)
     {
-        if (now < req->io_deadline)
-        {
-            FILETIME due;
-            set_due_time(&due, req->io_deadline - now);
-            SetThreadpoolTimer(timer, &due, 0, 0);
-        }
-        else if (req->conn)
-        {
-            TRACE("%p: timed out\n", req);
-            req->io_timed_out = TRUE;
-            net_cancel(req->conn);
-        }
+        TRACE("%p: timed out\n", req);
+        req->io_timed_out = TRUE;
+        net_cancel(req->conn);
     }
     LeaveCriticalSection(&req->cs);
 }
@@ -361,18 +343,13 @@ static void CALLBACK io_timeout(PTP_CALLBACK_INSTANCE instance, void *context, P
 /* An operation is about to start: arm its timeout (ms, <= 0 for none). */
 static void io_begin(struct request *req, int timeout)
 {
+    /* No earlier deadline may fire into this operation. */
+    deadline_disarm(&req->io_deadline);
     EnterCriticalSection(&req->cs);
     req->io_active = TRUE;
     req->io_timed_out = FALSE;
-    req->io_deadline = 0;
-    if (timeout > 0 && (req->io_timer || (req->io_timer = CreateThreadpoolTimer(io_timeout, req, NULL))))
-    {
-        FILETIME due;
-        set_due_time(&due, timeout);
-        req->io_deadline = GetTickCount64() + timeout;
-        SetThreadpoolTimer(req->io_timer, &due, 0, 0);
-    }
     LeaveCriticalSection(&req->cs);
+    if (timeout > 0) deadline_arm(&req->io_deadline, timeout, io_timed_out);
 }
 
 static void io_end(struct request *req)
@@ -1326,12 +1303,7 @@ static void request_destroy(struct object_header *hdr)
     struct request *req = impl_from_hdr(hdr);
 
     TRACE("%p\n", req);
-    if (req->io_timer)
-    {
-        SetThreadpoolTimer(req->io_timer, NULL, 0, 0);
-        WaitForThreadpoolTimerCallbacks(req->io_timer, TRUE);
-        CloseThreadpoolTimer(req->io_timer);
-    }
+    deadline_disarm(&req->io_deadline);
     if (req->conn) net_close(req->conn);
     heap_free(req->send_head);
     if (req->server_cert) CertFreeCertificateContext(req->server_cert);
