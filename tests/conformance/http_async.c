@@ -559,6 +559,119 @@ done:
     close_and_check(&h, &seq);
 }
 
+/* Closing from inside the callbacks ------------------------------------------- */
+
+/* One request driven entirely from its callbacks, closed when close_at arrives. */
+struct chain
+{
+    HINTERNET request;
+    DWORD close_at;             /* 0: the test closes it right after SendRequest */
+    LONG closed;                /* WinHttpCloseHandle was called */
+    LONG closings;              /* HANDLE_CLOSING seen */
+    LONG after_closing;         /* anything seen after it */
+    DWORD error;                /* of a REQUEST_ERROR */
+    HANDLE done;
+    char buf[4096];
+};
+
+static void chain_close(struct chain *c)
+{
+    if (!InterlockedExchange(&c->closed, 1)) WinHttpCloseHandle(c->request);
+}
+
+static void CALLBACK chain_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct chain *c = (struct chain *)context;
+    BOOL ret = TRUE;
+
+    if (!c) return;
+    if (c->closings) InterlockedIncrement(&c->after_closing);
+    if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
+    {
+        InterlockedIncrement(&c->closings);
+        SetEvent(c->done);
+        return;
+    }
+    if (status == c->close_at || c->closed)
+    {
+        chain_close(c);
+        return;
+    }
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE: ret = WinHttpReceiveResponse(c->request, NULL); break;
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE: ret = WinHttpQueryDataAvailable(c->request, NULL); break;
+    case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE: ret = WinHttpReadData(c->request, c->buf, sizeof(c->buf), NULL); break;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        if (len) ret = WinHttpReadData(c->request, c->buf, sizeof(c->buf), NULL);
+        else chain_close(c);  /* the body is complete */
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        c->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        chain_close(c);
+        break;
+    }
+    if (!ret) chain_close(c);
+}
+
+/* WinHttpCloseHandle at every point of a request's life, from inside the
+ * callback of each notification: exactly one HANDLE_CLOSING, nothing after
+ * it, and an operation cut short reports ERROR_WINHTTP_OPERATION_CANCELLED. */
+static void test_close_races(void)
+{
+    static const DWORD points[] =
+    {
+        0, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
+        WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
+        WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
+        WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
+        WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE,
+        WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE, WINHTTP_CALLBACK_STATUS_READ_COMPLETE,
+    };
+    static const WCHAR *const paths[] = { L"/http/hello", L"/http/large/300000" };
+    static struct chain c;
+    HINTERNET session, connect;
+    unsigned int i, p, round;
+
+    c.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    for (round = 0; round < 3; round++)
+    for (p = 0; p < ARRAY_SIZE(paths); p++)
+    for (i = 0; i < ARRAY_SIZE(points); i++)
+    {
+        HANDLE done = c.done;
+
+        /* a session each time: no pooled connection skips the connecting steps */
+        session = WinHttpOpen(L"async close races", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+        WinHttpSetStatusCallback(session, chain_callback, NOTIFY_MASK, 0);
+        connect = WinHttpConnect(session, server_host, server_port, 0);
+        ok(connect != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
+        winetest_push_context("%s, close at %s, round %u", wine_dbgstr_w(paths[p]),
+                              points[i] ? status_name(points[i]) : "once sent", round);
+        memset(&c, 0, sizeof(c));
+        c.done = done;
+        c.close_at = points[i];
+        /* the callback needs the handle before SendRequest's first notification */
+        c.request = connect ? WinHttpOpenRequest(connect, NULL, paths[p], NULL, NULL, NULL, 0) : NULL;
+        ok(c.request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+        if (c.request)
+        {
+            ok(WinHttpSendRequest(c.request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&c), "SendRequest failed: %lu\n",
+               GetLastError());
+            if (!points[i]) chain_close(&c);
+            ok(!WaitForSingleObject(c.done, 10000), "no HANDLE_CLOSING\n");
+            ok(c.closings == 1, "%ld HANDLE_CLOSING\n", c.closings);
+            ok(!c.after_closing, "%ld notifications after HANDLE_CLOSING\n", c.after_closing);
+            ok(!c.error || c.error == ERROR_WINHTTP_OPERATION_CANCELLED, "error %lu\n", c.error);
+        }
+        winetest_pop_context();
+        WinHttpSetStatusCallback(connect, NULL, 0, 0);
+        WinHttpSetStatusCallback(session, NULL, 0, 0);
+        WinHttpCloseHandle(connect);
+        WinHttpCloseHandle(session);
+    }
+    CloseHandle(c.done);
+}
+
 /* Many requests waiting for their responses ----------------------------------- */
 
 #define CROWD 200
@@ -698,5 +811,6 @@ START_TEST(http_async)
     test_bodies();
     test_keepalive();
     test_receive_timeout();
+    test_close_races();
     test_many_pending();
 }
