@@ -143,29 +143,24 @@ static void frame_copy(const struct frame *f, size_t pos, size_t n, BYTE *dst)
 static DWORD tls_send_frame(struct raw *r, const struct frame *f)
 {
     size_t total = f->head_len + f->len, pos, n;
-    SecBuffer bufs[4];
-    SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
+    ULONG head = r->sizes.cbHeader;
     SECURITY_STATUS status;
     BYTE *p = r->tx;
 
     for (pos = 0; pos < total; pos += n)
     {
         n = min(total - pos, r->sizes.cbMaximumMessage);
-        bufs[0].BufferType = SECBUFFER_STREAM_HEADER;
-        bufs[0].cbBuffer = r->sizes.cbHeader;
-        bufs[0].pvBuffer = p;
-        bufs[1].BufferType = SECBUFFER_DATA;
-        bufs[1].cbBuffer = (ULONG)n;
-        bufs[1].pvBuffer = p + r->sizes.cbHeader;
-        bufs[2].BufferType = SECBUFFER_STREAM_TRAILER;
-        bufs[2].cbBuffer = r->sizes.cbTrailer;
-        bufs[2].pvBuffer = p + r->sizes.cbHeader + n;
-        bufs[3].BufferType = SECBUFFER_EMPTY;
-        bufs[3].cbBuffer = 0;
-        bufs[3].pvBuffer = NULL;
-        frame_copy(f, pos, n, bufs[1].pvBuffer);
-        if ((status = EncryptMessage(&r->ctx, 0, &desc, 0)) != SEC_E_OK) return status;
-        p += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
+        {
+            SecBuffer bufs[4] = { { head, SECBUFFER_STREAM_HEADER, p }, { (ULONG)n, SECBUFFER_DATA, p + head },
+                                  { r->sizes.cbTrailer, SECBUFFER_STREAM_TRAILER, p + head + n },
+                                  { 0, SECBUFFER_EMPTY, NULL } };
+            SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
+
+            frame_copy(f, pos, n, p + head);
+            if ((status = EncryptMessage(&r->ctx, 0, &desc, 0)) != SEC_E_OK) return status;
+            /* the record may be shorter than the sizes allow */
+            p += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
+        }
     }
     return send_all(r->s, r->tx, p - r->tx);
 }
@@ -185,15 +180,10 @@ static DWORD tls_next_span(struct raw *r)
     {
         if (r->rx_len - r->rx_next >= 5)
         {
-            bufs[0].BufferType = SECBUFFER_DATA;
-            bufs[0].cbBuffer = (ULONG)(r->rx_len - r->rx_next);
-            bufs[0].pvBuffer = r->rx + r->rx_next;
-            for (i = 1; i < 4; i++)
-            {
-                bufs[i].BufferType = SECBUFFER_EMPTY;
-                bufs[i].cbBuffer = 0;
-                bufs[i].pvBuffer = NULL;
-            }
+            SecBuffer data = { (ULONG)(r->rx_len - r->rx_next), SECBUFFER_DATA, r->rx + r->rx_next };
+
+            memset(bufs, 0, sizeof(bufs));  /* SECBUFFER_EMPTY is 0 */
+            bufs[0] = data;
             status = DecryptMessage(&r->ctx, &desc, 0, NULL);
             if (status == SEC_E_OK || status == SEC_I_RENEGOTIATE)
             {
@@ -256,15 +246,12 @@ static DWORD tls_connect(struct raw *r)
     /* bounded: a handshake is a handful of flights, each maybe in pieces */
     for (step = 0; step < 200; step++)
     {
-        in[0].BufferType = SECBUFFER_TOKEN;
-        in[0].cbBuffer = (ULONG)r->rx_len;
-        in[0].pvBuffer = r->rx;
-        in[1].BufferType = SECBUFFER_EMPTY;
-        in[1].cbBuffer = 0;
-        in[1].pvBuffer = NULL;
+        SecBuffer token = { (ULONG)r->rx_len, SECBUFFER_TOKEN, r->rx }, none = { 0, SECBUFFER_EMPTY, NULL };
+
+        in[0] = token;
+        in[1] = none;
+        out = none;
         out.BufferType = SECBUFFER_TOKEN;
-        out.cbBuffer = 0;
-        out.pvBuffer = NULL;
         status = InitializeSecurityContextA(&r->cred, r->have_ctx ? &r->ctx : NULL, bench_host, flags, 0, 0,
                                             r->have_ctx ? &in_desc : NULL, 0, &r->ctx, &out_desc, &attrs, NULL);
         if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED && status != SEC_E_INCOMPLETE_MESSAGE)
