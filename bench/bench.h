@@ -57,6 +57,10 @@ extern BOOL bench_secure;
 extern const char *bench_name;
 extern const BYTE *bench_payload;   /* BENCH_MAX_MESSAGE bytes of noise */
 
+/* Points bench_host, bench_port and bench_secure at the plain server or at
+ * the --tls one; FALSE if there is none such. */
+BOOL bench_use_server(BOOL secure);
+
 double bench_now(void);             /* seconds, monotonic */
 void bench_note(const char *fmt, ...);  /* "NOTE ..." line on stdout */
 

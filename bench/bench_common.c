@@ -227,17 +227,25 @@ static DWORD run_stream(const struct bench_client *c, void *conn, DWORD size, un
     return error ? error : s.error;
 }
 
-static void run_workload(const struct bench_client *c, const struct workload *w, const char *name, BOOL secure)
+BOOL bench_use_server(BOOL secure)
 {
     const struct server *server = secure ? &tls_server : &plain_server;
+
+    if (secure && !have_tls_server) return FALSE;
+    strcpy(bench_host, server->host);
+    bench_port = server->port;
+    bench_secure = secure;
+    return TRUE;
+}
+
+static void run_workload(const struct bench_client *c, const struct workload *w, const char *name, BOOL secure)
+{
     unsigned long long count = 0;
     double elapsed = 0, value;
     DWORD error;
     void *conn;
 
-    strcpy(bench_host, server->host);
-    bench_port = server->port;
-    bench_secure = secure;
+    bench_use_server(secure);
     current_workload = name;
     printf("START %s %s\n", bench_name, name);
     fflush(stdout);
@@ -339,8 +347,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
         else usage();
     }
     if (arg != argc - 1 || !parse_server(argv[arg], &plain_server) || run_seconds <= 0) usage();
-    strcpy(bench_host, plain_server.host);
-    bench_port = plain_server.port;
+    bench_use_server(FALSE);
 
     if (!(payload = malloc(BENCH_MAX_MESSAGE))) return 1;
     for (i = 0; i < BENCH_MAX_MESSAGE; i++)

@@ -17,7 +17,7 @@
  * connection, outside the timed part).
  *
  *   bench_raw.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] [--tls HOST:PORT] HOST:PORT
- *   bench_raw.exe --costs HOST:PORT    (what single calls cost under Wine)
+ *   bench_raw.exe --costs [--tls HOST:PORT] HOST:PORT   (what single calls cost under Wine)
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -525,6 +525,27 @@ static void cost(const char *what, double t0, int n)
     fflush(stdout);
 }
 
+/* EncryptMessage alone, len bytes of plaintext, in place in tx. */
+static void encrypt_cost(struct raw *r, ULONG len, const char *what)
+{
+    enum { N = 2000 };
+    ULONG head = r->sizes.cbHeader;
+    double t0 = bench_now();
+    int i;
+
+    for (i = 0; i < N; i++)
+    {
+        SecBuffer bufs[4] = { { head, SECBUFFER_STREAM_HEADER, r->tx }, { len, SECBUFFER_DATA, r->tx + head },
+                              { r->sizes.cbTrailer, SECBUFFER_STREAM_TRAILER, r->tx + head + len },
+                              { 0, SECBUFFER_EMPTY, NULL } };
+        SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
+
+        memcpy(r->tx + head, bench_payload, len);
+        if (EncryptMessage(&r->ctx, 0, &desc, 0) != SEC_E_OK) return;
+    }
+    cost(what, t0, N);
+}
+
 static int run_costs(void)
 {
     enum { N = 2000 };
@@ -573,6 +594,15 @@ static int run_costs(void)
         WaitForSingleObject(pong_event, INFINITE);
     }
     cost("TrySubmitThreadpoolCallback, run, and wake the caller", t0, N);
+    /* the records are never sent: the connection is not used again */
+    if (bench_use_server(TRUE) && (r = raw_open(FALSE)))
+    {
+        encrypt_cost(r, 22, "EncryptMessage of a 22-byte record (no send)");
+        encrypt_cost(r, 16384, "EncryptMessage of a 16 KiB record (no send)");
+        closesocket(r->s);
+        r->s = INVALID_SOCKET;
+        raw_free(r);
+    }
     return 0;
 }
 
@@ -586,9 +616,9 @@ int main(int argc, char **argv)
     bench_name = "raw";
     if (argc > 2 && !strcmp(argv[1], "--costs"))
     {
-        char *argv2[] = { argv[0], argv[2], NULL };
         /* bench_main's parsing, no workloads */
-        bench_main(2, argv2, NULL);
+        argv[1] = argv[0];
+        bench_main(argc - 1, argv + 1, NULL);
         return run_costs();
     }
     return bench_main(argc, argv, &raw_client);

@@ -1,8 +1,9 @@
 # make bench: WebSocket throughput of our winhttp.dll vs Wine's builtin vs
-# raw Winsock, side by side in one run (tools/bench.sh).  bench_winhttp.exe
-# uses only the WinHTTP API and sits beside a copy of our DLL; bench.sh runs
-# it with winhttp=n and with winhttp=b, and bench_raw.exe (ws2_32 only) as
-# the limit, all against one native wsserver /echo on loopback.  Prints the
+# raw Winsock / raw Schannel, side by side in one run (tools/bench.sh).
+# bench_winhttp.exe uses only the WinHTTP API and sits beside a copy of our
+# DLL; bench.sh runs it with winhttp=n and with winhttp=b, and bench_raw.exe
+# (ws2_32, and secur32 for wss) as the limit, all against native wsservers
+# /echo on loopback, one plain and one TLS.  Prints the
 # table and rewrites the generated part of docs/BENCHMARKS.md and
 # docs/benchmarks.png.  BENCH_ARGS passes options (e.g. --runs 3 --seconds 1
 # --no-docs; see tools/bench.sh).

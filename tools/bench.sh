@@ -217,7 +217,7 @@ measure() {
             run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
         done
         # what single calls cost under Wine right now (bench_raw --costs)
-        WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "$server" \
+        WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "${tls[@]}" "$server" \
             2>> "$out/wine.log" | tr -d '\r' | sed "s/^/$r /" >> "$results"
     done
 
