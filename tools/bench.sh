@@ -341,7 +341,7 @@ set yrange [0.0005:2]
 set ytics (0.001, 0.01, 0.1, 0.2, 0.5, 1, 2)
 set grid ytics
 set key top right
-set xtics rotate by -30
+set xtics rotate by 30 right
 set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dashtype 2 lc rgb "#cc0000"
 set label "target 0.9" at graph 0.01, first 0.78 tc rgb "#cc0000"
 plot "$work/chart.dat" using 2:xtic(1) title "ours / raw" lc rgb "#2a6fbb", \
