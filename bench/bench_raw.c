@@ -47,6 +47,7 @@ struct raw
     unsigned rng;
     /* TLS */
     BOOL secure, have_cred, have_ctx;
+    SRWLOCK crypt_lock;       /* Wine 8's Schannel: one Encrypt/DecryptMessage at a time */
     CredHandle cred;
     CtxtHandle ctx;
     SecPkgContext_StreamSizes sizes;
@@ -157,7 +158,10 @@ static DWORD tls_send_frame(struct raw *r, const struct frame *f)
             SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
 
             frame_copy(f, pos, n, p + head);
-            if ((status = EncryptMessage(&r->ctx, 0, &desc, 0)) != SEC_E_OK) return status;
+            AcquireSRWLockExclusive(&r->crypt_lock);
+            status = EncryptMessage(&r->ctx, 0, &desc, 0);
+            ReleaseSRWLockExclusive(&r->crypt_lock);
+            if (status != SEC_E_OK) return status;
             /* the record may be shorter than the sizes allow */
             p += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
         }
@@ -184,7 +188,10 @@ static DWORD tls_next_span(struct raw *r)
 
             memset(bufs, 0, sizeof(bufs));  /* SECBUFFER_EMPTY is 0 */
             bufs[0] = data;
+            /* a concurrent EncryptMessage can fail it under Wine 8 (see dlls/winhttp/tls.c) */
+            AcquireSRWLockExclusive(&r->crypt_lock);
             status = DecryptMessage(&r->ctx, &desc, 0, NULL);
+            ReleaseSRWLockExclusive(&r->crypt_lock);
             if (status == SEC_E_OK || status == SEC_I_RENEGOTIATE)
             {
                 r->span_len = 0;
@@ -367,6 +374,7 @@ static void *raw_open(BOOL async)
     if (!(r = calloc(1, sizeof(*r)))) return NULL;
     r->rng = 0x2545f491;
     r->secure = bench_secure;
+    InitializeSRWLock(&r->crypt_lock);
     if (!(r->rx = malloc(RX_SIZE)) || (r->s = connect_to_server()) == INVALID_SOCKET) goto fail;
     setsockopt(r->s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
     if (r->secure)

@@ -34,6 +34,7 @@ struct tls
     size_t out_size;
     size_t record_size;   /* header + largest plaintext + trailer */
     BOOL eof;             /* close_notify seen */
+    SRWLOCK crypt_lock;   /* one EncryptMessage or DecryptMessage at a time */
 };
 
 /* The receive buffer starts at TLS_IN_SIZE and doubles, up to TLS_IN_MAX,
@@ -43,6 +44,34 @@ struct tls
 #define TLS_IN_MAX  (1024 * 1024)
 /* Records encrypted before they leave in one send. */
 #define TLS_SEND_RECORDS 16
+
+/* Windows allows one thread in EncryptMessage and another in DecryptMessage
+ * on the same context; Wine 8's Schannel does not survive it.  GnuTLS keeps
+ * one transport errno per session: every DecryptMessage ends on a read that
+ * fails with EAGAIN, and a concurrent EncryptMessage clears that errno before
+ * GnuTLS looks at it, which then fails the receive ("Error in the pull
+ * function", SEC_E_INTERNAL_ERROR) and the session.  Seen in bidirectional
+ * streams under load, so the two are serialised; each holds the lock for a
+ * few microseconds (bench_raw --costs). */
+static SECURITY_STATUS encrypt_locked(struct tls *tls, SecBufferDesc *desc)
+{
+    SECURITY_STATUS status;
+
+    AcquireSRWLockExclusive(&tls->crypt_lock);
+    status = EncryptMessage(&tls->ctx, 0, desc, 0);
+    ReleaseSRWLockExclusive(&tls->crypt_lock);
+    return status;
+}
+
+static SECURITY_STATUS decrypt_locked(struct tls *tls, SecBufferDesc *desc)
+{
+    SECURITY_STATUS status;
+
+    AcquireSRWLockExclusive(&tls->crypt_lock);
+    status = DecryptMessage(&tls->ctx, desc, 0, NULL);
+    ReleaseSRWLockExclusive(&tls->crypt_lock);
+    return status;
+}
 
 /* fdwChecks bit of SSL_EXTRA_CERT_CHAIN_POLICY_PARA (wininet.h's value) */
 #ifndef SECURITY_FLAG_IGNORE_REVOCATION
@@ -93,6 +122,7 @@ DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, st
     size_t len;
 
     if (!(tls = heap_alloc_zero(sizeof(*tls)))) return ERROR_OUTOFMEMORY;
+    InitializeSRWLock(&tls->crypt_lock);
     tls->in_size = TLS_IN_SIZE;
     if (!(tls->in = heap_alloc(tls->in_size)))
     {
@@ -299,7 +329,7 @@ DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_
             bufs[3].cbBuffer = 0;
             bufs[3].pvBuffer = NULL;
             fill(context, offset, bufs[1].pvBuffer, chunk);
-            if ((status = EncryptMessage(&tls->ctx, 0, &desc, 0)) != SEC_E_OK) return map_security_status(status);
+            if ((status = encrypt_locked(tls, &desc)) != SEC_E_OK) return map_security_status(status);
             /* the record may be shorter than the sizes allow: the next one follows it */
             pos += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
         }
@@ -368,7 +398,7 @@ static DWORD decrypt_record(struct tls *tls)
         bufs[i].cbBuffer = 0;
         bufs[i].pvBuffer = NULL;
     }
-    status = DecryptMessage(&tls->ctx, &desc, 0, NULL);
+    status = decrypt_locked(tls, &desc);
     if (status == SEC_E_INCOMPLETE_MESSAGE)
     {
         /* a record larger than allowed, or one that cannot fit after in_start */
