@@ -233,6 +233,12 @@ DWORD net_send(struct netconn *conn, const void *buf, size_t len)
     return sock_send(conn, buf, len);
 }
 
+DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
+{
+    if (!conn->tls) return ERROR_INVALID_PARAMETER;
+    return tls_send_fill(conn, conn->tls, total, fill, context);
+}
+
 DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
 {
     size_t raw, room;
@@ -441,6 +447,12 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
     struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
     DWORD error = result ? map_socket_error(result) : ERROR_SUCCESS;
 
+    if (op->tls_ready)
+    {
+        op->tls_ready = FALSE;
+        op->fn(conn, op->context, op->tls_error, bytes);
+        return;
+    }
     if (op == &conn->recv_op && conn->tls && !error)
     {
         size_t plain;
@@ -613,9 +625,14 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
         op->user_len = len;
         if (finish_tls_recv(op, &error, &plain))
         {
-            /* plaintext was already there: complete on this thread */
-            fn(conn, context, error, error ? 0 : plain);
-            return ERROR_SUCCESS;
+            /* Plaintext was already there: complete on this thread, after
+             * the completion running here if any, so that a stream of
+             * buffered records loops instead of recursing. */
+            BOOL queued = completing;
+            op->tls_ready = TRUE;
+            op->tls_error = error;
+            run_completion(op, ERROR_SUCCESS, error ? 0 : plain);
+            return queued ? ERROR_IO_PENDING : ERROR_SUCCESS;
         }
         start_op(op, FALSE);
         return ERROR_IO_PENDING;

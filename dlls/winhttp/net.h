@@ -45,6 +45,8 @@ struct net_op
     const void *base;             /* start of the buffer (send) */
     void *user_buf;               /* TLS receive: where the plaintext goes */
     size_t user_len;
+    BOOL tls_ready;               /* TLS receive: plaintext was buffered, no socket call made */
+    DWORD tls_error;              /* and the error to complete it with */
     DWORD done_result;            /* an operation that finished at once, waiting to be completed */
     ULONG_PTR done_bytes;
     struct net_op *next_done;
@@ -88,6 +90,13 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
 /* Sends all of buf (blocking). */
 DWORD net_send(struct netconn *conn, const void *buf, size_t len);
+/* Writes bytes [offset, offset + len) of what net_send_fill sends to dst. */
+typedef void (*net_fill_fn)(void *context, size_t offset, BYTE *dst, size_t len);
+/* Secure connections only: sends total bytes that fill writes straight into
+ * the TLS records (blocking), so data the caller transforms on the way out
+ * (websocket masking) is copied once, not into a buffer and again into the
+ * records. */
+DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context);
 /* Receives at least one byte, at most len (blocking); *received = 0 at EOF. */
 DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
 /* Waits up to timeout ms for data to read: ERROR_SUCCESS when readable
@@ -147,6 +156,7 @@ DWORD tls_verify_certificate(struct tls *tls, const WCHAR *host, DWORD security_
 const CERT_CONTEXT *tls_server_certificate(struct tls *tls);
 DWORD tls_cipher_strength(struct tls *tls);
 DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len);
+DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context);
 BYTE *tls_read_buffer(struct tls *tls, size_t *room);
 void tls_add_ciphertext(struct tls *tls, size_t len);
 DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got);

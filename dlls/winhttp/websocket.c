@@ -190,14 +190,50 @@ static const struct object_vtbl websocket_vtbl =
 
 /* Sending ---------------------------------------------------------------- */
 
+/* A frame on its way out over TLS (net_fill_fn). */
+struct frame_fill
+{
+    uint8_t header[WSP_MAX_HEADER_SIZE];
+    size_t header_len;
+    const BYTE *payload;
+    uint8_t mask[4];
+};
+
+/* Header, then payload masked straight into the TLS record. */
+static void fill_frame(void *context, size_t offset, BYTE *dst, size_t len)
+{
+    const struct frame_fill *f = context;
+    size_t n;
+
+    if (offset < f->header_len)
+    {
+        n = min(len, f->header_len - offset);
+        memcpy(dst, f->header + offset, n);
+        dst += n;
+        offset += n;
+        len -= n;
+    }
+    if (len) wsp_mask_copy(dst, f->payload + (offset - f->header_len), len, f->mask, offset - f->header_len);
+}
+
 /* Sends one frame: header and masked payload leave in one buffer (pieces of
- * MAX_SINGLE_SEND for very large payloads).  Caller holds send_cs. */
+ * MAX_SINGLE_SEND for very large payloads); over TLS they are masked into
+ * the records themselves.  Caller holds send_cs. */
 static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
     size_t header_len = wsp_frame_header_size(len), chunk, offset = 0;
     uint8_t mask[4];
     DWORD error;
 
+    if (ws->conn->tls)
+    {
+        struct frame_fill f;
+
+        winhttp_random(NULL, f.mask, sizeof(f.mask));
+        if (!(f.header_len = wsp_encode_header(f.header, fin, opcode, len, f.mask))) return ERROR_INVALID_PARAMETER;
+        f.payload = payload;
+        return net_send_fill(ws->conn, f.header_len + len, fill_frame, &f);
+    }
     chunk = len > MAX_SINGLE_SEND ? MAX_SINGLE_SEND : len;
     if (ws->sbuf_size < header_len + chunk)
     {

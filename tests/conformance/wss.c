@@ -456,8 +456,8 @@ static void test_wss_async(void)
     WCHAR host[64];
     INTERNET_PORT port;
     HINTERNET session, connect, request, ws;
-    BYTE buf[64];
-    DWORD err;
+    BYTE buf[64], *big;
+    DWORD err, total, i;
 
     if (!ws_parse_server(ws_server_env("WSTEST_TLS_SERVER"), host, ARRAY_SIZE(host), &port)) return;
     lstrcpyW(host, L"localhost");
@@ -485,6 +485,26 @@ static void test_wss_async(void)
         ok(st.ws_status.dwBytesTransferred == 6 && !memcmp(buf, "secure", 6), "got %lu bytes\n",
            st.ws_status.dwBytesTransferred);
         ok(st.ws_status.eBufferType == WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, "type %d\n", st.ws_status.eBufferType);
+
+        /* A message of many records taken 64 bytes at a time: most receives
+         * find their bytes already decrypted, none may get them out of order. */
+        big = HeapAlloc(GetProcessHeap(), 0, 100000);
+        for (i = 0; i < 100000; i++) big[i] = (BYTE)(i * 7 + 1);
+        err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, big, 100000);
+        ok(!err, "Send failed: %lu\n", err);
+        memset(&st.ws_status, 0, sizeof(st.ws_status));
+        for (i = total = 0; !err && i < 100000 / sizeof(buf) + 8 && total < 100000; i++)
+        {
+            if ((err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL))) break;
+            if (wait_status(&st) != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) err = st.error ? st.error : ERROR_TIMEOUT;
+            else if (st.ws_status.dwBytesTransferred > 100000 - total ||
+                     memcmp(buf, big + total, st.ws_status.dwBytesTransferred)) err = ERROR_INVALID_DATA;
+            else total += st.ws_status.dwBytesTransferred;
+        }
+        ok(!err && total == 100000, "err %lu, %lu bytes\n", err, total);
+        ok(st.ws_status.eBufferType == WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, "type %d\n", st.ws_status.eBufferType);
+        HeapFree(GetProcessHeap(), 0, big);
+
         err = WinHttpWebSocketClose(ws, 1000, NULL, 0);
         ok(!err, "Close failed: %lu\n", err);
         ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
