@@ -442,6 +442,22 @@ static void CALLBACK run_completion_work(PTP_CALLBACK_INSTANCE instance, void *c
     run_completion(op, op->done_result, op->done_bytes);
 }
 
+/* TLS send: the next records to go out, as the send's buffer. */
+static DWORD next_tls_batch(struct net_op *op)
+{
+    const BYTE *out;
+    size_t out_len;
+    DWORD error;
+
+    if ((error = tls_encrypt_records(op->conn->tls, op->plain_total, &op->plain_done, tls_fill_copy, (void *)op->plain,
+                                     &out, &out_len)))
+        return error;
+    op->base = out;
+    op->total = out_len;
+    op->done = 0;
+    return ERROR_SUCCESS;
+}
+
 static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes)
 {
     struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
@@ -491,7 +507,15 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
             return;
         }
         if (op->done < op->total) error = ERROR_WINHTTP_CONNECTION_ERROR;
-        bytes = op->done;
+        else if (conn->tls && op->plain_done < op->plain_total)
+        {
+            if (!(error = next_tls_batch(op)))
+            {
+                start_send(op);
+                return;
+            }
+        }
+        bytes = conn->tls ? op->plain_total : op->done;
     }
     op->fn(conn, op->context, error, error ? 0 : bytes);
 }
@@ -660,17 +684,18 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
     struct net_op *op = &conn->send_op;
     DWORD error;
 
-    if (conn->tls)
-    {
-        /* Records are encrypted and sent on this thread. */
-        error = tls_send(conn, conn->tls, buf, len);
-        fn(conn, context, error, error ? 0 : len);
-        return ERROR_SUCCESS;
-    }
     if ((error = prepare_op(conn, op, fn, context))) return error;
     op->done = 0;
     op->total = len;
     op->base = buf;
+    if (conn->tls)
+    {
+        /* Batches of records, each encrypted once the one before has left. */
+        op->plain = buf;
+        op->plain_total = len;
+        op->plain_done = 0;
+        if ((error = next_tls_batch(op))) return error;
+    }
     start_send(op);
     return ERROR_IO_PENDING;
 }

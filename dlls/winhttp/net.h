@@ -53,6 +53,9 @@ struct net_op
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
     BOOL connecting;              /* the send slot carries a ConnectEx */
+    const void *plain;            /* TLS send: the plaintext, encrypted batch by batch */
+    size_t plain_total;
+    size_t plain_done;            /* encrypted so far */
 };
 
 struct netconn
@@ -157,6 +160,10 @@ const CERT_CONTEXT *tls_server_certificate(struct tls *tls);
 DWORD tls_cipher_strength(struct tls *tls);
 DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len);
 DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context);
+DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, net_fill_fn fill, void *context,
+                          const BYTE **out, size_t *out_len);
+/* net_fill_fn for a plain buffer (context). */
+void tls_fill_copy(void *context, size_t offset, BYTE *dst, size_t len);
 BYTE *tls_read_buffer(struct tls *tls, size_t *room);
 void tls_add_ciphertext(struct tls *tls, size_t len);
 DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got);

@@ -300,61 +300,75 @@ DWORD tls_cipher_strength(struct tls *tls)
     return info.dwCipherStrength;
 }
 
-/* Has fill write the plaintext into each record, encrypts the records back
- * to back in tls->out, and sends up to TLS_SEND_RECORDS of them with one
- * socket call. */
-DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context)
+/* Has fill write the plaintext from *offset on into each record and encrypts
+ * up to TLS_SEND_RECORDS records back to back in tls->out (*out, *out_len),
+ * to leave with one socket call; *offset moves past what they carry. */
+DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, net_fill_fn fill, void *context,
+                          const BYTE **out, size_t *out_len)
 {
-    size_t records = (len + tls->sizes.cbMaximumMessage - 1) / tls->sizes.cbMaximumMessage, chunk, offset = 0;
+    size_t len = total - *offset, records = (len + tls->sizes.cbMaximumMessage - 1) / tls->sizes.cbMaximumMessage;
     SecBuffer bufs[4];
     SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
     SECURITY_STATUS status;
+    size_t chunk;
     BYTE *pos;
-    DWORD error;
 
     records = min(records, TLS_SEND_RECORDS);
     if (tls->out_size < records * tls->record_size)
     {
-        BYTE *out = heap_realloc(tls->out, records * tls->record_size);
-        if (!out) return ERROR_OUTOFMEMORY;
-        tls->out = out;
+        BYTE *buf = heap_realloc(tls->out, records * tls->record_size);
+        if (!buf) return ERROR_OUTOFMEMORY;
+        tls->out = buf;
         tls->out_size = records * tls->record_size;
     }
-    while (len)
+    for (pos = tls->out; len && pos + tls->record_size <= tls->out + tls->out_size; len -= chunk, *offset += chunk)
     {
-        for (pos = tls->out; len && pos + tls->record_size <= tls->out + tls->out_size; len -= chunk, offset += chunk)
-        {
-            chunk = min(len, tls->sizes.cbMaximumMessage);
-            bufs[0].BufferType = SECBUFFER_STREAM_HEADER;
-            bufs[0].cbBuffer = tls->sizes.cbHeader;
-            bufs[0].pvBuffer = pos;
-            bufs[1].BufferType = SECBUFFER_DATA;
-            bufs[1].cbBuffer = (ULONG)chunk;
-            bufs[1].pvBuffer = pos + tls->sizes.cbHeader;
-            bufs[2].BufferType = SECBUFFER_STREAM_TRAILER;
-            bufs[2].cbBuffer = tls->sizes.cbTrailer;
-            bufs[2].pvBuffer = pos + tls->sizes.cbHeader + chunk;
-            bufs[3].BufferType = SECBUFFER_EMPTY;
-            bufs[3].cbBuffer = 0;
-            bufs[3].pvBuffer = NULL;
-            fill(context, offset, bufs[1].pvBuffer, chunk);
-            if ((status = encrypt_locked(tls, &desc)) != SEC_E_OK) return map_security_status(status);
-            /* the record may be shorter than the sizes allow: the next one follows it */
-            pos += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
-        }
-        if ((error = sock_send(conn, tls->out, pos - tls->out))) return error;
+        chunk = min(len, tls->sizes.cbMaximumMessage);
+        bufs[0].BufferType = SECBUFFER_STREAM_HEADER;
+        bufs[0].cbBuffer = tls->sizes.cbHeader;
+        bufs[0].pvBuffer = pos;
+        bufs[1].BufferType = SECBUFFER_DATA;
+        bufs[1].cbBuffer = (ULONG)chunk;
+        bufs[1].pvBuffer = pos + tls->sizes.cbHeader;
+        bufs[2].BufferType = SECBUFFER_STREAM_TRAILER;
+        bufs[2].cbBuffer = tls->sizes.cbTrailer;
+        bufs[2].pvBuffer = pos + tls->sizes.cbHeader + chunk;
+        bufs[3].BufferType = SECBUFFER_EMPTY;
+        bufs[3].cbBuffer = 0;
+        bufs[3].pvBuffer = NULL;
+        fill(context, *offset, bufs[1].pvBuffer, chunk);
+        if ((status = encrypt_locked(tls, &desc)) != SEC_E_OK) return map_security_status(status);
+        /* the record may be shorter than the sizes allow: the next one follows it */
+        pos += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
+    }
+    *out = tls->out;
+    *out_len = pos - tls->out;
+    return ERROR_SUCCESS;
+}
+
+/* Blocking: the records of every batch leave before the next is encrypted. */
+DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context)
+{
+    size_t offset = 0, out_len;
+    const BYTE *out;
+    DWORD error;
+
+    while (offset < len)
+    {
+        if ((error = tls_encrypt_records(tls, len, &offset, fill, context, &out, &out_len))) return error;
+        if ((error = sock_send(conn, out, out_len))) return error;
     }
     return ERROR_SUCCESS;
 }
 
-static void fill_copy(void *context, size_t offset, BYTE *dst, size_t len)
+void tls_fill_copy(void *context, size_t offset, BYTE *dst, size_t len)
 {
     memcpy(dst, (const BYTE *)context + offset, len);
 }
 
 DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len)
 {
-    return tls_send_fill(conn, tls, len, fill_copy, (void *)buf);
+    return tls_send_fill(conn, tls, len, tls_fill_copy, (void *)buf);
 }
 
 /* Room for ciphertext from the socket (async reads land here).  Only

@@ -417,6 +417,7 @@ struct async_state
     DWORD status;
     WINHTTP_WEB_SOCKET_STATUS ws_status;
     DWORD error;
+    DWORD value;                /* WRITE_COMPLETE, DATA_AVAILABLE: the DWORD; READ_COMPLETE: the length */
 };
 
 static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
@@ -432,6 +433,15 @@ static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD s
     case WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE:
         if (status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && len == sizeof(WINHTTP_WEB_SOCKET_STATUS))
             st->ws_status = *(WINHTTP_WEB_SOCKET_STATUS *)info;
+        st->value = len;
+        st->status = status;
+        SetEvent(st->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:  /* of WriteData (a websocket send's carries a status) */
+        if (len != sizeof(DWORD)) break;
+        /* fall through */
+    case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE:
+        st->value = *(DWORD *)info;
         st->status = status;
         SetEvent(st->done);
         break;
@@ -516,6 +526,55 @@ static void test_wss_async(void)
     CloseHandle(st.done);
 }
 
+/* An async https POST larger than one batch of TLS records, in SendRequest's
+ * optional data and in WriteData, echoed back: the sends are overlapped,
+ * batch after batch. */
+static void test_https_async_post(void)
+{
+    const DWORD part = 300000;
+    struct async_state st = {0};
+    struct async_state *ctx = &st;
+    HINTERNET session, connect, request;
+    WCHAR host[64];
+    INTERNET_PORT port;
+    BYTE *body, *echo;
+    DWORD i, got = 0, rounds;
+
+    if (!ws_parse_server(ws_server_env("WSTEST_TLS_SERVER"), host, ARRAY_SIZE(host), &port)) return;
+    lstrcpyW(host, L"localhost");
+    body = malloc(2 * part);
+    echo = malloc(2 * part + 1);
+    for (i = 0; i < 2 * part; i++) body[i] = (BYTE)(i * 7 + i / 251);
+    st.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    session = WinHttpOpen(L"winhttp-ws https async", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    WinHttpSetStatusCallback(session, async_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    connect = WinHttpConnect(session, host, port, 0);
+    request = WinHttpOpenRequest(connect, L"POST", L"/http/echo-body", NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
+    if (base_flags) WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &base_flags, sizeof(base_flags));
+    ok(WinHttpSendRequest(request, NULL, 0, body, part, 2 * part, (DWORD_PTR)ctx), "SendRequest failed: %lu\n",
+       GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+    ok(WinHttpWriteData(request, body + part, part, NULL), "WriteData failed: %lu\n", GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+    ok(st.value == part, "WRITE_COMPLETE says %lu\n", st.value);
+    ok(WinHttpReceiveResponse(request, NULL), "ReceiveResponse failed: %lu\n", GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, "status %#lx error %lu\n", st.status, st.error);
+    for (rounds = 0; st.status != WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && rounds < 10000; rounds++)
+    {
+        if (!WinHttpReadData(request, echo + got, 2 * part + 1 - got, NULL)) break;
+        if (wait_status(&st) != WINHTTP_CALLBACK_STATUS_READ_COMPLETE || !st.value) break;
+        got += st.value;
+    }
+    ok(got == 2 * part && !memcmp(echo, body, got), "echo of %lu bytes (status %#lx error %lu)\n", got, st.status,
+       st.error);
+    WinHttpCloseHandle(request);
+    WinHttpCloseHandle(connect);
+    WinHttpCloseHandle(session);
+    CloseHandle(st.done);
+    free(body);
+    free(echo);
+}
+
 START_TEST(wss)
 {
     char value[8];
@@ -539,5 +598,6 @@ START_TEST(wss)
     test_wss_interop();
     test_wss_abort();
     test_wss_async();
+    test_https_async_post();
     untrust_test_ca();
 }
