@@ -4,9 +4,12 @@
  * Winsock, the limit for a PE program under Wine).
  *
  * A client provides open/send/receive/close of one binary WebSocket message
- * against ws://HOST:PORT/echo; bench_common.c runs the workloads with them
- * and prints one line per workload:
+ * against ws://HOST:PORT/echo, or wss://TLSHOST:TLSPORT/echo when
+ * bench_secure is set; bench_common.c runs the workloads with them (the wss
+ * ones named wss_<workload>) and prints one line per workload:
  *
+ *   PLAN <client> <workload>,...             (first: what will run, in order)
+ *   START <client> <workload>                (before it: a crash leaves no RESULT)
  *   RESULT <client> <workload> <value> <unit> <messages> <seconds>
  *   RESULT <client> <workload> FAIL <reason>
  *
@@ -29,8 +32,9 @@
 
 struct bench_client
 {
-    /* Opens a websocket on /echo; async selects WINHTTP_FLAG_ASYNC (only
-     * asked for when async_pipe is set).  NULL on failure (printed). */
+    /* Opens a websocket on /echo of bench_host:bench_port, over TLS when
+     * bench_secure is set; async selects WINHTTP_FLAG_ASYNC (only asked for
+     * when async_pipe is set).  NULL on failure (printed). */
     void *(*open)(BOOL async);
     /* Sends one binary message; 0 or an error code. */
     DWORD (*send)(void *conn, const void *buf, DWORD len);
@@ -45,11 +49,17 @@ struct bench_client
     DWORD (*async_pipe)(DWORD size, int depth, double seconds, unsigned long long *count, double *elapsed);
 };
 
-/* Parsed from the command line by bench_main(). */
+/* Parsed from the command line by bench_main(); host and port are those of
+ * the workload that runs (the --tls server's for wss ones). */
 extern char bench_host[256];
 extern unsigned short bench_port;
+extern BOOL bench_secure;
 extern const char *bench_name;
 extern const BYTE *bench_payload;   /* BENCH_MAX_MESSAGE bytes of noise */
+
+/* Points bench_host, bench_port and bench_secure at the plain server or at
+ * the --tls one; FALSE if there is none such. */
+BOOL bench_use_server(BOOL secure);
 
 double bench_now(void);             /* seconds, monotonic */
 void bench_note(const char *fmt, ...);  /* "NOTE ..." line on stdout */

@@ -1,12 +1,13 @@
 /*
  * The workloads, timing and output of the WebSocket benchmarks (bench.h).
  *
- *   bench_*.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] HOST:PORT
+ *   bench_*.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] [--tls TLSHOST:TLSPORT] HOST:PORT
  *
  * Every workload opens its own websocket on ws://HOST:PORT/echo, warms up
  * with a few round trips, then runs for about SECONDS (default 1) and
- * prints its figure.  A watchdog ends the process with a FAIL line if a
- * workload does not finish within 10 * SECONDS + 20 s.
+ * prints its figure.  With --tls every workload runs a second time as
+ * wss_<name> on wss://TLSHOST:TLSPORT/echo.  A watchdog ends the process
+ * with a FAIL line if a workload does not finish within 10 * SECONDS + 20 s.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -17,6 +18,7 @@
 
 char bench_host[256];
 unsigned short bench_port;
+BOOL bench_secure;
 const char *bench_name = "?";
 const BYTE *bench_payload;
 
@@ -51,6 +53,14 @@ static const struct workload workloads[] =
 /* The stream's end marker: a message of another size than the workload's. */
 #define SENTINEL_SIZE 1
 
+struct server
+{
+    char host[256];
+    unsigned short port;
+};
+
+static struct server plain_server, tls_server;
+static BOOL have_tls_server;
 static double qpc_period;
 static double run_seconds = 1.0;
 static volatile double watchdog_deadline;
@@ -217,14 +227,28 @@ static DWORD run_stream(const struct bench_client *c, void *conn, DWORD size, un
     return error ? error : s.error;
 }
 
-static void run_workload(const struct bench_client *c, const struct workload *w)
+BOOL bench_use_server(BOOL secure)
+{
+    const struct server *server = secure ? &tls_server : &plain_server;
+
+    if (secure && !have_tls_server) return FALSE;
+    strcpy(bench_host, server->host);
+    bench_port = server->port;
+    bench_secure = secure;
+    return TRUE;
+}
+
+static void run_workload(const struct bench_client *c, const struct workload *w, const char *name, BOOL secure)
 {
     unsigned long long count = 0;
     double elapsed = 0, value;
     DWORD error;
     void *conn;
 
-    current_workload = w->name;
+    bench_use_server(secure);
+    current_workload = name;
+    printf("START %s %s\n", bench_name, name);
+    fflush(stdout);
     watchdog_deadline = bench_now() + run_seconds * 10 + 20;
     if (w->kind == KIND_PIPELINE && w->async && c->async_pipe)
         error = c->async_pipe(w->size, w->depth, run_seconds, &count, &elapsed);
@@ -246,16 +270,16 @@ static void run_workload(const struct bench_client *c, const struct workload *w)
     watchdog_deadline = 0;
     if (error)
     {
-        print_fail(w->name, "error %lu", error);
+        print_fail(name, "error %lu", error);
         return;
     }
     if (elapsed <= 0 || !count)
     {
-        print_fail(w->name, "nothing measured");
+        print_fail(name, "nothing measured");
         return;
     }
     value = w->megabytes ? (double)count * w->size / elapsed / 1e6 : (double)count / elapsed;
-    printf("RESULT %s %s %.1f %s %llu %.4f\n", bench_name, w->name, value, w->megabytes ? "MB/s" : "msg/s",
+    printf("RESULT %s %s %.1f %s %llu %.4f\n", bench_name, name, value, w->megabytes ? "MB/s" : "msg/s",
            count, elapsed);
     fflush(stdout);
 }
@@ -278,20 +302,34 @@ static void usage(void)
 {
     size_t i;
 
-    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] HOST:PORT\nworkloads:");
+    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] HOST:PORT\n"
+            "workloads:");
     for (i = 0; i < ARRAYSIZE(workloads); i++) fprintf(stderr, " %s", workloads[i].name);
-    fprintf(stderr, "\n");
+    fprintf(stderr, "\nand with --tls the same as wss_<workload>\n");
     exit(2);
+}
+
+/* HOST:PORT (the host may be a bracketed IPv6 literal: the last colon counts). */
+static BOOL parse_server(const char *arg, struct server *server)
+{
+    const char *colon = strrchr(arg, ':');
+
+    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(server->host) || !atoi(colon + 1)) return FALSE;
+    memcpy(server->host, arg, colon - arg);
+    server->host[colon - arg] = 0;
+    server->port = (unsigned short)atoi(colon + 1);
+    return TRUE;
 }
 
 int bench_main(int argc, char **argv, const struct bench_client *client)
 {
-    const char *list = "all", *colon;
+    char name[64], plan[1024] = "";
+    const char *list = "all";
     LARGE_INTEGER freq;
     BYTE *payload;
     unsigned x = 0x9e3779b9;
     size_t i;
-    int arg;
+    int arg, pass, run;
 
     QueryPerformanceFrequency(&freq);
     qpc_period = 1.0 / (double)freq.QuadPart;
@@ -301,14 +339,15 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
         if (!strcmp(argv[arg], "-n")) bench_name = argv[++arg];
         else if (!strcmp(argv[arg], "-t")) run_seconds = atof(argv[++arg]);
         else if (!strcmp(argv[arg], "-w")) list = argv[++arg];
+        else if (!strcmp(argv[arg], "--tls"))
+        {
+            if (!parse_server(argv[++arg], &tls_server)) usage();
+            have_tls_server = TRUE;
+        }
         else usage();
     }
-    if (arg != argc - 1 || !(colon = strrchr(argv[arg], ':')) || colon == argv[arg] ||
-        (size_t)(colon - argv[arg]) >= sizeof(bench_host) || run_seconds <= 0)
-        usage();
-    memcpy(bench_host, argv[arg], colon - argv[arg]);
-    bench_host[colon - argv[arg]] = 0;
-    bench_port = (unsigned short)atoi(colon + 1);
+    if (arg != argc - 1 || !parse_server(argv[arg], &plain_server) || run_seconds <= 0) usage();
+    bench_use_server(FALSE);
 
     if (!(payload = malloc(BENCH_MAX_MESSAGE))) return 1;
     for (i = 0; i < BENCH_MAX_MESSAGE; i++)
@@ -322,7 +361,24 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
 
     if (!client) return 0;  /* setup only (bench_raw --costs) */
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
-    for (i = 0; i < ARRAYSIZE(workloads); i++)
-        if (selected(list, workloads[i].name)) run_workload(client, &workloads[i]);
+    /* PLAN names what will run, so that a caller can go on after a crash */
+    for (run = 0; run < 2; run++)
+    {
+        if (run)
+        {
+            printf("PLAN %s %s\n", bench_name, plan[0] ? plan + 1 : "");
+            fflush(stdout);
+        }
+        for (pass = 0; pass < (have_tls_server ? 2 : 1); pass++)
+        {
+            for (i = 0; i < ARRAYSIZE(workloads); i++)
+            {
+                snprintf(name, sizeof(name), "%s%s", pass ? "wss_" : "", workloads[i].name);
+                if (!selected(list, name)) continue;
+                if (run) run_workload(client, &workloads[i], name, pass != 0);
+                else if (strlen(plan) + strlen(name) + 2 < sizeof(plan)) strcat(strcat(plan, ","), name);
+            }
+        }
+    }
     return 0;
 }

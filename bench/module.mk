@@ -1,8 +1,9 @@
 # make bench: WebSocket throughput of our winhttp.dll vs Wine's builtin vs
-# raw Winsock, side by side in one run (tools/bench.sh).  bench_winhttp.exe
-# uses only the WinHTTP API and sits beside a copy of our DLL; bench.sh runs
-# it with winhttp=n and with winhttp=b, and bench_raw.exe (ws2_32 only) as
-# the limit, all against one native wsserver /echo on loopback.  Prints the
+# raw Winsock / raw Schannel, side by side in one run (tools/bench.sh).
+# bench_winhttp.exe uses only the WinHTTP API and sits beside a copy of our
+# DLL; bench.sh runs it with winhttp=n and with winhttp=b, and bench_raw.exe
+# (ws2_32, and secur32 for wss) as the limit, all against native wsservers
+# /echo on loopback, one plain and one TLS.  Prints the
 # table and rewrites the generated part of docs/BENCHMARKS.md and
 # docs/benchmarks.png.  BENCH_ARGS passes options (e.g. --runs 3 --seconds 1
 # --no-docs; see tools/bench.sh).
@@ -18,7 +19,7 @@ $(BENCH_DIR)/bench_winhttp.exe: $(srcdir)/bench/bench_winhttp.c $(BENCH_COMMON) 
 	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_winhttp.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -Lbuild/x86_64 -lwinhttp -lws2_32
 
 $(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(BENCH_COMMON) | $(BENCH_DIR)
-	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -lws2_32
+	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -lws2_32 -lsecur32
 
 $(BENCH_DIR)/winhttp.dll: build/x86_64/winhttp.dll | $(BENCH_DIR)
 	cp $< $@

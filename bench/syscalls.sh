@@ -1,5 +1,7 @@
 #!/bin/bash
 # Usage: bench/syscalls.sh [WORKLOAD...]   (default: rt16 rt64k stream4m async_rt16)
+#        (wss_<workload> for TLS: a second wsserver with a throw-away
+#        certificate, as tools/bench.sh starts it)
 #
 # Where the time goes: Linux system calls and context switches per message,
 # in the client process (all its threads) and in the wineserver, for ours,
@@ -24,10 +26,13 @@ command -v perf > /dev/null || { echo "syscalls: perf is not installed" >&2; exi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-sys.XXXXXX")
 server_pid=
+tls_server_pid=
 export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
 unset DISPLAY
 cleanup() {
-    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    for p in $server_pid $tls_server_pid; do
+        kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
     "$wineserver" -k 2>/dev/null
     rm -rf "$work"
 }
@@ -37,6 +42,17 @@ trap cleanup EXIT
 server_pid=$!
 for ((i = 0; i < 100; i++)); do [ -s "$work/port" ] && break; sleep 0.05; done
 server=127.0.0.1:$(cat "$work/port")
+tls=()
+case " $* " in
+*" wss_"*)
+    tools/make-test-certs.sh build/bench/pki > /dev/null 2>&1 || { echo "syscalls: cannot make certificates" >&2; exit 2; }
+    "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 1800 \
+        --tls build/bench/pki/good.pem build/bench/pki/good.key > /dev/null 2>&1 &
+    tls_server_pid=$!
+    for ((i = 0; i < 100; i++)); do [ -s "$work/tls-port" ] && break; sleep 0.05; done
+    tls=(--tls "localhost:$(cat "$work/tls-port")")
+    ;;
+esac
 
 # our own wineserver, kept alive, found by its directory (named after the
 # prefix's device and inode)
@@ -56,7 +72,7 @@ one() {
     local sp=$!
     sleep 0.2
     WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" perf stat -x, -e raw_syscalls:sys_enter,context-switches \
-        -o "$work/cli" -- "$wine" "$3" -n "$1" -t "$5" -w "$4" "$server" > "$work/out" 2> /dev/null
+        -o "$work/cli" -- "$wine" "$3" -n "$1" -t "$5" -w "$4" "${tls[@]}" "$server" > "$work/out" 2> /dev/null
     kill -INT $sp
     wait $sp
     echo "$(awk '$1 == "RESULT" { print $6 }' "$work/out" | tr -d '\r') $(awk -F, '/sys_enter|context/ { printf "%s ", $1 }' "$work/cli") $(awk -F, '/sys_enter|context/ { printf "%s ", $1 }' "$work/srv")"

@@ -4,15 +4,20 @@
 #                       [--report-only]
 #
 # `make bench`: WebSocket throughput of our winhttp.dll, Wine's builtin
-# winhttp and raw Winsock, side by side.  Starts one native wsserver (/echo)
-# on loopback, then N times (default 5) runs, in rotating order,
+# winhttp and raw Winsock / raw Schannel, side by side.  Starts two native
+# wsservers (/echo) on loopback, one plain and one speaking TLS with a
+# throw-away certificate for localhost (tools/make-test-certs.sh, made in
+# build/bench/pki), then N times (default 5) runs, in rotating order,
 #
 #   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it)
 #   builtin  the same exe with winhttp=b
-#   raw      DIR/bench_raw.exe (ws2_32 only: the limit for a PE program under Wine)
+#   raw      DIR/bench_raw.exe (ws2_32, and secur32 for wss: the limit for a
+#            PE program under Wine)
 #
-# each doing every workload for about S seconds (default 1), then
-# bench_raw.exe --costs (the cost of single calls under Wine).  Prints a table
+# each doing every workload for about S seconds (default 1), on ws:// and
+# then as wss_<workload> on wss://localhost, then bench_raw.exe --costs (the
+# cost of single calls under Wine).  A client process that dies is noted
+# (FAIL "crashed") and started again for the workloads after it.  Prints a table
 # of medians with min-max and the ratios ours/raw and ours/builtin, then
 # rewrites the generated part of docs/BENCHMARKS.md (between the
 # "bench:begin" and "bench:end" markers) and docs/benchmarks.png (gnuplot;
@@ -23,6 +28,9 @@
 # on, unpinned 16 B round trips jump between ~40k and ~4k messages/s from
 # one second to the next, idle machine or not (wake-ups across vCPUs);
 # pinned they stay within ~20%.  --cpus all measures unpinned.
+#
+# Without openssl or a wsserver built with GnuTLS the wss workloads are
+# left out (said on stderr and in the doc).
 #
 # Inputs: WSSERVER (default build/native/server/wsserver), WINE (default
 # wine).  Wine runs in a private prefix, build/bench/wineprefix, so the
@@ -62,8 +70,12 @@ out=build/bench
 results=$out/results.txt
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 server_pid=
+tls_server_pid=
 cleanup() {
-    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    local p
+    for p in $server_pid $tls_server_pid; do
+        kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -98,35 +110,81 @@ measure() {
 
     mkdir -p "$out"
 
+    # wait_port FILE PID: the port a server wrote to FILE (at most ~10 s)
+    wait_port() {
+        local i
+        for ((i = 0; i < 200; i++)); do
+            [ -s "$1" ] && { cat "$1"; return 0; }
+            kill -0 "$2" 2>/dev/null || return 1
+            sleep 0.05
+        done
+        return 1
+    }
+
     # One server for every client and run: the fast /echo path.
     "${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2> "$out/wsserver.log" &
     server_pid=$!
-    for ((i = 0; i < 200; i++)); do
-        [ -s "$work/port" ] && break
-        sleep 0.05
-    done
-    if [ ! -s "$work/port" ]; then
+    if ! port=$(wait_port "$work/port" "$server_pid"); then
         echo "bench: wsserver did not start (see $out/wsserver.log)" >&2
         exit 2
     fi
-    server=127.0.0.1:$(cat "$work/port")
+    server=127.0.0.1:$port
+
+    # The same over TLS.  Clients connect to "localhost": the name in the
+    # certificate (Wine's SSL policy may not match IP addresses).
+    tls=()
+    tls_note=
+    if ! "$wsserver" --has-tls; then
+        tls_note="wsserver was built without GnuTLS"
+    elif ! command -v openssl > /dev/null 2>&1; then
+        tls_note="openssl is not installed"
+    elif ! "$topdir/tools/make-test-certs.sh" "$out/pki" > "$out/openssl.log" 2>&1; then
+        tls_note="tools/make-test-certs.sh failed (see $out/openssl.log)"
+    else
+        "${pin[@]}" "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 3600 \
+            --tls "$out/pki/good.pem" "$out/pki/good.key" > /dev/null 2> "$out/wsserver-tls.log" &
+        tls_server_pid=$!
+        if port=$(wait_port "$work/tls-port" "$tls_server_pid"); then
+            tls=(--tls "localhost:$port")
+        else
+            tls_note="the TLS wsserver did not start (see $out/wsserver-tls.log)"
+        fi
+    fi
+    [ -z "$tls_note" ] || echo "bench: no wss workloads: $tls_note" >&2
 
     export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
     unset DISPLAY
-    # a bound per process: every workload is time-bounded, the watchdog in the
-    # exe stops one that hangs after 10 * S + 20 s
-    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 7 * (10 * s + 20) + 60 }')
+    # a bound per process: every workload (7, twice with wss) is
+    # time-bounded, the watchdog in the exe stops one that hangs after 10 * S + 20 s
+    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 14 * (10 * s + 20) + 60 }')
     [ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
 
-    # run CLIENT OVERRIDE EXE: one process, every workload; RESULT/NOTE lines to stdout
+    # run CLIENT OVERRIDE EXE: every workload; RESULT/NOTE lines to stdout.
+    # One process, unless it dies: then the workload it died in gets a FAIL
+    # line and a new process runs the ones after it (from its PLAN line).
     run() {
-        WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-            "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$workloads" "$server" 2>> "$out/wine.log" | tr -d '\r'
+        local list=$workloads tries status last
+        for ((tries = 0; tries < 30; tries++)); do
+            WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
+                "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "$server" \
+                2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
+            status=${PIPESTATUS[0]}
+            grep -v '^PLAN ' "$work/run.out"
+            last=$(awk '$1 == "START" { s = $3 } $1 == "RESULT" && $3 == s { done = s } END { if (s != done) print s }' "$work/run.out")
+            [ -n "$last" ] && echo "RESULT $1 $last FAIL crashed (exit status $status)"
+            [ "$status" = 0 ] && break
+            echo "bench: $1 exited with status $status${last:+ in $last}" >&2
+            # what the plan had after the last workload that started
+            list=$(awk '$1 == "PLAN" { plan = $3 } $1 == "START" { s = $3 }
+                END { n = split(plan, w, ","); for (i = 1; i <= n; i++) { if (go) out = out (out ? "," : "") w[i]; if (w[i] == s) go = 1 }
+                      print out }' "$work/run.out")
+            [ -n "$list" ] || break
+        done
     }
 
     echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
     # the first start creates or updates the prefix: not measured
-    run warmup n "$dir/bench_raw.exe" > /dev/null
+    workloads=rt16,wss_rt16 run warmup n "$dir/bench_raw.exe" > /dev/null
     : > "$out/wine.log"
     # The prefix's wineserver (ours alone: a private prefix) may predate this
     # run; pin it too.  It is found by its directory, named after the prefix's
@@ -144,6 +202,7 @@ measure() {
         echo "0 META seconds $seconds"
         echo "0 META date $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo "0 META source $(describe_tree)"
+        [ -z "$tls_note" ] || echo "0 META tls no wss workloads: $tls_note"
     } > "$results"
     clients=(ours builtin raw)
     for ((r = 1; r <= runs; r++)); do
@@ -158,7 +217,7 @@ measure() {
             run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
         done
         # what single calls cost under Wine right now (bench_raw --costs)
-        WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "$server" \
+        WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "${tls[@]}" "$server" \
             2>> "$out/wine.log" | tr -d '\r' | sed "s/^/$r /" >> "$results"
     done
 
@@ -169,6 +228,7 @@ if [ $report_only = 1 ]; then
     runs=$(awk '$2 == "RESULT" { if ($1 > n) n = $1 } END { print n + 0 }' "$results")
     meta() { sed -n "s/^0 META $1 //p" "$results" | head -n 1; }
     command_line=$(meta command) cpus=$(meta cpus) seconds=$(meta seconds) measured=$(meta date) source_tree=$(meta source)
+    tls_note=$(meta tls)
 else
     source_tree=$(describe_tree)
     measure || exit $?
@@ -197,15 +257,18 @@ summarize() {
     function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
     function cell(c, w,    key) {
         key = c SUBSEP w
-        if (!(key in cnt)) return (key in failed) ? "FAIL" : "n/a"
+        if (!(key in cnt)) return (key in failed) ? "failed: " why[key] : "n/a"
         med[key] = median(key)
-        return fmt(med[key]) " (" fmt(lo[key]) "–" fmt(hi[key]) ")" ((key in failed) ? " [" failed[key] " failed]" : "")
+        return fmt(med[key]) " (" fmt(lo[key]) "–" fmt(hi[key]) ")" ((key in failed) ? " [" failed[key] " failed: " why[key] "]" : "")
     }
     function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "n/a" }
     $2 == "RESULT" {
         key = $3 SUBSEP $4
         if (!($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
-        if ($5 == "FAIL") { failed[key]++; next }
+        if ($5 == "FAIL") {
+            if (!failed[key]++) { why[key] = $6; for (i = 7; i <= NF; i++) why[key] = why[key] " " $i }
+            next
+        }
         cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
     }
     END {
@@ -220,10 +283,11 @@ summarize() {
         print "|---|---|---|---:|---:|---:|---:|---:|"
         for (i = 1; i <= nw; i++) {
             w = order[i]
+            d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : ""
             o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
             mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
             q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, desc[w], unit[w], o, b, r, q, ratio(mo, mb)
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
             data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
         }
         for (i = 1; i <= nw; i++) print data[i]
@@ -254,6 +318,8 @@ echo
 echo "$table"
 echo
 echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows."
+[ -z "$tls_note" ] || echo "No wss rows: $tls_note."
 [ -n "$costs" ] && { echo; echo "$costs"; }
 [ $dll_ok = 1 ] || echo "WARNING: the DLL check failed, see $results"
 
@@ -263,9 +329,9 @@ echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). m
 if command -v gnuplot > /dev/null 2>&1; then
     grep '^DATA ' "$out/summary.txt" | cut -d' ' -f2- > "$work/chart.dat"
     gnuplot <<EOF 2> "$out/gnuplot.log" || echo "bench: gnuplot failed (see $out/gnuplot.log)" >&2
-set terminal pngcairo size 1000,520 font ",10" noenhanced
+set terminal pngcairo size 1200,560 font ",10" noenhanced
 set output "$png"
-set title "WebSocket throughput relative to raw Winsock under Wine (1.0 = raw; median of $runs runs)"
+set title "WebSocket throughput relative to raw Winsock (ws) / raw Schannel (wss_) under Wine (1.0 = raw; median of $runs runs)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -275,7 +341,7 @@ set yrange [0.0005:2]
 set ytics (0.001, 0.01, 0.1, 0.2, 0.5, 1, 2)
 set grid ytics
 set key top right
-set xtics rotate by -20
+set xtics rotate by 30 right
 set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dashtype 2 lc rgb "#cc0000"
 set label "target 0.9" at graph 0.01, first 0.78 tc rgb "#cc0000"
 plot "$work/chart.dat" using 2:xtic(1) title "ours / raw" lc rgb "#2a6fbb", \
@@ -302,6 +368,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo "$table"
     echo
     echo "Median (min–max) of $runs runs. **Bold** ratios are below the 0.9 target."
+    echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly, TLS 1.2) for the wss_ rows."
+    [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
     echo "msg/s: messages echoed per second; MB/s: 10^6 payload bytes received per second."
     [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
     echo
@@ -311,7 +379,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
         echo "$costs"
         echo
     fi
-    echo "![throughput relative to raw Winsock](benchmarks.png)"
+    echo "![throughput relative to raw Winsock and raw Schannel](benchmarks.png)"
     echo
     echo "<!-- bench:end -->"
 } > "$work/generated.md"

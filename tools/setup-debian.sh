@@ -8,6 +8,8 @@
 #   run the tests wine wine64 (/usr/bin/wine comes from "wine"), wine64-tools +
 #                 libwine-dev (Wine's winhttp.h for the ABI test)
 #   wss servers   libgnutls28-dev (wsserver --tls), openssl (throw-away test PKI)
+#   memcheck      valgrind (the core tests and corpus replays, once more)
+#   make bench    gnuplot-nox (the chart), util-linux (taskset)
 #   echo servers  python3 python3-websockets nodejs node-ws
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
 #   misc          procps ca-certificates
@@ -35,10 +37,11 @@ if [ -r /etc/os-release ]; then
 fi
 
 packages=(
-    make gcc libc6-dev pkg-config
+    make gcc libc6-dev pkg-config valgrind
     gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 binutils-mingw-w64-i686
     wine wine64 wine64-tools libwine-dev
     libgnutls28-dev openssl
+    gnuplot-nox util-linux
     python3 python3-websockets nodejs node-ws
     clang-14 libclang-rt-14-dev
     procps ca-certificates

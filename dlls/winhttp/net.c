@@ -10,6 +10,7 @@
  */
 
 #include "net.h"
+#include <mswsock.h>
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
@@ -103,12 +104,11 @@ void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeou
     }
 }
 
-static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, struct netconn **ret)
+/* A new overlapped TCP socket for the family of sa, not connected yet. */
+static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret)
 {
     struct netconn *conn;
-    u_long nonblocking = 1;
     BOOL nodelay = TRUE;
-    DWORD error = ERROR_SUCCESS;
 
     init_winsock();
     if (!(conn = heap_alloc_zero(sizeof(*conn)))) return ERROR_OUTOFMEMORY;
@@ -122,7 +122,23 @@ static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, st
     }
     /* Small messages must leave at once: no Nagle, no delayed-ACK stalls. */
     setsockopt(conn->socket, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
+    *ret = conn;
+    return ERROR_SUCCESS;
+}
 
+static void free_conn(struct netconn *conn)
+{
+    closesocket(conn->socket);
+    heap_free(conn);
+}
+
+static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, struct netconn **ret)
+{
+    struct netconn *conn;
+    u_long nonblocking = 1;
+    DWORD error;
+
+    if ((error = new_conn(sa, sa_len, &conn))) return error;
     if (timeout > 0) ioctlsocket(conn->socket, FIONBIO, &nonblocking);
     if (connect(conn->socket, (const struct sockaddr *)sa, sa_len) == SOCKET_ERROR)
     {
@@ -157,8 +173,7 @@ static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, st
     if (error)
     {
         TRACE("connect failed: %lu\n", error);
-        closesocket(conn->socket);
-        heap_free(conn);
+        free_conn(conn);
         return error;
     }
     TRACE("connected %p, socket %#Ix\n", conn, (ULONG_PTR)conn->socket);
@@ -218,6 +233,12 @@ DWORD net_send(struct netconn *conn, const void *buf, size_t len)
     return sock_send(conn, buf, len);
 }
 
+DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
+{
+    if (!conn->tls) return ERROR_INVALID_PARAMETER;
+    return tls_send_fill(conn, conn->tls, total, fill, context);
+}
+
 DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
 {
     size_t raw, room;
@@ -239,13 +260,19 @@ DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
     return error;
 }
 
-DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags)
+/* The name Schannel gets for SNI and the policy check: no IPv6 brackets. */
+static WCHAR *bare_host(const WCHAR *host)
 {
-    struct tls *tls;
+    size_t len = wcslen(host);
+    return (len >= 2 && host[0] == '[') ? strndupW(host + 1, len - 2) : strdupW(host);
+}
+
+/* After the handshake: the certificate check, then conn becomes secure. */
+static DWORD finish_secure(struct netconn *conn, struct tls *tls, const WCHAR *host, DWORD security_flags,
+                           DWORD *cert_flags)
+{
     DWORD error;
 
-    *cert_flags = 0;
-    if ((error = tls_handshake(conn, host, protocols, &tls))) return error;
     if ((error = tls_verify_certificate(tls, host, security_flags, cert_flags)))
     {
         tls_free(tls);
@@ -253,6 +280,53 @@ DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD
     }
     conn->tls = tls;
     return ERROR_SUCCESS;
+}
+
+DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags)
+{
+    struct tls *tls;
+    WCHAR *name;
+    void *token;
+    size_t token_len, room, received;
+    BOOL need_input;
+    DWORD error, send_error;
+
+    *cert_flags = 0;
+    if (!(name = bare_host(host))) return ERROR_OUTOFMEMORY;
+    if ((error = tls_handshake_begin(protocols, &tls)))
+    {
+        heap_free(name);
+        return error;
+    }
+    do
+    {
+        error = tls_handshake_step(tls, name, &token, &token_len, &need_input);
+        if (token)
+        {
+            send_error = sock_send(conn, token, token_len);
+            tls_free_token(token);
+            if (send_error) error = send_error;
+        }
+        if (error != ERROR_MORE_DATA || !need_input) continue;
+        {
+            BYTE *pos = tls_read_buffer(tls, &room);
+            if (!room) error = ERROR_WINHTTP_SECURE_FAILURE;
+            else if ((error = sock_recv(conn, pos, room, &received))) break;
+            else if (!received) error = ERROR_WINHTTP_SECURE_FAILURE;
+            else
+            {
+                tls_add_ciphertext(tls, received);
+                error = ERROR_MORE_DATA;
+            }
+        }
+    } while (error == ERROR_MORE_DATA);
+    heap_free(name);
+    if (error)
+    {
+        tls_free(tls);
+        return error;
+    }
+    return finish_secure(conn, tls, host, security_flags, cert_flags);
 }
 
 const CERT_CONTEXT *net_server_certificate(struct netconn *conn)
@@ -327,6 +401,7 @@ void net_close(struct netconn *conn)
 static void start_send(struct net_op *op);
 
 static void start_op(struct net_op *op, BOOL is_send);
+static void started_op(struct net_op *op, int ret, DWORD count, const char *what);
 
 /* TLS receive: decrypt what has arrived; FALSE if another read is needed. */
 static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
@@ -371,11 +446,33 @@ static void CALLBACK run_completion_work(PTP_CALLBACK_INSTANCE instance, void *c
     run_completion(op, op->done_result, op->done_bytes);
 }
 
+/* TLS send: the next records to go out, as the send's buffer. */
+static DWORD next_tls_batch(struct net_op *op)
+{
+    const BYTE *out;
+    size_t out_len;
+    DWORD error;
+
+    if ((error = tls_encrypt_records(op->conn->tls, op->plain_total, &op->plain_done, tls_fill_copy, (void *)op->plain,
+                                     &out, &out_len)))
+        return error;
+    op->base = out;
+    op->total = out_len;
+    op->done = 0;
+    return ERROR_SUCCESS;
+}
+
 static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes)
 {
     struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
     DWORD error = result ? map_socket_error(result) : ERROR_SUCCESS;
 
+    if (op->tls_ready)
+    {
+        op->tls_ready = FALSE;
+        op->fn(conn, op->context, op->tls_error, bytes);
+        return;
+    }
     if (op == &conn->recv_op && conn->tls && !error)
     {
         size_t plain;
@@ -394,6 +491,17 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
         return;
     }
 
+    if (op->connecting)
+    {
+        op->connecting = FALSE;
+        if (!error && setsockopt(conn->socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0))
+            error = ERROR_WINHTTP_CANNOT_CONNECT;
+        else if (error && error != ERROR_WINHTTP_OPERATION_CANCELLED) error = ERROR_WINHTTP_CANNOT_CONNECT;
+        TRACE("connect of %p: %lu\n", conn, error);
+        op->fn(conn, op->context, error, 0);
+        return;
+    }
+
     if (op == &conn->send_op && !error)
     {
         op->done += bytes;
@@ -403,7 +511,15 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
             return;
         }
         if (op->done < op->total) error = ERROR_WINHTTP_CONNECTION_ERROR;
-        bytes = op->done;
+        else if (conn->tls && op->plain_done < op->plain_total)
+        {
+            if (!(error = next_tls_batch(op)))
+            {
+                start_send(op);
+                return;
+            }
+        }
+        bytes = conn->tls ? op->plain_total : op->done;
     }
     op->fn(conn, op->context, error, error ? 0 : bytes);
 }
@@ -469,11 +585,20 @@ static void start_op(struct net_op *op, BOOL is_send)
 {
     struct netconn *conn = op->conn;
     DWORD flags = 0, count;
-    int ret, err;
+    int ret;
 
     memset(&op->ovl, 0, sizeof(op->ovl));
     if (is_send) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
     else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
+    started_op(op, ret, count, is_send ? "WSASend" : "WSARecv");
+}
+
+/* What follows the start of an overlapped operation (ret as WSASend's). */
+static void started_op(struct net_op *op, int ret, DWORD count, const char *what)
+{
+    struct netconn *conn = op->conn;
+    int err;
+
     if (!ret && conn->skip_port_on_success)
     {
         /* Done at once, and no packet will come: complete it here when this
@@ -490,8 +615,8 @@ static void start_op(struct net_op *op, BOOL is_send)
     else if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
     {
         /* No completion packet will come. */
-        TRACE("%s failed at once: %d\n", is_send ? "WSASend" : "WSARecv", err);
-        op->fn(conn, op->context, map_socket_error(err), 0);
+        TRACE("%s failed at once: %d\n", what, err);
+        complete_op(conn, &op->ovl, err, 0);
     }
 }
 
@@ -528,9 +653,14 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
         op->user_len = len;
         if (finish_tls_recv(op, &error, &plain))
         {
-            /* plaintext was already there: complete on this thread */
-            fn(conn, context, error, error ? 0 : plain);
-            return ERROR_SUCCESS;
+            /* Plaintext was already there: complete on this thread, after
+             * the completion running here if any, so that a stream of
+             * buffered records loops instead of recursing. */
+            BOOL queued = completing;
+            op->tls_ready = TRUE;
+            op->tls_error = error;
+            run_completion(op, ERROR_SUCCESS, error ? 0 : plain);
+            return queued ? ERROR_IO_PENDING : ERROR_SUCCESS;
         }
         start_op(op, FALSE);
         return ERROR_IO_PENDING;
@@ -558,17 +688,185 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
     struct net_op *op = &conn->send_op;
     DWORD error;
 
-    if (conn->tls)
-    {
-        /* Records are encrypted and sent on this thread. */
-        error = tls_send(conn, conn->tls, buf, len);
-        fn(conn, context, error, error ? 0 : len);
-        return ERROR_SUCCESS;
-    }
     if ((error = prepare_op(conn, op, fn, context))) return error;
     op->done = 0;
     op->total = len;
     op->base = buf;
+    if (conn->tls)
+    {
+        /* Batches of records, each encrypted once the one before has left. */
+        op->plain = buf;
+        op->plain_total = len;
+        op->plain_done = 0;
+        if ((error = next_tls_batch(op))) return error;
+    }
     start_send(op);
+    return ERROR_IO_PENDING;
+}
+
+/* Connecting and the TLS handshake, overlapped ---------------------------- */
+
+static LPFN_CONNECTEX connect_ex;
+static INIT_ONCE connect_ex_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK find_connect_ex(INIT_ONCE *once, void *param, void **context)
+{
+    GUID guid = WSAID_CONNECTEX;
+    SOCKET s = *(SOCKET *)param;
+    DWORD bytes;
+
+    return !WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof(guid), &connect_ex, sizeof(connect_ex),
+                     &bytes, NULL, NULL) && connect_ex;
+}
+
+DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret, net_completion_fn fn,
+                        void *context)
+{
+    SOCKADDR_STORAGE local;
+    struct netconn *conn;
+    struct net_op *op;
+    DWORD error;
+    BOOL done;
+
+    if ((error = new_conn(sa, sa_len, &conn))) return error;
+    /* ConnectEx wants a bound socket: any local address of the family. */
+    memset(&local, 0, sizeof(local));
+    local.ss_family = sa->ss_family;
+    if (!InitOnceExecuteOnce(&connect_ex_once, find_connect_ex, &conn->socket, NULL)
+        || bind(conn->socket, (struct sockaddr *)&local, sa_len)
+        || (error = prepare_op(conn, &conn->send_op, fn, context)))
+    {
+        TRACE("cannot start connecting: %d %lu\n", WSAGetLastError(), error);
+        free_conn(conn);
+        return ERROR_WINHTTP_CANNOT_CONNECT;
+    }
+    op = &conn->send_op;
+    op->connecting = TRUE;
+    op->done = op->total = 0;
+    memset(&op->ovl, 0, sizeof(op->ovl));
+    *ret = conn;  /* before the completion can run */
+    done = connect_ex(conn->socket, (const struct sockaddr *)sa, sa_len, NULL, 0, NULL, &op->ovl);
+    started_op(op, done ? 0 : SOCKET_ERROR, 0, "ConnectEx");
+    return ERROR_IO_PENDING;
+}
+
+/* One overlapped handshake: its steps alternate token sends and receives
+ * until Schannel is done; then the certificate is checked as in net_secure. */
+struct handshake
+{
+    struct tls *tls;
+    WCHAR *name;                  /* SNI */
+    WCHAR *host;                  /* for the certificate check */
+    DWORD security_flags;
+    DWORD *cert_flags;
+    void *token;                  /* being sent */
+    DWORD after_token;            /* the step's result, acted on once the token is out */
+    BOOL need_input;
+    net_completion_fn fn;
+    void *context;
+};
+
+static void handshake_continue(struct netconn *conn, struct handshake *hs);
+
+static void handshake_finish(struct netconn *conn, struct handshake *hs, DWORD error)
+{
+    net_completion_fn fn = hs->fn;
+    void *context = hs->context;
+
+    if (hs->token) tls_free_token(hs->token);
+    if (error) tls_free(hs->tls);
+    else error = finish_secure(conn, hs->tls, hs->host, hs->security_flags, hs->cert_flags);
+    heap_free(hs->name);
+    heap_free(hs->host);
+    heap_free(hs);
+    TRACE("handshake of %p: %lu\n", conn, error);
+    fn(conn, context, error, 0);
+}
+
+static void handshake_received(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct handshake *hs = context;
+
+    if (!error && !bytes) error = ERROR_WINHTTP_SECURE_FAILURE;  /* the server hung up */
+    if (error)
+    {
+        handshake_finish(conn, hs, error);
+        return;
+    }
+    tls_add_ciphertext(hs->tls, bytes);
+    handshake_continue(conn, hs);
+}
+
+/* After the token went out: done, receive, or step again. */
+static void handshake_next(struct netconn *conn, struct handshake *hs)
+{
+    size_t room;
+    BYTE *pos;
+
+    if (hs->after_token != ERROR_MORE_DATA)
+    {
+        handshake_finish(conn, hs, hs->after_token);
+        return;
+    }
+    if (!hs->need_input)
+    {
+        handshake_continue(conn, hs);
+        return;
+    }
+    pos = tls_read_buffer(hs->tls, &room);
+    if (!room) handshake_finish(conn, hs, ERROR_WINHTTP_SECURE_FAILURE);
+    else if (net_recv_async(conn, pos, room, handshake_received, hs) != ERROR_IO_PENDING)
+        handshake_finish(conn, hs, ERROR_WINHTTP_CONNECTION_ERROR);
+}
+
+static void handshake_sent(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct handshake *hs = context;
+
+    tls_free_token(hs->token);
+    hs->token = NULL;
+    if (error) handshake_finish(conn, hs, error);
+    else handshake_next(conn, hs);
+}
+
+static void handshake_continue(struct netconn *conn, struct handshake *hs)
+{
+    size_t token_len;
+
+    hs->after_token = tls_handshake_step(hs->tls, hs->name, &hs->token, &token_len, &hs->need_input);
+    if (!hs->token)
+    {
+        handshake_next(conn, hs);
+        return;
+    }
+    /* conn->tls is not set yet: this goes out as it is. */
+    if (net_send_async(conn, hs->token, token_len, handshake_sent, hs) != ERROR_IO_PENDING)
+        handshake_finish(conn, hs, ERROR_WINHTTP_CONNECTION_ERROR);
+}
+
+DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags,
+                       DWORD *cert_flags, net_completion_fn fn, void *context)
+{
+    struct handshake *hs;
+    DWORD error;
+
+    *cert_flags = 0;
+    if (!(hs = heap_alloc_zero(sizeof(*hs)))) return ERROR_OUTOFMEMORY;
+    hs->name = bare_host(host);
+    hs->host = strdupW(host);
+    if (!hs->name || !hs->host) error = ERROR_OUTOFMEMORY;
+    else error = tls_handshake_begin(protocols, &hs->tls);
+    if (error)
+    {
+        heap_free(hs->name);
+        heap_free(hs->host);
+        heap_free(hs);
+        return error;
+    }
+    hs->security_flags = security_flags;
+    hs->cert_flags = cert_flags;
+    hs->fn = fn;
+    hs->context = context;
+    handshake_continue(conn, hs);
     return ERROR_IO_PENDING;
 }

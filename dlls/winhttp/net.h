@@ -45,11 +45,17 @@ struct net_op
     const void *base;             /* start of the buffer (send) */
     void *user_buf;               /* TLS receive: where the plaintext goes */
     size_t user_len;
+    BOOL tls_ready;               /* TLS receive: plaintext was buffered, no socket call made */
+    DWORD tls_error;              /* and the error to complete it with */
     DWORD done_result;            /* an operation that finished at once, waiting to be completed */
     ULONG_PTR done_bytes;
     struct net_op *next_done;
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
+    BOOL connecting;              /* the send slot carries a ConnectEx */
+    const void *plain;            /* TLS send: the plaintext, encrypted batch by batch */
+    size_t plain_total;
+    size_t plain_done;            /* encrypted so far */
 };
 
 struct netconn
@@ -87,6 +93,13 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
 /* Sends all of buf (blocking). */
 DWORD net_send(struct netconn *conn, const void *buf, size_t len);
+/* Writes bytes [offset, offset + len) of what net_send_fill sends to dst. */
+typedef void (*net_fill_fn)(void *context, size_t offset, BYTE *dst, size_t len);
+/* Secure connections only: sends total bytes that fill writes straight into
+ * the TLS records (blocking), so data the caller transforms on the way out
+ * (websocket masking) is copied once, not into a buffer and again into the
+ * records. */
+DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context);
 /* Receives at least one byte, at most len (blocking); *received = 0 at EOF. */
 DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
 /* Waits up to timeout ms for data to read: ERROR_SUCCESS when readable
@@ -113,11 +126,21 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
 DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context);
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
 
+/* Starts connecting to one address; *ret is the new connection at once (so
+ * that net_cancel can reach it) and fn reports the outcome.  Returns
+ * ERROR_IO_PENDING, or an error (then *ret is not set, fn not called). */
+DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret, net_completion_fn fn,
+                        void *context);
+
 /* Turns conn into a TLS connection (Schannel): handshake with SNI for host,
  * then the server certificate is checked unless security_flags
  * (SECURITY_FLAG_IGNORE_*) say otherwise.  On ERROR_WINHTTP_SECURE_FAILURE
  * *cert_flags has the WINHTTP_CALLBACK_STATUS_FLAG_* bits of what failed. */
 DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags);
+/* net_secure without blocking: fn reports the outcome (ERROR_IO_PENDING
+ * returned), *cert_flags being set before it runs; or an error returned. */
+DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags,
+                       DWORD *cert_flags, net_completion_fn fn, void *context);
 /* The server's certificate of a secure connection (caller frees), or NULL. */
 const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
 
@@ -128,11 +151,19 @@ DWORD net_cipher_strength(struct netconn *conn);
 DWORD sock_send(struct netconn *conn, const void *buf, size_t len);
 DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
 struct tls;
-DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret);
+DWORD tls_handshake_begin(DWORD protocols, struct tls **ret);
+DWORD tls_handshake_step(struct tls *tls, const WCHAR *server_name, void **token, size_t *token_len,
+                         BOOL *need_input);
+void tls_free_token(void *token);
 DWORD tls_verify_certificate(struct tls *tls, const WCHAR *host, DWORD security_flags, DWORD *flags);
 const CERT_CONTEXT *tls_server_certificate(struct tls *tls);
 DWORD tls_cipher_strength(struct tls *tls);
 DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len);
+DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context);
+DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, net_fill_fn fill, void *context,
+                          const BYTE **out, size_t *out_len);
+/* net_fill_fn for a plain buffer (context). */
+void tls_fill_copy(void *context, size_t offset, BYTE *dst, size_t len);
 BYTE *tls_read_buffer(struct tls *tls, size_t *room);
 void tls_add_ciphertext(struct tls *tls, size_t len);
 DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got);

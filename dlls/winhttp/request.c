@@ -5,15 +5,21 @@
  * request options, and the hand-over of an upgraded connection to the
  * websocket code.
  *
- * Every operation is written once, blocking, as a function returning a
- * WinHTTP error code.  Synchronous handles call it directly; asynchronous
- * handles queue it as a task (task.c) and report the result through the
- * completion notification or REQUEST_ERROR.
+ * Every operation is written once, as a function returning a WinHTTP error
+ * code that can be run again from the top: its progress lives in the
+ * request.  Synchronous handles call it directly and its I/O blocks.
+ * Asynchronous handles queue it as a task (task.c); there its I/O is
+ * overlapped, and while that is in flight the function returns
+ * ERROR_IO_PENDING and the task parks, holding no thread.  The completion
+ * resumes the task, which runs the function again: it finds the result in
+ * the request (io_ready) at the point where it left.  The result is
+ * reported through the completion notification or REQUEST_ERROR.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "deadline.h"
 #include "net.h"
 #include "request.h"
 #include "task.h"
@@ -28,6 +34,17 @@
 /* Longest chunk-size or trailer line, and all trailers together. */
 #define MAX_CHUNK_LINE      4096
 #define MAX_TRAILERS        (64 * 1024)
+
+/* Where WinHttpSendRequest's work is, so that a resumed task goes on there. */
+enum send_step
+{
+    SEND_OPEN,         /* take a pooled connection, or resolve */
+    SEND_CONNECT,      /* connecting to addr.all[addr_index] */
+    SEND_SECURE,       /* TLS handshake */
+    SEND_HEAD,         /* sending the request head */
+    SEND_OPTIONAL,     /* sending the optional data */
+    SEND_DONE,
+};
 
 enum request_state
 {
@@ -101,6 +118,27 @@ struct request
     /* request body */
     DWORD total_len;
     DWORD written;
+
+    /* WinHttpSendRequest in progress */
+    enum send_step send_step;
+    char *send_head;
+    size_t send_head_len;
+    const void *send_optional;
+    DWORD send_optional_len;
+    BOOL send_reused;          /* the connection came from the pool */
+    BOOL send_retried;         /* a failed pooled connection was replaced once */
+    struct net_address addr;
+    int addr_index;
+    DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
+    BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
+
+    /* the overlapped operation of the running task (asynchronous mode) */
+    BOOL io_ready;             /* it completed: the result below waits for the task */
+    DWORD io_error;
+    size_t io_bytes;
+    BOOL io_active;            /* in flight (cs): the deadline may cancel it */
+    BOOL io_timed_out;
+    struct deadline io_deadline;
 
     /* response body */
     enum body_mode body;
@@ -278,53 +316,184 @@ static void finish_body(struct request *req)
     req->rpos = req->rlen = 0;
 }
 
-static DWORD open_connection(struct request *req, BOOL *reused)
-{
-    struct net_address addr;
-    struct netconn *conn;
-    DWORD error, cert_flags;
-
-    *reused = FALSE;
-    if ((conn = net_pool_take(req->session, req->server, req->port, req->secure)))
-    {
-        TRACE("%p: reusing connection %p\n", req, conn);
-        *reused = TRUE;
-        set_conn(req, conn);
-        return ERROR_SUCCESS;
-    }
-
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, req->server,
-                  (DWORD)((wcslen(req->server) + 1) * sizeof(WCHAR)));
-    if ((error = net_resolve(req->server, req->port, req->timeouts.resolve, &addr))) return error;
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &addr);
-
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &addr);
-    if ((error = net_connect(&addr, req->timeouts.connect, &conn))) return error;
-    set_conn(req, conn);
-    net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
-
-    if (req->secure)
-    {
-        if ((error = net_secure(conn, req->server, req->session->secure_protocols, req->security_flags, &cert_flags)))
-        {
-            if (error == ERROR_WINHTTP_SECURE_FAILURE)
-                send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &cert_flags, sizeof(cert_flags));
-            drop_connection(req);
-            return error;
-        }
-        if (req->server_cert) CertFreeCertificateContext(req->server_cert);
-        req->server_cert = net_server_certificate(conn);
-        req->key_bits = net_cipher_strength(conn);
-    }
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &addr);
-    return ERROR_SUCCESS;
-}
-
 /* Errors of an operation interrupted by WinHttpCloseHandle read as cancelled. */
 static DWORD check_cancelled(struct request *req, DWORD error)
 {
-    if (error && req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
+    if (error && error != ERROR_IO_PENDING && req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
     return error;
+}
+
+/* Overlapped I/O of tasks ---------------------------------------------------------- */
+
+/* A timeout expired: cancel the operation in flight, if it still is. */
+static void io_timed_out(struct deadline *deadline)
+{
+    struct request *req = CONTAINING_RECORD(deadline, struct request, io_deadline);
+
+    EnterCriticalSection(&req->cs);
+    if (req->io_active && req->conn)
+    {
+        TRACE("%p: timed out\n", req);
+        req->io_timed_out = TRUE;
+        net_cancel(req->conn);
+    }
+    LeaveCriticalSection(&req->cs);
+}
+
+/* An operation is about to start: arm its timeout (ms, <= 0 for none). */
+static void io_begin(struct request *req, int timeout)
+{
+    /* No earlier deadline may fire into this operation. */
+    deadline_disarm(&req->io_deadline);
+    EnterCriticalSection(&req->cs);
+    req->io_active = TRUE;
+    req->io_timed_out = FALSE;
+    LeaveCriticalSection(&req->cs);
+    if (timeout > 0) deadline_arm(&req->io_deadline, timeout, io_timed_out);
+}
+
+static void io_end(struct request *req)
+{
+    EnterCriticalSection(&req->cs);
+    req->io_active = FALSE;
+    LeaveCriticalSection(&req->cs);
+}
+
+/* Completion of every overlapped operation of a request: keep the result for
+ * the task and resume it. */
+static void io_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct request *req = context;
+
+    io_end(req);
+    req->io_error = error;
+    req->io_bytes = bytes;
+    req->io_ready = TRUE;
+    task_io_done(&req->queue);
+}
+
+/* Takes the result io_complete left.  A timed-out or cancelled operation
+ * may also end as an EOF (the socket was shut down): that is no answer. */
+static DWORD io_result(struct request *req, size_t *bytes)
+{
+    req->io_ready = FALSE;
+    if (bytes) *bytes = req->io_error ? 0 : req->io_bytes;
+    if (req->io_timed_out) return ERROR_WINHTTP_TIMEOUT;
+    if (req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
+    return req->io_error;
+}
+
+/* What starting an operation came to: ERROR_IO_PENDING (the task parks), an
+ * error (nothing started), or the result of one that already completed on
+ * this thread. */
+static DWORD io_wait(struct request *req, DWORD started, size_t *bytes)
+{
+    if (started == ERROR_IO_PENDING) return ERROR_IO_PENDING;
+    io_end(req);
+    if (started) return started;
+    task_io_inline(&req->queue);
+    return io_result(req, bytes);
+}
+
+/* Sends or receives on the request's connection: blocking for synchronous
+ * handles; for asynchronous ones starts the operation (ERROR_IO_PENDING) or,
+ * when the task runs again, gives its result. */
+static DWORD conn_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes)
+{
+    DWORD error;
+
+    *bytes = 0;
+    if (req->io_ready) return io_result(req, bytes);
+    if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
+    if (!object_is_async(&req->hdr))
+    {
+        if (!is_send) return check_cancelled(req, net_recv(req->conn, buf, len, bytes));
+        if (!(error = net_send(req->conn, buf, len))) *bytes = len;
+        return check_cancelled(req, error);
+    }
+    io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive);
+    if (is_send) return io_wait(req, net_send_async(req->conn, buf, len, io_complete, req), bytes);
+    return io_wait(req, net_recv_async(req->conn, buf, len, io_complete, req), bytes);
+}
+
+/* Connecting ------------------------------------------------------------------------ */
+
+static DWORD resolve_server(struct request *req)
+{
+    DWORD error;
+
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, req->server,
+                  (DWORD)((wcslen(req->server) + 1) * sizeof(WCHAR)));
+    /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
+    if ((error = net_resolve(req->server, req->port, req->timeouts.resolve, &req->addr))) return error;
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->addr);
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->addr);
+    req->addr_index = 0;
+    return ERROR_SUCCESS;
+}
+
+/* The TCP connection: each address in turn (asynchronous: one per run). */
+static DWORD connect_server(struct request *req)
+{
+    struct netconn *conn;
+    DWORD error;
+
+    if (!object_is_async(&req->hdr))
+    {
+        if ((error = net_connect(&req->addr, req->timeouts.connect, &conn))) return error;
+        set_conn(req, conn);
+        net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
+        return ERROR_SUCCESS;
+    }
+    if (req->io_ready)
+    {
+        if (!(error = io_result(req, NULL)))
+            return req->hdr.closing ? ERROR_WINHTTP_OPERATION_CANCELLED : ERROR_SUCCESS;
+        drop_connection(req);
+        if (req->hdr.closing || ++req->addr_index >= req->addr.count) return error;
+        TRACE("%p: trying the next address\n", req);
+    }
+    io_begin(req, req->timeouts.connect);
+    error = net_connect_async(&req->addr.all[req->addr_index], req->addr.all_len[req->addr_index], &conn,
+                              io_complete, req);
+    if (error != ERROR_IO_PENDING)
+    {
+        io_end(req);
+        return error;
+    }
+    set_conn(req, conn);
+    return ERROR_IO_PENDING;
+}
+
+static DWORD secure_connection(struct request *req)
+{
+    DWORD error;
+
+    if (!object_is_async(&req->hdr))
+        error = net_secure(req->conn, req->server, req->session->secure_protocols, req->security_flags,
+                           &req->cert_flags);
+    else if (req->io_ready) error = io_result(req, NULL);
+    else
+    {
+        /* The handshake as a whole is bounded by the receive timeout. */
+        io_begin(req, req->timeouts.receive);
+        error = net_secure_async(req->conn, req->server, req->session->secure_protocols, req->security_flags,
+                                 &req->cert_flags, io_complete, req);
+        if (error == ERROR_IO_PENDING) return error;
+        io_end(req);
+    }
+    if (error)
+    {
+        if (error == ERROR_WINHTTP_SECURE_FAILURE)
+            send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &req->cert_flags,
+                          sizeof(req->cert_flags));
+        drop_connection(req);
+        return error;
+    }
+    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+    req->server_cert = net_server_certificate(req->conn);
+    req->key_bits = net_cipher_strength(req->conn);
+    return ERROR_SUCCESS;
 }
 
 /* WinHttpSendRequest ------------------------------------------------------------- */
@@ -431,15 +600,14 @@ static void reset_response(struct request *req)
     req->trailer_bytes = 0;
 }
 
-static DWORD send_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
-                          DWORD optional_len, DWORD total_len)
+/* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
+static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
+                             DWORD optional_len, DWORD total_len)
 {
     static const WCHAR *const no_body_verbs[] = { L"GET", L"HEAD" };
-    DWORD error = ERROR_SUCCESS, sent;
-    char *head = NULL;
-    size_t head_len = 0, i;
-    BOOL reused, body_verb = TRUE;
-    int attempt;
+    DWORD error = ERROR_SUCCESS;
+    BOOL body_verb = TRUE;
+    size_t i;
 
     /* A previous response that was not read to its end ends here. */
     drop_connection(req);
@@ -448,7 +616,15 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
     req->state = STATE_INIT;
     req->conn_taken = FALSE;
     reset_response(req);
+    heap_free(req->send_head);
+    req->send_head = NULL;
+    req->send_step = SEND_OPEN;
+    req->send_retried = FALSE;
+    req->receiving = FALSE;
+    req->send_optional = optional;
+    req->send_optional_len = optional_len;
     if (total_len < optional_len) total_len = optional_len;
+    req->total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
 
     if (headers && headers_len)
@@ -479,49 +655,110 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
         error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && !(head = build_request_head(req, &head_len))) error = ERROR_OUTOFMEMORY;
+    if (!error && !(req->send_head = build_request_head(req, &req->send_head_len))) error = ERROR_OUTOFMEMORY;
     LeaveCriticalSection(&req->cs);
-    if (error) return error;
+    if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send_head, (int)req->send_head_len));
+    return error;
+}
 
-    TRACE("%p: request head %s\n", req, debugstr_an(head, (int)head_len));
+/* A send on a pooled connection failed: the server may have closed it while
+ * it was idle, so try once more on a fresh one. */
+static BOOL retry_fresh(struct request *req, DWORD error)
+{
+    drop_connection(req);
+    if (!req->send_reused || req->send_retried || req->hdr.closing) return FALSE;
+    TRACE("%p: pooled connection failed (%lu), reconnecting\n", req, error);
+    req->send_retried = TRUE;
+    req->send_step = SEND_OPEN;
+    return TRUE;
+}
 
-    for (attempt = 0; attempt < 2; attempt++)
+/* The I/O part of WinHttpSendRequest, from req->send_step on. */
+static DWORD send_request_steps(struct request *req)
+{
+    struct netconn *conn;
+    DWORD error, sent;
+    size_t bytes;
+
+    for (;;)
     {
-        if ((error = open_connection(req, &reused))) break;
-        net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
-
-        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
-        error = net_send(req->conn, head, head_len);
-        if (!error && optional_len) error = net_send(req->conn, optional, optional_len);
-        if (!error) break;
-        drop_connection(req);
-        /* An idle connection the server had closed: try once on a fresh one. */
-        if (!reused || req->hdr.closing) break;
-        TRACE("%p: pooled connection failed (%lu), reconnecting\n", req, error);
+        switch (req->send_step)
+        {
+        case SEND_OPEN:
+            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, req->secure)) != NULL))
+            {
+                TRACE("%p: reusing connection %p\n", req, conn);
+                set_conn(req, conn);
+                net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
+                req->send_step = SEND_HEAD;
+                break;
+            }
+            if ((error = resolve_server(req))) return error;
+            req->send_step = SEND_CONNECT;
+            break;
+        case SEND_CONNECT:
+            if ((error = connect_server(req))) return error;
+            req->send_step = SEND_SECURE;
+            break;
+        case SEND_SECURE:
+            if (req->secure && (error = secure_connection(req))) return error;
+            req->addr.addr = req->conn->addr;
+            req->addr.len = req->conn->addr_len;
+            send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &req->addr);
+            req->send_step = SEND_HEAD;
+            break;
+        case SEND_HEAD:
+            if (!req->io_ready) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
+            if ((error = conn_io(req, TRUE, req->send_head, req->send_head_len, &bytes)))
+            {
+                if (error == ERROR_IO_PENDING || !retry_fresh(req, error)) return error;
+                break;
+            }
+            req->send_step = SEND_OPTIONAL;
+            break;
+        case SEND_OPTIONAL:
+            if (req->send_optional_len &&
+                (error = conn_io(req, TRUE, (void *)req->send_optional, req->send_optional_len, &bytes)))
+            {
+                if (error == ERROR_IO_PENDING || !retry_fresh(req, error)) return error;
+                break;
+            }
+            req->send_step = SEND_DONE;
+            break;
+        case SEND_DONE:
+            sent = (DWORD)(req->send_head_len + req->send_optional_len);
+            heap_free(req->send_head);
+            req->send_head = NULL;
+            send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_SENT, &sent, sizeof(sent));
+            EnterCriticalSection(&req->cs);
+            req->written = req->send_optional_len;
+            req->state = STATE_SENT;
+            LeaveCriticalSection(&req->cs);
+            return ERROR_SUCCESS;
+        }
     }
-    heap_free(head);
-    if (error) return check_cancelled(req, error);
+}
 
-    sent = (DWORD)(head_len + optional_len);
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_SENT, &sent, sizeof(sent));
+static DWORD send_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
+                          DWORD optional_len, DWORD total_len)
+{
+    DWORD error;
 
-    EnterCriticalSection(&req->cs);
-    req->total_len = total_len;
-    req->written = optional_len;
-    req->state = STATE_SENT;
-    LeaveCriticalSection(&req->cs);
-    return ERROR_SUCCESS;
+    if (!(error = prepare_request(req, headers, headers_len, optional, optional_len, total_len)))
+        error = send_request_steps(req);
+    return check_cancelled(req, error);
 }
 
 /* WinHttpWriteData --------------------------------------------------------------- */
 
 static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWORD *written)
 {
+    size_t bytes;
     DWORD error;
 
     *written = 0;
     if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if (len && (error = check_cancelled(req, net_send(req->conn, buffer, len)))) return error;
+    if (len && (error = conn_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
     req->written += len;
     *written = len;
     return ERROR_SUCCESS;
@@ -536,26 +773,28 @@ static DWORD fill_buffer(struct request *req, size_t limit, BOOL *eof)
     DWORD error;
 
     *eof = FALSE;
-    if (req->rpos == req->rlen) req->rpos = req->rlen = 0;
-    else if (req->rpos && req->rlen == req->rsize)
+    if (!req->io_ready)
     {
-        memmove(req->rbuf, req->rbuf + req->rpos, req->rlen - req->rpos);
-        req->rlen -= req->rpos;
-        req->rpos = 0;
+        /* Make room (not when resuming: the bytes landed at rbuf + rlen). */
+        if (req->rpos == req->rlen) req->rpos = req->rlen = 0;
+        else if (req->rpos && req->rlen == req->rsize)
+        {
+            memmove(req->rbuf, req->rbuf + req->rpos, req->rlen - req->rpos);
+            req->rlen -= req->rpos;
+            req->rpos = 0;
+        }
+        if (req->rlen == req->rsize)
+        {
+            size_t size = req->rsize ? req->rsize * 2 : READ_BUFFER_SIZE;
+            char *buf;
+            if (size > limit) size = limit;
+            if (size <= req->rsize) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            if (!(buf = heap_realloc(req->rbuf, size))) return ERROR_OUTOFMEMORY;
+            req->rbuf = buf;
+            req->rsize = size;
+        }
     }
-    if (req->rlen == req->rsize)
-    {
-        size_t size = req->rsize ? req->rsize * 2 : READ_BUFFER_SIZE;
-        char *buf;
-        if (size > limit) size = limit;
-        if (size <= req->rsize) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        if (!(buf = heap_realloc(req->rbuf, size))) return ERROR_OUTOFMEMORY;
-        req->rbuf = buf;
-        req->rsize = size;
-    }
-    if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
-    if ((error = net_recv(req->conn, req->rbuf + req->rlen, req->rsize - req->rlen, &received)))
-        return check_cancelled(req, error);
+    if ((error = conn_io(req, FALSE, req->rbuf + req->rlen, req->rsize - req->rlen, &received))) return error;
     if (!received) *eof = TRUE;
     req->rlen += received;
     return ERROR_SUCCESS;
@@ -663,8 +902,12 @@ static DWORD receive_response(struct request *req)
     if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_OUTOFMEMORY;
 
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, NULL, 0);
-    net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+    if (!req->receiving)
+    {
+        req->receiving = TRUE;
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, NULL, 0);
+        net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+    }
     for (;;)
     {
         head_len = wsp_http_parse_response(req->rbuf + req->rpos, req->rlen - req->rpos, MAX_RESPONSE_HEAD,
@@ -693,6 +936,12 @@ static DWORD receive_response(struct request *req)
         }
         break;
     }
+    if (error == ERROR_IO_PENDING)
+    {
+        heap_free(lines);
+        return error;
+    }
+    req->receiving = FALSE;
     if (error)
     {
         heap_free(lines);
@@ -883,7 +1132,7 @@ static DWORD query_data_available(struct request *req, DWORD *available)
     if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     if ((error = wait_for_body(req)))
     {
-        drop_connection(req);
+        if (error != ERROR_IO_PENDING) drop_connection(req);
         return error;
     }
     *available = (DWORD)min(body_available(req), (size_t)~0u);
@@ -900,7 +1149,7 @@ static DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *rea
     if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     if ((error = wait_for_body(req)))
     {
-        drop_connection(req);
+        if (error != ERROR_IO_PENDING) drop_connection(req);
         return error;
     }
     while (*read < size && (n = body_available(req)))
@@ -930,6 +1179,7 @@ struct send_task
     const void *optional;
     DWORD optional_len;
     DWORD total_len;
+    BOOL prepared;
 };
 
 struct data_task
@@ -940,67 +1190,88 @@ struct data_task
     DWORD *result;
 };
 
-static void send_task_fn(struct task *task, BOOL cancelled)
+/* Each task function returns ERROR_IO_PENDING while its operation waits for
+ * I/O (see task.c), and reports the outcome once it is over. */
+
+static DWORD send_task_fn(struct task *task, BOOL cancelled)
 {
     struct send_task *t = CONTAINING_RECORD(task, struct send_task, task);
     struct request *req = impl_from_hdr(task->obj);
-    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED
-                            : send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
+    DWORD error;
+
+    if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else if (t->prepared) error = send_request_steps(req);
+    else
+    {
+        t->prepared = TRUE;
+        if (!(error = prepare_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len)))
+            error = send_request_steps(req);
+    }
+    if ((error = check_cancelled(req, error)) == ERROR_IO_PENDING) return error;
 
     heap_free(t->headers);
     if (error) send_error(req, API_SEND_REQUEST, error);
     else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, NULL, 0);
+    return error;
 }
 
-static void receive_task_fn(struct task *task, BOOL cancelled)
+static DWORD receive_task_fn(struct task *task, BOOL cancelled)
 {
     struct request *req = impl_from_hdr(task->obj);
     DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : receive_response(req);
 
+    if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_RECEIVE_RESPONSE, error);
     else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, NULL, 0);
+    return error;
 }
 
-static void query_data_task_fn(struct task *task, BOOL cancelled)
+static DWORD query_data_task_fn(struct task *task, BOOL cancelled)
 {
     struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
     struct request *req = impl_from_hdr(task->obj);
     DWORD available = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : query_data_available(req, &available);
 
+    if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_QUERY_DATA_AVAILABLE, error);
     else
     {
         if (t->result) *t->result = available;
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE, &available, sizeof(available));
     }
+    return error;
 }
 
-static void read_task_fn(struct task *task, BOOL cancelled)
+static DWORD read_task_fn(struct task *task, BOOL cancelled)
 {
     struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
     struct request *req = impl_from_hdr(task->obj);
     DWORD read = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : read_data(req, t->buffer, t->size, &read);
 
+    if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_READ_DATA, error);
     else
     {
         if (t->result) *t->result = read;
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, t->buffer, read);
     }
+    return error;
 }
 
-static void write_task_fn(struct task *task, BOOL cancelled)
+static DWORD write_task_fn(struct task *task, BOOL cancelled)
 {
     struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
     struct request *req = impl_from_hdr(task->obj);
     DWORD written = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : write_data(req, t->buffer, t->size, &written);
 
+    if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_WRITE_DATA, error);
     else
     {
         if (t->result) *t->result = written;
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &written, sizeof(written));
     }
+    return error;
 }
 
 static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
@@ -1032,7 +1303,9 @@ static void request_destroy(struct object_header *hdr)
     struct request *req = impl_from_hdr(hdr);
 
     TRACE("%p\n", req);
+    deadline_disarm(&req->io_deadline);
     if (req->conn) net_close(req->conn);
+    heap_free(req->send_head);
     if (req->server_cert) CertFreeCertificateContext(req->server_cert);
     reset_response(req);
     headers_free(&req->request_headers);

@@ -4,9 +4,13 @@
  * time, so the tasks of one request run in order and never concurrently,
  * while different requests proceed in parallel on the (bounded) pool.
  *
+ * A task that starts overlapped I/O returns ERROR_IO_PENDING and parks: it
+ * stays at the head of its queue, no thread waits for it, and the I/O
+ * completion (task_io_done) resumes it on the pool.
+ *
  * Reference counting: each queued task holds a reference on its object, and
  * the draining callback holds one on the queue's owner, so neither the
- * object nor the queue inside it can go away under a running task.
+ * object nor the queue inside it can go away under a running or parked task.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,12 +23,15 @@ void task_queue_init(struct task_queue *queue)
     InitializeSRWLock(&queue->lock);
     queue->head = queue->tail = NULL;
     queue->running = FALSE;
+    queue->rendezvous = 0;
     queue->owner = NULL;
 }
 
-static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context)
+/* Runs the queue's tasks until it is empty or one waits for I/O.  The
+ * caller owns the queue (running is TRUE) and a reference on its owner,
+ * which a parked queue keeps until it is resumed. */
+static void drain(struct task_queue *queue)
 {
-    struct task_queue *queue = context;
     struct object_header *owner = queue->owner;
     struct task *task;
 
@@ -40,17 +47,47 @@ static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context)
             ReleaseSRWLockExclusive(&queue->lock);
             break;
         }
-        if (!(queue->head = task->next)) queue->tail = NULL;
         ReleaseSRWLockExclusive(&queue->lock);
 
         obj = task->obj;
-        cancelled = obj->closing != 0;
-        TRACE("running task %p of %p%s\n", task, obj, cancelled ? " (cancelled)" : "");
-        task->fn(task, cancelled);
+        cancelled = !task->started && obj->closing != 0;
+        TRACE("%s task %p of %p%s\n", task->started ? "resuming" : "running", task, obj,
+              cancelled ? " (cancelled)" : "");
+        task->started = TRUE;
+        if (task->fn(task, cancelled) == ERROR_IO_PENDING)
+        {
+            /* Parked: whichever of this and the completion comes second runs it again. */
+            if (InterlockedIncrement(&queue->rendezvous) < 2) return;
+            queue->rendezvous = 0;
+            continue;
+        }
+
+        AcquireSRWLockExclusive(&queue->lock);
+        if (!(queue->head = task->next)) queue->tail = NULL;
+        ReleaseSRWLockExclusive(&queue->lock);
         heap_free(task);
         release_object(obj);
     }
     release_object(owner);  /* the drainer's reference */
+}
+
+static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    drain(context);
+}
+
+void task_io_done(struct task_queue *queue)
+{
+    if (InterlockedIncrement(&queue->rendezvous) < 2) return;
+    queue->rendezvous = 0;
+    /* On the pool, not on the I/O thread: the program's callbacks run in
+     * the task and may block; the few completion threads must not. */
+    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue);
+}
+
+void task_io_inline(struct task_queue *queue)
+{
+    InterlockedDecrement(&queue->rendezvous);
 }
 
 DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
@@ -60,6 +97,7 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     task->next = NULL;
     task->obj = addref_object(obj);
     task->fn = fn;
+    task->started = FALSE;
 
     AcquireSRWLockExclusive(&queue->lock);
     queue->owner = obj;

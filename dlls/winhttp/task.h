@@ -14,29 +14,43 @@
 /* Tasks ------------------------------------------------------------------ */
 
 struct task;
-typedef void (*task_fn)(struct task *task, BOOL cancelled);
+/* Runs (or resumes) a task.  Returns ERROR_IO_PENDING when it started an
+ * asynchronous operation and must run again once task_io_done() is called
+ * for it; anything else means the task is over.  cancelled: the handle was
+ * closed before the task first ran. */
+typedef DWORD (*task_fn)(struct task *task, BOOL cancelled);
 
 /* A unit of asynchronous work.  Callers embed it first in a bigger struct
- * allocated with heap_alloc; the queue frees it after fn returned. */
+ * allocated with heap_alloc; the queue frees it once fn says it is over. */
 struct task
 {
     struct task *next;
     struct object_header *obj;   /* holds a reference while queued/running */
-    task_fn fn;                  /* cancelled: the handle was closed before it ran */
+    task_fn fn;
+    BOOL started;
 };
 
-/* The tasks of one object run in order, one at a time, on the thread pool. */
+/* The tasks of one object run in order, one at a time, on the thread pool.
+ * A task waiting for I/O holds the queue but no thread. */
 struct task_queue
 {
     SRWLOCK lock;
     struct task *head, *tail;
-    BOOL running;                /* a pool callback is draining the queue */
+    BOOL running;                /* a drainer owns the queue (running, or parked on I/O) */
+    LONG rendezvous;             /* parked task vs its I/O completion: the second one resumes */
     struct object_header *owner; /* the object the queue lives in */
 };
 
 void task_queue_init(struct task_queue *queue);
 /* Takes a reference on obj; ERROR_SUCCESS or an error (task not queued, freed). */
 DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn);
+/* The I/O a task returned ERROR_IO_PENDING for has finished (its result is
+ * stored where the task will look): resumes the task, now or when it has
+ * finished parking.  Call it from the I/O completion, on any thread. */
+void task_io_done(struct task_queue *queue);
+/* The completion of an operation that finished on the task's own thread
+ * (it called task_io_done before the task could park): undo that call. */
+void task_io_inline(struct task_queue *queue);
 
 /* Header lists ------------------------------------------------------------ */
 

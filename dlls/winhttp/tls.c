@@ -26,15 +26,53 @@ struct tls
     size_t in_size;
     size_t in_len;        /* bytes of ciphertext at in + in_start.. */
     size_t in_start;
+    size_t in_offered;    /* room the last receive was given */
+    BOOL in_filled;       /* and it filled all of it */
     BYTE *plain;          /* decrypted plaintext not yet delivered (points into in) */
     size_t plain_len;
-    BYTE *out;            /* one record for EncryptMessage */
+    BYTE *out;            /* records encrypted for one send */
     size_t out_size;
+    size_t record_size;   /* header + largest plaintext + trailer */
     BOOL eof;             /* close_notify seen */
     BOOL empty_record;    /* the last record decrypted held no plaintext (see tls_end_of_stream) */
+    SRWLOCK crypt_lock;   /* one EncryptMessage or DecryptMessage at a time */
 };
 
+/* The receive buffer starts at TLS_IN_SIZE and doubles, up to TLS_IN_MAX,
+ * each time a receive fills all the room it had: a busy connection then
+ * needs fewer socket calls (each is a wineserver round trip under Wine). */
 #define TLS_IN_SIZE (64 * 1024)
+#define TLS_IN_MAX  (1024 * 1024)
+/* Records encrypted before they leave in one send. */
+#define TLS_SEND_RECORDS 16
+
+/* Windows allows one thread in EncryptMessage and another in DecryptMessage
+ * on the same context; Wine 8's Schannel does not survive it.  GnuTLS keeps
+ * one transport errno per session: every DecryptMessage ends on a read that
+ * fails with EAGAIN, and a concurrent EncryptMessage clears that errno before
+ * GnuTLS looks at it, which then fails the receive ("Error in the pull
+ * function", SEC_E_INTERNAL_ERROR) and the session.  Seen in bidirectional
+ * streams under load, so the two are serialised; each holds the lock for a
+ * few microseconds (bench_raw --costs). */
+static SECURITY_STATUS encrypt_locked(struct tls *tls, SecBufferDesc *desc)
+{
+    SECURITY_STATUS status;
+
+    AcquireSRWLockExclusive(&tls->crypt_lock);
+    status = EncryptMessage(&tls->ctx, 0, desc, 0);
+    ReleaseSRWLockExclusive(&tls->crypt_lock);
+    return status;
+}
+
+static SECURITY_STATUS decrypt_locked(struct tls *tls, SecBufferDesc *desc)
+{
+    SECURITY_STATUS status;
+
+    AcquireSRWLockExclusive(&tls->crypt_lock);
+    status = DecryptMessage(&tls->ctx, desc, 0, NULL);
+    ReleaseSRWLockExclusive(&tls->crypt_lock);
+    return status;
+}
 
 /* fdwChecks bit of SSL_EXTRA_CERT_CHAIN_POLICY_PARA (wininet.h's value) */
 #ifndef SECURITY_FLAG_IGNORE_REVOCATION
@@ -67,24 +105,16 @@ void tls_free(struct tls *tls)
     heap_free(tls);
 }
 
-/* Handshake: InitializeSecurityContext until it is done, exchanging tokens
- * over the raw socket.  Bytes the server sent after its last handshake
- * message stay in tls->in as the first ciphertext. */
-DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, struct tls **ret)
+/* Handshake, one InitializeSecurityContext call at a time, so that the same
+ * steps serve the blocking driver below and the overlapped one in net.c. */
+DWORD tls_handshake_begin(DWORD protocols, struct tls **ret)
 {
-    static const DWORD isc_flags = ISC_REQ_CONFIDENTIALITY | ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT |
-                                   ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM | ISC_REQ_USE_SUPPLIED_CREDS |
-                                   ISC_REQ_MANUAL_CRED_VALIDATION | ISC_REQ_EXTENDED_ERROR;
     SCHANNEL_CRED cred;
-    SecBuffer in_bufs[2], out_buf;
-    SecBufferDesc in_desc = { SECBUFFER_VERSION, 2, in_bufs }, out_desc = { SECBUFFER_VERSION, 1, &out_buf };
     SECURITY_STATUS status;
     struct tls *tls;
-    DWORD error = ERROR_SUCCESS, attrs;
-    WCHAR *name;
-    size_t len;
 
     if (!(tls = heap_alloc_zero(sizeof(*tls)))) return ERROR_OUTOFMEMORY;
+    InitializeSRWLock(&tls->crypt_lock);
     tls->in_size = TLS_IN_SIZE;
     if (!(tls->in = heap_alloc(tls->in_size)))
     {
@@ -103,72 +133,91 @@ DWORD tls_handshake(struct netconn *conn, const WCHAR *host, DWORD protocols, st
         heap_free(tls);
         return map_security_status(status);
     }
-    /* SNI wants the bare host name. */
-    len = wcslen(host);
-    name = (len >= 2 && host[0] == '[') ? strndupW(host + 1, len - 2) : strdupW(host);
-
-    for (;;)
-    {
-        in_bufs[0].BufferType = SECBUFFER_TOKEN;
-        in_bufs[0].cbBuffer = (ULONG)tls->in_len;
-        in_bufs[0].pvBuffer = tls->in;
-        in_bufs[1].BufferType = SECBUFFER_EMPTY;
-        in_bufs[1].cbBuffer = 0;
-        in_bufs[1].pvBuffer = NULL;
-        out_buf.BufferType = SECBUFFER_TOKEN;
-        out_buf.cbBuffer = 0;
-        out_buf.pvBuffer = NULL;
-        status = InitializeSecurityContextW(&tls->cred, tls->have_ctx ? &tls->ctx : NULL, name, isc_flags, 0, 0,
-                                            tls->have_ctx ? &in_desc : NULL, 0, &tls->ctx, &out_desc, &attrs, NULL);
-        tls->have_ctx = TRUE;
-        if (out_buf.cbBuffer && out_buf.pvBuffer)
-        {
-            error = sock_send(conn, out_buf.pvBuffer, out_buf.cbBuffer);
-            FreeContextBuffer(out_buf.pvBuffer);
-            if (error) break;
-        }
-        if (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED)
-        {
-            /* Keep what the server sent beyond the message just consumed. */
-            if (in_bufs[1].BufferType == SECBUFFER_EXTRA && in_bufs[1].cbBuffer)
-            {
-                memmove(tls->in, tls->in + tls->in_len - in_bufs[1].cbBuffer, in_bufs[1].cbBuffer);
-                tls->in_len = in_bufs[1].cbBuffer;
-            }
-            else tls->in_len = 0;
-            if (status == SEC_E_OK) break;
-            if (tls->in_len) continue;
-        }
-        else if (status != SEC_E_INCOMPLETE_MESSAGE)
-        {
-            error = map_security_status(status);
-            break;
-        }
-        {
-            size_t received;
-            if (tls->in_len == tls->in_size) { error = ERROR_WINHTTP_SECURE_FAILURE; break; }
-            if ((error = sock_recv(conn, tls->in + tls->in_len, tls->in_size - tls->in_len, &received))) break;
-            if (!received) { error = ERROR_WINHTTP_SECURE_FAILURE; break; }
-            tls->in_len += received;
-        }
-    }
-    heap_free(name);
-    if (!error && (status = QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_STREAM_SIZES, &tls->sizes)) != SEC_E_OK)
-        error = map_security_status(status);
-    if (!error)
-    {
-        tls->out_size = tls->sizes.cbHeader + tls->sizes.cbMaximumMessage + tls->sizes.cbTrailer;
-        if (!(tls->out = heap_alloc(tls->out_size))) error = ERROR_OUTOFMEMORY;
-    }
-    if (error)
-    {
-        tls_free(tls);
-        return error;
-    }
-    TRACE("handshake done, header %lu trailer %lu max %lu\n", tls->sizes.cbHeader, tls->sizes.cbTrailer,
-          tls->sizes.cbMaximumMessage);
     *ret = tls;
     return ERROR_SUCCESS;
+}
+
+static DWORD handshake_done(struct tls *tls)
+{
+    SECURITY_STATUS status;
+
+    if ((status = QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_STREAM_SIZES, &tls->sizes)) != SEC_E_OK)
+        return map_security_status(status);
+    tls->record_size = tls->sizes.cbHeader + tls->sizes.cbMaximumMessage + tls->sizes.cbTrailer;
+    tls->out_size = tls->record_size;
+    if (!(tls->out = heap_alloc(tls->out_size))) return ERROR_OUTOFMEMORY;
+    TRACE("handshake done, header %lu trailer %lu max %lu\n", tls->sizes.cbHeader, tls->sizes.cbTrailer,
+          tls->sizes.cbMaximumMessage);
+    return ERROR_SUCCESS;
+}
+
+/* Feeds what arrived so far (tls_read_buffer/tls_add_ciphertext) to
+ * Schannel.  *token (free with tls_free_token) is to be sent to the server
+ * first, then: ERROR_SUCCESS when the handshake is complete, ERROR_MORE_DATA
+ * when more must be received before the next step (*need_input) or the next
+ * step can run at once (!*need_input), or an error.  Bytes the server sent
+ * after its last handshake message stay in tls->in as the first ciphertext. */
+DWORD tls_handshake_step(struct tls *tls, const WCHAR *server_name, void **token, size_t *token_len,
+                         BOOL *need_input)
+{
+    static const DWORD isc_flags = ISC_REQ_CONFIDENTIALITY | ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT |
+                                   ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM | ISC_REQ_USE_SUPPLIED_CREDS |
+                                   ISC_REQ_MANUAL_CRED_VALIDATION | ISC_REQ_EXTENDED_ERROR;
+    SecBuffer in_bufs[2], out_buf;
+    SecBufferDesc in_desc = { SECBUFFER_VERSION, 2, in_bufs }, out_desc = { SECBUFFER_VERSION, 1, &out_buf };
+    SECURITY_STATUS status;
+    DWORD attrs;
+
+    *token = NULL;
+    *token_len = 0;
+    *need_input = FALSE;
+    if (tls->have_ctx && !tls->in_len)
+    {
+        *need_input = TRUE;
+        return ERROR_MORE_DATA;
+    }
+    in_bufs[0].BufferType = SECBUFFER_TOKEN;
+    in_bufs[0].cbBuffer = (ULONG)tls->in_len;
+    in_bufs[0].pvBuffer = tls->in;
+    in_bufs[1].BufferType = SECBUFFER_EMPTY;
+    in_bufs[1].cbBuffer = 0;
+    in_bufs[1].pvBuffer = NULL;
+    out_buf.BufferType = SECBUFFER_TOKEN;
+    out_buf.cbBuffer = 0;
+    out_buf.pvBuffer = NULL;
+    status = InitializeSecurityContextW(&tls->cred, tls->have_ctx ? &tls->ctx : NULL, (WCHAR *)server_name,
+                                        isc_flags, 0, 0, tls->have_ctx ? &in_desc : NULL, 0, &tls->ctx, &out_desc,
+                                        &attrs, NULL);
+    tls->have_ctx = TRUE;
+    if (out_buf.pvBuffer && !out_buf.cbBuffer) FreeContextBuffer(out_buf.pvBuffer);
+    else if (out_buf.pvBuffer)
+    {
+        *token = out_buf.pvBuffer;
+        *token_len = out_buf.cbBuffer;
+    }
+    if (status == SEC_E_INCOMPLETE_MESSAGE)
+    {
+        if (tls->in_len == tls->in_size) return ERROR_WINHTTP_SECURE_FAILURE;
+        *need_input = TRUE;
+        return ERROR_MORE_DATA;
+    }
+    if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED) return map_security_status(status);
+
+    /* Keep what the server sent beyond the message just consumed. */
+    if (in_bufs[1].BufferType == SECBUFFER_EXTRA && in_bufs[1].cbBuffer)
+    {
+        memmove(tls->in, tls->in + tls->in_len - in_bufs[1].cbBuffer, in_bufs[1].cbBuffer);
+        tls->in_len = in_bufs[1].cbBuffer;
+    }
+    else tls->in_len = 0;
+    if (status == SEC_E_OK) return handshake_done(tls);
+    *need_input = !tls->in_len;
+    return ERROR_MORE_DATA;
+}
+
+void tls_free_token(void *token)
+{
+    if (token) FreeContextBuffer(token);
 }
 
 /* Chain and host-name checks with the SSL policy; *flags gets the
@@ -252,40 +301,79 @@ DWORD tls_cipher_strength(struct tls *tls)
     return info.dwCipherStrength;
 }
 
-/* Encrypts buf record by record and sends it over the raw socket. */
-DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len)
+/* Has fill write the plaintext from *offset on into each record and encrypts
+ * up to TLS_SEND_RECORDS records back to back in tls->out (*out, *out_len),
+ * to leave with one socket call; *offset moves past what they carry. */
+DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, net_fill_fn fill, void *context,
+                          const BYTE **out, size_t *out_len)
 {
-    const BYTE *p = buf;
+    size_t len = total - *offset, records = (len + tls->sizes.cbMaximumMessage - 1) / tls->sizes.cbMaximumMessage;
     SecBuffer bufs[4];
     SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
     SECURITY_STATUS status;
-    DWORD error;
+    size_t chunk;
+    BYTE *pos;
 
-    while (len)
+    records = min(records, TLS_SEND_RECORDS);
+    if (tls->out_size < records * tls->record_size)
     {
-        size_t chunk = len > tls->sizes.cbMaximumMessage ? tls->sizes.cbMaximumMessage : len;
+        BYTE *buf = heap_realloc(tls->out, records * tls->record_size);
+        if (!buf) return ERROR_OUTOFMEMORY;
+        tls->out = buf;
+        tls->out_size = records * tls->record_size;
+    }
+    for (pos = tls->out; len && pos + tls->record_size <= tls->out + tls->out_size; len -= chunk, *offset += chunk)
+    {
+        chunk = min(len, tls->sizes.cbMaximumMessage);
         bufs[0].BufferType = SECBUFFER_STREAM_HEADER;
         bufs[0].cbBuffer = tls->sizes.cbHeader;
-        bufs[0].pvBuffer = tls->out;
+        bufs[0].pvBuffer = pos;
         bufs[1].BufferType = SECBUFFER_DATA;
         bufs[1].cbBuffer = (ULONG)chunk;
-        bufs[1].pvBuffer = tls->out + tls->sizes.cbHeader;
+        bufs[1].pvBuffer = pos + tls->sizes.cbHeader;
         bufs[2].BufferType = SECBUFFER_STREAM_TRAILER;
         bufs[2].cbBuffer = tls->sizes.cbTrailer;
-        bufs[2].pvBuffer = tls->out + tls->sizes.cbHeader + chunk;
+        bufs[2].pvBuffer = pos + tls->sizes.cbHeader + chunk;
         bufs[3].BufferType = SECBUFFER_EMPTY;
         bufs[3].cbBuffer = 0;
         bufs[3].pvBuffer = NULL;
-        memcpy(bufs[1].pvBuffer, p, chunk);
-        if ((status = EncryptMessage(&tls->ctx, 0, &desc, 0)) != SEC_E_OK) return map_security_status(status);
-        if ((error = sock_send(conn, tls->out, bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer))) return error;
-        p += chunk;
-        len -= chunk;
+        fill(context, *offset, bufs[1].pvBuffer, chunk);
+        if ((status = encrypt_locked(tls, &desc)) != SEC_E_OK) return map_security_status(status);
+        /* the record may be shorter than the sizes allow: the next one follows it */
+        pos += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
+    }
+    *out = tls->out;
+    *out_len = pos - tls->out;
+    return ERROR_SUCCESS;
+}
+
+/* Blocking: the records of every batch leave before the next is encrypted. */
+DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context)
+{
+    size_t offset = 0, out_len;
+    const BYTE *out;
+    DWORD error;
+
+    while (offset < len)
+    {
+        if ((error = tls_encrypt_records(tls, len, &offset, fill, context, &out, &out_len))) return error;
+        if ((error = sock_send(conn, out, out_len))) return error;
     }
     return ERROR_SUCCESS;
 }
 
-/* Room for ciphertext from the socket (async reads land here). */
+void tls_fill_copy(void *context, size_t offset, BYTE *dst, size_t len)
+{
+    memcpy(dst, (const BYTE *)context + offset, len);
+}
+
+DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len)
+{
+    return tls_send_fill(conn, tls, len, tls_fill_copy, (void *)buf);
+}
+
+/* Room for ciphertext from the socket (async reads land here).  Only
+ * called with no plaintext pending: nothing points into tls->in. */
 BYTE *tls_read_buffer(struct tls *tls, size_t *room)
 {
     if (tls->in_start)
@@ -293,79 +381,110 @@ BYTE *tls_read_buffer(struct tls *tls, size_t *room)
         memmove(tls->in, tls->in + tls->in_start, tls->in_len);
         tls->in_start = 0;
     }
-    *room = tls->in_size - tls->in_len;
+    /* the last receive filled its room: more was waiting */
+    if (tls->in_filled && tls->in_size < TLS_IN_MAX)
+    {
+        BYTE *in = heap_realloc(tls->in, tls->in_size * 2);
+        if (in)
+        {
+            tls->in = in;
+            tls->in_size *= 2;
+        }
+    }
+    tls->in_filled = FALSE;
+    *room = tls->in_offered = tls->in_size - tls->in_len;
     return tls->in + tls->in_len;
 }
 
 void tls_add_ciphertext(struct tls *tls, size_t len)
 {
     tls->in_len += len;
+    tls->in_filled = len == tls->in_offered;
 }
 
-/* Hands out decrypted bytes: ERROR_SUCCESS with *got > 0, or *got == 0 at
- * close_notify; ERROR_MORE_DATA when a whole record has not arrived yet. */
-DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got)
+/* Decrypts the next whole record in place: ERROR_SUCCESS with tls->plain
+ * set (maybe empty) or tls->eof, ERROR_MORE_DATA when no whole record is
+ * buffered. */
+static DWORD decrypt_record(struct tls *tls)
 {
     SecBuffer bufs[4];
     SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
     SECURITY_STATUS status;
     int i;
 
-    while (!tls->plain_len)
+    if (!tls->in_len) return ERROR_MORE_DATA;
+    bufs[0].BufferType = SECBUFFER_DATA;
+    bufs[0].cbBuffer = (ULONG)tls->in_len;
+    bufs[0].pvBuffer = tls->in + tls->in_start;
+    for (i = 1; i < 4; i++)
     {
-        if (tls->eof)
+        bufs[i].BufferType = SECBUFFER_EMPTY;
+        bufs[i].cbBuffer = 0;
+        bufs[i].pvBuffer = NULL;
+    }
+    status = decrypt_locked(tls, &desc);
+    if (status == SEC_E_INCOMPLETE_MESSAGE)
+    {
+        /* a record larger than allowed, or one that cannot fit after in_start */
+        if (tls->in_len == tls->in_size) return ERROR_WINHTTP_SECURE_FAILURE;
+        return ERROR_MORE_DATA;
+    }
+    if (status == SEC_I_CONTEXT_EXPIRED)
+    {
+        tls->eof = TRUE;
+        return ERROR_SUCCESS;
+    }
+    if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE) return map_security_status(status);
+    for (i = 0; i < 4; i++)
+    {
+        if (bufs[i].BufferType == SECBUFFER_DATA)
         {
-            *got = 0;
-            return ERROR_SUCCESS;
+            tls->plain = bufs[i].pvBuffer;
+            tls->plain_len = bufs[i].cbBuffer;
         }
-        if (!tls->in_len) return ERROR_MORE_DATA;
-        bufs[0].BufferType = SECBUFFER_DATA;
-        bufs[0].cbBuffer = (ULONG)tls->in_len;
-        bufs[0].pvBuffer = tls->in + tls->in_start;
-        for (i = 1; i < 4; i++)
+    }
+    tls->empty_record = status == SEC_E_OK && !tls->plain_len;
+    /* What follows this record stays as ciphertext. */
+    tls->in_start = tls->in_len = 0;
+    for (i = 0; i < 4; i++)
+    {
+        if (bufs[i].BufferType == SECBUFFER_EXTRA && bufs[i].cbBuffer)
         {
-            bufs[i].BufferType = SECBUFFER_EMPTY;
-            bufs[i].cbBuffer = 0;
-            bufs[i].pvBuffer = NULL;
+            tls->in_start = (BYTE *)bufs[i].pvBuffer - tls->in;
+            tls->in_len = bufs[i].cbBuffer;
         }
-        status = DecryptMessage(&tls->ctx, &desc, 0, NULL);
-        if (status == SEC_E_INCOMPLETE_MESSAGE)
+    }
+    if (status == SEC_I_RENEGOTIATE) TRACE("post-handshake message (session ticket or key update)\n");
+    return ERROR_SUCCESS;
+}
+
+/* Hands out decrypted bytes: ERROR_SUCCESS with *got > 0, or *got == 0 at
+ * close_notify; ERROR_MORE_DATA when a whole record has not arrived yet.
+ * Every whole record buffered goes out while buf has room, so a large read
+ * takes many records in one call. */
+DWORD tls_take_plaintext(struct tls *tls, void *buf, size_t len, size_t *got)
+{
+    DWORD error = ERROR_SUCCESS;
+    size_t n;
+
+    *got = 0;
+    while (*got < len)
+    {
+        if (!tls->plain_len)
         {
-            if (tls->in_len == tls->in_size) return ERROR_WINHTTP_SECURE_FAILURE;  /* record larger than allowed */
-            return ERROR_MORE_DATA;
-        }
-        if (status == SEC_I_CONTEXT_EXPIRED)
-        {
-            tls->eof = TRUE;
+            if (tls->eof) break;
+            /* an error after some data waits for the next call */
+            if ((error = decrypt_record(tls))) break;
             continue;
         }
-        if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE) return map_security_status(status);
-        for (i = 0; i < 4; i++)
-        {
-            if (bufs[i].BufferType == SECBUFFER_DATA)
-            {
-                tls->plain = bufs[i].pvBuffer;
-                tls->plain_len = bufs[i].cbBuffer;
-            }
-        }
-        tls->empty_record = status == SEC_E_OK && !tls->plain_len;
-        /* What follows this record stays as ciphertext. */
-        tls->in_start = tls->in_len = 0;
-        for (i = 0; i < 4; i++)
-        {
-            if (bufs[i].BufferType == SECBUFFER_EXTRA && bufs[i].cbBuffer)
-            {
-                tls->in_start = (BYTE *)bufs[i].pvBuffer - tls->in;
-                tls->in_len = bufs[i].cbBuffer;
-            }
-        }
-        if (status == SEC_I_RENEGOTIATE) TRACE("post-handshake message (session ticket or key update)\n");
+        n = min(len - *got, tls->plain_len);
+        memcpy((BYTE *)buf + *got, tls->plain, n);
+        *got += n;
+        tls->plain += n;
+        tls->plain_len -= n;
     }
-    *got = min(len, tls->plain_len);
-    memcpy(buf, tls->plain, *got);
-    tls->plain += *got;
-    tls->plain_len -= *got;
-    return ERROR_SUCCESS;
+    if (*got || tls->eof) return ERROR_SUCCESS;
+    return error;
 }
 
 /* The TCP stream has ended (no ciphertext left over).  Windows reports

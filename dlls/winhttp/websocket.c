@@ -18,6 +18,7 @@
  */
 
 #include "winhttp_private.h"
+#include "deadline.h"
 #include "net.h"
 #include "request.h"
 #include "wsp.h"
@@ -76,8 +77,8 @@ struct websocket
     BYTE close_reason[WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH];
     DWORD keepalive_interval;
     DWORD close_timeout;
-    PTP_TIMER close_timer;        /* bounds an async Close's wait for the peer */
-    PTP_TIMER keepalive_timer;    /* pings an idle peer during async receives */
+    struct deadline close_deadline;      /* bounds an async Close's wait for the peer */
+    struct deadline keepalive_deadline;  /* pings an idle peer during async receives */
     BOOL keepalive_armed;
     BOOL ping_outstanding;        /* a keepalive ping got no answer (no byte at all) yet */
     DWORD last_heard;             /* tick count of the last byte from the peer (keepalive) */
@@ -99,35 +100,13 @@ static struct websocket *impl_from_hdr(struct object_header *hdr)
     return CONTAINING_RECORD(hdr, struct websocket, hdr);
 }
 
-/* One-shot thread-pool timers (close timeout, keepalive): created on first
- * use, re-armed by arm_timer, and waited for before the object goes. */
-static void arm_timer(PTP_TIMER *timer, PTP_TIMER_CALLBACK callback, void *context, DWORD ms)
-{
-    LARGE_INTEGER due;
-    FILETIME ft;
-
-    if (!*timer && !(*timer = CreateThreadpoolTimer(callback, context, NULL))) return;
-    due.QuadPart = -(LONGLONG)ms * 10000;
-    ft.dwLowDateTime = due.LowPart;
-    ft.dwHighDateTime = due.HighPart;
-    SetThreadpoolTimer(*timer, &ft, 0, 0);
-}
-
-static void free_timer(PTP_TIMER timer)
-{
-    if (!timer) return;
-    SetThreadpoolTimer(timer, NULL, 0, 0);
-    WaitForThreadpoolTimerCallbacks(timer, TRUE);
-    CloseThreadpoolTimer(timer);
-}
-
 static void websocket_destroy(struct object_header *hdr)
 {
     struct websocket *ws = impl_from_hdr(hdr);
 
     TRACE("%p\n", ws);
-    free_timer(ws->close_timer);
-    free_timer(ws->keepalive_timer);
+    deadline_disarm(&ws->close_deadline);
+    deadline_disarm(&ws->keepalive_deadline);
     net_close(ws->conn);
     DeleteCriticalSection(&ws->cs);
     DeleteCriticalSection(&ws->send_cs);
@@ -211,14 +190,50 @@ static const struct object_vtbl websocket_vtbl =
 
 /* Sending ---------------------------------------------------------------- */
 
+/* A frame on its way out over TLS (net_fill_fn). */
+struct frame_fill
+{
+    uint8_t header[WSP_MAX_HEADER_SIZE];
+    size_t header_len;
+    const BYTE *payload;
+    uint8_t mask[4];
+};
+
+/* Header, then payload masked straight into the TLS record. */
+static void fill_frame(void *context, size_t offset, BYTE *dst, size_t len)
+{
+    const struct frame_fill *f = context;
+    size_t n;
+
+    if (offset < f->header_len)
+    {
+        n = min(len, f->header_len - offset);
+        memcpy(dst, f->header + offset, n);
+        dst += n;
+        offset += n;
+        len -= n;
+    }
+    if (len) wsp_mask_copy(dst, f->payload + (offset - f->header_len), len, f->mask, offset - f->header_len);
+}
+
 /* Sends one frame: header and masked payload leave in one buffer (pieces of
- * MAX_SINGLE_SEND for very large payloads).  Caller holds send_cs. */
+ * MAX_SINGLE_SEND for very large payloads); over TLS they are masked into
+ * the records themselves.  Caller holds send_cs. */
 static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
     size_t header_len = wsp_frame_header_size(len), chunk, offset = 0;
     uint8_t mask[4];
     DWORD error;
 
+    if (ws->conn->tls)
+    {
+        struct frame_fill f;
+
+        winhttp_random(NULL, f.mask, sizeof(f.mask));
+        if (!(f.header_len = wsp_encode_header(f.header, fin, opcode, len, f.mask))) return ERROR_INVALID_PARAMETER;
+        f.payload = payload;
+        return net_send_fill(ws->conn, f.header_len + len, fill_frame, &f);
+    }
     chunk = len > MAX_SINGLE_SEND ? MAX_SINGLE_SEND : len;
     if (ws->sbuf_size < header_len + chunk)
     {
@@ -647,12 +662,12 @@ static DWORD queue_async_step(struct websocket *ws)
     return GetLastError();
 }
 
-/* Keepalive during async receives: one timer per websocket, armed when a read
+/* Keepalive during async receives: one deadline per websocket, armed when a read
  * starts and not yet armed; it re-arms itself for what is left of the
  * interval since the peer was last heard, so busy connections cost nothing. */
-static void CALLBACK keepalive_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
+static void keepalive_expired_fn(struct deadline *deadline)
 {
-    struct websocket *ws = context;
+    struct websocket *ws = CONTAINING_RECORD(deadline, struct websocket, keepalive_deadline);
     DWORD error = ERROR_SUCCESS, idle, next = 0;
 
     EnterCriticalSection(&ws->cs);
@@ -668,7 +683,7 @@ static void CALLBACK keepalive_timer_callback(PTP_CALLBACK_INSTANCE instance, vo
     if (error) ws->keepalive_armed = FALSE;
     LeaveCriticalSection(&ws->cs);
     if (error) net_cancel(ws->conn);
-    else if (next) arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, next);
+    else if (next) deadline_arm(&ws->keepalive_deadline, next, keepalive_expired_fn);
 }
 
 /* Caller holds cs. */
@@ -676,14 +691,14 @@ static void start_keepalive(struct websocket *ws)
 {
     if (ws->keepalive_armed) return;
     ws->keepalive_armed = TRUE;
-    arm_timer(&ws->keepalive_timer, keepalive_timer_callback, ws, ws->keepalive_interval);
+    deadline_arm(&ws->keepalive_deadline, ws->keepalive_interval, keepalive_expired_fn);
 }
 
 /* The peer did not answer an async Close in time: the pending read ends, and
  * the close fails with ERROR_WINHTTP_TIMEOUT. */
-static void CALLBACK close_timer_callback(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER timer)
+static void close_expired_fn(struct deadline *deadline)
 {
-    struct websocket *ws = context;
+    struct websocket *ws = CONTAINING_RECORD(deadline, struct websocket, close_deadline);
     BOOL expired;
 
     EnterCriticalSection(&ws->cs);
@@ -699,7 +714,7 @@ static void CALLBACK close_timer_callback(PTP_CALLBACK_INSTANCE instance, void *
 
 static void start_close_timer(struct websocket *ws)
 {
-    if (ws->close_timeout) arm_timer(&ws->close_timer, close_timer_callback, ws, ws->close_timeout);
+    if (ws->close_timeout) deadline_arm(&ws->close_deadline, ws->close_timeout, close_expired_fn);
 }
 
 /* Public API ----------------------------------------------------------------- */

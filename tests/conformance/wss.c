@@ -45,21 +45,57 @@ static void untrust_test_ca(void)
     trusted_ca = NULL;
 }
 
+/* What the callback saw of one secure request.  Asynchronous requests also
+ * signal done on each completion and on REQUEST_ERROR. */
 struct secure_failure
 {
     LONG count;
     DWORD flags;
+    HANDLE done;
+    DWORD status;
+    DWORD error;
+    LONG failures_before_error;  /* SECURE_FAILUREs seen when REQUEST_ERROR came */
 };
+
+/* Whether secure_request uses an asynchronous session. */
+static BOOL async_mode;
 
 static void CALLBACK secure_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct secure_failure *sf = (struct secure_failure *)context;
-    if (status == WINHTTP_CALLBACK_STATUS_SECURE_FAILURE && sf)
+
+    if (!sf) return;
+    switch (status)
     {
+    case WINHTTP_CALLBACK_STATUS_SECURE_FAILURE:
         ok(len == sizeof(DWORD), "SECURE_FAILURE info length %lu\n", len);
         sf->flags = *(DWORD *)info;
         InterlockedIncrement(&sf->count);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        sf->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        sf->failures_before_error = sf->count;
+        /* fall through */
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        sf->status = status;
+        SetEvent(sf->done);
+        break;
     }
+}
+
+/* Asynchronous mode: waits for the completion `want`; the error of a
+ * REQUEST_ERROR instead, 0 on success. */
+static DWORD wait_secure(struct secure_failure *sf, DWORD want)
+{
+    if (WaitForSingleObject(sf->done, 10000))
+    {
+        ok(0, "no completion within 10 s\n");
+        return ERROR_TIMEOUT;
+    }
+    if (sf->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) return sf->error;
+    ok(sf->status == want, "status %#lx, expected %#lx\n", sf->status, want);
+    return 0;
 }
 
 /* Sends a secure request (upgrade or plain GET); returns the
@@ -71,18 +107,32 @@ static DWORD secure_request(struct ws_handles *c, const char *var, const WCHAR *
     INTERNET_PORT port;
     DWORD err = ERROR_SUCCESS;
 
+    static struct secure_failure scratch;
+    const DWORD async_notifications = WINHTTP_CALLBACK_FLAG_SECURE_FAILURE | WINHTTP_CALLBACK_FLAG_REQUEST_ERROR |
+                                      WINHTTP_CALLBACK_FLAG_SENDREQUEST_COMPLETE | WINHTTP_CALLBACK_FLAG_HEADERS_AVAILABLE;
+
     memset(c, 0, sizeof(*c));
     if (!ws_parse_server(ws_server_env(var), host, ARRAY_SIZE(host), &port)) return ERROR_NOT_FOUND;
+    if (async_mode && !sf)
+    {
+        HANDLE done = scratch.done ? scratch.done : CreateEventW(NULL, FALSE, FALSE, NULL);
+        memset(&scratch, 0, sizeof(scratch));
+        scratch.done = done;
+        sf = &scratch;
+    }
+    if (async_mode && !sf->done) sf->done = CreateEventW(NULL, FALSE, FALSE, NULL);
     /* The certificates name localhost: connect by name, as a program would. */
     lstrcpyW(host, L"localhost");
-    c->session = WinHttpOpen(L"winhttp-ws wss test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    c->session = WinHttpOpen(L"winhttp-ws wss test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
+                             async_mode ? WINHTTP_FLAG_ASYNC : 0);
     c->connect = WinHttpConnect(c->session, host, port, 0);
     c->request = WinHttpOpenRequest(c->connect, L"GET", path, NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
     ok(c->request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
     if (!c->request) return GetLastError();
     if (sf)
     {
-        WinHttpSetStatusCallback(c->request, secure_callback, WINHTTP_CALLBACK_FLAG_SECURE_FAILURE, 0);
+        WinHttpSetStatusCallback(c->request, secure_callback,
+                                 async_mode ? async_notifications : WINHTTP_CALLBACK_FLAG_SECURE_FAILURE, 0);
         WinHttpSetOption(c->request, WINHTTP_OPTION_CONTEXT_VALUE, &sf, sizeof(sf));
     }
     if (security_flags)
@@ -92,14 +142,24 @@ static DWORD secure_request(struct ws_handles *c, const char *var, const WCHAR *
        "CLIENT_CERT_CONTEXT failed: %lu\n", GetLastError());
     if (upgrade) WinHttpSetOption(c->request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
     SetLastError(0xdeadbeef);
-    if (!WinHttpSendRequest(c->request, NULL, 0, NULL, 0, 0, 0)) err = GetLastError();
+    if (!WinHttpSendRequest(c->request, NULL, 0, NULL, 0, 0, (DWORD_PTR)sf)) err = GetLastError();
+    else if (async_mode && (err = wait_secure(sf, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE))) ;
     else if (!WinHttpReceiveResponse(c->request, NULL)) err = GetLastError();
+    else if (async_mode) err = wait_secure(sf, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE);
     return err;
 }
 
 /* The default security flags: ignore an unknown CA when the test CA could
  * not be made trusted (see trust_test_ca). */
 static DWORD base_flags;
+
+/* Clears what the callback saw, keeping the event. */
+static void reset_failure(struct secure_failure *sf)
+{
+    HANDLE done = sf->done;
+    memset(sf, 0, sizeof(*sf));
+    sf->done = done;
+}
 
 static void test_validation(void)
 {
@@ -123,8 +183,15 @@ static void test_validation(void)
     /* The good server: trusted by default where the test CA is trusted;
      * otherwise an unknown CA is exactly what fails, and the flag lets it pass. */
     memset(&sf, 0, sizeof(sf));
+    winetest_push_context(async_mode ? "async" : "sync");
     err = secure_request(&c, "WSTEST_TLS_SERVER", L"/http/hello", FALSE, 0, &sf);
-    if (err == ERROR_WINHTTP_SECURE_FAILURE && sf.flags == WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA)
+    if (err == ERROR_WINHTTP_SECURE_FAILURE && sf.flags == WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA && async_mode)
+    {
+        ok(base_flags == SECURITY_FLAG_IGNORE_UNKNOWN_CA, "the CA was trusted in sync mode\n");
+        ws_close_handles(&c);
+        err = secure_request(&c, "WSTEST_TLS_SERVER", L"/http/hello", FALSE, base_flags, NULL);
+    }
+    else if (err == ERROR_WINHTTP_SECURE_FAILURE && sf.flags == WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA)
     {
         skip("the test CA is not trusted here (Wine 8 builds its Root store from the host's certificates only; "
              "CurrentUser\\Root additions are not used): checking each class with SECURITY_FLAG_IGNORE_UNKNOWN_CA\n");
@@ -140,8 +207,11 @@ static void test_validation(void)
         const CERT_CONTEXT *cert = NULL;
         DWORD size = sizeof(cert), flags = 0;
 
-        ok(WinHttpReadData(c.request, body, sizeof(body) - 1, &read), "ReadData failed: %lu\n", GetLastError());
-        ok(read == 5 && !strcmp(body, "hello"), "body %s\n", body);
+        if (!async_mode)
+        {
+            ok(WinHttpReadData(c.request, body, sizeof(body) - 1, &read), "ReadData failed: %lu\n", GetLastError());
+            ok(read == 5 && !strcmp(body, "hello"), "body %s\n", body);
+        }
         ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SERVER_CERT_CONTEXT, &cert, &size),
            "SERVER_CERT_CONTEXT failed: %lu\n", GetLastError());
         if (cert)
@@ -182,17 +252,18 @@ static void test_validation(void)
     {
         winetest_push_context("%s", tests[i].server);
         /* validation is on by default, and SECURE_FAILURE names the class */
-        memset(&sf, 0, sizeof(sf));
+        reset_failure(&sf);
         err = secure_request(&c, tests[i].server, L"/http/hello", FALSE, 0, &sf);
         ok(err == ERROR_WINHTTP_SECURE_FAILURE, "default: got %lu\n", err);
         ok(sf.count == 1, "SECURE_FAILURE sent %ld times\n", sf.count);
+        if (async_mode) ok(sf.failures_before_error == 1, "SECURE_FAILURE did not come before REQUEST_ERROR\n");
         ok(sf.flags & tests[i].failure_flag, "failure flags %#lx\n", sf.flags);
         ws_close_handles(&c);
 
         /* with only the base flags this class still fails, alone */
         if (tests[i].ignore != base_flags)
         {
-            memset(&sf, 0, sizeof(sf));
+            reset_failure(&sf);
             err = secure_request(&c, tests[i].server, L"/http/hello", FALSE, base_flags, &sf);
             ok(err == ERROR_WINHTTP_SECURE_FAILURE, "base flags: got %lu\n", err);
             ok(sf.flags == tests[i].failure_flag, "base flags: failure flags %#lx\n", sf.flags);
@@ -205,6 +276,8 @@ static void test_validation(void)
         ws_close_handles(&c);
         winetest_pop_context();
     }
+    winetest_pop_context();
+    if (sf.done) CloseHandle(sf.done);
 }
 
 static HINTERNET open_wss_at(struct ws_handles *c, const char *server, const WCHAR *path)
@@ -344,6 +417,7 @@ struct async_state
     DWORD status;
     WINHTTP_WEB_SOCKET_STATUS ws_status;
     DWORD error;
+    DWORD value;                /* WRITE_COMPLETE, DATA_AVAILABLE: the DWORD; READ_COMPLETE: the length */
 };
 
 static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
@@ -359,6 +433,15 @@ static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD s
     case WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE:
         if (status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && len == sizeof(WINHTTP_WEB_SOCKET_STATUS))
             st->ws_status = *(WINHTTP_WEB_SOCKET_STATUS *)info;
+        st->value = len;
+        st->status = status;
+        SetEvent(st->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:  /* of WriteData (a websocket send's carries a status) */
+        if (len != sizeof(DWORD)) break;
+        /* fall through */
+    case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE:
+        st->value = *(DWORD *)info;
         st->status = status;
         SetEvent(st->done);
         break;
@@ -383,8 +466,8 @@ static void test_wss_async(void)
     WCHAR host[64];
     INTERNET_PORT port;
     HINTERNET session, connect, request, ws;
-    BYTE buf[64];
-    DWORD err;
+    BYTE buf[64], *big;
+    DWORD err, total, i;
 
     if (!ws_parse_server(ws_server_env("WSTEST_TLS_SERVER"), host, ARRAY_SIZE(host), &port)) return;
     lstrcpyW(host, L"localhost");
@@ -412,6 +495,26 @@ static void test_wss_async(void)
         ok(st.ws_status.dwBytesTransferred == 6 && !memcmp(buf, "secure", 6), "got %lu bytes\n",
            st.ws_status.dwBytesTransferred);
         ok(st.ws_status.eBufferType == WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, "type %d\n", st.ws_status.eBufferType);
+
+        /* A message of many records taken 64 bytes at a time: most receives
+         * find their bytes already decrypted, none may get them out of order. */
+        big = HeapAlloc(GetProcessHeap(), 0, 100000);
+        for (i = 0; i < 100000; i++) big[i] = (BYTE)(i * 7 + 1);
+        err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, big, 100000);
+        ok(!err, "Send failed: %lu\n", err);
+        memset(&st.ws_status, 0, sizeof(st.ws_status));
+        for (i = total = 0; !err && i < 100000 / sizeof(buf) + 8 && total < 100000; i++)
+        {
+            if ((err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL))) break;
+            if (wait_status(&st) != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) err = st.error ? st.error : ERROR_TIMEOUT;
+            else if (st.ws_status.dwBytesTransferred > 100000 - total ||
+                     memcmp(buf, big + total, st.ws_status.dwBytesTransferred)) err = ERROR_INVALID_DATA;
+            else total += st.ws_status.dwBytesTransferred;
+        }
+        ok(!err && total == 100000, "err %lu, %lu bytes\n", err, total);
+        ok(st.ws_status.eBufferType == WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, "type %d\n", st.ws_status.eBufferType);
+        HeapFree(GetProcessHeap(), 0, big);
+
         err = WinHttpWebSocketClose(ws, 1000, NULL, 0);
         ok(!err, "Close failed: %lu\n", err);
         ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
@@ -421,6 +524,55 @@ static void test_wss_async(void)
     WinHttpCloseHandle(connect);
     WinHttpCloseHandle(session);
     CloseHandle(st.done);
+}
+
+/* An async https POST larger than one batch of TLS records, in SendRequest's
+ * optional data and in WriteData, echoed back: the sends are overlapped,
+ * batch after batch. */
+static void test_https_async_post(void)
+{
+    const DWORD part = 300000;
+    struct async_state st = {0};
+    struct async_state *ctx = &st;
+    HINTERNET session, connect, request;
+    WCHAR host[64];
+    INTERNET_PORT port;
+    BYTE *body, *echo;
+    DWORD i, got = 0, rounds;
+
+    if (!ws_parse_server(ws_server_env("WSTEST_TLS_SERVER"), host, ARRAY_SIZE(host), &port)) return;
+    lstrcpyW(host, L"localhost");
+    body = malloc(2 * part);
+    echo = malloc(2 * part + 1);
+    for (i = 0; i < 2 * part; i++) body[i] = (BYTE)(i * 7 + i / 251);
+    st.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    session = WinHttpOpen(L"winhttp-ws https async", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    WinHttpSetStatusCallback(session, async_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    connect = WinHttpConnect(session, host, port, 0);
+    request = WinHttpOpenRequest(connect, L"POST", L"/http/echo-body", NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
+    if (base_flags) WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &base_flags, sizeof(base_flags));
+    ok(WinHttpSendRequest(request, NULL, 0, body, part, 2 * part, (DWORD_PTR)ctx), "SendRequest failed: %lu\n",
+       GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+    ok(WinHttpWriteData(request, body + part, part, NULL), "WriteData failed: %lu\n", GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, "status %#lx error %lu\n", st.status, st.error);
+    ok(st.value == part, "WRITE_COMPLETE says %lu\n", st.value);
+    ok(WinHttpReceiveResponse(request, NULL), "ReceiveResponse failed: %lu\n", GetLastError());
+    ok(wait_status(&st) == WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, "status %#lx error %lu\n", st.status, st.error);
+    for (rounds = 0; st.status != WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && rounds < 10000; rounds++)
+    {
+        if (!WinHttpReadData(request, echo + got, 2 * part + 1 - got, NULL)) break;
+        if (wait_status(&st) != WINHTTP_CALLBACK_STATUS_READ_COMPLETE || !st.value) break;
+        got += st.value;
+    }
+    ok(got == 2 * part && !memcmp(echo, body, got), "echo of %lu bytes (status %#lx error %lu)\n", got, st.status,
+       st.error);
+    WinHttpCloseHandle(request);
+    WinHttpCloseHandle(connect);
+    WinHttpCloseHandle(session);
+    CloseHandle(st.done);
+    free(body);
+    free(echo);
 }
 
 START_TEST(wss)
@@ -438,9 +590,14 @@ START_TEST(wss)
         return;
     }
     test_validation();
+    /* the same classes through the overlapped handshake */
+    async_mode = TRUE;
+    test_validation();
+    async_mode = FALSE;
     test_wss_echo();
     test_wss_interop();
     test_wss_abort();
     test_wss_async();
+    test_https_async_post();
     untrust_test_ca();
 }

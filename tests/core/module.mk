@@ -10,6 +10,7 @@ CORE_HDRS := $(CORE_DIR)/wsp.h $(srcdir)/tests/core/core_util.h
 
 CORE_OUT  := build/native/core
 FUZZ_OUT  := build/native/fuzz
+VG_OUT    := build/native/vg
 CORE_INC  := -I$(srcdir)/dlls/winhttp -I$(srcdir)/tests/winetest -I$(srcdir)/tests/core
 CORE_WARN := -Wall -Wextra
 CORE_RUNNER := $(srcdir)/tests/winetest/runner.c
@@ -19,22 +20,38 @@ CORE_TESTS += $(addprefix $(CORE_OUT)/test_,$(CORE_TEST_NAMES))
 
 FUZZ_TARGETS := decoder utf8 http
 FUZZ_REPLAY  += $(addprefix $(FUZZ_OUT)/replay_,$(FUZZ_TARGETS))
+VALGRIND_TESTS := $(addprefix $(VG_OUT)/vg_test_,$(CORE_TEST_NAMES)) $(addprefix $(VG_OUT)/vg_replay_,$(FUZZ_TARGETS))
+SCRIPT_TESTS += $(VALGRIND_TESTS)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
 
-# Unit tests: core + test + winetest runner, under ASan/UBSan.
-$(CORE_OUT)/test_%: $(srcdir)/tests/core/test_%.c $(CORE_SRCS) $(CORE_HDRS) $(CORE_RUNNER)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -O1 -g $(CORE_WARN) $(SAN_FLAGS) $(CORE_INC) -o $@ $< $(CORE_SRCS) $(CORE_RUNNER)
+# Unit tests (core + test + winetest runner) and corpus replays (the
+# libFuzzer entry point driven once per corpus file by replay.c, built with
+# the native compiler so it works without clang): once under ASan/UBSan,
+# and once plain for Valgrind, which cannot run sanitized binaries.
+# $(1): output directory, $(2): extra flags.
+define core_build_rules
+$(1)/test_%: $(srcdir)/tests/core/test_%.c $(CORE_SRCS) $(CORE_HDRS) $(CORE_RUNNER)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -O1 -g $$(CORE_WARN) $(2) $$(CORE_INC) -o $$@ $$< $$(CORE_SRCS) $$(CORE_RUNNER)
 
-# Corpus replay: the libFuzzer entry point driven once per corpus file by
-# replay.c, built with the native compiler so it works without clang.
-$(FUZZ_OUT)/replay_%: $(srcdir)/tests/fuzz/fuzz_%.c $(srcdir)/tests/fuzz/replay.c $(CORE_SRCS) \
-                      $(CORE_HDRS) $(CORE_RUNNER)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -O1 -g $(CORE_WARN) $(SAN_FLAGS) $(CORE_INC) -DFUZZ_NAME=fuzz_$* \
-	    -DCORPUS_DIR='"$(abspath $(srcdir))/tests/fuzz/corpus/$*"' \
-	    -o $@ $< $(srcdir)/tests/fuzz/replay.c $(CORE_SRCS) $(CORE_RUNNER)
+$(1)/replay_%: $(srcdir)/tests/fuzz/fuzz_%.c $(srcdir)/tests/fuzz/replay.c $(CORE_SRCS) $(CORE_HDRS) $(CORE_RUNNER)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -O1 -g $$(CORE_WARN) $(2) $$(CORE_INC) -DFUZZ_NAME=fuzz_$$* \
+	    -DCORPUS_DIR='"$$(abspath $$(srcdir))/tests/fuzz/corpus/$$*"' \
+	    -o $$@ $$< $(srcdir)/tests/fuzz/replay.c $$(CORE_SRCS) $$(CORE_RUNNER)
+endef
+$(eval $(call core_build_rules,$(CORE_OUT),$(SAN_FLAGS)))
+$(eval $(call core_build_rules,$(FUZZ_OUT),$(SAN_FLAGS)))
+$(eval $(call core_build_rules,$(VG_OUT),))
+
+# The Valgrind runs: a script per program that runs it under memcheck
+# (non-zero exit on any error or definite leak, which the test runner counts
+# as a failure), or reports itself skipped where valgrind is missing.
+.PRECIOUS: $(VG_OUT)/test_% $(VG_OUT)/replay_%
+$(VG_OUT)/vg_%: $(VG_OUT)/% $(srcdir)/tools/valgrind-run.sh
+	printf '#!/bin/sh\nexec "%s" "%s"\n' "$(abspath $(srcdir))/tools/valgrind-run.sh" "$(abspath $<)" > $@
+	chmod +x $@
 
 # libFuzzer builds; new inputs go to build/, the committed seeds stay as is.
 $(FUZZ_OUT)/fuzz_%: $(srcdir)/tests/fuzz/fuzz_%.c $(CORE_SRCS) $(CORE_HDRS)
@@ -42,7 +59,7 @@ $(FUZZ_OUT)/fuzz_%: $(srcdir)/tests/fuzz/fuzz_%.c $(CORE_SRCS) $(CORE_HDRS)
 	$(CLANG) -O1 -g $(CORE_WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    $(CORE_INC) -o $@ $< $(CORE_SRCS)
 
-core-tests: $(CORE_TESTS) $(FUZZ_REPLAY)
+core-tests: $(CORE_TESTS) $(FUZZ_REPLAY) $(VALGRIND_TESTS)
 
 ifneq ($(CLANG),)
 fuzz: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
