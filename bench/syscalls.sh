@@ -3,8 +3,9 @@
 #        (wss_<workload> for TLS: a second wsserver with a throw-away
 #        certificate, as tools/bench.sh starts it)
 #
-# Where the time goes: Linux system calls and context switches per message,
-# in the client process (all its threads) and in the wineserver, for ours,
+# Where the time goes: Linux system calls, context switches and CPU time
+# (task-clock, µs) per message, in the client process (all its threads) and
+# in the wineserver, for ours,
 # builtin and raw.  Each client runs each workload twice (0.3 s and 1.3 s,
 # perf stat counting); the difference divided by the difference in messages
 # leaves out start-up, handshake and warm-up.  A wineserver request is one
@@ -68,17 +69,19 @@ done
 
 # one CLIENT OVERRIDE EXE WORKLOAD SECONDS -> "messages client_syscalls client_cs server_syscalls server_cs"
 one() {
-    perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$ws_pid" -o "$work/srv" &
+    perf stat -x, -e raw_syscalls:sys_enter,context-switches,task-clock -p "$ws_pid" -o "$work/srv" &
     local sp=$!
     sleep 0.2
-    WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" perf stat -x, -e raw_syscalls:sys_enter,context-switches \
+    WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" perf stat -x, -e raw_syscalls:sys_enter,context-switches,task-clock \
         -o "$work/cli" -- "$wine" "$3" -n "$1" -t "$5" -w "$4" "${tls[@]}" "$server" > "$work/out" 2> /dev/null
     kill -INT $sp
     wait $sp
-    echo "$(awk '$1 == "RESULT" { print $6 }' "$work/out" | tr -d '\r') $(awk -F, '/sys_enter|context/ { printf "%s ", $1 }' "$work/cli") $(awk -F, '/sys_enter|context/ { printf "%s ", $1 }' "$work/srv")"
+    # task-clock is in ms: kept as whole microseconds
+    echo "$(awk '$1 == "RESULT" { print $6 }' "$work/out" | tr -d '\r') $(awk -F, '/sys_enter|context/ { printf "%s ", $1 } /task-clock/ { printf "%d ", $1 * 1000 }' "$work/cli") $(awk -F, '/sys_enter|context/ { printf "%s ", $1 } /task-clock/ { printf "%d ", $1 * 1000 }' "$work/srv")"
 }
 
-printf '%-12s %-8s %10s %12s %12s %12s %12s\n' workload client messages cli-sys/msg cli-cs/msg srv-sys/msg srv-cs/msg
+printf '%-12s %-8s %10s %12s %12s %12s %12s %12s %12s\n' workload client messages cli-sys/msg cli-cs/msg cli-cpu-us \
+    srv-sys/msg srv-cs/msg srv-cpu-us
 for w in "$@"; do
     for c in ours builtin raw; do
         case $c in
@@ -86,10 +89,12 @@ for w in "$@"; do
         builtin) o=b exe=$dir/bench_winhttp.exe ;;
         raw) o=n exe=$dir/bench_raw.exe ;;
         esac
-        read -r m1 a1 b1 c1 d1 <<< "$(one $c $o $exe $w 0.3)"
-        read -r m2 a2 b2 c2 d2 <<< "$(one $c $o $exe $w 1.3)"
-        awk -v w=$w -v c=$c -v m1="$m1" -v m2="$m2" -v a="$((a2 - a1))" -v b="$((b2 - b1))" -v s="$((c2 - c1))" -v d="$((d2 - d1))" \
+        read -r m1 a1 b1 t1 c1 d1 u1 <<< "$(one $c $o $exe $w 0.3)"
+        read -r m2 a2 b2 t2 c2 d2 u2 <<< "$(one $c $o $exe $w 1.3)"
+        awk -v w=$w -v c=$c -v m1="$m1" -v m2="$m2" -v a="$((a2 - a1))" -v b="$((b2 - b1))" -v t="$((t2 - t1))" \
+            -v s="$((c2 - c1))" -v d="$((d2 - d1))" -v u="$((u2 - u1))" \
             'BEGIN { n = m2 - m1; if (n <= 0) { printf "%-12s %-8s %10s (no difference in messages)\n", w, c, m2; exit }
-                     printf "%-12s %-8s %10d %12.1f %12.2f %12.1f %12.2f\n", w, c, m2, a / n, b / n, s / n, d / n }'
+                     printf "%-12s %-8s %10d %12.1f %12.2f %12.1f %12.1f %12.2f %12.1f\n", w, c, m2, a / n, b / n, t / n,
+                            s / n, d / n, u / n }'
     done
 done
