@@ -10,7 +10,6 @@
 static SRWLOCK lock = SRWLOCK_INIT;
 static CONDITION_VARIABLE fired = CONDITION_VARIABLE_INIT;
 static struct deadline *head, *tail;   /* armed, earliest first */
-static struct deadline *firing;        /* whose expired function runs now */
 static PTP_TIMER timer;
 static ULONGLONG timer_due;            /* what timer is set for, 0 = not set */
 
@@ -56,11 +55,11 @@ static void CALLBACK timer_fired(PTP_CALLBACK_INSTANCE instance, void *context, 
     while ((d = head) && d->due <= GetTickCount64())
     {
         unlink_deadline(d);
-        firing = d;
+        d->firing++;
         ReleaseSRWLockExclusive(&lock);
         d->expired(d);
         AcquireSRWLockExclusive(&lock);
-        firing = NULL;
+        d->firing--;
         WakeAllConditionVariable(&fired);
     }
     update_timer();
@@ -91,6 +90,6 @@ void deadline_disarm(struct deadline *d)
 {
     AcquireSRWLockExclusive(&lock);
     if (d->armed) unlink_deadline(d);
-    while (firing == d) SleepConditionVariableSRW(&fired, &lock, INFINITE, 0);
+    while (d->firing) SleepConditionVariableSRW(&fired, &lock, INFINITE, 0);
     ReleaseSRWLockExclusive(&lock);
 }

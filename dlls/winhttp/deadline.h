@@ -25,6 +25,7 @@ struct deadline
     ULONGLONG due;                /* GetTickCount64() value */
     deadline_fn expired;
     BOOL armed;
+    unsigned int firing;          /* runs of its expired function in progress (lock held to change) */
 };
 
 /* (Re)arms d to expire in ms milliseconds: expired(d) then runs once on a

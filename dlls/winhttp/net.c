@@ -773,7 +773,7 @@ static void handshake_finish(struct netconn *conn, struct handshake *hs, DWORD e
     net_completion_fn fn = hs->fn;
     void *context = hs->context;
 
-    if (hs->token) tls_free_token(hs->token);
+    tls_free_token(hs->token);
     if (error) tls_free(hs->tls);
     else error = finish_secure(conn, hs->tls, hs->host, hs->security_flags, hs->cert_flags);
     heap_free(hs->name);

@@ -447,22 +447,17 @@ static DWORD connect_server(struct request *req)
     }
     if (req->io_ready)
     {
-        if (!(error = io_result(req, NULL)))
-            return req->hdr.closing ? ERROR_WINHTTP_OPERATION_CANCELLED : ERROR_SUCCESS;
+        /* io_result reports a handle closed meanwhile as cancelled */
+        if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
         drop_connection(req);
         if (req->hdr.closing || ++req->addr_index >= req->addr.count) return error;
         TRACE("%p: trying the next address\n", req);
     }
     io_begin(req, req->timeouts.connect);
-    error = net_connect_async(&req->addr.all[req->addr_index], req->addr.all_len[req->addr_index], &conn,
-                              io_complete, req);
-    if (error != ERROR_IO_PENDING)
-    {
-        io_end(req);
-        return error;
-    }
-    set_conn(req, conn);
-    return ERROR_IO_PENDING;
+    error = io_wait(req, net_connect_async(&req->addr.all[req->addr_index], req->addr.all_len[req->addr_index],
+                                           &conn, io_complete, req), NULL);
+    if (error == ERROR_IO_PENDING) set_conn(req, conn);
+    return error;
 }
 
 static DWORD secure_connection(struct request *req)
@@ -477,10 +472,9 @@ static DWORD secure_connection(struct request *req)
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = net_secure_async(req->conn, req->server, req->session->secure_protocols, req->security_flags,
-                                 &req->cert_flags, io_complete, req);
+        error = io_wait(req, net_secure_async(req->conn, req->server, req->session->secure_protocols,
+                                              req->security_flags, &req->cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
-        io_end(req);
     }
     if (error)
     {
@@ -1200,14 +1194,13 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
     DWORD error;
 
     if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-    else if (t->prepared) error = send_request_steps(req);
+    else if (t->prepared) error = check_cancelled(req, send_request_steps(req));
     else
     {
         t->prepared = TRUE;
-        if (!(error = prepare_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len)))
-            error = send_request_steps(req);
+        error = send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
     }
-    if ((error = check_cancelled(req, error)) == ERROR_IO_PENDING) return error;
+    if (error == ERROR_IO_PENDING) return error;
 
     heap_free(t->headers);
     if (error) send_error(req, API_SEND_REQUEST, error);
