@@ -126,8 +126,11 @@ static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **r
     return ERROR_SUCCESS;
 }
 
+static void unbind_port(struct netconn *conn);
+
 static void free_conn(struct netconn *conn)
 {
+    unbind_port(conn);
     closesocket(conn->socket);
     heap_free(conn);
 }
@@ -391,6 +394,7 @@ void net_close(struct netconn *conn)
         tls_shutdown(conn, conn->tls);
         tls_free(conn->tls);
     }
+    unbind_port(conn);
     closesocket(conn->socket);
     heap_free(conn->pool_host);
     heap_free(conn);
@@ -419,6 +423,8 @@ static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
  * after it, so a stream of ready data loops instead of recursing. */
 static __thread BOOL completing;
 static __thread struct net_op *done_head, *done_tail;
+static __thread BOOL primary_thread;  /* the thread that waits on the port */
+static volatile LONG primary_seq;     /* operations it has completed */
 
 static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes);
 
@@ -435,6 +441,7 @@ static void run_completion(struct net_op *op, DWORD result, ULONG_PTR bytes)
     while ((op = done_head))
     {
         if (!(done_head = op->next_done)) done_tail = NULL;
+        if (primary_thread) primary_seq++;
         complete_op(op->conn, &op->ovl, op->done_result, op->done_bytes);
     }
     completing = FALSE;
@@ -524,47 +531,84 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
     op->fn(conn, op->context, error, error ? 0 : bytes);
 }
 
-/* One completion port for every connection, served by a few threads: a
- * pending operation costs no thread and no per-socket pool object.
- * Completion functions run on these threads, so they must not block long. */
-#define NET_WORKERS_MAX 4
+/* One completion port for every connection: a pending operation costs no
+ * thread and no per-socket pool object.  One thread waits on it.  Wine wakes
+ * the waiters of a port oldest first (Windows: most recent first), and a
+ * socket read pending under Wine is finished by the thread that started it;
+ * with two threads waiting, the completion of a read the first one started
+ * went to the second -- a thread hop per message (async_pipe16 in
+ * docs/BENCHMARKS.md).  Completion functions run caller callbacks, which may
+ * block, even on another connection's completion; so a second thread, the
+ * rescuer, looks at the first every RESCUE_MS while connections are bound
+ * and takes packets from the port while the same completion has been running
+ * since its last look. */
+#define RESCUE_MS 50
 
 static HANDLE completion_port;
+static HANDLE rescue_wake;          /* the first connection was bound */
+static LONG bound_count;            /* connections associated with the port */
+static volatile LONG primary_busy;  /* the primary thread runs completions */
 static INIT_ONCE completion_once = INIT_ONCE_STATIC_INIT;
 
-static DWORD CALLBACK completion_worker(void *arg)
+/* Waits up to timeout for one packet and runs it (with whatever it
+ * completes at once, see run_completion). */
+static void serve_port(DWORD timeout)
 {
-    OVERLAPPED *overlapped;
+    OVERLAPPED *overlapped = NULL;
     ULONG_PTR key;
     DWORD bytes, result;
 
+    result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, timeout)
+             ? ERROR_SUCCESS : GetLastError();
+    if (!overlapped) return;
+    if (primary_thread) primary_busy = TRUE;
+    run_completion(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
+    if (primary_thread) primary_busy = FALSE;
+}
+
+static DWORD CALLBACK primary_worker(void *arg)
+{
+    primary_thread = TRUE;
+    for (;;) serve_port(INFINITE);
+    return 0;
+}
+
+static BOOL primary_stuck_in(LONG seq)
+{
+    return primary_busy && primary_seq == seq;
+}
+
+static DWORD CALLBACK rescue_worker(void *arg)
+{
+    LONG seen = -1, seq;
+
     for (;;)
     {
-        overlapped = NULL;
-        result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, INFINITE)
-                 ? ERROR_SUCCESS : GetLastError();
-        if (!overlapped) continue;
-        run_completion(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
+        WaitForSingleObject(rescue_wake, bound_count ? RESCUE_MS : INFINITE);
+        seq = primary_seq;
+        if (!primary_stuck_in(seq) || seq != seen)
+        {
+            seen = seq;
+            continue;
+        }
+        TRACE("completion %ld has run for %u ms or more: serving the port beside it\n", seq, RESCUE_MS);
+        while (primary_stuck_in(seq)) serve_port(RESCUE_MS);
     }
     return 0;
 }
 
 static BOOL CALLBACK start_completion_workers(INIT_ONCE *once, void *param, void **context)
 {
-    SYSTEM_INFO info;
-    DWORD i, count;
     HANDLE thread;
 
-    GetSystemInfo(&info);
-    count = min(max(info.dwNumberOfProcessors, 2), NET_WORKERS_MAX);
-    if (!(completion_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, count))) return FALSE;
-    for (i = 0; i < count; i++)
-    {
-        if (!(thread = CreateThread(NULL, 64 * 1024, completion_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
-            return i > 0;
+    if (!(completion_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1))) return FALSE;
+    if (!(rescue_wake = CreateEventW(NULL, FALSE, FALSE, NULL))) return FALSE;
+    if (!(thread = CreateThread(NULL, 64 * 1024, primary_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
+        return FALSE;
+    CloseHandle(thread);
+    if ((thread = CreateThread(NULL, 64 * 1024, rescue_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
         CloseHandle(thread);
-    }
-    TRACE("%lu completion threads\n", count);
+    else WARN("no rescue thread: a blocking callback delays every completion\n");
     return TRUE;
 }
 
@@ -574,9 +618,16 @@ static DWORD ensure_io(struct netconn *conn)
     if (!InitOnceExecuteOnce(&completion_once, start_completion_workers, NULL, NULL)) return ERROR_OUTOFMEMORY;
     if (!CreateIoCompletionPort((HANDLE)conn->socket, completion_port, (ULONG_PTR)conn, 0)) return GetLastError();
     conn->io_bound = TRUE;
+    if (InterlockedIncrement(&bound_count) == 1) SetEvent(rescue_wake);
     conn->skip_port_on_success = SetFileCompletionNotificationModes((HANDLE)conn->socket,
                                                                     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
     return ERROR_SUCCESS;
+}
+
+/* The socket is about to close: one connection fewer for the rescuer to watch. */
+static void unbind_port(struct netconn *conn)
+{
+    if (conn->io_bound) InterlockedDecrement(&bound_count);
 }
 
 /* Starts (or restarts) the overlapped operation; errors other than pending

@@ -1216,6 +1216,85 @@ static void test_many_sockets(void)
     free(handles);
 }
 
+/* A callback that blocks --------------------------------------------------------- */
+
+/* Windows delivers notifications on a thread pool: while one callback waits,
+ * other websockets' completions still arrive.  Here websocket A's
+ * READ_COMPLETE sends on websocket B and waits for B's READ_COMPLETE. */
+struct blocker
+{
+    HINTERNET a, b;
+    HANDLE b_read, a_done;
+    char buf_a[64], buf_b[64];
+    DWORD bytes_a, bytes_b;
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type_a, type_b;
+    DWORD send_b, wait_b, waited_ms;
+    volatile LONG a_reads, b_reads;
+};
+
+static void CALLBACK blocker_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct blocker *bl = (struct blocker *)context;
+    DWORD start;
+
+    if (!bl || status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) return;
+    if (handle == bl->b)
+    {
+        InterlockedIncrement(&bl->b_reads);
+        SetEvent(bl->b_read);
+        return;
+    }
+    if (handle != bl->a || InterlockedIncrement(&bl->a_reads) != 1) return;
+    start = GetTickCount();
+    bl->send_b = WinHttpWebSocketSend(bl->b, UTF8_MSG, (void *)"to b", 4);
+    bl->wait_b = WaitForSingleObject(bl->b_read, 10000);
+    bl->waited_ms = GetTickCount() - start;
+    SetEvent(bl->a_done);
+}
+
+static void test_blocking_callback(void)
+{
+    struct blocker *bl = calloc(1, sizeof(*bl));
+    struct ws_handles ha, hb;
+    DWORD err, wait;
+
+    bl->b_read = CreateEventW(NULL, TRUE, FALSE, NULL);
+    bl->a_done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    bl->a = ws_open(server, L"/echo", WS_OPEN_ASYNC, blocker_callback, (DWORD_PTR)bl, &ha);
+    ok(bl->a != NULL, "websocket A: ws_open failed in %s: %lu\n", ha.failed_call, ha.error);
+    bl->b = ws_open(server, L"/echo", WS_OPEN_ASYNC, blocker_callback, (DWORD_PTR)bl, &hb);
+    ok(bl->b != NULL, "websocket B: ws_open failed in %s: %lu\n", hb.failed_call, hb.error);
+    if (!bl->a || !bl->b) return;
+
+    err = WinHttpWebSocketReceive(bl->b, bl->buf_b, sizeof(bl->buf_b), &bl->bytes_b, &bl->type_b);
+    ok(!err, "Receive on B returned %lu\n", err);
+    err = WinHttpWebSocketReceive(bl->a, bl->buf_a, sizeof(bl->buf_a), &bl->bytes_a, &bl->type_a);
+    ok(!err, "Receive on A returned %lu\n", err);
+    err = WinHttpWebSocketSend(bl->a, UTF8_MSG, (void *)"to a", 4);
+    ok(!err, "Send on A returned %lu\n", err);
+
+    wait = WaitForSingleObject(bl->a_done, 20000);
+    ok(wait == WAIT_OBJECT_0, "A's READ_COMPLETE did not return: %ld A reads, %ld B reads\n", bl->a_reads,
+       bl->b_reads);
+    if (wait == WAIT_OBJECT_0)
+    {
+        ok(!bl->send_b, "Send on B inside A's callback returned %lu\n", bl->send_b);
+        ok(bl->wait_b == WAIT_OBJECT_0, "B's READ_COMPLETE did not come while A's callback waited (%lu)\n",
+           bl->wait_b);
+        ok(bl->b_reads == 1, "%ld READ_COMPLETE notifications on B\n", bl->b_reads);
+        trace("A's callback waited %lu ms for B's READ_COMPLETE\n", bl->waited_ms);
+        err = WinHttpWebSocketClose(bl->a, 1000, NULL, 0);
+        ok(!err, "Close on A returned %lu\n", err);
+        err = WinHttpWebSocketClose(bl->b, 1000, NULL, 0);
+        ok(!err, "Close on B returned %lu\n", err);
+    }
+    /* bl stays allocated: a late notification must find it */
+    WinHttpCloseHandle(bl->a);
+    WinHttpCloseHandle(bl->b);
+    ws_close_handles(&ha);
+    ws_close_handles(&hb);
+}
+
 START_TEST(websocket_async)
 {
     if (!(server = ws_server_env("WSTEST_SERVER")))
@@ -1229,5 +1308,6 @@ START_TEST(websocket_async)
     test_upgrade_sequence();
     test_scenarios();
     test_receive_chain();
+    test_blocking_callback();
     test_many_sockets();
 }
