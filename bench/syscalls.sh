@@ -18,6 +18,7 @@
 set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
+. bench/lib.sh
 dir=build/x86_64/bench
 wine=${WINE:-wine}
 wineserver=${WINESERVER:-wineserver}
@@ -41,8 +42,8 @@ trap cleanup EXIT
 
 "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 1800 > /dev/null 2>&1 &
 server_pid=$!
-for ((i = 0; i < 100; i++)); do [ -s "$work/port" ] && break; sleep 0.05; done
-server=127.0.0.1:$(cat "$work/port")
+port=$(wait_port "$work/port" "$server_pid") || { echo "syscalls: wsserver did not start" >&2; exit 2; }
+server=127.0.0.1:$port
 tls=()
 case " $* " in
 *" wss_"*)
@@ -50,8 +51,8 @@ case " $* " in
     "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 1800 \
         --tls build/bench/pki/good.pem build/bench/pki/good.key > /dev/null 2>&1 &
     tls_server_pid=$!
-    for ((i = 0; i < 100; i++)); do [ -s "$work/tls-port" ] && break; sleep 0.05; done
-    tls=(--tls "localhost:$(cat "$work/tls-port")")
+    port=$(wait_port "$work/tls-port" "$tls_server_pid") || { echo "syscalls: the TLS wsserver did not start" >&2; exit 2; }
+    tls=(--tls "localhost:$port")
     ;;
 esac
 
@@ -60,11 +61,7 @@ esac
 mkdir -p "$WINEPREFIX"
 "$wineserver" -p
 WINEDLLOVERRIDES="mscoree=;mshtml=" "$wine" "$dir/bench_raw.exe" -t 0.05 -w rt16 "$server" > /dev/null 2>&1
-tag=server-$(stat -c '%D' "$WINEPREFIX")-$(printf '%x' "$(stat -c '%i' "$WINEPREFIX")")
-ws_pid=
-for p in $(pgrep -x wineserver64; pgrep -x wineserver); do
-    case $(readlink "/proc/$p/cwd") in */"$tag") ws_pid=$p ;; esac
-done
+ws_pid=$(prefix_wineserver)
 [ -n "$ws_pid" ] || { echo "syscalls: cannot find the wineserver of $WINEPREFIX" >&2; exit 2; }
 
 # one CLIENT OVERRIDE EXE WORKLOAD SECONDS -> "messages client_syscalls client_cs server_syscalls server_cs"

@@ -40,6 +40,7 @@
 
 set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
+. "$topdir/bench/lib.sh"
 dir=build/x86_64/bench
 runs=5
 seconds=1
@@ -110,16 +111,6 @@ measure() {
 
     mkdir -p "$out"
 
-    # wait_port FILE PID: the port a server wrote to FILE (at most ~10 s)
-    wait_port() {
-        local i
-        for ((i = 0; i < 200; i++)); do
-            [ -s "$1" ] && { cat "$1"; return 0; }
-            kill -0 "$2" 2>/dev/null || return 1
-            sleep 0.05
-        done
-        return 1
-    }
 
     # One server for every client and run: the fast /echo path.
     "${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2> "$out/wsserver.log" &
@@ -189,11 +180,8 @@ measure() {
     # The prefix's wineserver (ours alone: a private prefix) may predate this
     # run; pin it too.  It is found by its directory, named after the prefix's
     # device and inode.
-    if [ "$cpus" != all ]; then
-        tag=server-$(stat -c '%D' "$WINEPREFIX")-$(printf '%x' "$(stat -c '%i' "$WINEPREFIX")")
-        for p in $(pgrep -x wineserver64; pgrep -x wineserver); do
-            case $(readlink "/proc/$p/cwd") in */"$tag") taskset -a -p -c "$cpus" "$p" > /dev/null ;; esac
-        done
+    if [ "$cpus" != all ] && p=$(prefix_wineserver) && [ -n "$p" ]; then
+        taskset -a -p -c "$cpus" "$p" > /dev/null
     fi
 
     {

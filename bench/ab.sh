@@ -1,0 +1,109 @@
+#!/bin/bash
+# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] A.dll B.dll
+#
+# A/B of two builds of our winhttp.dll, for changes smaller than the spread
+# between `make bench` runs: N rounds (default 6), each running
+# bench_winhttp.exe with A.dll, with B.dll and bench_raw.exe once over the
+# workloads (default async_pipe16,stream64k), interleaved, pinned like make
+# bench (--cpus, default 0).  Prints per workload the median (min-max) of
+# A, B and raw and the ratios A/raw and B/raw.  wss_ workloads use the
+# certificates make bench left in build/bench/pki.
+#
+# Keep a build with `cp build/x86_64/winhttp.dll /tmp/a.dll`, change, make,
+# then `bench/ab.sh /tmp/a.dll build/x86_64/winhttp.dll`.
+# Inputs: WSSERVER, WINE, WINESERVER.
+
+set -u
+topdir=$(cd "$(dirname "$0")/.." && pwd)
+cd "$topdir" || exit 2
+. bench/lib.sh
+rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0
+while [ $# -gt 2 ]; do
+    case $1 in
+    --rounds) rounds=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    --cpus) cpus=$2; shift 2 ;;
+    *) break ;;
+    esac
+done
+[ $# = 2 ] && [ -f "$1" ] && [ -f "$2" ] || { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+dir=build/x86_64/bench
+wine=${WINE:-wine}
+wineserver=${WINESERVER:-wineserver}
+wsserver=${WSSERVER:-build/native/server/wsserver}
+for f in "$dir/bench_winhttp.exe" "$dir/bench_raw.exe" "$wsserver"; do
+    [ -e "$f" ] || { echo "ab: $f is missing (run make bench-build)" >&2; exit 2; }
+done
+pin=(taskset -c "$cpus")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ab.XXXXXX")
+server_pid= tls_server_pid=
+export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
+unset DISPLAY
+cleanup() {
+    for p in $server_pid $tls_server_pid; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    "$wineserver" -k 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# each build beside its own copy of the exe
+for v in A B; do
+    mkdir "$work/$v"
+    cp "$dir/bench_winhttp.exe" "$work/$v/"
+done
+cp "$1" "$work/A/winhttp.dll"
+cp "$2" "$work/B/winhttp.dll"
+
+"${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2>&1 &
+server_pid=$!
+port=$(wait_port "$work/port" "$server_pid") || { echo "ab: wsserver did not start" >&2; exit 2; }
+server=127.0.0.1:$port
+tls=()
+case ",$workloads" in
+*,wss_*)
+    [ -s build/bench/pki/good.pem ] || { echo "ab: no build/bench/pki (run make bench once)" >&2; exit 2; }
+    "${pin[@]}" "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 3600 \
+        --tls build/bench/pki/good.pem build/bench/pki/good.key > /dev/null 2>&1 &
+    tls_server_pid=$!
+    port=$(wait_port "$work/tls-port" "$tls_server_pid") || { echo "ab: the TLS wsserver did not start" >&2; exit 2; }
+    tls=(--tls "localhost:$port")
+    ;;
+esac
+
+mkdir -p "$WINEPREFIX"
+"$wineserver" -p
+p=$(prefix_wineserver)
+[ -n "$p" ] && taskset -a -p -c "$cpus" "$p" > /dev/null
+
+for ((r = 1; r <= rounds; r++)); do
+    for v in A B raw; do
+        exe=$work/$v/bench_winhttp.exe
+        [ $v = raw ] && exe=$dir/bench_raw.exe
+        WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" "$wine" "$exe" -n $v \
+            -t "$seconds" -w "$workloads" "${tls[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
+    done
+    echo "ab: round $r/$rounds" >&2
+done | awk '
+    function median(k,    n, i, j, t, v) {
+        n = cnt[k]
+        for (i = 1; i <= n; i++) v[i] = val[k, i]
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        lo[k] = v[1]; hi[k] = v[n]
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    $5 != "FAIL" { k = $2 SUBSEP $3; cnt[k]++; val[k, cnt[k]] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[++nw] = $3 } }
+    END {
+        printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", "workload", "unit", "A", "B", "raw", "A/raw", "B/raw"
+        for (i = 1; i <= nw; i++) {
+            w = order[i]
+            for (c = 0; c < 3; c++) {
+                v = c == 0 ? "A" : c == 1 ? "B" : "raw"
+                m[v] = cnt[v SUBSEP w] ? median(v SUBSEP w) : 0
+                s[v] = cnt[v SUBSEP w] ? sprintf("%.0f (%.0f-%.0f)", m[v], lo[v SUBSEP w], hi[v SUBSEP w]) : "n/a"
+            }
+            printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", w, unit[w], s["A"], s["B"], s["raw"],
+                   m["raw"] ? sprintf("%.3f", m["A"] / m["raw"]) : "n/a", m["raw"] ? sprintf("%.3f", m["B"] / m["raw"]) : "n/a"
+        }
+    }'
