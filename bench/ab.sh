@@ -7,7 +7,7 @@
 # workloads (default async_pipe16,stream64k), interleaved, pinned like make
 # bench (--cpus, default 0).  Prints per workload the median (min-max) of
 # A, B and raw and the ratios A/raw and B/raw.  wss_ workloads use the
-# certificates make bench left in build/bench/pki.
+# certificates in build/bench/pki (made when missing).
 #
 # Keep a build with `cp build/x86_64/winhttp.dll /tmp/a.dll`, change, make,
 # then `bench/ab.sh /tmp/a.dll build/x86_64/winhttp.dll`.
@@ -56,20 +56,9 @@ done
 cp "$1" "$work/A/winhttp.dll"
 cp "$2" "$work/B/winhttp.dll"
 
-"${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2>&1 &
-server_pid=$!
-port=$(wait_port "$work/port" "$server_pid") || { echo "ab: wsserver did not start" >&2; exit 2; }
-server=127.0.0.1:$port
-tls=()
 case ",$workloads" in
-*,wss_*)
-    [ -s build/bench/pki/good.pem ] || { echo "ab: no build/bench/pki (run make bench once)" >&2; exit 2; }
-    "${pin[@]}" "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 3600 \
-        --tls build/bench/pki/good.pem build/bench/pki/good.key > /dev/null 2>&1 &
-    tls_server_pid=$!
-    port=$(wait_port "$work/tls-port" "$tls_server_pid") || { echo "ab: the TLS wsserver did not start" >&2; exit 2; }
-    tls=(--tls "localhost:$port")
-    ;;
+*,wss_*) start_servers ab 1 ;;
+*) start_servers ab 0 ;;
 esac
 
 mkdir -p "$WINEPREFIX"
@@ -85,14 +74,7 @@ for ((r = 1; r <= rounds; r++)); do
             -t "$seconds" -w "$workloads" "${tls[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
     done
     echo "ab: round $r/$rounds" >&2
-done | awk '
-    function median(k,    n, i, j, t, v) {
-        n = cnt[k]
-        for (i = 1; i <= n; i++) v[i] = val[k, i]
-        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-        lo[k] = v[1]; hi[k] = v[n]
-        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
+done | awk "$awk_median"'
     $5 != "FAIL" { k = $2 SUBSEP $3; cnt[k]++; val[k, cnt[k]] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[++nw] = $3 } }
     END {
         printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", "workload", "unit", "A", "B", "raw", "A/raw", "B/raw"

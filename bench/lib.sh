@@ -25,3 +25,44 @@ prefix_wineserver() {
         case $(readlink "/proc/$p/cwd") in */"$tag") echo "$p"; return 0 ;; esac
     done
 }
+
+# start_wsserver NAME PORTFILE LOG [wsserver args...]: starts $wsserver on an
+# ephemeral loopback port (under "${pin[@]}" when that array is set), its
+# stderr to LOG; sets NAME_pid and NAME_port, fails when it did not start
+start_wsserver() {
+    local name=$1 portfile=$2 log=$3 pid port
+    shift 3
+    ${pin[@]+"${pin[@]}"} "$wsserver" --port 0 --port-file "$portfile" --quiet --max-seconds 3600 "$@" \
+        > /dev/null 2> "$log" &
+    pid=$!
+    printf -v "${name}_pid" %s "$pid"
+    port=$(wait_port "$portfile" "$pid") || return 1
+    printf -v "${name}_port" %s "$port"
+}
+
+# start_servers WHO WITH_TLS: the plain wsserver (server=127.0.0.1:PORT)
+# and, when WITH_TLS is 1, one speaking TLS with build/bench/pki's
+# certificate for localhost (tls=(--tls localhost:PORT)); their port files
+# go in $work.  Exits naming WHO when one does not start.
+start_servers() {
+    tls=()
+    start_wsserver server "$work/port" /dev/null || { echo "$1: wsserver did not start" >&2; exit 2; }
+    server=127.0.0.1:$server_port
+    [ "$2" = 1 ] || return 0
+    [ -s build/bench/pki/good.pem ] || tools/make-test-certs.sh build/bench/pki > /dev/null 2>&1 ||
+        { echo "$1: cannot make certificates" >&2; exit 2; }
+    start_wsserver tls_server "$work/tls-port" /dev/null --tls build/bench/pki/good.pem build/bench/pki/good.key ||
+        { echo "$1: the TLS wsserver did not start" >&2; exit 2; }
+    tls=(--tls "localhost:$tls_server_port")
+}
+
+# An awk function for the scripts' summaries: median(key) of the values
+# val[key, 1..cnt[key]], setting lo[key] and hi[key] to their range.
+awk_median='
+    function median(key,    n, i, j, t, v) {
+        n = cnt[key]
+        for (i = 1; i <= n; i++) v[i] = val[key, i]
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        lo[key] = v[1]; hi[key] = v[n]
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }'

@@ -40,20 +40,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 1800 > /dev/null 2>&1 &
-server_pid=$!
-port=$(wait_port "$work/port" "$server_pid") || { echo "syscalls: wsserver did not start" >&2; exit 2; }
-server=127.0.0.1:$port
-tls=()
 case " $* " in
-*" wss_"*)
-    tools/make-test-certs.sh build/bench/pki > /dev/null 2>&1 || { echo "syscalls: cannot make certificates" >&2; exit 2; }
-    "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 1800 \
-        --tls build/bench/pki/good.pem build/bench/pki/good.key > /dev/null 2>&1 &
-    tls_server_pid=$!
-    port=$(wait_port "$work/tls-port" "$tls_server_pid") || { echo "syscalls: the TLS wsserver did not start" >&2; exit 2; }
-    tls=(--tls "localhost:$port")
-    ;;
+*" wss_"*) start_servers syscalls 1 ;;
+*) start_servers syscalls 0 ;;
 esac
 
 # our own wineserver, kept alive, found by its directory (named after the

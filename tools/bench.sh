@@ -113,13 +113,11 @@ measure() {
 
 
     # One server for every client and run: the fast /echo path.
-    "${pin[@]}" "$wsserver" --port 0 --port-file "$work/port" --quiet --max-seconds 3600 > /dev/null 2> "$out/wsserver.log" &
-    server_pid=$!
-    if ! port=$(wait_port "$work/port" "$server_pid"); then
+    if ! start_wsserver server "$work/port" "$out/wsserver.log"; then
         echo "bench: wsserver did not start (see $out/wsserver.log)" >&2
         exit 2
     fi
-    server=127.0.0.1:$port
+    server=127.0.0.1:$server_port
 
     # The same over TLS.  Clients connect to "localhost": the name in the
     # certificate (Wine's SSL policy may not match IP addresses).
@@ -132,11 +130,9 @@ measure() {
     elif ! "$topdir/tools/make-test-certs.sh" "$out/pki" > "$out/openssl.log" 2>&1; then
         tls_note="tools/make-test-certs.sh failed (see $out/openssl.log)"
     else
-        "${pin[@]}" "$wsserver" --port 0 --port-file "$work/tls-port" --quiet --max-seconds 3600 \
-            --tls "$out/pki/good.pem" "$out/pki/good.key" > /dev/null 2> "$out/wsserver-tls.log" &
-        tls_server_pid=$!
-        if port=$(wait_port "$work/tls-port" "$tls_server_pid"); then
-            tls=(--tls "localhost:$port")
+        if start_wsserver tls_server "$work/tls-port" "$out/wsserver-tls.log" \
+            --tls "$out/pki/good.pem" "$out/pki/good.key"; then
+            tls=(--tls "localhost:$tls_server_port")
         else
             tls_note="the TLS wsserver did not start (see $out/wsserver-tls.log)"
         fi
@@ -234,14 +230,7 @@ fi
 # table.awk: medians, spreads and ratios from the RESULT lines.  Emits a
 # markdown table, then "DATA workload ours/raw builtin/raw" lines for the chart.
 summarize() {
-    awk '
-    function median(key,    n, i, j, t, v) {
-        n = cnt[key]
-        for (i = 1; i <= n; i++) v[i] = val[key, i]
-        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-        lo[key] = v[1]; hi[key] = v[n]
-        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
+    awk "$awk_median"'
     function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
     function cell(c, w,    key) {
         key = c SUBSEP w
