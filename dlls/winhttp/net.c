@@ -285,12 +285,26 @@ static DWORD finish_secure(struct netconn *conn, struct tls *tls, const WCHAR *h
     return ERROR_SUCCESS;
 }
 
+/* Blocking handshake: what the server sends next; ERROR_MORE_DATA to step on. */
+static DWORD receive_handshake(struct netconn *conn, struct tls *tls)
+{
+    size_t room, received;
+    BYTE *pos = tls_read_buffer(tls, &room);
+    DWORD error;
+
+    if (!room) return ERROR_WINHTTP_SECURE_FAILURE;
+    if ((error = sock_recv(conn, pos, room, &received))) return error;
+    if (!received) return ERROR_WINHTTP_SECURE_FAILURE;  /* the server hung up */
+    tls_add_ciphertext(tls, received);
+    return ERROR_MORE_DATA;
+}
+
 DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags)
 {
     struct tls *tls;
     WCHAR *name;
     void *token;
-    size_t token_len, room, received;
+    size_t token_len;
     BOOL need_input;
     DWORD error, send_error;
 
@@ -310,18 +324,7 @@ DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD
             tls_free_token(token);
             if (send_error) error = send_error;
         }
-        if (error != ERROR_MORE_DATA || !need_input) continue;
-        {
-            BYTE *pos = tls_read_buffer(tls, &room);
-            if (!room) error = ERROR_WINHTTP_SECURE_FAILURE;
-            else if ((error = sock_recv(conn, pos, room, &received))) break;
-            else if (!received) error = ERROR_WINHTTP_SECURE_FAILURE;
-            else
-            {
-                tls_add_ciphertext(tls, received);
-                error = ERROR_MORE_DATA;
-            }
-        }
+        if (error == ERROR_MORE_DATA && need_input) error = receive_handshake(conn, tls);
     } while (error == ERROR_MORE_DATA);
     heap_free(name);
     if (error)
