@@ -190,7 +190,7 @@ static const struct object_vtbl websocket_vtbl =
 
 /* Sending ---------------------------------------------------------------- */
 
-/* A frame on its way out over TLS (net_fill_fn). */
+/* A frame on its way out: header and the payload with its mask. */
 struct frame_fill
 {
     uint8_t header[WSP_MAX_HEADER_SIZE];
@@ -199,7 +199,8 @@ struct frame_fill
     uint8_t mask[4];
 };
 
-/* Header, then payload masked straight into the TLS record. */
+/* Writes bytes [offset, offset + len) of the frame to dst (net_fill_fn):
+ * header, then payload masked on the way. */
 static void fill_frame(void *context, size_t offset, BYTE *dst, size_t len)
 {
     const struct frame_fill *f = context;
@@ -217,40 +218,33 @@ static void fill_frame(void *context, size_t offset, BYTE *dst, size_t len)
 }
 
 /* Sends one frame: header and masked payload leave in one buffer (pieces of
- * MAX_SINGLE_SEND for very large payloads); over TLS they are masked into
- * the records themselves.  Caller holds send_cs. */
+ * at most MAX_SINGLE_SEND payload bytes for very large payloads); over TLS
+ * they are masked into the records themselves.  Caller holds send_cs. */
 static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
-    size_t header_len = wsp_frame_header_size(len), chunk, offset = 0;
-    uint8_t mask[4];
+    struct frame_fill f;
+    size_t total, piece, offset;
     DWORD error;
 
-    if (ws->conn->tls)
-    {
-        struct frame_fill f;
+    winhttp_random(NULL, f.mask, sizeof(f.mask));
+    if (!(f.header_len = wsp_encode_header(f.header, fin, opcode, len, f.mask))) return ERROR_INVALID_PARAMETER;
+    f.payload = payload;
+    total = f.header_len + len;
+    if (ws->conn->tls) return net_send_fill(ws->conn, total, fill_frame, &f);
 
-        winhttp_random(NULL, f.mask, sizeof(f.mask));
-        if (!(f.header_len = wsp_encode_header(f.header, fin, opcode, len, f.mask))) return ERROR_INVALID_PARAMETER;
-        f.payload = payload;
-        return net_send_fill(ws->conn, f.header_len + len, fill_frame, &f);
-    }
-    chunk = len > MAX_SINGLE_SEND ? MAX_SINGLE_SEND : len;
-    if (ws->sbuf_size < header_len + chunk)
+    piece = min(total, f.header_len + MAX_SINGLE_SEND);
+    if (ws->sbuf_size < piece)
     {
-        BYTE *buf = heap_realloc(ws->sbuf, header_len + chunk);
+        BYTE *buf = heap_realloc(ws->sbuf, piece);
         if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
         ws->sbuf = buf;
-        ws->sbuf_size = header_len + chunk;
+        ws->sbuf_size = piece;
     }
-    winhttp_random(NULL, mask, sizeof(mask));
-    if (!wsp_encode_header(ws->sbuf, fin, opcode, len, mask)) return ERROR_INVALID_PARAMETER;
-    wsp_mask_copy(ws->sbuf + header_len, payload, chunk, mask, 0);
-    if ((error = net_send(ws->conn, ws->sbuf, header_len + chunk))) return error;
-    for (offset = chunk; offset < len; offset += chunk)
+    for (offset = 0; offset < total; offset += piece)
     {
-        chunk = len - offset > MAX_SINGLE_SEND ? MAX_SINGLE_SEND : len - offset;
-        wsp_mask_copy(ws->sbuf, (const BYTE *)payload + offset, chunk, mask, offset);
-        if ((error = net_send(ws->conn, ws->sbuf, chunk))) return error;
+        piece = min(total - offset, f.header_len + MAX_SINGLE_SEND);
+        fill_frame(&f, offset, ws->sbuf, piece);
+        if ((error = net_send(ws->conn, ws->sbuf, piece))) return error;
     }
     return ERROR_SUCCESS;
 }

@@ -462,6 +462,52 @@ static void test_fragments(void)
     ws_close_handles(&c);
 }
 
+/* A message larger than our largest single socket write (4 MiB) leaves as
+ * one frame written in pieces; masking must run on across the pieces. */
+static void test_large_message(void)
+{
+    static const DWORD size = 9 * 1024 * 1024 + 5;
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    BYTE *out = malloc(size), *in = malloc(size);
+    char frame[64], expect[64];
+    struct ws_handles c;
+    DWORD err, len, i;
+    HINTERNET ws;
+
+    if (!out || !in) return;
+    for (i = 0; i < size; i++) out[i] = (BYTE)(i * 7 + (i >> 13));
+
+    if ((ws = open_ws(&c, "/echo")))
+    {
+        err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, out, size);
+        ok(!err, "Send of %lu bytes failed: %lu\n", size, err);
+        err = receive_all(ws, in, size, &len, &type);
+        ok(!err, "receiving the echo failed: %lu\n", err);
+        ok(len == size, "echo of %lu bytes, expected %lu\n", len, size);
+        ok(type == WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, "type %d\n", type);
+        ok(len == size && !memcmp(in, out, size), "the echo differs\n");
+        ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
+        WinHttpCloseHandle(ws);
+        ws_close_handles(&c);
+    }
+
+    if ((ws = open_ws(&c, "/frames")))
+    {
+        err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, out, size);
+        ok(!err, "Send of %lu bytes failed: %lu\n", size, err);
+        memset(frame, 0, sizeof(frame));
+        err = WinHttpWebSocketReceive(ws, frame, sizeof(frame) - 1, &len, &type);
+        ok(!err, "Receive failed: %lu\n", err);
+        sprintf(expect, "fin=1 rsv=0 op=2 mask=1 len=%lu", size);
+        ok(!strcmp(frame, expect), "the server saw %s, expected %s\n", frame, expect);
+        ok(!WinHttpWebSocketClose(ws, 1000, NULL, 0), "Close failed\n");
+        WinHttpCloseHandle(ws);
+        ws_close_handles(&c);
+    }
+    free(out);
+    free(in);
+}
+
 static void test_control_frames(void)
 {
     WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
@@ -719,6 +765,7 @@ START_TEST(websocket)
     test_upgrade_keeps_request();
     test_echo_servers();
     test_fragments();
+    test_large_message();
     test_control_frames();
     test_close_handshake();
     test_bad_servers();
