@@ -15,69 +15,93 @@
 /* At most this many idle connections per session. */
 #define POOL_MAX_IDLE       16
 
+/* One idle connection in a session's list (session->pool_lock), newest first. */
+struct pool_entry
+{
+    struct pool_entry *next;
+    struct netconn *conn;
+    WCHAR *host;
+    INTERNET_PORT port;
+    BOOL secure;
+    ULONGLONG idle_since;
+};
+
+static void close_entries(struct pool_entry *entry)
+{
+    struct pool_entry *next;
+
+    for (; entry; entry = next)
+    {
+        next = entry->next;
+        TRACE("closing idle connection %p\n", entry->conn);
+        net_close(entry->conn);
+        heap_free(entry->host);
+        heap_free(entry);
+    }
+}
+
 struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure)
 {
-    struct netconn *conn, **p, *stale = NULL, *found = NULL;
+    struct pool_entry *entry, **p, *stale = NULL, *found = NULL;
     ULONGLONG now = GetTickCount64();
+    struct netconn *conn = NULL;
 
     AcquireSRWLockExclusive(&session->pool_lock);
     p = &session->idle_connections;
-    while ((conn = *p))
+    while ((entry = *p))
     {
-        if (now - conn->pool_idle_since > POOL_IDLE_LIMIT_MS)
+        BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
+        BOOL match = !found && entry->port == port && !entry->secure == !secure && !_wcsicmp(entry->host, host);
+
+        if (!expired && !match)
         {
-            *p = conn->pool_next;
-            conn->pool_next = stale;
-            stale = conn;
+            p = &entry->next;
             continue;
         }
-        if (!found && conn->pool_port == port && !conn->pool_secure == !secure && !_wcsicmp(conn->pool_host, host))
+        *p = entry->next;
+        if (!expired && net_is_alive(entry->conn))
         {
-            *p = conn->pool_next;
-            conn->pool_next = NULL;
-            if (net_is_alive(conn))
-            {
-                found = conn;
-                continue;
-            }
-            conn->pool_next = stale;
-            stale = conn;
+            entry->next = NULL;
+            found = entry;
             continue;
         }
-        p = &conn->pool_next;
+        entry->next = stale;
+        stale = entry;
     }
     ReleaseSRWLockExclusive(&session->pool_lock);
 
-    while ((conn = stale))
+    close_entries(stale);
+    if (found)
     {
-        stale = conn->pool_next;
-        TRACE("closing stale connection %p\n", conn);
-        net_close(conn);
+        conn = found->conn;
+        heap_free(found->host);
+        heap_free(found);
     }
-    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", found);
-    return found;
+    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", conn);
+    return conn;
 }
 
 void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure)
 {
-    struct netconn *evict = NULL, **p;
+    struct pool_entry *entry, *evict = NULL, **p;
     unsigned int count = 0;
 
     TRACE("%p for %s:%u%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "");
-    heap_free(conn->pool_host);
-    if (!(conn->pool_host = strdupW(host)))
+    if (!(entry = heap_alloc_zero(sizeof(*entry))) || !(entry->host = strdupW(host)))
     {
+        heap_free(entry);
         net_close(conn);
         return;
     }
-    conn->pool_port = port;
-    conn->pool_secure = secure;
-    conn->pool_idle_since = GetTickCount64();
+    entry->conn = conn;
+    entry->port = port;
+    entry->secure = secure;
+    entry->idle_since = GetTickCount64();
 
     AcquireSRWLockExclusive(&session->pool_lock);
-    conn->pool_next = session->idle_connections;
-    session->idle_connections = conn;
-    for (p = &session->idle_connections; *p; p = &(*p)->pool_next)
+    entry->next = session->idle_connections;
+    session->idle_connections = entry;
+    for (p = &session->idle_connections; *p; p = &(*p)->next)
     {
         if (++count > POOL_MAX_IDLE)
         {
@@ -87,26 +111,16 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
         }
     }
     ReleaseSRWLockExclusive(&session->pool_lock);
-
-    while ((conn = evict))
-    {
-        evict = conn->pool_next;
-        net_close(conn);
-    }
+    close_entries(evict);
 }
 
 void net_pool_clear(struct session *session)
 {
-    struct netconn *conn, *next;
+    struct pool_entry *entries;
 
     AcquireSRWLockExclusive(&session->pool_lock);
-    conn = session->idle_connections;
+    entries = session->idle_connections;
     session->idle_connections = NULL;
     ReleaseSRWLockExclusive(&session->pool_lock);
-
-    for (; conn; conn = next)
-    {
-        next = conn->pool_next;
-        net_close(conn);
-    }
+    close_entries(entries);
 }

@@ -696,8 +696,7 @@ static DWORD send_request_steps(struct request *req)
             break;
         case SEND_SECURE:
             if (req->secure && (error = secure_connection(req))) return error;
-            req->addr.addr = req->conn->addr;
-            req->addr.len = req->conn->addr_len;
+            net_peer_address(req->conn, &req->addr.addr, &req->addr.len);
             send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &req->addr);
             req->send_step = SEND_HEAD;
             break;
@@ -1441,6 +1440,22 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     return FALSE;
 }
 
+/* The connection's blocking calls follow the request's timeouts. */
+static void request_timeouts_changed(struct request *req)
+{
+    EnterCriticalSection(&req->cs);
+    if (req->conn) net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+    LeaveCriticalSection(&req->cs);
+}
+
+static void request_set_timeouts(struct object_header *hdr, int resolve, int connect, int send, int receive)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    set_timeouts(&req->timeouts, resolve, connect, send, receive);
+    request_timeouts_changed(req);
+}
+
 static BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
 {
     struct request *req = impl_from_hdr(hdr);
@@ -1450,7 +1465,7 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
     ret = session_set_timeout_option(&req->timeouts, option, buffer, buflen, &handled);
     if (handled)
     {
-        if (ret) request_timeouts_changed(hdr);
+        if (ret) request_timeouts_changed(req);
         return ret;
     }
 
@@ -1491,21 +1506,8 @@ static const struct object_vtbl request_vtbl =
     request_destroy,
     request_query_option,
     request_set_option,
+    request_set_timeouts,
 };
-
-struct timeouts *request_timeouts(struct object_header *hdr)
-{
-    return &impl_from_hdr(hdr)->timeouts;
-}
-
-void request_timeouts_changed(struct object_header *hdr)
-{
-    struct request *req = impl_from_hdr(hdr);
-
-    EnterCriticalSection(&req->cs);
-    if (req->conn) net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
-    LeaveCriticalSection(&req->cs);
-}
 
 DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
 {

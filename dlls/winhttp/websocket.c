@@ -26,7 +26,6 @@
 #define DEFAULT_KEEPALIVE_INTERVAL 30000
 #define DEFAULT_CLOSE_TIMEOUT      10000
 #define MIN_RECEIVE_BUFFER         4096
-#define MAX_SINGLE_SEND            (4 * 1024 * 1024)   /* larger messages leave in pieces */
 #define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
 #define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
 
@@ -91,8 +90,6 @@ struct websocket
     void *user_buf;               /* pending async receive */
     DWORD user_len;
     /* sending */
-    BYTE *sbuf;
-    size_t sbuf_size;
 };
 
 static struct websocket *impl_from_hdr(struct object_header *hdr)
@@ -112,7 +109,6 @@ static void websocket_destroy(struct object_header *hdr)
     DeleteCriticalSection(&ws->send_cs);
     CloseHandle(ws->close_event);
     heap_free(ws->rbuf);
-    heap_free(ws->sbuf);
     heap_free(ws);
 }
 
@@ -186,6 +182,7 @@ static const struct object_vtbl websocket_vtbl =
     websocket_destroy,
     websocket_query_option,
     websocket_set_option,
+    NULL,
 };
 
 /* Sending ---------------------------------------------------------------- */
@@ -217,36 +214,16 @@ static void fill_frame(void *context, size_t offset, BYTE *dst, size_t len)
     if (len) wsp_mask_copy(dst, f->payload + (offset - f->header_len), len, f->mask, offset - f->header_len);
 }
 
-/* Sends one frame: header and masked payload leave in one buffer (pieces of
- * at most MAX_SINGLE_SEND payload bytes for very large payloads); over TLS
- * they are masked into the records themselves.  Caller holds send_cs. */
+/* Sends one frame: header and masked payload are written once, into the
+ * transport's send buffer or TLS records (net_send_fill).  Caller holds send_cs. */
 static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
     struct frame_fill f;
-    size_t total, piece, offset;
-    DWORD error;
 
     winhttp_random(NULL, f.mask, sizeof(f.mask));
     if (!(f.header_len = wsp_encode_header(f.header, fin, opcode, len, f.mask))) return ERROR_INVALID_PARAMETER;
     f.payload = payload;
-    total = f.header_len + len;
-    if (ws->conn->tls) return net_send_fill(ws->conn, total, fill_frame, &f);
-
-    piece = min(total, f.header_len + MAX_SINGLE_SEND);
-    if (ws->sbuf_size < piece)
-    {
-        BYTE *buf = heap_realloc(ws->sbuf, piece);
-        if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
-        ws->sbuf = buf;
-        ws->sbuf_size = piece;
-    }
-    for (offset = 0; offset < total; offset += piece)
-    {
-        piece = min(total - offset, f.header_len + MAX_SINGLE_SEND);
-        fill_frame(&f, offset, ws->sbuf, piece);
-        if ((error = net_send(ws->conn, ws->sbuf, piece))) return error;
-    }
-    return ERROR_SUCCESS;
+    return net_send_fill(ws->conn, f.header_len + len, fill_frame, &f);
 }
 
 static DWORD send_control(struct websocket *ws, unsigned opcode, const void *payload, size_t len)
@@ -405,7 +382,7 @@ static DWORD read_into(struct websocket *ws, void *dst, size_t room, int timeout
 
     for (;;)
     {
-        net_set_timeouts(ws->conn, ws->conn->send_timeout, timeout);
+        net_set_receive_timeout(ws->conn, timeout);
         error = net_recv(ws->conn, dst, room, received);
         if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
         {
@@ -565,7 +542,7 @@ static void async_step(struct websocket *ws)
 
         if (read)
         {
-            if (!ws->rlen && !ws->conn->tls && GetTickCount() - ws->last_data > BUSY_WINDOW)
+            if (!ws->rlen && GetTickCount() - ws->last_data > BUSY_WINDOW)
             {
                 /* Idle: wait for data without a buffer, so an idle connection
                  * with a receive pending costs no receive buffer. */

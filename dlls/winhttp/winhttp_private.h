@@ -50,6 +50,9 @@ struct object_vtbl
      * common options by setting ERROR_WINHTTP_INVALID_OPTION. */
     BOOL (*query_option)(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen);
     BOOL (*set_option)(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen);
+    /* WinHttpSetTimeouts; NULL where the handle type has no timeouts
+     * (ERROR_WINHTTP_INCORRECT_HANDLE_TYPE).  Optional. */
+    void (*set_timeouts)(struct object_header *hdr, int resolve, int connect, int send, int receive);
 };
 
 struct object_header
@@ -94,6 +97,8 @@ struct timeouts
     int receive_response;
 };
 
+struct pool_entry;
+
 struct session
 {
     struct object_header hdr;
@@ -106,8 +111,8 @@ struct session
     DWORD websocket_send_buffer_size;
     DWORD secure_protocols;
     DWORD max_connections_per_server;
-    SRWLOCK pool_lock;            /* keep-alive connection pool, see request.c */
-    struct netconn *idle_connections;
+    SRWLOCK pool_lock;            /* keep-alive connection pool (pool.c) */
+    struct pool_entry *idle_connections;
 };
 
 struct connect
@@ -121,12 +126,9 @@ struct connect
 };
 
 /* session.c */
+void set_timeouts(struct timeouts *t, int resolve, int connect, int send, int receive);
 BOOL session_query_timeout_option(const struct timeouts *t, DWORD option, void *buffer, DWORD *buflen, BOOL *handled);
 BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *buffer, DWORD buflen, BOOL *handled);
-
-/* request.c: the parts of a request other files need */
-struct timeouts *request_timeouts(struct object_header *hdr);
-void request_timeouts_changed(struct object_header *hdr);
 
 /* net.c: keep-alive pool of a session */
 void net_pool_clear(struct session *session);
