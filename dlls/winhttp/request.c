@@ -3,7 +3,8 @@
  * WinHttpSendRequest, WinHttpWriteData, WinHttpReceiveResponse,
  * WinHttpQueryHeaders, WinHttpQueryDataAvailable, WinHttpReadData, the
  * request options, and the hand-over of an upgraded connection to the
- * websocket code.
+ * websocket code.  Connection set-up is in connection.c, body framing in
+ * body.c; the object and its locks are described in request_private.h.
  *
  * Every operation is written once, as a function returning a WinHTTP error
  * code that can be run again from the top: its progress lives in the
@@ -12,149 +13,15 @@
  * overlapped, and while that is in flight the function returns
  * ERROR_IO_PENDING and the task parks, holding no thread.  The completion
  * resumes the task, which runs the function again: it finds the result in
- * the request (io_ready) at the point where it left.  The result is
+ * the request (io.ready) at the point where it left.  The result is
  * reported through the completion notification or REQUEST_ERROR.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "deadline.h"
-#include "net.h"
-#include "request.h"
-#include "task.h"
-#include "wsp.h"
+#include "request_private.h"
 #include <stdio.h>
-
-/* Largest response head we accept, and most header lines. */
-#define MAX_RESPONSE_HEAD   (64 * 1024)
-#define MAX_RESPONSE_LINES  256
-/* Room for body bytes read ahead. */
-#define READ_BUFFER_SIZE    (16 * 1024)
-/* Longest chunk-size or trailer line, and all trailers together. */
-#define MAX_CHUNK_LINE      4096
-#define MAX_TRAILERS        (64 * 1024)
-
-/* Where WinHttpSendRequest's work is, so that a resumed task goes on there. */
-enum send_step
-{
-    SEND_OPEN,         /* take a pooled connection, or resolve */
-    SEND_CONNECT,      /* connecting to addr.all[addr_index] */
-    SEND_SECURE,       /* TLS handshake */
-    SEND_HEAD,         /* sending the request head */
-    SEND_OPTIONAL,     /* sending the optional data */
-    SEND_DONE,
-};
-
-enum request_state
-{
-    STATE_INIT,        /* not sent yet */
-    STATE_SENT,        /* head (and optional data) sent; WriteData allowed */
-    STATE_RESPONSE,    /* response head received */
-};
-
-enum body_mode
-{
-    BODY_NONE,
-    BODY_LENGTH,
-    BODY_CHUNKED,
-    BODY_UNTIL_CLOSE,
-};
-
-enum chunk_state
-{
-    CHUNK_SIZE,        /* expecting a chunk-size line */
-    CHUNK_DATA,        /* inside chunk data */
-    CHUNK_DATA_END,    /* expecting the CRLF after chunk data */
-    CHUNK_TRAILERS,    /* after the last chunk: trailer lines up to the empty one */
-    CHUNK_DONE,
-};
-
-struct request
-{
-    struct object_header hdr;
-    struct connect *connect;
-    struct session *session;
-    WCHAR *verb;
-    WCHAR *path;
-    WCHAR *version;
-    WCHAR *server;             /* host name to connect to */
-    INTERNET_PORT port;
-    BOOL secure;
-    DWORD open_flags;
-
-    CRITICAL_SECTION cs;       /* headers, state and the conn pointer */
-    enum request_state state;
-    LONG api_sent;             /* WinHttpSendRequest was called (checked at call time) */
-    LONG api_received;         /* WinHttpReceiveResponse was called */
-    struct header_list request_headers;
-    struct header_list response_headers;
-    WCHAR *response_version;
-    WCHAR *response_status;
-    WCHAR *response_text;
-    DWORD status_code;
-    char *raw_head;            /* the final response head, for the handshake check */
-    size_t raw_head_len;
-
-    struct timeouts timeouts;
-    DWORD security_flags;
-    const CERT_CONTEXT *server_cert;
-    DWORD key_bits;               /* cipher strength of the TLS connection */
-
-    /* websocket upgrade */
-    BOOL upgrade;
-    char ws_key[WSP_KEY_LEN + 1];
-    DWORD ws_receive_buffer_size;
-    DWORD ws_send_buffer_size;
-    DWORD ws_receive_captured;
-    DWORD ws_send_captured;
-    BOOL conn_taken;
-
-    /* connection and buffered input */
-    struct netconn *conn;
-    char *rbuf;
-    size_t rpos, rlen, rsize;
-
-    /* request body */
-    DWORD total_len;
-    DWORD written;
-
-    /* WinHttpSendRequest in progress */
-    enum send_step send_step;
-    char *send_head;
-    size_t send_head_len;
-    const void *send_optional;
-    DWORD send_optional_len;
-    BOOL send_reused;          /* the connection came from the pool */
-    BOOL send_retried;         /* a failed pooled connection was replaced once */
-    struct net_address addr;
-    int addr_index;
-    DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
-    BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
-
-    /* the overlapped operation of the running task (asynchronous mode) */
-    BOOL io_ready;             /* it completed: the result below waits for the task */
-    DWORD io_error;
-    size_t io_bytes;
-    BOOL io_active;            /* in flight (cs): the deadline may cancel it */
-    BOOL io_timed_out;
-    struct deadline io_deadline;
-
-    /* response body */
-    enum body_mode body;
-    ULONGLONG remaining;       /* BODY_LENGTH: bytes left; CHUNKED: left in this chunk */
-    enum chunk_state chunk;
-    size_t trailer_bytes;
-    BOOL body_done;
-    BOOL keep_alive;
-
-    struct task_queue queue;
-};
-
-static struct request *impl_from_hdr(struct object_header *hdr)
-{
-    return CONTAINING_RECORD(hdr, struct request, hdr);
-}
 
 /* Strings ------------------------------------------------------------------ */
 
@@ -266,231 +133,7 @@ static void send_error(struct request *req, DWORD api, DWORD error)
     send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &result, sizeof(result));
 }
 
-static void send_address_callback(struct request *req, DWORD status, const struct net_address *addr)
-{
-    WCHAR ip[INET6_ADDRSTRLEN + 8];
-
-    if (GetNameInfoW((const SOCKADDR *)&addr->addr, addr->len, ip, ARRAY_SIZE(ip), NULL, 0, NI_NUMERICHOST))
-        ip[0] = 0;
-    send_callback(&req->hdr, status, ip, (DWORD)((wcslen(ip) + 1) * sizeof(WCHAR)));
-}
-
-/* The connection --------------------------------------------------------------- */
-
-static void set_conn(struct request *req, struct netconn *conn)
-{
-    EnterCriticalSection(&req->cs);
-    req->conn = conn;
-    LeaveCriticalSection(&req->cs);
-}
-
-static void drop_connection(struct request *req)
-{
-    struct netconn *conn;
-
-    EnterCriticalSection(&req->cs);
-    conn = req->conn;
-    req->conn = NULL;
-    LeaveCriticalSection(&req->cs);
-    if (conn) net_close(conn);
-    req->rpos = req->rlen = 0;
-}
-
-/* The body was read to its end: the connection goes back to the pool if the
- * response allows it and nothing unexpected follows. */
-static void finish_body(struct request *req)
-{
-    struct netconn *conn;
-
-    req->body_done = TRUE;
-    if (req->status_code == HTTP_STATUS_SWITCH_PROTOCOLS) return;  /* kept for the upgrade */
-
-    EnterCriticalSection(&req->cs);
-    conn = req->conn;
-    req->conn = NULL;
-    LeaveCriticalSection(&req->cs);
-    if (!conn) return;
-    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing)
-        net_pool_put(req->session, conn, req->server, req->port, req->secure);
-    else net_close(conn);
-    req->rpos = req->rlen = 0;
-}
-
-/* Errors of an operation interrupted by WinHttpCloseHandle read as cancelled. */
-static DWORD check_cancelled(struct request *req, DWORD error)
-{
-    if (error && error != ERROR_IO_PENDING && req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
-    return error;
-}
-
-/* Overlapped I/O of tasks ---------------------------------------------------------- */
-
-/* A timeout expired: cancel the operation in flight, if it still is. */
-static void io_timed_out(struct deadline *deadline)
-{
-    struct request *req = CONTAINING_RECORD(deadline, struct request, io_deadline);
-
-    EnterCriticalSection(&req->cs);
-    if (req->io_active && req->conn)
-    {
-        TRACE("%p: timed out\n", req);
-        req->io_timed_out = TRUE;
-        net_cancel(req->conn);
-    }
-    LeaveCriticalSection(&req->cs);
-}
-
-/* An operation is about to start: arm its timeout (ms, <= 0 for none). */
-static void io_begin(struct request *req, int timeout)
-{
-    /* No earlier deadline may fire into this operation. */
-    deadline_disarm(&req->io_deadline);
-    EnterCriticalSection(&req->cs);
-    req->io_active = TRUE;
-    req->io_timed_out = FALSE;
-    LeaveCriticalSection(&req->cs);
-    if (timeout > 0) deadline_arm(&req->io_deadline, timeout, io_timed_out);
-}
-
-static void io_end(struct request *req)
-{
-    EnterCriticalSection(&req->cs);
-    req->io_active = FALSE;
-    LeaveCriticalSection(&req->cs);
-}
-
-/* Completion of every overlapped operation of a request: keep the result for
- * the task and resume it. */
-static void io_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
-{
-    struct request *req = context;
-
-    io_end(req);
-    req->io_error = error;
-    req->io_bytes = bytes;
-    req->io_ready = TRUE;
-    task_io_done(&req->queue);
-}
-
-/* Takes the result io_complete left.  A timed-out or cancelled operation
- * may also end as an EOF (the socket was shut down): that is no answer. */
-static DWORD io_result(struct request *req, size_t *bytes)
-{
-    req->io_ready = FALSE;
-    if (bytes) *bytes = req->io_error ? 0 : req->io_bytes;
-    if (req->io_timed_out) return ERROR_WINHTTP_TIMEOUT;
-    if (req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
-    return req->io_error;
-}
-
-/* What starting an operation came to: ERROR_IO_PENDING (the task parks), an
- * error (nothing started), or the result of one that already completed on
- * this thread. */
-static DWORD io_wait(struct request *req, DWORD started, size_t *bytes)
-{
-    if (started == ERROR_IO_PENDING) return ERROR_IO_PENDING;
-    io_end(req);
-    if (started) return started;
-    task_io_inline(&req->queue);
-    return io_result(req, bytes);
-}
-
-/* Sends or receives on the request's connection: blocking for synchronous
- * handles; for asynchronous ones starts the operation (ERROR_IO_PENDING) or,
- * when the task runs again, gives its result. */
-static DWORD conn_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes)
-{
-    DWORD error;
-
-    *bytes = 0;
-    if (req->io_ready) return io_result(req, bytes);
-    if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
-    if (!object_is_async(&req->hdr))
-    {
-        if (!is_send) return check_cancelled(req, net_recv(req->conn, buf, len, bytes));
-        if (!(error = net_send(req->conn, buf, len))) *bytes = len;
-        return check_cancelled(req, error);
-    }
-    io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive);
-    if (is_send) return io_wait(req, net_send_async(req->conn, buf, len, io_complete, req), bytes);
-    return io_wait(req, net_recv_async(req->conn, buf, len, io_complete, req), bytes);
-}
-
-/* Connecting ------------------------------------------------------------------------ */
-
-static DWORD resolve_server(struct request *req)
-{
-    DWORD error;
-
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, req->server,
-                  (DWORD)((wcslen(req->server) + 1) * sizeof(WCHAR)));
-    /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
-    if ((error = net_resolve(req->server, req->port, req->timeouts.resolve, &req->addr))) return error;
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->addr);
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->addr);
-    req->addr_index = 0;
-    return ERROR_SUCCESS;
-}
-
-/* The TCP connection: each address in turn (asynchronous: one per run). */
-static DWORD connect_server(struct request *req)
-{
-    struct netconn *conn;
-    DWORD error;
-
-    if (!object_is_async(&req->hdr))
-    {
-        if ((error = net_connect(&req->addr, req->timeouts.connect, &conn))) return error;
-        set_conn(req, conn);
-        net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
-        return ERROR_SUCCESS;
-    }
-    if (req->io_ready)
-    {
-        /* io_result reports a handle closed meanwhile as cancelled */
-        if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-        drop_connection(req);
-        if (req->hdr.closing || ++req->addr_index >= req->addr.count) return error;
-        TRACE("%p: trying the next address\n", req);
-    }
-    io_begin(req, req->timeouts.connect);
-    error = io_wait(req, net_connect_async(&req->addr.all[req->addr_index], req->addr.all_len[req->addr_index],
-                                           &conn, io_complete, req), NULL);
-    if (error == ERROR_IO_PENDING) set_conn(req, conn);
-    return error;
-}
-
-static DWORD secure_connection(struct request *req)
-{
-    DWORD error;
-
-    if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->session->secure_protocols, req->security_flags,
-                           &req->cert_flags);
-    else if (req->io_ready) error = io_result(req, NULL);
-    else
-    {
-        /* The handshake as a whole is bounded by the receive timeout. */
-        io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->session->secure_protocols,
-                                              req->security_flags, &req->cert_flags, io_complete, req), NULL);
-        if (error == ERROR_IO_PENDING) return error;
-    }
-    if (error)
-    {
-        if (error == ERROR_WINHTTP_SECURE_FAILURE)
-            send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &req->cert_flags,
-                          sizeof(req->cert_flags));
-        drop_connection(req);
-        return error;
-    }
-    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
-    req->server_cert = net_server_certificate(req->conn);
-    req->key_bits = net_cipher_strength(req->conn);
-    return ERROR_SUCCESS;
-}
-
-/* WinHttpSendRequest ------------------------------------------------------------- */
+////* WinHttpSendRequest ------------------------------------------------------------- */
 
 static BOOL is_default_port(struct request *req)
 {
@@ -520,8 +163,8 @@ static DWORD add_upgrade_headers(struct request *req)
     size_t count, i;
     DWORD error = ERROR_SUCCESS;
 
-    wsp_handshake_make_key(req->ws_key, winhttp_random, NULL);
-    count = wsp_handshake_request_headers(lines, req->ws_key);
+    wsp_handshake_make_key(req->ws.key, winhttp_random, NULL);
+    count = wsp_handshake_request_headers(lines, req->ws.key);
     for (i = 0; i < count && !error; i++)
     {
         WCHAR *name = strdupAW_local(lines[i].name), *value = strdupAW_local(lines[i].value);
@@ -577,21 +220,21 @@ static char *build_request_head(struct request *req, size_t *len)
 
 static void reset_response(struct request *req)
 {
-    headers_free(&req->response_headers);
-    heap_free(req->response_version);
-    heap_free(req->response_status);
-    heap_free(req->response_text);
-    heap_free(req->raw_head);
-    req->response_version = req->response_status = req->response_text = NULL;
-    req->raw_head = NULL;
-    req->raw_head_len = 0;
-    req->status_code = 0;
-    req->body = BODY_NONE;
-    req->body_done = FALSE;
-    req->keep_alive = FALSE;
-    req->remaining = 0;
-    req->chunk = CHUNK_SIZE;
-    req->trailer_bytes = 0;
+    headers_free(&req->resp.headers);
+    heap_free(req->resp.version);
+    heap_free(req->resp.status);
+    heap_free(req->resp.text);
+    heap_free(req->resp.raw_head);
+    req->resp.version = req->resp.status = req->resp.text = NULL;
+    req->resp.raw_head = NULL;
+    req->resp.raw_head_len = 0;
+    req->resp.status_code = 0;
+    req->body.mode = BODY_NONE;
+    req->body.done = FALSE;
+    req->body.keep_alive = FALSE;
+    req->body.remaining = 0;
+    req->body.chunk = CHUNK_SIZE;
+    req->body.trailer_bytes = 0;
 }
 
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
@@ -604,21 +247,22 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     size_t i;
 
     /* A previous response that was not read to its end ends here. */
-    drop_connection(req);
+    connection_drop(req);
 
     EnterCriticalSection(&req->cs);
     req->state = STATE_INIT;
-    req->conn_taken = FALSE;
+    req->ws.taken = FALSE;
     reset_response(req);
-    heap_free(req->send_head);
-    req->send_head = NULL;
-    req->send_step = SEND_OPEN;
-    req->send_retried = FALSE;
+    heap_free(req->send.head);
+    req->send.head = NULL;
+    req->send.step = SEND_OPEN;
+    req->setup.step = SETUP_POOL;
+    req->setup.retried = FALSE;
     req->receiving = FALSE;
-    req->send_optional = optional;
-    req->send_optional_len = optional_len;
+    req->send.optional = optional;
+    req->send.optional_len = optional_len;
     if (total_len < optional_len) total_len = optional_len;
-    req->total_len = total_len;
+    req->send.total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
 
     if (headers && headers_len)
@@ -637,11 +281,11 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"Content-Length", length,
                                 WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     }
-    if (!error && req->upgrade)
+    if (!error && req->ws.requested)
     {
-        req->ws_send_captured = req->ws_send_buffer_size;
-        req->ws_receive_captured = req->ws_receive_buffer_size;
-        if (req->ws_send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
+        req->ws.send_captured = req->ws.send_buffer_size;
+        req->ws.receive_captured = req->ws.receive_buffer_size;
+        if (req->ws.send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
         else error = add_upgrade_headers(req);
     }
     else if (!error)
@@ -649,9 +293,9 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && !(req->send_head = build_request_head(req, &req->send_head_len))) error = ERROR_OUTOFMEMORY;
+    if (!error && !(req->send.head = build_request_head(req, &req->send.head_len))) error = ERROR_OUTOFMEMORY;
     LeaveCriticalSection(&req->cs);
-    if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send_head, (int)req->send_head_len));
+    if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send.head, (int)req->send.head_len));
     return error;
 }
 
@@ -659,72 +303,54 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
  * it was idle, so try once more on a fresh one. */
 static BOOL retry_fresh(struct request *req, DWORD error)
 {
-    drop_connection(req);
-    if (!req->send_reused || req->send_retried || req->hdr.closing) return FALSE;
+    connection_drop(req);
+    if (!req->setup.reused || req->setup.retried || req->hdr.closing) return FALSE;
     TRACE("%p: pooled connection failed (%lu), reconnecting\n", req, error);
-    req->send_retried = TRUE;
-    req->send_step = SEND_OPEN;
+    req->setup.retried = TRUE;
+    req->send.step = SEND_OPEN;
+    req->setup.step = SETUP_POOL;
     return TRUE;
 }
 
-/* The I/O part of WinHttpSendRequest, from req->send_step on. */
+/* The I/O part of WinHttpSendRequest, from req->send.step on. */
 static DWORD send_request_steps(struct request *req)
 {
-    struct netconn *conn;
     DWORD error, sent;
     size_t bytes;
 
     for (;;)
     {
-        switch (req->send_step)
+        switch (req->send.step)
         {
         case SEND_OPEN:
-            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, req->secure)) != NULL))
-            {
-                TRACE("%p: reusing connection %p\n", req, conn);
-                set_conn(req, conn);
-                net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
-                req->send_step = SEND_HEAD;
-                break;
-            }
-            if ((error = resolve_server(req))) return error;
-            req->send_step = SEND_CONNECT;
-            break;
-        case SEND_CONNECT:
-            if ((error = connect_server(req))) return error;
-            req->send_step = SEND_SECURE;
-            break;
-        case SEND_SECURE:
-            if (req->secure && (error = secure_connection(req))) return error;
-            net_peer_address(req->conn, &req->addr.addr, &req->addr.len);
-            send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &req->addr);
-            req->send_step = SEND_HEAD;
+            if ((error = connection_open(req))) return error;
+            req->send.step = SEND_HEAD;
             break;
         case SEND_HEAD:
-            if (!req->io_ready) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
-            if ((error = conn_io(req, TRUE, req->send_head, req->send_head_len, &bytes)))
+            if (!req->io.ready) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
+            if ((error = connection_io(req, TRUE, req->send.head, req->send.head_len, &bytes)))
             {
                 if (error == ERROR_IO_PENDING || !retry_fresh(req, error)) return error;
                 break;
             }
-            req->send_step = SEND_OPTIONAL;
+            req->send.step = SEND_OPTIONAL;
             break;
         case SEND_OPTIONAL:
-            if (req->send_optional_len &&
-                (error = conn_io(req, TRUE, (void *)req->send_optional, req->send_optional_len, &bytes)))
+            if (req->send.optional_len &&
+                (error = connection_io(req, TRUE, (void *)req->send.optional, req->send.optional_len, &bytes)))
             {
                 if (error == ERROR_IO_PENDING || !retry_fresh(req, error)) return error;
                 break;
             }
-            req->send_step = SEND_DONE;
+            req->send.step = SEND_DONE;
             break;
         case SEND_DONE:
-            sent = (DWORD)(req->send_head_len + req->send_optional_len);
-            heap_free(req->send_head);
-            req->send_head = NULL;
+            sent = (DWORD)(req->send.head_len + req->send.optional_len);
+            heap_free(req->send.head);
+            req->send.head = NULL;
             send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_SENT, &sent, sizeof(sent));
             EnterCriticalSection(&req->cs);
-            req->written = req->send_optional_len;
+            req->send.written = req->send.optional_len;
             req->state = STATE_SENT;
             LeaveCriticalSection(&req->cs);
             return ERROR_SUCCESS;
@@ -751,47 +377,13 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
 
     *written = 0;
     if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if (len && (error = conn_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
-    req->written += len;
+    if (len && (error = connection_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
+    req->send.written += len;
     *written = len;
     return ERROR_SUCCESS;
 }
 
 /* WinHttpReceiveResponse ----------------------------------------------------------- */
-
-/* Reads more into rbuf; *eof when the peer closed. */
-static DWORD fill_buffer(struct request *req, size_t limit, BOOL *eof)
-{
-    size_t received;
-    DWORD error;
-
-    *eof = FALSE;
-    if (!req->io_ready)
-    {
-        /* Make room (not when resuming: the bytes landed at rbuf + rlen). */
-        if (req->rpos == req->rlen) req->rpos = req->rlen = 0;
-        else if (req->rpos && req->rlen == req->rsize)
-        {
-            memmove(req->rbuf, req->rbuf + req->rpos, req->rlen - req->rpos);
-            req->rlen -= req->rpos;
-            req->rpos = 0;
-        }
-        if (req->rlen == req->rsize)
-        {
-            size_t size = req->rsize ? req->rsize * 2 : READ_BUFFER_SIZE;
-            char *buf;
-            if (size > limit) size = limit;
-            if (size <= req->rsize) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            if (!(buf = heap_realloc(req->rbuf, size))) return ERROR_OUTOFMEMORY;
-            req->rbuf = buf;
-            req->rsize = size;
-        }
-    }
-    if ((error = conn_io(req, FALSE, req->rbuf + req->rlen, req->rsize - req->rlen, &received))) return error;
-    if (!received) *eof = TRUE;
-    req->rlen += received;
-    return ERROR_SUCCESS;
-}
 
 static WCHAR *span_to_wide(const char *s, size_t len)
 {
@@ -816,72 +408,21 @@ static DWORD install_response(struct request *req, const char *head, size_t head
     reset_response(req);
     sprintf(version, "HTTP/1.%d", resp->minor_version);
     swprintf(status, ARRAY_SIZE(status), L"%d", resp->status);
-    req->status_code = resp->status;
-    req->response_version = span_to_wide(version, strlen(version));
-    req->response_status = strdupW(status);
-    req->response_text = span_to_wide(resp->reason, resp->reason_len);
-    if ((req->raw_head = heap_alloc(head_len)))
+    req->resp.status_code = resp->status;
+    req->resp.version = span_to_wide(version, strlen(version));
+    req->resp.status = strdupW(status);
+    req->resp.text = span_to_wide(resp->reason, resp->reason_len);
+    if ((req->resp.raw_head = heap_alloc(head_len)))
     {
-        memcpy(req->raw_head, head, head_len);
-        req->raw_head_len = head_len;
+        memcpy(req->resp.raw_head, head, head_len);
+        req->resp.raw_head_len = head_len;
     }
-    if (!req->response_version || !req->response_status || !req->response_text || !req->raw_head)
+    if (!req->resp.version || !req->resp.status || !req->resp.text || !req->resp.raw_head)
         return ERROR_OUTOFMEMORY;
     for (i = 0; i < resp->num_headers && !error; i++)
-        error = headers_append_bytes(&req->response_headers, resp->headers[i].name, resp->headers[i].name_len,
+        error = headers_append_bytes(&req->resp.headers, resp->headers[i].name, resp->headers[i].name_len,
                                      resp->headers[i].value, resp->headers[i].value_len);
     return error;
-}
-
-static BOOL list_has_token(const struct wsp_http_response *resp, const char *name, const char *token)
-{
-    size_t i = 0;
-
-    while ((i = wsp_http_find_header(resp->headers, resp->num_headers, i, name)) < resp->num_headers)
-    {
-        if (wsp_http_list_contains(resp->headers[i].value, resp->headers[i].value_len, token, strlen(token)))
-            return TRUE;
-        i++;
-    }
-    return FALSE;
-}
-
-static DWORD setup_body(struct request *req, const struct wsp_http_response *resp)
-{
-    size_t i;
-
-    if (resp->minor_version >= 1) req->keep_alive = !list_has_token(resp, "Connection", "close");
-    else req->keep_alive = list_has_token(resp, "Connection", "keep-alive");
-
-    if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
-    {
-        req->body = BODY_NONE;
-        return ERROR_SUCCESS;
-    }
-    if (list_has_token(resp, "Transfer-Encoding", "chunked"))
-    {
-        req->body = BODY_CHUNKED;
-        req->chunk = CHUNK_SIZE;
-        return ERROR_SUCCESS;
-    }
-    if ((i = wsp_http_find_header(resp->headers, resp->num_headers, 0, "Content-Length")) < resp->num_headers)
-    {
-        const char *p = resp->headers[i].value, *end = p + resp->headers[i].value_len;
-        ULONGLONG value = 0;
-
-        if (p == end) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        for (; p < end; p++)
-        {
-            if (*p < '0' || *p > '9' || value > (~0ull - 9) / 10) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            value = value * 10 + (*p - '0');
-        }
-        req->body = BODY_LENGTH;
-        req->remaining = value;
-        return ERROR_SUCCESS;
-    }
-    req->body = BODY_UNTIL_CLOSE;
-    req->keep_alive = FALSE;
-    return ERROR_SUCCESS;
 }
 
 static DWORD receive_response(struct request *req)
@@ -903,11 +444,11 @@ static DWORD receive_response(struct request *req)
     }
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->rbuf + req->rpos, req->rlen - req->rpos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
                                            &resp, lines, MAX_RESPONSE_LINES);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
-            if ((error = fill_buffer(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+            if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
             if (eof)
             {
                 error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
@@ -924,7 +465,7 @@ static DWORD receive_response(struct request *req)
         if (resp.status >= 100 && resp.status < 200 && resp.status != HTTP_STATUS_SWITCH_PROTOCOLS)
         {
             TRACE("%p: skipping interim response %d\n", req, resp.status);
-            req->rpos += head_len;
+            req->in.pos += head_len;
             continue;
         }
         break;
@@ -938,231 +479,31 @@ static DWORD receive_response(struct request *req)
     if (error)
     {
         heap_free(lines);
-        drop_connection(req);
+        connection_drop(req);
         return error;
     }
 
     EnterCriticalSection(&req->cs);
-    error = install_response(req, req->rbuf + req->rpos, head_len, &resp);
-    if (!error) error = setup_body(req, &resp);
+    error = install_response(req, req->in.buf + req->in.pos, head_len, &resp);
+    if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);
     heap_free(lines);
     if (error)
     {
-        drop_connection(req);
+        connection_drop(req);
         return error;
     }
-    req->rpos += head_len;
-    TRACE("%p: status %lu, body mode %u, keep-alive %d\n", req, req->status_code, req->body, req->keep_alive);
+    req->in.pos += head_len;
+    TRACE("%p: status %lu, body mode %u, keep-alive %d\n", req, req->resp.status_code, req->body.mode, req->body.keep_alive);
 
     received = (DWORD)head_len;
     send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED, &received, sizeof(received));
-    if (req->body == BODY_NONE || (req->body == BODY_LENGTH && !req->remaining)) finish_body(req);
+    if (req->body.mode == BODY_NONE || (req->body.mode == BODY_LENGTH && !req->body.remaining)) body_finish(req);
     return ERROR_SUCCESS;
 }
 
-/* Response body ------------------------------------------------------------------- */
-
-static size_t buffered(struct request *req)
-{
-    return req->rlen - req->rpos;
-}
-
-/* Bytes of body that can be handed out now without I/O. */
-static size_t body_available(struct request *req)
-{
-    size_t have = buffered(req);
-
-    if (req->body_done) return 0;
-    switch (req->body)
-    {
-    case BODY_LENGTH:
-        return (size_t)min((ULONGLONG)have, req->remaining);
-    case BODY_CHUNKED:
-        return req->chunk == CHUNK_DATA ? (size_t)min((ULONGLONG)have, req->remaining) : 0;
-    case BODY_UNTIL_CLOSE:
-        return have;
-    default:
-        return 0;
-    }
-}
-
-/* Takes one line from the buffer if a whole one is there. */
-static BOOL take_line(struct request *req, const char **line, size_t *len, DWORD *error)
-{
-    const char *start = req->rbuf + req->rpos;
-    const char *nl = memchr(start, '\n', buffered(req));
-
-    *error = ERROR_SUCCESS;
-    if (!nl)
-    {
-        if (buffered(req) > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        return FALSE;
-    }
-    *line = start;
-    *len = nl - start;
-    if (*len && start[*len - 1] == '\r') (*len)--;
-    if (*len > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    req->rpos += nl - start + 1;
-    return TRUE;
-}
-
-static DWORD parse_chunk_size(const char *line, size_t len, ULONGLONG *size)
-{
-    size_t i = 0, digits = 0;
-
-    *size = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    for (; i < len; i++, digits++)
-    {
-        char c = line[i];
-        unsigned v;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else break;
-        if (*size >> 60) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        *size = (*size << 4) | v;
-    }
-    if (!digits) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    /* chunk extensions are ignored */
-    if (i < len && line[i] != ';') return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    return ERROR_SUCCESS;
-}
-
-/* Moves the chunked decoder as far as the buffered bytes allow. */
-static DWORD advance_chunked(struct request *req)
-{
-    const char *line;
-    size_t len;
-    DWORD error;
-
-    for (;;)
-    {
-        switch (req->chunk)
-        {
-        case CHUNK_SIZE:
-            if (!take_line(req, &line, &len, &error)) return error;
-            if (error) return error;
-            if ((error = parse_chunk_size(line, len, &req->remaining))) return error;
-            req->chunk = req->remaining ? CHUNK_DATA : CHUNK_TRAILERS;
-            break;
-        case CHUNK_DATA:
-            if (req->remaining) return ERROR_SUCCESS;
-            req->chunk = CHUNK_DATA_END;
-            break;
-        case CHUNK_DATA_END:
-            if (!take_line(req, &line, &len, &error)) return error;
-            if (error || len) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            req->chunk = CHUNK_SIZE;
-            break;
-        case CHUNK_TRAILERS:
-            if (!take_line(req, &line, &len, &error)) return error;
-            if (error) return error;
-            req->trailer_bytes += len + 2;
-            if (req->trailer_bytes > MAX_TRAILERS) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            if (!len) req->chunk = CHUNK_DONE;
-            else if (!memchr(line, ':', len)) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            break;
-        case CHUNK_DONE:
-            return ERROR_SUCCESS;
-        }
-    }
-}
-
-/* Checks whether the body ended with what is buffered. */
-static DWORD check_body_end(struct request *req)
-{
-    DWORD error;
-
-    if (req->body_done) return ERROR_SUCCESS;
-    switch (req->body)
-    {
-    case BODY_NONE:
-        finish_body(req);
-        break;
-    case BODY_LENGTH:
-        if (!req->remaining) finish_body(req);
-        break;
-    case BODY_CHUNKED:
-        if ((error = advance_chunked(req))) return error;
-        if (req->chunk == CHUNK_DONE) finish_body(req);
-        break;
-    default:
-        break;
-    }
-    return ERROR_SUCCESS;
-}
-
-/* Blocks until body bytes are available or the body ended. */
-static DWORD wait_for_body(struct request *req)
-{
-    DWORD error;
-    BOOL eof;
-
-    for (;;)
-    {
-        if ((error = check_body_end(req))) return error;
-        if (req->body_done || body_available(req)) return ERROR_SUCCESS;
-        if ((error = fill_buffer(req, max(req->rsize, READ_BUFFER_SIZE) * 2, &eof))) return error;
-        if (!eof) continue;
-
-        TRACE("%p: connection closed by the server\n", req);
-        req->keep_alive = FALSE;
-        if (req->body == BODY_CHUNKED) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        finish_body(req);
-        return ERROR_SUCCESS;
-    }
-}
-
-static DWORD query_data_available(struct request *req, DWORD *available)
-{
-    DWORD error;
-
-    *available = 0;
-    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if ((error = wait_for_body(req)))
-    {
-        if (error != ERROR_IO_PENDING) drop_connection(req);
-        return error;
-    }
-    *available = (DWORD)min(body_available(req), (size_t)~0u);
-    return ERROR_SUCCESS;
-}
-
-static DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read)
-{
-    char *out = buffer;
-    DWORD error;
-    size_t n;
-
-    *read = 0;
-    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if ((error = wait_for_body(req)))
-    {
-        if (error != ERROR_IO_PENDING) drop_connection(req);
-        return error;
-    }
-    while (*read < size && (n = body_available(req)))
-    {
-        n = min(n, (size_t)(size - *read));
-        memcpy(out + *read, req->rbuf + req->rpos, n);
-        req->rpos += n;
-        if (req->body == BODY_LENGTH || req->body == BODY_CHUNKED) req->remaining -= n;
-        *read += (DWORD)n;
-        if ((error = check_body_end(req)))
-        {
-            drop_connection(req);
-            return error;
-        }
-    }
-    TRACE("%p: read %lu bytes%s\n", req, *read, req->body_done ? ", body complete" : "");
-    return ERROR_SUCCESS;
-}
-
-/* Asynchronous tasks ---------------------------------------------------------------- */
+//* Asynchronous tasks ---------------------------------------------------------------- */
 
 struct send_task
 {
@@ -1295,13 +636,13 @@ static void request_destroy(struct object_header *hdr)
     struct request *req = impl_from_hdr(hdr);
 
     TRACE("%p\n", req);
-    deadline_disarm(&req->io_deadline);
+    deadline_disarm(&req->io.deadline);
     if (req->conn) net_close(req->conn);
-    heap_free(req->send_head);
-    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+    heap_free(req->send.head);
+    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     reset_response(req);
     headers_free(&req->request_headers);
-    heap_free(req->rbuf);
+    heap_free(req->in.buf);
     heap_free(req->verb);
     heap_free(req->path);
     heap_free(req->version);
@@ -1342,7 +683,7 @@ static WCHAR *cert_name(const CERT_NAME_BLOB *name)
 static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buflen)
 {
     WINHTTP_CERTIFICATE_INFO *info = buffer;
-    const CERT_INFO *cert = req->server_cert->pCertInfo;
+    const CERT_INFO *cert = req->setup.server_cert->pCertInfo;
 
     if (!buffer || *buflen < sizeof(*info))
     {
@@ -1355,7 +696,7 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     info->ftStart = cert->NotBefore;
     info->lpszSubjectInfo = cert_name(&cert->Subject);
     info->lpszIssuerInfo = cert_name(&cert->Issuer);
-    info->dwKeySize = req->key_bits;
+    info->dwKeySize = req->setup.key_bits;
     *buflen = sizeof(*info);
     return TRUE;
 }
@@ -1371,9 +712,9 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     switch (option)
     {
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
-        return query_dword_option(req->ws_receive_buffer_size, buffer, buflen);
+        return query_dword_option(req->ws.receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
-        return query_dword_option(req->ws_send_buffer_size, buffer, buflen);
+        return query_dword_option(req->ws.send_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
         /* write-only */
@@ -1403,7 +744,7 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     {
         const CERT_CONTEXT *cert;
 
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
@@ -1414,25 +755,25 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             SetLastError(ERROR_INSUFFICIENT_BUFFER);
             return FALSE;
         }
-        if (!(cert = CertDuplicateCertificateContext(req->server_cert))) return FALSE;
+        if (!(cert = CertDuplicateCertificateContext(req->setup.server_cert))) return FALSE;
         *(const CERT_CONTEXT **)buffer = cert;
         *buflen = sizeof(cert);
         return TRUE;
     }
     case WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT:
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
         }
         return query_certificate_info(req, buffer, buflen);
     case WINHTTP_OPTION_SECURITY_KEY_BITNESS:
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
         }
-        return query_dword_option(req->key_bits, buffer, buflen);
+        return query_dword_option(req->setup.key_bits, buffer, buflen);
     case WINHTTP_OPTION_HANDLE_TYPE:
         return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
     }
@@ -1472,15 +813,15 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
     switch (option)
     {
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
-        req->upgrade = TRUE;
+        req->ws.requested = TRUE;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        req->ws_receive_buffer_size = value;
+        req->ws.receive_buffer_size = value;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        req->ws_send_buffer_size = value;
+        req->ws.send_buffer_size = value;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
@@ -1520,34 +861,34 @@ DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgrade
 
     memset(out, 0, sizeof(*out));
     EnterCriticalSection(&req->cs);
-    if (!req->upgrade || req->state != STATE_RESPONSE || !req->conn || req->conn_taken || !req->raw_head)
+    if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
     {
-        TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->upgrade, req->state, req->conn, req->conn_taken);
+        TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->ws.requested, req->state, req->conn, req->ws.taken);
         error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     }
-    else if (wsp_http_parse_response(req->raw_head, req->raw_head_len, req->raw_head_len, &resp, lines,
-                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->raw_head_len)
+    else if (wsp_http_parse_response(req->resp.raw_head, req->resp.raw_head_len, req->resp.raw_head_len, &resp, lines,
+                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->resp.raw_head_len)
         error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    else if ((result = wsp_handshake_check_response(&resp, req->ws_key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
+    else if ((result = wsp_handshake_check_response(&resp, req->ws.key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
     {
         TRACE("%p: handshake check failed: %s\n", req, wsp_handshake_result_name(result));
         error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
     }
     else
     {
-        extra = req->rlen - req->rpos;
+        extra = req->in.len - req->in.pos;
         if (extra && !(out->extra = heap_alloc(extra))) error = ERROR_OUTOFMEMORY;
         else
         {
-            if (extra) memcpy(out->extra, req->rbuf + req->rpos, extra);
+            if (extra) memcpy(out->extra, req->in.buf + req->in.pos, extra);
             out->extra_len = extra;
             out->conn = req->conn;
-            out->send_buffer_size = req->ws_send_captured;
-            out->receive_buffer_size = req->ws_receive_captured;
+            out->send_buffer_size = req->ws.send_captured;
+            out->receive_buffer_size = req->ws.receive_captured;
             out->timeouts = req->timeouts;
             req->conn = NULL;
-            req->conn_taken = TRUE;
-            req->rpos = req->rlen = 0;
+            req->ws.taken = TRUE;
+            req->in.pos = req->in.len = 0;
         }
     }
     LeaveCriticalSection(&req->cs);
@@ -1614,8 +955,8 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     if (req->port == INTERNET_DEFAULT_PORT)
         req->port = req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT;
     req->timeouts = connect->session->timeouts;
-    req->ws_receive_buffer_size = connect->session->websocket_receive_buffer_size;
-    req->ws_send_buffer_size = connect->session->websocket_send_buffer_size;
+    req->ws.receive_buffer_size = connect->session->websocket_receive_buffer_size;
+    req->ws.send_buffer_size = connect->session->websocket_send_buffer_size;
     req->state = STATE_INIT;
 
     error = ERROR_SUCCESS;
@@ -1846,10 +1187,10 @@ BOOL WINAPI WinHttpQueryHeaders(HINTERNET hrequest, DWORD level, LPCWSTR name, L
     else if (req->state != STATE_RESPONSE) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     else
     {
-        src.list = &req->response_headers;
-        src.first_line_parts[0] = req->response_version;
-        src.first_line_parts[1] = req->response_status;
-        src.first_line_parts[2] = req->response_text;
+        src.list = &req->resp.headers;
+        src.first_line_parts[0] = req->resp.version;
+        src.first_line_parts[1] = req->resp.status;
+        src.first_line_parts[2] = req->resp.text;
         error = headers_query(&src, level, name, buffer, buflen, index);
     }
     LeaveCriticalSection(&req->cs);
