@@ -25,6 +25,7 @@ struct net_op
     void *user_buf;               /* TLS receive: where the plaintext goes */
     size_t user_len;
     BOOL tls_ready;               /* TLS receive: plaintext was buffered, no socket call made */
+    BOOL waiting;                 /* net_wait_async: a zero-byte read, no EOF, nothing to decrypt */
     DWORD tls_error;              /* and the error to complete it with */
     DWORD done_result;            /* an operation that finished at once, waiting to be completed */
     ULONG_PTR done_bytes;
@@ -32,9 +33,10 @@ struct net_op
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
     BOOL connecting;              /* the send slot carries a ConnectEx */
-    const void *plain;            /* TLS send: the plaintext, encrypted batch by batch */
+    net_fill_fn fill;             /* batched send: writes the plaintext (TLS: into records; */
+    void *fill_ctx;               /* plain: into conn->fill_buf), one batch after the other */
     size_t plain_total;
-    size_t plain_done;            /* encrypted so far */
+    size_t plain_done;            /* batched so far */
 };
 
 struct netconn
@@ -552,16 +554,35 @@ static void CALLBACK run_completion_work(PTP_CALLBACK_INSTANCE instance, void *c
     run_completion(op, op->done_result, op->done_bytes);
 }
 
-/* TLS send: the next records to go out, as the send's buffer. */
-static DWORD next_tls_batch(struct net_op *op)
+/* Batched send: the next batch to go out, as the send's buffer: TLS
+ * records, or a piece of plaintext written into conn->fill_buf. */
+static DWORD next_batch(struct net_op *op)
 {
+    struct netconn *conn = op->conn;
     const BYTE *out;
     size_t out_len;
     DWORD error;
 
-    if ((error = tls_encrypt_records(op->conn->tls, op->plain_total, &op->plain_done, fill_copy, (void *)op->plain,
-                                     &out, &out_len)))
-        return error;
+    if (conn->tls)
+    {
+        if ((error = tls_encrypt_records(conn->tls, op->plain_total, &op->plain_done, op->fill, op->fill_ctx,
+                                         &out, &out_len)))
+            return error;
+    }
+    else
+    {
+        out_len = min(op->plain_total - op->plain_done, FILL_PIECE);
+        if (conn->fill_size < out_len)
+        {
+            BYTE *buf = heap_realloc(conn->fill_buf, out_len);
+            if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
+            conn->fill_buf = buf;
+            conn->fill_size = out_len;
+        }
+        op->fill(op->fill_ctx, op->plain_done, conn->fill_buf, out_len);
+        op->plain_done += out_len;
+        out = conn->fill_buf;
+    }
     op->base = out;
     op->total = out_len;
     op->done = 0;
@@ -579,7 +600,7 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
         op->fn(conn, op->context, op->tls_error, bytes);
         return;
     }
-    if (op == &conn->recv_op && conn->tls && !error)
+    if (op == &conn->recv_op && conn->tls && !error && !op->waiting)
     {
         size_t plain;
         if (!bytes)
@@ -617,15 +638,15 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
             return;
         }
         if (op->done < op->total) error = ERROR_WINHTTP_CONNECTION_ERROR;
-        else if (conn->tls && op->plain_done < op->plain_total)
+        else if (op->fill && op->plain_done < op->plain_total)
         {
-            if (!(error = next_tls_batch(op)))
+            if (!(error = next_batch(op)))
             {
                 start_send(op);
                 return;
             }
         }
-        bytes = conn->tls ? op->plain_total : op->done;
+        bytes = op->fill ? op->plain_total : op->done;
     }
     op->fn(conn, op->context, error, error ? 0 : bytes);
 }
@@ -796,6 +817,7 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
     DWORD error;
 
     if ((error = prepare_op(conn, op, fn, context))) return error;
+    op->waiting = FALSE;
     if (conn->tls)
     {
         size_t plain;
@@ -827,6 +849,7 @@ DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context)
     DWORD error;
 
     if ((error = prepare_op(conn, op, fn, context))) return error;
+    op->waiting = TRUE;
     if (conn->tls && tls_has_input(conn->tls))
     {
         /* Bytes are inside already: no socket read would report them. */
@@ -851,16 +874,57 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
     op->done = 0;
     op->total = len;
     op->base = buf;
+    op->fill = NULL;
     if (conn->tls)
     {
         /* Batches of records, each encrypted once the one before has left. */
-        op->plain = buf;
+        op->fill = fill_copy;
+        op->fill_ctx = (void *)buf;
         op->plain_total = len;
         op->plain_done = 0;
-        if ((error = next_tls_batch(op))) return error;
+        if ((error = next_batch(op))) return error;
     }
     start_send(op);
     return ERROR_IO_PENDING;
+}
+
+DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, void *fill_ctx,
+                          net_completion_fn fn, void *context)
+{
+    struct net_op *op = &conn->send_op;
+    DWORD error, count;
+    int ret;
+
+    if ((error = prepare_op(conn, op, fn, context))) return error;
+    op->fill = fill;
+    op->fill_ctx = fill_ctx;
+    op->plain_total = total;
+    op->plain_done = 0;
+    do
+    {
+        if ((error = next_batch(op))) return error;
+        while (op->done < op->total)
+        {
+            size_t left = op->total - op->done;
+
+            op->wsabuf.buf = (char *)op->base + op->done;
+            op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
+            memset(&op->ovl, 0, sizeof(op->ovl));
+            ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
+            if (!ret && conn->skip_port_on_success)
+            {
+                /* taken at once, and no packet will come: go on here */
+                if (!count) return ERROR_WINHTTP_CONNECTION_ERROR;
+                op->done += count;
+                continue;
+            }
+            /* The socket is full: complete_op carries on from the completion. */
+            if (!ret || WSAGetLastError() == WSA_IO_PENDING) return ERROR_IO_PENDING;
+            TRACE("WSASend failed at once: %d\n", WSAGetLastError());
+            return map_socket_error(WSAGetLastError());
+        }
+    } while (op->plain_done < op->plain_total);
+    return ERROR_SUCCESS;
 }
 
 /* Connecting and the TLS handshake, overlapped ---------------------------- */

@@ -96,6 +96,14 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
  * connection at once if bytes are already buffered inside). */
 DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context);
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
+/* Sends total bytes that fill writes (as net_send_fill) without blocking:
+ * what the socket takes at once leaves on this thread, and ERROR_SUCCESS
+ * means all of it did (fn is not called); ERROR_IO_PENDING means the rest
+ * follows from completions and fn reports the outcome (bytes == total);
+ * another error: nothing more is sent, fn is not called.  fill_ctx and what
+ * it refers to stay valid until then. */
+DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, void *fill_ctx,
+                          net_completion_fn fn, void *context);
 
 /* Starts connecting to one address; *ret is the new connection at once (so
  * that net_cancel can reach it) and fn reports the outcome.  Returns
