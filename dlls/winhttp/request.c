@@ -23,21 +23,7 @@
 #include "request_private.h"
 #include <stdio.h>
 
-/* Strings ------------------------------------------------------------------ */
-
-static char *wide_to_utf8(const WCHAR *src, int len, int *out_len)
-{
-    int n;
-    char *dst;
-
-    if (len < 0) len = (int)wcslen(src);
-    n = len ? WideCharToMultiByte(CP_UTF8, 0, src, len, NULL, 0, NULL, NULL) : 0;
-    if (!(dst = heap_alloc(n + 1))) return NULL;
-    if (n) WideCharToMultiByte(CP_UTF8, 0, src, len, dst, n, NULL, NULL);
-    dst[n] = 0;
-    if (out_len) *out_len = n;
-    return dst;
-}
+/* The request head ------------------------------------------------------------ */
 
 /* A growable byte string for the request head. */
 struct strbuf
@@ -75,7 +61,7 @@ static void sb_append_str(struct strbuf *sb, const char *s)
 static void sb_append_wide(struct strbuf *sb, const WCHAR *s)
 {
     int len;
-    char *utf8 = wide_to_utf8(s, -1, &len);
+    char *utf8 = strdupWA(s, -1, &len);
 
     if (!utf8)
     {
@@ -92,7 +78,7 @@ static void sb_append_path_real(struct strbuf *sb, const WCHAR *path, DWORD flag
 {
     static const char hex[] = "0123456789ABCDEF";
     int len, i;
-    char *utf8 = wide_to_utf8(path, -1, &len);
+    char *utf8 = strdupWA(path, -1, &len);
 
     if (!utf8)
     {
@@ -110,15 +96,6 @@ static void sb_append_path_real(struct strbuf *sb, const WCHAR *path, DWORD flag
         else sb_append(sb, (const char *)&c, 1);
     }
     heap_free(utf8);
-}
-
-static WCHAR *strdupAW_local(const char *src)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, src, -1, NULL, 0);
-    WCHAR *dst = n > 0 ? heap_alloc(n * sizeof(WCHAR)) : NULL;
-
-    if (dst) MultiByteToWideChar(CP_UTF8, 0, src, -1, dst, n);
-    return dst;
 }
 
 /* Notifications ---------------------------------------------------------------- */
@@ -167,7 +144,7 @@ static DWORD add_upgrade_headers(struct request *req)
     count = wsp_handshake_request_headers(lines, req->ws.key);
     for (i = 0; i < count && !error; i++)
     {
-        WCHAR *name = strdupAW_local(lines[i].name), *value = strdupAW_local(lines[i].value);
+        WCHAR *name = strdupAW(lines[i].name, -1), *value = strdupAW(lines[i].value, -1);
         BOOL is_key = !_wcsicmp(name ? name : L"", L"Sec-WebSocket-Key");
         DWORD flags = is_key ? WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE : WINHTTP_ADDREQ_FLAG_ADD_IF_NEW;
 
@@ -385,17 +362,6 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
 
 /* WinHttpReceiveResponse ----------------------------------------------------------- */
 
-static WCHAR *span_to_wide(const char *s, size_t len)
-{
-    WCHAR *out = heap_alloc((len + 1) * sizeof(WCHAR));
-    size_t i;
-
-    if (!out) return NULL;
-    for (i = 0; i < len; i++) out[i] = (unsigned char)s[i];
-    out[len] = 0;
-    return out;
-}
-
 /* Installs a parsed head (cs held). */
 static DWORD install_response(struct request *req, const char *head, size_t head_len,
                               const struct wsp_http_response *resp)
@@ -409,9 +375,9 @@ static DWORD install_response(struct request *req, const char *head, size_t head
     sprintf(version, "HTTP/1.%d", resp->minor_version);
     swprintf(status, ARRAY_SIZE(status), L"%d", resp->status);
     req->resp.status_code = resp->status;
-    req->resp.version = span_to_wide(version, strlen(version));
+    req->resp.version = latin1_to_wide(version, strlen(version));
     req->resp.status = strdupW(status);
-    req->resp.text = span_to_wide(resp->reason, resp->reason_len);
+    req->resp.text = latin1_to_wide(resp->reason, resp->reason_len);
     if ((req->resp.raw_head = heap_alloc(head_len)))
     {
         memcpy(req->resp.raw_head, head, head_len);

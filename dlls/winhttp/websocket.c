@@ -28,7 +28,7 @@
 #define MIN_RECEIVE_BUFFER         4096
 #define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
 #define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
-#define CONTROL_QUEUE_MAX          4                   /* control frames waiting for the wire */
+#define CONTROL_QUEUE_MAX          64                  /* control frames waiting for the wire */
 
 /* The websocket whose READ_COMPLETE this thread is delivering, if any. */
 static __thread struct websocket *delivering;
@@ -47,9 +47,10 @@ enum fragment_type
     FRAGMENT_UTF8,
 };
 
-/* A control frame waiting for the wire. */
+/* A control frame waiting for the wire (heap, so an idle websocket pays nothing). */
 struct control_frame
 {
+    struct control_frame *next;
     BYTE opcode;
     BYTE len;
     BYTE payload[WSP_MAX_CONTROL_PAYLOAD];
@@ -81,7 +82,7 @@ struct websocket
     /* The wire: one frame goes out at a time, written by whoever set
      * wire_busy, never under cs.  Control frames that come up meanwhile
      * (pong, the close after a protocol violation, keepalive pings) wait in
-     * ctl[]; the owner sends them before it gives the wire up, on its own
+     * the control queue (ctl_head); the owner sends them before it gives the wire up, on its own
      * thread if that one may block (synchronous handles), else from a pool
      * task (flush_task).  send_lock guards the fields below and is held for
      * no I/O; lock order: cs, then send_lock. */
@@ -90,7 +91,7 @@ struct websocket
     BOOL wire_busy;
     BOOL wire_shutdown;           /* FIN once the queue is empty (protocol violation) */
     BOOL send_queued;             /* an async send waits for the wire (started by the giver) */
-    struct control_frame ctl[CONTROL_QUEUE_MAX];
+    struct control_frame *ctl_head, **ctl_tail;
     unsigned int ctl_count;
     /* the async send in flight (send_pending) */
     struct frame_fill out;
@@ -132,6 +133,19 @@ static struct websocket *impl_from_hdr(struct object_header *hdr)
     return CONTAINING_RECORD(hdr, struct websocket, hdr);
 }
 
+/* send_lock held. */
+static struct control_frame *pop_control(struct websocket *ws)
+{
+    struct control_frame *frame;
+
+    if ((frame = ws->ctl_head))
+    {
+        if (!(ws->ctl_head = frame->next)) ws->ctl_tail = &ws->ctl_head;
+        ws->ctl_count--;
+    }
+    return frame;
+}
+
 static void websocket_destroy(struct object_header *hdr)
 {
     struct websocket *ws = impl_from_hdr(hdr);
@@ -139,6 +153,7 @@ static void websocket_destroy(struct object_header *hdr)
     TRACE("%p\n", ws);
     deadline_disarm(&ws->close_deadline);
     deadline_disarm(&ws->keepalive_deadline);
+    while (ws->ctl_count) heap_free(pop_control(ws));
     net_close(ws->conn);
     DeleteCriticalSection(&ws->cs);
     CloseHandle(ws->close_event);
@@ -275,22 +290,18 @@ static void CALLBACK flush_task(PTP_CALLBACK_INSTANCE instance, void *context);
 /* Sends the queued control frames, blocking; the caller owns the wire. */
 static void flush_controls(struct websocket *ws)
 {
-    struct control_frame frame;
+    struct control_frame *frame;
     DWORD error;
 
     for (;;)
     {
         AcquireSRWLockExclusive(&ws->send_lock);
-        if (!ws->ctl_count)
-        {
-            ReleaseSRWLockExclusive(&ws->send_lock);
-            return;
-        }
-        frame = ws->ctl[0];
-        memmove(ws->ctl, ws->ctl + 1, --ws->ctl_count * sizeof(ws->ctl[0]));
+        frame = pop_control(ws);
         ReleaseSRWLockExclusive(&ws->send_lock);
-        if ((error = send_frame(ws, TRUE, frame.opcode, frame.payload, frame.len)))
-            WARN("%p: control frame %u not sent: %lu\n", ws, frame.opcode, error);
+        if (!frame) return;
+        if ((error = send_frame(ws, TRUE, frame->opcode, frame->payload, frame->len)))
+            WARN("%p: control frame %u not sent: %lu\n", ws, frame->opcode, error);
+        heap_free(frame);
     }
 }
 
@@ -313,7 +324,7 @@ static void wire_give(struct websocket *ws, BOOL may_block)
             release_object(&ws->hdr);
             ERR("%p: no pool thread for the control frames\n", ws);
             AcquireSRWLockExclusive(&ws->send_lock);
-            ws->ctl_count = 0;
+            while (ws->ctl_count) heap_free(pop_control(ws));
         }
         if (!ws->ctl_count && ws->wire_shutdown)
         {
@@ -350,19 +361,25 @@ static void CALLBACK flush_task(PTP_CALLBACK_INSTANCE instance, void *context)
 
 /* Queues a control frame; any thread, cs may be held (nothing is written
  * here: control_kick does that once no lock is held).  A full queue drops
- * the frame: the peer is not reading, and its pings can wait. */
+ * the frame: the peer is not reading our pongs (RFC 6455 §5.5.3 lets a pong
+ * answer only the latest ping). */
 static void queue_control(struct websocket *ws, unsigned opcode, const void *payload, size_t len)
 {
+    struct control_frame *frame = NULL;
+
     AcquireSRWLockExclusive(&ws->send_lock);
-    if (ws->ctl_count < CONTROL_QUEUE_MAX && len <= WSP_MAX_CONTROL_PAYLOAD)
+    if (ws->ctl_count < CONTROL_QUEUE_MAX && len <= WSP_MAX_CONTROL_PAYLOAD && (frame = heap_alloc(sizeof(*frame))))
     {
-        struct control_frame *frame = &ws->ctl[ws->ctl_count++];
+        frame->next = NULL;
         frame->opcode = opcode;
         frame->len = (BYTE)len;
         memcpy(frame->payload, payload, len);
+        *ws->ctl_tail = frame;
+        ws->ctl_tail = &frame->next;
+        ws->ctl_count++;
     }
-    else WARN("%p: control queue full, frame %u dropped\n", ws, opcode);
     ReleaseSRWLockExclusive(&ws->send_lock);
+    if (!frame) WARN("%p: control queue full, frame %u dropped\n", ws, opcode);
 }
 
 /* Sends what queue_control queued if the wire is free (else its owner
@@ -972,6 +989,7 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     ws->conn = up.conn;
     InitializeCriticalSection(&ws->cs);
     InitializeSRWLock(&ws->send_lock);
+    ws->ctl_tail = &ws->ctl_head;
     InitializeConditionVariable(&ws->wire_free);
     ws->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     ws->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;

@@ -177,9 +177,15 @@ static inline WCHAR *strndupW(const WCHAR *src, size_t len)
     return dst;
 }
 
-/* UTF-16 -> UTF-8 (or CP_ACP-free ASCII) conversions for the wire. */
+/* strings.c: every conversion between UTF-16 and the wire's bytes. */
+/* UTF-16 -> UTF-8 (len < 0: up to the terminator); *out_len gets the byte count. */
 char *strdupWA(const WCHAR *src, int len, int *out_len);
+/* UTF-8 -> UTF-16 (len < 0: up to the terminator). */
 WCHAR *strdupAW(const char *src, int len);
+/* Header bytes from the wire: UTF-8 if valid, Latin-1 otherwise. */
+WCHAR *bytes_to_wide(const char *s, size_t len);
+/* Latin-1 bytes (status line parts), one WCHAR each. */
+WCHAR *latin1_to_wide(const char *s, size_t len);
 
 /* main.c */
 extern HINSTANCE winhttp_instance;

@@ -11,6 +11,9 @@
  *   cancelled or a connection error), before HANDLE_CLOSING.
  * - A callback that blocks for a second on one websocket delays neither
  *   another websocket's completions nor a deadline (an async Close's timeout).
+ * - A keepalive ping due on a connection whose peer reads nothing does not
+ *   delay another connection's deadline (about 16 s: the shortest keepalive
+ *   interval Windows allows is 15 s).
  *
  * The server (tests/server, /noread/MS[/drain]) reads nothing for MS ms.
  * Every wait is bounded.
@@ -300,6 +303,50 @@ static void test_blocked_callback(void)
     ws_close_handles(&hb);
 }
 
+/* Keepalive to a stalled peer ---------------------------------------------------- */
+
+/* k's peer reads nothing and k's send is stuck behind full TCP buffers;
+ * a Receive is pending, so k's keepalive ping falls due after 15 s with the
+ * wire still busy.  c's async Close to a silent peer has a 15.5 s timeout:
+ * its deadline comes 500 ms after k's ping and must not wait for it. */
+static void test_keepalive_to_stalled_peer(void)
+{
+    DWORD keepalive = WINHTTP_WEB_SOCKET_MIN_KEEPALIVE_VALUE, close_timeout = keepalive + 500, start, elapsed;
+    struct ws_handles hk, hc;
+    struct outcome k, c = { 0 };
+    BYTE buf[16];
+
+    if (!open_async(&k, L"/noread/60000", &hk)) return;
+    ok(WinHttpSetOption(k.ws, WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL, &keepalive, sizeof(keepalive)),
+       "setting the keepalive interval failed: %lu\n", GetLastError());
+    ok(timed_async_send(&k) < RETURN_MS, "the async send did not return at once\n");
+    ok(!WinHttpWebSocketReceive(k.ws, buf, sizeof(buf), NULL, NULL), "receive failed\n");
+
+    c.done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    c.ws = ws_open(server, L"/stall", WS_OPEN_ASYNC, close_callback, (DWORD_PTR)&c, &hc);
+    ok(c.ws != NULL, "ws_open /stall failed in %s: %lu\n", hc.failed_call, hc.error);
+    if (c.ws)
+    {
+        ok(WinHttpSetOption(c.ws, WINHTTP_OPTION_WEB_SOCKET_CLOSE_TIMEOUT, &close_timeout, sizeof(close_timeout)),
+           "setting the close timeout failed: %lu\n", GetLastError());
+        start = GetTickCount();
+        ok(!WinHttpWebSocketClose(c.ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, NULL, 0), "close failed\n");
+        ok(WaitForSingleObject(c.done, close_timeout + 10000) == WAIT_OBJECT_0, "the close never completed\n");
+        elapsed = GetTickCount() - start;
+        ok(c.error == ERROR_WINHTTP_TIMEOUT, "close of a silent peer ended with %lu\n", c.error);
+        ok(elapsed >= close_timeout - 100 && elapsed < close_timeout + 1500,
+           "the %lu ms close timeout fired after %lu ms, beside a keepalive ping to a stalled peer\n",
+           close_timeout, elapsed);
+        WinHttpCloseHandle(c.ws);
+        ws_close_handles(&hc);
+    }
+    CloseHandle(c.done);
+    ok(WaitForSingleObject(k.done, 0) == WAIT_TIMEOUT, "the stalled send completed\n");
+    close_async(&k, &hk);
+    ok(k.send_errors == 1 && k.error == ERROR_WINHTTP_OPERATION_CANCELLED, "send errors %ld, error %lu\n",
+       k.send_errors, k.error);
+}
+
 START_TEST(websocket_stall)
 {
     server = ws_server_env("WSTEST_SERVER");
@@ -319,5 +366,6 @@ START_TEST(websocket_stall)
     test_async_send_peer_reads_later();
     test_async_send_closed();
     test_blocked_callback();
+    test_keepalive_to_stalled_peer();
     free(big);
 }
