@@ -36,6 +36,7 @@ enum handle_type
     HANDLE_TYPE_CONNECT = 2,
     HANDLE_TYPE_REQUEST = 3,
     HANDLE_TYPE_SOCKET  = 4,
+    HANDLE_TYPE_RESOLVER = 5,     /* WinHttpCreateProxyResolver (autoproxy.c) */
 };
 
 struct object_header;
@@ -185,6 +186,12 @@ void request_timeouts_changed(struct object_header *hdr);
 
 /* net.c: keep-alive pool of a session */
 void net_pool_clear(struct session *session);
+/* net.c: WSAStartup once per process */
+void net_init_winsock(void);
+
+/* proxy.c: a copy in GlobalAlloc memory (len < 0: NUL-terminated), the
+ * allocator of every string the proxy functions hand to the caller. */
+WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)
