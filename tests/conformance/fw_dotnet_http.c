@@ -114,7 +114,7 @@ static HINTERNET open_request(HINTERNET connect, const WCHAR *verb, const WCHAR 
 static void send_and_receive(HINTERNET request, struct replay_async *a, const char *const *chunks, BOOL manual_chunks,
                              char *body, DWORD size, DWORD *status)
 {
-    DWORD error, len, i;
+    DWORD error = 0, len, i;
     char header[16];
     BOOL ret;
 
@@ -128,13 +128,22 @@ static void send_and_receive(HINTERNET request, struct replay_async *a, const ch
         if (manual_chunks)
         {
             sprintf(header, "%lx\r\n", len);
-            ok(!(error = replay_write(request, a, TRUE, header, (DWORD)strlen(header))), "chunk size: %lu\n", error);
+            error = replay_write(request, a, TRUE, header, (DWORD)strlen(header));
+            ok(!error, "chunk size: %lu\n", error);
         }
-        ok(!(error = replay_write(request, a, TRUE, chunks[i], len)), "chunk: %lu\n", error);
-        if (manual_chunks) ok(!(error = replay_write(request, a, TRUE, "\r\n", 2)), "chunk end: %lu\n", error);
+        error = replay_write(request, a, TRUE, chunks[i], len);
+        ok(!error, "chunk: %lu\n", error);
+        if (manual_chunks)
+        {
+            error = replay_write(request, a, TRUE, "\r\n", 2);
+            ok(!error, "chunk end: %lu\n", error);
+        }
     }
     if (chunks && manual_chunks)
-        ok(!(error = replay_write(request, a, TRUE, "0\r\n\r\n", 5)), "end chunk: %lu\n", error);
+    {
+        error = replay_write(request, a, TRUE, "0\r\n\r\n", 5);
+        ok(!error, "end chunk: %lu\n", error);
+    }
 
     error = replay_receive(request, a, TRUE, status, body, size, &len);
     ok(!error, "receive: %lu\n", error);
