@@ -71,6 +71,7 @@ DWORD body_setup(struct request *req, const struct wsp_http_response *resp)
 
     if (resp->minor_version >= 1) req->body.keep_alive = !response_list_has_token(resp, "Connection", "close");
     else req->body.keep_alive = response_list_has_token(resp, "Connection", "keep-alive");
+    if (req->send.body_overrun) req->body.keep_alive = FALSE;
 
     if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
     {

@@ -182,14 +182,14 @@ static DWORD secure_connection(struct request *req)
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->session->secure_protocols, req->security_flags,
+        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
                            &req->setup.cert_flags);
     else if (req->io.ready) error = io_result(req, NULL);
     else
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->session->secure_protocols,
+        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
                                               req->security_flags, &req->setup.cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
     }

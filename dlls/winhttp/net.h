@@ -59,6 +59,8 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
 /* The blocking calls' receive timeout alone (the send timeout stays). */
 void net_set_receive_timeout(struct netconn *conn, int receive_timeout);
+/* The local address of the connection. */
+void net_local_address(struct netconn *conn, SOCKADDR_STORAGE *addr, int *len);
 /* The address of the peer connected to. */
 void net_peer_address(struct netconn *conn, SOCKADDR_STORAGE *addr, int *len);
 /* Sends all of buf (blocking). */

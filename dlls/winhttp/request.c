@@ -214,6 +214,12 @@ static void reset_response(struct request *req)
     req->body.trailer_bytes = 0;
 }
 
+static BOOL has_transfer_coding(const struct header_list *headers)
+{
+    int i = headers_find(headers, L"Transfer-Encoding", 0);
+    return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
@@ -238,6 +244,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->receiving = FALSE;
     req->send.optional = optional;
     req->send.optional_len = optional_len;
+    req->send.body_overrun = FALSE;
     if (total_len < optional_len) total_len = optional_len;
     req->send.total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
@@ -251,7 +258,14 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && (total_len || body_verb))
+    /* A Transfer-Encoding other than identity means the caller frames the
+     * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
+     * 6.2), the total length is ignored and optional data is refused
+     * (WinHTTP's behaviour since Vista, "Large Request Payload Support"). */
+    req->send.chunked_upload = !error && has_transfer_coding(&req->request_headers);
+    if (req->send.chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
+    if (req->send.chunked_upload) req->send.total_len = 0;
+    else if (!error && (total_len || body_verb))
     {
         WCHAR length[16];
         swprintf(length, ARRAY_SIZE(length), L"%lu", total_len);
@@ -357,6 +371,9 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
     if (len && (error = connection_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
     req->send.written += len;
     *written = len;
+    /* Windows takes more than announced (Wine's test_WinHttpSendRequest), but
+     * the extra bytes would be read as the next request: no reuse. */
+    if (!req->send.chunked_upload && req->send.written > req->send.total_len) req->send.body_overrun = TRUE;
     return ERROR_SUCCESS;
 }
 
@@ -613,6 +630,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
+    options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }
@@ -665,6 +683,60 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     info->dwKeySize = req->setup.key_bits;
     *buflen = sizeof(*info);
     return TRUE;
+}
+
+/* WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT: the chain of the server
+ * certificate, built from the certificates the server sent (held in the
+ * certificate's store); the caller frees it with CertFreeCertificateChain. */
+static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
+{
+    CERT_CHAIN_PARA para;
+    const CERT_CHAIN_CONTEXT *chain;
+
+    memset(&para, 0, sizeof(para));
+    para.cbSize = sizeof(para);
+    if (!buffer || *buflen < sizeof(chain))
+    {
+        *buflen = sizeof(chain);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    if (!CertGetCertificateChain(NULL, req->setup.server_cert, NULL, req->setup.server_cert->hCertStore, &para, 0,
+                                 NULL, &chain))
+        return FALSE;
+    *(const CERT_CHAIN_CONTEXT **)buffer = chain;
+    *buflen = sizeof(chain);
+    return TRUE;
+}
+
+/* WINHTTP_OPTION_CONNECTION_INFO: the two ends of the request's connection,
+ * once WinHttpSendRequest has one. */
+static BOOL query_connection_info(struct request *req, void *buffer, DWORD *buflen)
+{
+    WINHTTP_CONNECTION_INFO *info = buffer;
+    SOCKADDR_STORAGE addr;
+    int len;
+    BOOL ret = FALSE;
+
+    EnterCriticalSection(&req->cs);
+    if (!req->conn) SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+    else if (!buffer || *buflen < sizeof(*info))
+    {
+        *buflen = sizeof(*info);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+    }
+    else
+    {
+        memset(info, 0, sizeof(*info));
+        info->cbSize = sizeof(*info);
+        net_local_address(req->conn, &info->LocalAddress, &len);
+        net_peer_address(req->conn, &addr, &len);
+        memcpy(&info->RemoteAddress, &addr, min(sizeof(info->RemoteAddress), (size_t)len));
+        *buflen = sizeof(*info);
+        ret = TRUE;
+    }
+    LeaveCriticalSection(&req->cs);
+    return ret;
 }
 
 static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -740,8 +812,18 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             return FALSE;
         }
         return query_dword_option(req->setup.key_bits, buffer, buflen);
-    case WINHTTP_OPTION_HANDLE_TYPE:
-        return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
+    case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
+        if (!req->secure || !req->setup.server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        return query_cert_chain(req, buffer, buflen);
+    case WINHTTP_OPTION_HTTP_PROTOCOL_USED:
+        /* 0: HTTP/1.1 or earlier, the only protocol we speak */
+        return query_dword_option(0, buffer, buflen);
+    case WINHTTP_OPTION_CONNECTION_INFO:
+        return query_connection_info(req, buffer, buflen);
     }
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
@@ -897,6 +979,14 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
         for (t = types; *t; t++) TRACE("accept type %s\n", debugstr_w(*t));
     }
 
+    if (flags & WINHTTP_FLAG_AUTOMATIC_CHUNKING)
+    {
+        /* Windows before 10 2004 refuses the flag this way; .NET then frames
+         * the chunks itself (WinHttpHandler.OpenRequestHandle). */
+        FIXME("WINHTTP_FLAG_AUTOMATIC_CHUNKING is not supported\n");
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
     if (!(hdr = grab_typed_object(hconnect, HANDLE_TYPE_CONNECT, &error)))
     {
         SetLastError(error);
@@ -921,6 +1011,8 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     if (req->port == INTERNET_DEFAULT_PORT)
         req->port = req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT;
     req->timeouts = connect->session->timeouts;
+    options_inherit(&req->opts, &connect->session->opts);
+    req->hdr.options = &req->opts;
     req->ws.receive_buffer_size = connect->session->websocket_receive_buffer_size;
     req->ws.send_buffer_size = connect->session->websocket_send_buffer_size;
     req->state = STATE_INIT;

@@ -121,6 +121,8 @@ struct send_progress
     DWORD optional_len;
     DWORD total_len;
     DWORD written;
+    BOOL chunked_upload;       /* the caller sent Transfer-Encoding and frames the body itself */
+    BOOL body_overrun;         /* more written than announced: the connection is not reused */
 };
 
 /* Getting a connection (connection.c) and what TLS told about it. */
@@ -182,6 +184,7 @@ struct request
 
     /* options */
     struct timeouts timeouts;
+    struct handle_options opts;   /* hdr.options points here; copied from the session */
     DWORD security_flags;
     struct ws_upgrade ws;
 
