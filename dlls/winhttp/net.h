@@ -171,7 +171,7 @@ DWORD tls_end_of_stream(struct tls *tls);
 void tls_shutdown(struct netconn *conn, struct tls *tls);
 void tls_free(struct tls *tls);
 
-/* Keep-alive pool of idle connections, per session and host:port. */
+/* Keep-alive pool of idle connections, process-wide, per host:port (pool.c). */
 struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure);
 void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure);
 

@@ -1280,6 +1280,15 @@ static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWOR
 
 /* Object ---------------------------------------------------------------------------- */
 
+/* The response's body is all in our buffer and the connection may carry
+ * another request: nothing waits on the socket, and closing the handle keeps
+ * the connection (see request_destroy). */
+static BOOL body_wholly_buffered(struct request *req)
+{
+    return req->state == STATE_RESPONSE && !req->body_done && req->keep_alive && !req->conn_taken &&
+           req->body == BODY_LENGTH && buffered(req) == req->remaining;
+}
+
 static void request_handle_closing(struct object_header *hdr)
 {
     struct request *req = impl_from_hdr(hdr);
@@ -1287,7 +1296,7 @@ static void request_handle_closing(struct object_header *hdr)
     TRACE("%p\n", req);
     /* Wake up an operation blocked on the connection; it reports cancellation. */
     EnterCriticalSection(&req->cs);
-    if (req->conn) net_cancel(req->conn);
+    if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
     LeaveCriticalSection(&req->cs);
 }
 
@@ -1297,6 +1306,15 @@ static void request_destroy(struct object_header *hdr)
 
     TRACE("%p\n", req);
     deadline_disarm(&req->io_deadline);
+    /* Closed with the rest of the body already in our buffer: the connection
+     * is as good as read to its end, and Windows keeps it for the next
+     * request (Wine's notification.c, test_connection_cache). */
+    if (req->conn && body_wholly_buffered(req))
+    {
+        TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+        net_pool_put(req->session, req->conn, req->server, req->port, req->secure);
+        req->conn = NULL;
+    }
     if (req->conn) net_close(req->conn);
     heap_free(req->send_head);
     if (req->server_cert) CertFreeCertificateContext(req->server_cert);

@@ -181,7 +181,6 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->websocket_send_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     session->secure_protocols = WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2;
     session->max_connections_per_server = ~0u;
-    InitializeSRWLock(&session->pool_lock);
 
     if ((agent && !(session->agent = strdupW(agent)))
         || (access == WINHTTP_ACCESS_TYPE_NAMED_PROXY

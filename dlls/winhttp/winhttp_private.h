@@ -106,8 +106,6 @@ struct session
     DWORD websocket_send_buffer_size;
     DWORD secure_protocols;
     DWORD max_connections_per_server;
-    SRWLOCK pool_lock;            /* keep-alive connection pool, see request.c */
-    struct netconn *idle_connections;
 };
 
 struct connect
@@ -128,7 +126,7 @@ BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *bu
 struct timeouts *request_timeouts(struct object_header *hdr);
 void request_timeouts_changed(struct object_header *hdr);
 
-/* net.c: keep-alive pool of a session */
+/* pool.c: a session closed (the process-wide keep-alive pool outlives it) */
 void net_pool_clear(struct session *session);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
