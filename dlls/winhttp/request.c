@@ -97,6 +97,7 @@ struct request
     size_t raw_head_len;
 
     struct timeouts timeouts;
+    struct handle_options opts;   /* hdr.options points here; copied from the session */
     DWORD security_flags;
     const CERT_CONTEXT *server_cert;
     DWORD key_bits;               /* cipher strength of the TLS connection */
@@ -132,10 +133,8 @@ struct request
     DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
     BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
 
-    /* redirects followed inside WinHttpReceiveResponse */
-    DWORD redirect_policy;     /* WINHTTP_OPTION_REDIRECT_POLICY_* */
-    DWORD max_redirects;       /* WINHTTP_OPTION_MAX_HTTP_AUTOMATIC_REDIRECTS */
-    DWORD disable_flags;       /* WINHTTP_DISABLE_* (WINHTTP_OPTION_DISABLE_FEATURE) */
+    /* redirects followed inside WinHttpReceiveResponse (policy, limit and
+     * WINHTTP_DISABLE_REDIRECTS: opts) */
     DWORD redirect_count;
     BOOL redirecting;          /* the redirected request is being sent (send_step) */
 
@@ -472,14 +471,14 @@ static DWORD secure_connection(struct request *req)
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->session->secure_protocols, req->security_flags,
+        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
                            &req->cert_flags);
     else if (req->io_ready) error = io_result(req, NULL);
     else
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->session->secure_protocols,
+        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
                                               req->security_flags, &req->cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
     }
@@ -908,9 +907,6 @@ static BOOL body_wholly_buffered(struct request *req)
            req->body == BODY_LENGTH && buffered(req) == req->remaining;
 }
 
-/* Windows' default for WINHTTP_OPTION_MAX_HTTP_AUTOMATIC_REDIRECTS. */
-#define DEFAULT_MAX_REDIRECTS 10
-
 static BOOL is_redirect(DWORD status)
 {
     return status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT || status == HTTP_STATUS_REDIRECT_METHOD ||
@@ -951,7 +947,7 @@ static DWORD redirect_target(struct request *req, const WCHAR *location)
     if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
         return ERROR_WINHTTP_REDIRECT_FAILED;
     if (req->secure && uc.nScheme == INTERNET_SCHEME_HTTP &&
-        req->redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP)
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP)
         return ERROR_WINHTTP_REDIRECT_FAILED;
     if (!(server = strndupW(uc.lpszHostName, uc.dwHostNameLength))) return ERROR_OUTOFMEMORY;
     len = uc.dwUrlPathLength + uc.dwExtraInfoLength;
@@ -985,8 +981,8 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
     int index;
 
     *follow = FALSE;
-    if (!is_redirect(req->status_code) || (req->disable_flags & WINHTTP_DISABLE_REDIRECTS) ||
-        req->redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->upgrade)
+    if (!is_redirect(req->status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->upgrade)
         return ERROR_SUCCESS;
     EnterCriticalSection(&req->cs);
     index = headers_find(&req->response_headers, L"Location", 0);
@@ -994,7 +990,7 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
     LeaveCriticalSection(&req->cs);
     if (index < 0) return ERROR_SUCCESS;
     if (!location) return ERROR_OUTOFMEMORY;
-    if (++req->redirect_count > req->max_redirects)
+    if (++req->redirect_count > req->opts.max_redirects)
     {
         heap_free(location);
         return ERROR_WINHTTP_REDIRECT_FAILED;
@@ -1490,6 +1486,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
+    options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }
@@ -1542,6 +1539,58 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     info->dwKeySize = req->key_bits;
     *buflen = sizeof(*info);
     return TRUE;
+}
+
+/* WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT: the chain of the server
+ * certificate, built from the certificates the server sent (held in the
+ * certificate's store); the caller frees it with CertFreeCertificateChain. */
+static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
+{
+    CERT_CHAIN_PARA para;
+    const CERT_CHAIN_CONTEXT *chain;
+
+    memset(&para, 0, sizeof(para));
+    para.cbSize = sizeof(para);
+    if (!buffer || *buflen < sizeof(chain))
+    {
+        *buflen = sizeof(chain);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    if (!CertGetCertificateChain(NULL, req->server_cert, NULL, req->server_cert->hCertStore, &para, 0, NULL, &chain))
+        return FALSE;
+    *(const CERT_CHAIN_CONTEXT **)buffer = chain;
+    *buflen = sizeof(chain);
+    return TRUE;
+}
+
+/* WINHTTP_OPTION_CONNECTION_INFO: the two ends of the request's connection,
+ * once WinHttpSendRequest has one. */
+static BOOL query_connection_info(struct request *req, void *buffer, DWORD *buflen)
+{
+    WINHTTP_CONNECTION_INFO *info = buffer;
+    int len;
+    BOOL ret = FALSE;
+
+    EnterCriticalSection(&req->cs);
+    if (!req->conn) SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+    else if (!buffer || *buflen < sizeof(*info))
+    {
+        *buflen = sizeof(*info);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+    }
+    else
+    {
+        memset(info, 0, sizeof(*info));
+        info->cbSize = sizeof(*info);
+        len = sizeof(info->LocalAddress);
+        getsockname(req->conn->socket, (struct sockaddr *)&info->LocalAddress, &len);
+        memcpy(&info->RemoteAddress, &req->conn->addr, min(sizeof(info->RemoteAddress), (size_t)req->conn->addr_len));
+        *buflen = sizeof(*info);
+        ret = TRUE;
+    }
+    LeaveCriticalSection(&req->cs);
+    return ret;
 }
 
 static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -1617,8 +1666,18 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             return FALSE;
         }
         return query_dword_option(req->key_bits, buffer, buflen);
-    case WINHTTP_OPTION_HANDLE_TYPE:
-        return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
+    case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
+        if (!req->secure || !req->server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        return query_cert_chain(req, buffer, buflen);
+    case WINHTTP_OPTION_HTTP_PROTOCOL_USED:
+        /* 0: HTTP/1.1 or earlier, the only protocol we speak */
+        return query_dword_option(0, buffer, buflen);
+    case WINHTTP_OPTION_CONNECTION_INFO:
+        return query_connection_info(req, buffer, buflen);
     }
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
@@ -1795,11 +1854,11 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     if (req->port == INTERNET_DEFAULT_PORT)
         req->port = req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT;
     req->timeouts = connect->session->timeouts;
+    options_inherit(&req->opts, &connect->session->opts);
+    req->hdr.options = &req->opts;
     req->ws_receive_buffer_size = connect->session->websocket_receive_buffer_size;
     req->ws_send_buffer_size = connect->session->websocket_send_buffer_size;
     req->state = STATE_INIT;
-    req->redirect_policy = WINHTTP_OPTION_REDIRECT_POLICY_DEFAULT;
-    req->max_redirects = DEFAULT_MAX_REDIRECTS;
 
     error = ERROR_SUCCESS;
     req->verb = strdupW(verb && verb[0] ? verb : L"GET");
