@@ -20,6 +20,9 @@
 #   --files        which of Wine's test files to run (default: all three)
 #   --runs N       run each file N times (stability runs), counting every run
 #   --report-only  exit 0 even when checks fail
+#   --skip-unavailable  when Wine's sources cannot be fetched (no network, no
+#                  root for deb-src), report each file as skipped with the
+#                  reason instead of failing (make check uses this)
 #
 # Offline: every run happens in a private mount + network namespace
 # (unshare -m -n) with only "lo" up and a bind-mounted /etc/hosts that maps
@@ -45,6 +48,7 @@ runs=1
 build_only=0
 fetch_only=0
 report_only=0
+skip_unavailable=0
 inside=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -56,6 +60,7 @@ while [ $# -gt 0 ]; do
     --build-only) build_only=1 ;;
     --fetch-only) fetch_only=1 ;;
     --report-only) report_only=1 ;;
+    --skip-unavailable) skip_unavailable=1 ;;
     --inside) inside=$2; shift ;;
     *) echo "winetests: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -68,7 +73,25 @@ tests_src=$wine_src/dlls/winhttp/tests
 out=$top/build/winetest
 timeout_secs=${WINETEST_TIMEOUT:-300}
 
+# Each file reported as skipped, with the reason, and a total line.
+skip_all() {
+    local t
+    for t in $files; do
+        echo "wine_${t}_${override}_$arch: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "    skipped: $*"
+    done
+    echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
+    exit 0
+}
+
 die() { echo "winetests: $*" >&2; exit 1; }
+
+# Wine's sources cannot be had here: a failure, or with --skip-unavailable a
+# visible skip.
+unavailable() {
+    [ $skip_unavailable -eq 1 ] && skip_all "$*"
+    die "$*"
+}
 
 # --- fetch: Wine's source, the version of the installed Wine, once ---------
 have_deb_src() {
@@ -77,9 +100,9 @@ have_deb_src() {
 
 fetch() {
     [ -f "$tests_src/notification.c" ] && return 0
-    command -v dpkg-source > /dev/null || die "dpkg-source missing: apt-get install dpkg-dev (tools/setup-debian.sh installs it)"
+    command -v dpkg-source > /dev/null || unavailable "dpkg-source missing: apt-get install dpkg-dev (tools/setup-debian.sh installs it)"
     if ! have_deb_src; then
-        [ "$(id -u)" -eq 0 ] || die "no deb-src entries and not root: add 'deb-src' to /etc/apt/sources.list.d/debian.sources"
+        [ "$(id -u)" -eq 0 ] || unavailable "no deb-src entries and not root: add 'deb-src' to /etc/apt/sources.list.d/debian.sources"
         # Debian 12 keeps its sources in deb822 form; a separate file adds the
         # source indexes without touching the system's own file.
         cat > /etc/apt/sources.list.d/winhttp-ws-src.sources <<'EOF'
@@ -91,18 +114,18 @@ Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-        apt-get update -q > "$srcroot.apt-update.log" 2>&1 || die "apt-get update failed (see $srcroot.apt-update.log)"
+        apt-get update -q > "$srcroot.apt-update.log" 2>&1 || unavailable "apt-get update failed (see $srcroot.apt-update.log)"
     fi
     mkdir -p "$srcroot"
     version=$(dpkg-query -W -f='${Version}' wine64 2>/dev/null || true)
     pkg=wine${version:+=$version}
     echo "winetests: fetching the source of $pkg into $srcroot"
     (cd "$srcroot" && apt-get source -q --download-only "$pkg" > fetch.log 2>&1) ||
-        die "apt-get source $pkg failed (see $srcroot/fetch.log)"
+        unavailable "apt-get source $pkg failed (see $srcroot/fetch.log)"
     dsc=$(ls "$srcroot"/wine_*.dsc | head -n 1)
     rm -rf "$wine_src.tmp"
     (cd "$srcroot" && dpkg-source -x "$dsc" "$wine_src.tmp" >> fetch.log 2>&1) ||
-        die "dpkg-source -x failed (see $srcroot/fetch.log)"
+        unavailable "dpkg-source -x failed (see $srcroot/fetch.log)"
     mv "$wine_src.tmp" "$wine_src"
 }
 
@@ -195,22 +218,12 @@ if [ -z "$loader" ]; then
     if [ "$arch" = x86_64 ]; then
         loader=/usr/lib/wine/wine64
     else
-        for t in $files; do
-            echo "$(name_of "$t"): 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
-            echo "    skipped: no loader for $arch programs given (--loader); built in $out/$arch"
-        done
-        echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
-        exit 0
+        skip_all "no loader for $arch programs given (--loader); built in $out/$arch"
     fi
 fi
 
 if ! unshare -m -n true 2> /dev/null; then
-    for t in $files; do
-        echo "$(name_of "$t"): 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
-        echo "    skipped: unshare -m -n is not permitted here (run as root): the tests need a private network namespace"
-    done
-    echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
-    exit 0
+    skip_all "unshare -m -n is not permitted here (run as root): the tests need a private network namespace"
 fi
 
 # The hosts file and a throw-away self-signed leaf for wss://ws.ifelse.io (the
