@@ -8,6 +8,11 @@
  * even after the session that opened it was closed (Wine's
  * notification.c, test_connection_cache; docs/DECISIONS.md).
  *
+ * secure is 0 for plain connections; for TLS ones it also carries which
+ * certificate checks were ignored when the connection was validated, so that
+ * a request with stricter SECURITY_FLAGS never inherits a connection it
+ * would have refused (request.c, pool_key).
+ *
  * Lock: pool_lock guards idle_connections and every pool_* field of the
  * connections on it; nothing else is taken under it (net_close runs after).
  *
@@ -25,7 +30,7 @@
 static SRWLOCK pool_lock = SRWLOCK_INIT;
 static struct netconn *idle_connections;
 
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct netconn *conn, **p, *stale = NULL, *found = NULL;
     ULONGLONG now = GetTickCount64();
@@ -41,7 +46,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
             stale = conn;
             continue;
         }
-        if (!found && conn->pool_port == port && !conn->pool_secure == !secure && !_wcsicmp(conn->pool_host, host))
+        if (!found && conn->pool_port == port && conn->pool_secure == secure && !_wcsicmp(conn->pool_host, host))
         {
             *p = conn->pool_next;
             conn->pool_next = NULL;
@@ -68,7 +73,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
     return found;
 }
 
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct netconn *evict = NULL, **p;
     unsigned int count = 0;

@@ -302,6 +302,16 @@ static void drop_connection(struct request *req)
     req->rpos = req->rlen = 0;
 }
 
+/* What a pooled connection must match besides host and port: plain, or TLS
+ * validated with the same certificate checks ignored. */
+static DWORD pool_key(struct request *req)
+{
+    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
+                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+
+    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
+}
+
 /* The body was read to its end: the connection goes back to the pool if the
  * response allows it and nothing unexpected follows. */
 static void finish_body(struct request *req)
@@ -317,7 +327,7 @@ static void finish_body(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
     if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing)
-        net_pool_put(req->session, conn, req->server, req->port, req->secure);
+        net_pool_put(req->session, conn, req->server, req->port, pool_key(req));
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -685,10 +695,17 @@ static DWORD send_request_steps(struct request *req)
         switch (req->send_step)
         {
         case SEND_OPEN:
-            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, req->secure)) != NULL))
+            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, pool_key(req))) != NULL))
             {
                 TRACE("%p: reusing connection %p\n", req, conn);
                 set_conn(req, conn);
+                if (req->secure)
+                {
+                    /* the certificate options answer for the connection in use */
+                    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+                    req->server_cert = net_server_certificate(conn);
+                    req->key_bits = net_cipher_strength(conn);
+                }
                 net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
                 req->send_step = SEND_HEAD;
                 break;
@@ -744,6 +761,7 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
 {
     DWORD error;
 
+    req->redirect_count = 0;
     if (!(error = prepare_request(req, headers, headers_len, optional, optional_len, total_len)))
         error = send_request_steps(req);
     return check_cancelled(req, error);
@@ -1473,7 +1491,7 @@ static void request_destroy(struct object_header *hdr)
     if (req->conn && body_wholly_buffered(req))
     {
         TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        net_pool_put(req->session, req->conn, req->server, req->port, req->secure);
+        net_pool_put(req->session, req->conn, req->server, req->port, pool_key(req));
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
