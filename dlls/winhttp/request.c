@@ -134,6 +134,8 @@ struct request
     /* request body */
     DWORD total_len;
     DWORD written;
+    BOOL chunked_upload;       /* the caller sent Transfer-Encoding and frames the body itself */
+    BOOL body_overrun;         /* more written than announced: the connection is not reused */
 
     /* WinHttpSendRequest in progress */
     enum send_step send_step;
@@ -615,6 +617,12 @@ static void reset_response(struct request *req)
     req->trailer_bytes = 0;
 }
 
+static BOOL has_transfer_coding(const struct header_list *headers)
+{
+    int i = headers_find(headers, L"Transfer-Encoding", 0);
+    return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
@@ -643,6 +651,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->receiving = FALSE;
     req->send_optional = optional;
     req->send_optional_len = optional_len;
+    req->body_overrun = FALSE;
     if (total_len < optional_len) total_len = optional_len;
     req->total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
@@ -656,7 +665,14 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && (total_len || body_verb))
+    /* A Transfer-Encoding other than identity means the caller frames the
+     * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
+     * 6.2), the total length is ignored and optional data is refused
+     * (WinHTTP's behaviour since Vista, "Large Request Payload Support"). */
+    req->chunked_upload = !error && has_transfer_coding(&req->request_headers);
+    if (req->chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
+    if (req->chunked_upload) req->total_len = 0;
+    else if (!error && (total_len || body_verb))
     {
         WCHAR length[16];
         swprintf(length, ARRAY_SIZE(length), L"%lu", total_len);
@@ -781,6 +797,9 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
     if (len && (error = conn_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
     req->written += len;
     *written = len;
+    /* Windows takes more than announced (Wine's test_WinHttpSendRequest), but
+     * the extra bytes would be read as the next request: no reuse. */
+    if (!req->chunked_upload && req->written > req->total_len) req->body_overrun = TRUE;
     return ERROR_SUCCESS;
 }
 
@@ -879,6 +898,7 @@ static DWORD setup_body(struct request *req, const struct wsp_http_response *res
 
     if (resp->minor_version >= 1) req->keep_alive = !list_has_token(resp, "Connection", "close");
     else req->keep_alive = list_has_token(resp, "Connection", "keep-alive");
+    if (req->body_overrun) req->keep_alive = FALSE;
 
     if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
     {
@@ -1783,6 +1803,14 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
         for (t = types; *t; t++) TRACE("accept type %s\n", debugstr_w(*t));
     }
 
+    if (flags & WINHTTP_FLAG_AUTOMATIC_CHUNKING)
+    {
+        /* Windows before 10 2004 refuses the flag this way; .NET then frames
+         * the chunks itself (WinHttpHandler.OpenRequestHandle). */
+        FIXME("WINHTTP_FLAG_AUTOMATIC_CHUNKING is not supported\n");
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
     if (!(hdr = grab_typed_object(hconnect, HANDLE_TYPE_CONNECT, &error)))
     {
         SetLastError(error);
