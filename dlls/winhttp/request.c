@@ -1227,7 +1227,8 @@ static DWORD receive_final_response(struct request *req)
         {
         case AUTH_STEP_RECEIVE:
             if ((error = receive_response(req))) return error;
-            if (req->auth_retries >= MAX_AUTH_RETRIES || req->total_len > req->send_optional_len)
+            if (req->auth_retries >= MAX_AUTH_RETRIES || req->chunked_upload || req->total_len > req->send_optional_len
+                || req->written > req->send_optional_len)
                 return ERROR_SUCCESS;
             EnterCriticalSection(&req->cs);
             view.hdr = &req->hdr;
