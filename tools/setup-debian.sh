@@ -46,7 +46,8 @@ packages=(
     python3 python3-websockets nodejs node-ws
     clang-14 libclang-rt-14-dev
     dpkg-dev
-    procps ca-certificates
+    procps ca-certificates iproute2
+    apache2 apache2-utils squid
 )
 
 apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
