@@ -110,6 +110,15 @@ static size_t buffered(struct request *req)
     return req->in.len - req->in.pos;
 }
 
+/* The response's body is all in our buffer and the connection may carry
+ * another request: nothing waits on the socket, and closing the handle keeps
+ * the connection (see request_destroy). */
+BOOL body_wholly_buffered(struct request *req)
+{
+    return req->state == STATE_RESPONSE && !req->body.done && req->body.keep_alive && !req->ws.taken &&
+           req->body.mode == BODY_LENGTH && buffered(req) == req->body.remaining;
+}
+
 /* Bytes of body that can be handed out now without I/O. */
 static size_t body_available(struct request *req)
 {

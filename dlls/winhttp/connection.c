@@ -207,6 +207,15 @@ static DWORD secure_connection(struct request *req)
     return ERROR_SUCCESS;
 }
 
+/* Plain, or TLS validated with the same certificate checks ignored. */
+DWORD connection_pool_key(struct request *req)
+{
+    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
+                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+
+    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
+}
+
 DWORD connection_open(struct request *req)
 {
     struct netconn *conn;
@@ -217,10 +226,18 @@ DWORD connection_open(struct request *req)
         switch (req->setup.step)
         {
         case SETUP_POOL:
-            if ((req->setup.reused = (conn = net_pool_take(req->session, req->server, req->port, req->secure)) != NULL))
+            if ((req->setup.reused = (conn = net_pool_take(req->session, req->server, req->port,
+                                                           connection_pool_key(req))) != NULL))
             {
                 TRACE("%p: reusing connection %p\n", req, conn);
                 set_conn(req, conn);
+                if (req->secure)
+                {
+                    /* the certificate options answer for the connection in use */
+                    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+                    req->setup.server_cert = net_server_certificate(conn);
+                    req->setup.key_bits = net_cipher_strength(conn);
+                }
                 net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
                 req->setup.step = SETUP_DONE;
                 break;
@@ -254,7 +271,7 @@ void connection_release(struct request *req, BOOL reusable)
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
     if (reusable && req->in.pos == req->in.len && !req->hdr.closing)
-        net_pool_put(req->session, conn, req->server, req->port, req->secure);
+        net_pool_put(req->session, conn, req->server, req->port, connection_pool_key(req));
     else net_close(conn);
     req->in.pos = req->in.len = 0;
 }

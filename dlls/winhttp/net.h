@@ -128,8 +128,9 @@ const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
 /* Cipher strength in bits of a secure connection, 0 otherwise. */
 DWORD net_cipher_strength(struct netconn *conn);
 
-/* Keep-alive pool of idle connections, per session and host:port. */
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure);
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure);
+/* Keep-alive pool of idle connections, process-wide, per host:port (pool.c);
+ * secure: 0 for plain, else the request's pool_key (TLS + ignored checks). */
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure);
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure);
 
 #endif /* WINHTTP_NET_H */

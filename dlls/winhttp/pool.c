@@ -1,8 +1,20 @@
 /*
- * Keep-alive pool: idle connections of a session, keyed by host, port and
+ * Keep-alive pool: idle connections of the process, keyed by host, port and
  * whether they are secure.  A connection is put back when a response was read
- * to its end and allowed keep-alive; the next request to the same place takes
- * it if it still looks alive.
+ * to its end (or was wholly buffered when its request handle closed) and
+ * allowed keep-alive; the next request to the same place takes it if it
+ * still looks alive, from any session: Windows reuses a kept-alive
+ * connection across the request handles of a connection and across sessions,
+ * even after the session that opened it was closed (Wine's
+ * notification.c, test_connection_cache; docs/DECISIONS.md).
+ *
+ * secure is 0 for plain connections; for TLS ones it also carries which
+ * certificate checks were ignored when the connection was validated, so that
+ * a request with stricter SECURITY_FLAGS never inherits a connection it
+ * would have refused (request.c, pool_key).
+ *
+ * Lock: pool_lock guards idle_connections and the entries on it; nothing
+ * else is taken under it (net_close runs after).
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -12,19 +24,22 @@
 
 /* Idle connections older than this are closed instead of reused. */
 #define POOL_IDLE_LIMIT_MS  (60 * 1000)
-/* At most this many idle connections per session. */
+/* At most this many idle connections in the process. */
 #define POOL_MAX_IDLE       16
 
-/* One idle connection in a session's list (session->pool_lock), newest first. */
+/* One idle connection in the list (pool_lock), newest first. */
 struct pool_entry
 {
     struct pool_entry *next;
     struct netconn *conn;
     WCHAR *host;
     INTERNET_PORT port;
-    BOOL secure;
+    DWORD secure;
     ULONGLONG idle_since;
 };
+
+static SRWLOCK pool_lock = SRWLOCK_INIT;
+static struct pool_entry *idle_connections;
 
 static void close_entries(struct pool_entry *entry)
 {
@@ -40,18 +55,18 @@ static void close_entries(struct pool_entry *entry)
     }
 }
 
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct pool_entry *entry, **p, *stale = NULL, *found = NULL;
     ULONGLONG now = GetTickCount64();
     struct netconn *conn = NULL;
 
-    AcquireSRWLockExclusive(&session->pool_lock);
-    p = &session->idle_connections;
+    AcquireSRWLockExclusive(&pool_lock);
+    p = &idle_connections;
     while ((entry = *p))
     {
         BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
-        BOOL match = !found && entry->port == port && !entry->secure == !secure && !_wcsicmp(entry->host, host);
+        BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host);
 
         if (!expired && !match)
         {
@@ -68,7 +83,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
         entry->next = stale;
         stale = entry;
     }
-    ReleaseSRWLockExclusive(&session->pool_lock);
+    ReleaseSRWLockExclusive(&pool_lock);
 
     close_entries(stale);
     if (found)
@@ -81,7 +96,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
     return conn;
 }
 
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct pool_entry *entry, *evict = NULL, **p;
     unsigned int count = 0;
@@ -98,10 +113,10 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     entry->secure = secure;
     entry->idle_since = GetTickCount64();
 
-    AcquireSRWLockExclusive(&session->pool_lock);
-    entry->next = session->idle_connections;
-    session->idle_connections = entry;
-    for (p = &session->idle_connections; *p; p = &(*p)->next)
+    AcquireSRWLockExclusive(&pool_lock);
+    entry->next = idle_connections;
+    idle_connections = entry;
+    for (p = &idle_connections; *p; p = &(*p)->next)
     {
         if (++count > POOL_MAX_IDLE)
         {
@@ -110,17 +125,29 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
             break;
         }
     }
-    ReleaseSRWLockExclusive(&session->pool_lock);
+    ReleaseSRWLockExclusive(&pool_lock);
     close_entries(evict);
 }
 
+/* A session closed: the pool outlives it (see the top), so this only closes
+ * the connections that have been idle too long. */
 void net_pool_clear(struct session *session)
 {
-    struct pool_entry *entries;
+    struct pool_entry *entry, **p, *stale = NULL;
+    ULONGLONG now = GetTickCount64();
 
-    AcquireSRWLockExclusive(&session->pool_lock);
-    entries = session->idle_connections;
-    session->idle_connections = NULL;
-    ReleaseSRWLockExclusive(&session->pool_lock);
-    close_entries(entries);
+    AcquireSRWLockExclusive(&pool_lock);
+    p = &idle_connections;
+    while ((entry = *p))
+    {
+        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS)
+        {
+            *p = entry->next;
+            entry->next = stale;
+            stale = entry;
+        }
+        else p = &entry->next;
+    }
+    ReleaseSRWLockExclusive(&pool_lock);
+    close_entries(stale);
 }

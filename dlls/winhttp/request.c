@@ -233,6 +233,11 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     connection_drop(req);
 
     EnterCriticalSection(&req->cs);
+    {
+        struct auth_request_view view = { &req->hdr, req->resp.status_code ? &req->resp.headers : NULL,
+                                          req->resp.status_code, req->verb, req->path };
+        error = auth_prepare(&req->auth, &view, &req->request_headers);
+    }
     req->state = STATE_INIT;
     req->ws.taken = FALSE;
     reset_response(req);
@@ -249,7 +254,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->send.total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
 
-    if (headers && headers_len)
+    if (!error && headers && headers_len)
         error = headers_add_string(&req->request_headers, headers, headers_len,
                                    WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     if (!error) error = add_host_header(req);
@@ -354,6 +359,7 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
 {
     DWORD error;
 
+    req->redirect_count = 0;
     if (!(error = prepare_request(req, headers, headers_len, optional, optional_len, total_len)))
         error = send_request_steps(req);
     return check_cancelled(req, error);
@@ -408,7 +414,139 @@ static DWORD install_response(struct request *req, const char *head, size_t head
     return error;
 }
 
-static DWORD receive_response(struct request *req)
+/* Redirects ------------------------------------------------------------------------- */
+
+static BOOL is_redirect(DWORD status)
+{
+    return status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT || status == HTTP_STATUS_REDIRECT_METHOD ||
+           status == HTTP_STATUS_REDIRECT_KEEP_VERB || status == HTTP_STATUS_PERMANENT_REDIRECT;
+}
+
+/* The request line and Host of the next hop, from the Location of the
+ * response: an absolute URL may change host, port and scheme; a relative one
+ * replaces the path ("/x") or its last segment ("x"). */
+static DWORD redirect_target(struct request *req, const WCHAR *location)
+{
+    URL_COMPONENTS uc;
+    WCHAR *server = NULL, *path, *slash;
+    size_t len;
+
+    memset(&uc, 0, sizeof(uc));
+    uc.dwStructSize = sizeof(uc);
+    uc.dwSchemeLength = uc.dwHostNameLength = uc.dwUrlPathLength = uc.dwExtraInfoLength = ~0u;
+    if (!WinHttpCrackUrl(location, 0, 0, &uc))
+    {
+        if (location[0] == '/') path = strdupW(location);
+        else
+        {
+            slash = wcsrchr(req->path, '/');
+            len = slash ? (size_t)(slash - req->path) + 1 : 1;
+            if ((path = heap_alloc((len + wcslen(location) + 1) * sizeof(WCHAR))))
+            {
+                if (slash) memcpy(path, req->path, len * sizeof(WCHAR));
+                else path[0] = '/';
+                wcscpy(path + len, location);
+            }
+        }
+        if (!path) return ERROR_OUTOFMEMORY;
+        heap_free(req->path);
+        req->path = path;
+        return ERROR_SUCCESS;
+    }
+    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    if (req->secure && uc.nScheme == INTERNET_SCHEME_HTTP &&
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP)
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    if (!(server = strndupW(uc.lpszHostName, uc.dwHostNameLength))) return ERROR_OUTOFMEMORY;
+    len = uc.dwUrlPathLength + uc.dwExtraInfoLength;
+    if (!(path = heap_alloc((len + 2) * sizeof(WCHAR))))
+    {
+        heap_free(server);
+        return ERROR_OUTOFMEMORY;
+    }
+    if (len) memcpy(path, uc.lpszUrlPath, len * sizeof(WCHAR));
+    else path[len++] = '/';
+    path[len] = 0;
+    heap_free(req->server);
+    heap_free(req->path);
+    req->server = server;
+    req->path = path;
+    req->secure = uc.nScheme == INTERNET_SCHEME_HTTPS;
+    req->port = uc.nPort;
+    return ERROR_SUCCESS;
+}
+
+/* The response just received is a redirect to follow (Windows follows 301,
+ * 302, 303, 307 and 308 unless the policy or WINHTTP_DISABLE_REDIRECTS says
+ * not): sends REDIRECT with the new URL and prepares the next request, which
+ * receive_response then sends.  301/302/303 turn a POST into a GET without
+ * a body (303: any verb but HEAD); 307/308 keep verb and body. */
+static DWORD follow_redirect(struct request *req, BOOL *follow)
+{
+    const void *optional = req->send.optional;
+    DWORD optional_len = req->send.optional_len, total_len = req->send.total_len, error;
+    WCHAR *location;
+    int index;
+
+    *follow = FALSE;
+    if (!is_redirect(req->resp.status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->ws.requested)
+        return ERROR_SUCCESS;
+    EnterCriticalSection(&req->cs);
+    index = headers_find(&req->resp.headers, L"Location", 0);
+    location = index >= 0 ? strdupW(req->resp.headers.items[index].value) : NULL;
+    LeaveCriticalSection(&req->cs);
+    if (index < 0) return ERROR_SUCCESS;
+    if (!location) return ERROR_OUTOFMEMORY;
+    if (++req->redirect_count > req->opts.max_redirects)
+    {
+        heap_free(location);
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    }
+    TRACE("%p: %lu redirect to %s\n", req, req->resp.status_code, debugstr_w(location));
+
+    /* The body of the redirect is not for the application. */
+    if (body_wholly_buffered(req)) req->in.pos += (size_t)req->body.remaining;
+    if (req->body.mode == BODY_NONE || body_wholly_buffered(req) ||
+        (req->body.mode == BODY_LENGTH && !req->body.remaining)) body_finish(req);
+    else connection_drop(req);
+
+    EnterCriticalSection(&req->cs);
+    error = redirect_target(req, location);
+    if (!error && ((req->resp.status_code == HTTP_STATUS_REDIRECT_METHOD && wcscmp(req->verb, L"HEAD")) ||
+                   ((req->resp.status_code == HTTP_STATUS_MOVED || req->resp.status_code == HTTP_STATUS_REDIRECT) &&
+                    !wcscmp(req->verb, L"POST"))))
+    {
+        WCHAR *get = strdupW(L"GET");
+        if (!get) error = ERROR_OUTOFMEMORY;
+        else
+        {
+            heap_free(req->verb);
+            req->verb = get;
+            optional = NULL;
+            optional_len = total_len = 0;
+            headers_process(&req->request_headers, L"Content-Length", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+            headers_process(&req->request_headers, L"Content-Type", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+        }
+    }
+    LeaveCriticalSection(&req->cs);
+    if (!error)
+    {
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REDIRECT, location, (DWORD)wcslen(location));
+        error = prepare_request(req, NULL, 0, optional, optional_len, total_len);
+    }
+    heap_free(location);
+    if (!error)
+    {
+        req->redirecting = TRUE;
+        *follow = TRUE;
+    }
+    return error;
+}
+
+/* One response head: RECEIVING_RESPONSE, the head, RESPONSE_RECEIVED. */
+static DWORD receive_one_response(struct request *req)
 {
     struct wsp_http_header *lines;
     struct wsp_http_response resp;
@@ -486,7 +624,121 @@ static DWORD receive_response(struct request *req)
     return ERROR_SUCCESS;
 }
 
-//* Asynchronous tasks ---------------------------------------------------------------- */
+/* WinHttpReceiveResponse's work: the response, and the redirects it leads to
+ * (at most max_redirects: follow_redirect fails past them). */
+static DWORD receive_response(struct request *req)
+{
+    DWORD error;
+    BOOL follow;
+
+    for (;;)
+    {
+        if (req->redirecting)
+        {
+            if ((error = check_cancelled(req, send_request_steps(req))))
+            {
+                if (error != ERROR_IO_PENDING) req->redirecting = FALSE;
+                return error;
+            }
+            req->redirecting = FALSE;
+        }
+        if ((error = receive_one_response(req))) return error;
+        if ((error = follow_redirect(req, &follow)) || !follow) return error;
+    }
+}
+
+/* WinHttpReceiveResponse: a challenge this request can answer (auth.h) is
+ * answered here, by reading the refused response to its end and sending the
+ * request again (on the same connection when it is kept alive), so the
+ * program sees the final response.  Not when the body went out with
+ * WinHttpWriteData: that cannot be sent again. */
+static DWORD receive_final_response(struct request *req)
+{
+    struct auth_request_view view;
+    char scratch[4096];
+    DWORD error, read;
+    BOOL retry;
+
+    for (;;)
+    {
+        switch (req->auth_step)
+        {
+        case AUTH_STEP_RECEIVE:
+            if ((error = receive_response(req))) return error;
+            if (req->auth_retries >= MAX_AUTH_RETRIES || req->send.chunked_upload || req->send.total_len > req->send.optional_len
+                || req->send.written > req->send.optional_len)
+                return ERROR_SUCCESS;
+            EnterCriticalSection(&req->cs);
+            view.hdr = &req->hdr;
+            view.response = &req->resp.headers;
+            view.status = req->resp.status_code;
+            view.verb = req->verb;
+            view.path = req->path;
+            retry = auth_should_retry(&req->auth, &view);
+            LeaveCriticalSection(&req->cs);
+            if (!retry) return ERROR_SUCCESS;
+            req->auth_retries++;
+            req->auth_step = AUTH_STEP_DRAIN;
+            break;
+        case AUTH_STEP_DRAIN:
+            do
+            {
+                if ((error = read_data(req, scratch, sizeof(scratch), &read)))
+                {
+                    if (error != ERROR_IO_PENDING) req->auth_step = AUTH_STEP_RECEIVE;
+                    return error;
+                }
+            } while (read);
+            if ((error = prepare_request(req, NULL, 0, req->send.optional, req->send.optional_len, req->send.total_len)))
+            {
+                req->auth_step = AUTH_STEP_RECEIVE;
+                return error;
+            }
+            req->auth_step = AUTH_STEP_SEND;
+            break;
+        case AUTH_STEP_SEND:
+            error = send_request_steps(req);
+            if (error == ERROR_IO_PENDING) return error;
+            req->auth_step = AUTH_STEP_RECEIVE;
+            if (error) return error;
+            break;
+        }
+    }
+}
+
+static DWORD receive_response_call(struct request *req)
+{
+    req->auth_step = AUTH_STEP_RECEIVE;
+    req->auth_retries = 0;
+    return receive_final_response(req);
+}
+
+/* auth.c's view of a request */
+struct request_auth *request_auth_acquire(HINTERNET handle, struct auth_request_view *view, DWORD *error)
+{
+    struct object_header *hdr = grab_typed_object(handle, HANDLE_TYPE_REQUEST, error);
+    struct request *req;
+
+    if (!hdr) return NULL;
+    req = impl_from_hdr(hdr);
+    EnterCriticalSection(&req->cs);
+    view->hdr = hdr;
+    view->response = req->state == STATE_RESPONSE ? &req->resp.headers : NULL;
+    view->status = req->state == STATE_RESPONSE ? req->resp.status_code : 0;
+    view->verb = req->verb;
+    view->path = req->path;
+    return &req->auth;
+}
+
+void request_auth_release(struct auth_request_view *view)
+{
+    struct request *req = impl_from_hdr(view->hdr);
+
+    LeaveCriticalSection(&req->cs);
+    release_object(view->hdr);
+}
+
+/* Asynchronous tasks ---------------------------------------------------------------- */
 
 struct send_task
 {
@@ -497,6 +749,12 @@ struct send_task
     DWORD optional_len;
     DWORD total_len;
     BOOL prepared;
+};
+
+struct receive_task
+{
+    struct task task;
+    BOOL started;
 };
 
 struct data_task
@@ -533,8 +791,17 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
 
 static DWORD receive_task_fn(struct task *task, BOOL cancelled)
 {
+    struct receive_task *t = CONTAINING_RECORD(task, struct receive_task, task);
     struct request *req = impl_from_hdr(task->obj);
-    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : receive_response(req);
+    DWORD error;
+
+    if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else if (t->started) error = receive_final_response(req);
+    else
+    {
+        t->started = TRUE;
+        error = receive_response_call(req);
+    }
 
     if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_RECEIVE_RESPONSE, error);
@@ -610,7 +877,7 @@ static void request_handle_closing(struct object_header *hdr)
     TRACE("%p\n", req);
     /* Wake up an operation blocked on the connection; it reports cancellation. */
     EnterCriticalSection(&req->cs);
-    if (req->conn) net_cancel(req->conn);
+    if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
     LeaveCriticalSection(&req->cs);
 }
 
@@ -620,11 +887,21 @@ static void request_destroy(struct object_header *hdr)
 
     TRACE("%p\n", req);
     deadline_disarm(&req->io.deadline);
+    /* Closed with the rest of the body already in our buffer: the connection
+     * is as good as read to its end, and Windows keeps it for the next
+     * request (Wine's notification.c, test_connection_cache). */
+    if (req->conn && body_wholly_buffered(req))
+    {
+        TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+        net_pool_put(req->session, req->conn, req->server, req->port, connection_pool_key(req));
+        req->conn = NULL;
+    }
     if (req->conn) net_close(req->conn);
     heap_free(req->send.head);
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     reset_response(req);
     headers_free(&req->request_headers);
+    auth_free(&req->auth);
     heap_free(req->in.buf);
     heap_free(req->verb);
     heap_free(req->path);
@@ -1157,10 +1434,10 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         InterlockedExchange(&req->api_received, 1);
         if (object_is_async(&req->hdr))
         {
-            struct task *t = heap_alloc_zero(sizeof(*t));
-            error = t ? task_queue_submit(&req->queue, &req->hdr, t, receive_task_fn) : ERROR_OUTOFMEMORY;
+            struct receive_task *t = heap_alloc_zero(sizeof(*t));
+            error = t ? task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn) : ERROR_OUTOFMEMORY;
         }
-        else error = receive_response(req);
+        else error = receive_response_call(req);
     }
     return finish_call(req, error);
 }

@@ -26,6 +26,7 @@
 #ifndef WINHTTP_REQUEST_PRIVATE_H
 #define WINHTTP_REQUEST_PRIVATE_H
 
+#include "auth.h"
 #include "deadline.h"
 #include "net.h"
 #include "request.h"
@@ -55,6 +56,20 @@ enum setup_step
     SETUP_SECURE,      /* TLS handshake (after a proxy's CONNECT tunnel, when there is one) */
     SETUP_DONE,
 };
+
+/* Where WinHttpReceiveResponse is when it answers an authentication
+ * challenge by itself (auth.h): reading the refused response's body, then
+ * sending the request again. */
+enum auth_step
+{
+    AUTH_STEP_RECEIVE,
+    AUTH_STEP_DRAIN,
+    AUTH_STEP_SEND,
+};
+
+/* Automatic answers to challenges within one WinHttpReceiveResponse (a
+ * Digest server may declare its nonce stale more than once). */
+#define MAX_AUTH_RETRIES 4
 
 enum request_state
 {
@@ -181,6 +196,7 @@ struct request
     struct header_list request_headers; /* (cs) */
     struct response resp;      /* (cs) */
     struct netconn *conn;      /* (cs) */
+    struct request_auth auth;  /* (cs) authentication (auth.c) */
 
     /* options */
     struct timeouts timeouts;
@@ -192,6 +208,12 @@ struct request
     struct send_progress send;
     struct setup setup;
     BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
+    /* redirects followed inside WinHttpReceiveResponse (policy, limit and
+     * WINHTTP_DISABLE_REDIRECTS: opts) */
+    DWORD redirect_count;
+    BOOL redirecting;          /* the redirected request is being sent (send.step) */
+    enum auth_step auth_step;
+    DWORD auth_retries;
     struct input in;
     struct body body;
     struct io_slot io;
@@ -208,6 +230,8 @@ static inline struct request *impl_from_hdr(struct object_header *hdr)
 /* Gives the request a connection, from setup.step on (reset it to
  * SETUP_POOL to start); resumable like every operation (ERROR_IO_PENDING). */
 DWORD connection_open(struct request *req);
+/* What a pooled connection must match besides host and port. */
+DWORD connection_pool_key(struct request *req);
 /* Closes the request's connection, if any, and drops buffered input. */
 void connection_drop(struct request *req);
 /* The response was read to its end: the connection goes back to the pool
@@ -225,6 +249,9 @@ DWORD check_cancelled(struct request *req, DWORD error);
 DWORD body_fill_input(struct request *req, size_t limit, BOOL *eof);
 /* Chooses the framing from the response head. */
 DWORD body_setup(struct request *req, const struct wsp_http_response *resp);
+/* The rest of the body is in req->in and the connection may carry another
+ * request. */
+BOOL body_wholly_buffered(struct request *req);
 /* The body ended: hands the connection back (kept for a 101 upgrade). */
 void body_finish(struct request *req);
 DWORD query_data_available(struct request *req, DWORD *available);

@@ -154,8 +154,6 @@ struct timeouts
     int receive_response;
 };
 
-struct pool_entry;
-
 struct session
 {
     struct object_header hdr;
@@ -167,8 +165,6 @@ struct session
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
     struct handle_options opts;   /* hdr.options points here */
-    SRWLOCK pool_lock;            /* keep-alive connection pool (pool.c) */
-    struct pool_entry *idle_connections;
 };
 
 struct connect
@@ -186,7 +182,7 @@ void set_timeouts(struct timeouts *t, int resolve, int connect, int send, int re
 BOOL session_query_timeout_option(const struct timeouts *t, DWORD option, void *buffer, DWORD *buflen, BOOL *handled);
 BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *buffer, DWORD buflen, BOOL *handled);
 
-/* net.c: keep-alive pool of a session */
+/* pool.c: a session closed (the process-wide keep-alive pool outlives it) */
 void net_pool_clear(struct session *session);
 /* net.c: WSAStartup once per process */
 void net_init_winsock(void);
