@@ -97,6 +97,7 @@ struct request
     size_t raw_head_len;
 
     struct timeouts timeouts;
+    struct handle_options opts;   /* hdr.options points here; copied from the session */
     DWORD security_flags;
     const CERT_CONTEXT *server_cert;
     DWORD key_bits;               /* cipher strength of the TLS connection */
@@ -465,14 +466,14 @@ static DWORD secure_connection(struct request *req)
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->session->secure_protocols, req->security_flags,
+        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
                            &req->cert_flags);
     else if (req->io_ready) error = io_result(req, NULL);
     else
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->session->secure_protocols,
+        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
                                               req->security_flags, &req->cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
     }
@@ -1307,6 +1308,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
+    options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }
@@ -1359,6 +1361,58 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     info->dwKeySize = req->key_bits;
     *buflen = sizeof(*info);
     return TRUE;
+}
+
+/* WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT: the chain of the server
+ * certificate, built from the certificates the server sent (held in the
+ * certificate's store); the caller frees it with CertFreeCertificateChain. */
+static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
+{
+    CERT_CHAIN_PARA para;
+    const CERT_CHAIN_CONTEXT *chain;
+
+    memset(&para, 0, sizeof(para));
+    para.cbSize = sizeof(para);
+    if (!buffer || *buflen < sizeof(chain))
+    {
+        *buflen = sizeof(chain);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    if (!CertGetCertificateChain(NULL, req->server_cert, NULL, req->server_cert->hCertStore, &para, 0, NULL, &chain))
+        return FALSE;
+    *(const CERT_CHAIN_CONTEXT **)buffer = chain;
+    *buflen = sizeof(chain);
+    return TRUE;
+}
+
+/* WINHTTP_OPTION_CONNECTION_INFO: the two ends of the request's connection,
+ * once WinHttpSendRequest has one. */
+static BOOL query_connection_info(struct request *req, void *buffer, DWORD *buflen)
+{
+    WINHTTP_CONNECTION_INFO *info = buffer;
+    int len;
+    BOOL ret = FALSE;
+
+    EnterCriticalSection(&req->cs);
+    if (!req->conn) SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+    else if (!buffer || *buflen < sizeof(*info))
+    {
+        *buflen = sizeof(*info);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+    }
+    else
+    {
+        memset(info, 0, sizeof(*info));
+        info->cbSize = sizeof(*info);
+        len = sizeof(info->LocalAddress);
+        getsockname(req->conn->socket, (struct sockaddr *)&info->LocalAddress, &len);
+        memcpy(&info->RemoteAddress, &req->conn->addr, min(sizeof(info->RemoteAddress), (size_t)req->conn->addr_len));
+        *buflen = sizeof(*info);
+        ret = TRUE;
+    }
+    LeaveCriticalSection(&req->cs);
+    return ret;
 }
 
 static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -1434,8 +1488,18 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             return FALSE;
         }
         return query_dword_option(req->key_bits, buffer, buflen);
-    case WINHTTP_OPTION_HANDLE_TYPE:
-        return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
+    case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
+        if (!req->secure || !req->server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        return query_cert_chain(req, buffer, buflen);
+    case WINHTTP_OPTION_HTTP_PROTOCOL_USED:
+        /* 0: HTTP/1.1 or earlier, the only protocol we speak */
+        return query_dword_option(0, buffer, buflen);
+    case WINHTTP_OPTION_CONNECTION_INFO:
+        return query_connection_info(req, buffer, buflen);
     }
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
@@ -1612,6 +1676,8 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     if (req->port == INTERNET_DEFAULT_PORT)
         req->port = req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT;
     req->timeouts = connect->session->timeouts;
+    options_inherit(&req->opts, &connect->session->opts);
+    req->hdr.options = &req->opts;
     req->ws_receive_buffer_size = connect->session->websocket_receive_buffer_size;
     req->ws_send_buffer_size = connect->session->websocket_send_buffer_size;
     req->state = STATE_INIT;

@@ -28,3 +28,13 @@ $(foreach a,$(ARCHES),$(eval $(call conformance_rules,$(a))))
 CONFORMANCE_TESTS = $(foreach a,$(ARCHES),$(patsubst %,build/$(a)/tests/%.exe,$(CONFORMANCE_NAMES)))
 conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/winhttp.dll build/$(a)/tests/probe.exe)
 .PHONY: conformance-tests
+
+# WPAD discovery through DNS, in a private network namespace (tools/test-wpad.sh).
+build/tests/wpad.sh: $(srcdir)/tools/test-wpad.sh build/x86_64/tests/proxycfg.exe build/x86_64/tests/winhttp.dll
+	$(MKDIR_P) build/tests
+	printf '#!/bin/sh\nexec "%s" "%s" "%s" "%s"\n' "$(abspath $(srcdir)/tools/test-wpad.sh)" "$(WINE)" \
+	    "$(WINESERVER)" "$(abspath build/x86_64/tests/proxycfg.exe)" > $@
+	chmod +x $@
+
+SCRIPT_TESTS += build/tests/wpad.sh
+all: build/tests/wpad.sh
