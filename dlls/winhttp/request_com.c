@@ -57,7 +57,8 @@ static const struct option_info option_table[OPTION_COUNT] =
     [WinHttpRequestOption_EnableRedirects]              = { OPTION_BOOL, TRUE },
     [WinHttpRequestOption_UrlEscapeDisable]             = { OPTION_BOOL, FALSE },
     [WinHttpRequestOption_UrlEscapeDisableQuery]        = { OPTION_BOOL, FALSE },
-    [WinHttpRequestOption_SecureProtocols]              = { OPTION_SPECIAL, 0 },
+    /* What our sessions use until told otherwise (option.c): TLS 1.2. */
+    [WinHttpRequestOption_SecureProtocols]              = { OPTION_SPECIAL, WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2 },
     [WinHttpRequestOption_EnableTracing]                = { OPTION_BOOL, FALSE },
     [WinHttpRequestOption_RevertImpersonationOverSsl]   = { OPTION_BOOL, TRUE },
     [WinHttpRequestOption_EnableHttpsToHttpRedirects]   = { OPTION_BOOL, FALSE },
@@ -1261,7 +1262,7 @@ static HRESULT WINAPI request_get_ResponseStream(IWinHttpRequest *iface, VARIANT
 static HRESULT get_special_option(struct winhttp_request *request, WinHttpRequestOption option, VARIANT *value)
 {
     WCHAR *str = NULL;
-    DWORD size = 0, protocols;
+    DWORD size = 0;
 
     switch (option)
     {
@@ -1283,14 +1284,9 @@ static HRESULT get_special_option(struct winhttp_request *request, WinHttpReques
         heap_free(str);
         break;
     case WinHttpRequestOption_URLCodePage:
+    case WinHttpRequestOption_SecureProtocols:   /* WinHTTP can set it, not tell it */
         V_VT(value) = VT_I4;
         V_I4(value) = request->options[option];
-        return S_OK;
-    case WinHttpRequestOption_SecureProtocols:
-        size = sizeof(protocols);
-        if (!WinHttpQueryOption(request->hsession, WINHTTP_OPTION_SECURE_PROTOCOLS, &protocols, &size)) break;
-        V_VT(value) = VT_I4;
-        V_I4(value) = protocols;
         return S_OK;
     default:   /* SelectCertificate can only be set */
         return E_INVALIDARG;
@@ -1402,6 +1398,7 @@ static HRESULT put_special_option(struct winhttp_request *request, WinHttpReques
         if (FAILED(hr = VariantChangeType(&v, value, 0, VT_I4))) return hr;
         if (!set_dword_option(request->hsession, WINHTTP_OPTION_SECURE_PROTOCOLS, V_I4(&v)))
             return HRESULT_FROM_WIN32(GetLastError());
+        request->options[option] = V_I4(&v);
         return S_OK;
     case WinHttpRequestOption_SelectCertificate:
         if (FAILED(hr = VariantChangeType(&v, value, 0, VT_BSTR))) return hr;

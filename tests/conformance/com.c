@@ -892,7 +892,18 @@ static void test_options(void)
     hr = IWinHttpRequest_get_Option(req, WinHttpRequestOption_SelectCertificate, &v);
     ok(hr == E_INVALIDARG, "SelectCertificate is write-only: %#lx\n", hr);
     hr = IWinHttpRequest_get_Option(req, WinHttpRequestOption_SecureProtocols, &v);
-    ok(hr == S_OK && V_VT(&v) == VT_I4 && V_I4(&v), "SecureProtocols %#lx vt %#x\n", hr, V_VT(&v));
+    ok(hr == S_OK && V_VT(&v) == VT_I4 && V_I4(&v) == WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2,
+       "SecureProtocols %#lx vt %#x %#lx\n", hr, V_VT(&v), V_I4(&v));
+    V_VT(&set) = VT_I4;
+    V_I4(&set) = WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2 | WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3;
+    hr = IWinHttpRequest_put_Option(req, WinHttpRequestOption_SecureProtocols, set);
+    ok(hr == S_OK, "put SecureProtocols: %#lx\n", hr);
+    IWinHttpRequest_get_Option(req, WinHttpRequestOption_SecureProtocols, &v);
+    ok(V_I4(&v) == (WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2 | WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3), "SecureProtocols %#lx\n",
+       V_I4(&v));
+    V_I4(&set) = 0x40000000;
+    hr = IWinHttpRequest_put_Option(req, WinHttpRequestOption_SecureProtocols, set);
+    ok(hr == E_INVALIDARG, "put SecureProtocols (unknown bit): %#lx\n", hr);
 
     /* Round trips, with conversion of the value's type. */
     V_VT(&set) = VT_BSTR;
