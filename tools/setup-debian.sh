@@ -44,7 +44,8 @@ packages=(
     gnuplot-nox util-linux
     python3 python3-websockets nodejs node-ws
     clang-14 libclang-rt-14-dev
-    procps ca-certificates
+    procps ca-certificates iproute2
+    apache2 apache2-utils squid
 )
 
 apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)

@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "auth.h"
 #include "deadline.h"
 #include "net.h"
 #include "request.h"
@@ -45,6 +46,20 @@ enum send_step
     SEND_OPTIONAL,     /* sending the optional data */
     SEND_DONE,
 };
+
+/* Where WinHttpReceiveResponse is when it answers an authentication
+ * challenge by itself (auth.h): reading the refused response's body, then
+ * sending the request again. */
+enum auth_step
+{
+    AUTH_STEP_RECEIVE,
+    AUTH_STEP_DRAIN,
+    AUTH_STEP_SEND,
+};
+
+/* Automatic answers to challenges within one WinHttpReceiveResponse (a
+ * Digest server may declare its nonce stale more than once). */
+#define MAX_AUTH_RETRIES 4
 
 enum request_state
 {
@@ -119,6 +134,8 @@ struct request
     /* request body */
     DWORD total_len;
     DWORD written;
+    BOOL chunked_upload;       /* the caller sent Transfer-Encoding and frames the body itself */
+    BOOL body_overrun;         /* more written than announced: the connection is not reused */
 
     /* WinHttpSendRequest in progress */
     enum send_step send_step;
@@ -148,6 +165,11 @@ struct request
     size_t trailer_bytes;
     BOOL body_done;
     BOOL keep_alive;
+
+    /* authentication (auth.c), under cs */
+    struct request_auth auth;
+    enum auth_step auth_step;
+    DWORD auth_retries;
 
     struct task_queue queue;
 };
@@ -595,6 +617,12 @@ static void reset_response(struct request *req)
     req->trailer_bytes = 0;
 }
 
+static BOOL has_transfer_coding(const struct header_list *headers)
+{
+    int i = headers_find(headers, L"Transfer-Encoding", 0);
+    return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
@@ -608,6 +636,11 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     drop_connection(req);
 
     EnterCriticalSection(&req->cs);
+    {
+        struct auth_request_view view = { &req->hdr, req->status_code ? &req->response_headers : NULL,
+                                          req->status_code, req->verb, req->path };
+        error = auth_prepare(&req->auth, &view, &req->request_headers);
+    }
     req->state = STATE_INIT;
     req->conn_taken = FALSE;
     reset_response(req);
@@ -618,11 +651,12 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->receiving = FALSE;
     req->send_optional = optional;
     req->send_optional_len = optional_len;
+    req->body_overrun = FALSE;
     if (total_len < optional_len) total_len = optional_len;
     req->total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
 
-    if (headers && headers_len)
+    if (!error && headers && headers_len)
         error = headers_add_string(&req->request_headers, headers, headers_len,
                                    WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     if (!error) error = add_host_header(req);
@@ -631,7 +665,14 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && (total_len || body_verb))
+    /* A Transfer-Encoding other than identity means the caller frames the
+     * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
+     * 6.2), the total length is ignored and optional data is refused
+     * (WinHTTP's behaviour since Vista, "Large Request Payload Support"). */
+    req->chunked_upload = !error && has_transfer_coding(&req->request_headers);
+    if (req->chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
+    if (req->chunked_upload) req->total_len = 0;
+    else if (!error && (total_len || body_verb))
     {
         WCHAR length[16];
         swprintf(length, ARRAY_SIZE(length), L"%lu", total_len);
@@ -756,6 +797,9 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
     if (len && (error = conn_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
     req->written += len;
     *written = len;
+    /* Windows takes more than announced (Wine's test_WinHttpSendRequest), but
+     * the extra bytes would be read as the next request: no reuse. */
+    if (!req->chunked_upload && req->written > req->total_len) req->body_overrun = TRUE;
     return ERROR_SUCCESS;
 }
 
@@ -854,6 +898,7 @@ static DWORD setup_body(struct request *req, const struct wsp_http_response *res
 
     if (resp->minor_version >= 1) req->keep_alive = !list_has_token(resp, "Connection", "close");
     else req->keep_alive = list_has_token(resp, "Connection", "keep-alive");
+    if (req->body_overrun) req->keep_alive = FALSE;
 
     if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
     {
@@ -1164,6 +1209,97 @@ static DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *rea
     return ERROR_SUCCESS;
 }
 
+/* WinHttpReceiveResponse: a challenge this request can answer (auth.h) is
+ * answered here, by reading the refused response to its end and sending the
+ * request again (on the same connection when it is kept alive), so the
+ * program sees the final response.  Not when the body went out with
+ * WinHttpWriteData: that cannot be sent again. */
+static DWORD receive_final_response(struct request *req)
+{
+    struct auth_request_view view;
+    char scratch[4096];
+    DWORD error, read;
+    BOOL retry;
+
+    for (;;)
+    {
+        switch (req->auth_step)
+        {
+        case AUTH_STEP_RECEIVE:
+            if ((error = receive_response(req))) return error;
+            if (req->auth_retries >= MAX_AUTH_RETRIES || req->chunked_upload || req->total_len > req->send_optional_len
+                || req->written > req->send_optional_len)
+                return ERROR_SUCCESS;
+            EnterCriticalSection(&req->cs);
+            view.hdr = &req->hdr;
+            view.response = &req->response_headers;
+            view.status = req->status_code;
+            view.verb = req->verb;
+            view.path = req->path;
+            retry = auth_should_retry(&req->auth, &view);
+            LeaveCriticalSection(&req->cs);
+            if (!retry) return ERROR_SUCCESS;
+            req->auth_retries++;
+            req->auth_step = AUTH_STEP_DRAIN;
+            break;
+        case AUTH_STEP_DRAIN:
+            do
+            {
+                if ((error = read_data(req, scratch, sizeof(scratch), &read)))
+                {
+                    if (error != ERROR_IO_PENDING) req->auth_step = AUTH_STEP_RECEIVE;
+                    return error;
+                }
+            } while (read);
+            if ((error = prepare_request(req, NULL, 0, req->send_optional, req->send_optional_len, req->total_len)))
+            {
+                req->auth_step = AUTH_STEP_RECEIVE;
+                return error;
+            }
+            req->auth_step = AUTH_STEP_SEND;
+            break;
+        case AUTH_STEP_SEND:
+            error = send_request_steps(req);
+            if (error == ERROR_IO_PENDING) return error;
+            req->auth_step = AUTH_STEP_RECEIVE;
+            if (error) return error;
+            break;
+        }
+    }
+}
+
+static DWORD receive_response_call(struct request *req)
+{
+    req->auth_step = AUTH_STEP_RECEIVE;
+    req->auth_retries = 0;
+    return receive_final_response(req);
+}
+
+/* auth.c's view of a request */
+struct request_auth *request_auth_acquire(HINTERNET handle, struct auth_request_view *view, DWORD *error)
+{
+    struct object_header *hdr = grab_typed_object(handle, HANDLE_TYPE_REQUEST, error);
+    struct request *req;
+
+    if (!hdr) return NULL;
+    req = impl_from_hdr(hdr);
+    EnterCriticalSection(&req->cs);
+    view->hdr = hdr;
+    view->response = req->state == STATE_RESPONSE ? &req->response_headers : NULL;
+    view->status = req->state == STATE_RESPONSE ? req->status_code : 0;
+    view->verb = req->verb;
+    view->path = req->path;
+    return &req->auth;
+}
+
+void request_auth_release(struct auth_request_view *view)
+{
+    struct request *req = impl_from_hdr(view->hdr);
+
+    LeaveCriticalSection(&req->cs);
+    release_object(view->hdr);
+}
+
 /* Asynchronous tasks ---------------------------------------------------------------- */
 
 struct send_task
@@ -1175,6 +1311,12 @@ struct send_task
     DWORD optional_len;
     DWORD total_len;
     BOOL prepared;
+};
+
+struct receive_task
+{
+    struct task task;
+    BOOL started;
 };
 
 struct data_task
@@ -1211,8 +1353,17 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
 
 static DWORD receive_task_fn(struct task *task, BOOL cancelled)
 {
+    struct receive_task *t = CONTAINING_RECORD(task, struct receive_task, task);
     struct request *req = impl_from_hdr(task->obj);
-    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : receive_response(req);
+    DWORD error;
+
+    if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else if (t->started) error = receive_final_response(req);
+    else
+    {
+        t->started = TRUE;
+        error = receive_response_call(req);
+    }
 
     if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_RECEIVE_RESPONSE, error);
@@ -1303,6 +1454,7 @@ static void request_destroy(struct object_header *hdr)
     if (req->server_cert) CertFreeCertificateContext(req->server_cert);
     reset_response(req);
     headers_free(&req->request_headers);
+    auth_free(&req->auth);
     heap_free(req->rbuf);
     heap_free(req->verb);
     heap_free(req->path);
@@ -1652,6 +1804,14 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
         for (t = types; *t; t++) TRACE("accept type %s\n", debugstr_w(*t));
     }
 
+    if (flags & WINHTTP_FLAG_AUTOMATIC_CHUNKING)
+    {
+        /* Windows before 10 2004 refuses the flag this way; .NET then frames
+         * the chunks itself (WinHttpHandler.OpenRequestHandle). */
+        FIXME("WINHTTP_FLAG_AUTOMATIC_CHUNKING is not supported\n");
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
     if (!(hdr = grab_typed_object(hconnect, HANDLE_TYPE_CONNECT, &error)))
     {
         SetLastError(error);
@@ -1822,10 +1982,10 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         InterlockedExchange(&req->api_received, 1);
         if (object_is_async(&req->hdr))
         {
-            struct task *t = heap_alloc_zero(sizeof(*t));
-            error = t ? task_queue_submit(&req->queue, &req->hdr, t, receive_task_fn) : ERROR_OUTOFMEMORY;
+            struct receive_task *t = heap_alloc_zero(sizeof(*t));
+            error = t ? task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn) : ERROR_OUTOFMEMORY;
         }
-        else error = receive_response(req);
+        else error = receive_response_call(req);
     }
     return finish_call(req, error);
 }
