@@ -248,4 +248,7 @@ WCHAR *latin1_to_wide(const char *s, size_t len);
 /* main.c */
 extern HINSTANCE winhttp_instance;
 
+/* com_typelib.c: drops the WinHttpRequest type library (DLL unload). */
+void com_release_typelib(void);
+
 #endif /* WINHTTP_PRIVATE_H */
