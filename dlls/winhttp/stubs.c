@@ -14,13 +14,6 @@
 
 #include "winhttp_private.h"
 
-static BOOL fail_bool(const char *function)
-{
-    if (DEBUG_ON(DEBUG_CLASS_FIXME)) debug_printf(DEBUG_CLASS_FIXME, function, "stub\n");
-    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
-    return FALSE;
-}
-
 static DWORD fail_dword(const char *function)
 {
     if (DEBUG_ON(DEBUG_CLASS_FIXME)) debug_printf(DEBUG_CLASS_FIXME, function, "stub\n");
@@ -69,10 +62,6 @@ DWORD WINAPI WinHttpGetProxySettingsVersion(HINTERNET session, DWORD *version)
     return fail_dword(__func__);
 }
 
-BOOL WINAPI WinHttpQueryAuthSchemes(HINTERNET request, LPDWORD supported, LPDWORD first, LPDWORD target)
-{
-    return fail_bool(__func__);
-}
 
 DWORD WINAPI WinHttpReadProxySettings(HINTERNET session, PCWSTR connection, BOOL fallback, BOOL autodetect,
                                       DWORD *version, BOOL *defaults, WINHTTP_PROXY_SETTINGS *settings)
@@ -81,11 +70,6 @@ DWORD WINAPI WinHttpReadProxySettings(HINTERNET session, PCWSTR connection, BOOL
 }
 
 
-BOOL WINAPI WinHttpSetCredentials(HINTERNET request, DWORD target, DWORD scheme, LPCWSTR user, LPCWSTR password,
-                                  LPVOID params)
-{
-    return fail_bool(__func__);
-}
 
 
 DWORD WINAPI WinHttpSetProxySettingsPerUser(BOOL per_user)
