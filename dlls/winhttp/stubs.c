@@ -125,7 +125,7 @@ DWORD WINAPI WinHttpUnregisterProxyChangeNotification(WINHTTP_PROXY_CHANGE_REGIS
 
 HINTERNET WINAPI WinHttpProtocolCompleteUpgrade(HINTERNET request, DWORD_PTR context)
 {
-    fail_bool(__func__);
+    SetLastError(fail_dword(__func__));
     return NULL;
 }
 
