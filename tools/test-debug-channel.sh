@@ -21,12 +21,12 @@ check() {  # check WINEDEBUG PATTERN present|absent DESCRIPTION
 
 check "-all,+winhttp" ":trace:winhttp:WinHttpOpen " present "+winhttp traces entry points"
 check "-all,+winhttp" "^[0-9a-f]*:trace:winhttp:" present "Wine's line format tid:class:channel:function"
-check "-all,+winhttp" ":fixme:winhttp:WinHttpGetDefaultProxyConfiguration" present "+winhttp includes fixme"
+check "-all,+winhttp" ":fixme:winhttp:WinHttpGetProxySettingsVersion" present "+winhttp includes fixme"
 check "-all" "winhttp" absent "-all silences the channel"
 check "fixme-all" ":fixme:winhttp:" absent "fixme-all silences fixmes"
 # (Debian's wine wrapper turns an unset WINEDEBUG into fixme-all, so the
 # defaults are checked with a setting that touches another class only.)
-check "warn-all" ":fixme:winhttp:WinHttpGetDefaultProxyConfiguration" present "fixme is on by default"
+check "warn-all" ":fixme:winhttp:WinHttpGetProxySettingsVersion" present "fixme is on by default"
 check "warn-all" ":trace:winhttp:" absent "trace is off by default"
 check "-all,warn+winhttp" ":trace:winhttp:" absent "warn+winhttp adds no traces"
 check "-all,trace+winhttp" ":trace:winhttp:WinHttpCloseHandle" present "trace+winhttp"

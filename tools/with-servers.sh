@@ -15,6 +15,8 @@
 #   WSTEST_PY_SERVER    127.0.0.1:PORT of tests/server/echo_py.py (python3-websockets)
 #   WSTEST_PY_TLS_SERVER the same over TLS with the CA-signed localhost leaf
 #   WSTEST_NODE_SERVER  127.0.0.1:PORT of tests/server/echo_node.js (node ws)
+#   WSTEST_APACHE       127.0.0.1:PORT of apache2 with Basic and Digest areas
+#                       (tools/start-apache.sh)
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
 #
 # Inputs: WSSERVER (path of the wsserver binary), WSTEST_MAX_SECONDS (server
@@ -136,6 +138,15 @@ elif [ -x "$WSSERVER" ]; then
     echo "with-servers: openssl not installed, no TLS server" >&2
 fi
 
+# apache2 with Basic and Digest areas, and websockets to wsserver behind them
+# (tools/start-apache.sh); WSTEST_APACHE is its 127.0.0.1:PORT.
+export WSTEST_APACHE=
+if [ -x /usr/sbin/apache2 ]; then
+    start apache WSTEST_APACHE "$topdir/tools/start-apache.sh" "$rundir/apache.port" "$WSTEST_SERVER" "$max_seconds"
+else
+    echo "with-servers: apache2 not installed, no authentication server" >&2
+fi
+
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
     start echo_py WSTEST_PY_SERVER /usr/bin/python3 "$srvdir/echo_py.py" \
         "$rundir/echo_py.port" --max-seconds "$max_seconds"
@@ -157,7 +168,7 @@ else
 fi
 
 echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_SERVER6=$WSTEST_SERVER6 WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
-     "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER" \
+     "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER WSTEST_APACHE=$WSTEST_APACHE" \
      "(logs in $WSTEST_LOGDIR)" >&2
 
 "$@"

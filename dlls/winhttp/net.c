@@ -21,7 +21,7 @@ static BOOL CALLBACK winsock_startup(INIT_ONCE *once, void *param, void **contex
     return TRUE;
 }
 
-static void init_winsock(void)
+void net_init_winsock(void)
 {
     InitOnceExecuteOnce(&winsock_once, winsock_startup, NULL, NULL);
 }
@@ -52,7 +52,7 @@ DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net
     size_t len = wcslen(host);
     int ret;
 
-    init_winsock();
+    net_init_winsock();
     /* IPv6 literals arrive bracketed from URLs. */
     if (len >= 2 && host[0] == '[' && host[len - 1] == ']') name = strndupW(host + 1, len - 2);
     else name = strdupW(host);
@@ -110,7 +110,7 @@ static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **r
     struct netconn *conn;
     BOOL nodelay = TRUE;
 
-    init_winsock();
+    net_init_winsock();
     if (!(conn = heap_alloc_zero(sizeof(*conn)))) return ERROR_OUTOFMEMORY;
     memcpy(&conn->addr, sa, sa_len);
     conn->addr_len = sa_len;

@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "auth.h"
 #include "deadline.h"
 #include "net.h"
 #include "request.h"
@@ -45,6 +46,20 @@ enum send_step
     SEND_OPTIONAL,     /* sending the optional data */
     SEND_DONE,
 };
+
+/* Where WinHttpReceiveResponse is when it answers an authentication
+ * challenge by itself (auth.h): reading the refused response's body, then
+ * sending the request again. */
+enum auth_step
+{
+    AUTH_STEP_RECEIVE,
+    AUTH_STEP_DRAIN,
+    AUTH_STEP_SEND,
+};
+
+/* Automatic answers to challenges within one WinHttpReceiveResponse (a
+ * Digest server may declare its nonce stale more than once). */
+#define MAX_AUTH_RETRIES 4
 
 enum request_state
 {
@@ -97,6 +112,7 @@ struct request
     size_t raw_head_len;
 
     struct timeouts timeouts;
+    struct handle_options opts;   /* hdr.options points here; copied from the session */
     DWORD security_flags;
     const CERT_CONTEXT *server_cert;
     DWORD key_bits;               /* cipher strength of the TLS connection */
@@ -118,6 +134,8 @@ struct request
     /* request body */
     DWORD total_len;
     DWORD written;
+    BOOL chunked_upload;       /* the caller sent Transfer-Encoding and frames the body itself */
+    BOOL body_overrun;         /* more written than announced: the connection is not reused */
 
     /* WinHttpSendRequest in progress */
     enum send_step send_step;
@@ -131,6 +149,11 @@ struct request
     int addr_index;
     DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
     BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
+
+    /* redirects followed inside WinHttpReceiveResponse (policy, limit and
+     * WINHTTP_DISABLE_REDIRECTS: opts) */
+    DWORD redirect_count;
+    BOOL redirecting;          /* the redirected request is being sent (send_step) */
 
     /* the overlapped operation of the running task (asynchronous mode) */
     BOOL io_ready;             /* it completed: the result below waits for the task */
@@ -147,6 +170,11 @@ struct request
     size_t trailer_bytes;
     BOOL body_done;
     BOOL keep_alive;
+
+    /* authentication (auth.c), under cs */
+    struct request_auth auth;
+    enum auth_step auth_step;
+    DWORD auth_retries;
 
     struct task_queue queue;
 };
@@ -296,6 +324,16 @@ static void drop_connection(struct request *req)
     req->rpos = req->rlen = 0;
 }
 
+/* What a pooled connection must match besides host and port: plain, or TLS
+ * validated with the same certificate checks ignored. */
+static DWORD pool_key(struct request *req)
+{
+    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
+                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+
+    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
+}
+
 /* The body was read to its end: the connection goes back to the pool if the
  * response allows it and nothing unexpected follows. */
 static void finish_body(struct request *req)
@@ -311,7 +349,7 @@ static void finish_body(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
     if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing)
-        net_pool_put(req->session, conn, req->server, req->port, req->secure);
+        net_pool_put(req->session, conn, req->server, req->port, pool_key(req));
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -465,14 +503,14 @@ static DWORD secure_connection(struct request *req)
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->session->secure_protocols, req->security_flags,
+        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
                            &req->cert_flags);
     else if (req->io_ready) error = io_result(req, NULL);
     else
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->session->secure_protocols,
+        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
                                               req->security_flags, &req->cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
     }
@@ -594,6 +632,12 @@ static void reset_response(struct request *req)
     req->trailer_bytes = 0;
 }
 
+static BOOL has_transfer_coding(const struct header_list *headers)
+{
+    int i = headers_find(headers, L"Transfer-Encoding", 0);
+    return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
@@ -607,6 +651,11 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     drop_connection(req);
 
     EnterCriticalSection(&req->cs);
+    {
+        struct auth_request_view view = { &req->hdr, req->status_code ? &req->response_headers : NULL,
+                                          req->status_code, req->verb, req->path };
+        error = auth_prepare(&req->auth, &view, &req->request_headers);
+    }
     req->state = STATE_INIT;
     req->conn_taken = FALSE;
     reset_response(req);
@@ -617,11 +666,12 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->receiving = FALSE;
     req->send_optional = optional;
     req->send_optional_len = optional_len;
+    req->body_overrun = FALSE;
     if (total_len < optional_len) total_len = optional_len;
     req->total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
 
-    if (headers && headers_len)
+    if (!error && headers && headers_len)
         error = headers_add_string(&req->request_headers, headers, headers_len,
                                    WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     if (!error) error = add_host_header(req);
@@ -630,7 +680,14 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && (total_len || body_verb))
+    /* A Transfer-Encoding other than identity means the caller frames the
+     * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
+     * 6.2), the total length is ignored and optional data is refused
+     * (WinHTTP's behaviour since Vista, "Large Request Payload Support"). */
+    req->chunked_upload = !error && has_transfer_coding(&req->request_headers);
+    if (req->chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
+    if (req->chunked_upload) req->total_len = 0;
+    else if (!error && (total_len || body_verb))
     {
         WCHAR length[16];
         swprintf(length, ARRAY_SIZE(length), L"%lu", total_len);
@@ -679,10 +736,17 @@ static DWORD send_request_steps(struct request *req)
         switch (req->send_step)
         {
         case SEND_OPEN:
-            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, req->secure)) != NULL))
+            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, pool_key(req))) != NULL))
             {
                 TRACE("%p: reusing connection %p\n", req, conn);
                 set_conn(req, conn);
+                if (req->secure)
+                {
+                    /* the certificate options answer for the connection in use */
+                    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+                    req->server_cert = net_server_certificate(conn);
+                    req->key_bits = net_cipher_strength(conn);
+                }
                 net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
                 req->send_step = SEND_HEAD;
                 break;
@@ -738,6 +802,7 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
 {
     DWORD error;
 
+    req->redirect_count = 0;
     if (!(error = prepare_request(req, headers, headers_len, optional, optional_len, total_len)))
         error = send_request_steps(req);
     return check_cancelled(req, error);
@@ -755,6 +820,9 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
     if (len && (error = conn_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
     req->written += len;
     *written = len;
+    /* Windows takes more than announced (Wine's test_WinHttpSendRequest), but
+     * the extra bytes would be read as the next request: no reuse. */
+    if (!req->chunked_upload && req->written > req->total_len) req->body_overrun = TRUE;
     return ERROR_SUCCESS;
 }
 
@@ -853,6 +921,7 @@ static DWORD setup_body(struct request *req, const struct wsp_http_response *res
 
     if (resp->minor_version >= 1) req->keep_alive = !list_has_token(resp, "Connection", "close");
     else req->keep_alive = list_has_token(resp, "Connection", "keep-alive");
+    if (req->body_overrun) req->keep_alive = FALSE;
 
     if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
     {
@@ -885,7 +954,153 @@ static DWORD setup_body(struct request *req, const struct wsp_http_response *res
     return ERROR_SUCCESS;
 }
 
-static DWORD receive_response(struct request *req)
+/* Redirects ------------------------------------------------------------------------- */
+
+static size_t buffered(struct request *req)
+{
+    return req->rlen - req->rpos;
+}
+
+/* The response's body is all in our buffer and the connection may carry
+ * another request: nothing waits on the socket, and closing the handle keeps
+ * the connection (see request_destroy). */
+static BOOL body_wholly_buffered(struct request *req)
+{
+    return req->state == STATE_RESPONSE && !req->body_done && req->keep_alive && !req->conn_taken &&
+           req->body == BODY_LENGTH && buffered(req) == req->remaining;
+}
+
+static BOOL is_redirect(DWORD status)
+{
+    return status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT || status == HTTP_STATUS_REDIRECT_METHOD ||
+           status == HTTP_STATUS_REDIRECT_KEEP_VERB || status == HTTP_STATUS_PERMANENT_REDIRECT;
+}
+
+/* The request line and Host of the next hop, from the Location of the
+ * response: an absolute URL may change host, port and scheme; a relative one
+ * replaces the path ("/x") or its last segment ("x"). */
+static DWORD redirect_target(struct request *req, const WCHAR *location)
+{
+    URL_COMPONENTS uc;
+    WCHAR *server = NULL, *path, *slash;
+    size_t len;
+
+    memset(&uc, 0, sizeof(uc));
+    uc.dwStructSize = sizeof(uc);
+    uc.dwSchemeLength = uc.dwHostNameLength = uc.dwUrlPathLength = uc.dwExtraInfoLength = ~0u;
+    if (!WinHttpCrackUrl(location, 0, 0, &uc))
+    {
+        if (location[0] == '/') path = strdupW(location);
+        else
+        {
+            slash = wcsrchr(req->path, '/');
+            len = slash ? (size_t)(slash - req->path) + 1 : 1;
+            if ((path = heap_alloc((len + wcslen(location) + 1) * sizeof(WCHAR))))
+            {
+                if (slash) memcpy(path, req->path, len * sizeof(WCHAR));
+                else path[0] = '/';
+                wcscpy(path + len, location);
+            }
+        }
+        if (!path) return ERROR_OUTOFMEMORY;
+        heap_free(req->path);
+        req->path = path;
+        return ERROR_SUCCESS;
+    }
+    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    if (req->secure && uc.nScheme == INTERNET_SCHEME_HTTP &&
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP)
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    if (!(server = strndupW(uc.lpszHostName, uc.dwHostNameLength))) return ERROR_OUTOFMEMORY;
+    len = uc.dwUrlPathLength + uc.dwExtraInfoLength;
+    if (!(path = heap_alloc((len + 2) * sizeof(WCHAR))))
+    {
+        heap_free(server);
+        return ERROR_OUTOFMEMORY;
+    }
+    if (len) memcpy(path, uc.lpszUrlPath, len * sizeof(WCHAR));
+    else path[len++] = '/';
+    path[len] = 0;
+    heap_free(req->server);
+    heap_free(req->path);
+    req->server = server;
+    req->path = path;
+    req->secure = uc.nScheme == INTERNET_SCHEME_HTTPS;
+    req->port = uc.nPort;
+    return ERROR_SUCCESS;
+}
+
+/* The response just received is a redirect to follow (Windows follows 301,
+ * 302, 303, 307 and 308 unless the policy or WINHTTP_DISABLE_REDIRECTS says
+ * not): sends REDIRECT with the new URL and prepares the next request, which
+ * receive_response then sends.  301/302/303 turn a POST into a GET without
+ * a body (303: any verb but HEAD); 307/308 keep verb and body. */
+static DWORD follow_redirect(struct request *req, BOOL *follow)
+{
+    const void *optional = req->send_optional;
+    DWORD optional_len = req->send_optional_len, total_len = req->total_len, error;
+    WCHAR *location;
+    int index;
+
+    *follow = FALSE;
+    if (!is_redirect(req->status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->upgrade)
+        return ERROR_SUCCESS;
+    EnterCriticalSection(&req->cs);
+    index = headers_find(&req->response_headers, L"Location", 0);
+    location = index >= 0 ? strdupW(req->response_headers.items[index].value) : NULL;
+    LeaveCriticalSection(&req->cs);
+    if (index < 0) return ERROR_SUCCESS;
+    if (!location) return ERROR_OUTOFMEMORY;
+    if (++req->redirect_count > req->opts.max_redirects)
+    {
+        heap_free(location);
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    }
+    TRACE("%p: %lu redirect to %s\n", req, req->status_code, debugstr_w(location));
+
+    /* The body of the redirect is not for the application. */
+    if (body_wholly_buffered(req)) req->rpos += (size_t)req->remaining;
+    if (req->body == BODY_NONE || body_wholly_buffered(req) ||
+        (req->body == BODY_LENGTH && !req->remaining)) finish_body(req);
+    else drop_connection(req);
+
+    EnterCriticalSection(&req->cs);
+    error = redirect_target(req, location);
+    if (!error && ((req->status_code == HTTP_STATUS_REDIRECT_METHOD && wcscmp(req->verb, L"HEAD")) ||
+                   ((req->status_code == HTTP_STATUS_MOVED || req->status_code == HTTP_STATUS_REDIRECT) &&
+                    !wcscmp(req->verb, L"POST"))))
+    {
+        WCHAR *get = strdupW(L"GET");
+        if (!get) error = ERROR_OUTOFMEMORY;
+        else
+        {
+            heap_free(req->verb);
+            req->verb = get;
+            optional = NULL;
+            optional_len = total_len = 0;
+            headers_process(&req->request_headers, L"Content-Length", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+            headers_process(&req->request_headers, L"Content-Type", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+        }
+    }
+    LeaveCriticalSection(&req->cs);
+    if (!error)
+    {
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REDIRECT, location, (DWORD)wcslen(location));
+        error = prepare_request(req, NULL, 0, optional, optional_len, total_len);
+    }
+    heap_free(location);
+    if (!error)
+    {
+        req->redirecting = TRUE;
+        *follow = TRUE;
+    }
+    return error;
+}
+
+/* One response head: RECEIVING_RESPONSE, the head, RESPONSE_RECEIVED. */
+static DWORD receive_one_response(struct request *req)
 {
     struct wsp_http_header *lines;
     struct wsp_http_response resp;
@@ -963,12 +1178,30 @@ static DWORD receive_response(struct request *req)
     return ERROR_SUCCESS;
 }
 
-/* Response body ------------------------------------------------------------------- */
-
-static size_t buffered(struct request *req)
+/* WinHttpReceiveResponse's work: the response, and the redirects it leads to
+ * (at most max_redirects: follow_redirect fails past them). */
+static DWORD receive_response(struct request *req)
 {
-    return req->rlen - req->rpos;
+    DWORD error;
+    BOOL follow;
+
+    for (;;)
+    {
+        if (req->redirecting)
+        {
+            if ((error = check_cancelled(req, send_request_steps(req))))
+            {
+                if (error != ERROR_IO_PENDING) req->redirecting = FALSE;
+                return error;
+            }
+            req->redirecting = FALSE;
+        }
+        if ((error = receive_one_response(req))) return error;
+        if ((error = follow_redirect(req, &follow)) || !follow) return error;
+    }
 }
+
+/* Response body ------------------------------------------------------------------- */
 
 /* Bytes of body that can be handed out now without I/O. */
 static size_t body_available(struct request *req)
@@ -1163,6 +1396,97 @@ static DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *rea
     return ERROR_SUCCESS;
 }
 
+/* WinHttpReceiveResponse: a challenge this request can answer (auth.h) is
+ * answered here, by reading the refused response to its end and sending the
+ * request again (on the same connection when it is kept alive), so the
+ * program sees the final response.  Not when the body went out with
+ * WinHttpWriteData: that cannot be sent again. */
+static DWORD receive_final_response(struct request *req)
+{
+    struct auth_request_view view;
+    char scratch[4096];
+    DWORD error, read;
+    BOOL retry;
+
+    for (;;)
+    {
+        switch (req->auth_step)
+        {
+        case AUTH_STEP_RECEIVE:
+            if ((error = receive_response(req))) return error;
+            if (req->auth_retries >= MAX_AUTH_RETRIES || req->chunked_upload || req->total_len > req->send_optional_len
+                || req->written > req->send_optional_len)
+                return ERROR_SUCCESS;
+            EnterCriticalSection(&req->cs);
+            view.hdr = &req->hdr;
+            view.response = &req->response_headers;
+            view.status = req->status_code;
+            view.verb = req->verb;
+            view.path = req->path;
+            retry = auth_should_retry(&req->auth, &view);
+            LeaveCriticalSection(&req->cs);
+            if (!retry) return ERROR_SUCCESS;
+            req->auth_retries++;
+            req->auth_step = AUTH_STEP_DRAIN;
+            break;
+        case AUTH_STEP_DRAIN:
+            do
+            {
+                if ((error = read_data(req, scratch, sizeof(scratch), &read)))
+                {
+                    if (error != ERROR_IO_PENDING) req->auth_step = AUTH_STEP_RECEIVE;
+                    return error;
+                }
+            } while (read);
+            if ((error = prepare_request(req, NULL, 0, req->send_optional, req->send_optional_len, req->total_len)))
+            {
+                req->auth_step = AUTH_STEP_RECEIVE;
+                return error;
+            }
+            req->auth_step = AUTH_STEP_SEND;
+            break;
+        case AUTH_STEP_SEND:
+            error = send_request_steps(req);
+            if (error == ERROR_IO_PENDING) return error;
+            req->auth_step = AUTH_STEP_RECEIVE;
+            if (error) return error;
+            break;
+        }
+    }
+}
+
+static DWORD receive_response_call(struct request *req)
+{
+    req->auth_step = AUTH_STEP_RECEIVE;
+    req->auth_retries = 0;
+    return receive_final_response(req);
+}
+
+/* auth.c's view of a request */
+struct request_auth *request_auth_acquire(HINTERNET handle, struct auth_request_view *view, DWORD *error)
+{
+    struct object_header *hdr = grab_typed_object(handle, HANDLE_TYPE_REQUEST, error);
+    struct request *req;
+
+    if (!hdr) return NULL;
+    req = impl_from_hdr(hdr);
+    EnterCriticalSection(&req->cs);
+    view->hdr = hdr;
+    view->response = req->state == STATE_RESPONSE ? &req->response_headers : NULL;
+    view->status = req->state == STATE_RESPONSE ? req->status_code : 0;
+    view->verb = req->verb;
+    view->path = req->path;
+    return &req->auth;
+}
+
+void request_auth_release(struct auth_request_view *view)
+{
+    struct request *req = impl_from_hdr(view->hdr);
+
+    LeaveCriticalSection(&req->cs);
+    release_object(view->hdr);
+}
+
 /* Asynchronous tasks ---------------------------------------------------------------- */
 
 struct send_task
@@ -1174,6 +1498,12 @@ struct send_task
     DWORD optional_len;
     DWORD total_len;
     BOOL prepared;
+};
+
+struct receive_task
+{
+    struct task task;
+    BOOL started;
 };
 
 struct data_task
@@ -1210,8 +1540,17 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
 
 static DWORD receive_task_fn(struct task *task, BOOL cancelled)
 {
+    struct receive_task *t = CONTAINING_RECORD(task, struct receive_task, task);
     struct request *req = impl_from_hdr(task->obj);
-    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : receive_response(req);
+    DWORD error;
+
+    if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else if (t->started) error = receive_final_response(req);
+    else
+    {
+        t->started = TRUE;
+        error = receive_response_call(req);
+    }
 
     if (error == ERROR_IO_PENDING) return error;
     if (error) send_error(req, API_RECEIVE_RESPONSE, error);
@@ -1287,7 +1626,7 @@ static void request_handle_closing(struct object_header *hdr)
     TRACE("%p\n", req);
     /* Wake up an operation blocked on the connection; it reports cancellation. */
     EnterCriticalSection(&req->cs);
-    if (req->conn) net_cancel(req->conn);
+    if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
     LeaveCriticalSection(&req->cs);
 }
 
@@ -1297,16 +1636,27 @@ static void request_destroy(struct object_header *hdr)
 
     TRACE("%p\n", req);
     deadline_disarm(&req->io_deadline);
+    /* Closed with the rest of the body already in our buffer: the connection
+     * is as good as read to its end, and Windows keeps it for the next
+     * request (Wine's notification.c, test_connection_cache). */
+    if (req->conn && body_wholly_buffered(req))
+    {
+        TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+        net_pool_put(req->session, req->conn, req->server, req->port, pool_key(req));
+        req->conn = NULL;
+    }
     if (req->conn) net_close(req->conn);
     heap_free(req->send_head);
     if (req->server_cert) CertFreeCertificateContext(req->server_cert);
     reset_response(req);
     headers_free(&req->request_headers);
+    auth_free(&req->auth);
     heap_free(req->rbuf);
     heap_free(req->verb);
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
+    options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }
@@ -1359,6 +1709,58 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     info->dwKeySize = req->key_bits;
     *buflen = sizeof(*info);
     return TRUE;
+}
+
+/* WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT: the chain of the server
+ * certificate, built from the certificates the server sent (held in the
+ * certificate's store); the caller frees it with CertFreeCertificateChain. */
+static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
+{
+    CERT_CHAIN_PARA para;
+    const CERT_CHAIN_CONTEXT *chain;
+
+    memset(&para, 0, sizeof(para));
+    para.cbSize = sizeof(para);
+    if (!buffer || *buflen < sizeof(chain))
+    {
+        *buflen = sizeof(chain);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    if (!CertGetCertificateChain(NULL, req->server_cert, NULL, req->server_cert->hCertStore, &para, 0, NULL, &chain))
+        return FALSE;
+    *(const CERT_CHAIN_CONTEXT **)buffer = chain;
+    *buflen = sizeof(chain);
+    return TRUE;
+}
+
+/* WINHTTP_OPTION_CONNECTION_INFO: the two ends of the request's connection,
+ * once WinHttpSendRequest has one. */
+static BOOL query_connection_info(struct request *req, void *buffer, DWORD *buflen)
+{
+    WINHTTP_CONNECTION_INFO *info = buffer;
+    int len;
+    BOOL ret = FALSE;
+
+    EnterCriticalSection(&req->cs);
+    if (!req->conn) SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+    else if (!buffer || *buflen < sizeof(*info))
+    {
+        *buflen = sizeof(*info);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+    }
+    else
+    {
+        memset(info, 0, sizeof(*info));
+        info->cbSize = sizeof(*info);
+        len = sizeof(info->LocalAddress);
+        getsockname(req->conn->socket, (struct sockaddr *)&info->LocalAddress, &len);
+        memcpy(&info->RemoteAddress, &req->conn->addr, min(sizeof(info->RemoteAddress), (size_t)req->conn->addr_len));
+        *buflen = sizeof(*info);
+        ret = TRUE;
+    }
+    LeaveCriticalSection(&req->cs);
+    return ret;
 }
 
 static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -1434,8 +1836,18 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             return FALSE;
         }
         return query_dword_option(req->key_bits, buffer, buflen);
-    case WINHTTP_OPTION_HANDLE_TYPE:
-        return query_dword_option(WINHTTP_HANDLE_TYPE_REQUEST, buffer, buflen);
+    case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
+        if (!req->secure || !req->server_cert)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
+        return query_cert_chain(req, buffer, buflen);
+    case WINHTTP_OPTION_HTTP_PROTOCOL_USED:
+        /* 0: HTTP/1.1 or earlier, the only protocol we speak */
+        return query_dword_option(0, buffer, buflen);
+    case WINHTTP_OPTION_CONNECTION_INFO:
+        return query_connection_info(req, buffer, buflen);
     }
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;
@@ -1588,6 +2000,14 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
         for (t = types; *t; t++) TRACE("accept type %s\n", debugstr_w(*t));
     }
 
+    if (flags & WINHTTP_FLAG_AUTOMATIC_CHUNKING)
+    {
+        /* Windows before 10 2004 refuses the flag this way; .NET then frames
+         * the chunks itself (WinHttpHandler.OpenRequestHandle). */
+        FIXME("WINHTTP_FLAG_AUTOMATIC_CHUNKING is not supported\n");
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
     if (!(hdr = grab_typed_object(hconnect, HANDLE_TYPE_CONNECT, &error)))
     {
         SetLastError(error);
@@ -1612,6 +2032,8 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     if (req->port == INTERNET_DEFAULT_PORT)
         req->port = req->secure ? INTERNET_DEFAULT_HTTPS_PORT : INTERNET_DEFAULT_HTTP_PORT;
     req->timeouts = connect->session->timeouts;
+    options_inherit(&req->opts, &connect->session->opts);
+    req->hdr.options = &req->opts;
     req->ws_receive_buffer_size = connect->session->websocket_receive_buffer_size;
     req->ws_send_buffer_size = connect->session->websocket_send_buffer_size;
     req->state = STATE_INIT;
@@ -1756,10 +2178,10 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         InterlockedExchange(&req->api_received, 1);
         if (object_is_async(&req->hdr))
         {
-            struct task *t = heap_alloc_zero(sizeof(*t));
-            error = t ? task_queue_submit(&req->queue, &req->hdr, t, receive_task_fn) : ERROR_OUTOFMEMORY;
+            struct receive_task *t = heap_alloc_zero(sizeof(*t));
+            error = t ? task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn) : ERROR_OUTOFMEMORY;
         }
-        else error = receive_response(req);
+        else error = receive_response_call(req);
     }
     return finish_call(req, error);
 }

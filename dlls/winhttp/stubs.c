@@ -14,13 +14,6 @@
 
 #include "winhttp_private.h"
 
-static BOOL fail_bool(const char *function)
-{
-    if (DEBUG_ON(DEBUG_CLASS_FIXME)) debug_printf(DEBUG_CLASS_FIXME, function, "stub\n");
-    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
-    return FALSE;
-}
-
 static DWORD fail_dword(const char *function)
 {
     if (DEBUG_ON(DEBUG_CLASS_FIXME)) debug_printf(DEBUG_CLASS_FIXME, function, "stub\n");
@@ -35,20 +28,8 @@ DWORD WINAPI WinHttpAddRequestHeadersEx(HINTERNET request, DWORD modifiers, ULON
     return fail_dword(__func__);
 }
 
-DWORD WINAPI WinHttpCreateProxyResolver(HINTERNET session, HINTERNET *resolver)
-{
-    return fail_dword(__func__);
-}
 
-BOOL WINAPI WinHttpDetectAutoProxyConfigUrl(DWORD flags, LPWSTR *url)
-{
-    return fail_bool(__func__);
-}
 
-void WINAPI WinHttpFreeProxyResult(WINHTTP_PROXY_RESULT *result)
-{
-    fail_dword(__func__);
-}
 
 void WINAPI WinHttpFreeProxyResultEx(WINHTTP_PROXY_RESULT_EX *result)
 {
@@ -60,27 +41,9 @@ void WINAPI WinHttpFreeProxySettings(WINHTTP_PROXY_SETTINGS *settings)
     fail_dword(__func__);
 }
 
-BOOL WINAPI WinHttpGetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *info)
-{
-    return fail_bool(__func__);
-}
 
-BOOL WINAPI WinHttpGetIEProxyConfigForCurrentUser(WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *config)
-{
-    return fail_bool(__func__);
-}
 
-BOOL WINAPI WinHttpGetProxyForUrl(HINTERNET session, LPCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
-                                  WINHTTP_PROXY_INFO *info)
-{
-    return fail_bool(__func__);
-}
 
-DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET resolver, PCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
-                                     DWORD_PTR context)
-{
-    return fail_dword(__func__);
-}
 
 DWORD WINAPI WinHttpGetProxyForUrlEx2(HINTERNET resolver, PCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
                                       DWORD selection_size, BYTE *selection, DWORD_PTR context)
@@ -88,10 +51,6 @@ DWORD WINAPI WinHttpGetProxyForUrlEx2(HINTERNET resolver, PCWSTR url, WINHTTP_AU
     return fail_dword(__func__);
 }
 
-DWORD WINAPI WinHttpGetProxyResult(HINTERNET resolver, WINHTTP_PROXY_RESULT *result)
-{
-    return fail_dword(__func__);
-}
 
 DWORD WINAPI WinHttpGetProxyResultEx(HINTERNET resolver, WINHTTP_PROXY_RESULT_EX *result)
 {
@@ -103,10 +62,6 @@ DWORD WINAPI WinHttpGetProxySettingsVersion(HINTERNET session, DWORD *version)
     return fail_dword(__func__);
 }
 
-BOOL WINAPI WinHttpQueryAuthSchemes(HINTERNET request, LPDWORD supported, LPDWORD first, LPDWORD target)
-{
-    return fail_bool(__func__);
-}
 
 DWORD WINAPI WinHttpReadProxySettings(HINTERNET session, PCWSTR connection, BOOL fallback, BOOL autodetect,
                                       DWORD *version, BOOL *defaults, WINHTTP_PROXY_SETTINGS *settings)
@@ -114,21 +69,8 @@ DWORD WINAPI WinHttpReadProxySettings(HINTERNET session, PCWSTR connection, BOOL
     return fail_dword(__func__);
 }
 
-DWORD WINAPI WinHttpResetAutoProxy(HINTERNET session, DWORD flags)
-{
-    return fail_dword(__func__);
-}
 
-BOOL WINAPI WinHttpSetCredentials(HINTERNET request, DWORD target, DWORD scheme, LPCWSTR user, LPCWSTR password,
-                                  LPVOID params)
-{
-    return fail_bool(__func__);
-}
 
-BOOL WINAPI WinHttpSetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *info)
-{
-    return fail_bool(__func__);
-}
 
 DWORD WINAPI WinHttpSetProxySettingsPerUser(BOOL per_user)
 {

@@ -36,9 +36,11 @@ enum handle_type
     HANDLE_TYPE_CONNECT = 2,
     HANDLE_TYPE_REQUEST = 3,
     HANDLE_TYPE_SOCKET  = 4,
+    HANDLE_TYPE_RESOLVER = 5,     /* WinHttpCreateProxyResolver (autoproxy.c) */
 };
 
 struct object_header;
+struct handle_options;
 
 struct object_vtbl
 {
@@ -64,6 +66,7 @@ struct object_header
     WINHTTP_STATUS_CALLBACK callback;
     DWORD notify_mask;
     struct object_header *parent; /* holds a reference */
+    struct handle_options *options; /* the table-driven options of option.c, or NULL */
 };
 
 /* handle.c */
@@ -83,6 +86,60 @@ BOOL object_is_async(const struct object_header *hdr);
 /* option.c: helpers for options common to every handle type */
 BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen);
 BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value);
+
+/* The options WinHttpSetOption stores for later use (option.c's table says
+ * which handle types take each).  A session holds one set; WinHttpOpenRequest
+ * copies it into the request (options_inherit), which may then change its own
+ * copy.  The DWORDs are written by WinHttpSetOption and read by the engine
+ * without a lock (a DWORD store is atomic; a request reads them when it sends).
+ * The strings are set on request handles only and guarded by option.c's
+ * options_lock: read them with options_dup_string(). */
+struct handle_options
+{
+    DWORD redirect_policy;          /* WINHTTP_OPTION_REDIRECT_POLICY_* */
+    DWORD max_redirects;            /* MAX_HTTP_AUTOMATIC_REDIRECTS */
+    DWORD max_status_continue;
+    DWORD max_response_header_size;
+    DWORD max_response_drain_size;
+    DWORD connect_retries;
+    DWORD decompression;            /* WINHTTP_DECOMPRESSION_FLAG_* */
+    DWORD http_protocols;           /* ENABLE_HTTP_PROTOCOL: never used, we speak HTTP/1.1 */
+    DWORD disable_features;         /* WINHTTP_DISABLE_*, requests only */
+    DWORD enable_features;          /* WINHTTP_ENABLE_SSL_* */
+    DWORD autologon_policy;         /* requests only */
+    DWORD secure_protocols;         /* WINHTTP_FLAG_SECURE_PROTOCOL_*, session only */
+    DWORD max_conns_per_server;     /* session only; 0 stands for Windows' limit of 2 */
+    DWORD max_conns_per_1_0_server;
+    DWORD assured_non_blocking;
+    DWORD codepage;
+    DWORD passport;
+    DWORD spn;
+    DWORD reject_userpwd;
+    DWORD receive_proxy_connect_response;
+    DWORD use_global_server_creds;
+    DWORD read_buffer_size;         /* deprecated by Windows: stored, no effect */
+    DWORD write_buffer_size;
+    DWORD request_priority;
+    DWORD disable_stream_queue;     /* HTTP/2 only: stored, no effect */
+    DWORD ipv6_fast_fallback;
+    DWORD disable_secure_protocol_fallback;
+    DWORD http_protocol_required;
+    DWORD tcp_priority_hint;
+    DWORD tcp_keepalive[3];         /* struct tcp_keepalive: onoff, time, interval */
+    WCHAR *username;
+    WCHAR *password;
+    WCHAR *proxy_username;
+    WCHAR *proxy_password;
+};
+
+void options_init_session(struct handle_options *opts);
+/* A request's copy of its session's options (strings are not inherited). */
+void options_inherit(struct handle_options *dst, const struct handle_options *src);
+void options_free(struct handle_options *opts);
+/* A heap copy of USERNAME, PASSWORD, PROXY_USERNAME or PROXY_PASSWORD, or NULL. */
+WCHAR *options_dup_string(struct object_header *hdr, DWORD option);
+/* WINHTTP_OPTION_WORKER_THREAD_COUNT as set on the NULL handle (0: one per CPU). */
+DWORD options_worker_thread_count(void);
 
 /* Timeouts, in milliseconds; inherited session -> request. */
 struct timeouts
@@ -104,10 +161,7 @@ struct session
     struct timeouts timeouts;
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
-    DWORD secure_protocols;
-    DWORD max_connections_per_server;
-    SRWLOCK pool_lock;            /* keep-alive connection pool, see request.c */
-    struct netconn *idle_connections;
+    struct handle_options opts;   /* hdr.options points here */
 };
 
 struct connect
@@ -128,8 +182,14 @@ BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *bu
 struct timeouts *request_timeouts(struct object_header *hdr);
 void request_timeouts_changed(struct object_header *hdr);
 
-/* net.c: keep-alive pool of a session */
+/* pool.c: a session closed (the process-wide keep-alive pool outlives it) */
 void net_pool_clear(struct session *session);
+/* net.c: WSAStartup once per process */
+void net_init_winsock(void);
+
+/* proxy.c: a copy in GlobalAlloc memory (len < 0: NUL-terminated), the
+ * allocator of every string the proxy functions hand to the caller. */
+WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)
@@ -181,5 +241,8 @@ WCHAR *strdupAW(const char *src, int len);
 
 /* main.c */
 extern HINSTANCE winhttp_instance;
+
+/* com_typelib.c: drops the WinHttpRequest type library (DLL unload). */
+void com_release_typelib(void);
 
 #endif /* WINHTTP_PRIVATE_H */

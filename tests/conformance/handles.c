@@ -576,11 +576,18 @@ static void test_timeouts(void)
     }
     check_timeouts(ses, 0xbeefdead, 0xbeefdead, 0xbeefdead, 0xbeefdead, __LINE__);
 
+    /* Windows reads back the larger of the receive-response and the receive
+     * timeout (Wine's winhttp.c test_timeouts: 48878 beside 48879 reads 48879) */
     value = 12345;
     ret = WinHttpSetOption(ses, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &value, sizeof(value));
     ok(ret, "WinHttpSetOption failed: %lu\n", GetLastError());
     value = query_dword(ses, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &ret);
-    ok(ret && value == 12345, "got %d %lu\n", ret, value);
+    ok(ret && value == 0xbeefdead, "got %d %lu\n", ret, value);
+    value = 0xbeefdeae;
+    ret = WinHttpSetOption(ses, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &value, sizeof(value));
+    ok(ret, "WinHttpSetOption failed: %lu\n", GetLastError());
+    value = query_dword(ses, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &ret);
+    ok(ret && value == 0xbeefdeae, "got %d %lu\n", ret, value);
 
     /* a connect handle shows its session's timeouts but cannot change them */
     con = WinHttpConnect(ses, L"localhost", 0, 0);

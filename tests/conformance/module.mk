@@ -4,15 +4,15 @@
 
 CONFORMANCE_SRCS = $(wildcard $(srcdir)/tests/conformance/*.c)
 CONFORMANCE_NAMES = $(basename $(notdir $(CONFORMANCE_SRCS)))
-CONFORMANCE_HDRS = $(wildcard $(srcdir)/tests/conformance/*.h) $(srcdir)/tests/winetest/test.h $(srcdir)/include/winhttp.h
-TEST_PE_CFLAGS = $(PE_CFLAGS) -I$(srcdir)/tests/winetest -I$(srcdir)/tests/conformance
+CONFORMANCE_HDRS = $(wildcard $(srcdir)/tests/conformance/*.h) $(srcdir)/tests/winetest/test.h $(srcdir)/include/winhttp.h $(TLB_HEADER)
+TEST_PE_CFLAGS = $(PE_CFLAGS) -I$(srcdir)/tests/winetest -I$(srcdir)/tests/conformance -Ibuild/include
 
 define conformance_rules
 build/$(1)/tests/runner.o: $(srcdir)/tests/winetest/runner.c $(srcdir)/tests/winetest/test.h | build/$(1)/tests
 	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -c -o $$@ $$<
 
 build/$(1)/tests/%.exe: $(srcdir)/tests/conformance/%.c build/$(1)/tests/runner.o build/$(1)/libwinhttp.a $$(CONFORMANCE_HDRS) | build/$(1)/tests/winhttp.dll
-	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32 -lcrypt32 -lpsapi
+	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32 -lcrypt32 -lpsapi -lole32 -loleaut32 -luuid
 
 build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
 	$$(cc_$(1)) -O2 -o $$@ $$<
@@ -28,3 +28,13 @@ $(foreach a,$(ARCHES),$(eval $(call conformance_rules,$(a))))
 CONFORMANCE_TESTS = $(foreach a,$(ARCHES),$(patsubst %,build/$(a)/tests/%.exe,$(CONFORMANCE_NAMES)))
 conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/winhttp.dll build/$(a)/tests/probe.exe)
 .PHONY: conformance-tests
+
+# WPAD discovery through DNS, in a private network namespace (tools/test-wpad.sh).
+build/tests/wpad.sh: $(srcdir)/tools/test-wpad.sh build/x86_64/tests/proxycfg.exe build/x86_64/tests/winhttp.dll
+	$(MKDIR_P) build/tests
+	printf '#!/bin/sh\nexec "%s" "%s" "%s" "%s"\n' "$(abspath $(srcdir)/tools/test-wpad.sh)" "$(WINE)" \
+	    "$(WINESERVER)" "$(abspath build/x86_64/tests/proxycfg.exe)" > $@
+	chmod +x $@
+
+SCRIPT_TESTS += build/tests/wpad.sh
+all: build/tests/wpad.sh

@@ -15,9 +15,9 @@
 int main(void)
 {
     HINTERNET session = WinHttpOpen(L"debugchan", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    WINHTTP_PROXY_INFO info;
+    DWORD version;
 
-    WinHttpGetDefaultProxyConfiguration(&info);   /* not implemented: a FIXME */
+    WinHttpGetProxySettingsVersion(session, &version);   /* not implemented: a FIXME */
     WinHttpCloseHandle(session);
     printf("debugchan done\n");
     return session ? 0 : 1;

@@ -1,0 +1,819 @@
+/*
+ * Automatic proxy configuration: WPAD discovery (WinHttpDetectAutoProxyConfigUrl),
+ * PAC scripts (WinHttpGetProxyForUrl), the resolver handles of Windows 8
+ * (WinHttpCreateProxyResolver, WinHttpGetProxyForUrlEx, WinHttpGetProxyResult,
+ * WinHttpFreeProxyResult) and WinHttpResetAutoProxy.
+ *
+ * The PAC script is JavaScript.  It runs in jsproxy.dll, the engine Windows
+ * and Wine ship for exactly this (InternetInitializeAutoProxyDll loads a
+ * script, InternetGetProxyInfo calls its FindProxyForURL).  It is loaded at
+ * run time: a process that never asks for a PAC never maps it.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "winhttp_private.h"
+
+/* Largest PAC script accepted; real ones are a few KiB. */
+#define MAX_SCRIPT_SIZE (1024 * 1024)
+/* How long a downloaded script is reused (as Wine's builtin: one minute). */
+#define SCRIPT_CACHE_MS 60000
+
+/* ---------------------------------------------------------------------- */
+/* WPAD through DNS                                                          */
+
+static WCHAR *detect_wpad_dns(void)
+{
+    WCHAR domain[256], name[ARRAY_SIZE(domain) + 8], *suffix, *dot, *url = NULL;
+    DWORD len = ARRAY_SIZE(domain);
+    ADDRINFOW hints, *ai;
+
+    if (!GetComputerNameExW(ComputerNamePhysicalDnsDomain, domain, &len) || !domain[0])
+    {
+        TRACE("no DNS domain\n");
+        return NULL;
+    }
+    net_init_winsock();
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    /* Devolution: wpad.a.b.example, wpad.b.example, wpad.example.  It stops
+     * at two labels, so wpad.com-style names outside the network are never
+     * asked for. */
+    for (suffix = domain; suffix && (dot = wcschr(suffix, '.')); suffix = dot + 1)
+    {
+        swprintf(name, ARRAY_SIZE(name), L"wpad.%ls", suffix);
+        TRACE("trying %s\n", debugstr_w(name));
+        if (!GetAddrInfoW(name, NULL, &hints, &ai))
+        {
+            FreeAddrInfoW(ai);
+            len = wcslen(name) + ARRAY_SIZE(L"http:///wpad.dat");
+            if ((url = GlobalAlloc(GMEM_FIXED, len * sizeof(WCHAR))))
+                swprintf(url, len, L"http://%ls/wpad.dat", name);
+            break;
+        }
+    }
+    return url;
+}
+
+/***********************************************************************
+ *          WinHttpDetectAutoProxyConfigUrl (winhttp.@)
+ */
+BOOL WINAPI WinHttpDetectAutoProxyConfigUrl(DWORD flags, LPWSTR *url)
+{
+    TRACE("%#lx, %p\n", flags, url);
+
+    if (!flags || !url)
+    {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    *url = NULL;
+    if (flags & WINHTTP_AUTO_DETECT_TYPE_DHCP)
+        FIXME("DHCP option 252 is not queried\n");
+    if (flags & WINHTTP_AUTO_DETECT_TYPE_DNS_A) *url = detect_wpad_dns();
+    if (!*url)
+    {
+        SetLastError(ERROR_WINHTTP_AUTODETECTION_FAILED);
+        return FALSE;
+    }
+    TRACE("returning %s\n", debugstr_w(*url));
+    SetLastError(ERROR_SUCCESS);
+    return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Downloading the script, with a small cache                               */
+
+static SRWLOCK cache_lock = SRWLOCK_INIT;
+static WCHAR *cached_url;
+static char *cached_script;
+static DWORD cached_size;
+static ULONGLONG cached_time;
+
+static char *cache_lookup(const WCHAR *url, DWORD *size)
+{
+    char *ret = NULL;
+
+    AcquireSRWLockShared(&cache_lock);
+    if (cached_url && !wcscmp(cached_url, url) && GetTickCount64() - cached_time < SCRIPT_CACHE_MS
+        && (ret = heap_alloc(cached_size + 1)))
+    {
+        memcpy(ret, cached_script, cached_size + 1);
+        *size = cached_size;
+    }
+    ReleaseSRWLockShared(&cache_lock);
+    return ret;
+}
+
+static void cache_store(const WCHAR *url, const char *script, DWORD size)
+{
+    WCHAR *url_copy = strdupW(url);
+    char *script_copy = heap_alloc(size + 1);
+
+    if (!url_copy || !script_copy)
+    {
+        heap_free(url_copy);
+        heap_free(script_copy);
+        return;
+    }
+    memcpy(script_copy, script, size + 1);
+    AcquireSRWLockExclusive(&cache_lock);
+    heap_free(cached_url);
+    heap_free(cached_script);
+    cached_url = url_copy;
+    cached_script = script_copy;
+    cached_size = size;
+    cached_time = GetTickCount64();
+    ReleaseSRWLockExclusive(&cache_lock);
+}
+
+static void cache_clear(void)
+{
+    AcquireSRWLockExclusive(&cache_lock);
+    heap_free(cached_url);
+    heap_free(cached_script);
+    cached_url = NULL;
+    cached_script = NULL;
+    ReleaseSRWLockExclusive(&cache_lock);
+}
+
+/* Fetches url with this DLL's own client, directly (a PAC is never fetched
+ * through a proxy).  Returns a NUL-terminated heap buffer, or NULL with *error. */
+static char *download_script(const WCHAR *url, DWORD *out_size, DWORD *error)
+{
+    static const WCHAR *accept[] = { L"*/*", NULL };
+    HINTERNET ses = NULL, con = NULL, req = NULL;
+    DWORD status, len = sizeof(status), size = 0, alloc = 4096, read;
+    WCHAR host[256];
+    URL_COMPONENTS uc;
+    char *buf = NULL, *tmp;
+    BOOL ok = FALSE;
+
+    memset(&uc, 0, sizeof(uc));
+    uc.dwStructSize = sizeof(uc);
+    uc.lpszHostName = host;
+    uc.dwHostNameLength = ARRAY_SIZE(host);
+    uc.dwUrlPathLength = ~0u;
+    if (!WinHttpCrackUrl(url, 0, 0, &uc))
+    {
+        /* ftp:// and the like fail here already */
+        *error = GetLastError() == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ERROR_WINHTTP_UNRECOGNIZED_SCHEME
+                                                                    : ERROR_WINHTTP_INVALID_URL;
+        return NULL;
+    }
+    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
+    {
+        *error = ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
+        return NULL;
+    }
+    *error = ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT;
+    if (!(ses = WinHttpOpen(L"WinHttp-Autoproxy-Service/5.1", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0)))
+        goto done;
+    if (!(con = WinHttpConnect(ses, host, uc.nPort, 0))) goto done;
+    if (!(req = WinHttpOpenRequest(con, NULL, uc.dwUrlPathLength ? uc.lpszUrlPath : L"/", NULL, NULL, accept,
+                                   uc.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0)))
+        goto done;
+    if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0) || !WinHttpReceiveResponse(req, NULL)) goto done;
+    if (!WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &len, NULL)
+        || status != HTTP_STATUS_OK)
+    {
+        TRACE("status %lu\n", status);
+        goto done;
+    }
+    if (!(buf = heap_alloc(alloc))) goto done;
+    for (;;)
+    {
+        if (alloc - size < 2)
+        {
+            if (alloc >= MAX_SCRIPT_SIZE) goto done;
+            if (!(tmp = heap_realloc(buf, alloc * 2))) goto done;
+            buf = tmp;
+            alloc *= 2;
+        }
+        if (!WinHttpReadData(req, buf + size, alloc - size - 1, &read)) goto done;
+        if (!read) break;
+        size += read;
+    }
+    buf[size] = 0;
+    *out_size = size;
+    ok = TRUE;
+done:
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+    if (!ok)
+    {
+        heap_free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static char *get_script(const WCHAR *url, DWORD flags, DWORD *size, DWORD *error)
+{
+    char *script;
+
+    if (!(flags & WINHTTP_AUTOPROXY_NO_CACHE_CLIENT) && (script = cache_lookup(url, size)))
+    {
+        TRACE("cached script for %s\n", debugstr_w(url));
+        return script;
+    }
+    if ((script = download_script(url, size, error))) cache_store(url, script, *size);
+    return script;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running it in jsproxy.dll                                                 */
+
+/* AUTO_PROXY_SCRIPT_BUFFER of wininet.h */
+struct script_buffer
+{
+    DWORD dwStructSize;
+    LPSTR lpszScriptBuffer;
+    DWORD dwScriptBufferSize;
+};
+
+static BOOL (WINAPI *pInternetInitializeAutoProxyDll)(DWORD, LPSTR, LPSTR, void *, struct script_buffer *);
+static BOOL (WINAPI *pInternetDeInitializeAutoProxyDll)(LPSTR, DWORD);
+static BOOL (WINAPI *pInternetGetProxyInfo)(LPCSTR, DWORD, LPSTR, DWORD, LPSTR *, LPDWORD);
+static INIT_ONCE jsproxy_once = INIT_ONCE_STATIC_INIT;
+/* jsproxy.dll holds one script for the whole process: load, run and unload
+ * are one step under this lock. */
+static SRWLOCK jsproxy_lock = SRWLOCK_INIT;
+
+static BOOL CALLBACK load_jsproxy(INIT_ONCE *once, void *param, void **context)
+{
+    HMODULE module = LoadLibraryW(L"jsproxy.dll");
+
+    if (!module)
+    {
+        WARN("jsproxy.dll not available: %lu\n", GetLastError());
+        return TRUE;
+    }
+    pInternetInitializeAutoProxyDll = (void *)GetProcAddress(module, "InternetInitializeAutoProxyDll");
+    pInternetDeInitializeAutoProxyDll = (void *)GetProcAddress(module, "InternetDeInitializeAutoProxyDll");
+    pInternetGetProxyInfo = (void *)GetProcAddress(module, "InternetGetProxyInfo");
+    return TRUE;
+}
+
+/* jsproxy.dll takes and returns strings in the ANSI code page. */
+static char *to_ansi(const WCHAR *src, int len, int *out_len)
+{
+    int n = WideCharToMultiByte(CP_ACP, 0, src, len, NULL, 0, NULL, NULL);
+    char *dst = heap_alloc(n + 1);
+
+    if (!dst) return NULL;
+    WideCharToMultiByte(CP_ACP, 0, src, len, dst, n, NULL, NULL);
+    dst[n] = 0;
+    if (out_len) *out_len = n;
+    return dst;
+}
+
+static WCHAR *from_ansi(const char *src, int len)
+{
+    int n = MultiByteToWideChar(CP_ACP, 0, src, len, NULL, 0);
+    WCHAR *dst = heap_alloc((n + 1) * sizeof(WCHAR));
+
+    if (!dst) return NULL;
+    MultiByteToWideChar(CP_ACP, 0, src, len, dst, n);
+    dst[n] = 0;
+    return dst;
+}
+
+/* The arguments of FindProxyForURL(url, host): scheme://host/rest without
+ * user information, and the host alone; the host lowercased on request
+ * (Windows keeps its case by default). */
+static BOOL script_args(const WCHAR *url, DWORD flags, char **urlA, char **hostA, int *host_len)
+{
+    WCHAR *buf, *p, *host;
+    URL_COMPONENTS uc;
+    DWORD i;
+
+    memset(&uc, 0, sizeof(uc));
+    uc.dwStructSize = sizeof(uc);
+    uc.dwSchemeLength = ~0u;
+    uc.dwHostNameLength = ~0u;
+    if (!WinHttpCrackUrl(url, 0, 0, &uc) || !uc.dwHostNameLength) return FALSE;
+    if (!(buf = p = heap_alloc((uc.dwSchemeLength + 3 + wcslen(uc.lpszHostName) + 1) * sizeof(WCHAR))))
+        return FALSE;
+    for (i = 0; i < uc.dwSchemeLength; i++) *p++ = towlower(uc.lpszScheme[i]);
+    *p++ = ':';
+    *p++ = '/';
+    *p++ = '/';
+    host = p;
+    for (i = 0; i < uc.dwHostNameLength; i++)
+        *p++ = (flags & WINHTTP_AUTOPROXY_HOST_LOWERCASE) && !(flags & WINHTTP_AUTOPROXY_HOST_KEEPCASE)
+               ? towlower(uc.lpszHostName[i]) : uc.lpszHostName[i];
+    wcscpy(p, uc.lpszHostName + uc.dwHostNameLength);
+
+    *urlA = to_ansi(buf, -1, NULL);
+    *hostA = to_ansi(host, uc.dwHostNameLength, host_len);
+    heap_free(buf);
+    if (*urlA && *hostA) return TRUE;
+    heap_free(*urlA);
+    heap_free(*hostA);
+    return FALSE;
+}
+
+/* Runs FindProxyForURL(url, host); returns its string (GlobalFree it) or NULL with *error. */
+static char *run_script(const char *script, DWORD size, const WCHAR *url, DWORD flags, DWORD *error)
+{
+    struct script_buffer buffer;
+    char *urlA, *hostA, *result = NULL;
+    DWORD result_len;
+    int host_len;
+
+    InitOnceExecuteOnce(&jsproxy_once, load_jsproxy, NULL, NULL);
+    if (!pInternetInitializeAutoProxyDll || !pInternetGetProxyInfo || !pInternetDeInitializeAutoProxyDll)
+    {
+        *error = ERROR_WINHTTP_AUTO_PROXY_SERVICE_ERROR;
+        return NULL;
+    }
+    if (!script_args(url, flags, &urlA, &hostA, &host_len))
+    {
+        *error = ERROR_WINHTTP_INVALID_URL;
+        return NULL;
+    }
+
+    buffer.dwStructSize = sizeof(buffer);
+    buffer.lpszScriptBuffer = (char *)script;
+    buffer.dwScriptBufferSize = size + 1;
+
+    AcquireSRWLockExclusive(&jsproxy_lock);
+    if (pInternetInitializeAutoProxyDll(0, NULL, NULL, NULL, &buffer))
+    {
+        if (!pInternetGetProxyInfo(urlA, strlen(urlA), hostA, host_len, &result, &result_len)) result = NULL;
+        pInternetDeInitializeAutoProxyDll(NULL, 0);
+    }
+    ReleaseSRWLockExclusive(&jsproxy_lock);
+    heap_free(urlA);
+    heap_free(hostA);
+    if (result) TRACE("FindProxyForURL: %s\n", debugstr_a(result));
+    else *error = ERROR_WINHTTP_BAD_AUTO_PROXY_SCRIPT;
+    return result;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The script's answer                                                       */
+
+/* One entry of "PROXY host:port; DIRECT; ..." at *p; advances *p.  Returns
+ * FALSE at the end.  Entries other than PROXY and DIRECT (SOCKS, ...) come
+ * back with proxy FALSE and direct FALSE: WinHTTP cannot use them. */
+struct pac_entry
+{
+    BOOL proxy;
+    BOOL direct;
+    const char *host;
+    int host_len;
+};
+
+static BOOL next_pac_entry(const char **p, struct pac_entry *e)
+{
+    const char *s = *p, *end, *word;
+    int word_len;
+
+    while (*s == ' ' || *s == ';' || *s == '\t') s++;
+    if (!*s) return FALSE;
+    end = strchr(s, ';');
+    if (!end) end = s + strlen(s);
+    *p = end;
+
+    word = s;
+    while (s < end && *s != ' ' && *s != '\t') s++;
+    word_len = s - word;
+    while (s < end && (*s == ' ' || *s == '\t')) s++;
+    e->host = s;
+    while (s < end && *s != ' ' && *s != '\t') s++;
+    e->host_len = s - e->host;
+
+    e->direct = word_len == 6 && !_strnicmp(word, "DIRECT", 6);
+    e->proxy = word_len == 5 && !_strnicmp(word, "PROXY", 5) && e->host_len;
+    return TRUE;
+}
+
+/* WinHttpGetProxyForUrl's form: the PROXY entries before the first DIRECT,
+ * separated by ';'; none means no proxy. */
+static BOOL pac_to_proxy_info(const char *result, WINHTTP_PROXY_INFO *info)
+{
+    const char *p = result;
+    struct pac_entry e;
+    char *list, *q;
+
+    info->dwAccessType = WINHTTP_ACCESS_TYPE_NO_PROXY;
+    info->lpszProxy = NULL;
+    info->lpszProxyBypass = NULL;
+    if (!(list = q = heap_alloc(strlen(result) + 1))) return FALSE;
+    while (next_pac_entry(&p, &e) && !e.direct)
+    {
+        if (!e.proxy) continue;
+        if (q != list) *q++ = ';';
+        memcpy(q, e.host, e.host_len);
+        q += e.host_len;
+    }
+    *q = 0;
+    if (q != list)
+    {
+        WCHAR *wide = from_ansi(list, -1);
+        info->lpszProxy = wide ? proxy_global_strdup(wide, -1) : NULL;
+        heap_free(wide);
+        if (!info->lpszProxy)
+        {
+            heap_free(list);
+            return FALSE;
+        }
+        info->dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    }
+    heap_free(list);
+    return TRUE;
+}
+
+/* WinHttpGetProxyResult's form: every usable entry in order, DIRECT as a
+ * non-proxy entry. */
+static DWORD pac_to_entries(const char *result, WINHTTP_PROXY_RESULT_ENTRY **entries, DWORD *count)
+{
+    const char *p = result;
+    struct pac_entry e;
+    DWORD n = 0, max = 0;
+    WINHTTP_PROXY_RESULT_ENTRY *list;
+
+    while (next_pac_entry(&p, &e)) max++;
+    *entries = NULL;
+    *count = 0;
+    if (!max) return ERROR_SUCCESS;
+    if (!(list = heap_alloc_zero(max * sizeof(*list)))) return ERROR_NOT_ENOUGH_MEMORY;
+    p = result;
+    while (next_pac_entry(&p, &e))
+    {
+        WINHTTP_PROXY_RESULT_ENTRY *entry = &list[n];
+        const char *colon;
+        int len;
+
+        if (e.direct)
+        {
+            n++;
+            continue;
+        }
+        if (!e.proxy) continue;
+        colon = memchr(e.host, ':', e.host_len);
+        len = colon ? colon - e.host : e.host_len;
+        entry->fProxy = TRUE;
+        entry->ProxyScheme = INTERNET_SCHEME_HTTP;
+        entry->ProxyPort = colon ? (INTERNET_PORT)atoi(colon + 1) : INTERNET_DEFAULT_HTTP_PORT;
+        if (!(entry->pwszProxy = from_ansi(e.host, len)))
+        {
+            *entries = list;
+            *count = n;
+            return ERROR_NOT_ENOUGH_MEMORY;
+        }
+        n++;
+    }
+    *entries = list;
+    *count = n;
+    return ERROR_SUCCESS;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The common part of WinHttpGetProxyForUrl and WinHttpGetProxyForUrlEx     */
+
+static BOOL valid_autoproxy_options(const WINHTTP_AUTOPROXY_OPTIONS *options)
+{
+    if (!(options->dwFlags & (WINHTTP_AUTOPROXY_AUTO_DETECT | WINHTTP_AUTOPROXY_CONFIG_URL))) return FALSE;
+    if ((options->dwFlags & WINHTTP_AUTOPROXY_AUTO_DETECT) && !options->dwAutoDetectFlags) return FALSE;
+    if ((options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL) && !options->lpszAutoConfigUrl) return FALSE;
+    return TRUE;
+}
+
+/* Finds the script (detected first, then the given URL) and runs it for url.
+ * Returns FindProxyForURL's string (GlobalFree it) or NULL with *error. */
+static char *evaluate_autoproxy(const WCHAR *url, const WINHTTP_AUTOPROXY_OPTIONS *options, DWORD *error)
+{
+    char *script = NULL, *result;
+    WCHAR *pac_url;
+    DWORD size = 0;
+
+    *error = ERROR_WINHTTP_AUTODETECTION_FAILED;
+    if ((options->dwFlags & WINHTTP_AUTOPROXY_AUTO_DETECT)
+        && WinHttpDetectAutoProxyConfigUrl(options->dwAutoDetectFlags, &pac_url))
+    {
+        script = get_script(pac_url, options->dwFlags, &size, error);
+        GlobalFree(pac_url);
+    }
+    if (!script && (options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL))
+        script = get_script(options->lpszAutoConfigUrl, options->dwFlags, &size, error);
+    if (!script) return NULL;
+    result = run_script(script, size, url, options->dwFlags, error);
+    heap_free(script);
+    return result;
+}
+
+/***********************************************************************
+ *          WinHttpGetProxyForUrl (winhttp.@)
+ */
+BOOL WINAPI WinHttpGetProxyForUrl(HINTERNET hsession, LPCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                  WINHTTP_PROXY_INFO *info)
+{
+    struct object_header *hdr;
+    DWORD error;
+    char *result;
+    BOOL ret = FALSE;
+
+    TRACE("%p, %s, %p, %p\n", hsession, debugstr_w(url), options, info);
+
+    if (!(hdr = grab_typed_object(hsession, HANDLE_TYPE_SESSION, &error)))
+    {
+        SetLastError(error);
+        return FALSE;
+    }
+    if (!url || !*url || !options || !info || !valid_autoproxy_options(options))
+    {
+        release_object(hdr);
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if ((result = evaluate_autoproxy(url, options, &error)))
+    {
+        if (!(ret = pac_to_proxy_info(result, info))) error = ERROR_NOT_ENOUGH_MEMORY;
+        GlobalFree(result);
+    }
+    release_object(hdr);
+    SetLastError(ret ? ERROR_SUCCESS : error);
+    return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Resolver handles                                                          */
+
+/* A resolver runs one WinHttpGetProxyForUrlEx at a time on the thread pool.
+ * lock guards busy and the stored result; the work item holds a reference. */
+struct resolver
+{
+    struct object_header hdr;
+    SRWLOCK lock;
+    BOOL busy;
+    BOOL has_result;
+    WINHTTP_PROXY_RESULT_ENTRY *entries;
+    DWORD count;
+    /* the call in flight */
+    WCHAR *url;
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WCHAR *config_url;
+};
+
+static void free_entries(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
+{
+    DWORD i;
+
+    for (i = 0; i < count; i++) heap_free(entries[i].pwszProxy);
+    heap_free(entries);
+}
+
+static void resolver_destroy(struct object_header *hdr)
+{
+    struct resolver *resolver = CONTAINING_RECORD(hdr, struct resolver, hdr);
+
+    TRACE("%p\n", resolver);
+    free_entries(resolver->entries, resolver->count);
+    heap_free(resolver->url);
+    heap_free(resolver->config_url);
+    heap_free(resolver);
+}
+
+static BOOL resolver_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
+{
+    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    return FALSE;
+}
+
+static BOOL resolver_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
+{
+    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+    return FALSE;
+}
+
+static const struct object_vtbl resolver_vtbl =
+{
+    NULL,
+    resolver_destroy,
+    resolver_query_option,
+    resolver_set_option,
+};
+
+/***********************************************************************
+ *          WinHttpCreateProxyResolver (winhttp.@)
+ */
+DWORD WINAPI WinHttpCreateProxyResolver(HINTERNET hsession, HINTERNET *hresolver)
+{
+    struct object_header *hdr;
+    struct resolver *resolver;
+    HINTERNET handle;
+    DWORD error;
+
+    TRACE("%p, %p\n", hsession, hresolver);
+
+    if (!hsession) return ERROR_INVALID_HANDLE;
+    if (!(hdr = grab_typed_object(hsession, HANDLE_TYPE_SESSION, &error))) return error;
+    if (!object_is_async(hdr))
+    {
+        release_object(hdr);
+        return ERROR_WINHTTP_INCORRECT_HANDLE_TYPE;
+    }
+    if (!hresolver)
+    {
+        release_object(hdr);
+        return ERROR_INVALID_PARAMETER;
+    }
+    if (!(resolver = heap_alloc_zero(sizeof(*resolver))))
+    {
+        release_object(hdr);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    init_object(&resolver->hdr, HANDLE_TYPE_RESOLVER, &resolver_vtbl, hdr);
+    InitializeSRWLock(&resolver->lock);
+    handle = alloc_handle(&resolver->hdr);
+    release_object(&resolver->hdr);
+    release_object(hdr);
+    if (!handle) return ERROR_NOT_ENOUGH_MEMORY;
+    *hresolver = handle;
+    TRACE("returning %p\n", handle);
+    return ERROR_SUCCESS;
+}
+
+static void CALLBACK resolve_work(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    struct resolver *resolver = context;
+    WINHTTP_PROXY_RESULT_ENTRY *entries = NULL;
+    DWORD count = 0, error;
+    char *result;
+
+    if ((result = evaluate_autoproxy(resolver->url, &resolver->options, &error)))
+    {
+        error = pac_to_entries(result, &entries, &count);
+        GlobalFree(result);
+    }
+    if (!error && resolver->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+
+    AcquireSRWLockExclusive(&resolver->lock);
+    free_entries(resolver->entries, resolver->count);
+    resolver->entries = error ? NULL : entries;
+    resolver->count = error ? 0 : count;
+    resolver->has_result = !error;
+    resolver->busy = FALSE;
+    ReleaseSRWLockExclusive(&resolver->lock);
+    if (error) free_entries(entries, count);
+
+    TRACE("%p: %lu, %lu entries\n", resolver, error, count);
+    if (!error)
+        send_callback(&resolver->hdr, WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE, NULL, 0);
+    else
+    {
+        WINHTTP_ASYNC_RESULT async = { API_GET_PROXY_FOR_URL, error };
+        send_callback(&resolver->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &async, sizeof(async));
+    }
+    release_object(&resolver->hdr);
+}
+
+/***********************************************************************
+ *          WinHttpGetProxyForUrlEx (winhttp.@)
+ */
+DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                     DWORD_PTR context)
+{
+    struct object_header *hdr;
+    struct resolver *resolver;
+    WCHAR *url_copy, *config_copy = NULL;
+    DWORD error;
+
+    TRACE("%p, %s, %p, %#Ix\n", hresolver, debugstr_w(url), options, context);
+
+    if (!(hdr = grab_typed_object(hresolver, HANDLE_TYPE_RESOLVER, &error))) return error;
+    resolver = CONTAINING_RECORD(hdr, struct resolver, hdr);
+    if (!url || !*url || !options || !valid_autoproxy_options(options))
+    {
+        release_object(hdr);
+        return ERROR_INVALID_PARAMETER;
+    }
+    if (!(url_copy = strdupW(url))
+        || ((options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL) && !(config_copy = strdupW(options->lpszAutoConfigUrl))))
+    {
+        heap_free(url_copy);
+        release_object(hdr);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+
+    AcquireSRWLockExclusive(&resolver->lock);
+    if (resolver->busy)
+    {
+        ReleaseSRWLockExclusive(&resolver->lock);
+        heap_free(url_copy);
+        heap_free(config_copy);
+        release_object(hdr);
+        return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    }
+    resolver->busy = TRUE;
+    heap_free(resolver->url);
+    heap_free(resolver->config_url);
+    resolver->url = url_copy;
+    resolver->config_url = config_copy;
+    resolver->options = *options;
+    resolver->options.lpszAutoConfigUrl = config_copy;
+    /* the completion's context is this call's, not the handle's */
+    resolver->hdr.context = context;
+    ReleaseSRWLockExclusive(&resolver->lock);
+
+    /* the work item owns the reference taken by grab_typed_object */
+    if (!TrySubmitThreadpoolCallback(resolve_work, resolver, NULL))
+    {
+        error = GetLastError();
+        AcquireSRWLockExclusive(&resolver->lock);
+        resolver->busy = FALSE;
+        ReleaseSRWLockExclusive(&resolver->lock);
+        release_object(hdr);
+        return error;
+    }
+    return ERROR_IO_PENDING;
+}
+
+/***********************************************************************
+ *          WinHttpGetProxyResult (winhttp.@)
+ */
+DWORD WINAPI WinHttpGetProxyResult(HINTERNET hresolver, WINHTTP_PROXY_RESULT *result)
+{
+    struct object_header *hdr;
+    struct resolver *resolver;
+    WINHTTP_PROXY_RESULT_ENTRY *copy = NULL;
+    DWORD error = ERROR_SUCCESS, i;
+
+    TRACE("%p, %p\n", hresolver, result);
+
+    if (!(hdr = grab_typed_object(hresolver, HANDLE_TYPE_RESOLVER, &error))) return error;
+    resolver = CONTAINING_RECORD(hdr, struct resolver, hdr);
+    if (!result)
+    {
+        release_object(hdr);
+        return ERROR_INVALID_PARAMETER;
+    }
+    AcquireSRWLockShared(&resolver->lock);
+    if (resolver->busy || !resolver->has_result) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else if (resolver->count && !(copy = heap_alloc_zero(resolver->count * sizeof(*copy))))
+        error = ERROR_NOT_ENOUGH_MEMORY;
+    else
+    {
+        for (i = 0; i < resolver->count; i++)
+        {
+            copy[i] = resolver->entries[i];
+            if (copy[i].pwszProxy && !(copy[i].pwszProxy = strdupW(resolver->entries[i].pwszProxy)))
+                error = ERROR_NOT_ENOUGH_MEMORY;
+        }
+        if (error)
+        {
+            free_entries(copy, resolver->count);
+            copy = NULL;
+        }
+        else
+        {
+            result->cEntries = resolver->count;
+            result->pEntries = copy;
+        }
+    }
+    ReleaseSRWLockShared(&resolver->lock);
+    release_object(hdr);
+    return error;
+}
+
+/***********************************************************************
+ *          WinHttpFreeProxyResult (winhttp.@)
+ */
+void WINAPI WinHttpFreeProxyResult(WINHTTP_PROXY_RESULT *result)
+{
+    TRACE("%p\n", result);
+
+    if (!result) return;
+    free_entries(result->pEntries, result->cEntries);
+    result->pEntries = NULL;
+    result->cEntries = 0;
+}
+
+/***********************************************************************
+ *          WinHttpResetAutoProxy (winhttp.@)
+ */
+DWORD WINAPI WinHttpResetAutoProxy(HINTERNET hsession, DWORD flags)
+{
+    static const DWORD valid = WINHTTP_RESET_ALL | WINHTTP_RESET_NOTIFY_NETWORK_CHANGED | WINHTTP_RESET_OUT_OF_PROC
+                               | WINHTTP_RESET_DISCARD_RESOLVERS;
+    struct object_header *hdr;
+    DWORD error;
+
+    TRACE("%p, %#lx\n", hsession, flags);
+
+    if (!(hdr = grab_typed_object(hsession, HANDLE_TYPE_SESSION, &error))) return error;
+    release_object(hdr);
+    if (flags & ~valid) return ERROR_INVALID_PARAMETER;
+    /* The script cache is the only state kept here: WPAD detection is not
+     * cached, and there is no out-of-process service. */
+    if (flags & (WINHTTP_RESET_STATE | WINHTTP_RESET_SCRIPT_CACHE | WINHTTP_RESET_SWPAD_CURRENT_NETWORK
+                 | WINHTTP_RESET_SWPAD_ALL))
+        cache_clear();
+    return ERROR_SUCCESS;
+}

@@ -1,0 +1,427 @@
+/*
+ * Conformance tests for HTTP authentication against Debian's apache2
+ * (tools/start-apache.sh, WSTEST_APACHE): WinHttpQueryAuthSchemes,
+ * WinHttpSetCredentials, the USERNAME/PASSWORD options, Basic and Digest,
+ * answered by the program or by WinHttpReceiveResponse itself, sync and
+ * async, and the websocket upgrade behind authentication.
+ *
+ * Expectations follow Wine's winhttp.c tests (which pass on Windows): the
+ * argument checks, credentials of WinHttpSetCredentials winning over the
+ * options, Basic credentials sent before any challenge, and a refused answer
+ * returned to the program as the 401 it is.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <windows.h>
+#include <winhttp.h>
+
+#include "test.h"
+#include "ws_helpers.h"
+
+static WCHAR apache_host[64];
+static INTERNET_PORT apache_port;
+
+#define SET_CREDS_BEFORE  0x01   /* WinHttpSetCredentials before the first send */
+#define SET_OPTIONS       0x02   /* USERNAME/PASSWORD options before the first send */
+#define ANSWER_BY_APP     0x04   /* after a 401: WinHttpSetCredentials, send again */
+#define ASYNC             0x08
+
+struct result
+{
+    DWORD status;
+    char body[256];
+    DWORD sends;          /* SENDING_REQUEST notifications (async) */
+    DWORD error;          /* REQUEST_ERROR's error (async) */
+};
+
+struct async_wait
+{
+    HANDLE event;
+    DWORD status;
+    DWORD error;
+    DWORD sends;
+    DWORD bytes;
+};
+
+static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct async_wait *w = (struct async_wait *)context;
+
+    if (!w) return;
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDING_REQUEST:
+        w->sends++;
+        return;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        w->bytes = len;
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        w->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        break;
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        break;
+    default:
+        return;
+    }
+    w->status = status;
+    SetEvent(w->event);
+}
+
+/* Waits for the asynchronous call just made; FALSE on REQUEST_ERROR or timeout. */
+static BOOL async_done(struct async_wait *w, DWORD want)
+{
+    if (WaitForSingleObject(w->event, 10000))
+    {
+        ok(0, "no notification after 10 s\n");
+        return FALSE;
+    }
+    if (w->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) return FALSE;
+    ok(w->status == want, "status %#lx, want %#lx\n", w->status, want);
+    return w->status == want;
+}
+
+static BOOL send_and_receive(HINTERNET req, struct async_wait *w, const void *optional, DWORD optional_len)
+{
+    if (!WinHttpSendRequest(req, NULL, 0, (void *)optional, optional_len, optional_len, 0)) return FALSE;
+    if (w && !async_done(w, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE)) return FALSE;
+    if (!WinHttpReceiveResponse(req, NULL)) return FALSE;
+    if (w && !async_done(w, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE)) return FALSE;
+    return TRUE;
+}
+
+static void read_body(HINTERNET req, struct async_wait *w, char *body, DWORD size)
+{
+    DWORD got = 0, n, i;
+
+    for (i = 0; i < 64 && got < size - 1; i++)
+    {
+        n = 0;
+        if (!WinHttpReadData(req, body + got, size - 1 - got, &n)) break;
+        if (w)
+        {
+            if (!async_done(w, WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) break;
+            n = w->bytes;
+        }
+        if (!n) break;
+        got += n;
+    }
+    body[got] = 0;
+}
+
+static DWORD status_of(HINTERNET req)
+{
+    DWORD status = 0, size = sizeof(status);
+    WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
+    return status;
+}
+
+/* One GET of path with the given credential handling; fills *r. */
+static void run_request(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR *user, const WCHAR *pass,
+                        struct result *r)
+{
+    struct async_wait w = { 0 };
+    struct async_wait *pw = (how & ASYNC) ? &w : NULL;
+    HINTERNET ses, con, req;
+
+    memset(r, 0, sizeof(*r));
+    w.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, (how & ASYNC) ? WINHTTP_FLAG_ASYNC : 0);
+    if (how & ASYNC) WinHttpSetStatusCallback(ses, async_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, 0);
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    if (how & ASYNC) WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pw, sizeof(pw));
+
+    if (how & SET_CREDS_BEFORE)
+        ok(WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, user, pass, NULL),
+           "WinHttpSetCredentials failed: %lu\n", GetLastError());
+    if (how & SET_OPTIONS)
+    {
+        ok(WinHttpSetOption(req, WINHTTP_OPTION_USERNAME, (void *)user, wcslen(user)), "USERNAME: %lu\n", GetLastError());
+        ok(WinHttpSetOption(req, WINHTTP_OPTION_PASSWORD, (void *)pass, wcslen(pass)), "PASSWORD: %lu\n", GetLastError());
+    }
+    if (!send_and_receive(req, pw, NULL, 0))
+    {
+        r->error = pw ? w.error : GetLastError();
+        goto done;
+    }
+    r->status = status_of(req);
+    if (r->status == HTTP_STATUS_DENIED && (how & ANSWER_BY_APP))
+    {
+        DWORD supported = 0, first = 0, target = 0;
+
+        ok(WinHttpQueryAuthSchemes(req, &supported, &first, &target), "WinHttpQueryAuthSchemes failed: %lu\n",
+           GetLastError());
+        ok(supported == scheme && first == scheme, "schemes %#lx, first %#lx\n", supported, first);
+        ok(target == WINHTTP_AUTH_TARGET_SERVER, "target %lu\n", target);
+        ok(WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, user, pass, NULL),
+           "WinHttpSetCredentials failed: %lu\n", GetLastError());
+        if (!send_and_receive(req, pw, NULL, 0))
+        {
+            r->error = pw ? w.error : GetLastError();
+            goto done;
+        }
+        r->status = status_of(req);
+    }
+    read_body(req, pw, r->body, sizeof(r->body));
+    r->sends = w.sends;
+done:
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+    CloseHandle(w.event);
+}
+
+static void check_result_(int line, const struct result *r, DWORD status, const char *body)
+{
+    ok_(__FILE__, line)(!r->error, "error %lu\n", r->error);
+    ok_(__FILE__, line)(r->status == status, "status %lu, want %lu\n", r->status, status);
+    if (body) ok_(__FILE__, line)(!strcmp(r->body, body), "body %s\n", wine_dbgstr_a(r->body));
+}
+#define check_result(...) check_result_(__LINE__, __VA_ARGS__)
+
+static void test_arguments(void)
+{
+    HINTERNET ses, con, req;
+    DWORD supported, first, target, error;
+    BOOL ret;
+
+    SetLastError(0xdeadbeef);
+    ret = WinHttpQueryAuthSchemes(NULL, &supported, &first, &target);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_HANDLE, "got %d, %lu\n", ret, error);
+
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
+
+    SetLastError(0xdeadbeef);
+    ret = WinHttpQueryAuthSchemes(con, &supported, &first, &target);
+    error = GetLastError();
+    ok(!ret && error == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %d, %lu\n", ret, error);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpQueryAuthSchemes(req, &supported, &first, NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, error);
+    supported = first = target = 0xdeadbeef;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpQueryAuthSchemes(req, &supported, &first, &target);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_OPERATION, "got %d, %lu\n", ret, error);
+    ok(supported == 0xdeadbeef && first == 0xdeadbeef && target == 0xdeadbeef, "outputs changed\n");
+
+    /* Basic and Digest need a user and a password; the SSPI schemes do not */
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", NULL, NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, error);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_DIGEST, NULL, L"pass", NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, error);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_NTLM, NULL, NULL, NULL);
+    error = GetLastError();
+    ok(ret && error == ERROR_SUCCESS, "got %d, %lu\n", ret, error);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, 0x100, L"user", L"pass", NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, error);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetCredentials(req, 7, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, error);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetCredentials(con, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %d, %lu\n", ret, error);
+
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
+/* The credentials of WinHttpSetCredentials are not the options' */
+static void test_credentials_not_options(void)
+{
+    HINTERNET ses, con, req;
+    WCHAR buffer[32];
+    DWORD size;
+    BOOL ret;
+
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
+    ret = WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
+    ok(ret, "WinHttpSetCredentials failed: %lu\n", GetLastError());
+    size = sizeof(buffer);
+    buffer[0] = 'x';
+    ret = WinHttpQueryOption(req, WINHTTP_OPTION_USERNAME, buffer, &size);
+    ok(ret, "WinHttpQueryOption failed: %lu\n", GetLastError());
+    ok(!buffer[0] && !size, "username %s, size %lu\n", wine_dbgstr_w(buffer), size);
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
+/* Basic credentials given before the first send travel with it. */
+static void test_basic_preemptive(void)
+{
+    HINTERNET ses, con, req;
+    WCHAR value[128];
+    DWORD size = sizeof(value);
+    BOOL ret;
+
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
+    WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
+    ret = send_and_receive(req, NULL, NULL, 0);
+    ok(ret, "request failed: %lu\n", GetLastError());
+    ok(status_of(req) == HTTP_STATUS_OK, "status %lu\n", status_of(req));
+    ret = WinHttpQueryHeaders(req, WINHTTP_QUERY_CUSTOM | WINHTTP_QUERY_FLAG_REQUEST_HEADERS, L"Authorization",
+                              value, &size, NULL);
+    ok(ret, "no Authorization header: %lu\n", GetLastError());
+    ok(ret && !wcscmp(value, L"Basic dXNlcjpwYXNz"), "Authorization %s\n", wine_dbgstr_w(value));
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
+static void test_scheme(const WCHAR *path, DWORD scheme, const char *body, DWORD async)
+{
+    struct result r;
+
+    winetest_push_context("%s %s", wine_dbgstr_w(path), async ? "async" : "sync");
+
+    /* no credentials: the 401, and what it offers */
+    run_request(path, async, scheme, L"user", L"pass", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+
+    /* the program answers: QueryAuthSchemes, SetCredentials, send again */
+    run_request(path, async | ANSWER_BY_APP, scheme, L"user", L"pass", &r);
+    check_result(&r, HTTP_STATUS_OK, body);
+
+    /* credentials known before: WinHttpReceiveResponse answers by itself */
+    run_request(path, async | SET_OPTIONS, scheme, L"user", L"pass", &r);
+    check_result(&r, HTTP_STATUS_OK, body);
+    if (async) ok(r.sends == 2, "%lu requests sent\n", r.sends);
+    run_request(path, async | SET_CREDS_BEFORE, scheme, L"user", L"pass", &r);
+    check_result(&r, HTTP_STATUS_OK, body);
+    if (async) ok(r.sends == (scheme == WINHTTP_AUTH_SCHEME_BASIC ? 1 : 2), "%lu requests sent\n", r.sends);
+
+    /* wrong credentials: the refusal is the program's to see */
+    run_request(path, async | SET_OPTIONS, scheme, L"user", L"wrong", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+    run_request(path, async | SET_CREDS_BEFORE, scheme, L"nobody", L"pass", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+    run_request(path, async | ANSWER_BY_APP, scheme, L"user", L"wrong", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+
+    /* non-ASCII user names go out as UTF-8: unknown to the server, refused */
+    run_request(path, async | SET_OPTIONS, scheme, L"\x00fcser", L"pass", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+
+    winetest_pop_context();
+}
+
+/* SetCredentials wins over the options (Wine's test_basic_authentication). */
+static void test_precedence(void)
+{
+    HINTERNET ses, con, req;
+
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+
+    req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
+    WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
+    WinHttpSetOption(req, WINHTTP_OPTION_USERNAME, (void *)L"user", 4);
+    WinHttpSetOption(req, WINHTTP_OPTION_PASSWORD, (void *)L"pwd2", 4);
+    ok(send_and_receive(req, NULL, NULL, 0), "request failed: %lu\n", GetLastError());
+    ok(status_of(req) == HTTP_STATUS_OK, "status %lu\n", status_of(req));
+    WinHttpCloseHandle(req);
+
+    req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
+    WinHttpSetOption(req, WINHTTP_OPTION_USERNAME, (void *)L"user", 4);
+    WinHttpSetOption(req, WINHTTP_OPTION_PASSWORD, (void *)L"pass", 4);
+    WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pwd2", NULL);
+    ok(send_and_receive(req, NULL, NULL, 0), "request failed: %lu\n", GetLastError());
+    ok(status_of(req) == HTTP_STATUS_DENIED, "status %lu\n", status_of(req));
+    WinHttpCloseHandle(req);
+
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
+/* A websocket behind authentication: the upgrade is answered, then it works. */
+static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme)
+{
+    static const char msg[] = "through the authenticated upgrade";
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    HINTERNET ses, con, req, ws;
+    char buf[64];
+    DWORD error, got;
+
+    winetest_push_context("%s", wine_dbgstr_w(path));
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, 0);
+    ok(WinHttpSetOption(req, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0), "upgrade option: %lu\n", GetLastError());
+    if (how & SET_OPTIONS)
+    {
+        WinHttpSetOption(req, WINHTTP_OPTION_USERNAME, (void *)L"user", 4);
+        WinHttpSetOption(req, WINHTTP_OPTION_PASSWORD, (void *)L"pass", 4);
+    }
+    else WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, L"user", L"pass", NULL);
+    ok(send_and_receive(req, NULL, NULL, 0), "request failed: %lu\n", GetLastError());
+    ok(status_of(req) == HTTP_STATUS_SWITCH_PROTOCOLS, "status %lu\n", status_of(req));
+    ws = WinHttpWebSocketCompleteUpgrade(req, 0);
+    ok(ws != NULL, "WinHttpWebSocketCompleteUpgrade failed: %lu\n", GetLastError());
+    if (ws)
+    {
+        error = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, (void *)msg, sizeof(msg) - 1);
+        ok(!error, "send: %lu\n", error);
+        got = 0;
+        error = WinHttpWebSocketReceive(ws, buf, sizeof(buf), &got, &type);
+        ok(!error, "receive: %lu\n", error);
+        ok(got == sizeof(msg) - 1 && !memcmp(buf, msg, got), "echo of %lu bytes\n", got);
+        error = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, NULL, 0);
+        ok(!error, "close: %lu\n", error);
+        WinHttpCloseHandle(ws);
+    }
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+    winetest_pop_context();
+}
+
+START_TEST(auth)
+{
+    const char *server = ws_server_env("WSTEST_APACHE");
+
+    if (!server || !ws_parse_server(server, apache_host, ARRAY_SIZE(apache_host), &apache_port))
+    {
+        skip("WSTEST_APACHE not set (tools/with-servers.sh starts apache2)\n");
+        return;
+    }
+    test_arguments();
+    test_credentials_not_options();
+    test_basic_preemptive();
+    test_precedence();
+    test_scheme(L"/basic/ok.txt", WINHTTP_AUTH_SCHEME_BASIC, "basic ok\n", 0);
+    test_scheme(L"/basic/ok.txt", WINHTTP_AUTH_SCHEME_BASIC, "basic ok\n", ASYNC);
+    test_scheme(L"/digest/ok.txt", WINHTTP_AUTH_SCHEME_DIGEST, "digest ok\n", 0);
+    test_scheme(L"/digest/ok.txt", WINHTTP_AUTH_SCHEME_DIGEST, "digest ok\n", ASYNC);
+    if (ws_server_env("WSTEST_SERVER"))
+    {
+        test_websocket(L"/basic-ws/", SET_OPTIONS, WINHTTP_AUTH_SCHEME_BASIC);
+        test_websocket(L"/basic-ws/", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_BASIC);
+        test_websocket(L"/digest-ws/", SET_OPTIONS, WINHTTP_AUTH_SCHEME_DIGEST);
+        test_websocket(L"/digest-ws/", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_DIGEST);
+    }
+    else skip("WSTEST_SERVER not set: no websocket behind apache\n");
+}

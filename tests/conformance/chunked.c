@@ -1,0 +1,171 @@
+/*
+ * Conformance tests for request bodies sent with WinHttpWriteData: a body the
+ * caller frames in chunks (Transfer-Encoding: chunked, total length
+ * WINHTTP_IGNORE_REQUEST_TOTAL_LENGTH) goes out without Content-Length (RFC
+ * 9112 section 6.2; WinHTTP since Vista, per Microsoft's "Large Request
+ * Payload Support in WinHttp"), optional data beside it is refused, and the
+ * announced total length is what the request head says.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "replay.h"
+
+static WCHAR host[128];
+static INTERNET_PORT port;
+
+struct conn
+{
+    HINTERNET ses, con, req;
+};
+
+static BOOL open_request(struct conn *c, const WCHAR *verb, const WCHAR *path)
+{
+    c->ses = WinHttpOpen(L"winhttp-ws chunked test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    c->con = c->ses ? WinHttpConnect(c->ses, host, port, 0) : NULL;
+    c->req = c->con ? WinHttpOpenRequest(c->con, verb, path, NULL, NULL, NULL, 0) : NULL;
+    ok(c->req != NULL, "opening the request failed: %lu\n", GetLastError());
+    return c->req != NULL;
+}
+
+static void close_conn(struct conn *c)
+{
+    WinHttpCloseHandle(c->req);
+    WinHttpCloseHandle(c->con);
+    WinHttpCloseHandle(c->ses);
+}
+
+/* Sends the body in 'count' chunks framed by us, as libgit2 and .NET do. */
+static void send_chunked(HINTERNET req, const char *data, DWORD count)
+{
+    DWORD len = (DWORD)strlen(data), step = (len + count - 1) / count, off, n, error;
+    char size[16];
+    BOOL ret;
+
+    ret = WinHttpAddRequestHeaders(req, L"Transfer-Encoding: chunked", (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
+    ok(ret, "WinHttpAddRequestHeaders failed: %lu\n", GetLastError());
+    ret = WinHttpSendRequest(req, NULL, 0, NULL, 0, WINHTTP_IGNORE_REQUEST_TOTAL_LENGTH, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    for (off = 0; off < len; off += n)
+    {
+        n = min(step, len - off);
+        sprintf(size, "%lx\r\n", n);
+        error = replay_write(req, NULL, FALSE, size, (DWORD)strlen(size));
+        ok(!error, "size: %lu\n", error);
+        error = replay_write(req, NULL, FALSE, data + off, n);
+        ok(!error, "data: %lu\n", error);
+        error = replay_write(req, NULL, FALSE, "\r\n", 2);
+        ok(!error, "end: %lu\n", error);
+    }
+    error = replay_write(req, NULL, FALSE, "0\r\n\r\n", 5);
+    ok(!error, "last chunk: %lu\n", error);
+}
+
+static void test_no_content_length(void)
+{
+    char body[4096];
+    DWORD status, len, error;
+    struct conn c;
+
+    /* the head the server received, echoed back */
+    if (!open_request(&c, L"POST", L"/http/echo-headers")) return;
+    send_chunked(c.req, "some data", 3);
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(!error && status == 200, "got %lu %lu\n", error, status);
+    ok(strstr(body, "Transfer-Encoding: chunked\r\n") != NULL, "no Transfer-Encoding in %s\n", body);
+    ok(!strstr(body, "Content-Length"), "Content-Length beside Transfer-Encoding: %s\n", body);
+    close_conn(&c);
+
+    /* and the body, reassembled by the server */
+    if (!open_request(&c, L"PUT", L"/http/echo-body")) return;
+    send_chunked(c.req, "a body of a length nobody announced, in many small chunks", 17);
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(!error && status == 200 && !strcmp(body, "a body of a length nobody announced, in many small chunks"),
+       "got %lu %lu %s\n", error, status, body);
+    close_conn(&c);
+
+    /* a total length given anyway is ignored */
+    if (!open_request(&c, L"POST", L"/http/echo-headers")) return;
+    ok(WinHttpAddRequestHeaders(c.req, L"Transfer-Encoding: chunked", (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD), "add failed\n");
+    ok(WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 1234, 0), "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(!replay_write(c.req, NULL, FALSE, "0\r\n\r\n", 5), "last chunk failed\n");
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(!error && status == 200 && !strstr(body, "Content-Length"), "got %lu %lu %s\n", error, status, body);
+    close_conn(&c);
+}
+
+static void test_refused(void)
+{
+    struct conn c;
+    BOOL ret;
+
+    /* optional data cannot go with a caller-framed body */
+    if (!open_request(&c, L"POST", L"/http/echo-body")) return;
+    ok(WinHttpAddRequestHeaders(c.req, L"Transfer-Encoding: chunked", (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD), "add failed\n");
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSendRequest(c.req, NULL, 0, (void *)"abc", 3, 3, 0);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d %lu\n", ret, GetLastError());
+    close_conn(&c);
+
+    /* automatic chunking: refused as Windows before 10 2004 refuses it */
+    c.ses = WinHttpOpen(L"winhttp-ws chunked test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    c.con = WinHttpConnect(c.ses, host, port, 0);
+    SetLastError(0xdeadbeef);
+    c.req = WinHttpOpenRequest(c.con, L"POST", L"/", NULL, NULL, NULL, WINHTTP_FLAG_AUTOMATIC_CHUNKING);
+    ok(!c.req && GetLastError() == ERROR_INVALID_PARAMETER, "got %p %lu\n", c.req, GetLastError());
+    close_conn(&c);
+}
+
+static void test_lengths(void)
+{
+    char body[4096], first[32];
+    DWORD status, len, error;
+    struct conn c;
+    BOOL ret;
+
+    /* the announced length is the Content-Length, the data comes by WriteData */
+    if (!open_request(&c, L"POST", L"/http/echo-headers")) return;
+    ret = WinHttpSendRequest(c.req, NULL, 0, (void *)"ab", 2, 6, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(!replay_write(c.req, NULL, FALSE, "cdef", 4), "write failed\n");
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(!error && status == 200 && strstr(body, "Content-Length: 6\r\n") && !strstr(body, "Transfer-Encoding"),
+       "got %lu %lu %s\n", error, status, body);
+    close_conn(&c);
+
+    /* more than announced: taken (Wine's test_WinHttpSendRequest), but the
+     * connection is not used again, the extra bytes would start the next request */
+    if (!open_request(&c, L"POST", L"/http/conn-id")) return;
+    ret = WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 4, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(!replay_write(c.req, NULL, FALSE, "abcd", 4), "write failed\n");
+    ok(!replay_write(c.req, NULL, FALSE, "xyz", 3), "a write past the announced length failed\n");
+    error = replay_receive(c.req, NULL, FALSE, &status, first, sizeof(first), &len);
+    ok(!error && status == 200, "got %lu %lu\n", error, status);
+    WinHttpCloseHandle(c.req);
+    c.req = WinHttpOpenRequest(c.con, L"GET", L"/http/conn-id", NULL, NULL, NULL, 0);
+    ok(WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 0, 0), "WinHttpSendRequest failed: %lu\n", GetLastError());
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(!error && status == 200 && strcmp(first, body), "got %lu %lu, connection %s then %s\n", error, status, first,
+       body);
+    close_conn(&c);
+
+    /* less than announced: the server waits for the rest, the response does not come */
+    if (!open_request(&c, L"POST", L"/http/echo-body")) return;
+    ok(WinHttpSetTimeouts(c.req, 0, 5000, 5000, 300), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
+    ret = WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 10, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(!replay_write(c.req, NULL, FALSE, "abc", 3), "write failed\n");
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(error == ERROR_WINHTTP_TIMEOUT, "got %lu\n", error);
+    close_conn(&c);
+}
+
+START_TEST(chunked)
+{
+    if (!replay_server("WSTEST_SERVER", host, ARRAY_SIZE(host), &port)) return;
+    test_no_content_length();
+    test_refused();
+    test_lengths();
+}

@@ -1,0 +1,786 @@
+/*
+ * Conformance tests for proxy configuration and discovery:
+ * WinHttpGetIEProxyConfigForCurrentUser, WinHttpGet/SetDefaultProxyConfiguration,
+ * WinHttpDetectAutoProxyConfigUrl, WinHttpGetProxyForUrl (PAC scripts run by
+ * jsproxy.dll), the resolver functions and WinHttpResetAutoProxy.
+ *
+ * The registry values touched are saved first and put back after.  PAC files
+ * come from a server inside this process (stub_httpd.h).  With WSTEST_WPAD=1
+ * (tools/test-wpad.sh: a private network and mount namespace whose hosts file
+ * names wpad.wpadtest.invalid) WPAD discovery through DNS is tested too.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "stub_httpd.h"
+#include <winhttp.h>
+
+#include "test.h"
+
+static const WCHAR internet_settings[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
+static const WCHAR connections[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections";
+static const WCHAR tcpip_parameters[] = L"System\\CurrentControlSet\\Services\\Tcpip\\Parameters";
+
+/* ---------------------------------------------------------------------- */
+/* Saving and restoring registry values                                      */
+
+struct saved_value
+{
+    HKEY root;
+    const WCHAR *path, *name;
+    BOOL present;
+    DWORD type, size;
+    BYTE data[4096];
+};
+
+static void save_value(struct saved_value *v, HKEY root, const WCHAR *path, const WCHAR *name)
+{
+    HKEY key;
+
+    v->root = root;
+    v->path = path;
+    v->name = name;
+    v->present = FALSE;
+    v->size = sizeof(v->data);
+    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key)) return;
+    v->present = !RegQueryValueExW(key, name, NULL, &v->type, v->data, &v->size);
+    RegCloseKey(key);
+}
+
+static void set_value(HKEY root, const WCHAR *path, const WCHAR *name, DWORD type, const void *data, DWORD size)
+{
+    HKEY key;
+    LONG err;
+
+    err = RegCreateKeyExW(root, path, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
+    ok(!err, "RegCreateKeyExW %s: %ld\n", wine_dbgstr_w(path), err);
+    if (err) return;
+    if (data) err = RegSetValueExW(key, name, 0, type, data, size);
+    else
+    {
+        err = RegDeleteValueW(key, name);
+        if (err == ERROR_FILE_NOT_FOUND) err = 0;
+    }
+    ok(!err, "setting %s: %ld\n", wine_dbgstr_w(name), err);
+    RegCloseKey(key);
+}
+
+static void delete_value(HKEY root, const WCHAR *path, const WCHAR *name)
+{
+    set_value(root, path, name, 0, NULL, 0);
+}
+
+static void restore_value(const struct saved_value *v)
+{
+    if (v->present) set_value(v->root, v->path, v->name, v->type, v->data, v->size);
+    else delete_value(v->root, v->path, v->name);
+}
+
+static void set_string(HKEY root, const WCHAR *path, const WCHAR *name, const WCHAR *str)
+{
+    set_value(root, path, name, REG_SZ, str, (wcslen(str) + 1) * sizeof(WCHAR));
+}
+
+/* A settings blob: version, counter, flags, then each string length-prefixed. */
+static DWORD make_blob(BYTE *buf, DWORD version, DWORD flags, const char **strings, int count)
+{
+    DWORD header[3] = { version, 7, flags }, len;
+    BYTE *p = buf;
+    int i;
+
+    memcpy(p, header, sizeof(header));
+    p += sizeof(header);
+    for (i = 0; i < count; i++)
+    {
+        len = strlen(strings[i]);
+        memcpy(p, &len, sizeof(len));
+        p += sizeof(len);
+        memcpy(p, strings[i], len);
+        p += len;
+    }
+    return p - buf;
+}
+
+static BOOL str_is(const WCHAR *got, const WCHAR *want)
+{
+    if (!got || !want) return got == want;
+    return !wcscmp(got, want);
+}
+
+static BOOL on_wine(void)
+{
+    return GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* WinHttpGetIEProxyConfigForCurrentUser                                     */
+
+static void get_ie_config(WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *cfg)
+{
+    BOOL ret;
+
+    memset(cfg, 0xcc, sizeof(*cfg));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetIEProxyConfigForCurrentUser(cfg);
+    ok(ret, "WinHttpGetIEProxyConfigForCurrentUser failed: %lu\n", GetLastError());
+    ok(GetLastError() == ERROR_SUCCESS, "last error %lu\n", GetLastError());
+}
+
+static void free_ie_config(WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *cfg)
+{
+    GlobalFree(cfg->lpszAutoConfigUrl);
+    GlobalFree(cfg->lpszProxy);
+    GlobalFree(cfg->lpszProxyBypass);
+}
+
+static void check_ie_config(int line, BOOL autodetect, const WCHAR *url, const WCHAR *proxy, const WCHAR *bypass)
+{
+    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;
+
+    get_ie_config(&cfg);
+    ok_(__FILE__, line)(cfg.fAutoDetect == autodetect, "fAutoDetect %d\n", cfg.fAutoDetect);
+    ok_(__FILE__, line)(str_is(cfg.lpszAutoConfigUrl, url), "url %s\n", wine_dbgstr_w(cfg.lpszAutoConfigUrl));
+    ok_(__FILE__, line)(str_is(cfg.lpszProxy, proxy), "proxy %s\n", wine_dbgstr_w(cfg.lpszProxy));
+    ok_(__FILE__, line)(str_is(cfg.lpszProxyBypass, bypass), "bypass %s\n", wine_dbgstr_w(cfg.lpszProxyBypass));
+    free_ie_config(&cfg);
+}
+
+static void test_ie_config(void)
+{
+    static const char *all[] = { "proxy.example:8080", "<local>;*.corp", "http://pac.example/proxy.pac" };
+    struct saved_value saved[5];
+    BYTE blob[512];
+    DWORD size, one = 1, zero = 0, error;
+    BOOL ret;
+
+    save_value(&saved[0], HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings");
+    save_value(&saved[1], HKEY_CURRENT_USER, internet_settings, L"ProxyEnable");
+    save_value(&saved[2], HKEY_CURRENT_USER, internet_settings, L"ProxyServer");
+    save_value(&saved[3], HKEY_CURRENT_USER, internet_settings, L"ProxyOverride");
+    save_value(&saved[4], HKEY_CURRENT_USER, internet_settings, L"AutoConfigURL");
+
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetIEProxyConfigForCurrentUser(NULL);
+    error = GetLastError();
+    ok(!ret && error == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, error);
+
+    /* nothing configured: auto-detection only */
+    delete_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings");
+    delete_value(HKEY_CURRENT_USER, internet_settings, L"ProxyEnable");
+    delete_value(HKEY_CURRENT_USER, internet_settings, L"ProxyServer");
+    delete_value(HKEY_CURRENT_USER, internet_settings, L"ProxyOverride");
+    delete_value(HKEY_CURRENT_USER, internet_settings, L"AutoConfigURL");
+    check_ie_config(__LINE__, TRUE, NULL, NULL, NULL);
+
+    /* the blob as WinINet writes it, every flag set */
+    size = make_blob(blob, 0x46, 0x0f, all, 3);
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+    check_ie_config(__LINE__, TRUE, L"http://pac.example/proxy.pac", L"proxy.example:8080", L"<local>;*.corp");
+
+    /* the flags decide: strings present but not enabled are not returned */
+    size = make_blob(blob, 0x46, 0x01, all, 3);
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+    check_ie_config(__LINE__, FALSE, NULL, NULL, NULL);
+
+    size = make_blob(blob, 0x46, 0x05, all, 3);
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+    check_ie_config(__LINE__, FALSE, L"http://pac.example/proxy.pac", NULL, NULL);
+
+    /* IE6's version number, same layout */
+    size = make_blob(blob, 0x3c, 0x03, all, 3);
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+    check_ie_config(__LINE__, FALSE, NULL, L"proxy.example:8080", L"<local>;*.corp");
+
+    /* a blob cut inside the bypass string keeps what came before it */
+    size = make_blob(blob, 0x46, 0x0b, all, 2);
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size - 3);
+    check_ie_config(__LINE__, TRUE, NULL, L"proxy.example:8080", NULL);
+
+    /* a length running past the end is not read */
+    size = make_blob(blob, 0x46, 0x0b, all, 1);
+    blob[12] = 0xff;
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+    check_ie_config(__LINE__, TRUE, NULL, NULL, NULL);
+
+    /* no blob: the plain values */
+    delete_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings");
+    set_value(HKEY_CURRENT_USER, internet_settings, L"ProxyEnable", REG_DWORD, &one, sizeof(one));
+    set_string(HKEY_CURRENT_USER, internet_settings, L"ProxyServer", L"legacy.example:3128");
+    set_string(HKEY_CURRENT_USER, internet_settings, L"ProxyOverride", L"<local>");
+    set_string(HKEY_CURRENT_USER, internet_settings, L"AutoConfigURL", L"http://legacy.example/x.pac");
+    check_ie_config(__LINE__, TRUE, L"http://legacy.example/x.pac", L"legacy.example:3128", L"<local>");
+
+    set_value(HKEY_CURRENT_USER, internet_settings, L"ProxyEnable", REG_DWORD, &zero, sizeof(zero));
+    check_ie_config(__LINE__, TRUE, L"http://legacy.example/x.pac", NULL, NULL);
+
+    /* the blob wins over the values */
+    size = make_blob(blob, 0x46, 0x03, all, 3);
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+    check_ie_config(__LINE__, FALSE, NULL, L"proxy.example:8080", L"<local>;*.corp");
+
+    for (size = 0; size < ARRAY_SIZE(saved); size++) restore_value(&saved[size]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* WinHttpGet/SetDefaultProxyConfiguration                                   */
+
+static DWORD read_winhttp_settings(BYTE *buf, DWORD size)
+{
+    HKEY key;
+    DWORD type;
+
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, connections, 0, KEY_READ, &key)) return 0;
+    if (RegQueryValueExW(key, L"WinHttpSettings", NULL, &type, buf, &size) || type != REG_BINARY) size = 0;
+    RegCloseKey(key);
+    return size;
+}
+
+static void check_default_config(int line, DWORD access, const WCHAR *proxy, const WCHAR *bypass)
+{
+    WINHTTP_PROXY_INFO info;
+    BOOL ret;
+
+    memset(&info, 0xcc, sizeof(info));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetDefaultProxyConfiguration(&info);
+    ok_(__FILE__, line)(ret, "WinHttpGetDefaultProxyConfiguration failed: %lu\n", GetLastError());
+    ok_(__FILE__, line)(GetLastError() == ERROR_SUCCESS, "last error %lu\n", GetLastError());
+    ok_(__FILE__, line)(info.dwAccessType == access, "access type %lu\n", info.dwAccessType);
+    ok_(__FILE__, line)(str_is(info.lpszProxy, proxy), "proxy %s\n", wine_dbgstr_w(info.lpszProxy));
+    ok_(__FILE__, line)(str_is(info.lpszProxyBypass, bypass), "bypass %s\n", wine_dbgstr_w(info.lpszProxyBypass));
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+}
+
+static void test_default_config(void)
+{
+    static WCHAR wide[] = { 0x226f, 0x575b, 0 };
+    static const char *named[] = { "proxy.test:8080", "<local>" };
+    static const char *direct[] = { "", "" };
+    struct saved_value saved;
+    WINHTTP_PROXY_INFO info;
+    BYTE want[256], got[256];
+    DWORD want_size, got_size;
+    BOOL ret;
+
+    save_value(&saved, HKEY_LOCAL_MACHINE, connections, L"WinHttpSettings");
+    SetEnvironmentVariableW(L"http_proxy", NULL);
+    SetEnvironmentVariableW(L"https_proxy", NULL);
+    SetEnvironmentVariableW(L"no_proxy", NULL);
+
+    /* Wine's checks (dlls/winhttp/tests/winhttp.c) */
+    info.dwAccessType = 0xdeadbeef;
+    info.lpszProxy = info.lpszProxyBypass = NULL;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    info.lpszProxyBypass = (WCHAR *)L"foo";
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+
+    info.lpszProxy = wide;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    info.lpszProxy = (WCHAR *)L"foo";
+    info.lpszProxyBypass = wide;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetDefaultProxyConfiguration(NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+
+    /* a named proxy: the blob, and reading it back */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    info.lpszProxy = (WCHAR *)L"proxy.test:8080";
+    info.lpszProxyBypass = (WCHAR *)L"<local>";
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(ret, "WinHttpSetDefaultProxyConfiguration failed: %lu\n", GetLastError());
+    ok(GetLastError() == ERROR_SUCCESS, "last error %lu\n", GetLastError());
+    want_size = make_blob(want, 0x18, 0x02, named, 2);
+    ((DWORD *)want)[1] = 0;
+    got_size = read_winhttp_settings(got, sizeof(got));
+    ok(got_size == want_size && !memcmp(got, want, want_size), "blob of %lu bytes\n", got_size);
+    check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.test:8080", L"<local>");
+
+    /* without a bypass list */
+    info.lpszProxyBypass = NULL;
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(ret, "WinHttpSetDefaultProxyConfiguration failed: %lu\n", GetLastError());
+    check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.test:8080", NULL);
+
+    /* direct: the strings given are not stored */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NO_PROXY;
+    info.lpszProxy = (WCHAR *)L"ignored:1";
+    ret = WinHttpSetDefaultProxyConfiguration(&info);
+    ok(ret, "WinHttpSetDefaultProxyConfiguration failed: %lu\n", GetLastError());
+    want_size = make_blob(want, 0x18, 0x01, direct, 2);
+    ((DWORD *)want)[1] = 0;
+    got_size = read_winhttp_settings(got, sizeof(got));
+    ok(got_size == want_size && !memcmp(got, want, want_size), "blob of %lu bytes\n", got_size);
+    check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL);
+
+    /* a blob whose proxy string runs past its end is no proxy */
+    want_size = make_blob(want, 0x18, 0x02, named, 1);
+    set_value(HKEY_LOCAL_MACHINE, connections, L"WinHttpSettings", REG_BINARY, want, want_size - 2);
+    check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL);
+
+    /* under Wine, without a registry proxy, the Unix variables */
+    delete_value(HKEY_LOCAL_MACHINE, connections, L"WinHttpSettings");
+    check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL);
+    if (on_wine())
+    {
+        SetEnvironmentVariableW(L"http_proxy", L"http://envproxy.test:3128/");
+        check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"envproxy.test:3128", NULL);
+        SetEnvironmentVariableW(L"https_proxy", L"user@envsecure.test:3129");
+        SetEnvironmentVariableW(L"no_proxy", L"localhost,.corp.test");
+        check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NAMED_PROXY,
+                             L"http=envproxy.test:3128;https=envsecure.test:3129", L"localhost;.corp.test");
+        /* the registry comes first */
+        info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+        info.lpszProxy = (WCHAR *)L"reg.test:1";
+        info.lpszProxyBypass = NULL;
+        ret = WinHttpSetDefaultProxyConfiguration(&info);
+        ok(ret, "WinHttpSetDefaultProxyConfiguration failed: %lu\n", GetLastError());
+        check_default_config(__LINE__, WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"reg.test:1", NULL);
+        SetEnvironmentVariableW(L"http_proxy", NULL);
+        SetEnvironmentVariableW(L"https_proxy", NULL);
+        SetEnvironmentVariableW(L"no_proxy", NULL);
+    }
+    restore_value(&saved);
+}
+
+/* ---------------------------------------------------------------------- */
+/* PAC scripts                                                               */
+
+static const char pac_script[] =
+    "function FindProxyForURL(url, host) {\n"
+    "  if (host == \"direct.test\") return \"DIRECT\";\n"
+    "  if (shExpMatch(url, \"https:*\")) return \"PROXY secure.proxy:8443\";\n"
+    "  if (dnsDomainIs(host, \".multi.test\")) return \"PROXY p1.test:8080; PROXY p2.test; DIRECT\";\n"
+    "  if (dnsDomainIs(host, \".socks.test\")) return \"SOCKS s.test:1080; PROXY after.socks:1\";\n"
+    "  if (host == \"first-direct.test\") return \"DIRECT; PROXY never.test:1\";\n"
+    "  if (dnsDomainIs(host, \".echo.test\") || dnsDomainIs(host, \".Echo.Test\")) return \"PROXY \" + host + \":1\";\n"
+    "  return \"PROXY proxy.test:3128\";\n"
+    "}\n";
+static const char pac_script2[] =
+    "function FindProxyForURL(url, host) { return \"PROXY second.test:2\"; }\n";
+static const char bad_script[] =
+    "function FindProxyForURL(url, host) { return (; }\n";
+
+static const struct stub_doc pac_docs[] =
+{
+    { "/proxy.pac", 200, pac_script },
+    { "/second.pac", 200, pac_script2 },
+    { "/bad.pac", 200, bad_script },
+    { "/wpad.dat", 200, pac_script2 },
+    { NULL }
+};
+
+static struct stub_httpd pac_server;
+
+static WCHAR *pac_url(const char *path)
+{
+    static WCHAR url[4][128];
+    static int next;
+    WCHAR *ret = url[next++ % 4];
+
+    swprintf(ret, 128, L"http://127.0.0.1:%d%hs", pac_server.port, path);
+    return ret;
+}
+
+static void check_pac_(int line, HINTERNET session, const WCHAR *url, DWORD flags, const WCHAR *config_url,
+                       DWORD access, const WCHAR *proxy)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    BOOL ret;
+
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL | flags;
+    options.lpszAutoConfigUrl = config_url;
+    memset(&info, 0xcc, sizeof(info));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, url, &options, &info);
+    ok_(__FILE__, line)(ret, "WinHttpGetProxyForUrl(%s) failed: %lu\n", wine_dbgstr_w(url), GetLastError());
+    if (!ret) return;
+    ok_(__FILE__, line)(GetLastError() == ERROR_SUCCESS, "last error %lu\n", GetLastError());
+    ok_(__FILE__, line)(info.dwAccessType == access, "%s: access %lu\n", wine_dbgstr_w(url), info.dwAccessType);
+    ok_(__FILE__, line)(str_is(info.lpszProxy, proxy), "%s: proxy %s\n", wine_dbgstr_w(url),
+                        wine_dbgstr_w(info.lpszProxy));
+    ok_(__FILE__, line)(!info.lpszProxyBypass, "bypass %s\n", wine_dbgstr_w(info.lpszProxyBypass));
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+}
+#define check_pac(...) check_pac_(__LINE__, __VA_ARGS__)
+
+static void check_pac_error_(int line, HINTERNET session, const WCHAR *config_url, DWORD error)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    BOOL ret;
+
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL | WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    options.lpszAutoConfigUrl = config_url;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://www.example.test/", &options, &info);
+    ok_(__FILE__, line)(!ret, "%s: succeeded\n", wine_dbgstr_w(config_url));
+    ok_(__FILE__, line)(GetLastError() == error, "%s: error %lu, want %lu\n", wine_dbgstr_w(config_url),
+                        GetLastError(), error);
+}
+#define check_pac_error(...) check_pac_error_(__LINE__, __VA_ARGS__)
+
+static void test_get_proxy_for_url(void)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    HINTERNET session, con;
+    LONG before;
+    BOOL ret;
+
+    /* Wine's argument checks */
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(NULL, NULL, NULL, NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_HANDLE, "got %d, %lu\n", ret, GetLastError());
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    ok(session != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
+    con = WinHttpConnect(session, L"localhost", 80, 0);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(con, L"http://winehq.org", NULL, NULL);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %d, %lu\n", ret, GetLastError());
+    WinHttpCloseHandle(con);
+
+    memset(&options, 0, sizeof(options));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, NULL, NULL, NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"", NULL, NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://winehq.org", &options, &info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://winehq.org", &options, NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    options.dwAutoDetectFlags = 0;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://winehq.org", &options, &info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT | WINHTTP_AUTOPROXY_CONFIG_URL;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://winehq.org", &options, &info);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+
+    /* the script's answers */
+    check_pac(session, L"http://www.example.test/", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.test:3128");
+    check_pac(session, L"http://direct.test/a/b?c", 0, pac_url("/proxy.pac"), WINHTTP_ACCESS_TYPE_NO_PROXY, NULL);
+    check_pac(session, L"https://direct2.test/", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"secure.proxy:8443");
+    check_pac(session, L"http://a.multi.test:81/x", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"p1.test:8080;p2.test");
+    check_pac(session, L"http://b.socks.test/", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"after.socks:1");
+    check_pac(session, L"http://first-direct.test/", 0, pac_url("/proxy.pac"), WINHTTP_ACCESS_TYPE_NO_PROXY, NULL);
+    /* the host keeps its case unless asked otherwise */
+    check_pac(session, L"http://Host.Echo.Test/", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"Host.Echo.Test:1");
+    check_pac(session, L"http://Host.Echo.Test/", WINHTTP_AUTOPROXY_HOST_KEEPCASE, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"Host.Echo.Test:1");
+    check_pac(session, L"http://Host.Echo.Test/", WINHTTP_AUTOPROXY_HOST_LOWERCASE, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"host.echo.test:1");
+
+    /* the script is fetched once and kept; NO_CACHE_CLIENT and
+     * WinHttpResetAutoProxy fetch it again */
+    before = pac_server.requests;
+    check_pac(session, L"http://www.example.test/", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.test:3128");
+    ok(pac_server.requests == before, "%ld more requests\n", pac_server.requests - before);
+    check_pac(session, L"http://www.example.test/", WINHTTP_AUTOPROXY_NO_CACHE_CLIENT, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.test:3128");
+    ok(pac_server.requests == before + 1, "%ld more requests\n", pac_server.requests - before);
+    ok(WinHttpResetAutoProxy(session, WINHTTP_RESET_SCRIPT_CACHE) == ERROR_SUCCESS, "reset failed\n");
+    check_pac(session, L"http://www.example.test/", 0, pac_url("/proxy.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.test:3128");
+    ok(pac_server.requests == before + 2, "%ld more requests\n", pac_server.requests - before);
+    /* another URL is another script */
+    check_pac(session, L"http://www.example.test/", 0, pac_url("/second.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"second.test:2");
+
+    /* failures */
+    check_pac_error(session, pac_url("/missing.pac"), ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT);
+    check_pac_error(session, pac_url("/bad.pac"), ERROR_WINHTTP_BAD_AUTO_PROXY_SCRIPT);
+    check_pac_error(session, L"http://127.0.0.1:1/proxy.pac", ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT);
+    check_pac_error(session, L"ftp://127.0.0.1/proxy.pac", ERROR_WINHTTP_UNRECOGNIZED_SCHEME);
+
+    /* a URL that cannot be cracked */
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
+    options.lpszAutoConfigUrl = pac_url("/proxy.pac");
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http:", &options, &info);
+    ok(!ret, "WinHttpGetProxyForUrl(\"http:\") succeeded\n");
+
+    WinHttpCloseHandle(session);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Resolver handles                                                          */
+
+struct resolver_wait
+{
+    HANDLE done, closing;
+    DWORD status;
+    DWORD_PTR context;
+    WINHTTP_ASYNC_RESULT result;
+    HINTERNET handle;
+};
+
+static void CALLBACK resolver_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct resolver_wait *wait = (struct resolver_wait *)context;
+
+    if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
+    {
+        SetEvent(((struct resolver_wait *)context)->closing);
+        return;
+    }
+    wait->status = status;
+    wait->context = context;
+    wait->handle = handle;
+    if (status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && len == sizeof(wait->result))
+        memcpy(&wait->result, info, len);
+    SetEvent(wait->done);
+}
+
+static void test_resolver(void)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_RESULT result;
+    struct resolver_wait wait;
+    HINTERNET sync_session, session, resolver, con;
+    DWORD error;
+
+    memset(&wait, 0, sizeof(wait));
+    wait.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    wait.closing = CreateEventW(NULL, FALSE, FALSE, NULL);
+
+    error = WinHttpCreateProxyResolver(NULL, &resolver);
+    ok(error == ERROR_INVALID_HANDLE, "got %lu\n", error);
+    sync_session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    error = WinHttpCreateProxyResolver(sync_session, &resolver);
+    ok(error == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %lu\n", error);
+    error = WinHttpResetAutoProxy(NULL, 0);
+    ok(error == ERROR_INVALID_HANDLE, "got %lu\n", error);
+    con = WinHttpConnect(sync_session, L"localhost", 80, 0);
+    error = WinHttpResetAutoProxy(con, 0);
+    ok(error == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %lu\n", error);
+    error = WinHttpResetAutoProxy(sync_session, WINHTTP_RESET_ALL);
+    ok(error == ERROR_SUCCESS, "got %lu\n", error);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(sync_session);
+
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    resolver = NULL;
+    error = WinHttpCreateProxyResolver(session, &resolver);
+    ok(error == ERROR_SUCCESS, "got %lu\n", error);
+    ok(resolver != NULL, "no handle\n");
+
+    memset(&result, 0xcc, sizeof(result));
+    error = WinHttpGetProxyResult(resolver, &result);
+    ok(error == ERROR_WINHTTP_INCORRECT_HANDLE_STATE, "got %lu\n", error);
+    error = WinHttpGetProxyResult(session, &result);
+    ok(error == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %lu\n", error);
+
+    WinHttpSetStatusCallback(resolver, resolver_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
+    options.lpszAutoConfigUrl = pac_url("/proxy.pac");
+    error = WinHttpGetProxyForUrlEx(resolver, NULL, &options, (DWORD_PTR)&wait);
+    ok(error == ERROR_INVALID_PARAMETER, "got %lu\n", error);
+    error = WinHttpGetProxyForUrlEx(session, L"http://a.multi.test/", &options, (DWORD_PTR)&wait);
+    ok(error == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %lu\n", error);
+
+    error = WinHttpGetProxyForUrlEx(resolver, L"http://a.multi.test/", &options, (DWORD_PTR)&wait);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(!WaitForSingleObject(wait.done, 10000), "no completion\n");
+    ok(wait.status == WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE, "status %#lx\n", wait.status);
+    ok(wait.context == (DWORD_PTR)&wait, "context %#Ix\n", wait.context);
+    ok(wait.handle == resolver, "handle %p\n", wait.handle);
+
+    memset(&result, 0xcc, sizeof(result));
+    error = WinHttpGetProxyResult(resolver, &result);
+    ok(error == ERROR_SUCCESS, "got %lu\n", error);
+    if (error) memset(&result, 0, sizeof(result));
+    ok(result.cEntries == 3, "%lu entries\n", result.cEntries);
+    if (result.cEntries == 3)
+    {
+        ok(result.pEntries[0].fProxy && !result.pEntries[0].fBypass, "entry 0 not a proxy\n");
+        ok(result.pEntries[0].ProxyScheme == INTERNET_SCHEME_HTTP, "scheme %d\n", result.pEntries[0].ProxyScheme);
+        ok(str_is(result.pEntries[0].pwszProxy, L"p1.test"), "%s\n", wine_dbgstr_w(result.pEntries[0].pwszProxy));
+        ok(result.pEntries[0].ProxyPort == 8080, "port %u\n", result.pEntries[0].ProxyPort);
+        ok(result.pEntries[1].fProxy, "entry 1 not a proxy\n");
+        ok(str_is(result.pEntries[1].pwszProxy, L"p2.test"), "%s\n", wine_dbgstr_w(result.pEntries[1].pwszProxy));
+        ok(result.pEntries[1].ProxyPort == 80, "port %u\n", result.pEntries[1].ProxyPort);
+        ok(!result.pEntries[2].fProxy && !result.pEntries[2].pwszProxy, "entry 2 not direct\n");
+    }
+    WinHttpFreeProxyResult(&result);
+    ok(!result.cEntries && !result.pEntries, "not cleared\n");
+
+    /* a failure comes as REQUEST_ERROR and leaves no result */
+    options.lpszAutoConfigUrl = pac_url("/missing.pac");
+    options.dwFlags |= WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    error = WinHttpGetProxyForUrlEx(resolver, L"http://a.multi.test/", &options, (DWORD_PTR)&wait);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(!WaitForSingleObject(wait.done, 10000), "no completion\n");
+    ok(wait.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait.status);
+    ok(wait.result.dwResult == API_GET_PROXY_FOR_URL, "api %Iu\n", wait.result.dwResult);
+    ok(wait.result.dwError == ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT, "error %lu\n", wait.result.dwError);
+    error = WinHttpGetProxyResult(resolver, &result);
+    ok(error == ERROR_WINHTTP_INCORRECT_HANDLE_STATE, "got %lu\n", error);
+
+    WinHttpCloseHandle(resolver);
+    ok(!WaitForSingleObject(wait.closing, 10000), "no HANDLE_CLOSING\n");
+    WinHttpCloseHandle(session);
+    CloseHandle(wait.done);
+    CloseHandle(wait.closing);
+}
+
+/* ---------------------------------------------------------------------- */
+/* WPAD                                                                      */
+
+static void test_detect_arguments(void)
+{
+    WCHAR *url;
+    BOOL ret;
+
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(0, NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    url = (WCHAR *)0xdeadbeef;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(0, &url);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DNS_A, NULL);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
+}
+
+/* Run by tools/test-wpad.sh inside a namespace whose hosts file has
+ * wpad.wpadtest.invalid at 127.0.0.1; port 80 there is ours. */
+static void test_wpad(void)
+{
+    static const struct stub_doc wpad_docs[] = { { "/wpad.dat", 200, pac_script2 }, { NULL } };
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    struct saved_value saved;
+    struct stub_httpd wpad_server;
+    HINTERNET session;
+    WCHAR *url;
+    BOOL ret;
+
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+
+    /* no domain: nothing to ask for */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"");
+    url = (WCHAR *)0xdeadbeef;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DNS_A, &url);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_AUTODETECTION_FAILED, "got %d, %lu\n", ret, GetLastError());
+    ok(!url, "url %p\n", url);
+
+    /* wpad.sub.wpadtest.invalid does not exist, wpad.wpadtest.invalid does */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"sub.wpadtest.invalid");
+    url = NULL;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DNS_A, &url);
+    ok(ret, "WinHttpDetectAutoProxyConfigUrl failed: %lu\n", GetLastError());
+    ok(GetLastError() == ERROR_SUCCESS, "last error %lu\n", GetLastError());
+    ok(str_is(url, L"http://wpad.wpadtest.invalid/wpad.dat"), "url %s\n", wine_dbgstr_w(url));
+    GlobalFree(url);
+
+    /* devolution stops at two labels: "invalid" alone is never tried */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"other.invalid");
+    url = (WCHAR *)0xdeadbeef;
+    ret = WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DNS_A, &url);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_AUTODETECTION_FAILED, "got %d, %lu\n", ret, GetLastError());
+
+    /* the whole chain: detect, fetch wpad.dat from port 80, run it */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+    ok(stub_httpd_start(&wpad_server, wpad_docs, 80), "cannot listen on port 80\n");
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DNS_A | WINHTTP_AUTO_DETECT_TYPE_DHCP;
+    memset(&info, 0, sizeof(info));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://www.example.test/", &options, &info);
+    ok(ret, "WinHttpGetProxyForUrl failed: %lu\n", GetLastError());
+    ok(info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "access %lu\n", info.dwAccessType);
+    ok(str_is(info.lpszProxy, L"second.test:2"), "proxy %s\n", wine_dbgstr_w(info.lpszProxy));
+    ok(wpad_server.requests == 1, "%ld requests\n", wpad_server.requests);
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+    WinHttpCloseHandle(session);
+    stub_httpd_stop(&wpad_server);
+
+    restore_value(&saved);
+}
+
+static void test_detect_none(void)
+{
+    WCHAR *url = (WCHAR *)0xdeadbeef;
+    WCHAR domain[256];
+    DWORD len = ARRAY_SIZE(domain);
+    BOOL ret;
+
+    /* In an ordinary run the test machine has no WPAD server: detection
+     * fails, and says so. */
+    if (GetComputerNameExW(ComputerNamePhysicalDnsDomain, domain, &len) && domain[0])
+    {
+        skip("machine domain %s may have a WPAD server\n", wine_dbgstr_w(domain));
+        return;
+    }
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DNS_A | WINHTTP_AUTO_DETECT_TYPE_DHCP, &url);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_AUTODETECTION_FAILED, "got %d, %lu\n", ret, GetLastError());
+    ok(!url, "url %p\n", url);
+}
+
+START_TEST(proxycfg)
+{
+    char wpad[8];
+
+    if (GetEnvironmentVariableA("WSTEST_WPAD", wpad, sizeof(wpad)) && wpad[0] == '1')
+    {
+        test_wpad();
+        return;
+    }
+    test_ie_config();
+    test_default_config();
+    test_detect_arguments();
+    test_detect_none();
+    if (!stub_httpd_start(&pac_server, pac_docs, 0))
+    {
+        ok(0, "cannot start the PAC server: %d\n", WSAGetLastError());
+        return;
+    }
+    test_get_proxy_for_url();
+    test_resolver();
+    stub_httpd_stop(&pac_server);
+}
