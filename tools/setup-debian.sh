@@ -12,6 +12,7 @@
 #   make bench    gnuplot-nox (the chart), util-linux (taskset)
 #   echo servers  python3 python3-websockets nodejs node-ws
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
+#   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh)
 #   misc          procps ca-certificates
 #
 # autoconf is not installed: the generated configure is committed.  To change
@@ -44,6 +45,7 @@ packages=(
     gnuplot-nox util-linux
     python3 python3-websockets nodejs node-ws
     clang-14 libclang-rt-14-dev
+    dpkg-dev
     procps ca-certificates iproute2
     apache2 apache2-utils squid
 )

@@ -74,7 +74,7 @@ struct netconn
     struct netconn *pool_next;
     WCHAR *pool_host;
     INTERNET_PORT pool_port;
-    BOOL pool_secure;
+    DWORD pool_secure;          /* 0: plain; else the request's pool_key (TLS + ignored checks) */
     ULONGLONG pool_idle_since;
 };
 
@@ -171,8 +171,8 @@ DWORD tls_end_of_stream(struct tls *tls);
 void tls_shutdown(struct netconn *conn, struct tls *tls);
 void tls_free(struct tls *tls);
 
-/* Keep-alive pool of idle connections, per session and host:port. */
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure);
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure);
+/* Keep-alive pool of idle connections, process-wide, per host:port (pool.c). */
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure);
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure);
 
 #endif /* WINHTTP_NET_H */

@@ -1,8 +1,20 @@
 /*
- * Keep-alive pool: idle connections of a session, keyed by host, port and
+ * Keep-alive pool: idle connections of the process, keyed by host, port and
  * whether they are secure.  A connection is put back when a response was read
- * to its end and allowed keep-alive; the next request to the same place takes
- * it if it still looks alive.
+ * to its end (or was wholly buffered when its request handle closed) and
+ * allowed keep-alive; the next request to the same place takes it if it
+ * still looks alive, from any session: Windows reuses a kept-alive
+ * connection across the request handles of a connection and across sessions,
+ * even after the session that opened it was closed (Wine's
+ * notification.c, test_connection_cache; docs/DECISIONS.md).
+ *
+ * secure is 0 for plain connections; for TLS ones it also carries which
+ * certificate checks were ignored when the connection was validated, so that
+ * a request with stricter SECURITY_FLAGS never inherits a connection it
+ * would have refused (request.c, pool_key).
+ *
+ * Lock: pool_lock guards idle_connections and every pool_* field of the
+ * connections on it; nothing else is taken under it (net_close runs after).
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -12,16 +24,19 @@
 
 /* Idle connections older than this are closed instead of reused. */
 #define POOL_IDLE_LIMIT_MS  (60 * 1000)
-/* At most this many idle connections per session. */
+/* At most this many idle connections in the process. */
 #define POOL_MAX_IDLE       16
 
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+static SRWLOCK pool_lock = SRWLOCK_INIT;
+static struct netconn *idle_connections;
+
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct netconn *conn, **p, *stale = NULL, *found = NULL;
     ULONGLONG now = GetTickCount64();
 
-    AcquireSRWLockExclusive(&session->pool_lock);
-    p = &session->idle_connections;
+    AcquireSRWLockExclusive(&pool_lock);
+    p = &idle_connections;
     while ((conn = *p))
     {
         if (now - conn->pool_idle_since > POOL_IDLE_LIMIT_MS)
@@ -31,7 +46,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
             stale = conn;
             continue;
         }
-        if (!found && conn->pool_port == port && !conn->pool_secure == !secure && !_wcsicmp(conn->pool_host, host))
+        if (!found && conn->pool_port == port && conn->pool_secure == secure && !_wcsicmp(conn->pool_host, host))
         {
             *p = conn->pool_next;
             conn->pool_next = NULL;
@@ -46,7 +61,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
         }
         p = &conn->pool_next;
     }
-    ReleaseSRWLockExclusive(&session->pool_lock);
+    ReleaseSRWLockExclusive(&pool_lock);
 
     while ((conn = stale))
     {
@@ -58,7 +73,7 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
     return found;
 }
 
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, BOOL secure)
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct netconn *evict = NULL, **p;
     unsigned int count = 0;
@@ -74,10 +89,10 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     conn->pool_secure = secure;
     conn->pool_idle_since = GetTickCount64();
 
-    AcquireSRWLockExclusive(&session->pool_lock);
-    conn->pool_next = session->idle_connections;
-    session->idle_connections = conn;
-    for (p = &session->idle_connections; *p; p = &(*p)->pool_next)
+    AcquireSRWLockExclusive(&pool_lock);
+    conn->pool_next = idle_connections;
+    idle_connections = conn;
+    for (p = &idle_connections; *p; p = &(*p)->pool_next)
     {
         if (++count > POOL_MAX_IDLE)
         {
@@ -86,7 +101,7 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
             break;
         }
     }
-    ReleaseSRWLockExclusive(&session->pool_lock);
+    ReleaseSRWLockExclusive(&pool_lock);
 
     while ((conn = evict))
     {
@@ -95,18 +110,30 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     }
 }
 
+/* A session closed: the pool outlives it (see the top), so this only closes
+ * the connections that have been idle too long. */
 void net_pool_clear(struct session *session)
 {
-    struct netconn *conn, *next;
+    struct netconn *conn, **p, *stale = NULL;
+    ULONGLONG now = GetTickCount64();
 
-    AcquireSRWLockExclusive(&session->pool_lock);
-    conn = session->idle_connections;
-    session->idle_connections = NULL;
-    ReleaseSRWLockExclusive(&session->pool_lock);
-
-    for (; conn; conn = next)
+    AcquireSRWLockExclusive(&pool_lock);
+    p = &idle_connections;
+    while ((conn = *p))
     {
-        next = conn->pool_next;
+        if (now - conn->pool_idle_since > POOL_IDLE_LIMIT_MS)
+        {
+            *p = conn->pool_next;
+            conn->pool_next = stale;
+            stale = conn;
+        }
+        else p = &conn->pool_next;
+    }
+    ReleaseSRWLockExclusive(&pool_lock);
+
+    for (; (conn = stale); )
+    {
+        stale = conn->pool_next;
         net_close(conn);
     }
 }

@@ -153,6 +153,11 @@ struct request
     DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
     BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
 
+    /* redirects followed inside WinHttpReceiveResponse (policy, limit and
+     * WINHTTP_DISABLE_REDIRECTS: opts) */
+    DWORD redirect_count;
+    BOOL redirecting;          /* the redirected request is being sent (send_step) */
+
     /* the overlapped operation of the running task (asynchronous mode) */
     BOOL io_ready;             /* it completed: the result below waits for the task */
     DWORD io_error;
@@ -332,28 +337,30 @@ static void drop_connection(struct request *req)
     req->rpos = req->rlen = 0;
 }
 
+/* What a pooled connection must match besides host and port: plain, or TLS
+ * validated with the same certificate checks ignored. */
+static DWORD pool_key(struct request *req)
+{
+    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
+                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+
+    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
+}
+
 /* Where a connection of this request lives in the pool: the origin when
  * direct, the proxy for plain HTTP through it (any origin may use it), the
  * pair for a tunnel. */
-static void pool_key(struct request *req, const WCHAR **host, INTERNET_PORT *port, BOOL *secure)
+static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *port, DWORD *key)
 {
-    if (!req->proxy_host)
-    {
-        *host = req->server;
-        *port = req->port;
-        *secure = req->secure;
-    }
-    else if (req->tunnel)
-    {
-        *host = req->pool_host;
-        *port = req->port;
-        *secure = req->secure;
-    }
-    else
+    *host = req->server;
+    *port = req->port;
+    *key = pool_key(req);
+    if (req->proxy_host && req->tunnel) *host = req->pool_host;
+    else if (req->proxy_host)
     {
         *host = req->proxy_host;
         *port = req->proxy_port;
-        *secure = FALSE;
+        *key = 0;
     }
 }
 
@@ -375,10 +382,10 @@ static void finish_body(struct request *req)
     {
         const WCHAR *host;
         INTERNET_PORT port;
-        BOOL secure;
+        DWORD key;
 
-        pool_key(req, &host, &port, &secure);
-        net_pool_put(req->session, conn, host, port, secure);
+        pool_route(req, &host, &port, &key);
+        net_pool_put(req->session, conn, host, port, key);
     }
     else net_close(conn);
     req->rpos = req->rlen = 0;
@@ -897,15 +904,22 @@ static DWORD send_request_steps(struct request *req)
             {
                 const WCHAR *host;
                 INTERNET_PORT port;
-                BOOL secure;
+                DWORD key;
 
-                pool_key(req, &host, &port, &secure);
-                conn = net_pool_take(req->session, host, port, secure);
+                pool_route(req, &host, &port, &key);
+                conn = net_pool_take(req->session, host, port, key);
             }
             if ((req->send_reused = conn != NULL))
             {
                 TRACE("%p: reusing connection %p\n", req, conn);
                 set_conn(req, conn);
+                if (req->secure)
+                {
+                    /* the certificate options answer for the connection in use */
+                    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+                    req->server_cert = net_server_certificate(conn);
+                    req->key_bits = net_cipher_strength(conn);
+                }
                 net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
                 req->send_step = SEND_HEAD;
                 break;
@@ -980,6 +994,7 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
 {
     DWORD error;
 
+    req->redirect_count = 0;
     if (!(error = prepare_request(req, headers, headers_len, optional, optional_len, total_len)))
         error = send_request_steps(req);
     return check_cancelled(req, error);
@@ -1131,7 +1146,153 @@ static DWORD setup_body(struct request *req, const struct wsp_http_response *res
     return ERROR_SUCCESS;
 }
 
-static DWORD receive_response(struct request *req)
+/* Redirects ------------------------------------------------------------------------- */
+
+static size_t buffered(struct request *req)
+{
+    return req->rlen - req->rpos;
+}
+
+/* The response's body is all in our buffer and the connection may carry
+ * another request: nothing waits on the socket, and closing the handle keeps
+ * the connection (see request_destroy). */
+static BOOL body_wholly_buffered(struct request *req)
+{
+    return req->state == STATE_RESPONSE && !req->body_done && req->keep_alive && !req->conn_taken &&
+           req->body == BODY_LENGTH && buffered(req) == req->remaining;
+}
+
+static BOOL is_redirect(DWORD status)
+{
+    return status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT || status == HTTP_STATUS_REDIRECT_METHOD ||
+           status == HTTP_STATUS_REDIRECT_KEEP_VERB || status == HTTP_STATUS_PERMANENT_REDIRECT;
+}
+
+/* The request line and Host of the next hop, from the Location of the
+ * response: an absolute URL may change host, port and scheme; a relative one
+ * replaces the path ("/x") or its last segment ("x"). */
+static DWORD redirect_target(struct request *req, const WCHAR *location)
+{
+    URL_COMPONENTS uc;
+    WCHAR *server = NULL, *path, *slash;
+    size_t len;
+
+    memset(&uc, 0, sizeof(uc));
+    uc.dwStructSize = sizeof(uc);
+    uc.dwSchemeLength = uc.dwHostNameLength = uc.dwUrlPathLength = uc.dwExtraInfoLength = ~0u;
+    if (!WinHttpCrackUrl(location, 0, 0, &uc))
+    {
+        if (location[0] == '/') path = strdupW(location);
+        else
+        {
+            slash = wcsrchr(req->path, '/');
+            len = slash ? (size_t)(slash - req->path) + 1 : 1;
+            if ((path = heap_alloc((len + wcslen(location) + 1) * sizeof(WCHAR))))
+            {
+                if (slash) memcpy(path, req->path, len * sizeof(WCHAR));
+                else path[0] = '/';
+                wcscpy(path + len, location);
+            }
+        }
+        if (!path) return ERROR_OUTOFMEMORY;
+        heap_free(req->path);
+        req->path = path;
+        return ERROR_SUCCESS;
+    }
+    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    if (req->secure && uc.nScheme == INTERNET_SCHEME_HTTP &&
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP)
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    if (!(server = strndupW(uc.lpszHostName, uc.dwHostNameLength))) return ERROR_OUTOFMEMORY;
+    len = uc.dwUrlPathLength + uc.dwExtraInfoLength;
+    if (!(path = heap_alloc((len + 2) * sizeof(WCHAR))))
+    {
+        heap_free(server);
+        return ERROR_OUTOFMEMORY;
+    }
+    if (len) memcpy(path, uc.lpszUrlPath, len * sizeof(WCHAR));
+    else path[len++] = '/';
+    path[len] = 0;
+    heap_free(req->server);
+    heap_free(req->path);
+    req->server = server;
+    req->path = path;
+    req->secure = uc.nScheme == INTERNET_SCHEME_HTTPS;
+    req->port = uc.nPort;
+    return ERROR_SUCCESS;
+}
+
+/* The response just received is a redirect to follow (Windows follows 301,
+ * 302, 303, 307 and 308 unless the policy or WINHTTP_DISABLE_REDIRECTS says
+ * not): sends REDIRECT with the new URL and prepares the next request, which
+ * receive_response then sends.  301/302/303 turn a POST into a GET without
+ * a body (303: any verb but HEAD); 307/308 keep verb and body. */
+static DWORD follow_redirect(struct request *req, BOOL *follow)
+{
+    const void *optional = req->send_optional;
+    DWORD optional_len = req->send_optional_len, total_len = req->total_len, error;
+    WCHAR *location;
+    int index;
+
+    *follow = FALSE;
+    if (!is_redirect(req->status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->upgrade)
+        return ERROR_SUCCESS;
+    EnterCriticalSection(&req->cs);
+    index = headers_find(&req->response_headers, L"Location", 0);
+    location = index >= 0 ? strdupW(req->response_headers.items[index].value) : NULL;
+    LeaveCriticalSection(&req->cs);
+    if (index < 0) return ERROR_SUCCESS;
+    if (!location) return ERROR_OUTOFMEMORY;
+    if (++req->redirect_count > req->opts.max_redirects)
+    {
+        heap_free(location);
+        return ERROR_WINHTTP_REDIRECT_FAILED;
+    }
+    TRACE("%p: %lu redirect to %s\n", req, req->status_code, debugstr_w(location));
+
+    /* The body of the redirect is not for the application. */
+    if (body_wholly_buffered(req)) req->rpos += (size_t)req->remaining;
+    if (req->body == BODY_NONE || body_wholly_buffered(req) ||
+        (req->body == BODY_LENGTH && !req->remaining)) finish_body(req);
+    else drop_connection(req);
+
+    EnterCriticalSection(&req->cs);
+    error = redirect_target(req, location);
+    if (!error && ((req->status_code == HTTP_STATUS_REDIRECT_METHOD && wcscmp(req->verb, L"HEAD")) ||
+                   ((req->status_code == HTTP_STATUS_MOVED || req->status_code == HTTP_STATUS_REDIRECT) &&
+                    !wcscmp(req->verb, L"POST"))))
+    {
+        WCHAR *get = strdupW(L"GET");
+        if (!get) error = ERROR_OUTOFMEMORY;
+        else
+        {
+            heap_free(req->verb);
+            req->verb = get;
+            optional = NULL;
+            optional_len = total_len = 0;
+            headers_process(&req->request_headers, L"Content-Length", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+            headers_process(&req->request_headers, L"Content-Type", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+        }
+    }
+    LeaveCriticalSection(&req->cs);
+    if (!error)
+    {
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REDIRECT, location, (DWORD)wcslen(location));
+        error = prepare_request(req, NULL, 0, optional, optional_len, total_len);
+    }
+    heap_free(location);
+    if (!error)
+    {
+        req->redirecting = TRUE;
+        *follow = TRUE;
+    }
+    return error;
+}
+
+/* One response head: RECEIVING_RESPONSE, the head, RESPONSE_RECEIVED. */
+static DWORD receive_one_response(struct request *req)
 {
     struct wsp_http_header *lines;
     struct wsp_http_response resp;
@@ -1209,12 +1370,30 @@ static DWORD receive_response(struct request *req)
     return ERROR_SUCCESS;
 }
 
-/* Response body ------------------------------------------------------------------- */
-
-static size_t buffered(struct request *req)
+/* WinHttpReceiveResponse's work: the response, and the redirects it leads to
+ * (at most max_redirects: follow_redirect fails past them). */
+static DWORD receive_response(struct request *req)
 {
-    return req->rlen - req->rpos;
+    DWORD error;
+    BOOL follow;
+
+    for (;;)
+    {
+        if (req->redirecting)
+        {
+            if ((error = check_cancelled(req, send_request_steps(req))))
+            {
+                if (error != ERROR_IO_PENDING) req->redirecting = FALSE;
+                return error;
+            }
+            req->redirecting = FALSE;
+        }
+        if ((error = receive_one_response(req))) return error;
+        if ((error = follow_redirect(req, &follow)) || !follow) return error;
+    }
 }
+
+/* Response body ------------------------------------------------------------------- */
 
 /* Bytes of body that can be handed out now without I/O. */
 static size_t body_available(struct request *req)
@@ -1639,7 +1818,7 @@ static void request_handle_closing(struct object_header *hdr)
     TRACE("%p\n", req);
     /* Wake up an operation blocked on the connection; it reports cancellation. */
     EnterCriticalSection(&req->cs);
-    if (req->conn) net_cancel(req->conn);
+    if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
     LeaveCriticalSection(&req->cs);
 }
 
@@ -1649,6 +1828,15 @@ static void request_destroy(struct object_header *hdr)
 
     TRACE("%p\n", req);
     deadline_disarm(&req->io_deadline);
+    /* Closed with the rest of the body already in our buffer: the connection
+     * is as good as read to its end, and Windows keeps it for the next
+     * request (Wine's notification.c, test_connection_cache). */
+    if (req->conn && body_wholly_buffered(req))
+    {
+        TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+        net_pool_put(req->session, req->conn, req->server, req->port, pool_key(req));
+        req->conn = NULL;
+    }
     if (req->conn) net_close(req->conn);
     heap_free(req->send_head);
     if (req->server_cert) CertFreeCertificateContext(req->server_cert);

@@ -165,7 +165,6 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->websocket_send_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     options_init_session(&session->opts);
     session->hdr.options = &session->opts;
-    InitializeSRWLock(&session->pool_lock);
 
     if ((agent && !(session->agent = strdupW(agent)))
         || (access == WINHTTP_ACCESS_TYPE_NAMED_PROXY

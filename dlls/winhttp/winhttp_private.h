@@ -162,8 +162,6 @@ struct session
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
     struct handle_options opts;   /* hdr.options points here */
-    SRWLOCK pool_lock;            /* keep-alive connection pool, see request.c */
-    struct netconn *idle_connections;
 };
 
 struct connect
@@ -184,7 +182,7 @@ BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *bu
 struct timeouts *request_timeouts(struct object_header *hdr);
 void request_timeouts_changed(struct object_header *hdr);
 
-/* net.c: keep-alive pool of a session */
+/* pool.c: a session closed (the process-wide keep-alive pool outlives it) */
 void net_pool_clear(struct session *session);
 /* net.c: WSAStartup once per process */
 void net_init_winsock(void);

@@ -1,0 +1,27 @@
+# Wine's own winhttp conformance tests (url.c, winhttp.c, notification.c),
+# fetched from Debian's wine source package at test time and run strictly by
+# tools/winetests.sh in a private network namespace (see tests/wine/).
+#
+#   make check-winetests          every file, our DLL: per-file counts, fails on any failure
+#   make check-winetests-builtin  the same against Wine's builtin, report only
+#   WINETESTS_RUNS=10             run each file that many times
+#
+# make check runs WINETESTS_PASSING (the files that pass with our DLL) through
+# tests/wine/check.sh; make check-builtin runs all of them against the builtin.
+
+WINETESTS_PASSING = url
+WINETESTS_ALL     = url winhttp notification
+WINETESTS_RUNS   ?= 1
+
+SCRIPT_TESTS += $(srcdir)/tests/wine/check.sh
+
+check-winetests: dlls
+	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS)
+
+check-winetests-builtin: dlls
+	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --override b --report-only
+
+check-winetests-i686: dlls
+	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --arch i686 $(if $(WINETESTS_LOADER),--loader "$(WINETESTS_LOADER)")
+
+.PHONY: check-winetests check-winetests-builtin check-winetests-i686

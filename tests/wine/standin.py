@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Local stand-ins for the hosts Wine's winhttp tests talk to.
+
+Usage: standin.py --http ADDR:PORT [--http ...] [--tls ADDR:PORT CERT KEY ...]
+                  [--ready FILE] [--max-seconds N]
+
+Run by tools/winetests.sh inside a private network namespace whose hosts file
+maps test.winehq.org and ws.ifelse.io to loopback addresses.  The server picks
+the site by the Host header:
+
+  test.winehq.org   /                      200, a small HTML page
+                    /tests/hello.html      200, a small HTML page
+                    /tests/redirect        302 to http://test.winehq.org/tests/hello.html
+                    /tests/post.php        200, "key => value\\n" per form field
+                                           (the body is application/x-www-form-urlencoded)
+                    /tests/chunked         200, chunked, one line per chunk
+                    /tests/redirecttest.php?max=N[&count=C]
+                                           302 to the same page with count+1, until
+                                           count reaches max: then 200
+  ws.ifelse.io      / with a websocket upgrade: 101, a text message
+                    "Request served by ..." (as the real host greets), then an
+                    echo of every message with its type; ping -> pong;
+                    close -> the same close payload back, then TCP close.
+
+Everything else gets 404.  HTTP/1.1 keep-alive unless the client sends
+"Connection: close".  The process exits on SIGTERM/SIGINT or after
+--max-seconds; it writes FILE once every listener is bound.
+"""
+import argparse
+import asyncio
+import base64
+import hashlib
+import os
+import signal
+import ssl
+import struct
+import sys
+import urllib.parse
+
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+HELLO = (b"<html>\n<head>\n<title>Hello</title>\n</head>\n"
+         b"<body>\nHello, world!\n</body>\n</html>\n")
+CHUNKED_LINES = [b"line %d of the chunked test body\n" % i for i in range(1, 9)]
+
+
+def response(status, reason, body=b"", headers=(), close=False):
+    head = ["HTTP/1.1 %d %s" % (status, reason),
+            "Server: winhttp-ws-standin",
+            "Content-Length: %d" % len(body)]
+    head += list(headers)
+    if close:
+        head.append("Connection: close")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def read_head(reader):
+    try:
+        data = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        return None
+    lines = data.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3:
+        return None
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    return parts[0], parts[1], parts[2], headers
+
+
+async def read_body(reader, headers):
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                return body
+            body += chunk[:-2]
+    length = int(headers.get("content-length", "0") or "0")
+    return await reader.readexactly(length) if length else b""
+
+
+def winehq(method, target, body):
+    url = urllib.parse.urlsplit(target)
+    path = url.path
+    if not path.startswith("/"):
+        path = "/" + path
+    query = urllib.parse.parse_qs(url.query)
+    if path in ("/", "/tests/hello.html"):
+        return response(200, "OK", b"" if method == "HEAD" else HELLO,
+                        ["Content-Type: text/html"])
+    if path == "/tests/redirect":
+        return response(302, "Found", b"", ["Location: http://test.winehq.org/tests/hello.html"])
+    if path == "/tests/post.php":
+        out = b""
+        for pair in body.split(b"&"):
+            if pair:
+                k, _, v = pair.partition(b"=")
+                out += urllib.parse.unquote_to_bytes(k) + b" => " + urllib.parse.unquote_to_bytes(v) + b"\n"
+        return response(200, "OK", out, ["Content-Type: text/html"])
+    if path == "/tests/redirecttest.php":
+        limit = int(query.get("max", ["0"])[0])
+        count = int(query.get("count", ["0"])[0])
+        if count < limit:
+            loc = "http://test.winehq.org/tests/redirecttest.php?max=%d&count=%d" % (limit, count + 1)
+            return response(302, "Found", b"", ["Location: " + loc])
+        return response(200, "OK", b"%d redirects\n" % count)
+    return None
+
+
+def ws_frame(opcode, payload):
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | opcode, n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x80 | opcode, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 127, n)
+    return head + payload
+
+
+async def ws_read_frame(reader):
+    b0, b1 = await reader.readexactly(2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = struct.unpack("!H", await reader.readexactly(2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", await reader.readexactly(8))[0]
+    mask = await reader.readexactly(4) if b1 & 0x80 else b"\0\0\0\0"
+    data = bytearray(await reader.readexactly(n))
+    for i in range(n):
+        data[i] ^= mask[i & 3]
+    return b0 & 0x80, b0 & 0x0f, bytes(data)
+
+
+async def ws_echo(reader, writer, headers):
+    key = headers.get("sec-websocket-key", "").encode()
+    accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest()).decode()
+    writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n" % accept).encode())
+    writer.write(ws_frame(1, b"Request served by 0123456789ab"))
+    await writer.drain()
+    message, mtype = b"", 0
+    while True:
+        fin, opcode, data = await ws_read_frame(reader)
+        if opcode == 8:
+            writer.write(ws_frame(8, data))
+            await writer.drain()
+            return
+        if opcode == 9:
+            writer.write(ws_frame(10, data))
+        elif opcode in (1, 2, 0):
+            if opcode:
+                mtype = opcode
+            message += data
+            if fin:
+                writer.write(ws_frame(mtype, message))
+                message = b""
+        await writer.drain()
+
+
+async def serve(reader, writer):
+    try:
+        while True:
+            head = await read_head(reader)
+            if head is None:
+                return
+            method, target, version, headers = head
+            host = headers.get("host", "").split(":")[0].lower()
+            close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
+            if host == "ws.ifelse.io" and headers.get("upgrade", "").lower() == "websocket":
+                await ws_echo(reader, writer, headers)
+                return
+            body = await read_body(reader, headers)
+            reply = None
+            if host == "test.winehq.org":
+                path = urllib.parse.urlsplit(target).path
+                if path == "/tests/chunked":
+                    writer.write(b"HTTP/1.1 200 OK\r\nServer: winhttp-ws-standin\r\n"
+                                 b"Transfer-Encoding: chunked\r\n\r\n")
+                    for line in CHUNKED_LINES:
+                        writer.write(b"%x\r\n%s\r\n" % (len(line), line))
+                        await writer.drain()
+                    writer.write(b"0\r\n\r\n")
+                    await writer.drain()
+                    if close:
+                        return
+                    continue
+                reply = winehq(method, target, body)
+            if reply is None:
+                reply = response(404, "Not Found", b"not found\n")
+            if close:
+                reply = reply.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+            writer.write(reply)
+            await writer.drain()
+            if close:
+                return
+    except (asyncio.IncompleteReadError, ConnectionError, ValueError, ssl.SSLError):
+        return
+    finally:
+        writer.close()
+
+
+def addr(text):
+    host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
+async def main(args):
+    servers = []
+    for a in args.http:
+        servers.append(await asyncio.start_server(serve, *addr(a)))
+    for a, cert, key in args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        servers.append(await asyncio.start_server(serve, *addr(a), ssl=ctx))
+    if args.ready:
+        tmp = "%s.tmp.%d" % (args.ready, os.getpid())
+        with open(tmp, "w") as f:
+            f.write("ready\n")
+        os.rename(tmp, args.ready)
+    stop = asyncio.get_running_loop().create_future()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(
+            sig, lambda: stop.done() or stop.set_result(None))
+    try:
+        await asyncio.wait_for(stop, timeout=args.max_seconds)
+    except asyncio.TimeoutError:
+        print("standin: max time reached, exiting", file=sys.stderr)
+    for s in servers:
+        s.close()
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--http", action="append", default=[])
+    p.add_argument("--tls", nargs=3, action="append", default=[])
+    p.add_argument("--ready")
+    p.add_argument("--max-seconds", type=float, default=900)
+    asyncio.run(main(p.parse_args()))

@@ -1,0 +1,279 @@
+#!/bin/bash
+# tools/winetests.sh: Wine's own winhttp conformance tests (dlls/winhttp/tests:
+# url.c, winhttp.c, notification.c), fetched from Debian's wine source package
+# at test time, built with mingw-w64 and run under Wine, strictly
+# (WINETEST_PLATFORM=windows: a todo_wine check is an ordinary check), against
+# our winhttp.dll or Wine's builtin.  Wine's files stay under build/ (never in
+# the repository); what we add to build them is tests/wine/ (dbgstr.c) and the
+# test list this script writes.
+#
+#   tools/winetests.sh [--override n|b] [--arch x86_64|i686] [--loader CMD]
+#                      [--files "url winhttp notification"] [--runs N]
+#                      [--build-only] [--fetch-only] [--report-only]
+#
+#   --override n   our DLL (default; copied next to the test programs), b: the builtin
+#   --arch         x86_64 (default) or i686
+#   --loader CMD   the command that runs a PE program of that arch (default:
+#                  /usr/lib/wine/wine64 for x86_64; none for i686, whose tests
+#                  are then built and reported as skipped: qemu or a wine32 can
+#                  be plugged in here)
+#   --files        which of Wine's test files to run (default: all three)
+#   --runs N       run each file N times (stability runs), counting every run
+#   --report-only  exit 0 even when checks fail
+#   --skip-unavailable  when Wine's sources cannot be fetched (no network, no
+#                  root for deb-src), report each file as skipped with the
+#                  reason instead of failing (make check uses this)
+#
+# Offline: every run happens in a private mount + network namespace
+# (unshare -m -n) with only "lo" up and a bind-mounted /etc/hosts that maps
+# test.winehq.org to 127.0.0.2 and ws.ifelse.io to 127.0.0.3, where
+# tests/wine/standin.py answers what the tests ask of those hosts (see its
+# header).  test.winehq.org gets no TLS listener: its https checks need the
+# real host's publicly trusted certificate, which no stand-in can provide, so
+# they find the port closed and take the tests' own "connection failed" skip.
+# The tests' own local servers (ports 7532, 7533) run on loopback as written.
+#
+# Output: one winetest summary line per file and run, named
+# wine_<file>_<override>_<arch>, then a total line "winetests: ..." that
+# tools/runtests.sh counts.  Logs: build/winetest/logs/.  Exit status non-zero
+# when a check failed, a program crashed or timed out.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+override=n
+arch=x86_64
+loader=""
+files="url winhttp notification"
+runs=1
+build_only=0
+fetch_only=0
+report_only=0
+skip_unavailable=0
+inside=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --override) override=$2; shift ;;
+    --arch) arch=$2; shift ;;
+    --loader) loader=$2; shift ;;
+    --files) files=$2; shift ;;
+    --runs) runs=$2; shift ;;
+    --build-only) build_only=1 ;;
+    --fetch-only) fetch_only=1 ;;
+    --report-only) report_only=1 ;;
+    --skip-unavailable) skip_unavailable=1 ;;
+    --inside) inside=$2; shift ;;
+    *) echo "winetests: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+srcroot=$top/build/winetest-src
+wine_src=$srcroot/wine
+tests_src=$wine_src/dlls/winhttp/tests
+out=$top/build/winetest
+timeout_secs=${WINETEST_TIMEOUT:-300}
+
+# Each file reported as skipped, with the reason, and a total line.
+skip_all() {
+    local t
+    for t in $files; do
+        echo "wine_${t}_${override}_$arch: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "    skipped: $*"
+    done
+    echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
+    exit 0
+}
+
+die() { echo "winetests: $*" >&2; exit 1; }
+
+# Wine's sources cannot be had here: a failure, or with --skip-unavailable a
+# visible skip.
+unavailable() {
+    [ $skip_unavailable -eq 1 ] && skip_all "$*"
+    die "$*"
+}
+
+# --- fetch: Wine's source, the version of the installed Wine, once ---------
+have_deb_src() {
+    apt-cache showsrc wine > /dev/null 2>&1 && apt-cache showsrc wine 2>/dev/null | grep -q '^Package: wine'
+}
+
+fetch() {
+    [ -f "$tests_src/notification.c" ] && return 0
+    command -v dpkg-source > /dev/null || unavailable "dpkg-source missing: apt-get install dpkg-dev (tools/setup-debian.sh installs it)"
+    if ! have_deb_src; then
+        [ "$(id -u)" -eq 0 ] || unavailable "no deb-src entries and not root: add 'deb-src' to /etc/apt/sources.list.d/debian.sources"
+        # Debian 12 keeps its sources in deb822 form; a separate file adds the
+        # source indexes without touching the system's own file.
+        cat > /etc/apt/sources.list.d/winhttp-ws-src.sources <<'EOF'
+# Added by winhttp-ws tools/winetests.sh: source packages, so that Wine's
+# conformance tests can be fetched with "apt-get source wine".
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+        apt-get update -q > "$srcroot.apt-update.log" 2>&1 || unavailable "apt-get update failed (see $srcroot.apt-update.log)"
+    fi
+    mkdir -p "$srcroot"
+    version=$(dpkg-query -W -f='${Version}' wine64 2>/dev/null || true)
+    pkg=wine${version:+=$version}
+    echo "winetests: fetching the source of $pkg into $srcroot"
+    (cd "$srcroot" && apt-get source -q --download-only "$pkg" > fetch.log 2>&1) ||
+        unavailable "apt-get source $pkg failed (see $srcroot/fetch.log)"
+    dsc=$(ls "$srcroot"/wine_*.dsc | head -n 1)
+    rm -rf "$wine_src.tmp"
+    (cd "$srcroot" && dpkg-source -x "$dsc" "$wine_src.tmp" >> fetch.log 2>&1) ||
+        unavailable "dpkg-source -x failed (see $srcroot/fetch.log)"
+    mv "$wine_src.tmp" "$wine_src"
+}
+
+# --- build: the three test files and our test list, per arch ----------------
+build() {
+    local cc=$arch-w64-mingw32-gcc inc=$out/include bin=$out/$arch t
+    command -v "$cc" > /dev/null || die "$cc missing"
+    [ -f "$top/build/$arch/libwinhttp.a" ] || die "build/$arch/libwinhttp.a missing: run make first"
+    mkdir -p "$inc/wine" "$bin"
+    # wine/test.h and the wine/debug.h it includes, as Wine has them; the COM
+    # header from Wine's IDL (mingw-w64 has no httprequest.h).
+    cp -p "$wine_src/include/wine/test.h" "$wine_src/include/wine/debug.h" "$inc/wine/"
+    if [ ! -f "$inc/httprequest.h" ] || [ "$wine_src/include/httprequest.idl" -nt "$inc/httprequest.h" ]; then
+        widl -h -o "$inc/httprequest.h" -I "$wine_src/include" "$wine_src/include/httprequest.idl" ||
+            die "widl failed on httprequest.idl"
+    fi
+    for t in url winhttp notification; do
+        # The test list: what Wine's make generates for a test module, one
+        # test per program here.
+        printf '#include <windows.h>\n#define STANDALONE\n#include <wine/test.h>\nextern void func_%s(void);\nconst struct test winetest_testlist[] = { { "%s", func_%s }, { 0, 0 } };\n' \
+            "$t" "$t" "$t" > "$bin/testlist_$t.c.new"
+        cmp -s "$bin/testlist_$t.c.new" "$bin/testlist_$t.c" || mv "$bin/testlist_$t.c.new" "$bin/testlist_$t.c"
+        rm -f "$bin/testlist_$t.c.new"
+        if [ ! -f "$bin/$t.exe" ] || [ "$tests_src/$t.c" -nt "$bin/$t.exe" ] ||
+           [ "$top/tests/wine/dbgstr.c" -nt "$bin/$t.exe" ] || [ "$bin/testlist_$t.c" -nt "$bin/$t.exe" ] ||
+           [ "$top/include/winhttp.h" -nt "$bin/$t.exe" ]; then
+            # -w: Wine's sources warn under mingw-w64's headers; they are not ours to fix.
+            "$cc" -O1 -g -w -D__WINESRC__ -D_WIN32_WINNT=0x0A00 -DWINVER=0x0A00 \
+                -I"$inc" -I"$top/include" -o "$bin/$t.exe" \
+                "$tests_src/$t.c" "$bin/testlist_$t.c" "$top/tests/wine/dbgstr.c" \
+                -L"$top/build/$arch" -lwinhttp -loleaut32 -lole32 -lcrypt32 -ladvapi32 -lws2_32 -luuid ||
+                die "building $t.exe for $arch failed"
+        fi
+    done
+    # Our DLL beside the programs: Wine loads it with winhttp=n.
+    cp -p "$top/build/$arch/winhttp.dll" "$bin/winhttp.dll"
+}
+
+# --- inside the namespace: stand-ins, a private wineserver, the tests -------
+run_inside() {
+    local list=$1 logdir=$out/logs/$override-$arch ready pid status t i
+    ip link set lo up || die "ip link set lo up failed"
+    mount --bind "$out/hosts" /etc/hosts || die "cannot bind-mount the hosts file"
+    ready=$out/standin.ready.$$
+    rm -f "$ready"
+    python3 "$top/tests/wine/standin.py" --http 127.0.0.2:80 --http 127.0.0.3:80 \
+        --tls 127.0.0.3:443 "$out/pki/ifelse.pem" "$out/pki/ifelse.key" \
+        --ready "$ready" --max-seconds $((timeout_secs * runs * 3 + 60)) \
+        > "$logdir/standin.log" 2>&1 &
+    pid=$!
+    for i in $(seq 100); do [ -f "$ready" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+    [ -f "$ready" ] || { echo "winetests: the stand-in server did not start:"; cat "$logdir/standin.log"; kill $pid 2>/dev/null; exit 1; }
+    rm -f "$ready"
+
+    export WINEPREFIX=$out/wineprefix WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
+    export WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=;winemenubuilder.exe="
+    unset DISPLAY WAYLAND_DISPLAY
+    mkdir -p "$WINEPREFIX"
+    # A wineserver of this namespace: in Wine the server creates the sockets.
+    wineserver=$(dirname "$(readlink -f "$(command -v ${loader%% *})")")/wineserver
+    [ -x "$wineserver" ] || wineserver=wineserver
+    "$wineserver" -p 60 2> /dev/null
+    $loader cmd /c exit > "$logdir/wineboot.log" 2>&1
+    for i in $(seq "$runs"); do
+        for t in $list; do
+            timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2>&1
+            status=$?
+            [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$logdir/$t.$i.log"
+            echo "$t $i $status" >> "$logdir/status"
+        done
+    done
+    "$wineserver" -k 2> /dev/null
+    kill $pid 2>/dev/null
+    wait $pid 2>/dev/null
+}
+
+if [ -n "$inside" ]; then
+    run_inside "$inside"
+    exit 0
+fi
+
+fetch
+[ $fetch_only -eq 1 ] && exit 0
+build
+[ $build_only -eq 1 ] && exit 0
+
+name_of() { echo "wine_$1_${override}_$arch"; }
+
+if [ -z "$loader" ]; then
+    if [ "$arch" = x86_64 ]; then
+        loader=/usr/lib/wine/wine64
+    else
+        skip_all "no loader for $arch programs given (--loader); built in $out/$arch"
+    fi
+fi
+
+if ! unshare -m -n true 2> /dev/null; then
+    skip_all "unshare -m -n is not permitted here (run as root): the tests need a private network namespace"
+fi
+
+# The hosts file and a throw-away self-signed leaf for wss://ws.ifelse.io (the
+# tests ignore the CA, date and name errors for it, as they do against the real
+# host).
+printf '127.0.0.1 localhost\n::1 localhost\n127.0.0.2 test.winehq.org\n127.0.0.3 ws.ifelse.io\n' > "$out/hosts"
+if [ ! -f "$out/pki/ifelse.pem" ]; then
+    mkdir -p "$out/pki"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=ws.ifelse.io" \
+        -addext "subjectAltName=DNS:ws.ifelse.io" -keyout "$out/pki/ifelse.key" \
+        -out "$out/pki/ifelse.pem" 2> /dev/null || die "openssl failed to make the ws.ifelse.io certificate"
+fi
+
+logdir=$out/logs/$override-$arch
+rm -rf "$logdir"
+mkdir -p "$logdir"
+# One namespace run at a time per prefix: a wineserver outside the namespace
+# would create the sockets outside it.
+flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --override "$override" --arch "$arch" \
+    --loader "$loader" --runs "$runs" > "$logdir/namespace.log" 2>&1 ||
+    { echo "winetests: the namespace run failed:"; cat "$logdir/namespace.log"; }
+
+total=0 ttodo=0 tfail=0 tskip=0 bad=0
+for i in $(seq "$runs"); do
+    for t in $files; do
+        log=$logdir/$t.$i.log
+        status=$(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/status" 2>/dev/null)
+        line=$(grep -E "^[0-9a-f]+:$t: [0-9]+ tests executed" "$log" 2>/dev/null | tail -n 1)
+        name=$(name_of "$t")
+        [ "$runs" -gt 1 ] && name="$name#$i"
+        if [ -z "$line" ]; then
+            n=0 td=0 f=1 s=0
+            echo "$name: no summary line (exit status ${status:-none}): counted as one failure"
+            tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'
+        else
+            set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\..*/\1 \2 \4 \5/')
+            n=$1 td=$2 f=$3 s=$4
+            if [ "${status:-1}" -ne 0 ] && [ "$f" -eq 0 ]; then
+                f=1
+                echo "$name: exit status $status with no failed check (crash or timeout): one failure"
+            fi
+        fi
+        echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
+        grep -E 'Test failed|Test succeeded inside todo|unhandled exception|timed out' "$log" 2>/dev/null |
+            head -n "${WINETESTS_SHOW:-15}" | sed 's/^/    /'
+        grep -E 'Tests skipped|[Ss]kipping' "$log" 2>/dev/null | sort | uniq -c | head -n 10 | sed 's/^/    skip: /'
+        total=$((total + n)); ttodo=$((ttodo + td)); tfail=$((tfail + f)); tskip=$((tskip + s))
+    done
+done
+echo "logs: $logdir"
+echo "winetests: $total tests executed ($ttodo marked as todo, $tfail failures), $tskip skipped."
+[ $report_only -eq 1 ] && exit 0
+[ $tfail -eq 0 ]
