@@ -364,6 +364,24 @@ static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *p
     }
 }
 
+/* Gives an idle connection to the pool, under the key of its route; not one
+ * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
+ * the origin). */
+static void pool_put(struct request *req, struct netconn *conn)
+{
+    const WCHAR *host;
+    INTERNET_PORT port;
+    DWORD key;
+
+    if (req->tunnel_refused)
+    {
+        net_close(conn);
+        return;
+    }
+    pool_route(req, &host, &port, &key);
+    net_pool_put(req->session, conn, host, port, key);
+}
+
 /* The body was read to its end: the connection goes back to the pool if the
  * response allows it and nothing unexpected follows. */
 static void finish_body(struct request *req)
@@ -378,15 +396,7 @@ static void finish_body(struct request *req)
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
-    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing && !req->tunnel_refused)
-    {
-        const WCHAR *host;
-        INTERNET_PORT port;
-        DWORD key;
-
-        pool_route(req, &host, &port, &key);
-        net_pool_put(req->session, conn, host, port, key);
-    }
+    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing) pool_put(req, conn);
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -1834,7 +1844,7 @@ static void request_destroy(struct object_header *hdr)
     if (req->conn && body_wholly_buffered(req))
     {
         TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        net_pool_put(req->session, req->conn, req->server, req->port, pool_key(req));
+        pool_put(req, req->conn);
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
