@@ -139,10 +139,14 @@ static DWORD resolve_server(struct request *req)
 {
     DWORD error;
 
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, req->server,
-                  (DWORD)((wcslen(req->server) + 1) * sizeof(WCHAR)));
+    const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
+
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
+                  (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
     /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
-    if ((error = net_resolve(req->server, req->port, req->timeouts.resolve, &req->setup.addr))) return error;
+    if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve,
+                             &req->setup.addr)))
+        return error;
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->setup.addr);
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->setup.addr);
     req->setup.addr_index = 0;
@@ -216,9 +220,157 @@ DWORD connection_pool_key(struct request *req)
     return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
 }
 
+/* Where a connection of this request lives in the pool: the origin when
+ * direct, the proxy for plain HTTP through it (any origin may use it), the
+ * pair for a tunnel. */
+static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *port, DWORD *key)
+{
+    *host = req->server;
+    *port = req->port;
+    *key = connection_pool_key(req);
+    if (req->proxy_host && req->tunnel) *host = req->pool_host;
+    else if (req->proxy_host)
+    {
+        *host = req->proxy_host;
+        *port = req->proxy_port;
+        *key = 0;
+    }
+}
+
+/* Gives an idle connection to the pool, under the key of its route; not one
+ * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
+ * the origin). */
+void connection_pool_put(struct request *req, struct netconn *conn)
+{
+    const WCHAR *host;
+    INTERNET_PORT port;
+    DWORD key;
+
+    if (req->tunnel_refused)
+    {
+        net_close(conn);
+        return;
+    }
+    pool_route(req, &host, &port, &key);
+    net_pool_put(req->session, conn, host, port, key);
+}
+
+/* The proxy this send goes through (cs held).  Through a tunnel the
+ * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
+DWORD connection_choose_route(struct request *req)
+{
+    struct proxy_route route;
+    int index;
+    size_t len;
+
+    connection_free_route(req);
+    req->tunnel = req->tunnel_refused = FALSE;
+    if ((req->session->access != WINHTTP_ACCESS_TYPE_NAMED_PROXY
+         && req->session->access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
+        || !proxy_pick(req->session->proxy_server, req->session->proxy_bypass, req->server, req->secure, &route))
+        return ERROR_SUCCESS;
+    req->proxy_host = route.host;
+    req->proxy_port = route.port;
+    /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
+    req->tunnel = req->secure || req->ws.requested;
+    TRACE("%p: through %s:%u%s\n", req, debugstr_w(req->proxy_host), req->proxy_port, req->tunnel ? ", tunnel" : "");
+    if (!req->tunnel) return ERROR_SUCCESS;
+
+    len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
+    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    if ((index = headers_find(&req->request_headers, L"Proxy-Authorization", 0)) >= 0)
+    {
+        if (!(req->tunnel_auth = strdupW(req->request_headers.items[index].value))) return ERROR_OUTOFMEMORY;
+        headers_process(&req->request_headers, L"Proxy-Authorization", NULL,
+                        WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    }
+    return ERROR_SUCCESS;
+}
+
+void connection_free_route(struct request *req)
+{
+    heap_free(req->proxy_host);
+    heap_free(req->pool_host);
+    heap_free(req->tunnel_auth);
+    heap_free(req->tunnel_head);
+    req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
+    req->tunnel_head = NULL;
+}
+
+/* "CONNECT host:port HTTP/1.1" and its headers. */
+static char *build_tunnel_head(struct request *req, size_t *len)
+{
+    struct strbuf sb = { 0 };
+    WCHAR authority[300];
+    BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
+
+    swprintf(authority, ARRAY_SIZE(authority), bracket ? L"[%ls]:%u" : L"%ls:%u", req->server, req->port);
+    sb_append_str(&sb, "CONNECT ");
+    sb_append_wide(&sb, authority);
+    sb_append_str(&sb, " HTTP/1.1\r\nHost: ");
+    sb_append_wide(&sb, authority);
+    sb_append_str(&sb, "\r\n");
+    if (req->session->agent && req->session->agent[0])
+    {
+        sb_append_str(&sb, "User-Agent: ");
+        sb_append_wide(&sb, req->session->agent);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "Proxy-Connection: Keep-Alive\r\n");
+    if (req->tunnel_auth)
+    {
+        sb_append_str(&sb, "Proxy-Authorization: ");
+        sb_append_wide(&sb, req->tunnel_auth);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "\r\n");
+    if (sb.failed)
+    {
+        heap_free(sb.data);
+        return NULL;
+    }
+    *len = sb.len;
+    return sb.data;
+}
+
+/* The proxy's answer to CONNECT.  200: the tunnel is open.  Anything else
+ * (a 407 first of all) stays in the buffer as the request's response, for
+ * WinHttpReceiveResponse. */
+static DWORD tunnel_reply(struct request *req)
+{
+    struct wsp_http_header lines[64];
+    struct wsp_http_response resp;
+    ptrdiff_t head_len;
+    DWORD error;
+    BOOL eof;
+
+    for (;;)
+    {
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+                                           &resp, lines, ARRAY_SIZE(lines));
+        if (head_len != WSP_HTTP_INCOMPLETE) break;
+        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
+        if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    }
+    if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    TRACE("%p: CONNECT answered %d\n", req, resp.status);
+    if (resp.status >= 200 && resp.status < 300)
+    {
+        req->in.pos += head_len;
+        if (req->in.pos != req->in.len) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;   /* nothing may follow */
+        req->in.pos = req->in.len = 0;
+        return ERROR_SUCCESS;
+    }
+    req->tunnel_refused = TRUE;
+    return ERROR_SUCCESS;
+}
+
+
 DWORD connection_open(struct request *req)
 {
     struct netconn *conn;
+    size_t bytes;
     DWORD error;
 
     for (;;)
@@ -226,8 +378,15 @@ DWORD connection_open(struct request *req)
         switch (req->setup.step)
         {
         case SETUP_POOL:
-            if ((req->setup.reused = (conn = net_pool_take(req->session, req->server, req->port,
-                                                           connection_pool_key(req))) != NULL))
+            {
+                const WCHAR *host;
+                INTERNET_PORT port;
+                DWORD key;
+
+                pool_route(req, &host, &port, &key);
+                conn = net_pool_take(req->session, host, port, key);
+            }
+            if ((req->setup.reused = conn != NULL))
             {
                 TRACE("%p: reusing connection %p\n", req, conn);
                 set_conn(req, conn);
@@ -247,7 +406,26 @@ DWORD connection_open(struct request *req)
             break;
         case SETUP_CONNECT:
             if ((error = connect_server(req))) return error;
-            req->setup.step = SETUP_SECURE;
+            req->setup.step = req->tunnel ? SETUP_TUNNEL : SETUP_SECURE;
+            break;
+        case SETUP_TUNNEL:
+            if (!req->tunnel_head && !(req->tunnel_head = build_tunnel_head(req, &req->tunnel_head_len)))
+                return ERROR_OUTOFMEMORY;
+            if ((error = connection_io(req, TRUE, req->tunnel_head, req->tunnel_head_len, &bytes)))
+            {
+                if (error != ERROR_IO_PENDING) connection_drop(req);
+                return error;
+            }
+            req->setup.step = SETUP_TUNNEL_REPLY;
+            break;
+        case SETUP_TUNNEL_REPLY:
+            if ((error = tunnel_reply(req)))
+            {
+                if (error != ERROR_IO_PENDING) connection_drop(req);
+                return error;
+            }
+            /* refused: no TLS, no request; the proxy's answer is the response */
+            req->setup.step = req->tunnel_refused ? SETUP_DONE : SETUP_SECURE;
             break;
         case SETUP_SECURE:
             if (req->secure && (error = secure_connection(req))) return error;
@@ -270,8 +448,7 @@ void connection_release(struct request *req, BOOL reusable)
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
-    if (reusable && req->in.pos == req->in.len && !req->hdr.closing)
-        net_pool_put(req->session, conn, req->server, req->port, connection_pool_key(req));
+    if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
     else net_close(conn);
     req->in.pos = req->in.len = 0;
 }

@@ -25,53 +25,6 @@
 
 /* The request head ------------------------------------------------------------ */
 
-/* A growable byte string for the request head. */
-struct strbuf
-{
-    char *data;
-    size_t len, size;
-    BOOL failed;
-};
-
-static void sb_append(struct strbuf *sb, const char *s, size_t len)
-{
-    if (sb->failed) return;
-    if (sb->len + len + 1 > sb->size)
-    {
-        size_t size = max(sb->size * 2, sb->len + len + 256);
-        char *data = heap_realloc(sb->data, size);
-        if (!data)
-        {
-            sb->failed = TRUE;
-            return;
-        }
-        sb->data = data;
-        sb->size = size;
-    }
-    memcpy(sb->data + sb->len, s, len);
-    sb->len += len;
-    sb->data[sb->len] = 0;
-}
-
-static void sb_append_str(struct strbuf *sb, const char *s)
-{
-    sb_append(sb, s, strlen(s));
-}
-
-static void sb_append_wide(struct strbuf *sb, const WCHAR *s)
-{
-    int len;
-    char *utf8 = strdupWA(s, -1, &len);
-
-    if (!utf8)
-    {
-        sb->failed = TRUE;
-        return;
-    }
-    sb_append(sb, utf8, len);
-    heap_free(utf8);
-}
-
 /* The path in UTF-8, with bytes that may not appear in a request line
  * percent-escaped unless the request was opened with ESCAPE_DISABLE. */
 static void sb_append_path_real(struct strbuf *sb, const WCHAR *path, DWORD flags)
@@ -166,6 +119,22 @@ static char *build_request_head(struct request *req, size_t *len)
 
     sb_append_wide(&sb, req->verb);
     sb_append_str(&sb, " ");
+    if (req->proxy_host && !req->tunnel)
+    {
+        /* absolute-form (RFC 9112 3.2.2): the proxy needs the origin */
+        WCHAR port[8];
+        BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
+
+        sb_append_str(&sb, "http://");
+        if (bracket) sb_append_str(&sb, "[");
+        sb_append_wide(&sb, req->server);
+        if (bracket) sb_append_str(&sb, "]");
+        if (!is_default_port(req))
+        {
+            swprintf(port, ARRAY_SIZE(port), L":%u", req->port);
+            sb_append_wide(&sb, port);
+        }
+    }
     sb_append_path_real(&sb, req->path, req->open_flags);
     sb_append_str(&sb, " ");
     sb_append_wide(&sb, req->version);
@@ -238,6 +207,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
                                           req->resp.status_code, req->verb, req->path };
         error = auth_prepare(&req->auth, &view, &req->request_headers);
     }
+    if (!error) error = connection_choose_route(req);
     req->state = STATE_INIT;
     req->ws.taken = FALSE;
     reset_response(req);
@@ -320,7 +290,7 @@ static DWORD send_request_steps(struct request *req)
         {
         case SEND_OPEN:
             if ((error = connection_open(req))) return error;
-            req->send.step = SEND_HEAD;
+            req->send.step = req->tunnel_refused ? SEND_DONE : SEND_HEAD;
             break;
         case SEND_HEAD:
             if (!req->io.ready) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
@@ -893,7 +863,7 @@ static void request_destroy(struct object_header *hdr)
     if (req->conn && body_wholly_buffered(req))
     {
         TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        net_pool_put(req->session, req->conn, req->server, req->port, connection_pool_key(req));
+        connection_pool_put(req, req->conn);
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
@@ -907,6 +877,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
+    connection_free_route(req);
     options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);

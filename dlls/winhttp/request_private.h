@@ -29,6 +29,7 @@
 #include "auth.h"
 #include "deadline.h"
 #include "net.h"
+#include "proxy_route.h"
 #include "request.h"
 #include "task.h"
 #include "wsp.h"
@@ -52,8 +53,10 @@ enum send_step
 enum setup_step
 {
     SETUP_POOL,        /* take a pooled connection, or resolve */
-    SETUP_CONNECT,     /* connecting to setup.addr.all[setup.addr_index] */
-    SETUP_SECURE,      /* TLS handshake (after a proxy's CONNECT tunnel, when there is one) */
+    SETUP_CONNECT,     /* connecting to setup.addr.all[setup.addr_index] (the proxy's, through one) */
+    SETUP_TUNNEL,      /* sending a proxy's CONNECT */
+    SETUP_TUNNEL_REPLY,/* reading the proxy's answer to it */
+    SETUP_SECURE,      /* TLS handshake */
     SETUP_DONE,
 };
 
@@ -214,6 +217,15 @@ struct request
     BOOL redirecting;          /* the redirected request is being sent (send.step) */
     enum auth_step auth_step;
     DWORD auth_retries;
+    /* the proxy of this send (proxy_route.c), chosen by prepare_request */
+    WCHAR *proxy_host;         /* NULL: direct */
+    INTERNET_PORT proxy_port;
+    BOOL tunnel;               /* CONNECT first: https, and websocket upgrades */
+    WCHAR *pool_host;          /* a tunnel's key in the pool: "origin@proxy:port" */
+    WCHAR *tunnel_auth;        /* Proxy-Authorization for the CONNECT, never for the origin */
+    char *tunnel_head;
+    size_t tunnel_head_len;
+    BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
     struct input in;
     struct body body;
     struct io_slot io;
@@ -232,6 +244,12 @@ static inline struct request *impl_from_hdr(struct object_header *hdr)
 DWORD connection_open(struct request *req);
 /* What a pooled connection must match besides host and port. */
 DWORD connection_pool_key(struct request *req);
+/* The proxy this send goes through (cs held). */
+DWORD connection_choose_route(struct request *req);
+/* Gives an idle connection to the pool under the key of its route. */
+void connection_pool_put(struct request *req, struct netconn *conn);
+/* Frees the route connection_choose_route made. */
+void connection_free_route(struct request *req);
 /* Closes the request's connection, if any, and drops buffered input. */
 void connection_drop(struct request *req);
 /* The response was read to its end: the connection goes back to the pool

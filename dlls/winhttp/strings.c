@@ -60,3 +60,44 @@ WCHAR *latin1_to_wide(const char *s, size_t len)
     out[len] = 0;
     return out;
 }
+
+/* Growable byte strings (struct strbuf) ------------------------------------ */
+
+void sb_append(struct strbuf *sb, const char *s, size_t len)
+{
+    if (sb->failed) return;
+    if (sb->len + len + 1 > sb->size)
+    {
+        size_t size = max(sb->size * 2, sb->len + len + 256);
+        char *data = heap_realloc(sb->data, size);
+        if (!data)
+        {
+            sb->failed = TRUE;
+            return;
+        }
+        sb->data = data;
+        sb->size = size;
+    }
+    memcpy(sb->data + sb->len, s, len);
+    sb->len += len;
+    sb->data[sb->len] = 0;
+}
+
+void sb_append_str(struct strbuf *sb, const char *s)
+{
+    sb_append(sb, s, strlen(s));
+}
+
+void sb_append_wide(struct strbuf *sb, const WCHAR *s)
+{
+    int len;
+    char *utf8 = strdupWA(s, -1, &len);
+
+    if (!utf8)
+    {
+        sb->failed = TRUE;
+        return;
+    }
+    sb_append(sb, utf8, len);
+    heap_free(utf8);
+}

@@ -190,6 +190,8 @@ void net_init_winsock(void);
 /* proxy.c: a copy in GlobalAlloc memory (len < 0: NUL-terminated), the
  * allocator of every string the proxy functions hand to the caller. */
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
+/* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
+void proxy_default_config(WCHAR **server, WCHAR **bypass);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)
@@ -244,6 +246,17 @@ WCHAR *strdupAW(const char *src, int len);
 WCHAR *bytes_to_wide(const char *s, size_t len);
 /* Latin-1 bytes (status line parts), one WCHAR each. */
 WCHAR *latin1_to_wide(const char *s, size_t len);
+/* A growable byte string (request heads): failed once an allocation failed. */
+struct strbuf
+{
+    char *data;
+    size_t len, size;
+    BOOL failed;
+};
+void sb_append(struct strbuf *sb, const char *s, size_t len);
+void sb_append_str(struct strbuf *sb, const char *s);
+/* s in UTF-8 */
+void sb_append_wide(struct strbuf *sb, const WCHAR *s);
 
 /* main.c */
 extern HINSTANCE winhttp_instance;
