@@ -334,6 +334,19 @@ static DWORD pool_key(struct request *req)
     return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
 }
 
+/* The request carries "Connection: close". */
+static BOOL asked_to_close(struct request *req)
+{
+    BOOL ret;
+    int i;
+
+    EnterCriticalSection(&req->cs);
+    i = headers_find(&req->request_headers, L"Connection", 0);
+    ret = i >= 0 && !_wcsicmp(req->request_headers.items[i].value, L"close");
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
 /* The body was read to its end: the connection goes back to the pool if the
  * response allows it and nothing unexpected follows. */
 static void finish_body(struct request *req)
@@ -350,6 +363,14 @@ static void finish_body(struct request *req)
     if (!conn) return;
     if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing)
         net_pool_put(req->session, conn, req->server, req->port, pool_key(req));
+    else if (asked_to_close(req) && !req->hdr.closing)
+    {
+        /* The application asked for the close ("Connection: close"): Windows
+         * reports it (Wine's notification.c, test_async). */
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CLOSING_CONNECTION, NULL, 0);
+        net_close(conn);
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CONNECTION_CLOSED, NULL, 0);
+    }
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -2172,7 +2193,15 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         SetLastError(error);
         return FALSE;
     }
-    if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (!req->api_sent && object_is_async(&req->hdr))
+    {
+        /* Asynchronous handles report even this through the callback, on the
+         * calling thread, and the call succeeds (Wine's notification.c,
+         * test_recursion). */
+        send_error(req, API_RECEIVE_RESPONSE, ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+        error = ERROR_SUCCESS;
+    }
+    else if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     else
     {
         InterlockedExchange(&req->api_received, 1);
