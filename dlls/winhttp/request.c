@@ -1627,6 +1627,32 @@ static DWORD write_task_fn(struct task *task, BOOL cancelled)
     return error;
 }
 
+/* Asynchronous QueryDataAvailable/ReadData: when the body's next bytes (or
+ * its end) are already in our buffer, the call completes on the calling
+ * thread with its notification, as on Windows (Wine's notification.c,
+ * test_async and test_recursion, which reads into a callback's local
+ * variable); otherwise a task does it, and the call's last error is
+ * ERROR_IO_PENDING.  TRUE if it ran here (*error: the call's result). */
+static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
+{
+    struct data_task t;
+    BOOL ready;
+
+    if (!task_queue_begin_inline(&req->queue)) return FALSE;
+    ready = req->state == STATE_RESPONSE && (check_body_end(req) || req->body_done || body_available(req));
+    if (ready)
+    {
+        memset(&t, 0, sizeof(t));
+        t.task.obj = &req->hdr;
+        t.buffer = buffer;
+        t.size = size;
+        t.result = result;
+        fn(&t.task, FALSE);
+    }
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return ready;
+}
+
 static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
 {
     struct data_task *t = heap_alloc_zero(sizeof(*t));
@@ -2231,7 +2257,16 @@ BOOL WINAPI WinHttpQueryDataAvailable(HINTERNET hrequest, LPDWORD available)
         return FALSE;
     }
     if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, query_data_task_fn, NULL, 0, available);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, query_data_task_fn, NULL, 0, available)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, query_data_task_fn, NULL, 0, available)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = query_data_available(req, &count)) && available) *available = count;
     return finish_call(req, error);
 }
@@ -2253,7 +2288,16 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
     }
     if (!buffer && to_read) error = ERROR_INVALID_PARAMETER;
     else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, read_task_fn, buffer, to_read, read)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, read_task_fn, buffer, to_read, read)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = read_data(req, buffer, to_read, &count)) && read) *read = count;
     return finish_call(req, error);
 }
