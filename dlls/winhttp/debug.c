@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <windows.h>
+#include <oleauto.h>
 
 #include "debug.h"
 
@@ -126,5 +127,36 @@ const char *debugstr_an(const char *str, int len)
     }
     *p++ = '"';
     *p = 0;
+    return buf;
+}
+
+const char *debugstr_guid(const GUID *guid)
+{
+    char *buf;
+    if (!guid) return "(null)";
+    buf = debug_buffer();
+    sprintf(buf, "{%08lx-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", guid->Data1, guid->Data2, guid->Data3,
+            guid->Data4[0], guid->Data4[1], guid->Data4[2], guid->Data4[3], guid->Data4[4], guid->Data4[5],
+            guid->Data4[6], guid->Data4[7]);
+    return buf;
+}
+
+/* The type and, for the simple types, the value. */
+const char *debugstr_variant(const VARIANT *v)
+{
+    char *buf;
+    if (!v) return "(null)";
+    buf = debug_buffer();
+    switch (V_VT(v))
+    {
+    case VT_EMPTY: return "{VT_EMPTY}";
+    case VT_NULL:  return "{VT_NULL}";
+    case VT_I4:    sprintf(buf, "{VT_I4: %ld}", V_I4(v)); break;
+    case VT_UI4:   sprintf(buf, "{VT_UI4: %lu}", V_UI4(v)); break;
+    case VT_BOOL:  sprintf(buf, "{VT_BOOL: %d}", V_BOOL(v)); break;
+    case VT_ERROR: sprintf(buf, "{VT_ERROR: %#lx}", V_ERROR(v)); break;
+    case VT_BSTR:  snprintf(buf, 512, "{VT_BSTR: %s}", debugstr_w(V_BSTR(v))); break;
+    default:       sprintf(buf, "{vt %#x}", V_VT(v)); break;
+    }
     return buf;
 }

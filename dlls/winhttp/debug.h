@@ -30,6 +30,9 @@ void debug_printf(enum debug_class cls, const char *function, const char *format
     __attribute__((format(printf, 3, 4)));
 const char *debugstr_wn(const WCHAR *str, int len);
 const char *debugstr_an(const char *str, int len);
+const char *debugstr_guid(const GUID *guid);
+struct tagVARIANT;
+const char *debugstr_variant(const struct tagVARIANT *v);
 #define debugstr_w(s) debugstr_wn((s), -1)
 #define debugstr_a(s) debugstr_an((s), -1)
 

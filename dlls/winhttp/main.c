@@ -21,20 +21,10 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         break;
     case DLL_PROCESS_DETACH:
         TRACE("%p, detach (process ending: %s)\n", instance, reserved ? "yes" : "no");
+        /* At process exit other DLLs may be gone already: leave the type
+         * library to the process's end then. */
+        if (!reserved) com_release_typelib();
         break;
     }
     return TRUE;
-}
-
-/* The WinHttpRequest COM object is not provided: say so honestly. */
-HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID iid, void **obj)
-{
-    FIXME("%p, %p, %p: WinHttpRequest COM object not implemented\n", clsid, iid, obj);
-    if (obj) *obj = NULL;
-    return CLASS_E_CLASSNOTAVAILABLE;
-}
-
-HRESULT WINAPI DllCanUnloadNow(void)
-{
-    return S_FALSE;
 }

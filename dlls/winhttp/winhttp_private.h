@@ -242,4 +242,7 @@ WCHAR *strdupAW(const char *src, int len);
 /* main.c */
 extern HINSTANCE winhttp_instance;
 
+/* com_typelib.c: drops the WinHttpRequest type library (DLL unload). */
+void com_release_typelib(void);
+
 #endif /* WINHTTP_PRIVATE_H */

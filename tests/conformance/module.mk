@@ -4,15 +4,15 @@
 
 CONFORMANCE_SRCS = $(wildcard $(srcdir)/tests/conformance/*.c)
 CONFORMANCE_NAMES = $(basename $(notdir $(CONFORMANCE_SRCS)))
-CONFORMANCE_HDRS = $(wildcard $(srcdir)/tests/conformance/*.h) $(srcdir)/tests/winetest/test.h $(srcdir)/include/winhttp.h
-TEST_PE_CFLAGS = $(PE_CFLAGS) -I$(srcdir)/tests/winetest -I$(srcdir)/tests/conformance
+CONFORMANCE_HDRS = $(wildcard $(srcdir)/tests/conformance/*.h) $(srcdir)/tests/winetest/test.h $(srcdir)/include/winhttp.h $(TLB_HEADER)
+TEST_PE_CFLAGS = $(PE_CFLAGS) -I$(srcdir)/tests/winetest -I$(srcdir)/tests/conformance -Ibuild/include
 
 define conformance_rules
 build/$(1)/tests/runner.o: $(srcdir)/tests/winetest/runner.c $(srcdir)/tests/winetest/test.h | build/$(1)/tests
 	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -c -o $$@ $$<
 
 build/$(1)/tests/%.exe: $(srcdir)/tests/conformance/%.c build/$(1)/tests/runner.o build/$(1)/libwinhttp.a $$(CONFORMANCE_HDRS) | build/$(1)/tests/winhttp.dll
-	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32 -lcrypt32 -lpsapi
+	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32 -lcrypt32 -lpsapi -lole32 -loleaut32 -luuid
 
 build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
 	$$(cc_$(1)) -O2 -o $$@ $$<

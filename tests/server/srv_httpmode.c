@@ -100,6 +100,28 @@ static int send_slow_headers(struct srv_conn *c, long delay, int keep, int head_
     return srv_conn_write(c, line, (size_t)n);
 }
 
+/* 200 with the Content-Type TYPE (URL-decoded, at most 200 bytes) and the
+ * request body as the response body. */
+static int send_typed(struct srv_conn *c, const char *type, const unsigned char *body, size_t blen, int keep,
+                      int head_only)
+{
+    struct srv_buf out = { 0 };
+    char decoded[256];
+    size_t n = strlen(type);
+    int rc;
+
+    if (n > 200)
+        n = 200;
+    srv_url_decode(type, n, decoded);
+    srv_buf_printf(&out, "HTTP/1.1 200 OK\r\nServer: wstest\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                   "Connection: %s\r\n\r\n", decoded, blen, keep ? "keep-alive" : "close");
+    if (!head_only)
+        srv_buf_append(&out, body, blen);
+    rc = srv_conn_write(c, out.p, out.len);
+    srv_buf_free(&out);
+    return rc;
+}
+
 int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned char *body,
                     size_t blen, int *keep)
 {
@@ -128,6 +150,8 @@ int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned
         rc = srv_http_respond(c, 200, NULL, r->head, r->headlen, *keep, head);
     } else if (!strcmp(path, "/http/echo-body")) {
         rc = srv_http_respond(c, 200, NULL, (const char *)body, blen, *keep, head);
+    } else if (!strncmp(path, "/http/typed/", 12)) {
+        rc = send_typed(c, path + 12, body, blen, *keep, head);
     } else if (!strncmp(path, "/http/status/", 13)) {
         int code = atoi(path + 13);
         if (code < 100 || code > 999)
