@@ -239,7 +239,7 @@ typedef INTERNET_SCHEME *LPINTERNET_SCHEME;
 /* WINHTTP_OPTION_ENABLE_HTTP_PROTOCOL */
 #define WINHTTP_PROTOCOL_FLAG_HTTP2  0x1
 #define WINHTTP_PROTOCOL_FLAG_HTTP3  0x2
-#define WINHTTP_PROTOCOL_MASK        (WINHTTP_PROTOCOL_FLAG_HTTP2 | WINHTTP_PROTOCOL_FLAG_HTTP3)
+#define WINHTTP_PROTOCOL_MASK        WINHTTP_PROTOCOL_FLAG_HTTP2
 
 /* WINHTTP_OPTION_AUTOLOGON_POLICY */
 #define WINHTTP_AUTOLOGON_SECURITY_LEVEL_MEDIUM   0
@@ -517,7 +517,10 @@ typedef INTERNET_SCHEME *LPINTERNET_SCHEME;
 #define WINHTTP_QUERY_MAX                        78
 #define WINHTTP_QUERY_CUSTOM                     65535
 
+#define WINHTTP_QUERY_FLAG_WIRE_ENCODING    0x01000000
+#define WINHTTP_QUERY_FLAG_TRAILERS         0x02000000
 #define WINHTTP_QUERY_FLAG_NUMBER64         0x08000000
+#define WINHTTP_QUERY_EX_ALL_HEADERS        WINHTTP_QUERY_RAW_HEADERS
 #define WINHTTP_QUERY_FLAG_NUMBER           0x20000000
 #define WINHTTP_QUERY_FLAG_SYSTEMTIME       0x40000000
 #define WINHTTP_QUERY_FLAG_REQUEST_HEADERS  0x80000000
@@ -1102,6 +1105,105 @@ WINHTTPAPI DWORD WINAPI WinHttpAddRequestHeadersEx(HINTERNET hRequest, DWORD dwM
                                                    DWORD cHeaders,
                                                    WINHTTP_EXTENDED_HEADER *pHeaders);
 WINHTTPAPI DWORD WINAPI WinHttpSetProxySettingsPerUser(BOOL fProxySettingsPerUser);
+
+/* WinHttpQueryHeadersEx (Windows 10 20348+): a header name, wide or as sent
+ * (WINHTTP_QUERY_FLAG_WIRE_ENCODING). */
+typedef union _WINHTTP_HEADER_NAME
+{
+    PCWSTR pwszName;
+    PCSTR  pszName;
+} WINHTTP_HEADER_NAME, *PWINHTTP_HEADER_NAME;
+
+WINHTTPAPI DWORD WINAPI WinHttpQueryHeadersEx(HINTERNET hRequest, DWORD dwInfoLevel, ULONGLONG ullFlags,
+                                              UINT uiCodePage, PDWORD pdwIndex, PWINHTTP_HEADER_NAME pHeaderName,
+                                              PVOID pBuffer, PDWORD pdwBufferLength,
+                                              PWINHTTP_EXTENDED_HEADER *ppHeaders, PDWORD pdwHeadersCount);
+
+/* WinHttpReadDataEx */
+#define WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER  0x0000000000000001ull
+
+WINHTTPAPI DWORD WINAPI WinHttpReadDataEx(HINTERNET hRequest, LPVOID lpBuffer, DWORD dwNumberOfBytesToRead,
+                                          LPDWORD lpdwNumberOfBytesRead, ULONGLONG ullFlags, DWORD cbProperty,
+                                          PVOID pvProperty);
+
+/* Connection groups (WinHttpQueryConnectionGroup) */
+typedef struct _WINHTTP_CONNECTION_GROUP
+{
+    ULONG cConnections;
+    GUID guidGroup;
+} WINHTTP_CONNECTION_GROUP, *PWINHTTP_CONNECTION_GROUP;
+
+typedef struct _WINHTTP_HOST_CONNECTION_GROUP
+{
+    PCWSTR pwszHost;
+    ULONG cConnectionGroups;
+    PWINHTTP_CONNECTION_GROUP pConnectionGroups;
+} WINHTTP_HOST_CONNECTION_GROUP, *PWINHTTP_HOST_CONNECTION_GROUP;
+
+typedef struct _WINHTTP_QUERY_CONNECTION_GROUP_RESULT
+{
+    ULONG cHosts;
+    PWINHTTP_HOST_CONNECTION_GROUP pHostConnectionGroups;
+} WINHTTP_QUERY_CONNECTION_GROUP_RESULT, *PWINHTTP_QUERY_CONNECTION_GROUP_RESULT;
+
+WINHTTPAPI DWORD WINAPI WinHttpQueryConnectionGroup(HINTERNET hInternet, const GUID *pGuidConnection,
+                                                    ULONGLONG ullFlags,
+                                                    PWINHTTP_QUERY_CONNECTION_GROUP_RESULT *ppResult);
+WINHTTPAPI VOID WINAPI WinHttpFreeQueryConnectionGroupResult(WINHTTP_QUERY_CONNECTION_GROUP_RESULT *pResult);
+
+/* Proxy change notification */
+typedef PVOID WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE;
+typedef VOID (CALLBACK *WINHTTP_PROXY_CHANGE_CALLBACK)(ULONGLONG ullFlags, PVOID pvContext);
+#define WINHTTP_PROXY_NOTIFY_CHANGE 0x0001
+
+WINHTTPAPI DWORD WINAPI WinHttpRegisterProxyChangeNotification(ULONGLONG ullFlags,
+                                                               WINHTTP_PROXY_CHANGE_CALLBACK pfnCallback,
+                                                               PVOID pvContext,
+                                                               WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE *hRegistration);
+WINHTTPAPI DWORD WINAPI WinHttpUnregisterProxyChangeNotification(WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE hRegistration);
+
+/* Extended proxy settings */
+typedef enum _WINHTTP_PROXY_SETTINGS_TYPE
+{
+    WinHttpProxySettingsTypeUnknown,
+    WinHttpProxySettingsTypeWsl,
+    WinHttpProxySettingsTypeWsa,
+    WinHttpProxySettingsTypeXBox
+} WINHTTP_PROXY_SETTINGS_TYPE, *PWINHTTP_PROXY_SETTINGS_TYPE;
+
+typedef struct _WINHTTP_PROXY_SETTINGS_EX
+{
+    ULONGLONG ullGenerationId;
+    ULONGLONG ullFlags;
+    PCWSTR pcwszAutoconfigUrl;
+    PCWSTR pcwszProxy;
+    PCWSTR pcwszSecureProxy;
+    DWORD cProxyBypasses;
+    PCWSTR *rgpcwszProxyBypasses;
+    DWORD dwInterfaceIndex;
+    PCWSTR pcwszConnectionName;
+} WINHTTP_PROXY_SETTINGS_EX, *PWINHTTP_PROXY_SETTINGS_EX;
+
+typedef struct _WINHTTP_PROXY_SETTINGS_PARAM
+{
+    ULONGLONG ullFlags;
+    PCWSTR pcwszConnectionName;
+    PCWSTR pcwszProbeHost;
+} WINHTTP_PROXY_SETTINGS_PARAM, *PWINHTTP_PROXY_SETTINGS_PARAM;
+
+WINHTTPAPI DWORD WINAPI WinHttpGetProxySettingsEx(HINTERNET hResolver, WINHTTP_PROXY_SETTINGS_TYPE ProxySettingsType,
+                                                  PWINHTTP_PROXY_SETTINGS_PARAM pProxySettingsParam,
+                                                  DWORD_PTR pContext);
+WINHTTPAPI DWORD WINAPI WinHttpGetProxySettingsResultEx(HINTERNET hResolver, PVOID pProxySettingsEx);
+WINHTTPAPI DWORD WINAPI WinHttpFreeProxySettingsEx(WINHTTP_PROXY_SETTINGS_TYPE ProxySettingsType,
+                                                   PVOID pProxySettingsEx);
+
+/* Upgrades to other protocols (Windows 11) */
+WINHTTPAPI HINTERNET WINAPI WinHttpProtocolCompleteUpgrade(HINTERNET hRequest, DWORD_PTR dwContext);
+WINHTTPAPI DWORD WINAPI WinHttpProtocolSend(HINTERNET ProtocolHandle, ULONGLONG Flags, PVOID pvBuffer,
+                                            DWORD dwBufferLength);
+WINHTTPAPI DWORD WINAPI WinHttpProtocolReceive(HINTERNET ProtocolHandle, ULONGLONG Flags, PVOID pvBuffer,
+                                               DWORD dwBufferLength, DWORD *pdwBytesRead);
 
 #pragma pack(pop)
 

@@ -20,7 +20,9 @@
 #     name (on i686 the decorated _Name@N, so stdcall argument sizes agree)
 #     together with its __imp_ pointer;
 #   * a program linked against our import library imports WinHttpOpen by
-#     name from "winhttp.dll".
+#     name from "winhttp.dll";
+#   * the same for the exports Windows 10 20348 and 11 added, listed in
+#     tools/winhttp-exports-win11.txt (i686: the NAME@N given there).
 # Output uses winetest conventions and ends with
 #   NAME: N tests executed (0 marked as todo, F failures), S skipped.
 # Exit status is 1 if anything failed.
@@ -149,6 +151,23 @@ while read -r sym; do
         ok 1 "import library lacks $sym / __imp_$sym${have:+ (has '$have': stdcall argument size differs)}"
     fi
 done < "$tmp/ref.sym"
+
+# ---- exports newer than mingw-w64's library -------------------------------
+extra=$(dirname "$0")/winhttp-exports-win11.txt
+if [ -f "$extra" ]; then
+    grep -v '^#' "$extra" | while read -r entry only; do
+        fn=${entry%@*}
+        [ -n "$only" ] && [ "$only" != "$arch" ] && continue
+        grep -qx "$fn" "$tmp/dll.names"
+        echo "$? $fn exported by name (Windows 11)"
+        if [ "$arch" = i686 ]; then sym=_$entry; else sym=$fn; fi
+        grep -qx "$sym" "$tmp/implib.sym" && grep -qx "__imp_$sym" "$tmp/implib.imp"
+        echo "$? import library defines $sym and __imp_$sym (Windows 11)"
+    done > "$tmp/extra.results"
+    while read -r status message; do ok "$status" "$message"; done < "$tmp/extra.results"
+else
+    ok 1 "$extra not found"
+fi
 
 # Exports that carry a decoration are wrong even if unknown to the reference.
 grep '@' "$tmp/dll.names" > "$tmp/decorated" 2>/dev/null

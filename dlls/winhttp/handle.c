@@ -140,11 +140,22 @@ BOOL object_is_async(const struct object_header *hdr)
     return (hdr->flags & WINHTTP_FLAG_ASYNC) != 0;
 }
 
+/* The websocket close and shutdown completions have no WINHTTP_CALLBACK_FLAG_*
+ * of their own: a program that asked for completions gets them (.NET's
+ * WinHTTP ClientWebSocket subscribes with ALL_COMPLETIONS | HANDLES |
+ * SECURE_FAILURE and waits for CLOSE_COMPLETE in CloseAsync). */
+static DWORD effective_mask(DWORD mask)
+{
+    if (mask & WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS)
+        mask |= WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE | WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE;
+    return mask;
+}
+
 void send_callback(struct object_header *hdr, DWORD status, void *info, DWORD buflen)
 {
     WINHTTP_STATUS_CALLBACK callback = hdr->callback;
 
-    if (callback && (hdr->notify_mask & status))
+    if (callback && (effective_mask(hdr->notify_mask) & status))
     {
         TRACE("%p, %#lx, %p, %lu\n", hdr->handle, status, info, buflen);
         callback(hdr->handle, hdr->context, status, info, buflen);

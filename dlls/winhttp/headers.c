@@ -432,3 +432,133 @@ DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *na
     if (index) (*index)++;
     return ERROR_SUCCESS;
 }
+
+/* WinHttpQueryHeadersEx ------------------------------------------------------- */
+
+/* The header as received (headers are stored one WCHAR per byte of the wire). */
+static char *wire_bytes(const WCHAR *str, size_t *len)
+{
+    size_t n = wcslen(str), i;
+    char *out;
+
+    if (!(out = heap_alloc(n + 1))) return NULL;
+    for (i = 0; i < n; i++) out[i] = (char)str[i];
+    out[n] = 0;
+    *len = n;
+    return out;
+}
+
+/* Bytes one header string takes in the caller's buffer, terminator included. */
+static DWORD ex_string_size(const WCHAR *str, BOOL wire, UINT codepage)
+{
+    size_t len;
+    char *bytes;
+    int chars;
+
+    if (!(bytes = wire_bytes(str, &len))) return 0;
+    if (wire) chars = (int)len + 1;
+    else chars = MultiByteToWideChar(codepage, 0, bytes, (int)len, NULL, 0) + 1;
+    heap_free(bytes);
+    return wire ? (DWORD)chars : (DWORD)chars * sizeof(WCHAR);
+}
+
+/* Writes one string at *pos; returns its address in the buffer. */
+static const void *ex_string_put(const WCHAR *str, BOOL wire, UINT codepage, char **pos)
+{
+    const void *ret = *pos;
+    size_t len;
+    char *bytes;
+    int chars;
+
+    if (!(bytes = wire_bytes(str, &len))) return NULL;
+    if (wire)
+    {
+        memcpy(*pos, bytes, len + 1);
+        *pos += len + 1;
+    }
+    else
+    {
+        chars = MultiByteToWideChar(codepage, 0, bytes, (int)len, (WCHAR *)*pos, (int)len);
+        ((WCHAR *)*pos)[chars] = 0;
+        *pos += (chars + 1) * sizeof(WCHAR);
+    }
+    heap_free(bytes);
+    return ret;
+}
+
+/* The levels, flags and buffer layout of Microsoft's WinHttpQueryHeadersEx
+ * page: an array of WINHTTP_EXTENDED_HEADER first, then the strings it points
+ * to, wide (converted from the wire bytes with uiCodePage, 0 = CP_ACP) or as
+ * sent with WINHTTP_QUERY_FLAG_WIRE_ENCODING. */
+DWORD headers_query_ex(const struct query_source *src, DWORD level, UINT codepage, DWORD *index,
+                       const WINHTTP_HEADER_NAME *header_name, void *buffer, DWORD *len,
+                       WINHTTP_EXTENDED_HEADER **headers, DWORD *count)
+{
+    static const DWORD refused_modifiers = WINHTTP_QUERY_FLAG_NUMBER | WINHTTP_QUERY_FLAG_NUMBER64 |
+                                           WINHTTP_QUERY_FLAG_SYSTEMTIME;
+    DWORD attr = level & 0xffff, need, i, first, n = 0;
+    BOOL wire = (level & WINHTTP_QUERY_FLAG_WIRE_ENCODING) != 0;
+    const struct header_list *list = src->list;
+    WINHTTP_EXTENDED_HEADER *out;
+    WCHAR *name = NULL;
+    char *pos;
+    int found;
+
+    if (level & refused_modifiers) return ERROR_INVALID_PARAMETER;
+    if (level & WINHTTP_QUERY_FLAG_TRAILERS)
+    {
+        FIXME("trailers are not kept\n");
+        return ERROR_WINHTTP_HEADER_NOT_FOUND;
+    }
+    if (!codepage) codepage = CP_ACP;
+
+    switch (attr)
+    {
+    case WINHTTP_QUERY_VERSION:
+    case WINHTTP_QUERY_STATUS_CODE:
+    case WINHTTP_QUERY_STATUS_TEXT:
+    case WINHTTP_QUERY_RAW_HEADERS_CRLF:
+        return ERROR_INVALID_PARAMETER;
+    case WINHTTP_QUERY_EX_ALL_HEADERS:
+        first = 0;
+        n = (DWORD)list->count;
+        break;
+    case WINHTTP_QUERY_CUSTOM:
+        if (!header_name || !header_name->pwszName) return ERROR_INVALID_PARAMETER;
+        if (wire) name = bytes_to_wide(header_name->pszName, strlen(header_name->pszName));
+        else name = strdupW(header_name->pwszName);
+        if (!name) return ERROR_OUTOFMEMORY;
+        /* fall through */
+    default:
+        if (attr != WINHTTP_QUERY_CUSTOM && (attr >= ARRAY_SIZE(level_names) || !level_names[attr]))
+            return ERROR_WINHTTP_INVALID_QUERY_REQUEST;
+        found = headers_find(list, name ? name : level_names[attr], index ? *index : 0);
+        heap_free(name);
+        if (found < 0) return ERROR_WINHTTP_HEADER_NOT_FOUND;
+        first = (DWORD)found;
+        n = 1;
+        break;
+    }
+
+    need = n * sizeof(*out);
+    for (i = first; i < first + n; i++)
+        need += ex_string_size(list->items[i].name, wire, codepage) + ex_string_size(list->items[i].value, wire, codepage);
+    if (!buffer || *len < need)
+    {
+        *len = need;
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+
+    out = buffer;
+    pos = (char *)(out + n);
+    for (i = 0; i < n; i++)
+    {
+        out[i].pwszName = ex_string_put(list->items[first + i].name, wire, codepage, &pos);
+        out[i].pwszValue = ex_string_put(list->items[first + i].value, wire, codepage, &pos);
+    }
+    *len = need;
+    *headers = out;
+    *count = n;
+    if (index && attr != WINHTTP_QUERY_EX_ALL_HEADERS) (*index)++;
+    return ERROR_SUCCESS;
+}

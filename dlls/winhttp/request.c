@@ -2302,6 +2302,27 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
     return finish_call(req, error);
 }
 
+/* The header list WinHttpQueryHeaders(Ex) reads for 'level' (cs held). */
+static DWORD query_source(struct request *req, DWORD level, struct query_source *src)
+{
+    memset(src, 0, sizeof(*src));
+    if (level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS)
+    {
+        src->is_request = TRUE;
+        src->list = &req->request_headers;
+        src->first_line_parts[0] = req->verb;
+        src->first_line_parts[1] = req->path;
+        src->first_line_parts[2] = req->version;
+        return ERROR_SUCCESS;
+    }
+    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    src->list = &req->response_headers;
+    src->first_line_parts[0] = req->response_version;
+    src->first_line_parts[1] = req->response_status;
+    src->first_line_parts[2] = req->response_text;
+    return ERROR_SUCCESS;
+}
+
 /***********************************************************************
  *          WinHttpQueryHeaders (winhttp.@)
  */
@@ -2326,26 +2347,76 @@ BOOL WINAPI WinHttpQueryHeaders(HINTERNET hrequest, DWORD level, LPCWSTR name, L
         return FALSE;
     }
     EnterCriticalSection(&req->cs);
-    memset(&src, 0, sizeof(src));
-    if (level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS)
-    {
-        src.is_request = TRUE;
-        src.list = &req->request_headers;
-        src.first_line_parts[0] = req->verb;
-        src.first_line_parts[1] = req->path;
-        src.first_line_parts[2] = req->version;
-        error = headers_query(&src, level, name, buffer, buflen, index);
-    }
-    else if (req->state != STATE_RESPONSE) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else
-    {
-        src.list = &req->response_headers;
-        src.first_line_parts[0] = req->response_version;
-        src.first_line_parts[1] = req->response_status;
-        src.first_line_parts[2] = req->response_text;
-        error = headers_query(&src, level, name, buffer, buflen, index);
-    }
+    if (!(error = query_source(req, level, &src))) error = headers_query(&src, level, name, buffer, buflen, index);
     LeaveCriticalSection(&req->cs);
     TRACE("returning %lu\n", error);
     return finish_call(req, error);
+}
+
+/***********************************************************************
+ *          WinHttpQueryHeadersEx (winhttp.@)
+ */
+DWORD WINAPI WinHttpQueryHeadersEx(HINTERNET hrequest, DWORD level, ULONGLONG flags, UINT codepage, DWORD *index,
+                                   WINHTTP_HEADER_NAME *name, void *buffer, DWORD *buflen,
+                                   WINHTTP_EXTENDED_HEADER **headers, DWORD *count)
+{
+    struct query_source src;
+    struct request *req;
+    DWORD error;
+
+    TRACE("%p, %#lx, %#I64x, %u, %p, %p, %p, %p, %p, %p\n", hrequest, level, flags, codepage, index, name, buffer,
+          buflen, headers, count);
+
+    if (!(req = grab_request(hrequest, &error))) return error;
+    if (!buflen || !count || flags) error = ERROR_INVALID_PARAMETER;
+    else
+    {
+        *count = 0;
+        EnterCriticalSection(&req->cs);
+        if (!(error = query_source(req, level, &src)))
+            error = headers_query_ex(&src, level, codepage, index, name, buffer, buflen, headers, count);
+        LeaveCriticalSection(&req->cs);
+    }
+    release_object(&req->hdr);
+    TRACE("returning %lu\n", error);
+    return error;
+}
+
+/***********************************************************************
+ *          WinHttpReadDataEx (winhttp.@)
+ *
+ * WinHttpReadData returning its error; WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER
+ * waits until the buffer is full or the body ends.
+ */
+DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, DWORD *read, ULONGLONG flags,
+                               DWORD property_size, void *property)
+{
+    struct request *req;
+    DWORD error, count, total = 0;
+
+    TRACE("%p, %p, %lu, %p, %#I64x, %lu, %p\n", hrequest, buffer, to_read, read, flags, property_size, property);
+
+    if (read) *read = 0;
+    if (flags & ~WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER || property_size || property) return ERROR_INVALID_PARAMETER;
+    if (!(flags & WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER))
+        return WinHttpReadData(hrequest, buffer, to_read, read) ? ERROR_SUCCESS : GetLastError();
+
+    if (!(req = grab_request(hrequest, &error))) return error;
+    if (!buffer && to_read) error = ERROR_INVALID_PARAMETER;
+    else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    else if (object_is_async(&req->hdr))
+    {
+        FIXME("FILL_BUFFER in asynchronous mode: one read, as without the flag\n");
+        error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+    }
+    else
+    {
+        do
+        {
+            if ((error = read_data(req, (char *)buffer + total, to_read - total, &count))) break;
+            total += count;
+        } while (count && total < to_read && !req->body_done);
+        if (!error && read) *read = total;
+    }
+    return finish_call(req, error) ? ERROR_SUCCESS : GetLastError();
 }

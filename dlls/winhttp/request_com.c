@@ -983,7 +983,17 @@ static DWORD apply_settings(struct winhttp_request *request)
     if (request->proxy_access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
     {
         WINHTTP_PROXY_INFO info = { request->proxy_access, request->proxy_server, request->proxy_bypass };
-        if (!WinHttpSetOption(h, WINHTTP_OPTION_PROXY, &info, sizeof(info))) return GetLastError();
+        DWORD error;
+
+        /* A WinHTTP without WINHTTP_OPTION_PROXY on requests connects
+         * directly anyway: only a named proxy it cannot use is an error. */
+        if (!WinHttpSetOption(h, WINHTTP_OPTION_PROXY, &info, sizeof(info)))
+        {
+            error = GetLastError();
+            if (request->proxy_access != WINHTTP_ACCESS_TYPE_NO_PROXY ||
+                (error != ERROR_WINHTTP_INVALID_OPTION && error != ERROR_WINHTTP_INCORRECT_HANDLE_TYPE))
+                return error;
+        }
     }
     if (request->logon_policy_set && !set_dword_option(h, WINHTTP_OPTION_AUTOLOGON_POLICY, request->logon_policy))
         return GetLastError();

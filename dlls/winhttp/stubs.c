@@ -82,6 +82,63 @@ DWORD WINAPI WinHttpWriteProxySettings(HINTERNET session, BOOL force, WINHTTP_PR
     return fail_dword(__func__);
 }
 
+/* Documented exports of Windows 10 20348 and Windows 11 */
+
+DWORD WINAPI WinHttpQueryConnectionGroup(HINTERNET handle, const GUID *guid, ULONGLONG flags,
+                                         WINHTTP_QUERY_CONNECTION_GROUP_RESULT **result)
+{
+    return fail_dword(__func__);
+}
+
+/* WinHttpQueryConnectionGroup never hands out a result to free. */
+VOID WINAPI WinHttpFreeQueryConnectionGroupResult(WINHTTP_QUERY_CONNECTION_GROUP_RESULT *result)
+{
+    fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxySettingsEx(HINTERNET resolver, WINHTTP_PROXY_SETTINGS_TYPE type,
+                                       WINHTTP_PROXY_SETTINGS_PARAM *param, DWORD_PTR context)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpGetProxySettingsResultEx(HINTERNET resolver, void *settings)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpFreeProxySettingsEx(WINHTTP_PROXY_SETTINGS_TYPE type, void *settings)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpRegisterProxyChangeNotification(ULONGLONG flags, WINHTTP_PROXY_CHANGE_CALLBACK callback,
+                                                    void *context, WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE *handle)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpUnregisterProxyChangeNotification(WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE handle)
+{
+    return fail_dword(__func__);
+}
+
+HINTERNET WINAPI WinHttpProtocolCompleteUpgrade(HINTERNET request, DWORD_PTR context)
+{
+    SetLastError(fail_dword(__func__));
+    return NULL;
+}
+
+DWORD WINAPI WinHttpProtocolSend(HINTERNET protocol, ULONGLONG flags, void *buffer, DWORD len)
+{
+    return fail_dword(__func__);
+}
+
+DWORD WINAPI WinHttpProtocolReceive(HINTERNET protocol, ULONGLONG flags, void *buffer, DWORD len, DWORD *read)
+{
+    return fail_dword(__func__);
+}
+
 /* Undocumented exports: the parameter lists only carry Windows' argument sizes. */
 
 #define UNDOCUMENTED_STUB(name, ...) \
@@ -115,6 +172,18 @@ UNDOCUMENTED_STUB(WinHttpSaveProxyCredentials, DWORD_PTR a, DWORD_PTR b, DWORD_P
 #ifdef _WIN64
 /* x86_64 only: the argument lists are unknown and need not be (the caller
  * cleans the stack). */
+/* Windows 11's undocumented exports; x86_64 only (their i686 argument sizes
+ * are not known, see winhttp.def). */
+UNDOCUMENTED_STUB(WinHttpConnectionOnlyConvert, void)
+UNDOCUMENTED_STUB(WinHttpConnectionOnlyReceive, void)
+UNDOCUMENTED_STUB(WinHttpConnectionOnlySend, void)
+UNDOCUMENTED_STUB(WinHttpCreateProxyList, void)
+UNDOCUMENTED_STUB(WinHttpCreateProxyManager, void)
+UNDOCUMENTED_STUB(WinHttpCreateProxyResult, void)
+UNDOCUMENTED_STUB(WinHttpCreateUiCompatibleProxyString, void)
+UNDOCUMENTED_STUB(WinHttpRefreshProxySettings, void)
+UNDOCUMENTED_STUB(WinHttpResolverGetProxyForUrl, void)
+UNDOCUMENTED_STUB(WinHttpSetSecureLegacyServersAppCompat, void)
 UNDOCUMENTED_STUB(WinHttpPalAcquireNextInterface, void)
 UNDOCUMENTED_STUB(WinHttpPalAcquireNextInterfaceAsync, void)
 UNDOCUMENTED_STUB(WinHttpPalCancelRequest, void)

@@ -105,5 +105,9 @@ struct query_source
  * follows the buffer protocol (*len in bytes). */
 DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *name, void *buffer,
                     DWORD *len, DWORD *index);
+/* The same for WinHttpQueryHeadersEx: parsed name/value pairs in the buffer. */
+DWORD headers_query_ex(const struct query_source *src, DWORD level, UINT codepage, DWORD *index,
+                       const WINHTTP_HEADER_NAME *header_name, void *buffer, DWORD *len,
+                       WINHTTP_EXTENDED_HEADER **headers, DWORD *count);
 
 #endif /* WINHTTP_TASK_H */

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""ABI test: include/winhttp.h against mingw-w64's and Wine's winhttp.h.
+"""ABI test: include/winhttp.h against mingw-w64's and Wine's winhttp.h, and
+tests/abi/sdk/winhttp.h (the Windows SDK's declarations neither carries).
 
 Nothing in here lists WinHTTP names.  Everything compared is found by
 preprocessing each header (-E -dD) and keeping what comes from the file
@@ -628,6 +629,8 @@ def main():
     ap.add_argument("--prefix", required=True, help="binutils prefix, e.g. x86_64-w64-mingw32-")
     ap.add_argument("--include", required=True, help="directory holding OUR winhttp.h")
     ap.add_argument("--wine-include", default="", help="Wine's include/windows directory")
+    ap.add_argument("--sdk-include", default="",
+                    help="directory of tests/abi/sdk/winhttp.h: the Windows SDK's newer declarations")
     ap.add_argument("--workdir", default=None, help="keep generated files here")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
@@ -653,6 +656,8 @@ def main():
         refs.append(Config("wine", args.cc, flags))
     else:
         rep.skip(args.name, "Wine's winhttp.h not available (--wine-include '%s')" % args.wine_include)
+    if args.sdk_include and os.path.exists(os.path.join(args.sdk_include, "winhttp.h")):
+        refs.append(Config("sdk", args.cc, ["-I", os.path.abspath(args.sdk_include)]))
 
     try:
         for cfg in [ours] + refs:

@@ -39,6 +39,7 @@ $(ABI_HEADER_TESTS): build/tests/abi_%.sh: $(srcdir)/tests/abi/module.mk
 	   echo 'exec "$(abi_python)" "$(abi_srcdir)/tests/abi/abicheck.py" \'; \
 	   echo '    --name abi_$* --arch $* --cc "$(abi_cc_$*)" --prefix "$(abi_prefix_$*)" \'; \
 	   echo '    --include "$(abi_srcdir)/include" --wine-include "$(WINE_INCLUDE)" \'; \
+	   echo '    --sdk-include "$(abi_srcdir)/tests/abi/sdk" \'; \
 	   echo '    --workdir "$(CURDIR)/build/tests/abi_$*.d" "$$@"'; \
 	 } > $@.tmp && chmod +x $@.tmp && mv -f $@.tmp $@
 

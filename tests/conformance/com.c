@@ -708,6 +708,16 @@ static void test_timeouts(void)
     ok(hr == HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT), "Send past the receive timeout: %#lx\n", hr);
     ok(elapsed < 2500, "the timeout took %lu ms\n", elapsed);
 
+    /* A direct connection is what a WinHTTP without proxies makes anyway. */
+    {
+        VARIANT server, bypass;
+        V_VT(&server) = VT_ERROR;
+        V_ERROR(&server) = DISP_E_PARAMNOTFOUND;
+        bypass = server;
+        hr = IWinHttpRequest_SetProxy(req, HTTPREQUEST_PROXYSETTING_DIRECT, server, bypass);
+        ok(hr == S_OK, "SetProxy(DIRECT): %#lx\n", hr);
+    }
+
     /* Settings outlive Open: a longer timeout lets the same request through. */
     IWinHttpRequest_SetTimeouts(req, 0, 5000, 5000, 5000);
     open_req(req, L"GET", L"/http/delay/500", vfalse);

@@ -20,13 +20,17 @@ build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
 build/$(1)/tests/winhttp.dll: build/$(1)/winhttp.dll | build/$(1)/tests
 	cp $$< $$@
 
+build/$(1)/tests/winhttp-exports-win11.txt: $(srcdir)/tools/winhttp-exports-win11.txt | build/$(1)/tests
+	cp $$< $$@
+
 build/$(1)/tests:
 	$$(MKDIR_P) $$@
 endef
 $(foreach a,$(ARCHES),$(eval $(call conformance_rules,$(a))))
 
 CONFORMANCE_TESTS = $(foreach a,$(ARCHES),$(patsubst %,build/$(a)/tests/%.exe,$(CONFORMANCE_NAMES)))
-conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/winhttp.dll build/$(a)/tests/probe.exe)
+conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/winhttp.dll build/$(a)/tests/probe.exe \
+                   build/$(a)/tests/winhttp-exports-win11.txt)
 .PHONY: conformance-tests
 
 # WPAD discovery through DNS, in a private network namespace (tools/test-wpad.sh).

@@ -8,7 +8,8 @@ Run by tools/winetests.sh inside a private network namespace whose hosts file
 maps test.winehq.org and ws.ifelse.io to loopback addresses.  The server picks
 the site by the Host header:
 
-  test.winehq.org   /                      200, a small HTML page
+  test.winehq.org   /                      200, a small XHTML page (it starts
+                                           "<!DOCTYPE html PUBLIC", as the real one)
                     /tests/hello.html      200, a small HTML page
                     /tests/redirect        302 to http://test.winehq.org/tests/hello.html
                     /tests/post.php        200, "key => value\\n" per form field
@@ -40,6 +41,11 @@ import urllib.parse
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 HELLO = (b"<html>\n<head>\n<title>Hello</title>\n</head>\n"
          b"<body>\nHello, world!\n</body>\n</html>\n")
+# Wine's tests check how the real home page starts (test_IWinHttpRequest).
+ROOT = (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        b'<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n<title>Stand-in</title>\n</head>\n'
+        b'<body>\nStand-in for test.winehq.org\n</body>\n</html>\n')
 CHUNKED_LINES = [b"line %d of the chunked test body\n" % i for i in range(1, 9)]
 
 
@@ -48,8 +54,9 @@ def response(status, reason, body=b"", headers=(), close=False):
             "Server: winhttp-ws-standin",
             "Content-Length: %d" % len(body)]
     head += list(headers)
-    if close:
-        head.append("Connection: close")
+    # The real host names the connection's fate either way; Wine's
+    # test_IWinHttpRequest reads the Connection header of the answer.
+    head.append("Connection: close" if close else "Connection: keep-alive")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
@@ -90,7 +97,7 @@ def winehq(method, target, body):
         path = "/" + path
     query = urllib.parse.parse_qs(url.query)
     if path in ("/", "/tests/hello.html"):
-        return response(200, "OK", b"" if method == "HEAD" else HELLO,
+        return response(200, "OK", b"" if method == "HEAD" else ROOT if path == "/" else HELLO,
                         ["Content-Type: text/html"])
     if path == "/tests/redirect":
         return response(302, "Found", b"", ["Location: http://test.winehq.org/tests/hello.html"])
@@ -193,7 +200,7 @@ async def serve(reader, writer):
             if reply is None:
                 reply = response(404, "Not Found", b"not found\n")
             if close:
-                reply = reply.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+                reply = reply.replace(b"Connection: keep-alive\r\n", b"Connection: close\r\n", 1)
             writer.write(reply)
             await writer.drain()
             if close:
