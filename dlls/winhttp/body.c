@@ -246,6 +246,11 @@ static DWORD check_body_end(struct request *req)
     return ERROR_SUCCESS;
 }
 
+BOOL body_ready(struct request *req)
+{
+    return check_body_end(req) || req->body.done || body_available(req);
+}
+
 /* Blocks until body bytes are available or the body ended. */
 static DWORD wait_for_body(struct request *req)
 {

@@ -265,9 +265,9 @@ DWORD connection_choose_route(struct request *req)
 
     connection_free_route(req);
     req->tunnel = req->tunnel_refused = FALSE;
-    if ((req->session->access != WINHTTP_ACCESS_TYPE_NAMED_PROXY
-         && req->session->access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
-        || !proxy_pick(req->session->proxy_server, req->session->proxy_bypass, req->server, req->secure, &route))
+    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
+    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
+                           &route))
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
@@ -439,6 +439,19 @@ DWORD connection_open(struct request *req)
     }
 }
 
+/* The request carries "Connection: close". */
+static BOOL asked_to_close(struct request *req)
+{
+    BOOL ret;
+    int i;
+
+    EnterCriticalSection(&req->cs);
+    i = headers_find(&req->request_headers, L"Connection", 0);
+    ret = i >= 0 && !_wcsicmp(req->request_headers.items[i].value, L"close");
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
 void connection_release(struct request *req, BOOL reusable)
 {
     struct netconn *conn;
@@ -449,6 +462,14 @@ void connection_release(struct request *req, BOOL reusable)
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
     if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
+    else if (asked_to_close(req) && !req->hdr.closing)
+    {
+        /* The application asked for the close ("Connection: close"): Windows
+         * reports it (Wine's notification.c, test_async). */
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CLOSING_CONNECTION, NULL, 0);
+        net_close(conn);
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CONNECTION_CLOSED, NULL, 0);
+    }
     else net_close(conn);
     req->in.pos = req->in.len = 0;
 }

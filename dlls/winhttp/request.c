@@ -827,6 +827,32 @@ static DWORD write_task_fn(struct task *task, BOOL cancelled)
     return error;
 }
 
+/* Asynchronous QueryDataAvailable/ReadData: when the body's next bytes (or
+ * its end) are already in our buffer, the call completes on the calling
+ * thread with its notification, as on Windows (Wine's notification.c,
+ * test_async and test_recursion, which reads into a callback's local
+ * variable); otherwise a task does it, and the call's last error is
+ * ERROR_IO_PENDING.  TRUE if it ran here (*error: the call's result). */
+static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
+{
+    struct data_task t;
+    BOOL ready;
+
+    if (!task_queue_begin_inline(&req->queue)) return FALSE;
+    ready = req->state == STATE_RESPONSE && body_ready(req);
+    if (ready)
+    {
+        memset(&t, 0, sizeof(t));
+        t.task.obj = &req->hdr;
+        t.buffer = buffer;
+        t.size = size;
+        t.result = result;
+        fn(&t.task, FALSE);
+    }
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return ready;
+}
+
 static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
 {
     struct data_task *t = heap_alloc_zero(sizeof(*t));
@@ -878,6 +904,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->version);
     heap_free(req->server);
     connection_free_route(req);
+    proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
@@ -997,6 +1024,8 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_query(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         return query_dword_option(req->ws.receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
@@ -1108,6 +1137,8 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_set(&req->proxy_opt, buffer, buflen);
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
         req->ws.requested = TRUE;
         return TRUE;
@@ -1249,6 +1280,7 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     }
     init_object(&req->hdr, HANDLE_TYPE_REQUEST, &request_vtbl, hdr);
     InitializeCriticalSection(&req->cs);
+    InitializeSRWLock(&req->proxy_opt.lock);
     task_queue_init(&req->queue);
     req->connect = connect;
     req->session = connect->session;
@@ -1399,7 +1431,15 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         SetLastError(error);
         return FALSE;
     }
-    if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (!req->api_sent && object_is_async(&req->hdr))
+    {
+        /* Asynchronous handles report even this through the callback, on the
+         * calling thread, and the call succeeds (Wine's notification.c,
+         * test_recursion). */
+        send_error(req, API_RECEIVE_RESPONSE, ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+        error = ERROR_SUCCESS;
+    }
+    else if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     else
     {
         InterlockedExchange(&req->api_received, 1);
@@ -1429,7 +1469,16 @@ BOOL WINAPI WinHttpQueryDataAvailable(HINTERNET hrequest, LPDWORD available)
         return FALSE;
     }
     if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, query_data_task_fn, NULL, 0, available);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, query_data_task_fn, NULL, 0, available)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, query_data_task_fn, NULL, 0, available)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = query_data_available(req, &count)) && available) *available = count;
     return finish_call(req, error);
 }
@@ -1451,7 +1500,16 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
     }
     if (!buffer && to_read) error = ERROR_INVALID_PARAMETER;
     else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, read_task_fn, buffer, to_read, read)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, read_task_fn, buffer, to_read, read)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = read_data(req, buffer, to_read, &count)) && read) *read = count;
     return finish_call(req, error);
 }

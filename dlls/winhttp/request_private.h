@@ -217,6 +217,7 @@ struct request
     BOOL redirecting;          /* the redirected request is being sent (send.step) */
     enum auth_step auth_step;
     DWORD auth_retries;
+    struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
     INTERNET_PORT proxy_port;
@@ -267,6 +268,8 @@ DWORD check_cancelled(struct request *req, DWORD error);
 DWORD body_fill_input(struct request *req, size_t limit, BOOL *eof);
 /* Chooses the framing from the response head. */
 DWORD body_setup(struct request *req, const struct wsp_http_response *resp);
+/* The body's next bytes, its end or an error are there without I/O. */
+BOOL body_ready(struct request *req);
 /* The rest of the body is in req->in and the connection may carry another
  * request. */
 BOOL body_wholly_buffered(struct request *req);
