@@ -12,8 +12,11 @@
 #            winhttp.dll.builtin-backup (where Wine had none, an empty
 #            winhttp.dll.no-builtin marks ours for removal).  Sets
 #            HKCU\Software\Wine\DllOverrides winhttp = native,builtin.
+#            Then regsvr32 registers the 64-bit DLL's COM class
+#            (WinHttp.WinHttpRequest.5.1) and type library.
 #            A prefix that does not exist yet is created first.
-# uninstall  puts the backups back and deletes the override value.
+# uninstall  puts the backups back, deletes the override value and lets
+#            regsvr32 register Wine's builtin again.
 
 set -eu
 
@@ -87,6 +90,14 @@ if [ "$action" = install ]; then
     done
     "$wine" reg add "$key" /v winhttp /d native,builtin /f > /dev/null
     echo "wineprefix-install: winhttp override set to native,builtin in $WINEPREFIX"
+    # The COM class is found through the registry: point it at ours.  (The
+    # 32-bit registration needs a Wine that runs 32-bit programs.)
+    if "$wine" regsvr32 /s 'C:\windows\system32\winhttp.dll' > /dev/null 2>&1; then
+        echo "wineprefix-install: WinHttp.WinHttpRequest.5.1 registered to our winhttp.dll"
+    else
+        echo "wineprefix-install: regsvr32 of our winhttp.dll failed" >&2
+        exit 1
+    fi
 else
     for dir in "$windir/system32" "$windir/syswow64"; do
         if [ -f "$dir/winhttp.dll.builtin-backup" ]; then
@@ -102,5 +113,12 @@ else
         echo "wineprefix-install: winhttp override removed from $WINEPREFIX"
     else
         echo "wineprefix-install: no winhttp override in $WINEPREFIX"
+    fi
+    # Wine's builtin writes its own COM registration back.
+    if "$wine" regsvr32 /s 'C:\windows\system32\winhttp.dll' > /dev/null 2>&1; then
+        echo "wineprefix-install: WinHttp.WinHttpRequest.5.1 registered to Wine's winhttp.dll again"
+    else
+        echo "wineprefix-install: regsvr32 of Wine's winhttp.dll failed" >&2
+        exit 1
     fi
 fi

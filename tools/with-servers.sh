@@ -17,6 +17,9 @@
 #   WSTEST_NODE_SERVER  127.0.0.1:PORT of tests/server/echo_node.js (node ws)
 #   WSTEST_APACHE       127.0.0.1:PORT of apache2 with Basic and Digest areas
 #                       (tools/start-apache.sh)
+#   WSTEST_PROXY, WSTEST_PROXY_AUTH
+#                       127.0.0.1:PORT of squid, open and with Basic proxy
+#                       authentication (tools/start-squid.sh)
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
 #
 # Inputs: WSSERVER (path of the wsserver binary), WSTEST_MAX_SECONDS (server
@@ -147,6 +150,18 @@ else
     echo "with-servers: apache2 not installed, no authentication server" >&2
 fi
 
+# squid as the proxy (tools/start-squid.sh): WSTEST_PROXY is open to all,
+# WSTEST_PROXY_AUTH wants Basic proxy authentication.
+export WSTEST_PROXY= WSTEST_PROXY_AUTH=
+if [ -x /usr/sbin/squid ]; then
+    start squid WSTEST_PROXY "$topdir/tools/start-squid.sh" "$rundir/squid.port" "$rundir/squid-auth.port" "$max_seconds"
+    if [ -n "$WSTEST_PROXY" ] && [ -s "$rundir/squid-auth.port" ]; then
+        WSTEST_PROXY_AUTH=127.0.0.1:$(cat "$rundir/squid-auth.port")
+    fi
+else
+    echo "with-servers: squid not installed, no proxy" >&2
+fi
+
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
     start echo_py WSTEST_PY_SERVER /usr/bin/python3 "$srvdir/echo_py.py" \
         "$rundir/echo_py.port" --max-seconds "$max_seconds"
@@ -169,6 +184,7 @@ fi
 
 echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_SERVER6=$WSTEST_SERVER6 WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
      "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER WSTEST_APACHE=$WSTEST_APACHE" \
+     "WSTEST_PROXY=$WSTEST_PROXY WSTEST_PROXY_AUTH=$WSTEST_PROXY_AUTH" \
      "(logs in $WSTEST_LOGDIR)" >&2
 
 "$@"

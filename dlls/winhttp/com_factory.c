@@ -13,9 +13,25 @@
 
 static LONG module_locks;   /* live objects + LockServer(TRUE) calls */
 
+/* Once an object has run, the DLL stays loaded: WinHTTP's own threads (the
+ * completion port, the deadline timer, a worker finishing its last lines)
+ * may still run its code after the last object is gone, so COM's
+ * CoFreeUnusedLibraries must not unmap it then. */
+static void pin_module(void)
+{
+    static LONG pinned;
+    HMODULE module;
+
+    if (pinned || InterlockedExchange(&pinned, 1)) return;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (const WCHAR *)pin_module, &module))
+        ERR("cannot pin the DLL: %lu\n", GetLastError());
+}
+
 void com_lock_module(void)
 {
     InterlockedIncrement(&module_locks);
+    pin_module();
 }
 
 void com_unlock_module(void)

@@ -433,3 +433,19 @@ BOOL WINAPI WinHttpSetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *info)
     SetLastError(ERROR_SUCCESS);
     return TRUE;
 }
+
+void proxy_default_config(WCHAR **server, WCHAR **bypass)
+{
+    WINHTTP_PROXY_INFO info;
+    DWORD error = GetLastError();
+
+    *server = *bypass = NULL;
+    if (WinHttpGetDefaultProxyConfiguration(&info) && info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY)
+    {
+        *server = strdupW(info.lpszProxy);
+        *bypass = strdupW(info.lpszProxyBypass);
+    }
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+    SetLastError(error);
+}

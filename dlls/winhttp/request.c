@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "deadline.h"
 #include "net.h"
+#include "proxy_route.h"
 #include "request.h"
 #include "task.h"
 #include "wsp.h"
@@ -41,6 +42,8 @@ enum send_step
 {
     SEND_OPEN,         /* take a pooled connection, or resolve */
     SEND_CONNECT,      /* connecting to addr.all[addr_index] */
+    SEND_TUNNEL,       /* sending a proxy's CONNECT */
+    SEND_TUNNEL_REPLY, /* reading the proxy's answer to it */
     SEND_SECURE,       /* TLS handshake */
     SEND_HEAD,         /* sending the request head */
     SEND_OPTIONAL,     /* sending the optional data */
@@ -170,6 +173,16 @@ struct request
     size_t trailer_bytes;
     BOOL body_done;
     BOOL keep_alive;
+
+    /* the proxy of this send (proxy_route.c), chosen by prepare_request */
+    WCHAR *proxy_host;         /* NULL: direct */
+    INTERNET_PORT proxy_port;
+    BOOL tunnel;               /* CONNECT first: https, and websocket upgrades */
+    WCHAR *pool_host;          /* a tunnel's key in the pool: "origin@proxy:port" */
+    WCHAR *tunnel_auth;        /* Proxy-Authorization for the CONNECT, never for the origin */
+    char *tunnel_head;
+    size_t tunnel_head_len;
+    BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
 
     /* authentication (auth.c), under cs */
     struct request_auth auth;
@@ -334,6 +347,41 @@ static DWORD pool_key(struct request *req)
     return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
 }
 
+/* Where a connection of this request lives in the pool: the origin when
+ * direct, the proxy for plain HTTP through it (any origin may use it), the
+ * pair for a tunnel. */
+static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *port, DWORD *key)
+{
+    *host = req->server;
+    *port = req->port;
+    *key = pool_key(req);
+    if (req->proxy_host && req->tunnel) *host = req->pool_host;
+    else if (req->proxy_host)
+    {
+        *host = req->proxy_host;
+        *port = req->proxy_port;
+        *key = 0;
+    }
+}
+
+/* Gives an idle connection to the pool, under the key of its route; not one
+ * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
+ * the origin). */
+static void pool_put(struct request *req, struct netconn *conn)
+{
+    const WCHAR *host;
+    INTERNET_PORT port;
+    DWORD key;
+
+    if (req->tunnel_refused)
+    {
+        net_close(conn);
+        return;
+    }
+    pool_route(req, &host, &port, &key);
+    net_pool_put(req->session, conn, host, port, key);
+}
+
 /* The body was read to its end: the connection goes back to the pool if the
  * response allows it and nothing unexpected follows. */
 static void finish_body(struct request *req)
@@ -348,8 +396,7 @@ static void finish_body(struct request *req)
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
-    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing)
-        net_pool_put(req->session, conn, req->server, req->port, pool_key(req));
+    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing) pool_put(req, conn);
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -460,10 +507,13 @@ static DWORD resolve_server(struct request *req)
 {
     DWORD error;
 
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, req->server,
-                  (DWORD)((wcslen(req->server) + 1) * sizeof(WCHAR)));
+    const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
+
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
+                  (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
     /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
-    if ((error = net_resolve(req->server, req->port, req->timeouts.resolve, &req->addr))) return error;
+    if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve, &req->addr)))
+        return error;
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->addr);
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->addr);
     req->addr_index = 0;
@@ -584,6 +634,22 @@ static char *build_request_head(struct request *req, size_t *len)
 
     sb_append_wide(&sb, req->verb);
     sb_append_str(&sb, " ");
+    if (req->proxy_host && !req->tunnel)
+    {
+        /* absolute-form (RFC 9112 3.2.2): the proxy needs the origin */
+        WCHAR port[8];
+        BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
+
+        sb_append_str(&sb, "http://");
+        if (bracket) sb_append_str(&sb, "[");
+        sb_append_wide(&sb, req->server);
+        if (bracket) sb_append_str(&sb, "]");
+        if (!is_default_port(req))
+        {
+            swprintf(port, ARRAY_SIZE(port), L":%u", req->port);
+            sb_append_wide(&sb, port);
+        }
+    }
     sb_append_path_real(&sb, req->path, req->open_flags);
     sb_append_str(&sb, " ");
     sb_append_wide(&sb, req->version);
@@ -638,6 +704,114 @@ static BOOL has_transfer_coding(const struct header_list *headers)
     return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
 }
 
+/* The proxy this send goes through (cs held).  Through a tunnel the
+ * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
+static DWORD choose_route(struct request *req)
+{
+    struct proxy_route route;
+    int index;
+    size_t len;
+
+    heap_free(req->proxy_host);
+    heap_free(req->pool_host);
+    heap_free(req->tunnel_auth);
+    heap_free(req->tunnel_head);
+    req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
+    req->tunnel_head = NULL;
+    req->tunnel = req->tunnel_refused = FALSE;
+    if ((req->session->access != WINHTTP_ACCESS_TYPE_NAMED_PROXY
+         && req->session->access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
+        || !proxy_pick(req->session->proxy_server, req->session->proxy_bypass, req->server, req->secure, &route))
+        return ERROR_SUCCESS;
+    req->proxy_host = route.host;
+    req->proxy_port = route.port;
+    /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
+    req->tunnel = req->secure || req->upgrade;
+    TRACE("%p: through %s:%u%s\n", req, debugstr_w(req->proxy_host), req->proxy_port, req->tunnel ? ", tunnel" : "");
+    if (!req->tunnel) return ERROR_SUCCESS;
+
+    len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
+    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    if ((index = headers_find(&req->request_headers, L"Proxy-Authorization", 0)) >= 0)
+    {
+        if (!(req->tunnel_auth = strdupW(req->request_headers.items[index].value))) return ERROR_OUTOFMEMORY;
+        headers_process(&req->request_headers, L"Proxy-Authorization", NULL,
+                        WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    }
+    return ERROR_SUCCESS;
+}
+
+/* "CONNECT host:port HTTP/1.1" and its headers. */
+static char *build_tunnel_head(struct request *req, size_t *len)
+{
+    struct strbuf sb = { 0 };
+    WCHAR authority[300];
+    BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
+
+    swprintf(authority, ARRAY_SIZE(authority), bracket ? L"[%ls]:%u" : L"%ls:%u", req->server, req->port);
+    sb_append_str(&sb, "CONNECT ");
+    sb_append_wide(&sb, authority);
+    sb_append_str(&sb, " HTTP/1.1\r\nHost: ");
+    sb_append_wide(&sb, authority);
+    sb_append_str(&sb, "\r\n");
+    if (req->session->agent && req->session->agent[0])
+    {
+        sb_append_str(&sb, "User-Agent: ");
+        sb_append_wide(&sb, req->session->agent);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "Proxy-Connection: Keep-Alive\r\n");
+    if (req->tunnel_auth)
+    {
+        sb_append_str(&sb, "Proxy-Authorization: ");
+        sb_append_wide(&sb, req->tunnel_auth);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "\r\n");
+    if (sb.failed)
+    {
+        heap_free(sb.data);
+        return NULL;
+    }
+    *len = sb.len;
+    return sb.data;
+}
+
+static DWORD fill_buffer(struct request *req, size_t limit, BOOL *eof);
+
+/* The proxy's answer to CONNECT.  200: the tunnel is open.  Anything else
+ * (a 407 first of all) stays in the buffer as the request's response, for
+ * WinHttpReceiveResponse. */
+static DWORD tunnel_reply(struct request *req)
+{
+    struct wsp_http_header lines[64];
+    struct wsp_http_response resp;
+    ptrdiff_t head_len;
+    DWORD error;
+    BOOL eof;
+
+    for (;;)
+    {
+        head_len = wsp_http_parse_response(req->rbuf + req->rpos, req->rlen - req->rpos, MAX_RESPONSE_HEAD,
+                                           &resp, lines, ARRAY_SIZE(lines));
+        if (head_len != WSP_HTTP_INCOMPLETE) break;
+        if ((error = fill_buffer(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
+        if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    }
+    if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    TRACE("%p: CONNECT answered %d\n", req, resp.status);
+    if (resp.status >= 200 && resp.status < 300)
+    {
+        req->rpos += head_len;
+        if (req->rpos != req->rlen) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;   /* nothing may follow */
+        req->rpos = req->rlen = 0;
+        return ERROR_SUCCESS;
+    }
+    req->tunnel_refused = TRUE;
+    return ERROR_SUCCESS;
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
@@ -656,6 +830,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
                                           req->status_code, req->verb, req->path };
         error = auth_prepare(&req->auth, &view, &req->request_headers);
     }
+    if (!error) error = choose_route(req);
     req->state = STATE_INIT;
     req->conn_taken = FALSE;
     reset_response(req);
@@ -736,7 +911,15 @@ static DWORD send_request_steps(struct request *req)
         switch (req->send_step)
         {
         case SEND_OPEN:
-            if ((req->send_reused = (conn = net_pool_take(req->session, req->server, req->port, pool_key(req))) != NULL))
+            {
+                const WCHAR *host;
+                INTERNET_PORT port;
+                DWORD key;
+
+                pool_route(req, &host, &port, &key);
+                conn = net_pool_take(req->session, host, port, key);
+            }
+            if ((req->send_reused = conn != NULL))
             {
                 TRACE("%p: reusing connection %p\n", req, conn);
                 set_conn(req, conn);
@@ -756,7 +939,26 @@ static DWORD send_request_steps(struct request *req)
             break;
         case SEND_CONNECT:
             if ((error = connect_server(req))) return error;
-            req->send_step = SEND_SECURE;
+            req->send_step = req->tunnel ? SEND_TUNNEL : SEND_SECURE;
+            break;
+        case SEND_TUNNEL:
+            if (!req->tunnel_head && !(req->tunnel_head = build_tunnel_head(req, &req->tunnel_head_len)))
+                return ERROR_OUTOFMEMORY;
+            if ((error = conn_io(req, TRUE, req->tunnel_head, req->tunnel_head_len, &bytes)))
+            {
+                if (error != ERROR_IO_PENDING) drop_connection(req);
+                return error;
+            }
+            req->send_step = SEND_TUNNEL_REPLY;
+            break;
+        case SEND_TUNNEL_REPLY:
+            if ((error = tunnel_reply(req)))
+            {
+                if (error != ERROR_IO_PENDING) drop_connection(req);
+                return error;
+            }
+            /* refused: no TLS, no request; the proxy's answer is the response */
+            req->send_step = req->tunnel_refused ? SEND_DONE : SEND_SECURE;
             break;
         case SEND_SECURE:
             if (req->secure && (error = secure_connection(req))) return error;
@@ -1642,7 +1844,7 @@ static void request_destroy(struct object_header *hdr)
     if (req->conn && body_wholly_buffered(req))
     {
         TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        net_pool_put(req->session, req->conn, req->server, req->port, pool_key(req));
+        pool_put(req, req->conn);
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
@@ -1656,6 +1858,10 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
+    heap_free(req->proxy_host);
+    heap_free(req->pool_host);
+    heap_free(req->tunnel_auth);
+    heap_free(req->tunnel_head);
     options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);

@@ -195,6 +195,8 @@ void net_init_winsock(void);
 /* proxy.c: a copy in GlobalAlloc memory (len < 0: NUL-terminated), the
  * allocator of every string the proxy functions hand to the caller. */
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
+/* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
+void proxy_default_config(WCHAR **server, WCHAR **bypass);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)

@@ -649,6 +649,41 @@ static void test_post(void)
     IWinHttpRequest_Release(req);
 }
 
+/* A 401, then the same request with credentials (Basic). */
+static void test_credentials(void)
+{
+    IWinHttpRequest *req = create_request();
+    BSTR user = SysAllocString(L"scott"), pass = SysAllocString(L"tiger"), wrong = SysAllocString(L"lion");
+    HRESULT hr;
+
+    if (!req) return;
+    open_req(req, L"GET", L"/http/auth-basic/scott/tiger", vfalse);
+    ok(IWinHttpRequest_Send(req, vmissing) == S_OK, "Send failed\n");
+    ok(get_status(req) == 401, "no credentials: not 401\n");
+    check_text(req, L"Unauthorized", __LINE__);
+
+    open_req(req, L"GET", L"/http/auth-basic/scott/tiger", vfalse);
+    hr = IWinHttpRequest_SetCredentials(req, user, NULL, 2);
+    ok(hr == E_INVALIDARG, "SetCredentials(flags 2): %#lx\n", hr);
+    hr = IWinHttpRequest_SetCredentials(req, NULL, pass, HTTPREQUEST_SETCREDENTIALS_FOR_SERVER);
+    ok(hr == E_INVALIDARG, "SetCredentials(no user): %#lx\n", hr);
+    hr = IWinHttpRequest_SetCredentials(req, user, pass, HTTPREQUEST_SETCREDENTIALS_FOR_SERVER);
+    ok(hr == S_OK, "SetCredentials: %#lx\n", hr);
+    ok(IWinHttpRequest_Send(req, vmissing) == S_OK, "Send failed\n");
+    ok(get_status(req) == 200, "with credentials: not 200\n");
+    check_text(req, L"authorized scott", __LINE__);
+
+    open_req(req, L"GET", L"/http/auth-basic/scott/tiger", vfalse);
+    IWinHttpRequest_SetCredentials(req, user, wrong, HTTPREQUEST_SETCREDENTIALS_FOR_SERVER);
+    ok(IWinHttpRequest_Send(req, vmissing) == S_OK, "Send failed\n");
+    ok(get_status(req) == 401, "wrong password: not 401\n");
+
+    IWinHttpRequest_Release(req);
+    SysFreeString(user);
+    SysFreeString(pass);
+    SysFreeString(wrong);
+}
+
 static void test_response_text_charset(void)
 {
     static const struct
@@ -1409,6 +1444,7 @@ START_TEST(com)
         test_headers_and_agent();
         test_post();
         test_response_text_charset();
+        test_credentials();
         test_timeouts();
         test_async();
         test_abort();

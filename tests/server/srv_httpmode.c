@@ -122,6 +122,31 @@ static int send_typed(struct srv_conn *c, const char *type, const unsigned char 
     return rc;
 }
 
+/* /http/auth-basic/USER/PASS: 401 with a Basic challenge unless the request
+ * carries "Authorization: Basic base64(USER:PASS)", then 200 "authorized USER". */
+static int send_auth_basic(struct srv_conn *c, const struct http_req *r, const char *userpass, int keep,
+                           int head_only)
+{
+    const struct http_header *h = http_find(r, "Authorization");
+    char plain[256], expect[400], text[300];
+    const char *slash = strchr(userpass, '/');
+    size_t n;
+
+    if (!slash || strlen(userpass) >= sizeof(plain))
+        return srv_http_respond(c, 400, NULL, "bad auth path\n", 14, keep, head_only);
+    n = srv_url_decode(userpass, (size_t)(slash - userpass), plain);
+    plain[n++] = ':';
+    n += srv_url_decode(slash + 1, strlen(slash + 1), plain + n);
+    memcpy(expect, "Basic ", 6);
+    expect[6 + srv_base64_encode((const unsigned char *)plain, n, expect + 6)] = 0;
+    if (h && h->vlen == strlen(expect) && !memcmp(h->value, expect, h->vlen)) {
+        int len = snprintf(text, sizeof(text), "authorized %.*s", (int)(strchr(plain, ':') - plain), plain);
+        return srv_http_respond(c, 200, NULL, text, (size_t)len, keep, head_only);
+    }
+    return srv_http_respond(c, 401, "WWW-Authenticate: Basic realm=\"wstest\"\r\n", "Unauthorized", 12, keep,
+                            head_only);
+}
+
 int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned char *body,
                     size_t blen, int *keep)
 {
@@ -150,6 +175,8 @@ int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned
         rc = srv_http_respond(c, 200, NULL, r->head, r->headlen, *keep, head);
     } else if (!strcmp(path, "/http/echo-body")) {
         rc = srv_http_respond(c, 200, NULL, (const char *)body, blen, *keep, head);
+    } else if (!strncmp(path, "/http/auth-basic/", 17)) {
+        rc = send_auth_basic(c, r, path + 17, *keep, head);
     } else if (!strncmp(path, "/http/typed/", 12)) {
         rc = send_typed(c, path + 12, body, blen, *keep, head);
     } else if (!strncmp(path, "/http/status/", 13)) {

@@ -1,0 +1,25 @@
+/*
+ * Choosing a request's proxy (proxy_route.c).
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef WINHTTP_PROXY_ROUTE_H
+#define WINHTTP_PROXY_ROUTE_H
+
+#include "winhttp_private.h"
+
+struct proxy_route
+{
+    WCHAR *host;            /* heap */
+    INTERNET_PORT port;
+};
+
+/* The proxy of list that serves host (an "https=" entry for secure requests,
+ * "http=" otherwise, else an entry without a scheme), unless bypass names
+ * host.  FALSE: go direct. */
+BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL secure, struct proxy_route *route);
+BOOL proxy_bypassed(const WCHAR *bypass, const WCHAR *host);
+
+#endif /* WINHTTP_PROXY_ROUTE_H */

@@ -1,0 +1,381 @@
+/*
+ * Requests through a proxy, against Debian's squid (tools/start-squid.sh:
+ * WSTEST_PROXY open, WSTEST_PROXY_AUTH with Basic proxy authentication) and
+ * wsserver as the origin: the matrix {http, https, ws, wss} x {direct,
+ * proxy, proxy with authentication} x {sync, async}; 407 answered by the
+ * program and by WinHttpReceiveResponse; a dead proxy, bypass lists, the
+ * keep-alive connection to the proxy, and TLS checked against the origin's
+ * name through a tunnel.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <winsock2.h>
+#include <windows.h>
+#include <winhttp.h>
+
+#include "test.h"
+#include "ws_helpers.h"
+
+enum kind { KIND_HTTP, KIND_HTTPS, KIND_WS, KIND_WSS };
+enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH };
+static const char *const kind_names[] = { "http", "https", "ws", "wss" };
+static const char *const route_names[] = { "direct", "proxy", "proxy+auth" };
+
+static WCHAR proxy_list[64], proxy_auth_list[64];
+
+struct wait
+{
+    HANDLE event;
+    DWORD status;
+    DWORD error;
+    DWORD bytes;
+    BOOL websocket;     /* READ_COMPLETE carries a WINHTTP_WEB_SOCKET_STATUS */
+};
+
+static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct wait *w = (struct wait *)context;
+
+    if (!w) return;
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        w->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        break;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        w->bytes = w->websocket ? ((WINHTTP_WEB_SOCKET_STATUS *)info)->dwBytesTransferred : len;
+        break;
+    case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+    case WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE:
+        break;
+    default:
+        return;
+    }
+    w->status = status;
+    SetEvent(w->event);
+}
+
+/* The asynchronous call just made completed with want (error: its code). */
+static DWORD await(struct wait *w, DWORD want)
+{
+    if (WaitForSingleObject(w->event, 15000)) return WAIT_TIMEOUT;
+    if (w->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) return w->error;
+    return w->status == want ? ERROR_SUCCESS : ERROR_GEN_FAILURE;
+}
+
+struct outcome
+{
+    DWORD error;
+    const char *call;
+    DWORD status;
+    BOOL echoed;        /* websocket: the message came back */
+    char body[64];
+    DWORD local_port;   /* of the connection, for keep-alive checks */
+};
+
+#define FAIL(name) do { o->call = name; goto done; } while (0)
+
+/* One exchange of kind over route; creds: PROXY_* options (sync) or
+ * WinHttpSetCredentials before the send (async). */
+static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_creds, HINTERNET ses_in,
+                     struct outcome *o)
+{
+    static const char msg[] = "through the proxy";
+    const char *env = (kind == KIND_HTTP || kind == KIND_WS) ? "WSTEST_SERVER" : "WSTEST_TLS_SERVER";
+    BOOL secure = kind == KIND_HTTPS || kind == KIND_WSS, ws = kind == KIND_WS || kind == KIND_WSS;
+    HINTERNET ses = ses_in, con = NULL, req = NULL, sock = NULL;
+    struct wait w = { 0 }, *pw = &w;
+    WINHTTP_CONNECTION_INFO info;
+    WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    DWORD flags, size, n;
+    INTERNET_PORT port;
+    WCHAR host[64];
+    char buf[64];
+
+    memset(o, 0, sizeof(*o));
+    w.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!ws_parse_server(ws_server_env(env), host, ARRAY_SIZE(host), &port)) FAIL("server");
+    /* the test certificates name localhost */
+    if (secure) lstrcpyW(host, L"localhost");
+    if (!ses)
+    {
+        if (route == ROUTE_DIRECT) ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
+                                                     async ? WINHTTP_FLAG_ASYNC : 0);
+        else ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY,
+                               route == ROUTE_PROXY ? proxy_list : proxy_auth_list, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
+        if (!ses) FAIL("WinHttpOpen");
+    }
+    if (async) WinHttpSetStatusCallback(ses, callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    if (!(con = WinHttpConnect(ses, host, port, 0))) FAIL("WinHttpConnect");
+    if (!(req = WinHttpOpenRequest(con, NULL, ws ? L"/echo" : L"/http/status/200", NULL, NULL, NULL,
+                                   secure ? WINHTTP_FLAG_SECURE : 0))) FAIL("WinHttpOpenRequest");
+    WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pw, sizeof(pw));
+    if (secure)
+    {
+        flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+        WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    }
+    if (ws) WinHttpSetOption(req, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
+    if (with_creds && !async)
+    {
+        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_USERNAME, (void *)L"proxyuser", 9);
+        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_PASSWORD, (void *)L"proxypass", 9);
+    }
+    else if (with_creds)
+        WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser", L"proxypass", NULL);
+
+    if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0)) { o->error = GetLastError(); FAIL("WinHttpSendRequest"); }
+    if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE))) FAIL("SENDREQUEST_COMPLETE");
+    if (!WinHttpReceiveResponse(req, NULL)) { o->error = GetLastError(); FAIL("WinHttpReceiveResponse"); }
+    if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE))) FAIL("HEADERS_AVAILABLE");
+    size = sizeof(o->status);
+    WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &o->status, &size, NULL);
+    size = sizeof(info);
+    info.cbSize = sizeof(info);
+    if (WinHttpQueryOption(req, WINHTTP_OPTION_CONNECTION_INFO, &info, &size))
+        o->local_port = ntohs(((SOCKADDR_IN *)&info.LocalAddress)->sin_port);
+
+    if (!ws || o->status != HTTP_STATUS_SWITCH_PROTOCOLS)
+    {
+        n = 0;
+        if (!WinHttpReadData(req, o->body, sizeof(o->body) - 1, &n)) { o->error = GetLastError(); FAIL("WinHttpReadData"); }
+        if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_READ_COMPLETE))) FAIL("READ_COMPLETE");
+        if (async) n = w.bytes;
+        o->body[n] = 0;
+        goto done;
+    }
+    if (!(sock = WinHttpWebSocketCompleteUpgrade(req, (DWORD_PTR)pw))) { o->error = GetLastError(); FAIL("CompleteUpgrade"); }
+    w.websocket = TRUE;
+    if ((o->error = WinHttpWebSocketSend(sock, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, (void *)msg,
+                                         sizeof(msg) - 1))) FAIL("WebSocketSend");
+    if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE))) FAIL("WRITE_COMPLETE");
+    n = 0;
+    if ((o->error = WinHttpWebSocketReceive(sock, buf, sizeof(buf), &n, &type))) FAIL("WebSocketReceive");
+    if (async)
+    {
+        if ((o->error = await(&w, WINHTTP_CALLBACK_STATUS_READ_COMPLETE))) FAIL("READ_COMPLETE");
+        n = w.bytes;
+    }
+    o->echoed = n == sizeof(msg) - 1 && !memcmp(buf, msg, n);
+    if ((o->error = WinHttpWebSocketClose(sock, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, NULL, 0))
+        && o->error != ERROR_IO_PENDING) FAIL("WebSocketClose");
+    if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE))) FAIL("CLOSE_COMPLETE");
+    o->error = 0;
+done:
+    if (sock) WinHttpCloseHandle(sock);
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    if (!ses_in) WinHttpCloseHandle(ses);
+    CloseHandle(w.event);
+}
+
+static void test_matrix(void)
+{
+    struct outcome o;
+    enum kind kind;
+    enum route route;
+    int async;
+
+    for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
+    for (route = ROUTE_DIRECT; route <= ROUTE_PROXY_AUTH; route++)
+    for (async = 0; async < 2; async++)
+    {
+        winetest_push_context("%s %s %s", kind_names[kind], route_names[route], async ? "async" : "sync");
+        exchange(kind, route, async, route == ROUTE_PROXY_AUTH, NULL, &o);
+        ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
+        if (kind == KIND_WS || kind == KIND_WSS)
+        {
+            ok(o.status == HTTP_STATUS_SWITCH_PROTOCOLS, "status %lu\n", o.status);
+            ok(o.echoed, "no echo\n");
+        }
+        else
+        {
+            ok(o.status == HTTP_STATUS_OK, "status %lu\n", o.status);
+            ok(!strcmp(o.body, "status 200\n"), "body %s\n", wine_dbgstr_a(o.body));
+        }
+        winetest_pop_context();
+    }
+}
+
+/* Without credentials the authenticating proxy refuses: proof that the
+ * traffic goes through it.  Run before the matrix: a tunnel opened with
+ * credentials is kept alive in the process's pool, and a later request to
+ * the same origin may use it without asking the proxy again. */
+static void test_refused(void)
+{
+    struct outcome o;
+    enum kind kind;
+    int async;
+
+    for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
+    for (async = 0; async < 2; async++)
+    {
+        winetest_push_context("%s %s", kind_names[kind], async ? "async" : "sync");
+        exchange(kind, ROUTE_PROXY_AUTH, async, FALSE, NULL, &o);
+        ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
+        ok(o.status == HTTP_STATUS_PROXY_AUTH_REQ, "without credentials: status %lu\n", o.status);
+        winetest_pop_context();
+    }
+}
+
+/* A 407 answered by the program: QueryAuthSchemes says proxy, Basic. */
+static void test_proxy_auth_by_app(BOOL secure)
+{
+    HINTERNET ses, con, req;
+    DWORD status, size, supported, first, target, flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    INTERNET_PORT port = 0;
+    WCHAR host[64];
+    int i;
+
+    winetest_push_context(secure ? "https" : "http");
+    ws_parse_server(ws_server_env(secure ? "WSTEST_TLS_SERVER" : "WSTEST_SERVER"), host, ARRAY_SIZE(host), &port);
+    if (secure) lstrcpyW(host, L"localhost");
+    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy_auth_list, NULL, 0);
+    con = WinHttpConnect(ses, host, port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, secure ? WINHTTP_FLAG_SECURE : 0);
+    if (secure) WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    for (i = 0; i < 3; i++)
+    {
+        ok(WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0), "send %d: %lu\n", i, GetLastError());
+        ok(WinHttpReceiveResponse(req, NULL), "receive %d: %lu\n", i, GetLastError());
+        status = 0;
+        size = sizeof(status);
+        WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
+        if (i == 0 || i == 1)
+        {
+            ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "round %d: status %lu\n", i, status);
+            ok(WinHttpQueryAuthSchemes(req, &supported, &first, &target), "QueryAuthSchemes: %lu\n", GetLastError());
+            ok(supported == WINHTTP_AUTH_SCHEME_BASIC && first == WINHTTP_AUTH_SCHEME_BASIC, "schemes %#lx %#lx\n",
+               supported, first);
+            ok(target == WINHTTP_AUTH_TARGET_PROXY, "target %lu\n", target);
+            /* first a wrong password: refused again */
+            WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser",
+                                  i == 0 ? L"wrong" : L"proxypass", NULL);
+        }
+        else ok(status == HTTP_STATUS_OK, "round %d: status %lu\n", i, status);
+    }
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+    winetest_pop_context();
+}
+
+static DWORD simple_get(const WCHAR *proxy, const WCHAR *bypass, const WCHAR *host, INTERNET_PORT port, DWORD *status)
+{
+    HINTERNET ses, con, req;
+    DWORD error = ERROR_SUCCESS, size = sizeof(*status);
+
+    *status = 0;
+    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy, bypass, 0);
+    WinHttpSetTimeouts(ses, 5000, 5000, 5000, 5000);
+    con = WinHttpConnect(ses, host, port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, 0);
+    if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0) || !WinHttpReceiveResponse(req, NULL)) error = GetLastError();
+    else WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, status, &size, NULL);
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+    return error;
+}
+
+static void test_routes(void)
+{
+    INTERNET_PORT port = 0;
+    WCHAR host[64], list[128];
+    DWORD error, status;
+
+    ws_parse_server(ws_server_env("WSTEST_SERVER"), host, ARRAY_SIZE(host), &port);
+
+    /* a proxy whose name does not resolve, one that refuses connections */
+    error = simple_get(L"no-such-proxy.invalid:3128", NULL, host, port, &status);
+    ok(error == ERROR_WINHTTP_NAME_NOT_RESOLVED, "unresolvable proxy: %lu\n", error);
+    error = simple_get(L"127.0.0.1:1", NULL, host, port, &status);
+    ok(error == ERROR_WINHTTP_CANNOT_CONNECT, "closed proxy port: %lu\n", error);
+
+    /* bypassed: the dead proxy is not used */
+    error = simple_get(L"no-such-proxy.invalid:3128", L"127.0.0.1", host, port, &status);
+    ok(!error && status == 200, "bypass by address: %lu, %lu\n", error, status);
+    error = simple_get(L"no-such-proxy.invalid:3128", L"*.example;127.0.0.*", host, port, &status);
+    ok(!error && status == 200, "bypass by wildcard: %lu, %lu\n", error, status);
+    error = simple_get(L"no-such-proxy.invalid:3128", L"<local>", L"localhost", port, &status);
+    ok(!error && status == 200, "<local> bypass: %lu, %lu\n", error, status);
+    error = simple_get(L"no-such-proxy.invalid:3128", L"<local>", host, port, &status);
+    ok(error == ERROR_WINHTTP_NAME_NOT_RESOLVED, "<local> does not match a dotted address: %lu\n", error);
+
+    /* the list syntax: scheme entries, scheme prefixes */
+    swprintf(list, ARRAY_SIZE(list), L"https=no-such-proxy.invalid:1 http=http://%ls", proxy_list);
+    error = simple_get(list, NULL, host, port, &status);
+    ok(!error && status == 200, "http= entry: %lu, %lu\n", error, status);
+    swprintf(list, ARRAY_SIZE(list), L"http=no-such-proxy.invalid:1;https=%ls", proxy_list);
+    error = simple_get(list, NULL, host, port, &status);
+    ok(error == ERROR_WINHTTP_NAME_NOT_RESOLVED, "the http= entry serves http: %lu\n", error);
+}
+
+/* Two requests through the proxy on one session share its connection. */
+static void test_keep_alive(void)
+{
+    struct outcome first, second;
+    HINTERNET ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy_list, NULL, 0);
+
+    exchange(KIND_HTTP, ROUTE_PROXY, FALSE, FALSE, ses, &first);
+    exchange(KIND_HTTP, ROUTE_PROXY, FALSE, FALSE, ses, &second);
+    ok(!first.error && !second.error, "errors %lu %lu\n", first.error, second.error);
+    ok(first.local_port && first.local_port == second.local_port, "local ports %lu, %lu\n", first.local_port,
+       second.local_port);
+    exchange(KIND_HTTPS, ROUTE_PROXY, FALSE, FALSE, ses, &first);
+    exchange(KIND_HTTPS, ROUTE_PROXY, FALSE, FALSE, ses, &second);
+    ok(!first.error && !second.error, "errors %lu %lu\n", first.error, second.error);
+    ok(first.local_port && first.local_port == second.local_port, "tunnel local ports %lu, %lu\n",
+       first.local_port, second.local_port);
+    WinHttpCloseHandle(ses);
+}
+
+/* Through a tunnel the certificate is checked against the origin's name. */
+static void test_tunnel_certificate(void)
+{
+    HINTERNET ses, con, req;
+    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    INTERNET_PORT port;
+    WCHAR host[64];
+    BOOL ret;
+
+    if (!ws_parse_server(ws_server_env("WSTEST_TLS_WRONGHOST_SERVER"), host, ARRAY_SIZE(host), &port))
+    {
+        skip("no WSTEST_TLS_WRONGHOST_SERVER\n");
+        return;
+    }
+    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy_list, NULL, 0);
+    con = WinHttpConnect(ses, host, port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
+    WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_SECURE_FAILURE, "got %d, %lu\n", ret, GetLastError());
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
+START_TEST(proxy)
+{
+    const char *proxy = ws_server_env("WSTEST_PROXY"), *proxy_auth = ws_server_env("WSTEST_PROXY_AUTH");
+
+    if (!proxy || !proxy_auth || !ws_server_env("WSTEST_SERVER") || !ws_server_env("WSTEST_TLS_SERVER"))
+    {
+        skip("WSTEST_PROXY, WSTEST_PROXY_AUTH, WSTEST_SERVER or WSTEST_TLS_SERVER not set (tools/with-servers.sh)\n");
+        return;
+    }
+    MultiByteToWideChar(CP_ACP, 0, proxy, -1, proxy_list, ARRAY_SIZE(proxy_list));
+    MultiByteToWideChar(CP_ACP, 0, proxy_auth, -1, proxy_auth_list, ARRAY_SIZE(proxy_auth_list));
+    test_refused();
+    test_proxy_auth_by_app(FALSE);
+    test_proxy_auth_by_app(TRUE);
+    test_matrix();
+    test_routes();
+    test_keep_alive();
+    test_tunnel_certificate();
+}
