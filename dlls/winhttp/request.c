@@ -709,9 +709,6 @@ static BOOL has_transfer_coding(const struct header_list *headers)
 static DWORD choose_route(struct request *req)
 {
     struct proxy_route route;
-    WCHAR *server, *bypass;
-    DWORD access;
-    BOOL proxied;
     int index;
     size_t len;
 
@@ -722,13 +719,10 @@ static DWORD choose_route(struct request *req)
     req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
     req->tunnel_head = NULL;
     req->tunnel = req->tunnel_refused = FALSE;
-    /* the request's WINHTTP_OPTION_PROXY, which starts as its session's */
-    access = options_get_proxy(&req->hdr, &server, &bypass);
-    proxied = (access == WINHTTP_ACCESS_TYPE_NAMED_PROXY || access == WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
-              && proxy_pick(server, bypass, req->server, req->secure, &route);
-    heap_free(server);
-    heap_free(bypass);
-    if (!proxied) return ERROR_SUCCESS;
+    if ((req->session->access != WINHTTP_ACCESS_TYPE_NAMED_PROXY
+         && req->session->access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
+        || !proxy_pick(req->session->proxy_server, req->session->proxy_bypass, req->server, req->secure, &route))
+        return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
     /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */

@@ -174,7 +174,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     /* WINHTTP_ACCESS_TYPE_DEFAULT_PROXY: the configuration as it is now
      * (WinHttpGetDefaultProxyConfiguration), read once like Windows does. */
     if (access == WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
-        proxy_default_config(&session->opts.proxy_server, &session->opts.proxy_bypass);
+        proxy_default_config(&session->proxy_server, &session->proxy_bypass);
 
     handle = alloc_handle(&session->hdr);
     release_object(&session->hdr);
