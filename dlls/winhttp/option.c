@@ -87,10 +87,6 @@ void options_inherit(struct handle_options *dst, const struct handle_options *sr
 {
     *dst = *src;
     dst->username = dst->password = dst->proxy_username = dst->proxy_password = NULL;
-    dst->proxy_server = dst->proxy_bypass = NULL;
-    AcquireSRWLockShared(&options_lock);
-    options_set_proxy(dst, src->proxy_access, src->proxy_server, src->proxy_bypass);
-    ReleaseSRWLockShared(&options_lock);
 }
 
 void options_free(struct handle_options *opts)
@@ -99,39 +95,6 @@ void options_free(struct handle_options *opts)
     heap_free(opts->password);
     heap_free(opts->proxy_username);
     heap_free(opts->proxy_password);
-    heap_free(opts->proxy_server);
-    heap_free(opts->proxy_bypass);
-}
-
-/* Replaces the proxy of opts; the caller holds options_lock unless opts is
- * not shared yet. */
-BOOL options_set_proxy(struct handle_options *opts, DWORD access, const WCHAR *server, const WCHAR *bypass)
-{
-    WCHAR *new_server = NULL, *new_bypass = NULL;
-
-    if ((server && !(new_server = strdupW(server))) || (bypass && !(new_bypass = strdupW(bypass))))
-    {
-        heap_free(new_server);
-        return FALSE;
-    }
-    heap_free(opts->proxy_server);
-    heap_free(opts->proxy_bypass);
-    opts->proxy_access = access;
-    opts->proxy_server = new_server;
-    opts->proxy_bypass = new_bypass;
-    return TRUE;
-}
-
-DWORD options_get_proxy(struct object_header *hdr, WCHAR **server, WCHAR **bypass)
-{
-    DWORD access;
-
-    AcquireSRWLockShared(&options_lock);
-    access = hdr->options->proxy_access;
-    *server = strdupW(hdr->options->proxy_server);
-    *bypass = strdupW(hdr->options->proxy_bypass);
-    ReleaseSRWLockShared(&options_lock);
-    return access;
 }
 
 DWORD options_worker_thread_count(void)
@@ -434,70 +397,6 @@ static BOOL set_global_option(DWORD option, void *buffer, DWORD buflen, BOOL *ha
     return FALSE;
 }
 
-/* WINHTTP_OPTION_PROXY ----------------------------------------------------- */
-
-static WCHAR *global_strdup(const WCHAR *str)
-{
-    size_t size;
-    WCHAR *ret;
-
-    if (!str) return NULL;
-    size = (wcslen(str) + 1) * sizeof(WCHAR);
-    if ((ret = GlobalAlloc(0, size))) memcpy(ret, str, size);
-    return ret;
-}
-
-/* The strings are GlobalAlloc'd: the option list says the caller frees them
- * with GlobalFree. */
-static BOOL query_proxy(struct object_header *hdr, void *buffer, DWORD *buflen)
-{
-    WINHTTP_PROXY_INFO *info = buffer;
-    WCHAR *server, *bypass;
-    BOOL ret = TRUE;
-
-    if (!buffer || *buflen < sizeof(*info))
-    {
-        *buflen = sizeof(*info);
-        return fail(ERROR_INSUFFICIENT_BUFFER);
-    }
-    info->dwAccessType = options_get_proxy(hdr, &server, &bypass);
-    info->lpszProxy = global_strdup(server);
-    info->lpszProxyBypass = global_strdup(bypass);
-    if ((server && !info->lpszProxy) || (bypass && !info->lpszProxyBypass))
-    {
-        GlobalFree(info->lpszProxy);
-        GlobalFree(info->lpszProxyBypass);
-        ret = fail(ERROR_OUTOFMEMORY);
-    }
-    heap_free(server);
-    heap_free(bypass);
-    if (ret) *buflen = sizeof(*info);
-    return ret;
-}
-
-/* A session or request proxy: direct or named.  Stored for the connection
- * code; the engine does not route requests through a proxy yet (README). */
-static BOOL set_proxy(struct object_header *hdr, const void *buffer, DWORD buflen)
-{
-    const WINHTTP_PROXY_INFO *info = buffer;
-    BOOL ret;
-
-    if (buflen != sizeof(*info)) return fail(ERROR_INSUFFICIENT_BUFFER);
-    if (info->dwAccessType != WINHTTP_ACCESS_TYPE_NO_PROXY && info->dwAccessType != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY
-        && info->dwAccessType != WINHTTP_ACCESS_TYPE_NAMED_PROXY
-        && info->dwAccessType != WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY)
-        return fail(ERROR_INVALID_PARAMETER);
-    if (info->dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY && (!info->lpszProxy || !info->lpszProxy[0]))
-        return fail(ERROR_INVALID_PARAMETER);
-    TRACE("%lu %s %s\n", info->dwAccessType, debugstr_w(info->lpszProxy), debugstr_w(info->lpszProxyBypass));
-    AcquireSRWLockExclusive(&options_lock);
-    ret = options_set_proxy(hdr->options, info->dwAccessType,
-                            info->dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY ? info->lpszProxy : NULL,
-                            info->dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY ? info->lpszProxyBypass : NULL);
-    ReleaseSRWLockExclusive(&options_lock);
-    return ret ? TRUE : fail(ERROR_OUTOFMEMORY);
-}
-
 /* Dispatch ------------------------------------------------------------------ */
 
 /* The error for an option the handle's vtbl did not take. */
@@ -556,9 +455,6 @@ static BOOL query_option(struct object_header *hdr, DWORD option, void *buffer, 
         if (hdr->type == HANDLE_TYPE_SESSION || hdr->type == HANDLE_TYPE_REQUEST)
             return query_dword_option(FALSE, buffer, buflen);
         break;
-    case WINHTTP_OPTION_PROXY:
-        if (!hdr->options) return fail(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
-        return query_proxy(hdr, buffer, buflen);
     }
 
     if (hdr->type != HANDLE_TYPE_SOCKET)
@@ -592,16 +488,6 @@ BOOL WINAPI WinHttpQueryOption(HINTERNET handle, DWORD option, void *buffer, DWO
         if (!buflen) return fail(ERROR_INVALID_PARAMETER);
         if (option == WINHTTP_OPTION_WORKER_THREAD_COUNT)
             ret = query_dword_option(options_worker_thread_count(), buffer, buflen);
-        else if (option == WINHTTP_OPTION_PROXY)
-        {
-            /* "the global proxy data (the default proxy)" */
-            if (!buffer || *buflen < sizeof(WINHTTP_PROXY_INFO))
-            {
-                *buflen = sizeof(WINHTTP_PROXY_INFO);
-                return fail(ERROR_INSUFFICIENT_BUFFER);
-            }
-            if ((ret = WinHttpGetDefaultProxyConfiguration(buffer))) *buflen = sizeof(WINHTTP_PROXY_INFO);
-        }
         else if (!(ret = query_global_option(option, buffer, buflen, &handled)) && !handled)
             return fail(ERROR_INVALID_HANDLE);
         if (ret) SetLastError(ERROR_SUCCESS);
@@ -653,8 +539,6 @@ static BOOL set_option(struct object_header *hdr, DWORD option, void *buffer, DW
         return fail(ERROR_WINHTTP_OPTION_NOT_SETTABLE);
     }
 
-    if (option == WINHTTP_OPTION_PROXY)
-        return hdr->options ? set_proxy(hdr, buffer, buflen) : fail(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
     if ((desc = find_option(option))) return set_table_option(hdr, desc, buffer, buflen);
 
     if (hdr->vtbl->set_option)

@@ -73,6 +73,8 @@ static void session_destroy(struct object_header *hdr)
     TRACE("%p\n", session);
     net_pool_clear(session);
     heap_free(session->agent);
+    heap_free(session->proxy_server);
+    heap_free(session->proxy_bypass);
     options_free(&session->opts);
     heap_free(session);
 }
@@ -153,6 +155,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     }
     init_object(&session->hdr, HANDLE_TYPE_SESSION, &session_vtbl, NULL);
     session->hdr.flags = flags & WINHTTP_FLAG_ASYNC;
+    session->access = access;
     session->timeouts.resolve = DEFAULT_RESOLVE_TIMEOUT;
     session->timeouts.connect = DEFAULT_CONNECT_TIMEOUT;
     session->timeouts.send = DEFAULT_SEND_TIMEOUT;
@@ -162,9 +165,11 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->websocket_send_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     options_init_session(&session->opts);
     session->hdr.options = &session->opts;
+
     if ((agent && !(session->agent = strdupW(agent)))
-        || !options_set_proxy(&session->opts, access, access == WINHTTP_ACCESS_TYPE_NAMED_PROXY ? proxy : NULL,
-                              access == WINHTTP_ACCESS_TYPE_NAMED_PROXY ? bypass : NULL))
+        || (access == WINHTTP_ACCESS_TYPE_NAMED_PROXY
+            && ((proxy && !(session->proxy_server = strdupW(proxy)))
+                || (bypass && !(session->proxy_bypass = strdupW(bypass))))))
     {
         release_object(&session->hdr);
         SetLastError(ERROR_OUTOFMEMORY);

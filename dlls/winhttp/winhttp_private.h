@@ -130,11 +130,6 @@ struct handle_options
     WCHAR *password;
     WCHAR *proxy_username;
     WCHAR *proxy_password;
-    /* WINHTTP_OPTION_PROXY (sessions: from WinHttpOpen; requests: copied
-     * from the session, then their own); strings under options_lock */
-    DWORD proxy_access;
-    WCHAR *proxy_server;
-    WCHAR *proxy_bypass;
 };
 
 void options_init_session(struct handle_options *opts);
@@ -142,9 +137,6 @@ void options_init_session(struct handle_options *opts);
 void options_inherit(struct handle_options *dst, const struct handle_options *src);
 void options_free(struct handle_options *opts);
 /* A heap copy of USERNAME, PASSWORD, PROXY_USERNAME or PROXY_PASSWORD, or NULL. */
-/* The proxy of WINHTTP_OPTION_PROXY: heap copies (NULL when none) and the access type. */
-DWORD options_get_proxy(struct object_header *hdr, WCHAR **server, WCHAR **bypass);
-BOOL options_set_proxy(struct handle_options *opts, DWORD access, const WCHAR *server, const WCHAR *bypass);
 WCHAR *options_dup_string(struct object_header *hdr, DWORD option);
 /* WINHTTP_OPTION_WORKER_THREAD_COUNT as set on the NULL handle (0: one per CPU). */
 DWORD options_worker_thread_count(void);
@@ -163,6 +155,9 @@ struct session
 {
     struct object_header hdr;
     WCHAR *agent;
+    DWORD access;
+    WCHAR *proxy_server;
+    WCHAR *proxy_bypass;
     struct timeouts timeouts;
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
