@@ -174,6 +174,7 @@ struct request
     BOOL body_done;
     BOOL keep_alive;
 
+    struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
     INTERNET_PORT proxy_port;
@@ -347,6 +348,19 @@ static DWORD pool_key(struct request *req)
     return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
 }
 
+/* The request carries "Connection: close". */
+static BOOL asked_to_close(struct request *req)
+{
+    BOOL ret;
+    int i;
+
+    EnterCriticalSection(&req->cs);
+    i = headers_find(&req->request_headers, L"Connection", 0);
+    ret = i >= 0 && !_wcsicmp(req->request_headers.items[i].value, L"close");
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
 /* Where a connection of this request lives in the pool: the origin when
  * direct, the proxy for plain HTTP through it (any origin may use it), the
  * pair for a tunnel. */
@@ -397,6 +411,14 @@ static void finish_body(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
     if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing) pool_put(req, conn);
+    else if (asked_to_close(req) && !req->hdr.closing)
+    {
+        /* The application asked for the close ("Connection: close"): Windows
+         * reports it (Wine's notification.c, test_async). */
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CLOSING_CONNECTION, NULL, 0);
+        net_close(conn);
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CONNECTION_CLOSED, NULL, 0);
+    }
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -719,9 +741,9 @@ static DWORD choose_route(struct request *req)
     req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
     req->tunnel_head = NULL;
     req->tunnel = req->tunnel_refused = FALSE;
-    if ((req->session->access != WINHTTP_ACCESS_TYPE_NAMED_PROXY
-         && req->session->access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
-        || !proxy_pick(req->session->proxy_server, req->session->proxy_bypass, req->server, req->secure, &route))
+    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
+    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
+                           &route))
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
@@ -1808,6 +1830,32 @@ static DWORD write_task_fn(struct task *task, BOOL cancelled)
     return error;
 }
 
+/* Asynchronous QueryDataAvailable/ReadData: when the body's next bytes (or
+ * its end) are already in our buffer, the call completes on the calling
+ * thread with its notification, as on Windows (Wine's notification.c,
+ * test_async and test_recursion, which reads into a callback's local
+ * variable); otherwise a task does it, and the call's last error is
+ * ERROR_IO_PENDING.  TRUE if it ran here (*error: the call's result). */
+static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
+{
+    struct data_task t;
+    BOOL ready;
+
+    if (!task_queue_begin_inline(&req->queue)) return FALSE;
+    ready = req->state == STATE_RESPONSE && (check_body_end(req) || req->body_done || body_available(req));
+    if (ready)
+    {
+        memset(&t, 0, sizeof(t));
+        t.task.obj = &req->hdr;
+        t.buffer = buffer;
+        t.size = size;
+        t.result = result;
+        fn(&t.task, FALSE);
+    }
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return ready;
+}
+
 static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
 {
     struct data_task *t = heap_alloc_zero(sizeof(*t));
@@ -1862,6 +1910,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->pool_host);
     heap_free(req->tunnel_auth);
     heap_free(req->tunnel_head);
+    proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
@@ -1979,6 +2028,8 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_query(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         return query_dword_option(req->ws_receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
@@ -2074,6 +2125,8 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_set(&req->proxy_opt, buffer, buflen);
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
         req->upgrade = TRUE;
         return TRUE;
@@ -2228,6 +2281,7 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     }
     init_object(&req->hdr, HANDLE_TYPE_REQUEST, &request_vtbl, hdr);
     InitializeCriticalSection(&req->cs);
+    InitializeSRWLock(&req->proxy_opt.lock);
     task_queue_init(&req->queue);
     req->connect = connect;
     req->session = connect->session;
@@ -2378,7 +2432,15 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         SetLastError(error);
         return FALSE;
     }
-    if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (!req->api_sent && object_is_async(&req->hdr))
+    {
+        /* Asynchronous handles report even this through the callback, on the
+         * calling thread, and the call succeeds (Wine's notification.c,
+         * test_recursion). */
+        send_error(req, API_RECEIVE_RESPONSE, ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+        error = ERROR_SUCCESS;
+    }
+    else if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     else
     {
         InterlockedExchange(&req->api_received, 1);
@@ -2408,7 +2470,16 @@ BOOL WINAPI WinHttpQueryDataAvailable(HINTERNET hrequest, LPDWORD available)
         return FALSE;
     }
     if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, query_data_task_fn, NULL, 0, available);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, query_data_task_fn, NULL, 0, available)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, query_data_task_fn, NULL, 0, available)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = query_data_available(req, &count)) && available) *available = count;
     return finish_call(req, error);
 }
@@ -2430,7 +2501,16 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
     }
     if (!buffer && to_read) error = ERROR_INVALID_PARAMETER;
     else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, read_task_fn, buffer, to_read, read)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, read_task_fn, buffer, to_read, read)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = read_data(req, buffer, to_read, &count)) && read) *read = count;
     return finish_call(req, error);
 }
