@@ -4,7 +4,7 @@
 # one table.  Each run is bounded (SCALE_SECONDS, default 120).
 set -u
 top=$(pwd)
-wine=${WINE:-wine}
+wine=${WINE:-/usr/lib/wine/wine64}
 seconds=${SCALE_SECONDS:-120}
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 export WINEPREFIX=$top/build/wineprefix WINEDEBUG=-all

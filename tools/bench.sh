@@ -82,7 +82,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-wine=${WINE:-wine}
+wine=${WINE:-/usr/lib/wine/wine64}
 
 # "Source tree: ..." for the doc: what our DLL was built from
 describe_tree() {

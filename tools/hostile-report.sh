@@ -15,7 +15,7 @@
 #   --output FILE                write FILE instead of docs/HOSTILE.md
 #   --print                      print the generated part to stdout only
 #
-# Inputs as for make check: WINE (default wine), WSSERVER (default
+# Inputs as for make check: WINE (default /usr/lib/wine/wine64), WSSERVER (default
 # build/native/server/wsserver), WINEPREFIX (default build/wineprefix).
 # Exit status: 0 if every case passed with our DLL, 1 otherwise, 2 on
 # usage or run errors.
@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-wine=${WINE:-wine}
+wine=${WINE:-/usr/lib/wine/wine64}
 exe=build/$arch/tests/hostile.exe
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/hostile-report.XXXXXX")
 trap 'rm -rf "$workdir"' EXIT

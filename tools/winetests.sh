@@ -14,9 +14,9 @@
 #   --override n   our DLL (default; copied next to the test programs), b: the builtin
 #   --arch         x86_64 (default) or i686
 #   --loader CMD   the command that runs a PE program of that arch (default:
-#                  /usr/lib/wine/wine64 for x86_64; none for i686, whose tests
-#                  are then built and reported as skipped: qemu or a wine32 can
-#                  be plugged in here)
+#                  /usr/lib/wine/wine64 for x86_64, tools/wine32.sh for i686 --
+#                  the native 32-bit loader or qemu-i386; where neither runs,
+#                  the i686 tests are built and reported as skipped)
 #   --files        which of Wine's test files to run (default: all three)
 #   --runs N       run each file N times (stability runs), counting every run
 #   --report-only  exit 0 even when checks fail
@@ -188,7 +188,13 @@ run_inside() {
     wineserver=$(dirname "$(readlink -f "$(command -v ${loader%% *})")")/wineserver
     [ -x "$wineserver" ] || wineserver=wineserver
     "$wineserver" -p 60 2> /dev/null
-    $loader cmd /c exit > "$logdir/wineboot.log" 2>&1
+    if [ "$arch" = i686 ] && $loader --which > /dev/null 2>&1; then
+        # tools/wine32.sh: the prefix is made by the 64-bit loader, its 32-bit
+        # half by the 32-bit one
+        WINE64=/usr/lib/wine/wine64 $loader --prepare > "$logdir/wineboot.log" 2>&1
+    else
+        $loader cmd /c exit > "$logdir/wineboot.log" 2>&1
+    fi
     # WinHttp.WinHttpRequest.5.1 (test_IWinHttpRequest*) is reached through
     # the registry: point the class at the DLL under test (our
     # DllRegisterServer writes the path it was loaded from).  Wine's builtin
@@ -225,8 +231,10 @@ name_of() { echo "wine_$1_${override}_$arch"; }
 if [ -z "$loader" ]; then
     if [ "$arch" = x86_64 ]; then
         loader=/usr/lib/wine/wine64
+    elif how32=$("$top/tools/wine32.sh" --which 2>&1); then
+        loader=$top/tools/wine32.sh
     else
-        skip_all "no loader for $arch programs given (--loader); built in $out/$arch"
+        skip_all "no way to run $arch programs here ($how32); built in $out/$arch"
     fi
 fi
 

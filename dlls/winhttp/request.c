@@ -347,6 +347,19 @@ static DWORD pool_key(struct request *req)
     return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
 }
 
+/* The request carries "Connection: close". */
+static BOOL asked_to_close(struct request *req)
+{
+    BOOL ret;
+    int i;
+
+    EnterCriticalSection(&req->cs);
+    i = headers_find(&req->request_headers, L"Connection", 0);
+    ret = i >= 0 && !_wcsicmp(req->request_headers.items[i].value, L"close");
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
 /* Where a connection of this request lives in the pool: the origin when
  * direct, the proxy for plain HTTP through it (any origin may use it), the
  * pair for a tunnel. */
@@ -397,6 +410,14 @@ static void finish_body(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
     if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing) pool_put(req, conn);
+    else if (asked_to_close(req) && !req->hdr.closing)
+    {
+        /* The application asked for the close ("Connection: close"): Windows
+         * reports it (Wine's notification.c, test_async). */
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CLOSING_CONNECTION, NULL, 0);
+        net_close(conn);
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CONNECTION_CLOSED, NULL, 0);
+    }
     else net_close(conn);
     req->rpos = req->rlen = 0;
 }
@@ -1808,6 +1829,32 @@ static DWORD write_task_fn(struct task *task, BOOL cancelled)
     return error;
 }
 
+/* Asynchronous QueryDataAvailable/ReadData: when the body's next bytes (or
+ * its end) are already in our buffer, the call completes on the calling
+ * thread with its notification, as on Windows (Wine's notification.c,
+ * test_async and test_recursion, which reads into a callback's local
+ * variable); otherwise a task does it, and the call's last error is
+ * ERROR_IO_PENDING.  TRUE if it ran here (*error: the call's result). */
+static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
+{
+    struct data_task t;
+    BOOL ready;
+
+    if (!task_queue_begin_inline(&req->queue)) return FALSE;
+    ready = req->state == STATE_RESPONSE && (check_body_end(req) || req->body_done || body_available(req));
+    if (ready)
+    {
+        memset(&t, 0, sizeof(t));
+        t.task.obj = &req->hdr;
+        t.buffer = buffer;
+        t.size = size;
+        t.result = result;
+        fn(&t.task, FALSE);
+    }
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return ready;
+}
+
 static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
 {
     struct data_task *t = heap_alloc_zero(sizeof(*t));
@@ -2378,7 +2425,15 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         SetLastError(error);
         return FALSE;
     }
-    if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (!req->api_sent && object_is_async(&req->hdr))
+    {
+        /* Asynchronous handles report even this through the callback, on the
+         * calling thread, and the call succeeds (Wine's notification.c,
+         * test_recursion). */
+        send_error(req, API_RECEIVE_RESPONSE, ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+        error = ERROR_SUCCESS;
+    }
+    else if (!req->api_sent) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     else
     {
         InterlockedExchange(&req->api_received, 1);
@@ -2408,7 +2463,16 @@ BOOL WINAPI WinHttpQueryDataAvailable(HINTERNET hrequest, LPDWORD available)
         return FALSE;
     }
     if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, query_data_task_fn, NULL, 0, available);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, query_data_task_fn, NULL, 0, available)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, query_data_task_fn, NULL, 0, available)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = query_data_available(req, &count)) && available) *available = count;
     return finish_call(req, error);
 }
@@ -2430,7 +2494,16 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
     }
     if (!buffer && to_read) error = ERROR_INVALID_PARAMETER;
     else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    else if (object_is_async(&req->hdr)) error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+    else if (object_is_async(&req->hdr))
+    {
+        if (data_call_inline(req, read_task_fn, buffer, to_read, read)) error = ERROR_SUCCESS;
+        else if (!(error = queue_data_task(req, read_task_fn, buffer, to_read, read)))
+        {
+            release_object(&req->hdr);
+            SetLastError(ERROR_IO_PENDING);
+            return TRUE;
+        }
+    }
     else if (!(error = read_data(req, buffer, to_read, &count)) && read) *read = count;
     return finish_call(req, error);
 }

@@ -25,6 +25,9 @@ void task_queue_init(struct task_queue *queue)
     queue->running = FALSE;
     queue->rendezvous = 0;
     queue->owner = NULL;
+    queue->inline_thread = 0;
+    queue->inline_depth = 0;
+    queue->drain_thread = 0;
 }
 
 /* Runs the queue's tasks until it is empty or one waits for I/O.  The
@@ -39,6 +42,7 @@ static void drain(struct task_queue *queue)
     {
         struct object_header *obj;
         BOOL cancelled;
+        DWORD status;
 
         AcquireSRWLockExclusive(&queue->lock);
         if (!(task = queue->head))
@@ -54,7 +58,14 @@ static void drain(struct task_queue *queue)
         TRACE("%s task %p of %p%s\n", task->started ? "resuming" : "running", task, obj,
               cancelled ? " (cancelled)" : "");
         task->started = TRUE;
-        if (task->fn(task, cancelled) == ERROR_IO_PENDING)
+        AcquireSRWLockExclusive(&queue->lock);
+        queue->drain_thread = GetCurrentThreadId();
+        ReleaseSRWLockExclusive(&queue->lock);
+        status = task->fn(task, cancelled);
+        AcquireSRWLockExclusive(&queue->lock);
+        queue->drain_thread = 0;
+        ReleaseSRWLockExclusive(&queue->lock);
+        if (status == ERROR_IO_PENDING)
         {
             /* Parked: whichever of this and the completion comes second runs it again. */
             if (InterlockedIncrement(&queue->rendezvous) < 2) return;
@@ -130,4 +141,47 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
         heap_free(task);
         return error ? error : ERROR_OUTOFMEMORY;
     }
+}
+
+BOOL task_queue_begin_inline(struct task_queue *queue)
+{
+    DWORD thread = GetCurrentThreadId();
+    BOOL ret = FALSE;
+
+    AcquireSRWLockExclusive(&queue->lock);
+    if (!queue->running && !queue->head)
+    {
+        queue->running = TRUE;
+        queue->inline_thread = thread;
+        queue->inline_depth = 1;
+        ret = TRUE;
+    }
+    else if (queue->inline_depth < TASK_INLINE_DEPTH &&
+             ((queue->inline_thread == thread && !queue->head) ||
+              (queue->drain_thread == thread && queue->head && !queue->head->next)))
+    {
+        /* from a callback of an inline call, or of the running task, whose
+         * work is done when it notifies */
+        queue->inline_depth++;
+        ret = TRUE;
+    }
+    ReleaseSRWLockExclusive(&queue->lock);
+    return ret;
+}
+
+void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
+{
+    BOOL start = FALSE;
+
+    AcquireSRWLockExclusive(&queue->lock);
+    if (!--queue->inline_depth && queue->inline_thread == GetCurrentThreadId())
+    {
+        queue->inline_thread = 0;
+        if (queue->head) start = TRUE;   /* queued behind us: running stays TRUE for the drainer */
+        else queue->running = FALSE;
+    }
+    ReleaseSRWLockExclusive(&queue->lock);
+    if (!start) return;
+    addref_object(obj);
+    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue);
 }

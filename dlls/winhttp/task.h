@@ -39,6 +39,9 @@ struct task_queue
     BOOL running;                /* a drainer owns the queue (running, or parked on I/O) */
     LONG rendezvous;             /* parked task vs its I/O completion: the second one resumes */
     struct object_header *owner; /* the object the queue lives in */
+    DWORD inline_thread;         /* lock: the thread running calls inline (task_queue_begin_inline) */
+    LONG inline_depth;           /* lock: how deep those calls nest */
+    DWORD drain_thread;          /* lock: the thread inside a task's function, while it is */
 };
 
 void task_queue_init(struct task_queue *queue);
@@ -51,6 +54,18 @@ void task_io_done(struct task_queue *queue);
 /* The completion of an operation that finished on the task's own thread
  * (it called task_io_done before the task could park): undo that call. */
 void task_io_inline(struct task_queue *queue);
+
+/* An asynchronous call that needs no I/O completes on the calling thread,
+ * callback included, as on Windows (Wine's notification.c: the data is
+ * already there).  TRUE when the queue is idle, or this thread is already in
+ * such a call (a call from its callback), or in the callback of the task
+ * that runs (nothing queued behind it), less than TASK_INLINE_DEPTH deep:
+ * the caller then owns the queue until
+ * task_queue_end_inline.  FALSE: queue a task as usual. */
+#define TASK_INLINE_DEPTH 3
+BOOL task_queue_begin_inline(struct task_queue *queue);
+/* Gives the queue back; tasks queued meanwhile start now. */
+void task_queue_end_inline(struct task_queue *queue, struct object_header *obj);
 
 /* Header lists ------------------------------------------------------------ */
 

@@ -13,7 +13,14 @@ WINETESTS_PASSING = url
 WINETESTS_ALL     = url winhttp notification
 WINETESTS_RUNS   ?= 1
 
-SCRIPT_TESTS += $(srcdir)/tests/wine/check.sh
+SCRIPT_TESTS += $(srcdir)/tests/wine/check.sh build/tests/wine_i686.sh
+all: build/tests/wine_i686.sh
+
+# The same files for i686 (tools/winetests.sh finds tools/wine32.sh).
+build/tests/wine_i686.sh: $(srcdir)/tests/wine/module.mk
+	$(MKDIR_P) build/tests
+	printf '#!/bin/sh\nWINETESTS_ARCH=i686 exec "%s" "$$@"\n' "$(abspath $(srcdir)/tests/wine/check.sh)" > $@
+	chmod +x $@
 
 check-winetests: dlls
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS)
@@ -22,6 +29,6 @@ check-winetests-builtin: dlls
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --override b --report-only
 
 check-winetests-i686: dlls
-	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --arch i686 $(if $(WINETESTS_LOADER),--loader "$(WINETESTS_LOADER)")
+	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --arch i686 --loader "$(or $(WINETESTS_LOADER),$(WINE32))"
 
 .PHONY: check-winetests check-winetests-builtin check-winetests-i686
