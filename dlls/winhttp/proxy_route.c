@@ -127,3 +127,95 @@ BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL 
     *route = any;
     return any.host != NULL;
 }
+
+/* WINHTTP_OPTION_PROXY ----------------------------------------------------- */
+
+BOOL proxy_option_set(struct proxy_option *opt, const void *buffer, DWORD buflen)
+{
+    const WINHTTP_PROXY_INFO *info = buffer;
+    WCHAR *server = NULL, *bypass = NULL;
+
+    if (!buffer || buflen != sizeof(*info))
+    {
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    switch (info->dwAccessType)
+    {
+    case WINHTTP_ACCESS_TYPE_NO_PROXY:
+        break;
+    case WINHTTP_ACCESS_TYPE_NAMED_PROXY:
+        if (!info->lpszProxy || !info->lpszProxy[0])
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+        if (!(server = strdupW(info->lpszProxy)) || (info->lpszProxyBypass && !(bypass = strdupW(info->lpszProxyBypass))))
+        {
+            heap_free(server);
+            SetLastError(ERROR_OUTOFMEMORY);
+            return FALSE;
+        }
+        break;
+    default:
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    TRACE("access %lu, %s, bypass %s\n", info->dwAccessType, debugstr_w(server), debugstr_w(bypass));
+    AcquireSRWLockExclusive(&opt->lock);
+    heap_free(opt->server);
+    heap_free(opt->bypass);
+    opt->access = info->dwAccessType;
+    opt->server = server;
+    opt->bypass = bypass;
+    opt->set = TRUE;
+    ReleaseSRWLockExclusive(&opt->lock);
+    return TRUE;
+}
+
+/* The caller frees the strings with GlobalFree, as WinHttpGetDefaultProxyConfiguration's. */
+BOOL proxy_option_query(struct proxy_option *opt, void *buffer, DWORD *buflen)
+{
+    WINHTTP_PROXY_INFO info;
+    BOOL ret = TRUE;
+
+    if (!buffer || *buflen < sizeof(info))
+    {
+        *buflen = sizeof(info);
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        return FALSE;
+    }
+    AcquireSRWLockShared(&opt->lock);
+    info.dwAccessType = opt->server ? WINHTTP_ACCESS_TYPE_NAMED_PROXY : WINHTTP_ACCESS_TYPE_NO_PROXY;
+    info.lpszProxy = opt->server ? proxy_global_strdup(opt->server, -1) : NULL;
+    info.lpszProxyBypass = opt->bypass ? proxy_global_strdup(opt->bypass, -1) : NULL;
+    if ((opt->server && !info.lpszProxy) || (opt->bypass && !info.lpszProxyBypass))
+    {
+        GlobalFree(info.lpszProxy);
+        GlobalFree(info.lpszProxyBypass);
+        SetLastError(ERROR_OUTOFMEMORY);
+        ret = FALSE;
+    }
+    ReleaseSRWLockShared(&opt->lock);
+    if (!ret) return FALSE;
+    memcpy(buffer, &info, sizeof(info));
+    *buflen = sizeof(info);
+    return TRUE;
+}
+
+BOOL proxy_option_pick(struct proxy_option *opt, const WCHAR *host, BOOL secure, struct proxy_route *route)
+{
+    BOOL ret;
+
+    AcquireSRWLockShared(&opt->lock);
+    ret = opt->server && proxy_pick(opt->server, opt->bypass, host, secure, route);
+    ReleaseSRWLockShared(&opt->lock);
+    return ret;
+}
+
+void proxy_option_free(struct proxy_option *opt)
+{
+    heap_free(opt->server);
+    heap_free(opt->bypass);
+    opt->server = opt->bypass = NULL;
+}

@@ -22,4 +22,10 @@ struct proxy_route
 BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL secure, struct proxy_route *route);
 BOOL proxy_bypassed(const WCHAR *bypass, const WCHAR *host);
 
+/* WINHTTP_OPTION_PROXY (struct proxy_option, winhttp_private.h) */
+BOOL proxy_option_set(struct proxy_option *opt, const void *buffer, DWORD buflen);
+BOOL proxy_option_query(struct proxy_option *opt, void *buffer, DWORD *buflen);
+BOOL proxy_option_pick(struct proxy_option *opt, const WCHAR *host, BOOL secure, struct proxy_route *route);
+void proxy_option_free(struct proxy_option *opt);
+
 #endif /* WINHTTP_PROXY_ROUTE_H */

@@ -174,6 +174,7 @@ struct request
     BOOL body_done;
     BOOL keep_alive;
 
+    struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
     INTERNET_PORT proxy_port;
@@ -740,9 +741,9 @@ static DWORD choose_route(struct request *req)
     req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
     req->tunnel_head = NULL;
     req->tunnel = req->tunnel_refused = FALSE;
-    if ((req->session->access != WINHTTP_ACCESS_TYPE_NAMED_PROXY
-         && req->session->access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
-        || !proxy_pick(req->session->proxy_server, req->session->proxy_bypass, req->server, req->secure, &route))
+    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
+    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
+                           &route))
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
@@ -1909,6 +1910,7 @@ static void request_destroy(struct object_header *hdr)
     heap_free(req->pool_host);
     heap_free(req->tunnel_auth);
     heap_free(req->tunnel_head);
+    proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
@@ -2026,6 +2028,8 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_query(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         return query_dword_option(req->ws_receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
@@ -2121,6 +2125,8 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_set(&req->proxy_opt, buffer, buflen);
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
         req->upgrade = TRUE;
         return TRUE;
@@ -2275,6 +2281,7 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     }
     init_object(&req->hdr, HANDLE_TYPE_REQUEST, &request_vtbl, hdr);
     InitializeCriticalSection(&req->cs);
+    InitializeSRWLock(&req->proxy_opt.lock);
     task_queue_init(&req->queue);
     req->connect = connect;
     req->session = connect->session;

@@ -7,6 +7,7 @@
  */
 
 #include "winhttp_private.h"
+#include "proxy_route.h"
 
 /* Defaults from the WinHttpSetTimeouts documentation. */
 #define DEFAULT_RESOLVE_TIMEOUT          0
@@ -73,8 +74,7 @@ static void session_destroy(struct object_header *hdr)
     TRACE("%p\n", session);
     net_pool_clear(session);
     heap_free(session->agent);
-    heap_free(session->proxy_server);
-    heap_free(session->proxy_bypass);
+    proxy_option_free(&session->proxy);
     options_free(&session->opts);
     heap_free(session);
 }
@@ -89,6 +89,8 @@ static BOOL session_query_option(struct object_header *hdr, DWORD option, void *
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_query(&session->proxy, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         return query_dword_option(session->websocket_receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
@@ -113,6 +115,8 @@ static BOOL session_set_option(struct object_header *hdr, DWORD option, void *bu
 
     switch (option)
     {
+    case WINHTTP_OPTION_PROXY:
+        return proxy_option_set(&session->proxy, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
         session->websocket_receive_buffer_size = value;
@@ -156,6 +160,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     init_object(&session->hdr, HANDLE_TYPE_SESSION, &session_vtbl, NULL);
     session->hdr.flags = flags & WINHTTP_FLAG_ASYNC;
     session->access = access;
+    InitializeSRWLock(&session->proxy.lock);
     session->timeouts.resolve = DEFAULT_RESOLVE_TIMEOUT;
     session->timeouts.connect = DEFAULT_CONNECT_TIMEOUT;
     session->timeouts.send = DEFAULT_SEND_TIMEOUT;
@@ -168,8 +173,8 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
 
     if ((agent && !(session->agent = strdupW(agent)))
         || (access == WINHTTP_ACCESS_TYPE_NAMED_PROXY
-            && ((proxy && !(session->proxy_server = strdupW(proxy)))
-                || (bypass && !(session->proxy_bypass = strdupW(bypass))))))
+            && ((proxy && !(session->proxy.server = strdupW(proxy)))
+                || (bypass && !(session->proxy.bypass = strdupW(bypass))))))
     {
         release_object(&session->hdr);
         SetLastError(ERROR_OUTOFMEMORY);
@@ -179,7 +184,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     /* WINHTTP_ACCESS_TYPE_DEFAULT_PROXY: the configuration as it is now
      * (WinHttpGetDefaultProxyConfiguration), read once like Windows does. */
     if (access == WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
-        proxy_default_config(&session->proxy_server, &session->proxy_bypass);
+        proxy_default_config(&session->proxy.server, &session->proxy.bypass);
 
     handle = alloc_handle(&session->hdr);
     release_object(&session->hdr);

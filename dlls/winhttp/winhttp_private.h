@@ -151,13 +151,24 @@ struct timeouts
     int receive_response;
 };
 
+/* A session's or a request's proxy (WinHttpOpen, WINHTTP_OPTION_PROXY):
+ * set, queried, and read by requests on other threads, so behind its own
+ * lock (proxy_route.c). */
+struct proxy_option
+{
+    SRWLOCK lock;
+    BOOL set;               /* requests: the option was set (else the session's applies) */
+    DWORD access;
+    WCHAR *server;          /* NULL: no proxy */
+    WCHAR *bypass;
+};
+
 struct session
 {
     struct object_header hdr;
     WCHAR *agent;
     DWORD access;
-    WCHAR *proxy_server;
-    WCHAR *proxy_bypass;
+    struct proxy_option proxy;    /* the named or default proxy, WINHTTP_OPTION_PROXY */
     struct timeouts timeouts;
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;

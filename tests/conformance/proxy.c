@@ -360,6 +360,85 @@ static void test_tunnel_certificate(void)
     WinHttpCloseHandle(ses);
 }
 
+/* WINHTTP_OPTION_PROXY on the session and on the request. */
+static DWORD status_with_option(HINTERNET ses, const WINHTTP_PROXY_INFO *request_proxy)
+{
+    HINTERNET con, req;
+    INTERNET_PORT port = 0;
+    WCHAR host[64];
+    DWORD status = 0, size = sizeof(status);
+
+    ws_parse_server(ws_server_env("WSTEST_SERVER"), host, ARRAY_SIZE(host), &port);
+    con = WinHttpConnect(ses, host, port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, 0);
+    if (request_proxy)
+        ok(WinHttpSetOption(req, WINHTTP_OPTION_PROXY, (void *)request_proxy, sizeof(*request_proxy)),
+           "request WINHTTP_OPTION_PROXY: %lu\n", GetLastError());
+    if (WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0) && WinHttpReceiveResponse(req, NULL))
+        WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
+    else status = GetLastError();
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    return status;
+}
+
+static void test_proxy_option(void)
+{
+    WINHTTP_PROXY_INFO info, got;
+    HINTERNET ses;
+    DWORD size;
+    BOOL ret;
+
+    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    size = sizeof(got);
+    memset(&got, 0xcc, sizeof(got));
+    ret = WinHttpQueryOption(ses, WINHTTP_OPTION_PROXY, &got, &size);
+    ok(ret && got.dwAccessType == WINHTTP_ACCESS_TYPE_NO_PROXY && !got.lpszProxy && !got.lpszProxyBypass,
+       "no proxy: %d, %lu\n", ret, got.dwAccessType);
+
+    /* the authenticating proxy set on the session: its 407 shows it is used */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    info.lpszProxy = proxy_auth_list;
+    info.lpszProxyBypass = (WCHAR *)L"*.example";
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetOption(ses, WINHTTP_OPTION_PROXY, &info, sizeof(info) - 1);
+    ok(!ret && GetLastError() == ERROR_INSUFFICIENT_BUFFER, "short buffer: %d, %lu\n", ret, GetLastError());
+    info.dwAccessType = 0xdead;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetOption(ses, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "bad access type: %d, %lu\n", ret, GetLastError());
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    ret = WinHttpSetOption(ses, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    ok(ret, "WinHttpSetOption: %lu\n", GetLastError());
+    size = sizeof(got);
+    ret = WinHttpQueryOption(ses, WINHTTP_OPTION_PROXY, &got, &size);
+    ok(ret && got.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "query: %d, %lu\n", ret, got.dwAccessType);
+    ok(ret && got.lpszProxy && !wcscmp(got.lpszProxy, proxy_auth_list), "proxy %s\n", wine_dbgstr_w(got.lpszProxy));
+    ok(ret && got.lpszProxyBypass && !wcscmp(got.lpszProxyBypass, L"*.example"), "bypass %s\n",
+       wine_dbgstr_w(got.lpszProxyBypass));
+    if (ret)
+    {
+        GlobalFree(got.lpszProxy);
+        GlobalFree(got.lpszProxyBypass);
+    }
+    ok(status_with_option(ses, NULL) == HTTP_STATUS_PROXY_AUTH_REQ, "session option not used\n");
+
+    /* the request's option wins: direct */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NO_PROXY;
+    ok(status_with_option(ses, &info) == HTTP_STATUS_OK, "request NO_PROXY not used\n");
+    /* ... or through the open proxy */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    info.lpszProxy = proxy_list;
+    info.lpszProxyBypass = NULL;
+    ok(status_with_option(ses, &info) == HTTP_STATUS_OK, "request proxy not used\n");
+
+    /* back to direct on the session */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NO_PROXY;
+    ok(WinHttpSetOption(ses, WINHTTP_OPTION_PROXY, &info, sizeof(info)), "WinHttpSetOption: %lu\n", GetLastError());
+    ok(status_with_option(ses, NULL) == HTTP_STATUS_OK, "session NO_PROXY not used\n");
+    WinHttpCloseHandle(ses);
+}
+
 START_TEST(proxy)
 {
     const char *proxy = ws_server_env("WSTEST_PROXY"), *proxy_auth = ws_server_env("WSTEST_PROXY_AUTH");
@@ -378,4 +457,5 @@ START_TEST(proxy)
     test_routes();
     test_keep_alive();
     test_tunnel_certificate();
+    test_proxy_option();
 }
