@@ -1154,6 +1154,13 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
         return FALSE;
     case WINHTTP_OPTION_CLIENT_CERT_CONTEXT:
+        /* only an https request has a certificate to give (Wine's
+         * test_secure_connection: ERROR_WINHTTP_INCORRECT_HANDLE_STATE) */
+        if (!req->secure)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
         /* WINHTTP_NO_CLIENT_CERT_CONTEXT: go on without a client certificate */
         if (!buffer && !buflen) return TRUE;
         FIXME("client certificates are not supported\n");
