@@ -19,33 +19,36 @@ void body_finish(struct request *req)
     connection_release(req, req->body.keep_alive);
 }
 
+DWORD body_make_room(struct request *req, size_t limit)
+{
+    if (req->in.pos == req->in.len) req->in.pos = req->in.len = 0;
+    else if (req->in.pos && req->in.len == req->in.size)
+    {
+        memmove(req->in.buf, req->in.buf + req->in.pos, req->in.len - req->in.pos);
+        req->in.len -= req->in.pos;
+        req->in.pos = 0;
+    }
+    if (req->in.len == req->in.size)
+    {
+        size_t size = req->in.size ? req->in.size * 2 : READ_BUFFER_SIZE;
+        char *buf;
+        if (size > limit) size = limit;
+        if (size <= req->in.size) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        if (!(buf = heap_realloc(req->in.buf, size))) return ERROR_OUTOFMEMORY;
+        req->in.buf = buf;
+        req->in.size = size;
+    }
+    return ERROR_SUCCESS;
+}
+
 DWORD body_fill_input(struct request *req, size_t limit, BOOL *eof)
 {
     size_t received;
     DWORD error;
 
     *eof = FALSE;
-    if (!req->io.ready)
-    {
-        /* Make room (not when resuming: the bytes landed at rbuf + rlen). */
-        if (req->in.pos == req->in.len) req->in.pos = req->in.len = 0;
-        else if (req->in.pos && req->in.len == req->in.size)
-        {
-            memmove(req->in.buf, req->in.buf + req->in.pos, req->in.len - req->in.pos);
-            req->in.len -= req->in.pos;
-            req->in.pos = 0;
-        }
-        if (req->in.len == req->in.size)
-        {
-            size_t size = req->in.size ? req->in.size * 2 : READ_BUFFER_SIZE;
-            char *buf;
-            if (size > limit) size = limit;
-            if (size <= req->in.size) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            if (!(buf = heap_realloc(req->in.buf, size))) return ERROR_OUTOFMEMORY;
-            req->in.buf = buf;
-            req->in.size = size;
-        }
-    }
+    /* Make room (not when resuming: the bytes landed at in.buf + in.len). */
+    if (!req->io.ready && (error = body_make_room(req, limit))) return error;
     if ((error = connection_io(req, FALSE, req->in.buf + req->in.len, req->in.size - req->in.len, &received))) return error;
     if (!received) *eof = TRUE;
     req->in.len += received;

@@ -342,17 +342,20 @@ DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *
     return ERROR_SUCCESS;
 }
 
-DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
+typedef DWORD (*raw_recv_fn)(struct netconn *conn, void *buf, size_t len, size_t *received);
+
+/* Plaintext from the connection, the raw bytes coming from raw_recv. */
+static DWORD recv_with(struct netconn *conn, void *buf, size_t len, size_t *received, raw_recv_fn raw_recv)
 {
     size_t raw, room;
     BYTE *pos;
     DWORD error;
 
-    if (!conn->tls) return sock_recv(conn, buf, len, received);
+    if (!conn->tls) return raw_recv(conn, buf, len, received);
     while ((error = tls_take_plaintext(conn->tls, buf, len, received)) == ERROR_MORE_DATA)
     {
         pos = tls_read_buffer(conn->tls, &room);
-        if ((error = sock_recv(conn, pos, room, &raw))) return error;
+        if ((error = raw_recv(conn, pos, room, &raw))) return error;
         if (!raw)  /* TCP ended: the end of the stream only after close_notify */
         {
             *received = 0;
@@ -361,6 +364,37 @@ DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
         tls_add_ciphertext(conn->tls, raw);
     }
     return error;
+}
+
+DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
+{
+    return recv_with(conn, buf, len, received, sock_recv);
+}
+
+/* sock_recv without waiting: ERROR_IO_PENDING when nothing has arrived. */
+static DWORD sock_recv_now(struct netconn *conn, void *buf, size_t len, size_t *received)
+{
+    u_long nonblocking = 1;
+    int ret, err;
+
+    *received = 0;
+    ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
+    err = WSAGetLastError();
+    nonblocking = 0;
+    ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    if (ret != SOCKET_ERROR)
+    {
+        *received = ret;
+        return ERROR_SUCCESS;
+    }
+    return err == WSAEWOULDBLOCK ? ERROR_IO_PENDING : map_socket_error(err);
+}
+
+DWORD net_recv_now(struct netconn *conn, void *buf, size_t len, size_t *received)
+{
+    /* a record cut short stays in the TLS buffer for the next read */
+    return recv_with(conn, buf, len, received, sock_recv_now);
 }
 
 /* The name Schannel gets for SNI and the policy check: no IPv6 brackets. */

@@ -74,6 +74,10 @@ typedef void (*net_fill_fn)(void *context, size_t offset, BYTE *dst, size_t len)
 DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context);
 /* Receives at least one byte, at most len (blocking); *received = 0 at EOF. */
 DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received);
+/* What has arrived, without waiting (no operation of the connection may be
+ * in flight): ERROR_IO_PENDING when nothing (or no whole TLS record) has;
+ * *received = 0 at EOF. */
+DWORD net_recv_now(struct netconn *conn, void *buf, size_t len, size_t *received);
 /* Waits up to timeout ms for data to read: ERROR_SUCCESS when readable
  * (or at EOF), ERROR_WINHTTP_TIMEOUT otherwise. */
 DWORD net_wait_readable(struct netconn *conn, int timeout);

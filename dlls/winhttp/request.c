@@ -614,6 +614,8 @@ static DWORD receive_response(struct request *req)
         }
         if ((error = receive_one_response(req))) return error;
         if ((error = follow_redirect(req, &follow)) || !follow) return error;
+        /* On the calling thread: the next hop's I/O is for a task (response_inline). */
+        if (req->inline_call) return ERROR_IO_PENDING;
     }
 }
 
@@ -649,6 +651,8 @@ static DWORD receive_final_response(struct request *req)
             if (!retry) return ERROR_SUCCESS;
             req->auth_retries++;
             req->auth_step = AUTH_STEP_DRAIN;
+            /* On the calling thread: the round's I/O is for a task (response_inline). */
+            if (req->inline_call) return ERROR_IO_PENDING;
             break;
         case AUTH_STEP_DRAIN:
             do
@@ -848,6 +852,78 @@ static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWOR
         t.size = size;
         t.result = result;
         fn(&t.task, FALSE);
+    }
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return ready;
+}
+
+/* The final response head is complete in our buffer, after taking what the
+ * connection already holds without waiting (net_recv_now): then
+ * WinHttpReceiveResponse needs no I/O.  Also TRUE when it will fail at once
+ * (no connection, a malformed head). */
+static BOOL head_arrived(struct request *req)
+{
+    struct wsp_http_header *lines;
+    struct wsp_http_response resp;
+    ptrdiff_t head_len;
+    size_t received;
+    BOOL ret = FALSE;
+    int i;
+
+    if (req->redirecting) return FALSE;
+    if (!req->conn) return TRUE;
+    if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return FALSE;
+    for (i = 0; i < 16; i++)
+    {
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+                                           &resp, lines, MAX_RESPONSE_LINES);
+        if (head_len != WSP_HTTP_INCOMPLETE)
+        {
+            /* an interim 1xx would make receive_one_response read on */
+            ret = head_len < 0 || resp.status < 100 || resp.status >= 200 ||
+                  resp.status == HTTP_STATUS_SWITCH_PROTOCOLS;
+            break;
+        }
+        if (body_make_room(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE) ||
+            net_recv_now(req->conn, req->in.buf + req->in.len, req->in.size - req->in.len, &received) || !received)
+            break;
+        req->in.len += received;
+    }
+    heap_free(lines);
+    return ret;
+}
+
+/* Asynchronous WinHttpReceiveResponse: when the response head has already
+ * arrived (or a response was already received: the call fails at once),
+ * RECEIVING_RESPONSE, RESPONSE_RECEIVED and HEADERS_AVAILABLE (or
+ * REQUEST_ERROR) come on the calling thread before it returns, as on Windows
+ * (Wine's notification.c: test_connection_cache, test_redirect, test_async).
+ * A redirect's REDIRECT comes here too; the next hop's I/O (or an
+ * authentication round's) goes to a task.  Otherwise a task does it all.
+ * TRUE if it ran here. */
+static BOOL response_inline(struct request *req)
+{
+    struct receive_task t, *next;
+    BOOL ready;
+
+    if (!task_queue_begin_inline(&req->queue)) return FALSE;
+    /* STATE_INIT: the send is still running (a call from its callbacks); it waits */
+    if ((ready = req->state == STATE_RESPONSE || (req->state == STATE_SENT && head_arrived(req))))
+    {
+        memset(&t, 0, sizeof(t));
+        t.task.obj = &req->hdr;
+        req->inline_call = TRUE;
+        if (receive_task_fn(&t.task, FALSE) == ERROR_IO_PENDING)
+        {
+            req->inline_call = FALSE;
+            if (!(next = heap_alloc_zero(sizeof(*next)))) send_error(req, API_RECEIVE_RESPONSE, ERROR_OUTOFMEMORY);
+            else
+            {
+                next->started = TRUE;
+                task_queue_submit(&req->queue, &req->hdr, &next->task, receive_task_fn);  /* starts at end_inline */
+            }
+        }
+        req->inline_call = FALSE;
     }
     task_queue_end_inline(&req->queue, &req->hdr);
     return ready;
@@ -1452,8 +1528,11 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
         InterlockedExchange(&req->api_received, 1);
         if (object_is_async(&req->hdr))
         {
-            struct receive_task *t = heap_alloc_zero(sizeof(*t));
-            error = t ? task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn) : ERROR_OUTOFMEMORY;
+            struct receive_task *t;
+
+            if (response_inline(req)) error = ERROR_SUCCESS;
+            else if (!(t = heap_alloc_zero(sizeof(*t)))) error = ERROR_OUTOFMEMORY;
+            else error = task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn);
         }
         else error = receive_response_call(req);
     }

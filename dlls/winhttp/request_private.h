@@ -215,6 +215,7 @@ struct request
      * WINHTTP_DISABLE_REDIRECTS: opts) */
     DWORD redirect_count;
     BOOL redirecting;          /* the redirected request is being sent (send.step) */
+    BOOL inline_call;          /* ReceiveResponse runs on the calling thread (response_inline) */
     enum auth_step auth_step;
     DWORD auth_retries;
     struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
@@ -265,6 +266,8 @@ DWORD check_cancelled(struct request *req, DWORD error);
 
 /* body.c */
 /* Reads more into req->in (growing it up to limit); *eof when the peer closed. */
+/* Room at in.buf + in.len for more input, the buffer growing up to limit. */
+DWORD body_make_room(struct request *req, size_t limit);
 DWORD body_fill_input(struct request *req, size_t limit, BOOL *eof);
 /* Chooses the framing from the response head. */
 DWORD body_setup(struct request *req, const struct wsp_http_response *resp);
