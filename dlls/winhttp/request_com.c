@@ -79,13 +79,15 @@ struct winhttp_request
     LONG refs;
 
     /* Set once at creation, then only read. */
-    HINTERNET hsession;       /* asynchronous session, lives as long as the object */
     HANDLE done;              /* manual reset: set while no worker runs */
     HANDLE wake;              /* auto reset: a notification arrived or an abort was asked */
     HANDLE closed;            /* auto reset: HANDLE_CLOSING of hrequest arrived */
 
     CRITICAL_SECTION cs;
     enum com_state state;
+    HINTERNET hsession;       /* asynchronous; made again at Open when the proxy setting changed */
+    DWORD session_access;     /* the proxy setting hsession was opened with */
+    WCHAR *session_proxy, *session_bypass;
     HINTERNET hconnect;
     HINTERNET hrequest;
     WCHAR *verb;
@@ -435,6 +437,8 @@ static ULONG WINAPI request_Release(IWinHttpRequest *iface)
     close_handles(request);
     LeaveCriticalSection(&request->cs);
     WinHttpCloseHandle(request->hsession);
+    heap_free(request->session_proxy);
+    heap_free(request->session_bypass);
     com_events_cleanup(&request->events);
     free_response(request);
     heap_free(request->verb);
@@ -631,6 +635,58 @@ static WCHAR *escape_for_codepage(const WCHAR *path, UINT codepage)
     return out;
 }
 
+static BOOL same_string(const WCHAR *a, const WCHAR *b)
+{
+    return a == b || (a && b && !wcscmp(a, b));
+}
+
+static BOOL session_matches_proxy(const struct winhttp_request *request)
+{
+    return request->hsession && request->session_access == request->proxy_access &&
+           same_string(request->session_proxy, request->proxy_server) &&
+           same_string(request->session_bypass, request->proxy_bypass);
+}
+
+/* The session carries the proxy setting (WinHTTP takes it at WinHttpOpen):
+ * one is opened with the object's current setting when it differs from the
+ * one of the session there is.  Called with cs held and no handle under
+ * the session left. */
+static DWORD ensure_session(struct winhttp_request *request)
+{
+    BOOL named = request->proxy_access == WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    WCHAR *proxy = NULL, *bypass = NULL;
+    HINTERNET session;
+    DWORD protocols = request->options[WinHttpRequestOption_SecureProtocols];
+
+    if (session_matches_proxy(request)) return ERROR_SUCCESS;
+    if ((request->proxy_server && !(proxy = strdupW(request->proxy_server))) ||
+        (request->proxy_bypass && !(bypass = strdupW(request->proxy_bypass))))
+    {
+        heap_free(proxy);
+        return ERROR_OUTOFMEMORY;
+    }
+    if (!(session = WinHttpOpen(COM_USER_AGENT, request->proxy_access, named && proxy ? proxy : WINHTTP_NO_PROXY_NAME,
+                                named && bypass ? bypass : WINHTTP_NO_PROXY_BYPASS, WINHTTP_FLAG_ASYNC)) ||
+        ((LONG)protocols != option_table[WinHttpRequestOption_SecureProtocols].initial &&
+         !WinHttpSetOption(session, WINHTTP_OPTION_SECURE_PROTOCOLS, &protocols, sizeof(protocols))))
+    {
+        DWORD error = GetLastError();
+        if (session) WinHttpCloseHandle(session);
+        heap_free(proxy);
+        heap_free(bypass);
+        return error;
+    }
+    TRACE("%p: session %p, access %lu, proxy %s\n", request, session, request->proxy_access, debugstr_w(proxy));
+    if (request->hsession) WinHttpCloseHandle(request->hsession);
+    heap_free(request->session_proxy);
+    heap_free(request->session_bypass);
+    request->hsession = session;
+    request->session_access = request->proxy_access;
+    request->session_proxy = proxy;
+    request->session_bypass = bypass;
+    return ERROR_SUCCESS;
+}
+
 static DWORD open_flags(struct winhttp_request *request, const URL_COMPONENTS *uc)
 {
     DWORD flags = 0;
@@ -665,6 +721,8 @@ static DWORD open_request(struct winhttp_request *request, const WCHAR *method, 
         !(escaped = escape_for_codepage(path, request->options[WinHttpRequestOption_URLCodePage]))) goto done;
     if (!(verb = strdupW(method))) goto done;
     version = request->options[WinHttpRequestOption_EnableHttp1_1] ? NULL : L"HTTP/1.0";
+    if ((error = ensure_session(request))) goto done;
+    error = ERROR_OUTOFMEMORY;
 
     if (!(hconnect = WinHttpConnect(request->hsession, host, uc->nPort, 0)) ||
         !(hrequest = WinHttpOpenRequest(hconnect, method, escaped ? escaped : path, version, WINHTTP_NO_REFERER,
@@ -980,20 +1038,11 @@ static DWORD apply_settings(struct winhttp_request *request)
         heap_free(line);
         if (!ret) return GetLastError();
     }
-    if (request->proxy_access != WINHTTP_ACCESS_TYPE_DEFAULT_PROXY)
+    if (!session_matches_proxy(request))
     {
         WINHTTP_PROXY_INFO info = { request->proxy_access, request->proxy_server, request->proxy_bypass };
-        DWORD error;
-
-        /* A WinHTTP without WINHTTP_OPTION_PROXY on requests connects
-         * directly anyway: only a named proxy it cannot use is an error. */
-        if (!WinHttpSetOption(h, WINHTTP_OPTION_PROXY, &info, sizeof(info)))
-        {
-            error = GetLastError();
-            if (request->proxy_access != WINHTTP_ACCESS_TYPE_NO_PROXY ||
-                (error != ERROR_WINHTTP_INVALID_OPTION && error != ERROR_WINHTTP_INCORRECT_HANDLE_TYPE))
-                return error;
-        }
+        /* Changed since Open: only WINHTTP_OPTION_PROXY can carry it now. */
+        if (!WinHttpSetOption(h, WINHTTP_OPTION_PROXY, &info, sizeof(info))) return GetLastError();
     }
     if (request->logon_policy_set && !set_dword_option(h, WINHTTP_OPTION_AUTOLOGON_POLICY, request->logon_policy))
         return GetLastError();
@@ -1675,8 +1724,6 @@ HRESULT winhttp_request_create(REFIID riid, void **obj)
     request->done = CreateEventW(NULL, TRUE, TRUE, NULL);
     request->wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     request->closed = CreateEventW(NULL, FALSE, FALSE, NULL);
-    request->hsession = WinHttpOpen(COM_USER_AGENT, WINHTTP_ACCESS_TYPE_DEFAULT_PROXY, WINHTTP_NO_PROXY_NAME,
-                                    WINHTTP_NO_PROXY_BYPASS, WINHTTP_FLAG_ASYNC);
     /* Windows' defaults for this object (not WinHTTP's: longer connects). */
     request->resolve_timeout = 0;
     request->connect_timeout = 60000;
@@ -1688,9 +1735,11 @@ HRESULT winhttp_request_create(REFIID riid, void **obj)
     for (i = 0; i < OPTION_COUNT; i++) request->options[i] = option_table[i].initial;
     com_lock_module();
 
-    if (!request->done || !request->wake || !request->closed || !request->hsession || !request->user_agent)
+    if (!request->done || !request->wake || !request->closed || !request->user_agent)
+        hr = E_OUTOFMEMORY;
+    else hr = HRESULT_FROM_WIN32(ensure_session(request));
+    if (FAILED(hr))
     {
-        hr = request->hsession ? E_OUTOFMEMORY : HRESULT_FROM_WIN32(GetLastError());
         IWinHttpRequest_Release(&request->IWinHttpRequest_iface);
         return hr;
     }

@@ -649,6 +649,60 @@ static void test_post(void)
     IWinHttpRequest_Release(req);
 }
 
+/* SetProxy(HTTPREQUEST_PROXYSETTING_PROXY) before Open: the request goes
+ * through the proxy (squid from tools/with-servers.sh, which adds Via). */
+static void test_proxy(void)
+{
+    const char *env = getenv("WSTEST_PROXY");
+    IWinHttpRequest *req;
+    VARIANT server, bypass;
+    BSTR via = SysAllocString(L"Via"), value = NULL;
+    WCHAR proxy[64];
+    HRESULT hr;
+
+    if (!env || !*env)
+    {
+        skip("WSTEST_PROXY is not set (no squid)\n");
+        SysFreeString(via);
+        return;
+    }
+    if (!(req = create_request())) return;
+    MultiByteToWideChar(CP_ACP, 0, env, -1, proxy, ARRAY_SIZE(proxy));
+    V_VT(&server) = VT_BSTR;
+    V_BSTR(&server) = SysAllocString(proxy);
+    V_VT(&bypass) = VT_BSTR;
+    V_BSTR(&bypass) = SysAllocString(L"");
+    hr = IWinHttpRequest_SetProxy(req, HTTPREQUEST_PROXYSETTING_PROXY, server, bypass);
+    ok(hr == S_OK, "SetProxy: %#lx\n", hr);
+    open_req(req, L"GET", L"/http/hello", vfalse);
+    hr = IWinHttpRequest_Send(req, vmissing);
+    ok(hr == S_OK, "Send through the proxy: %#lx\n", hr);
+    if (hr == S_OK)
+    {
+        ok(get_status(req) == 200, "status through the proxy\n");
+        check_text(req, L"hello", __LINE__);
+        hr = IWinHttpRequest_GetResponseHeader(req, via, &value);
+        ok(hr == S_OK && value, "no Via header: %#lx\n", hr);
+        SysFreeString(value);
+    }
+
+    /* DIRECT again: the next Open goes straight to the server. */
+    hr = IWinHttpRequest_SetProxy(req, HTTPREQUEST_PROXYSETTING_DIRECT, server, bypass);
+    ok(hr == S_OK, "SetProxy(DIRECT): %#lx\n", hr);
+    open_req(req, L"GET", L"/http/hello", vfalse);
+    hr = IWinHttpRequest_Send(req, vmissing);
+    ok(hr == S_OK, "Send: %#lx\n", hr);
+    value = NULL;
+    hr = IWinHttpRequest_GetResponseHeader(req, via, &value);
+    ok(hr == HRESULT_FROM_WIN32(ERROR_WINHTTP_HEADER_NOT_FOUND), "Via without a proxy: %#lx\n", hr);
+    SysFreeString(value);
+
+    VariantClear(&server);
+    VariantClear(&bypass);
+    SysFreeString(via);
+    IWinHttpRequest_Release(req);
+}
+
 /* A 401, then the same request with credentials (Basic). */
 static void test_credentials(void)
 {
@@ -1445,6 +1499,7 @@ START_TEST(com)
         test_post();
         test_response_text_charset();
         test_credentials();
+        test_proxy();
         test_timeouts();
         test_async();
         test_abort();
