@@ -12,6 +12,8 @@ DLL_RCS  = $(wildcard $(srcdir)/dlls/winhttp/*.rc)
 WIDL     = widl
 windres_x86_64 = $(MINGW64_PREFIX)windres
 windres_i686   = $(MINGW32_PREFIX)windres
+windmc_x86_64  = $(MINGW64_PREFIX)windmc
+windmc_i686    = $(MINGW32_PREFIX)windmc
 widl_x86_64    = --win64
 widl_i686      = --win32 -L/usr/lib/i386-linux-gnu/wine/i386-windows -L/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
 
@@ -33,6 +35,13 @@ build/$(1)/obj/winhttp_tlb.tlb: $(TLB_IDL) | build/$(1)/obj
 
 build/$(1)/obj/%.res.o: $(srcdir)/dlls/winhttp/%.rc build/$(1)/obj/winhttp_tlb.tlb | build/$(1)/obj
 	$$(windres_$(1)) -Ibuild/$(1)/obj -I$(srcdir)/dlls/winhttp -o $$@ $$<
+
+# The message table: windmc writes winhttp_msg_MSG00409.bin, which
+# winhttp_msg.rc embeds.
+build/$(1)/obj/winhttp_msg_MSG00409.bin: $(srcdir)/dlls/winhttp/winhttp_msg.mc | build/$(1)/obj
+	$$(windmc_$(1)) -b -r build/$(1)/obj -h build/$(1)/obj $$<
+
+build/$(1)/obj/winhttp_msg.res.o: build/$(1)/obj/winhttp_msg_MSG00409.bin
 
 build/$(1)/obj:
 	$$(MKDIR_P) $$@

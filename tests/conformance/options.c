@@ -421,8 +421,75 @@ static void test_null_handle(void)
     ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "set twice: %d %lu\n", ret, GetLastError());
 }
 
+static void test_proxy(void)
+{
+    WINHTTP_PROXY_INFO info, out;
+    HINTERNET ses, con, req;
+    DWORD size;
+    BOOL ret;
+
+    ses = WinHttpOpen(L"winhttp-ws options test", WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"proxy.example:8080",
+                      L"<local>", 0);
+    ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
+    con = WinHttpConnect(ses, L"localhost", 80, 0);
+
+    /* the session's proxy, strings for GlobalFree */
+    size = sizeof(out);
+    ret = WinHttpQueryOption(ses, WINHTTP_OPTION_PROXY, &out, &size);
+    ok(ret && out.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY && out.lpszProxy
+       && !wcscmp(out.lpszProxy, L"proxy.example:8080") && out.lpszProxyBypass
+       && !wcscmp(out.lpszProxyBypass, L"<local>"), "got %d %lu\n", ret, GetLastError());
+    if (ret)
+    {
+        GlobalFree(out.lpszProxy);
+        GlobalFree(out.lpszProxyBypass);
+    }
+    size = 1;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpQueryOption(ses, WINHTTP_OPTION_PROXY, &out, &size);
+    ok(!ret && GetLastError() == ERROR_INSUFFICIENT_BUFFER && size == sizeof(out), "got %d %lu %lu\n", ret,
+       GetLastError(), size);
+
+    /* a request starts with it and may have its own (libgit2, cpprestsdk, .NET) */
+    req = WinHttpOpenRequest(con, NULL, L"/", NULL, NULL, NULL, 0);
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NO_PROXY;
+    info.lpszProxy = info.lpszProxyBypass = NULL;
+    ret = WinHttpSetOption(req, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    ok(ret, "set failed: %lu\n", GetLastError());
+    size = sizeof(out);
+    ret = WinHttpQueryOption(req, WINHTTP_OPTION_PROXY, &out, &size);
+    ok(ret && out.dwAccessType == WINHTTP_ACCESS_TYPE_NO_PROXY && !out.lpszProxy, "got %d %lu\n", ret,
+       out.dwAccessType);
+    size = sizeof(out);
+    ret = WinHttpQueryOption(ses, WINHTTP_OPTION_PROXY, &out, &size);
+    ok(ret && out.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "session changed: %lu\n", out.dwAccessType);
+    if (ret)
+    {
+        GlobalFree(out.lpszProxy);
+        GlobalFree(out.lpszProxyBypass);
+    }
+
+    /* a named proxy needs a name; the size is the structure's */
+    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetOption(req, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d %lu\n", ret, GetLastError());
+    info.lpszProxy = (WCHAR *)L"other:3128";
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetOption(req, WINHTTP_OPTION_PROXY, &info, sizeof(info) - 1);
+    ok(!ret && GetLastError() == ERROR_INSUFFICIENT_BUFFER, "got %d %lu\n", ret, GetLastError());
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetOption(con, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    ok(!ret && GetLastError() == ERROR_WINHTTP_INCORRECT_HANDLE_TYPE, "got %d %lu\n", ret, GetLastError());
+
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
 START_TEST(options)
 {
+    test_proxy();
     test_redirect_policy();
     test_features();
     test_session_options();
