@@ -168,26 +168,6 @@ DWORD headers_add_string(struct header_list *list, const WCHAR *str, DWORD len, 
     return ERROR_SUCCESS;
 }
 
-/* Bytes from the wire: UTF-8 if valid, Latin-1 otherwise. */
-static WCHAR *bytes_to_wide(const char *s, size_t len)
-{
-    WCHAR *out;
-    int n = len ? MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, (int)len, NULL, 0) : 0;
-    size_t i;
-
-    if (n > 0 || !len)
-    {
-        if (!(out = heap_alloc((n + 1) * sizeof(WCHAR)))) return NULL;
-        if (len) MultiByteToWideChar(CP_UTF8, 0, s, (int)len, out, n);
-        out[n] = 0;
-        return out;
-    }
-    if (!(out = heap_alloc((len + 1) * sizeof(WCHAR)))) return NULL;
-    for (i = 0; i < len; i++) out[i] = (unsigned char)s[i];
-    out[len] = 0;
-    return out;
-}
-
 DWORD headers_append_bytes(struct header_list *list, const char *name, size_t name_len,
                            const char *value, size_t value_len)
 {

@@ -1,9 +1,9 @@
 # winhttp.dll and its import library, for each architecture.
-# The protocol core's sources ($(CORE_SRCS), from tests/core/module.mk) are
-# compiled into the DLL unchanged.
+# The protocol core's sources ($(CORE_SRCS) in dlls/winhttp/core/, from
+# tests/core/module.mk) are compiled into the DLL unchanged.
 
-DLL_SRCS = $(filter-out $(srcdir)/dlls/winhttp/wsp_%,$(wildcard $(srcdir)/dlls/winhttp/*.c))
-DLL_HDRS = $(wildcard $(srcdir)/dlls/winhttp/*.h) $(srcdir)/include/winhttp.h
+DLL_SRCS = $(wildcard $(srcdir)/dlls/winhttp/*.c)
+DLL_HDRS = $(wildcard $(srcdir)/dlls/winhttp/*.h) $(CORE_HDRS) $(srcdir)/include/winhttp.h
 DLL_LIBS = -lws2_32 -lsecur32 -lcrypt32 -ladvapi32 -lole32 -loleaut32 -luuid -luser32
 DLL_DEF  = $(srcdir)/dlls/winhttp/winhttp.def
 
@@ -28,7 +28,10 @@ $(TLB_HEADER): $(TLB_IDL)
 
 define dll_rules
 build/$(1)/obj/%.o: $(srcdir)/dlls/winhttp/%.c $(DLL_HDRS) $(TLB_HEADER) | build/$(1)/obj
-	$$(cc_$(1)) $$(PE_CFLAGS) -DWINHTTP_BUILDING_DLL -I$(srcdir)/dlls/winhttp -Ibuild/include -c -o $$@ $$<
+	$$(cc_$(1)) $$(PE_CFLAGS) -DWINHTTP_BUILDING_DLL -I$(srcdir)/dlls/winhttp -I$(CORE_DIR) -Ibuild/include -c -o $$@ $$<
+
+build/$(1)/obj/%.o: $(CORE_DIR)/%.c $(DLL_HDRS) | build/$(1)/obj
+	$$(cc_$(1)) $$(PE_CFLAGS) -DWINHTTP_BUILDING_DLL -I$(CORE_DIR) -c -o $$@ $$<
 
 build/$(1)/obj/winhttp_tlb.tlb: $(TLB_IDL) | build/$(1)/obj
 	$(WIDL) $$(widl_$(1)) -t -o $$@ $$<

@@ -10,7 +10,53 @@
  */
 
 #include "net.h"
+#include "tls.h"
 #include <mswsock.h>
+
+/* One asynchronous operation in flight (receive or send). */
+struct net_op
+{
+    OVERLAPPED ovl;               /* first: the completion gives us the OVERLAPPED */
+    struct netconn *conn;
+    void (*fn)(struct netconn *conn, void *context, DWORD error, size_t bytes);
+    void *context;
+    WSABUF wsabuf;
+    const void *base;             /* start of the buffer (send) */
+    void *user_buf;               /* TLS receive: where the plaintext goes */
+    size_t user_len;
+    BOOL tls_ready;               /* TLS receive: plaintext was buffered, no socket call made */
+    BOOL waiting;                 /* net_wait_async: a zero-byte read, no EOF, nothing to decrypt */
+    DWORD tls_error;              /* and the error to complete it with */
+    DWORD done_result;            /* an operation that finished at once, waiting to be completed */
+    ULONG_PTR done_bytes;
+    struct net_op *next_done;
+    size_t done;                  /* bytes sent so far (send) */
+    size_t total;
+    BOOL connecting;              /* the send slot carries a ConnectEx */
+    net_fill_fn fill;             /* batched send: writes the plaintext (TLS: into records; */
+    void *fill_ctx;               /* plain: into conn->fill_buf), one batch after the other */
+    size_t plain_total;
+    size_t plain_done;            /* batched so far */
+};
+
+struct netconn
+{
+    SOCKET socket;
+    SOCKADDR_STORAGE addr;        /* the peer */
+    int addr_len;
+    int send_timeout;             /* as last applied to the socket */
+    int receive_timeout;
+    struct tls *tls;              /* set once net_secure succeeded */
+    BOOL io_bound;                /* associated with the completion port (first async use) */
+    BOOL skip_port_on_success;    /* operations that finish at once queue no packet */
+    struct net_op recv_op;
+    struct net_op send_op;
+    BYTE *fill_buf;               /* net_send_fill on a plain connection: one piece */
+    size_t fill_size;
+};
+
+/* Plain net_send_fill sends pieces of at most this many bytes. */
+#define FILL_PIECE (4 * 1024 * 1024)
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
@@ -88,6 +134,23 @@ static void apply_timeout(SOCKET s, int option, int timeout)
 {
     DWORD value = timeout > 0 ? (DWORD)timeout : 0;
     setsockopt(s, SOL_SOCKET, option, (const char *)&value, sizeof(value));
+}
+
+void net_set_receive_timeout(struct netconn *conn, int receive_timeout)
+{
+    net_set_timeouts(conn, conn->send_timeout, receive_timeout);
+}
+
+void net_local_address(struct netconn *conn, SOCKADDR_STORAGE *addr, int *len)
+{
+    *len = sizeof(*addr);
+    if (getsockname(conn->socket, (struct sockaddr *)addr, len)) memset(addr, 0, *len = sizeof(*addr));
+}
+
+void net_peer_address(struct netconn *conn, SOCKADDR_STORAGE *addr, int *len)
+{
+    *addr = conn->addr;
+    *len = conn->addr_len;
 }
 
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout)
@@ -195,7 +258,7 @@ DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **
     return error;
 }
 
-DWORD sock_send(struct netconn *conn, const void *buf, size_t len)
+static DWORD sock_send(struct netconn *conn, const void *buf, size_t len)
 {
     const char *p = buf;
 
@@ -215,7 +278,7 @@ DWORD sock_send(struct netconn *conn, const void *buf, size_t len)
     return ERROR_SUCCESS;
 }
 
-DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
+static DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
 {
     int ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
 
@@ -230,16 +293,53 @@ DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
     return ERROR_SUCCESS;
 }
 
+static void fill_copy(void *context, size_t offset, BYTE *dst, size_t len)
+{
+    memcpy(dst, (const BYTE *)context + offset, len);
+}
+
+/* Blocking TLS send: the records of every batch leave before the next is encrypted. */
+static DWORD tls_send_fill(struct netconn *conn, size_t len, net_fill_fn fill, void *context)
+{
+    size_t offset = 0, out_len;
+    const BYTE *out;
+    DWORD error;
+
+    while (offset < len)
+    {
+        if ((error = tls_encrypt_records(conn->tls, len, &offset, fill, context, &out, &out_len))) return error;
+        if ((error = sock_send(conn, out, out_len))) return error;
+    }
+    return ERROR_SUCCESS;
+}
+
 DWORD net_send(struct netconn *conn, const void *buf, size_t len)
 {
-    if (conn->tls) return tls_send(conn, conn->tls, buf, len);
+    if (conn->tls) return tls_send_fill(conn, len, fill_copy, (void *)buf);
     return sock_send(conn, buf, len);
 }
 
 DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
 {
-    if (!conn->tls) return ERROR_INVALID_PARAMETER;
-    return tls_send_fill(conn, conn->tls, total, fill, context);
+    size_t piece, offset;
+    DWORD error;
+
+    if (conn->tls) return tls_send_fill(conn, total, fill, context);
+    piece = min(total, FILL_PIECE);
+    if (conn->fill_size < piece)
+    {
+        BYTE *buf = heap_realloc(conn->fill_buf, piece);
+        if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
+        conn->fill_buf = buf;
+        conn->fill_size = piece;
+    }
+    for (offset = 0; offset < total; offset += piece)
+    {
+        piece = min(total - offset, FILL_PIECE);
+        fill(context, offset, conn->fill_buf, piece);
+        if ((error = sock_send(conn, conn->fill_buf, piece))) return error;
+    }
+    return ERROR_SUCCESS;
 }
 
 DWORD net_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
@@ -394,12 +494,16 @@ void net_close(struct netconn *conn)
      * so no completion packet for this connection is left in the port. */
     if (conn->tls)
     {
-        tls_shutdown(conn, conn->tls);
+        size_t len;
+        void *alert = tls_close_notify(conn->tls, &len);
+
+        if (alert) sock_send(conn, alert, len);  /* best effort */
+        tls_free_token(alert);
         tls_free(conn->tls);
     }
     unbind_port(conn);
     closesocket(conn->socket);
-    heap_free(conn->pool_host);
+    heap_free(conn->fill_buf);
     heap_free(conn);
 }
 
@@ -456,16 +560,35 @@ static void CALLBACK run_completion_work(PTP_CALLBACK_INSTANCE instance, void *c
     run_completion(op, op->done_result, op->done_bytes);
 }
 
-/* TLS send: the next records to go out, as the send's buffer. */
-static DWORD next_tls_batch(struct net_op *op)
+/* Batched send: the next batch to go out, as the send's buffer: TLS
+ * records, or a piece of plaintext written into conn->fill_buf. */
+static DWORD next_batch(struct net_op *op)
 {
+    struct netconn *conn = op->conn;
     const BYTE *out;
     size_t out_len;
     DWORD error;
 
-    if ((error = tls_encrypt_records(op->conn->tls, op->plain_total, &op->plain_done, tls_fill_copy, (void *)op->plain,
-                                     &out, &out_len)))
-        return error;
+    if (conn->tls)
+    {
+        if ((error = tls_encrypt_records(conn->tls, op->plain_total, &op->plain_done, op->fill, op->fill_ctx,
+                                         &out, &out_len)))
+            return error;
+    }
+    else
+    {
+        out_len = min(op->plain_total - op->plain_done, FILL_PIECE);
+        if (conn->fill_size < out_len)
+        {
+            BYTE *buf = heap_realloc(conn->fill_buf, out_len);
+            if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
+            conn->fill_buf = buf;
+            conn->fill_size = out_len;
+        }
+        op->fill(op->fill_ctx, op->plain_done, conn->fill_buf, out_len);
+        op->plain_done += out_len;
+        out = conn->fill_buf;
+    }
     op->base = out;
     op->total = out_len;
     op->done = 0;
@@ -483,7 +606,7 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
         op->fn(conn, op->context, op->tls_error, bytes);
         return;
     }
-    if (op == &conn->recv_op && conn->tls && !error)
+    if (op == &conn->recv_op && conn->tls && !error && !op->waiting)
     {
         size_t plain;
         if (!bytes)
@@ -521,15 +644,15 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
             return;
         }
         if (op->done < op->total) error = ERROR_WINHTTP_CONNECTION_ERROR;
-        else if (conn->tls && op->plain_done < op->plain_total)
+        else if (op->fill && op->plain_done < op->plain_total)
         {
-            if (!(error = next_tls_batch(op)))
+            if (!(error = next_batch(op)))
             {
                 start_send(op);
                 return;
             }
         }
-        bytes = conn->tls ? op->plain_total : op->done;
+        bytes = op->fill ? op->plain_total : op->done;
     }
     op->fn(conn, op->context, error, error ? 0 : bytes);
 }
@@ -700,6 +823,7 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
     DWORD error;
 
     if ((error = prepare_op(conn, op, fn, context))) return error;
+    op->waiting = FALSE;
     if (conn->tls)
     {
         size_t plain;
@@ -731,6 +855,16 @@ DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context)
     DWORD error;
 
     if ((error = prepare_op(conn, op, fn, context))) return error;
+    op->waiting = TRUE;
+    if (conn->tls && tls_has_input(conn->tls))
+    {
+        /* Bytes are inside already: no socket read would report them. */
+        BOOL queued = completing;
+        op->tls_ready = TRUE;
+        op->tls_error = ERROR_SUCCESS;
+        run_completion(op, ERROR_SUCCESS, 0);
+        return queued ? ERROR_IO_PENDING : ERROR_SUCCESS;
+    }
     op->wsabuf.buf = NULL;
     op->wsabuf.len = 0;
     start_op(op, FALSE);
@@ -746,16 +880,57 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
     op->done = 0;
     op->total = len;
     op->base = buf;
+    op->fill = NULL;
     if (conn->tls)
     {
         /* Batches of records, each encrypted once the one before has left. */
-        op->plain = buf;
+        op->fill = fill_copy;
+        op->fill_ctx = (void *)buf;
         op->plain_total = len;
         op->plain_done = 0;
-        if ((error = next_tls_batch(op))) return error;
+        if ((error = next_batch(op))) return error;
     }
     start_send(op);
     return ERROR_IO_PENDING;
+}
+
+DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, void *fill_ctx,
+                          net_completion_fn fn, void *context)
+{
+    struct net_op *op = &conn->send_op;
+    DWORD error, count;
+    int ret;
+
+    if ((error = prepare_op(conn, op, fn, context))) return error;
+    op->fill = fill;
+    op->fill_ctx = fill_ctx;
+    op->plain_total = total;
+    op->plain_done = 0;
+    do
+    {
+        if ((error = next_batch(op))) return error;
+        while (op->done < op->total)
+        {
+            size_t left = op->total - op->done;
+
+            op->wsabuf.buf = (char *)op->base + op->done;
+            op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
+            memset(&op->ovl, 0, sizeof(op->ovl));
+            ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
+            if (!ret && conn->skip_port_on_success)
+            {
+                /* taken at once, and no packet will come: go on here */
+                if (!count) return ERROR_WINHTTP_CONNECTION_ERROR;
+                op->done += count;
+                continue;
+            }
+            /* The socket is full: complete_op carries on from the completion. */
+            if (!ret || WSAGetLastError() == WSA_IO_PENDING) return ERROR_IO_PENDING;
+            TRACE("WSASend failed at once: %d\n", WSAGetLastError());
+            return map_socket_error(WSAGetLastError());
+        }
+    } while (op->plain_done < op->plain_total);
+    return ERROR_SUCCESS;
 }
 
 /* Connecting and the TLS handshake, overlapped ---------------------------- */

@@ -13,8 +13,8 @@
  * a request with stricter SECURITY_FLAGS never inherits a connection it
  * would have refused (request.c, pool_key).
  *
- * Lock: pool_lock guards idle_connections and every pool_* field of the
- * connections on it; nothing else is taken under it (net_close runs after).
+ * Lock: pool_lock guards idle_connections and the entries on it; nothing
+ * else is taken under it (net_close runs after).
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -27,72 +27,96 @@
 /* At most this many idle connections in the process. */
 #define POOL_MAX_IDLE       16
 
+/* One idle connection in the list (pool_lock), newest first. */
+struct pool_entry
+{
+    struct pool_entry *next;
+    struct netconn *conn;
+    WCHAR *host;
+    INTERNET_PORT port;
+    DWORD secure;
+    ULONGLONG idle_since;
+};
+
 static SRWLOCK pool_lock = SRWLOCK_INIT;
-static struct netconn *idle_connections;
+static struct pool_entry *idle_connections;
+
+static void close_entries(struct pool_entry *entry)
+{
+    struct pool_entry *next;
+
+    for (; entry; entry = next)
+    {
+        next = entry->next;
+        TRACE("closing idle connection %p\n", entry->conn);
+        net_close(entry->conn);
+        heap_free(entry->host);
+        heap_free(entry);
+    }
+}
 
 struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
-    struct netconn *conn, **p, *stale = NULL, *found = NULL;
+    struct pool_entry *entry, **p, *stale = NULL, *found = NULL;
     ULONGLONG now = GetTickCount64();
+    struct netconn *conn = NULL;
 
     AcquireSRWLockExclusive(&pool_lock);
     p = &idle_connections;
-    while ((conn = *p))
+    while ((entry = *p))
     {
-        if (now - conn->pool_idle_since > POOL_IDLE_LIMIT_MS)
+        BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
+        BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host);
+
+        if (!expired && !match)
         {
-            *p = conn->pool_next;
-            conn->pool_next = stale;
-            stale = conn;
+            p = &entry->next;
             continue;
         }
-        if (!found && conn->pool_port == port && conn->pool_secure == secure && !_wcsicmp(conn->pool_host, host))
+        *p = entry->next;
+        if (!expired && net_is_alive(entry->conn))
         {
-            *p = conn->pool_next;
-            conn->pool_next = NULL;
-            if (net_is_alive(conn))
-            {
-                found = conn;
-                continue;
-            }
-            conn->pool_next = stale;
-            stale = conn;
+            entry->next = NULL;
+            found = entry;
             continue;
         }
-        p = &conn->pool_next;
+        entry->next = stale;
+        stale = entry;
     }
     ReleaseSRWLockExclusive(&pool_lock);
 
-    while ((conn = stale))
+    close_entries(stale);
+    if (found)
     {
-        stale = conn->pool_next;
-        TRACE("closing stale connection %p\n", conn);
-        net_close(conn);
+        conn = found->conn;
+        heap_free(found->host);
+        heap_free(found);
     }
-    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", found);
-    return found;
+    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", conn);
+    return conn;
 }
 
 void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
-    struct netconn *evict = NULL, **p;
+    struct pool_entry *entry, *evict = NULL, **p;
     unsigned int count = 0;
 
     TRACE("%p for %s:%u%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "");
-    heap_free(conn->pool_host);
-    if (!(conn->pool_host = strdupW(host)))
+    if (!(entry = heap_alloc_zero(sizeof(*entry))) || !(entry->host = strdupW(host)))
     {
+        heap_free(entry);
         net_close(conn);
         return;
     }
-    conn->pool_port = port;
-    conn->pool_secure = secure;
-    conn->pool_idle_since = GetTickCount64();
+    entry->conn = conn;
+    entry->port = port;
+    entry->secure = secure;
+    entry->idle_since = GetTickCount64();
 
     AcquireSRWLockExclusive(&pool_lock);
-    conn->pool_next = idle_connections;
-    idle_connections = conn;
-    for (p = &idle_connections; *p; p = &(*p)->pool_next)
+    entry->next = idle_connections;
+    idle_connections = entry;
+    for (p = &idle_connections; *p; p = &(*p)->next)
     {
         if (++count > POOL_MAX_IDLE)
         {
@@ -102,38 +126,28 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
         }
     }
     ReleaseSRWLockExclusive(&pool_lock);
-
-    while ((conn = evict))
-    {
-        evict = conn->pool_next;
-        net_close(conn);
-    }
+    close_entries(evict);
 }
 
 /* A session closed: the pool outlives it (see the top), so this only closes
  * the connections that have been idle too long. */
 void net_pool_clear(struct session *session)
 {
-    struct netconn *conn, **p, *stale = NULL;
+    struct pool_entry *entry, **p, *stale = NULL;
     ULONGLONG now = GetTickCount64();
 
     AcquireSRWLockExclusive(&pool_lock);
     p = &idle_connections;
-    while ((conn = *p))
+    while ((entry = *p))
     {
-        if (now - conn->pool_idle_since > POOL_IDLE_LIMIT_MS)
+        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS)
         {
-            *p = conn->pool_next;
-            conn->pool_next = stale;
-            stale = conn;
+            *p = entry->next;
+            entry->next = stale;
+            stale = entry;
         }
-        else p = &conn->pool_next;
+        else p = &entry->next;
     }
     ReleaseSRWLockExclusive(&pool_lock);
-
-    for (; (conn = stale); )
-    {
-        stale = conn->pool_next;
-        net_close(conn);
-    }
+    close_entries(stale);
 }

@@ -3,7 +3,8 @@
  * WinHttpSendRequest, WinHttpWriteData, WinHttpReceiveResponse,
  * WinHttpQueryHeaders, WinHttpQueryDataAvailable, WinHttpReadData, the
  * request options, and the hand-over of an upgraded connection to the
- * websocket code.
+ * websocket code.  Connection set-up is in connection.c, body framing in
+ * body.c; the object and its locks are described in request_private.h.
  *
  * Every operation is written once, as a function returning a WinHTTP error
  * code that can be run again from the top: its progress lives in the
@@ -12,254 +13,17 @@
  * overlapped, and while that is in flight the function returns
  * ERROR_IO_PENDING and the task parks, holding no thread.  The completion
  * resumes the task, which runs the function again: it finds the result in
- * the request (io_ready) at the point where it left.  The result is
+ * the request (io.ready) at the point where it left.  The result is
  * reported through the completion notification or REQUEST_ERROR.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "auth.h"
-#include "deadline.h"
-#include "net.h"
-#include "proxy_route.h"
-#include "request.h"
-#include "task.h"
-#include "wsp.h"
+#include "request_private.h"
 #include <stdio.h>
 
-/* Largest response head we accept, and most header lines. */
-#define MAX_RESPONSE_HEAD   (64 * 1024)
-#define MAX_RESPONSE_LINES  256
-/* Room for body bytes read ahead. */
-#define READ_BUFFER_SIZE    (16 * 1024)
-/* Longest chunk-size or trailer line, and all trailers together. */
-#define MAX_CHUNK_LINE      4096
-#define MAX_TRAILERS        (64 * 1024)
-
-/* Where WinHttpSendRequest's work is, so that a resumed task goes on there. */
-enum send_step
-{
-    SEND_OPEN,         /* take a pooled connection, or resolve */
-    SEND_CONNECT,      /* connecting to addr.all[addr_index] */
-    SEND_TUNNEL,       /* sending a proxy's CONNECT */
-    SEND_TUNNEL_REPLY, /* reading the proxy's answer to it */
-    SEND_SECURE,       /* TLS handshake */
-    SEND_HEAD,         /* sending the request head */
-    SEND_OPTIONAL,     /* sending the optional data */
-    SEND_DONE,
-};
-
-/* Where WinHttpReceiveResponse is when it answers an authentication
- * challenge by itself (auth.h): reading the refused response's body, then
- * sending the request again. */
-enum auth_step
-{
-    AUTH_STEP_RECEIVE,
-    AUTH_STEP_DRAIN,
-    AUTH_STEP_SEND,
-};
-
-/* Automatic answers to challenges within one WinHttpReceiveResponse (a
- * Digest server may declare its nonce stale more than once). */
-#define MAX_AUTH_RETRIES 4
-
-enum request_state
-{
-    STATE_INIT,        /* not sent yet */
-    STATE_SENT,        /* head (and optional data) sent; WriteData allowed */
-    STATE_RESPONSE,    /* response head received */
-};
-
-enum body_mode
-{
-    BODY_NONE,
-    BODY_LENGTH,
-    BODY_CHUNKED,
-    BODY_UNTIL_CLOSE,
-};
-
-enum chunk_state
-{
-    CHUNK_SIZE,        /* expecting a chunk-size line */
-    CHUNK_DATA,        /* inside chunk data */
-    CHUNK_DATA_END,    /* expecting the CRLF after chunk data */
-    CHUNK_TRAILERS,    /* after the last chunk: trailer lines up to the empty one */
-    CHUNK_DONE,
-};
-
-struct request
-{
-    struct object_header hdr;
-    struct connect *connect;
-    struct session *session;
-    WCHAR *verb;
-    WCHAR *path;
-    WCHAR *version;
-    WCHAR *server;             /* host name to connect to */
-    INTERNET_PORT port;
-    BOOL secure;
-    DWORD open_flags;
-
-    CRITICAL_SECTION cs;       /* headers, state and the conn pointer */
-    enum request_state state;
-    LONG api_sent;             /* WinHttpSendRequest was called (checked at call time) */
-    LONG api_received;         /* WinHttpReceiveResponse was called */
-    struct header_list request_headers;
-    struct header_list response_headers;
-    WCHAR *response_version;
-    WCHAR *response_status;
-    WCHAR *response_text;
-    DWORD status_code;
-    char *raw_head;            /* the final response head, for the handshake check */
-    size_t raw_head_len;
-
-    struct timeouts timeouts;
-    struct handle_options opts;   /* hdr.options points here; copied from the session */
-    DWORD security_flags;
-    const CERT_CONTEXT *server_cert;
-    DWORD key_bits;               /* cipher strength of the TLS connection */
-
-    /* websocket upgrade */
-    BOOL upgrade;
-    char ws_key[WSP_KEY_LEN + 1];
-    DWORD ws_receive_buffer_size;
-    DWORD ws_send_buffer_size;
-    DWORD ws_receive_captured;
-    DWORD ws_send_captured;
-    BOOL conn_taken;
-
-    /* connection and buffered input */
-    struct netconn *conn;
-    char *rbuf;
-    size_t rpos, rlen, rsize;
-
-    /* request body */
-    DWORD total_len;
-    DWORD written;
-    BOOL chunked_upload;       /* the caller sent Transfer-Encoding and frames the body itself */
-    BOOL body_overrun;         /* more written than announced: the connection is not reused */
-
-    /* WinHttpSendRequest in progress */
-    enum send_step send_step;
-    char *send_head;
-    size_t send_head_len;
-    const void *send_optional;
-    DWORD send_optional_len;
-    BOOL send_reused;          /* the connection came from the pool */
-    BOOL send_retried;         /* a failed pooled connection was replaced once */
-    struct net_address addr;
-    int addr_index;
-    DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
-    BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
-
-    /* redirects followed inside WinHttpReceiveResponse (policy, limit and
-     * WINHTTP_DISABLE_REDIRECTS: opts) */
-    DWORD redirect_count;
-    BOOL redirecting;          /* the redirected request is being sent (send_step) */
-
-    /* the overlapped operation of the running task (asynchronous mode) */
-    BOOL io_ready;             /* it completed: the result below waits for the task */
-    DWORD io_error;
-    size_t io_bytes;
-    BOOL io_active;            /* in flight (cs): the deadline may cancel it */
-    BOOL io_timed_out;
-    struct deadline io_deadline;
-
-    /* response body */
-    enum body_mode body;
-    ULONGLONG remaining;       /* BODY_LENGTH: bytes left; CHUNKED: left in this chunk */
-    enum chunk_state chunk;
-    size_t trailer_bytes;
-    BOOL body_done;
-    BOOL keep_alive;
-
-    struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
-    /* the proxy of this send (proxy_route.c), chosen by prepare_request */
-    WCHAR *proxy_host;         /* NULL: direct */
-    INTERNET_PORT proxy_port;
-    BOOL tunnel;               /* CONNECT first: https, and websocket upgrades */
-    WCHAR *pool_host;          /* a tunnel's key in the pool: "origin@proxy:port" */
-    WCHAR *tunnel_auth;        /* Proxy-Authorization for the CONNECT, never for the origin */
-    char *tunnel_head;
-    size_t tunnel_head_len;
-    BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
-
-    /* authentication (auth.c), under cs */
-    struct request_auth auth;
-    enum auth_step auth_step;
-    DWORD auth_retries;
-
-    struct task_queue queue;
-};
-
-static struct request *impl_from_hdr(struct object_header *hdr)
-{
-    return CONTAINING_RECORD(hdr, struct request, hdr);
-}
-
-/* Strings ------------------------------------------------------------------ */
-
-static char *wide_to_utf8(const WCHAR *src, int len, int *out_len)
-{
-    int n;
-    char *dst;
-
-    if (len < 0) len = (int)wcslen(src);
-    n = len ? WideCharToMultiByte(CP_UTF8, 0, src, len, NULL, 0, NULL, NULL) : 0;
-    if (!(dst = heap_alloc(n + 1))) return NULL;
-    if (n) WideCharToMultiByte(CP_UTF8, 0, src, len, dst, n, NULL, NULL);
-    dst[n] = 0;
-    if (out_len) *out_len = n;
-    return dst;
-}
-
-/* A growable byte string for the request head. */
-struct strbuf
-{
-    char *data;
-    size_t len, size;
-    BOOL failed;
-};
-
-static void sb_append(struct strbuf *sb, const char *s, size_t len)
-{
-    if (sb->failed) return;
-    if (sb->len + len + 1 > sb->size)
-    {
-        size_t size = max(sb->size * 2, sb->len + len + 256);
-        char *data = heap_realloc(sb->data, size);
-        if (!data)
-        {
-            sb->failed = TRUE;
-            return;
-        }
-        sb->data = data;
-        sb->size = size;
-    }
-    memcpy(sb->data + sb->len, s, len);
-    sb->len += len;
-    sb->data[sb->len] = 0;
-}
-
-static void sb_append_str(struct strbuf *sb, const char *s)
-{
-    sb_append(sb, s, strlen(s));
-}
-
-static void sb_append_wide(struct strbuf *sb, const WCHAR *s)
-{
-    int len;
-    char *utf8 = wide_to_utf8(s, -1, &len);
-
-    if (!utf8)
-    {
-        sb->failed = TRUE;
-        return;
-    }
-    sb_append(sb, utf8, len);
-    heap_free(utf8);
-}
+/* The request head ------------------------------------------------------------ */
 
 /* The path in UTF-8, with bytes that may not appear in a request line
  * percent-escaped unless the request was opened with ESCAPE_DISABLE. */
@@ -267,7 +31,7 @@ static void sb_append_path_real(struct strbuf *sb, const WCHAR *path, DWORD flag
 {
     static const char hex[] = "0123456789ABCDEF";
     int len, i;
-    char *utf8 = wide_to_utf8(path, -1, &len);
+    char *utf8 = strdupWA(path, -1, &len);
 
     if (!utf8)
     {
@@ -287,15 +51,6 @@ static void sb_append_path_real(struct strbuf *sb, const WCHAR *path, DWORD flag
     heap_free(utf8);
 }
 
-static WCHAR *strdupAW_local(const char *src)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, src, -1, NULL, 0);
-    WCHAR *dst = n > 0 ? heap_alloc(n * sizeof(WCHAR)) : NULL;
-
-    if (dst) MultiByteToWideChar(CP_UTF8, 0, src, -1, dst, n);
-    return dst;
-}
-
 /* Notifications ---------------------------------------------------------------- */
 
 static void send_error(struct request *req, DWORD api, DWORD error)
@@ -308,299 +63,7 @@ static void send_error(struct request *req, DWORD api, DWORD error)
     send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &result, sizeof(result));
 }
 
-static void send_address_callback(struct request *req, DWORD status, const struct net_address *addr)
-{
-    WCHAR ip[INET6_ADDRSTRLEN + 8];
-
-    if (GetNameInfoW((const SOCKADDR *)&addr->addr, addr->len, ip, ARRAY_SIZE(ip), NULL, 0, NI_NUMERICHOST))
-        ip[0] = 0;
-    send_callback(&req->hdr, status, ip, (DWORD)((wcslen(ip) + 1) * sizeof(WCHAR)));
-}
-
-/* The connection --------------------------------------------------------------- */
-
-static void set_conn(struct request *req, struct netconn *conn)
-{
-    EnterCriticalSection(&req->cs);
-    req->conn = conn;
-    LeaveCriticalSection(&req->cs);
-}
-
-static void drop_connection(struct request *req)
-{
-    struct netconn *conn;
-
-    EnterCriticalSection(&req->cs);
-    conn = req->conn;
-    req->conn = NULL;
-    LeaveCriticalSection(&req->cs);
-    if (conn) net_close(conn);
-    req->rpos = req->rlen = 0;
-}
-
-/* What a pooled connection must match besides host and port: plain, or TLS
- * validated with the same certificate checks ignored. */
-static DWORD pool_key(struct request *req)
-{
-    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
-                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
-
-    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
-}
-
-/* The request carries "Connection: close". */
-static BOOL asked_to_close(struct request *req)
-{
-    BOOL ret;
-    int i;
-
-    EnterCriticalSection(&req->cs);
-    i = headers_find(&req->request_headers, L"Connection", 0);
-    ret = i >= 0 && !_wcsicmp(req->request_headers.items[i].value, L"close");
-    LeaveCriticalSection(&req->cs);
-    return ret;
-}
-
-/* Where a connection of this request lives in the pool: the origin when
- * direct, the proxy for plain HTTP through it (any origin may use it), the
- * pair for a tunnel. */
-static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *port, DWORD *key)
-{
-    *host = req->server;
-    *port = req->port;
-    *key = pool_key(req);
-    if (req->proxy_host && req->tunnel) *host = req->pool_host;
-    else if (req->proxy_host)
-    {
-        *host = req->proxy_host;
-        *port = req->proxy_port;
-        *key = 0;
-    }
-}
-
-/* Gives an idle connection to the pool, under the key of its route; not one
- * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
- * the origin). */
-static void pool_put(struct request *req, struct netconn *conn)
-{
-    const WCHAR *host;
-    INTERNET_PORT port;
-    DWORD key;
-
-    if (req->tunnel_refused)
-    {
-        net_close(conn);
-        return;
-    }
-    pool_route(req, &host, &port, &key);
-    net_pool_put(req->session, conn, host, port, key);
-}
-
-/* The body was read to its end: the connection goes back to the pool if the
- * response allows it and nothing unexpected follows. */
-static void finish_body(struct request *req)
-{
-    struct netconn *conn;
-
-    req->body_done = TRUE;
-    if (req->status_code == HTTP_STATUS_SWITCH_PROTOCOLS) return;  /* kept for the upgrade */
-
-    EnterCriticalSection(&req->cs);
-    conn = req->conn;
-    req->conn = NULL;
-    LeaveCriticalSection(&req->cs);
-    if (!conn) return;
-    if (req->keep_alive && req->rpos == req->rlen && !req->hdr.closing) pool_put(req, conn);
-    else if (asked_to_close(req) && !req->hdr.closing)
-    {
-        /* The application asked for the close ("Connection: close"): Windows
-         * reports it (Wine's notification.c, test_async). */
-        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CLOSING_CONNECTION, NULL, 0);
-        net_close(conn);
-        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CONNECTION_CLOSED, NULL, 0);
-    }
-    else net_close(conn);
-    req->rpos = req->rlen = 0;
-}
-
-/* Errors of an operation interrupted by WinHttpCloseHandle read as cancelled. */
-static DWORD check_cancelled(struct request *req, DWORD error)
-{
-    if (error && error != ERROR_IO_PENDING && req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
-    return error;
-}
-
-/* Overlapped I/O of tasks ---------------------------------------------------------- */
-
-/* A timeout expired: cancel the operation in flight, if it still is. */
-static void io_timed_out(struct deadline *deadline)
-{
-    struct request *req = CONTAINING_RECORD(deadline, struct request, io_deadline);
-
-    EnterCriticalSection(&req->cs);
-    if (req->io_active && req->conn)
-    {
-        TRACE("%p: timed out\n", req);
-        req->io_timed_out = TRUE;
-        net_cancel(req->conn);
-    }
-    LeaveCriticalSection(&req->cs);
-}
-
-/* An operation is about to start: arm its timeout (ms, <= 0 for none). */
-static void io_begin(struct request *req, int timeout)
-{
-    /* No earlier deadline may fire into this operation. */
-    deadline_disarm(&req->io_deadline);
-    EnterCriticalSection(&req->cs);
-    req->io_active = TRUE;
-    req->io_timed_out = FALSE;
-    LeaveCriticalSection(&req->cs);
-    if (timeout > 0) deadline_arm(&req->io_deadline, timeout, io_timed_out);
-}
-
-static void io_end(struct request *req)
-{
-    EnterCriticalSection(&req->cs);
-    req->io_active = FALSE;
-    LeaveCriticalSection(&req->cs);
-}
-
-/* Completion of every overlapped operation of a request: keep the result for
- * the task and resume it. */
-static void io_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
-{
-    struct request *req = context;
-
-    io_end(req);
-    req->io_error = error;
-    req->io_bytes = bytes;
-    req->io_ready = TRUE;
-    task_io_done(&req->queue);
-}
-
-/* Takes the result io_complete left.  A timed-out or cancelled operation
- * may also end as an EOF (the socket was shut down): that is no answer. */
-static DWORD io_result(struct request *req, size_t *bytes)
-{
-    req->io_ready = FALSE;
-    if (bytes) *bytes = req->io_error ? 0 : req->io_bytes;
-    if (req->io_timed_out) return ERROR_WINHTTP_TIMEOUT;
-    if (req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
-    return req->io_error;
-}
-
-/* What starting an operation came to: ERROR_IO_PENDING (the task parks), an
- * error (nothing started), or the result of one that already completed on
- * this thread. */
-static DWORD io_wait(struct request *req, DWORD started, size_t *bytes)
-{
-    if (started == ERROR_IO_PENDING) return ERROR_IO_PENDING;
-    io_end(req);
-    if (started) return started;
-    task_io_inline(&req->queue);
-    return io_result(req, bytes);
-}
-
-/* Sends or receives on the request's connection: blocking for synchronous
- * handles; for asynchronous ones starts the operation (ERROR_IO_PENDING) or,
- * when the task runs again, gives its result. */
-static DWORD conn_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes)
-{
-    DWORD error;
-
-    *bytes = 0;
-    if (req->io_ready) return io_result(req, bytes);
-    if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
-    if (!object_is_async(&req->hdr))
-    {
-        if (!is_send) return check_cancelled(req, net_recv(req->conn, buf, len, bytes));
-        if (!(error = net_send(req->conn, buf, len))) *bytes = len;
-        return check_cancelled(req, error);
-    }
-    io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive);
-    if (is_send) return io_wait(req, net_send_async(req->conn, buf, len, io_complete, req), bytes);
-    return io_wait(req, net_recv_async(req->conn, buf, len, io_complete, req), bytes);
-}
-
-/* Connecting ------------------------------------------------------------------------ */
-
-static DWORD resolve_server(struct request *req)
-{
-    DWORD error;
-
-    const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
-
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
-                  (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
-    /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
-    if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve, &req->addr)))
-        return error;
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->addr);
-    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->addr);
-    req->addr_index = 0;
-    return ERROR_SUCCESS;
-}
-
-/* The TCP connection: each address in turn (asynchronous: one per run). */
-static DWORD connect_server(struct request *req)
-{
-    struct netconn *conn;
-    DWORD error;
-
-    if (!object_is_async(&req->hdr))
-    {
-        if ((error = net_connect(&req->addr, req->timeouts.connect, &conn))) return error;
-        set_conn(req, conn);
-        net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
-        return ERROR_SUCCESS;
-    }
-    if (req->io_ready)
-    {
-        /* io_result reports a handle closed meanwhile as cancelled */
-        if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-        drop_connection(req);
-        if (req->hdr.closing || ++req->addr_index >= req->addr.count) return error;
-        TRACE("%p: trying the next address\n", req);
-    }
-    io_begin(req, req->timeouts.connect);
-    error = io_wait(req, net_connect_async(&req->addr.all[req->addr_index], req->addr.all_len[req->addr_index],
-                                           &conn, io_complete, req), NULL);
-    if (error == ERROR_IO_PENDING) set_conn(req, conn);
-    return error;
-}
-
-static DWORD secure_connection(struct request *req)
-{
-    DWORD error;
-
-    if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
-                           &req->cert_flags);
-    else if (req->io_ready) error = io_result(req, NULL);
-    else
-    {
-        /* The handshake as a whole is bounded by the receive timeout. */
-        io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
-                                              req->security_flags, &req->cert_flags, io_complete, req), NULL);
-        if (error == ERROR_IO_PENDING) return error;
-    }
-    if (error)
-    {
-        if (error == ERROR_WINHTTP_SECURE_FAILURE)
-            send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &req->cert_flags,
-                          sizeof(req->cert_flags));
-        drop_connection(req);
-        return error;
-    }
-    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
-    req->server_cert = net_server_certificate(req->conn);
-    req->key_bits = net_cipher_strength(req->conn);
-    return ERROR_SUCCESS;
-}
-
-/* WinHttpSendRequest ------------------------------------------------------------- */
+////* WinHttpSendRequest ------------------------------------------------------------- */
 
 static BOOL is_default_port(struct request *req)
 {
@@ -630,11 +93,11 @@ static DWORD add_upgrade_headers(struct request *req)
     size_t count, i;
     DWORD error = ERROR_SUCCESS;
 
-    wsp_handshake_make_key(req->ws_key, winhttp_random, NULL);
-    count = wsp_handshake_request_headers(lines, req->ws_key);
+    wsp_handshake_make_key(req->ws.key, winhttp_random, NULL);
+    count = wsp_handshake_request_headers(lines, req->ws.key);
     for (i = 0; i < count && !error; i++)
     {
-        WCHAR *name = strdupAW_local(lines[i].name), *value = strdupAW_local(lines[i].value);
+        WCHAR *name = strdupAW(lines[i].name, -1), *value = strdupAW(lines[i].value, -1);
         BOOL is_key = !_wcsicmp(name ? name : L"", L"Sec-WebSocket-Key");
         DWORD flags = is_key ? WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE : WINHTTP_ADDREQ_FLAG_ADD_IF_NEW;
 
@@ -703,135 +166,27 @@ static char *build_request_head(struct request *req, size_t *len)
 
 static void reset_response(struct request *req)
 {
-    headers_free(&req->response_headers);
-    heap_free(req->response_version);
-    heap_free(req->response_status);
-    heap_free(req->response_text);
-    heap_free(req->raw_head);
-    req->response_version = req->response_status = req->response_text = NULL;
-    req->raw_head = NULL;
-    req->raw_head_len = 0;
-    req->status_code = 0;
-    req->body = BODY_NONE;
-    req->body_done = FALSE;
-    req->keep_alive = FALSE;
-    req->remaining = 0;
-    req->chunk = CHUNK_SIZE;
-    req->trailer_bytes = 0;
+    headers_free(&req->resp.headers);
+    heap_free(req->resp.version);
+    heap_free(req->resp.status);
+    heap_free(req->resp.text);
+    heap_free(req->resp.raw_head);
+    req->resp.version = req->resp.status = req->resp.text = NULL;
+    req->resp.raw_head = NULL;
+    req->resp.raw_head_len = 0;
+    req->resp.status_code = 0;
+    req->body.mode = BODY_NONE;
+    req->body.done = FALSE;
+    req->body.keep_alive = FALSE;
+    req->body.remaining = 0;
+    req->body.chunk = CHUNK_SIZE;
+    req->body.trailer_bytes = 0;
 }
 
 static BOOL has_transfer_coding(const struct header_list *headers)
 {
     int i = headers_find(headers, L"Transfer-Encoding", 0);
     return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
-}
-
-/* The proxy this send goes through (cs held).  Through a tunnel the
- * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
-static DWORD choose_route(struct request *req)
-{
-    struct proxy_route route;
-    int index;
-    size_t len;
-
-    heap_free(req->proxy_host);
-    heap_free(req->pool_host);
-    heap_free(req->tunnel_auth);
-    heap_free(req->tunnel_head);
-    req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
-    req->tunnel_head = NULL;
-    req->tunnel = req->tunnel_refused = FALSE;
-    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
-    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
-                           &route))
-        return ERROR_SUCCESS;
-    req->proxy_host = route.host;
-    req->proxy_port = route.port;
-    /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
-    req->tunnel = req->secure || req->upgrade;
-    TRACE("%p: through %s:%u%s\n", req, debugstr_w(req->proxy_host), req->proxy_port, req->tunnel ? ", tunnel" : "");
-    if (!req->tunnel) return ERROR_SUCCESS;
-
-    len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
-    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
-    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
-    if ((index = headers_find(&req->request_headers, L"Proxy-Authorization", 0)) >= 0)
-    {
-        if (!(req->tunnel_auth = strdupW(req->request_headers.items[index].value))) return ERROR_OUTOFMEMORY;
-        headers_process(&req->request_headers, L"Proxy-Authorization", NULL,
-                        WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
-    }
-    return ERROR_SUCCESS;
-}
-
-/* "CONNECT host:port HTTP/1.1" and its headers. */
-static char *build_tunnel_head(struct request *req, size_t *len)
-{
-    struct strbuf sb = { 0 };
-    WCHAR authority[300];
-    BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
-
-    swprintf(authority, ARRAY_SIZE(authority), bracket ? L"[%ls]:%u" : L"%ls:%u", req->server, req->port);
-    sb_append_str(&sb, "CONNECT ");
-    sb_append_wide(&sb, authority);
-    sb_append_str(&sb, " HTTP/1.1\r\nHost: ");
-    sb_append_wide(&sb, authority);
-    sb_append_str(&sb, "\r\n");
-    if (req->session->agent && req->session->agent[0])
-    {
-        sb_append_str(&sb, "User-Agent: ");
-        sb_append_wide(&sb, req->session->agent);
-        sb_append_str(&sb, "\r\n");
-    }
-    sb_append_str(&sb, "Proxy-Connection: Keep-Alive\r\n");
-    if (req->tunnel_auth)
-    {
-        sb_append_str(&sb, "Proxy-Authorization: ");
-        sb_append_wide(&sb, req->tunnel_auth);
-        sb_append_str(&sb, "\r\n");
-    }
-    sb_append_str(&sb, "\r\n");
-    if (sb.failed)
-    {
-        heap_free(sb.data);
-        return NULL;
-    }
-    *len = sb.len;
-    return sb.data;
-}
-
-static DWORD fill_buffer(struct request *req, size_t limit, BOOL *eof);
-
-/* The proxy's answer to CONNECT.  200: the tunnel is open.  Anything else
- * (a 407 first of all) stays in the buffer as the request's response, for
- * WinHttpReceiveResponse. */
-static DWORD tunnel_reply(struct request *req)
-{
-    struct wsp_http_header lines[64];
-    struct wsp_http_response resp;
-    ptrdiff_t head_len;
-    DWORD error;
-    BOOL eof;
-
-    for (;;)
-    {
-        head_len = wsp_http_parse_response(req->rbuf + req->rpos, req->rlen - req->rpos, MAX_RESPONSE_HEAD,
-                                           &resp, lines, ARRAY_SIZE(lines));
-        if (head_len != WSP_HTTP_INCOMPLETE) break;
-        if ((error = fill_buffer(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
-        if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    }
-    if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    TRACE("%p: CONNECT answered %d\n", req, resp.status);
-    if (resp.status >= 200 && resp.status < 300)
-    {
-        req->rpos += head_len;
-        if (req->rpos != req->rlen) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;   /* nothing may follow */
-        req->rpos = req->rlen = 0;
-        return ERROR_SUCCESS;
-    }
-    req->tunnel_refused = TRUE;
-    return ERROR_SUCCESS;
 }
 
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
@@ -844,28 +199,29 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     size_t i;
 
     /* A previous response that was not read to its end ends here. */
-    drop_connection(req);
+    connection_drop(req);
 
     EnterCriticalSection(&req->cs);
     {
-        struct auth_request_view view = { &req->hdr, req->status_code ? &req->response_headers : NULL,
-                                          req->status_code, req->verb, req->path };
+        struct auth_request_view view = { &req->hdr, req->resp.status_code ? &req->resp.headers : NULL,
+                                          req->resp.status_code, req->verb, req->path };
         error = auth_prepare(&req->auth, &view, &req->request_headers);
     }
-    if (!error) error = choose_route(req);
+    if (!error) error = connection_choose_route(req);
     req->state = STATE_INIT;
-    req->conn_taken = FALSE;
+    req->ws.taken = FALSE;
     reset_response(req);
-    heap_free(req->send_head);
-    req->send_head = NULL;
-    req->send_step = SEND_OPEN;
-    req->send_retried = FALSE;
+    heap_free(req->send.head);
+    req->send.head = NULL;
+    req->send.step = SEND_OPEN;
+    req->setup.step = SETUP_POOL;
+    req->setup.retried = FALSE;
     req->receiving = FALSE;
-    req->send_optional = optional;
-    req->send_optional_len = optional_len;
-    req->body_overrun = FALSE;
+    req->send.optional = optional;
+    req->send.optional_len = optional_len;
+    req->send.body_overrun = FALSE;
     if (total_len < optional_len) total_len = optional_len;
-    req->total_len = total_len;
+    req->send.total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
 
     if (!error && headers && headers_len)
@@ -881,9 +237,9 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
      * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
      * 6.2), the total length is ignored and optional data is refused
      * (WinHTTP's behaviour since Vista, "Large Request Payload Support"). */
-    req->chunked_upload = !error && has_transfer_coding(&req->request_headers);
-    if (req->chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
-    if (req->chunked_upload) req->total_len = 0;
+    req->send.chunked_upload = !error && has_transfer_coding(&req->request_headers);
+    if (req->send.chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
+    if (req->send.chunked_upload) req->send.total_len = 0;
     else if (!error && (total_len || body_verb))
     {
         WCHAR length[16];
@@ -891,11 +247,11 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"Content-Length", length,
                                 WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     }
-    if (!error && req->upgrade)
+    if (!error && req->ws.requested)
     {
-        req->ws_send_captured = req->ws_send_buffer_size;
-        req->ws_receive_captured = req->ws_receive_buffer_size;
-        if (req->ws_send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
+        req->ws.send_captured = req->ws.send_buffer_size;
+        req->ws.receive_captured = req->ws.receive_buffer_size;
+        if (req->ws.send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
         else error = add_upgrade_headers(req);
     }
     else if (!error)
@@ -903,9 +259,9 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
-    if (!error && !(req->send_head = build_request_head(req, &req->send_head_len))) error = ERROR_OUTOFMEMORY;
+    if (!error && !(req->send.head = build_request_head(req, &req->send.head_len))) error = ERROR_OUTOFMEMORY;
     LeaveCriticalSection(&req->cs);
-    if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send_head, (int)req->send_head_len));
+    if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send.head, (int)req->send.head_len));
     return error;
 }
 
@@ -913,107 +269,54 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
  * it was idle, so try once more on a fresh one. */
 static BOOL retry_fresh(struct request *req, DWORD error)
 {
-    drop_connection(req);
-    if (!req->send_reused || req->send_retried || req->hdr.closing) return FALSE;
+    connection_drop(req);
+    if (!req->setup.reused || req->setup.retried || req->hdr.closing) return FALSE;
     TRACE("%p: pooled connection failed (%lu), reconnecting\n", req, error);
-    req->send_retried = TRUE;
-    req->send_step = SEND_OPEN;
+    req->setup.retried = TRUE;
+    req->send.step = SEND_OPEN;
+    req->setup.step = SETUP_POOL;
     return TRUE;
 }
 
-/* The I/O part of WinHttpSendRequest, from req->send_step on. */
+/* The I/O part of WinHttpSendRequest, from req->send.step on. */
 static DWORD send_request_steps(struct request *req)
 {
-    struct netconn *conn;
     DWORD error, sent;
     size_t bytes;
 
     for (;;)
     {
-        switch (req->send_step)
+        switch (req->send.step)
         {
         case SEND_OPEN:
-            {
-                const WCHAR *host;
-                INTERNET_PORT port;
-                DWORD key;
-
-                pool_route(req, &host, &port, &key);
-                conn = net_pool_take(req->session, host, port, key);
-            }
-            if ((req->send_reused = conn != NULL))
-            {
-                TRACE("%p: reusing connection %p\n", req, conn);
-                set_conn(req, conn);
-                if (req->secure)
-                {
-                    /* the certificate options answer for the connection in use */
-                    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
-                    req->server_cert = net_server_certificate(conn);
-                    req->key_bits = net_cipher_strength(conn);
-                }
-                net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
-                req->send_step = SEND_HEAD;
-                break;
-            }
-            if ((error = resolve_server(req))) return error;
-            req->send_step = SEND_CONNECT;
-            break;
-        case SEND_CONNECT:
-            if ((error = connect_server(req))) return error;
-            req->send_step = req->tunnel ? SEND_TUNNEL : SEND_SECURE;
-            break;
-        case SEND_TUNNEL:
-            if (!req->tunnel_head && !(req->tunnel_head = build_tunnel_head(req, &req->tunnel_head_len)))
-                return ERROR_OUTOFMEMORY;
-            if ((error = conn_io(req, TRUE, req->tunnel_head, req->tunnel_head_len, &bytes)))
-            {
-                if (error != ERROR_IO_PENDING) drop_connection(req);
-                return error;
-            }
-            req->send_step = SEND_TUNNEL_REPLY;
-            break;
-        case SEND_TUNNEL_REPLY:
-            if ((error = tunnel_reply(req)))
-            {
-                if (error != ERROR_IO_PENDING) drop_connection(req);
-                return error;
-            }
-            /* refused: no TLS, no request; the proxy's answer is the response */
-            req->send_step = req->tunnel_refused ? SEND_DONE : SEND_SECURE;
-            break;
-        case SEND_SECURE:
-            if (req->secure && (error = secure_connection(req))) return error;
-            req->addr.addr = req->conn->addr;
-            req->addr.len = req->conn->addr_len;
-            send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &req->addr);
-            req->send_step = SEND_HEAD;
+            if ((error = connection_open(req))) return error;
+            req->send.step = req->tunnel_refused ? SEND_DONE : SEND_HEAD;
             break;
         case SEND_HEAD:
-            if (!req->io_ready) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
-            if ((error = conn_io(req, TRUE, req->send_head, req->send_head_len, &bytes)))
+            if (!req->io.ready) send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, NULL, 0);
+            if ((error = connection_io(req, TRUE, req->send.head, req->send.head_len, &bytes)))
             {
                 if (error == ERROR_IO_PENDING || !retry_fresh(req, error)) return error;
                 break;
             }
-            req->send_step = SEND_OPTIONAL;
+            req->send.step = SEND_OPTIONAL;
             break;
         case SEND_OPTIONAL:
-            if (req->send_optional_len &&
-                (error = conn_io(req, TRUE, (void *)req->send_optional, req->send_optional_len, &bytes)))
+            if (req->send.optional_len &&
+                (error = connection_io(req, TRUE, (void *)req->send.optional, req->send.optional_len, &bytes)))
             {
                 if (error == ERROR_IO_PENDING || !retry_fresh(req, error)) return error;
                 break;
             }
-            req->send_step = SEND_DONE;
+            req->send.step = SEND_DONE;
             break;
         case SEND_DONE:
-            sent = (DWORD)(req->send_head_len + req->send_optional_len);
-            heap_free(req->send_head);
-            req->send_head = NULL;
+            sent = (DWORD)(req->send.head_len + req->send.optional_len);
+            heap_free(req->send.head);
+            req->send.head = NULL;
             send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_SENT, &sent, sizeof(sent));
             EnterCriticalSection(&req->cs);
-            req->written = req->send_optional_len;
+            req->send.written = req->send.optional_len;
             req->state = STATE_SENT;
             LeaveCriticalSection(&req->cs);
             return ERROR_SUCCESS;
@@ -1041,61 +344,16 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
 
     *written = 0;
     if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if (len && (error = conn_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
-    req->written += len;
+    if (len && (error = connection_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
+    req->send.written += len;
     *written = len;
     /* Windows takes more than announced (Wine's test_WinHttpSendRequest), but
      * the extra bytes would be read as the next request: no reuse. */
-    if (!req->chunked_upload && req->written > req->total_len) req->body_overrun = TRUE;
+    if (!req->send.chunked_upload && req->send.written > req->send.total_len) req->send.body_overrun = TRUE;
     return ERROR_SUCCESS;
 }
 
 /* WinHttpReceiveResponse ----------------------------------------------------------- */
-
-/* Reads more into rbuf; *eof when the peer closed. */
-static DWORD fill_buffer(struct request *req, size_t limit, BOOL *eof)
-{
-    size_t received;
-    DWORD error;
-
-    *eof = FALSE;
-    if (!req->io_ready)
-    {
-        /* Make room (not when resuming: the bytes landed at rbuf + rlen). */
-        if (req->rpos == req->rlen) req->rpos = req->rlen = 0;
-        else if (req->rpos && req->rlen == req->rsize)
-        {
-            memmove(req->rbuf, req->rbuf + req->rpos, req->rlen - req->rpos);
-            req->rlen -= req->rpos;
-            req->rpos = 0;
-        }
-        if (req->rlen == req->rsize)
-        {
-            size_t size = req->rsize ? req->rsize * 2 : READ_BUFFER_SIZE;
-            char *buf;
-            if (size > limit) size = limit;
-            if (size <= req->rsize) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            if (!(buf = heap_realloc(req->rbuf, size))) return ERROR_OUTOFMEMORY;
-            req->rbuf = buf;
-            req->rsize = size;
-        }
-    }
-    if ((error = conn_io(req, FALSE, req->rbuf + req->rlen, req->rsize - req->rlen, &received))) return error;
-    if (!received) *eof = TRUE;
-    req->rlen += received;
-    return ERROR_SUCCESS;
-}
-
-static WCHAR *span_to_wide(const char *s, size_t len)
-{
-    WCHAR *out = heap_alloc((len + 1) * sizeof(WCHAR));
-    size_t i;
-
-    if (!out) return NULL;
-    for (i = 0; i < len; i++) out[i] = (unsigned char)s[i];
-    out[len] = 0;
-    return out;
-}
 
 /* Installs a parsed head (cs held). */
 static DWORD install_response(struct request *req, const char *head, size_t head_len,
@@ -1109,90 +367,24 @@ static DWORD install_response(struct request *req, const char *head, size_t head
     reset_response(req);
     sprintf(version, "HTTP/1.%d", resp->minor_version);
     swprintf(status, ARRAY_SIZE(status), L"%d", resp->status);
-    req->status_code = resp->status;
-    req->response_version = span_to_wide(version, strlen(version));
-    req->response_status = strdupW(status);
-    req->response_text = span_to_wide(resp->reason, resp->reason_len);
-    if ((req->raw_head = heap_alloc(head_len)))
+    req->resp.status_code = resp->status;
+    req->resp.version = latin1_to_wide(version, strlen(version));
+    req->resp.status = strdupW(status);
+    req->resp.text = latin1_to_wide(resp->reason, resp->reason_len);
+    if ((req->resp.raw_head = heap_alloc(head_len)))
     {
-        memcpy(req->raw_head, head, head_len);
-        req->raw_head_len = head_len;
+        memcpy(req->resp.raw_head, head, head_len);
+        req->resp.raw_head_len = head_len;
     }
-    if (!req->response_version || !req->response_status || !req->response_text || !req->raw_head)
+    if (!req->resp.version || !req->resp.status || !req->resp.text || !req->resp.raw_head)
         return ERROR_OUTOFMEMORY;
     for (i = 0; i < resp->num_headers && !error; i++)
-        error = headers_append_bytes(&req->response_headers, resp->headers[i].name, resp->headers[i].name_len,
+        error = headers_append_bytes(&req->resp.headers, resp->headers[i].name, resp->headers[i].name_len,
                                      resp->headers[i].value, resp->headers[i].value_len);
     return error;
 }
 
-static BOOL list_has_token(const struct wsp_http_response *resp, const char *name, const char *token)
-{
-    size_t i = 0;
-
-    while ((i = wsp_http_find_header(resp->headers, resp->num_headers, i, name)) < resp->num_headers)
-    {
-        if (wsp_http_list_contains(resp->headers[i].value, resp->headers[i].value_len, token, strlen(token)))
-            return TRUE;
-        i++;
-    }
-    return FALSE;
-}
-
-static DWORD setup_body(struct request *req, const struct wsp_http_response *resp)
-{
-    size_t i;
-
-    if (resp->minor_version >= 1) req->keep_alive = !list_has_token(resp, "Connection", "close");
-    else req->keep_alive = list_has_token(resp, "Connection", "keep-alive");
-    if (req->body_overrun) req->keep_alive = FALSE;
-
-    if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
-    {
-        req->body = BODY_NONE;
-        return ERROR_SUCCESS;
-    }
-    if (list_has_token(resp, "Transfer-Encoding", "chunked"))
-    {
-        req->body = BODY_CHUNKED;
-        req->chunk = CHUNK_SIZE;
-        return ERROR_SUCCESS;
-    }
-    if ((i = wsp_http_find_header(resp->headers, resp->num_headers, 0, "Content-Length")) < resp->num_headers)
-    {
-        const char *p = resp->headers[i].value, *end = p + resp->headers[i].value_len;
-        ULONGLONG value = 0;
-
-        if (p == end) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        for (; p < end; p++)
-        {
-            if (*p < '0' || *p > '9' || value > (~0ull - 9) / 10) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            value = value * 10 + (*p - '0');
-        }
-        req->body = BODY_LENGTH;
-        req->remaining = value;
-        return ERROR_SUCCESS;
-    }
-    req->body = BODY_UNTIL_CLOSE;
-    req->keep_alive = FALSE;
-    return ERROR_SUCCESS;
-}
-
 /* Redirects ------------------------------------------------------------------------- */
-
-static size_t buffered(struct request *req)
-{
-    return req->rlen - req->rpos;
-}
-
-/* The response's body is all in our buffer and the connection may carry
- * another request: nothing waits on the socket, and closing the handle keeps
- * the connection (see request_destroy). */
-static BOOL body_wholly_buffered(struct request *req)
-{
-    return req->state == STATE_RESPONSE && !req->body_done && req->keep_alive && !req->conn_taken &&
-           req->body == BODY_LENGTH && buffered(req) == req->remaining;
-}
 
 static BOOL is_redirect(DWORD status)
 {
@@ -1262,18 +454,18 @@ static DWORD redirect_target(struct request *req, const WCHAR *location)
  * a body (303: any verb but HEAD); 307/308 keep verb and body. */
 static DWORD follow_redirect(struct request *req, BOOL *follow)
 {
-    const void *optional = req->send_optional;
-    DWORD optional_len = req->send_optional_len, total_len = req->total_len, error;
+    const void *optional = req->send.optional;
+    DWORD optional_len = req->send.optional_len, total_len = req->send.total_len, error;
     WCHAR *location;
     int index;
 
     *follow = FALSE;
-    if (!is_redirect(req->status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
-        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->upgrade)
+    if (!is_redirect(req->resp.status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->ws.requested)
         return ERROR_SUCCESS;
     EnterCriticalSection(&req->cs);
-    index = headers_find(&req->response_headers, L"Location", 0);
-    location = index >= 0 ? strdupW(req->response_headers.items[index].value) : NULL;
+    index = headers_find(&req->resp.headers, L"Location", 0);
+    location = index >= 0 ? strdupW(req->resp.headers.items[index].value) : NULL;
     LeaveCriticalSection(&req->cs);
     if (index < 0) return ERROR_SUCCESS;
     if (!location) return ERROR_OUTOFMEMORY;
@@ -1282,18 +474,18 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
         heap_free(location);
         return ERROR_WINHTTP_REDIRECT_FAILED;
     }
-    TRACE("%p: %lu redirect to %s\n", req, req->status_code, debugstr_w(location));
+    TRACE("%p: %lu redirect to %s\n", req, req->resp.status_code, debugstr_w(location));
 
     /* The body of the redirect is not for the application. */
-    if (body_wholly_buffered(req)) req->rpos += (size_t)req->remaining;
-    if (req->body == BODY_NONE || body_wholly_buffered(req) ||
-        (req->body == BODY_LENGTH && !req->remaining)) finish_body(req);
-    else drop_connection(req);
+    if (body_wholly_buffered(req)) req->in.pos += (size_t)req->body.remaining;
+    if (req->body.mode == BODY_NONE || body_wholly_buffered(req) ||
+        (req->body.mode == BODY_LENGTH && !req->body.remaining)) body_finish(req);
+    else connection_drop(req);
 
     EnterCriticalSection(&req->cs);
     error = redirect_target(req, location);
-    if (!error && ((req->status_code == HTTP_STATUS_REDIRECT_METHOD && wcscmp(req->verb, L"HEAD")) ||
-                   ((req->status_code == HTTP_STATUS_MOVED || req->status_code == HTTP_STATUS_REDIRECT) &&
+    if (!error && ((req->resp.status_code == HTTP_STATUS_REDIRECT_METHOD && wcscmp(req->verb, L"HEAD")) ||
+                   ((req->resp.status_code == HTTP_STATUS_MOVED || req->resp.status_code == HTTP_STATUS_REDIRECT) &&
                     !wcscmp(req->verb, L"POST"))))
     {
         WCHAR *get = strdupW(L"GET");
@@ -1343,11 +535,11 @@ static DWORD receive_one_response(struct request *req)
     }
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->rbuf + req->rpos, req->rlen - req->rpos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
                                            &resp, lines, MAX_RESPONSE_LINES);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
-            if ((error = fill_buffer(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+            if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
             if (eof)
             {
                 error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
@@ -1364,7 +556,7 @@ static DWORD receive_one_response(struct request *req)
         if (resp.status >= 100 && resp.status < 200 && resp.status != HTTP_STATUS_SWITCH_PROTOCOLS)
         {
             TRACE("%p: skipping interim response %d\n", req, resp.status);
-            req->rpos += head_len;
+            req->in.pos += head_len;
             continue;
         }
         break;
@@ -1378,27 +570,27 @@ static DWORD receive_one_response(struct request *req)
     if (error)
     {
         heap_free(lines);
-        drop_connection(req);
+        connection_drop(req);
         return error;
     }
 
     EnterCriticalSection(&req->cs);
-    error = install_response(req, req->rbuf + req->rpos, head_len, &resp);
-    if (!error) error = setup_body(req, &resp);
+    error = install_response(req, req->in.buf + req->in.pos, head_len, &resp);
+    if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);
     heap_free(lines);
     if (error)
     {
-        drop_connection(req);
+        connection_drop(req);
         return error;
     }
-    req->rpos += head_len;
-    TRACE("%p: status %lu, body mode %u, keep-alive %d\n", req, req->status_code, req->body, req->keep_alive);
+    req->in.pos += head_len;
+    TRACE("%p: status %lu, body mode %u, keep-alive %d\n", req, req->resp.status_code, req->body.mode, req->body.keep_alive);
 
     received = (DWORD)head_len;
     send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED, &received, sizeof(received));
-    if (req->body == BODY_NONE || (req->body == BODY_LENGTH && !req->remaining)) finish_body(req);
+    if (req->body.mode == BODY_NONE || (req->body.mode == BODY_LENGTH && !req->body.remaining)) body_finish(req);
     return ERROR_SUCCESS;
 }
 
@@ -1425,201 +617,6 @@ static DWORD receive_response(struct request *req)
     }
 }
 
-/* Response body ------------------------------------------------------------------- */
-
-/* Bytes of body that can be handed out now without I/O. */
-static size_t body_available(struct request *req)
-{
-    size_t have = buffered(req);
-
-    if (req->body_done) return 0;
-    switch (req->body)
-    {
-    case BODY_LENGTH:
-        return (size_t)min((ULONGLONG)have, req->remaining);
-    case BODY_CHUNKED:
-        return req->chunk == CHUNK_DATA ? (size_t)min((ULONGLONG)have, req->remaining) : 0;
-    case BODY_UNTIL_CLOSE:
-        return have;
-    default:
-        return 0;
-    }
-}
-
-/* Takes one line from the buffer if a whole one is there. */
-static BOOL take_line(struct request *req, const char **line, size_t *len, DWORD *error)
-{
-    const char *start = req->rbuf + req->rpos;
-    const char *nl = memchr(start, '\n', buffered(req));
-
-    *error = ERROR_SUCCESS;
-    if (!nl)
-    {
-        if (buffered(req) > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        return FALSE;
-    }
-    *line = start;
-    *len = nl - start;
-    if (*len && start[*len - 1] == '\r') (*len)--;
-    if (*len > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    req->rpos += nl - start + 1;
-    return TRUE;
-}
-
-static DWORD parse_chunk_size(const char *line, size_t len, ULONGLONG *size)
-{
-    size_t i = 0, digits = 0;
-
-    *size = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    for (; i < len; i++, digits++)
-    {
-        char c = line[i];
-        unsigned v;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else break;
-        if (*size >> 60) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        *size = (*size << 4) | v;
-    }
-    if (!digits) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    /* chunk extensions are ignored */
-    if (i < len && line[i] != ';') return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    return ERROR_SUCCESS;
-}
-
-/* Moves the chunked decoder as far as the buffered bytes allow. */
-static DWORD advance_chunked(struct request *req)
-{
-    const char *line;
-    size_t len;
-    DWORD error;
-
-    for (;;)
-    {
-        switch (req->chunk)
-        {
-        case CHUNK_SIZE:
-            if (!take_line(req, &line, &len, &error)) return error;
-            if (error) return error;
-            if ((error = parse_chunk_size(line, len, &req->remaining))) return error;
-            req->chunk = req->remaining ? CHUNK_DATA : CHUNK_TRAILERS;
-            break;
-        case CHUNK_DATA:
-            if (req->remaining) return ERROR_SUCCESS;
-            req->chunk = CHUNK_DATA_END;
-            break;
-        case CHUNK_DATA_END:
-            if (!take_line(req, &line, &len, &error)) return error;
-            if (error || len) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            req->chunk = CHUNK_SIZE;
-            break;
-        case CHUNK_TRAILERS:
-            if (!take_line(req, &line, &len, &error)) return error;
-            if (error) return error;
-            req->trailer_bytes += len + 2;
-            if (req->trailer_bytes > MAX_TRAILERS) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            if (!len) req->chunk = CHUNK_DONE;
-            else if (!memchr(line, ':', len)) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            break;
-        case CHUNK_DONE:
-            return ERROR_SUCCESS;
-        }
-    }
-}
-
-/* Checks whether the body ended with what is buffered. */
-static DWORD check_body_end(struct request *req)
-{
-    DWORD error;
-
-    if (req->body_done) return ERROR_SUCCESS;
-    switch (req->body)
-    {
-    case BODY_NONE:
-        finish_body(req);
-        break;
-    case BODY_LENGTH:
-        if (!req->remaining) finish_body(req);
-        break;
-    case BODY_CHUNKED:
-        if ((error = advance_chunked(req))) return error;
-        if (req->chunk == CHUNK_DONE) finish_body(req);
-        break;
-    default:
-        break;
-    }
-    return ERROR_SUCCESS;
-}
-
-/* Blocks until body bytes are available or the body ended. */
-static DWORD wait_for_body(struct request *req)
-{
-    DWORD error;
-    BOOL eof;
-
-    for (;;)
-    {
-        if ((error = check_body_end(req))) return error;
-        if (req->body_done || body_available(req)) return ERROR_SUCCESS;
-        if ((error = fill_buffer(req, max(req->rsize, READ_BUFFER_SIZE) * 2, &eof))) return error;
-        if (!eof) continue;
-
-        TRACE("%p: connection closed by the server\n", req);
-        req->keep_alive = FALSE;
-        if (req->body == BODY_CHUNKED) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-        finish_body(req);
-        return ERROR_SUCCESS;
-    }
-}
-
-static DWORD query_data_available(struct request *req, DWORD *available)
-{
-    DWORD error;
-
-    *available = 0;
-    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if ((error = wait_for_body(req)))
-    {
-        if (error != ERROR_IO_PENDING) drop_connection(req);
-        return error;
-    }
-    *available = (DWORD)min(body_available(req), (size_t)~0u);
-    return ERROR_SUCCESS;
-}
-
-static DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read)
-{
-    char *out = buffer;
-    DWORD error;
-    size_t n;
-
-    *read = 0;
-    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if ((error = wait_for_body(req)))
-    {
-        if (error != ERROR_IO_PENDING) drop_connection(req);
-        return error;
-    }
-    while (*read < size && (n = body_available(req)))
-    {
-        n = min(n, (size_t)(size - *read));
-        memcpy(out + *read, req->rbuf + req->rpos, n);
-        req->rpos += n;
-        if (req->body == BODY_LENGTH || req->body == BODY_CHUNKED) req->remaining -= n;
-        *read += (DWORD)n;
-        if ((error = check_body_end(req)))
-        {
-            drop_connection(req);
-            return error;
-        }
-    }
-    TRACE("%p: read %lu bytes%s\n", req, *read, req->body_done ? ", body complete" : "");
-    return ERROR_SUCCESS;
-}
-
 /* WinHttpReceiveResponse: a challenge this request can answer (auth.h) is
  * answered here, by reading the refused response to its end and sending the
  * request again (on the same connection when it is kept alive), so the
@@ -1638,13 +635,13 @@ static DWORD receive_final_response(struct request *req)
         {
         case AUTH_STEP_RECEIVE:
             if ((error = receive_response(req))) return error;
-            if (req->auth_retries >= MAX_AUTH_RETRIES || req->chunked_upload || req->total_len > req->send_optional_len
-                || req->written > req->send_optional_len)
+            if (req->auth_retries >= MAX_AUTH_RETRIES || req->send.chunked_upload || req->send.total_len > req->send.optional_len
+                || req->send.written > req->send.optional_len)
                 return ERROR_SUCCESS;
             EnterCriticalSection(&req->cs);
             view.hdr = &req->hdr;
-            view.response = &req->response_headers;
-            view.status = req->status_code;
+            view.response = &req->resp.headers;
+            view.status = req->resp.status_code;
             view.verb = req->verb;
             view.path = req->path;
             retry = auth_should_retry(&req->auth, &view);
@@ -1662,7 +659,7 @@ static DWORD receive_final_response(struct request *req)
                     return error;
                 }
             } while (read);
-            if ((error = prepare_request(req, NULL, 0, req->send_optional, req->send_optional_len, req->total_len)))
+            if ((error = prepare_request(req, NULL, 0, req->send.optional, req->send.optional_len, req->send.total_len)))
             {
                 req->auth_step = AUTH_STEP_RECEIVE;
                 return error;
@@ -1696,8 +693,8 @@ struct request_auth *request_auth_acquire(HINTERNET handle, struct auth_request_
     req = impl_from_hdr(hdr);
     EnterCriticalSection(&req->cs);
     view->hdr = hdr;
-    view->response = req->state == STATE_RESPONSE ? &req->response_headers : NULL;
-    view->status = req->state == STATE_RESPONSE ? req->status_code : 0;
+    view->response = req->state == STATE_RESPONSE ? &req->resp.headers : NULL;
+    view->status = req->state == STATE_RESPONSE ? req->resp.status_code : 0;
     view->verb = req->verb;
     view->path = req->path;
     return &req->auth;
@@ -1842,7 +839,7 @@ static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWOR
     BOOL ready;
 
     if (!task_queue_begin_inline(&req->queue)) return FALSE;
-    ready = req->state == STATE_RESPONSE && (check_body_end(req) || req->body_done || body_available(req));
+    ready = req->state == STATE_RESPONSE && body_ready(req);
     if (ready)
     {
         memset(&t, 0, sizeof(t));
@@ -1885,31 +882,28 @@ static void request_destroy(struct object_header *hdr)
     struct request *req = impl_from_hdr(hdr);
 
     TRACE("%p\n", req);
-    deadline_disarm(&req->io_deadline);
+    deadline_disarm(&req->io.deadline);
     /* Closed with the rest of the body already in our buffer: the connection
      * is as good as read to its end, and Windows keeps it for the next
      * request (Wine's notification.c, test_connection_cache). */
     if (req->conn && body_wholly_buffered(req))
     {
         TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        pool_put(req, req->conn);
+        connection_pool_put(req, req->conn);
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
-    heap_free(req->send_head);
-    if (req->server_cert) CertFreeCertificateContext(req->server_cert);
+    heap_free(req->send.head);
+    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     reset_response(req);
     headers_free(&req->request_headers);
     auth_free(&req->auth);
-    heap_free(req->rbuf);
+    heap_free(req->in.buf);
     heap_free(req->verb);
     heap_free(req->path);
     heap_free(req->version);
     heap_free(req->server);
-    heap_free(req->proxy_host);
-    heap_free(req->pool_host);
-    heap_free(req->tunnel_auth);
-    heap_free(req->tunnel_head);
+    connection_free_route(req);
     proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
     DeleteCriticalSection(&req->cs);
@@ -1948,7 +942,7 @@ static WCHAR *cert_name(const CERT_NAME_BLOB *name)
 static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buflen)
 {
     WINHTTP_CERTIFICATE_INFO *info = buffer;
-    const CERT_INFO *cert = req->server_cert->pCertInfo;
+    const CERT_INFO *cert = req->setup.server_cert->pCertInfo;
 
     if (!buffer || *buflen < sizeof(*info))
     {
@@ -1961,7 +955,7 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     info->ftStart = cert->NotBefore;
     info->lpszSubjectInfo = cert_name(&cert->Subject);
     info->lpszIssuerInfo = cert_name(&cert->Issuer);
-    info->dwKeySize = req->key_bits;
+    info->dwKeySize = req->setup.key_bits;
     *buflen = sizeof(*info);
     return TRUE;
 }
@@ -1982,7 +976,8 @@ static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
         SetLastError(ERROR_INSUFFICIENT_BUFFER);
         return FALSE;
     }
-    if (!CertGetCertificateChain(NULL, req->server_cert, NULL, req->server_cert->hCertStore, &para, 0, NULL, &chain))
+    if (!CertGetCertificateChain(NULL, req->setup.server_cert, NULL, req->setup.server_cert->hCertStore, &para, 0,
+                                 NULL, &chain))
         return FALSE;
     *(const CERT_CHAIN_CONTEXT **)buffer = chain;
     *buflen = sizeof(chain);
@@ -1994,6 +989,7 @@ static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
 static BOOL query_connection_info(struct request *req, void *buffer, DWORD *buflen)
 {
     WINHTTP_CONNECTION_INFO *info = buffer;
+    SOCKADDR_STORAGE addr;
     int len;
     BOOL ret = FALSE;
 
@@ -2008,9 +1004,9 @@ static BOOL query_connection_info(struct request *req, void *buffer, DWORD *bufl
     {
         memset(info, 0, sizeof(*info));
         info->cbSize = sizeof(*info);
-        len = sizeof(info->LocalAddress);
-        getsockname(req->conn->socket, (struct sockaddr *)&info->LocalAddress, &len);
-        memcpy(&info->RemoteAddress, &req->conn->addr, min(sizeof(info->RemoteAddress), (size_t)req->conn->addr_len));
+        net_local_address(req->conn, &info->LocalAddress, &len);
+        net_peer_address(req->conn, &addr, &len);
+        memcpy(&info->RemoteAddress, &addr, min(sizeof(info->RemoteAddress), (size_t)len));
         *buflen = sizeof(*info);
         ret = TRUE;
     }
@@ -2031,9 +1027,9 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     case WINHTTP_OPTION_PROXY:
         return proxy_option_query(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
-        return query_dword_option(req->ws_receive_buffer_size, buffer, buflen);
+        return query_dword_option(req->ws.receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
-        return query_dword_option(req->ws_send_buffer_size, buffer, buflen);
+        return query_dword_option(req->ws.send_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
         /* write-only */
@@ -2063,7 +1059,7 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     {
         const CERT_CONTEXT *cert;
 
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
@@ -2074,27 +1070,27 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
             SetLastError(ERROR_INSUFFICIENT_BUFFER);
             return FALSE;
         }
-        if (!(cert = CertDuplicateCertificateContext(req->server_cert))) return FALSE;
+        if (!(cert = CertDuplicateCertificateContext(req->setup.server_cert))) return FALSE;
         *(const CERT_CONTEXT **)buffer = cert;
         *buflen = sizeof(cert);
         return TRUE;
     }
     case WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT:
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
         }
         return query_certificate_info(req, buffer, buflen);
     case WINHTTP_OPTION_SECURITY_KEY_BITNESS:
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
         }
-        return query_dword_option(req->key_bits, buffer, buflen);
+        return query_dword_option(req->setup.key_bits, buffer, buflen);
     case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
-        if (!req->secure || !req->server_cert)
+        if (!req->secure || !req->setup.server_cert)
         {
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
@@ -2110,6 +1106,22 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     return FALSE;
 }
 
+/* The connection's blocking calls follow the request's timeouts. */
+static void request_timeouts_changed(struct request *req)
+{
+    EnterCriticalSection(&req->cs);
+    if (req->conn) net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
+    LeaveCriticalSection(&req->cs);
+}
+
+static void request_set_timeouts(struct object_header *hdr, int resolve, int connect, int send, int receive)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    set_timeouts(&req->timeouts, resolve, connect, send, receive);
+    request_timeouts_changed(req);
+}
+
 static BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
 {
     struct request *req = impl_from_hdr(hdr);
@@ -2119,7 +1131,7 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
     ret = session_set_timeout_option(&req->timeouts, option, buffer, buflen, &handled);
     if (handled)
     {
-        if (ret) request_timeouts_changed(hdr);
+        if (ret) request_timeouts_changed(req);
         return ret;
     }
 
@@ -2128,20 +1140,27 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
     case WINHTTP_OPTION_PROXY:
         return proxy_option_set(&req->proxy_opt, buffer, buflen);
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
-        req->upgrade = TRUE;
+        req->ws.requested = TRUE;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        req->ws_receive_buffer_size = value;
+        req->ws.receive_buffer_size = value;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        req->ws_send_buffer_size = value;
+        req->ws.send_buffer_size = value;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
         return FALSE;
     case WINHTTP_OPTION_CLIENT_CERT_CONTEXT:
+        /* only an https request has a certificate to give (Wine's
+         * test_secure_connection: ERROR_WINHTTP_INCORRECT_HANDLE_STATE) */
+        if (!req->secure)
+        {
+            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+            return FALSE;
+        }
         /* WINHTTP_NO_CLIENT_CERT_CONTEXT: go on without a client certificate */
         if (!buffer && !buflen) return TRUE;
         FIXME("client certificates are not supported\n");
@@ -2162,21 +1181,8 @@ static const struct object_vtbl request_vtbl =
     request_destroy,
     request_query_option,
     request_set_option,
+    request_set_timeouts,
 };
-
-struct timeouts *request_timeouts(struct object_header *hdr)
-{
-    return &impl_from_hdr(hdr)->timeouts;
-}
-
-void request_timeouts_changed(struct object_header *hdr)
-{
-    struct request *req = impl_from_hdr(hdr);
-
-    EnterCriticalSection(&req->cs);
-    if (req->conn) net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
-    LeaveCriticalSection(&req->cs);
-}
 
 DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
 {
@@ -2189,34 +1195,34 @@ DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgrade
 
     memset(out, 0, sizeof(*out));
     EnterCriticalSection(&req->cs);
-    if (!req->upgrade || req->state != STATE_RESPONSE || !req->conn || req->conn_taken || !req->raw_head)
+    if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
     {
-        TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->upgrade, req->state, req->conn, req->conn_taken);
+        TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->ws.requested, req->state, req->conn, req->ws.taken);
         error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     }
-    else if (wsp_http_parse_response(req->raw_head, req->raw_head_len, req->raw_head_len, &resp, lines,
-                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->raw_head_len)
+    else if (wsp_http_parse_response(req->resp.raw_head, req->resp.raw_head_len, req->resp.raw_head_len, &resp, lines,
+                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->resp.raw_head_len)
         error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    else if ((result = wsp_handshake_check_response(&resp, req->ws_key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
+    else if ((result = wsp_handshake_check_response(&resp, req->ws.key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
     {
         TRACE("%p: handshake check failed: %s\n", req, wsp_handshake_result_name(result));
         error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
     }
     else
     {
-        extra = req->rlen - req->rpos;
+        extra = req->in.len - req->in.pos;
         if (extra && !(out->extra = heap_alloc(extra))) error = ERROR_OUTOFMEMORY;
         else
         {
-            if (extra) memcpy(out->extra, req->rbuf + req->rpos, extra);
+            if (extra) memcpy(out->extra, req->in.buf + req->in.pos, extra);
             out->extra_len = extra;
             out->conn = req->conn;
-            out->send_buffer_size = req->ws_send_captured;
-            out->receive_buffer_size = req->ws_receive_captured;
+            out->send_buffer_size = req->ws.send_captured;
+            out->receive_buffer_size = req->ws.receive_captured;
             out->timeouts = req->timeouts;
             req->conn = NULL;
-            req->conn_taken = TRUE;
-            req->rpos = req->rlen = 0;
+            req->ws.taken = TRUE;
+            req->in.pos = req->in.len = 0;
         }
     }
     LeaveCriticalSection(&req->cs);
@@ -2294,8 +1300,8 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
     req->timeouts = connect->session->timeouts;
     options_inherit(&req->opts, &connect->session->opts);
     req->hdr.options = &req->opts;
-    req->ws_receive_buffer_size = connect->session->websocket_receive_buffer_size;
-    req->ws_send_buffer_size = connect->session->websocket_send_buffer_size;
+    req->ws.receive_buffer_size = connect->session->websocket_receive_buffer_size;
+    req->ws.send_buffer_size = connect->session->websocket_send_buffer_size;
     req->state = STATE_INIT;
 
     error = ERROR_SUCCESS;
@@ -2529,10 +1535,10 @@ static DWORD query_source(struct request *req, DWORD level, struct query_source 
         return ERROR_SUCCESS;
     }
     if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    src->list = &req->response_headers;
-    src->first_line_parts[0] = req->response_version;
-    src->first_line_parts[1] = req->response_status;
-    src->first_line_parts[2] = req->response_text;
+    src->list = &req->resp.headers;
+    src->first_line_parts[0] = req->resp.version;
+    src->first_line_parts[1] = req->resp.status;
+    src->first_line_parts[2] = req->resp.text;
     return ERROR_SUCCESS;
 }
 
@@ -2628,7 +1634,7 @@ DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, 
         {
             if ((error = read_data(req, (char *)buffer + total, to_read - total, &count))) break;
             total += count;
-        } while (count && total < to_read && !req->body_done);
+        } while (count && total < to_read && !req->body.done);
         if (!error && read) *read = total;
     }
     return finish_call(req, error) ? ERROR_SUCCESS : GetLastError();

@@ -134,12 +134,26 @@ static BOOL session_set_option(struct object_header *hdr, DWORD option, void *bu
     return FALSE;
 }
 
+void set_timeouts(struct timeouts *t, int resolve, int connect, int send, int receive)
+{
+    t->resolve = resolve;
+    t->connect = connect;
+    t->send = send;
+    t->receive = receive;
+}
+
+static void session_set_timeouts(struct object_header *hdr, int resolve, int connect, int send, int receive)
+{
+    set_timeouts(&CONTAINING_RECORD(hdr, struct session, hdr)->timeouts, resolve, connect, send, receive);
+}
+
 static const struct object_vtbl session_vtbl =
 {
     NULL,
     session_destroy,
     session_query_option,
     session_set_option,
+    session_set_timeouts,
 };
 
 /***********************************************************************
@@ -242,6 +256,7 @@ static const struct object_vtbl connect_vtbl =
     connect_destroy,
     connect_query_option,
     connect_set_option,
+    NULL,
 };
 
 /***********************************************************************
@@ -299,7 +314,6 @@ HINTERNET WINAPI WinHttpConnect(HINTERNET hsession, LPCWSTR server, INTERNET_POR
 BOOL WINAPI WinHttpSetTimeouts(HINTERNET handle, int resolve, int connect, int send, int receive)
 {
     struct object_header *hdr;
-    struct timeouts *t;
     BOOL ret = TRUE;
 
     TRACE("%p, %d, %d, %d, %d\n", handle, resolve, connect, send, receive);
@@ -314,26 +328,7 @@ BOOL WINAPI WinHttpSetTimeouts(HINTERNET handle, int resolve, int connect, int s
         SetLastError(ERROR_INVALID_HANDLE);
         return FALSE;
     }
-    switch (hdr->type)
-    {
-    case HANDLE_TYPE_SESSION:
-        t = &CONTAINING_RECORD(hdr, struct session, hdr)->timeouts;
-        break;
-    case HANDLE_TYPE_REQUEST:
-        t = request_timeouts(hdr);
-        break;
-    default:
-        t = NULL;
-        break;
-    }
-    if (t)
-    {
-        t->resolve = resolve;
-        t->connect = connect;
-        t->send = send;
-        t->receive = receive;
-        if (hdr->type == HANDLE_TYPE_REQUEST) request_timeouts_changed(hdr);
-    }
+    if (hdr->vtbl->set_timeouts) hdr->vtbl->set_timeouts(hdr, resolve, connect, send, receive);
     else
     {
         SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);

@@ -3,15 +3,16 @@
  * GnuTLS): the handshake, record encryption and decryption, and server
  * certificate validation.  No cryptography of our own.
  *
- * It sits below the transport interface (net.h): net.c calls in here when
- * a connection is secure, so HTTP and WebSocket code only see plaintext.
+ * A record codec below the transport interface (tls.h): net.c calls in
+ * here when a connection is secure and does all the socket I/O itself, so
+ * HTTP and WebSocket code only see plaintext.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #define SECURITY_WIN32
-#include "net.h"
+#include "tls.h"
 #include <security.h>
 #include <schannel.h>
 #include <wincrypt.h>
@@ -304,7 +305,7 @@ DWORD tls_cipher_strength(struct tls *tls)
 /* Has fill write the plaintext from *offset on into each record and encrypts
  * up to TLS_SEND_RECORDS records back to back in tls->out (*out, *out_len),
  * to leave with one socket call; *offset moves past what they carry. */
-DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, net_fill_fn fill, void *context,
+DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, tls_fill_fn fill, void *context,
                           const BYTE **out, size_t *out_len)
 {
     size_t len = total - *offset, records = (len + tls->sizes.cbMaximumMessage - 1) / tls->sizes.cbMaximumMessage;
@@ -345,31 +346,6 @@ DWORD tls_encrypt_records(struct tls *tls, size_t total, size_t *offset, net_fil
     *out = tls->out;
     *out_len = pos - tls->out;
     return ERROR_SUCCESS;
-}
-
-/* Blocking: the records of every batch leave before the next is encrypted. */
-DWORD tls_send_fill(struct netconn *conn, struct tls *tls, size_t len, net_fill_fn fill, void *context)
-{
-    size_t offset = 0, out_len;
-    const BYTE *out;
-    DWORD error;
-
-    while (offset < len)
-    {
-        if ((error = tls_encrypt_records(tls, len, &offset, fill, context, &out, &out_len))) return error;
-        if ((error = sock_send(conn, out, out_len))) return error;
-    }
-    return ERROR_SUCCESS;
-}
-
-void tls_fill_copy(void *context, size_t offset, BYTE *dst, size_t len)
-{
-    memcpy(dst, (const BYTE *)context + offset, len);
-}
-
-DWORD tls_send(struct netconn *conn, struct tls *tls, const void *buf, size_t len)
-{
-    return tls_send_fill(conn, tls, len, tls_fill_copy, (void *)buf);
 }
 
 /* Room for ciphertext from the socket (async reads land here).  Only
@@ -501,19 +477,24 @@ DWORD tls_end_of_stream(struct tls *tls)
     return ERROR_WINHTTP_CONNECTION_ERROR;
 }
 
-/* Sends close_notify (best effort). */
-void tls_shutdown(struct netconn *conn, struct tls *tls)
+BOOL tls_has_input(struct tls *tls)
+{
+    return tls->plain_len || tls->in_len || tls->eof;
+}
+
+/* The close_notify alert (best effort: NULL if Schannel gives none). */
+void *tls_close_notify(struct tls *tls, size_t *len)
 {
     DWORD type = SCHANNEL_SHUTDOWN;
     SecBuffer buf = { sizeof(type), SECBUFFER_TOKEN, &type }, out = { 0, SECBUFFER_TOKEN, NULL };
     SecBufferDesc desc = { SECBUFFER_VERSION, 1, &buf }, out_desc = { SECBUFFER_VERSION, 1, &out };
     DWORD attrs;
 
-    if (ApplyControlToken(&tls->ctx, &desc) != SEC_E_OK) return;
+    *len = 0;
+    if (ApplyControlToken(&tls->ctx, &desc) != SEC_E_OK) return NULL;
     if (InitializeSecurityContextW(&tls->cred, &tls->ctx, NULL, ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM, 0, 0,
-                                   NULL, 0, &tls->ctx, &out_desc, &attrs, NULL) >= 0 && out.pvBuffer)
-    {
-        sock_send(conn, out.pvBuffer, out.cbBuffer);
-        FreeContextBuffer(out.pvBuffer);
-    }
+                                   NULL, 0, &tls->ctx, &out_desc, &attrs, NULL) < 0 || !out.pvBuffer)
+        return NULL;
+    *len = out.cbBuffer;
+    return out.pvBuffer;
 }

@@ -26,9 +26,9 @@
 #define DEFAULT_KEEPALIVE_INTERVAL 30000
 #define DEFAULT_CLOSE_TIMEOUT      10000
 #define MIN_RECEIVE_BUFFER         4096
-#define MAX_SINGLE_SEND            (4 * 1024 * 1024)   /* larger messages leave in pieces */
 #define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
 #define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
+#define CONTROL_QUEUE_MAX          64                  /* control frames waiting for the wire */
 
 /* The websocket whose READ_COMPLETE this thread is delivering, if any. */
 static __thread struct websocket *delivering;
@@ -47,6 +47,24 @@ enum fragment_type
     FRAGMENT_UTF8,
 };
 
+/* A control frame waiting for the wire (heap, so an idle websocket pays nothing). */
+struct control_frame
+{
+    struct control_frame *next;
+    BYTE opcode;
+    BYTE len;
+    BYTE payload[WSP_MAX_CONTROL_PAYLOAD];
+};
+
+/* A frame on its way out: header and the payload with its mask. */
+struct frame_fill
+{
+    uint8_t header[WSP_MAX_HEADER_SIZE];
+    size_t header_len;
+    const BYTE *payload;
+    uint8_t mask[4];
+};
+
 /* What process_input() found. */
 enum step
 {
@@ -61,7 +79,24 @@ struct websocket
     struct object_header hdr;
     struct netconn *conn;
     CRITICAL_SECTION cs;          /* state; held while input is decoded */
-    CRITICAL_SECTION send_cs;     /* frames leave whole, one at a time */
+    /* The wire: one frame goes out at a time, written by whoever set
+     * wire_busy, never under cs.  Control frames that come up meanwhile
+     * (pong, the close after a protocol violation, keepalive pings) wait in
+     * the control queue (ctl_head); the owner sends them before it gives the wire up, on its own
+     * thread if that one may block (synchronous handles), else from a pool
+     * task (flush_task).  send_lock guards the fields below and is held for
+     * no I/O; lock order: cs, then send_lock. */
+    SRWLOCK send_lock;
+    CONDITION_VARIABLE wire_free;
+    BOOL wire_busy;
+    BOOL wire_shutdown;           /* FIN once the queue is empty (protocol violation) */
+    BOOL send_queued;             /* an async send waits for the wire (started by the giver) */
+    struct control_frame *ctl_head, **ctl_tail;
+    unsigned int ctl_count;
+    /* the async send in flight (send_pending) */
+    struct frame_fill out;
+    WINHTTP_WEB_SOCKET_STATUS out_status;
+    enum fragment_type out_next_fragment;
     HANDLE close_event;           /* set once the peer's close arrived or the connection died */
     enum socket_state state;
     enum fragment_type send_fragment;
@@ -91,13 +126,24 @@ struct websocket
     void *user_buf;               /* pending async receive */
     DWORD user_len;
     /* sending */
-    BYTE *sbuf;
-    size_t sbuf_size;
 };
 
 static struct websocket *impl_from_hdr(struct object_header *hdr)
 {
     return CONTAINING_RECORD(hdr, struct websocket, hdr);
+}
+
+/* send_lock held. */
+static struct control_frame *pop_control(struct websocket *ws)
+{
+    struct control_frame *frame;
+
+    if ((frame = ws->ctl_head))
+    {
+        if (!(ws->ctl_head = frame->next)) ws->ctl_tail = &ws->ctl_head;
+        ws->ctl_count--;
+    }
+    return frame;
 }
 
 static void websocket_destroy(struct object_header *hdr)
@@ -107,12 +153,11 @@ static void websocket_destroy(struct object_header *hdr)
     TRACE("%p\n", ws);
     deadline_disarm(&ws->close_deadline);
     deadline_disarm(&ws->keepalive_deadline);
+    while (ws->ctl_count) heap_free(pop_control(ws));
     net_close(ws->conn);
     DeleteCriticalSection(&ws->cs);
-    DeleteCriticalSection(&ws->send_cs);
     CloseHandle(ws->close_event);
     heap_free(ws->rbuf);
-    heap_free(ws->sbuf);
     heap_free(ws);
 }
 
@@ -186,18 +231,10 @@ static const struct object_vtbl websocket_vtbl =
     websocket_destroy,
     websocket_query_option,
     websocket_set_option,
+    NULL,
 };
 
 /* Sending ---------------------------------------------------------------- */
-
-/* A frame on its way out: header and the payload with its mask. */
-struct frame_fill
-{
-    uint8_t header[WSP_MAX_HEADER_SIZE];
-    size_t header_len;
-    const BYTE *payload;
-    uint8_t mask[4];
-};
 
 /* Writes bytes [offset, offset + len) of the frame to dst (net_fill_fn):
  * header, then payload masked on the way. */
@@ -217,44 +254,158 @@ static void fill_frame(void *context, size_t offset, BYTE *dst, size_t len)
     if (len) wsp_mask_copy(dst, f->payload + (offset - f->header_len), len, f->mask, offset - f->header_len);
 }
 
-/* Sends one frame: header and masked payload leave in one buffer (pieces of
- * at most MAX_SINGLE_SEND payload bytes for very large payloads); over TLS
- * they are masked into the records themselves.  Caller holds send_cs. */
-static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
+static DWORD prepare_frame(struct frame_fill *f, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
-    struct frame_fill f;
-    size_t total, piece, offset;
-    DWORD error;
-
-    winhttp_random(NULL, f.mask, sizeof(f.mask));
-    if (!(f.header_len = wsp_encode_header(f.header, fin, opcode, len, f.mask))) return ERROR_INVALID_PARAMETER;
-    f.payload = payload;
-    total = f.header_len + len;
-    if (ws->conn->tls) return net_send_fill(ws->conn, total, fill_frame, &f);
-
-    piece = min(total, f.header_len + MAX_SINGLE_SEND);
-    if (ws->sbuf_size < piece)
-    {
-        BYTE *buf = heap_realloc(ws->sbuf, piece);
-        if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
-        ws->sbuf = buf;
-        ws->sbuf_size = piece;
-    }
-    for (offset = 0; offset < total; offset += piece)
-    {
-        piece = min(total - offset, f.header_len + MAX_SINGLE_SEND);
-        fill_frame(&f, offset, ws->sbuf, piece);
-        if ((error = net_send(ws->conn, ws->sbuf, piece))) return error;
-    }
+    winhttp_random(NULL, f->mask, sizeof(f->mask));
+    if (!(f->header_len = wsp_encode_header(f->header, fin, opcode, len, f->mask))) return ERROR_INVALID_PARAMETER;
+    f->payload = payload;
     return ERROR_SUCCESS;
 }
 
-static DWORD send_control(struct websocket *ws, unsigned opcode, const void *payload, size_t len)
+/* Sends one frame, blocking: header and masked payload are written once,
+ * into the transport's send buffer or TLS records.  Caller owns the wire. */
+static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
+{
+    struct frame_fill f;
+    DWORD error;
+
+    if ((error = prepare_frame(&f, fin, opcode, payload, len))) return error;
+    return net_send_fill(ws->conn, f.header_len + len, fill_frame, &f);
+}
+
+/* Takes the wire, waiting while another thread writes (bounded by its send
+ * timeout).  Only where blocking is allowed: synchronous calls, close frames. */
+static void wire_take(struct websocket *ws)
+{
+    AcquireSRWLockExclusive(&ws->send_lock);
+    while (ws->wire_busy) SleepConditionVariableSRW(&ws->wire_free, &ws->send_lock, INFINITE, 0);
+    ws->wire_busy = TRUE;
+    ReleaseSRWLockExclusive(&ws->send_lock);
+}
+
+static void start_async_send(struct websocket *ws, BOOL on_caller);
+static void finish_async_send(struct websocket *ws, DWORD error, BOOL on_caller, BOOL owns_wire);
+static void CALLBACK flush_task(PTP_CALLBACK_INSTANCE instance, void *context);
+
+/* Sends the queued control frames, blocking; the caller owns the wire. */
+static void flush_controls(struct websocket *ws)
+{
+    struct control_frame *frame;
+    DWORD error;
+
+    for (;;)
+    {
+        AcquireSRWLockExclusive(&ws->send_lock);
+        frame = pop_control(ws);
+        ReleaseSRWLockExclusive(&ws->send_lock);
+        if (!frame) return;
+        if ((error = send_frame(ws, TRUE, frame->opcode, frame->payload, frame->len)))
+            WARN("%p: control frame %u not sent: %lu\n", ws, frame->opcode, error);
+        heap_free(frame);
+    }
+}
+
+/* Gives the wire up.  Queued control frames go first: sent here when this
+ * thread may block on the network, else handed to a pool task that owns the
+ * wire meanwhile; then an async send that waited is started. */
+static void wire_give(struct websocket *ws, BOOL may_block)
+{
+    BOOL queued;
+
+    for (;;)
+    {
+        if (may_block) flush_controls(ws);
+        AcquireSRWLockExclusive(&ws->send_lock);
+        if (ws->ctl_count && !may_block)
+        {
+            ReleaseSRWLockExclusive(&ws->send_lock);
+            addref_object(&ws->hdr);
+            if (TrySubmitThreadpoolCallback(flush_task, ws, NULL)) return;
+            release_object(&ws->hdr);
+            ERR("%p: no pool thread for the control frames\n", ws);
+            AcquireSRWLockExclusive(&ws->send_lock);
+            while (ws->ctl_count) heap_free(pop_control(ws));
+        }
+        if (!ws->ctl_count && ws->wire_shutdown)
+        {
+            /* after the close that answers a protocol violation: FIN */
+            ws->wire_shutdown = FALSE;
+            ReleaseSRWLockExclusive(&ws->send_lock);
+            net_shutdown_send(ws->conn);
+            continue;
+        }
+        if (!ws->ctl_count)
+        {
+            queued = ws->send_queued;
+            ws->send_queued = FALSE;
+            if (!queued)
+            {
+                ws->wire_busy = FALSE;
+                WakeAllConditionVariable(&ws->wire_free);
+            }
+            ReleaseSRWLockExclusive(&ws->send_lock);
+            if (queued) start_async_send(ws, FALSE);
+            return;
+        }
+        ReleaseSRWLockExclusive(&ws->send_lock);  /* queued meanwhile: flush again */
+    }
+}
+
+static void CALLBACK flush_task(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    struct websocket *ws = context;
+
+    wire_give(ws, TRUE);
+    release_object(&ws->hdr);
+}
+
+/* Queues a control frame; any thread, cs may be held (nothing is written
+ * here: control_kick does that once no lock is held).  A full queue drops
+ * the frame: the peer is not reading our pongs (RFC 6455 §5.5.3 lets a pong
+ * answer only the latest ping). */
+static void queue_control(struct websocket *ws, unsigned opcode, const void *payload, size_t len)
+{
+    struct control_frame *frame = NULL;
+
+    AcquireSRWLockExclusive(&ws->send_lock);
+    if (ws->ctl_count < CONTROL_QUEUE_MAX && len <= WSP_MAX_CONTROL_PAYLOAD && (frame = heap_alloc(sizeof(*frame))))
+    {
+        frame->next = NULL;
+        frame->opcode = opcode;
+        frame->len = (BYTE)len;
+        memcpy(frame->payload, payload, len);
+        *ws->ctl_tail = frame;
+        ws->ctl_tail = &frame->next;
+        ws->ctl_count++;
+    }
+    ReleaseSRWLockExclusive(&ws->send_lock);
+    if (!frame) WARN("%p: control queue full, frame %u dropped\n", ws, opcode);
+}
+
+/* Sends what queue_control queued if the wire is free (else its owner
+ * will): on this thread for synchronous handles, from a pool task for
+ * asynchronous ones, so async callers and completion threads never write. */
+static void control_kick(struct websocket *ws)
+{
+    BOOL take;
+
+    AcquireSRWLockExclusive(&ws->send_lock);
+    take = !ws->wire_busy && (ws->ctl_count || ws->wire_shutdown);
+    if (take) ws->wire_busy = TRUE;
+    ReleaseSRWLockExclusive(&ws->send_lock);
+    if (take) wire_give(ws, !object_is_async(&ws->hdr));
+}
+
+/* Sends a frame now (blocking), after whatever is on the wire and the
+ * control frames queued before it (a pong must not follow our close). */
+static DWORD send_now(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
     DWORD error;
-    EnterCriticalSection(&ws->send_cs);
-    error = send_frame(ws, TRUE, opcode, payload, len);
-    LeaveCriticalSection(&ws->send_cs);
+
+    wire_take(ws);
+    flush_controls(ws);
+    error = send_frame(ws, fin, opcode, payload, len);
+    wire_give(ws, !object_is_async(&ws->hdr));
     return error;
 }
 
@@ -278,9 +429,12 @@ static void fail_connection(struct websocket *ws, enum wsp_status status)
         payload[0] = code >> 8;
         payload[1] = code & 0xff;
         ws->close_sent = TRUE;
-        send_control(ws, WSP_OP_CLOSE, payload, sizeof(payload));
+        queue_control(ws, WSP_OP_CLOSE, payload, sizeof(payload));
     }
-    net_shutdown_send(ws->conn);
+    /* FIN after that frame; control_kick sends both once cs is released. */
+    AcquireSRWLockExclusive(&ws->send_lock);
+    ws->wire_shutdown = TRUE;
+    ReleaseSRWLockExclusive(&ws->send_lock);
     set_fatal_error(ws, ERROR_WINHTTP_INVALID_SERVER_RESPONSE);
 }
 
@@ -342,8 +496,7 @@ static enum step decode_input(struct websocket *ws, const BYTE *in, size_t in_le
             return STEP_DATA;
         case WSP_EVENT_PING:
             /* RFC 6455 5.5.3: the pong carries the ping's payload */
-            if (!ws->close_sent && send_control(ws, WSP_OP_PONG, ev.data, ev.len))
-                WARN("%p: could not answer a ping\n", ws);
+            if (!ws->close_sent) queue_control(ws, WSP_OP_PONG, ev.data, ev.len);
             break;
         case WSP_EVENT_CLOSE:
             record_close(ws, &ev);
@@ -395,7 +548,8 @@ static DWORD keepalive_expired(struct websocket *ws)
     TRACE("%p: idle for %lu ms, pinging\n", ws, ws->keepalive_interval);
     winhttp_random(NULL, payload, sizeof(payload));
     ws->ping_outstanding = TRUE;
-    return send_control(ws, WSP_OP_PING, payload, sizeof(payload));
+    queue_control(ws, WSP_OP_PING, payload, sizeof(payload));
+    return ERROR_SUCCESS;
 }
 
 /* Blocking read into rbuf; an idle peer is pinged (keepalive_expired). */
@@ -405,11 +559,12 @@ static DWORD read_into(struct websocket *ws, void *dst, size_t room, int timeout
 
     for (;;)
     {
-        net_set_timeouts(ws->conn, ws->conn->send_timeout, timeout);
+        net_set_receive_timeout(ws->conn, timeout);
         error = net_recv(ws->conn, dst, room, received);
         if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
         {
             if ((error = keepalive_expired(ws))) return error;
+            control_kick(ws);
             continue;
         }
         if (error) return error;
@@ -466,6 +621,7 @@ static DWORD read_direct(struct websocket *ws, void *buf, DWORD len, DWORD *byte
         else error = ERROR_NOT_ENOUGH_MEMORY;
     }
     LeaveCriticalSection(&ws->cs);
+    control_kick(ws);
     return error;
 }
 
@@ -482,6 +638,7 @@ static DWORD receive_sync(struct websocket *ws, void *buf, DWORD len, DWORD *byt
         step = process_input(ws, buf, len, bytes, type);
         error = ws->fatal_error;
         LeaveCriticalSection(&ws->cs);
+        control_kick(ws);
         if (step == STEP_DATA || step == STEP_CLOSE) return ERROR_SUCCESS;
         if (step == STEP_ERROR) return error;
         if (can_read_direct(ws, len))
@@ -562,10 +719,11 @@ static void async_step(struct websocket *ws)
             close_done = TRUE;
         }
         LeaveCriticalSection(&ws->cs);
+        control_kick(ws);
 
         if (read)
         {
-            if (!ws->rlen && !ws->conn->tls && GetTickCount() - ws->last_data > BUSY_WINDOW)
+            if (!ws->rlen && GetTickCount() - ws->last_data > BUSY_WINDOW)
             {
                 /* Idle: wait for data without a buffer, so an idle connection
                  * with a receive pending costs no receive buffer. */
@@ -627,19 +785,21 @@ static void async_read_complete(struct netconn *conn, void *context, DWORD error
     release_object(&ws->hdr);  /* the read's reference */
 }
 
-/* Data has arrived on an idle connection: take it without waiting. */
+/* Data has arrived on an idle connection: read it into a fresh buffer
+ * (on a secure connection the rest of a record may still be on its way). */
 static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes)
 {
     struct websocket *ws = context;
-    size_t room, received = 0;
-    BYTE *pos;
+    size_t room = 0;
+    BYTE *pos = NULL;
 
+    if (!error && !(pos = read_position(ws, &room))) error = ERROR_NOT_ENOUGH_MEMORY;
     if (!error)
     {
-        if (!(pos = read_position(ws, &room))) error = ERROR_NOT_ENOUGH_MEMORY;
-        else error = net_recv(conn, pos, room, &received);
+        error = net_recv_async(conn, pos, room, async_read_complete, ws);
+        if (error == ERROR_IO_PENDING || error == ERROR_SUCCESS) return;  /* it completes (or did) */
     }
-    async_read_complete(conn, ws, error, received);
+    async_read_complete(conn, ws, error, 0);
 }
 
 static void CALLBACK async_step_callback(PTP_CALLBACK_INSTANCE instance, void *context)
@@ -678,6 +838,8 @@ static void keepalive_expired_fn(struct deadline *deadline)
     LeaveCriticalSection(&ws->cs);
     if (error) net_cancel(ws->conn);
     else if (next) deadline_arm(&ws->keepalive_deadline, next, keepalive_expired_fn);
+    /* The ping leaves from a pool task: a deadline only marks and wakes. */
+    control_kick(ws);
 }
 
 /* Caller holds cs. */
@@ -709,6 +871,72 @@ static void close_expired_fn(struct deadline *deadline)
 static void start_close_timer(struct websocket *ws)
 {
     if (ws->close_timeout) deadline_arm(&ws->close_deadline, ws->close_timeout, close_expired_fn);
+}
+
+/* Asynchronous sends: the frame leaves without blocking anyone.  What the
+ * socket takes at once leaves on the calling thread, and a send that all
+ * left completes there, as on Windows; otherwise the call has returned and
+ * the completion reports through a pool thread. */
+
+/* What the callback reports: a copy, as the next Send may start before it runs. */
+struct send_result
+{
+    struct websocket *ws;
+    WINHTTP_WEB_SOCKET_STATUS status;
+    DWORD error;
+};
+
+static void deliver_send_result(struct send_result *r)
+{
+    struct websocket *ws = r->ws;
+
+    if (r->error) send_async_error(ws, WINHTTP_WEB_SOCKET_SEND_OPERATION, r->error);
+    else send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &r->status, sizeof(r->status));
+    release_object(&ws->hdr);  /* the send's reference */
+}
+
+static void CALLBACK deliver_send_result_task(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    deliver_send_result(context);
+    heap_free(context);
+}
+
+/* The async send is over: state first (a Send from the callback may follow
+ * at once), then the wire, then the callback (here when on the caller's
+ * thread, else on a pool thread: never on the completion thread). */
+static void finish_async_send(struct websocket *ws, DWORD error, BOOL on_caller, BOOL owns_wire)
+{
+    if (error && ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    TRACE("%p: async send of %lu bytes: %lu\n", ws, ws->out_status.dwBytesTransferred, error);
+    struct send_result result = { ws, ws->out_status, error }, *copy;
+
+    EnterCriticalSection(&ws->cs);
+    ws->send_pending = FALSE;
+    if (!error) ws->send_fragment = ws->out_next_fragment;
+    else set_fatal_error(ws, error);
+    LeaveCriticalSection(&ws->cs);
+    if (owns_wire) wire_give(ws, FALSE);
+    if (!on_caller && (copy = heap_alloc(sizeof(*copy))))
+    {
+        *copy = result;
+        if (TrySubmitThreadpoolCallback(deliver_send_result_task, copy, NULL)) return;
+        heap_free(copy);
+    }
+    deliver_send_result(&result);
+}
+
+static void async_send_done(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    finish_async_send(context, error, FALSE, TRUE);
+}
+
+/* Starts the send prepared in ws->out; the caller owns the wire. */
+static void start_async_send(struct websocket *ws, BOOL on_caller)
+{
+    DWORD error = net_send_fill_async(ws->conn, ws->out.header_len + ws->out_status.dwBytesTransferred, fill_frame,
+                                      &ws->out, async_send_done, ws);
+
+    if (error != ERROR_IO_PENDING) finish_async_send(ws, error, on_caller, TRUE);
 }
 
 /* Public API ----------------------------------------------------------------- */
@@ -760,7 +988,9 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     ws->hdr.context = context;
     ws->conn = up.conn;
     InitializeCriticalSection(&ws->cs);
-    InitializeCriticalSection(&ws->send_cs);
+    InitializeSRWLock(&ws->send_lock);
+    ws->ctl_tail = &ws->ctl_head;
+    InitializeConditionVariable(&ws->wire_free);
     ws->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     ws->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
     ws->last_heard = GetTickCount();
@@ -794,7 +1024,7 @@ DWORD WINAPI WinHttpWebSocketSend(HINTERNET hsocket, WINHTTP_WEB_SOCKET_BUFFER_T
     enum fragment_type kind, next_fragment;
     struct websocket *ws;
     unsigned opcode;
-    BOOL fin;
+    BOOL fin, queued;
     DWORD error;
 
     TRACE("%p, %d, %p, %lu\n", hsocket, type, buf, len);
@@ -826,27 +1056,34 @@ DWORD WINAPI WinHttpWebSocketSend(HINTERNET hsocket, WINHTTP_WEB_SOCKET_BUFFER_T
     /* A message in pieces: TEXT/BINARY first, CONTINUATION after, FIN last. */
     opcode = ws->send_fragment != FRAGMENT_NONE ? WSP_OP_CONTINUATION : kind == FRAGMENT_UTF8 ? WSP_OP_TEXT : WSP_OP_BINARY;
     next_fragment = fin ? FRAGMENT_NONE : kind;
-    EnterCriticalSection(&ws->send_cs);
-    error = send_frame(ws, fin, opcode, buf, len);
-    LeaveCriticalSection(&ws->send_cs);
 
+    if (object_is_async(&ws->hdr))
+    {
+        /* The send keeps a reference until its WRITE_COMPLETE or error. */
+        addref_object(&ws->hdr);
+        ws->out_status.dwBytesTransferred = len;
+        ws->out_status.eBufferType = type;
+        ws->out_next_fragment = next_fragment;
+        if ((error = prepare_frame(&ws->out, fin, opcode, buf, len)))
+            finish_async_send(ws, error, TRUE, FALSE);
+        else
+        {
+            AcquireSRWLockExclusive(&ws->send_lock);
+            if (!(queued = ws->wire_busy)) ws->wire_busy = TRUE;
+            else ws->send_queued = TRUE;  /* wire_give starts it */
+            ReleaseSRWLockExclusive(&ws->send_lock);
+            if (!queued) start_async_send(ws, TRUE);
+        }
+        release_object(&ws->hdr);
+        return ERROR_SUCCESS;
+    }
+
+    error = send_now(ws, fin, opcode, buf, len);
     EnterCriticalSection(&ws->cs);
     ws->send_pending = FALSE;
     if (!error) ws->send_fragment = next_fragment;
     else set_fatal_error(ws, error);
     LeaveCriticalSection(&ws->cs);
-
-    /* Async sends complete on the calling thread, before we return, as on Windows. */
-    if (object_is_async(&ws->hdr))
-    {
-        if (error) send_async_error(ws, WINHTTP_WEB_SOCKET_SEND_OPERATION, error);
-        else
-        {
-            WINHTTP_WEB_SOCKET_STATUS status = { len, type };
-            send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &status, sizeof(status));
-        }
-        error = ERROR_SUCCESS;
-    }
     release_object(&ws->hdr);
     return error;
 }
@@ -938,7 +1175,7 @@ static DWORD send_close_frame(struct websocket *ws, const BYTE *payload, size_t 
     }
     ws->close_sent = TRUE;
     LeaveCriticalSection(&ws->cs);
-    error = send_control(ws, WSP_OP_CLOSE, payload, len);
+    error = send_now(ws, TRUE, WSP_OP_CLOSE, payload, len);
     if (error)
     {
         EnterCriticalSection(&ws->cs);
@@ -1000,6 +1237,7 @@ static DWORD close_sync(struct websocket *ws)
                : process_input(ws, NULL, 0, &bytes, &type);
         error = ws->fatal_error;
         LeaveCriticalSection(&ws->cs);
+        control_kick(ws);
         if (step == STEP_CLOSE) return ERROR_SUCCESS;
         if (step == STEP_ERROR) return error;
         if (other_reader)

@@ -52,6 +52,9 @@ struct object_vtbl
      * common options by setting ERROR_WINHTTP_INVALID_OPTION. */
     BOOL (*query_option)(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen);
     BOOL (*set_option)(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen);
+    /* WinHttpSetTimeouts; NULL where the handle type has no timeouts
+     * (ERROR_WINHTTP_INCORRECT_HANDLE_TYPE).  Optional. */
+    void (*set_timeouts)(struct object_header *hdr, int resolve, int connect, int send, int receive);
 };
 
 struct object_header
@@ -186,12 +189,9 @@ struct connect
 };
 
 /* session.c */
+void set_timeouts(struct timeouts *t, int resolve, int connect, int send, int receive);
 BOOL session_query_timeout_option(const struct timeouts *t, DWORD option, void *buffer, DWORD *buflen, BOOL *handled);
 BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *buffer, DWORD buflen, BOOL *handled);
-
-/* request.c: the parts of a request other files need */
-struct timeouts *request_timeouts(struct object_header *hdr);
-void request_timeouts_changed(struct object_header *hdr);
 
 /* pool.c: a session closed (the process-wide keep-alive pool outlives it) */
 void net_pool_clear(struct session *session);
@@ -248,9 +248,26 @@ static inline WCHAR *strndupW(const WCHAR *src, size_t len)
     return dst;
 }
 
-/* UTF-16 -> UTF-8 (or CP_ACP-free ASCII) conversions for the wire. */
+/* strings.c: every conversion between UTF-16 and the wire's bytes. */
+/* UTF-16 -> UTF-8 (len < 0: up to the terminator); *out_len gets the byte count. */
 char *strdupWA(const WCHAR *src, int len, int *out_len);
+/* UTF-8 -> UTF-16 (len < 0: up to the terminator). */
 WCHAR *strdupAW(const char *src, int len);
+/* Header bytes from the wire: UTF-8 if valid, Latin-1 otherwise. */
+WCHAR *bytes_to_wide(const char *s, size_t len);
+/* Latin-1 bytes (status line parts), one WCHAR each. */
+WCHAR *latin1_to_wide(const char *s, size_t len);
+/* A growable byte string (request heads): failed once an allocation failed. */
+struct strbuf
+{
+    char *data;
+    size_t len, size;
+    BOOL failed;
+};
+void sb_append(struct strbuf *sb, const char *s, size_t len);
+void sb_append_str(struct strbuf *sb, const char *s);
+/* s in UTF-8 */
+void sb_append_wide(struct strbuf *sb, const WCHAR *s);
 
 /* main.c */
 extern HINSTANCE winhttp_instance;

@@ -262,6 +262,25 @@ static void test_session_options(void)
     close_handles(&h);
 }
 
+static void test_client_cert(void)
+{
+    struct handles h;
+    HINTERNET req;
+    BOOL ret;
+
+    /* WINHTTP_NO_CLIENT_CERT_CONTEXT: refused on a plain request (Wine's
+     * test_secure_connection), taken on an https one (libHttpClient, .NET) */
+    open_handles(&h);
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSetOption(h.req, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, WINHTTP_NO_CLIENT_CERT_CONTEXT, 0);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_INCORRECT_HANDLE_STATE, "got %d %lu\n", ret, GetLastError());
+    req = WinHttpOpenRequest(h.con, NULL, L"/", NULL, NULL, NULL, WINHTTP_FLAG_SECURE);
+    ret = WinHttpSetOption(req, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, WINHTTP_NO_CLIENT_CERT_CONTEXT, 0);
+    ok(ret, "https request: %lu\n", GetLastError());
+    WinHttpCloseHandle(req);
+    close_handles(&h);
+}
+
 static void test_unknown(void)
 {
     struct handles h;
@@ -494,6 +513,7 @@ START_TEST(options)
     test_features();
     test_session_options();
     test_unknown();
+    test_client_cert();
     test_credentials();
     test_timeout_defaults();
     /* last: it sets the process-wide worker thread count */

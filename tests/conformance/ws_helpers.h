@@ -147,9 +147,10 @@ static inline void ws_close_handles(struct ws_handles *h)
 
 /* Opens a websocket to path on server ("host:port", e.g. the value of
  * WSTEST_SERVER).  Returns the websocket handle, or NULL with h->failed_call
- * and h->error set (the handles opened so far are closed then). */
-static inline HINTERNET ws_open(const char *server, const WCHAR *path, DWORD flags, WINHTTP_STATUS_CALLBACK cb,
-                         DWORD_PTR ctx, struct ws_handles *h)
+ * and h->error set (the handles opened so far are closed then).  send_timeout
+ * (ms, 0: the default) is set on the request and so holds for the websocket. */
+static inline HINTERNET ws_open_ex(const char *server, const WCHAR *path, DWORD flags, int send_timeout,
+                                   WINHTTP_STATUS_CALLBACK cb, DWORD_PTR ctx, struct ws_handles *h)
 {
     BOOL async = (flags & WS_OPEN_ASYNC) != 0;
     struct ws_upgrade_wait *wait = NULL;
@@ -187,6 +188,8 @@ static inline HINTERNET ws_open(const char *server, const WCHAR *path, DWORD fla
                                           WINHTTP_DEFAULT_ACCEPT_TYPES,
                                           (flags & WS_OPEN_SECURE) ? WINHTTP_FLAG_SECURE : 0)))
         WS_FAIL("WinHttpOpenRequest");
+    if (send_timeout && !WinHttpSetOption(h->request, WINHTTP_OPTION_SEND_TIMEOUT, &send_timeout, sizeof(send_timeout)))
+        WS_FAIL("WinHttpSetOption(SEND_TIMEOUT)");
     if (flags & WS_OPEN_SECURE)
     {
         value = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
@@ -258,6 +261,13 @@ failed:
         h->failed_call = call;
     }
     return NULL;
+}
+
+/* ws_open_ex with the default send timeout. */
+static inline HINTERNET ws_open(const char *server, const WCHAR *path, DWORD flags, WINHTTP_STATUS_CALLBACK cb,
+                                DWORD_PTR ctx, struct ws_handles *h)
+{
+    return ws_open_ex(server, path, flags, 0, cb, ctx, h);
 }
 
 #endif /* WS_HELPERS_H */

@@ -3,7 +3,7 @@
 # Provides: CORE_SRCS (also compiled into the DLL), CORE_TESTS, FUZZ_REPLAY,
 # and the phony targets core-tests, fuzz (FUZZ_SECONDS=N), bench-core.
 
-CORE_DIR  := $(srcdir)/dlls/winhttp
+CORE_DIR  := $(srcdir)/dlls/winhttp/core
 CORE_SRCS := $(addprefix $(CORE_DIR)/,wsp_mask.c wsp_utf8.c wsp_close.c wsp_frame_enc.c \
                wsp_frame_dec.c wsp_sha1.c wsp_base64.c wsp_http.c wsp_handshake.c)
 CORE_HDRS := $(CORE_DIR)/wsp.h $(srcdir)/tests/core/core_util.h
@@ -11,7 +11,7 @@ CORE_HDRS := $(CORE_DIR)/wsp.h $(srcdir)/tests/core/core_util.h
 CORE_OUT  := build/native/core
 FUZZ_OUT  := build/native/fuzz
 VG_OUT    := build/native/vg
-CORE_INC  := -I$(srcdir)/dlls/winhttp -I$(srcdir)/tests/winetest -I$(srcdir)/tests/core
+CORE_INC  := -I$(CORE_DIR) -I$(srcdir)/tests/winetest -I$(srcdir)/tests/core
 CORE_WARN := -Wall -Wextra
 CORE_RUNNER := $(srcdir)/tests/winetest/runner.c
 

@@ -261,6 +261,26 @@ static void stall_until_eof(struct srv_conn *c)
         c->in.len = 0;
 }
 
+/* /noread/MS[/drain]: after the 101, read nothing for MS ms (the client's
+ * sends fill the TCP buffers and stall), then reset the connection, or with
+ * /drain read and discard until the client closes. */
+static void not_reading(struct ws_sess *s, const char *arg)
+{
+    struct srv_conn *c = s->c;
+    char *end;
+    long ms = strtol(arg, &end, 10);
+
+    if (flush(s))
+        return;
+    sleep_ms(ms > 0 ? ms : 0);
+    if (!strcmp(end, "/drain")) {
+        stall_until_eof(c);
+        srv_conn_close(c);
+    } else {
+        srv_conn_reset(c);
+    }
+}
+
 /* /send/SCRIPT[/END], /send-chop/N/SCRIPT[/END]: the script's bytes right
  * after the 101, in one write or in writes of N bytes (over TLS one record
  * each), then END.  Returns 1 when END has finished the connection, 0 to go
@@ -398,7 +418,8 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
     if (strcmp(path, "/echo") && strncmp(path, "/echo-frag/", 11) && strcmp(path, "/frames") &&
         strncmp(path, "/send/", 6) && strncmp(path, "/send-chop/", 11) && strncmp(path, "/ping/", 6) && strcmp(path, "/ping") &&
         strncmp(path, "/close/", 7) && strcmp(path, "/close-empty") && strcmp(path, "/stall") &&
-        strcmp(path, "/early") && strcmp(path, "/ws-headers") && strcmp(path, "/echo-protocol")) {
+        strcmp(path, "/early") && strcmp(path, "/ws-headers") && strcmp(path, "/echo-protocol") &&
+        strncmp(path, "/noread/", 8)) {
         keep = !srv_http_respond(c, 404, NULL, "no such scenario\n", 17, 1, 0);
         goto out;
     }
@@ -455,6 +476,9 @@ int srv_ws_handle(struct srv_conn *c, const struct http_req *r, const char *path
     } else if (!strncmp(path, "/send/", 6) || !strncmp(path, "/send-chop/", 11)) {
         if (send_script(&s, path))
             goto out;
+    } else if (!strncmp(path, "/noread/", 8)) {
+        not_reading(&s, path + 8);
+        goto out;
     }
     run_session(&s);
 out:

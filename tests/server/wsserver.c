@@ -63,6 +63,9 @@
  *                    head, then /echo
  *   /stall           valid 101, then never send anything (client data is
  *                    read and discarded until the client closes)
+ *   /noread/MS       valid 101, then read nothing for MS ms (the client's
+ *                    sends stall once the TCP buffers are full), then reset
+ *   /noread/MS/drain the same, then read and discard until the client closes
  *   /handshake/V     broken handshakes (request not validated):
  *       status-200 / status-404   normal response with a small body, keep-alive
  *       bad-accept / no-accept    101 with a wrong / no Sec-WebSocket-Accept

@@ -1,0 +1,318 @@
+/*
+ * Response body framing: Content-Length, chunked (with trailers) and
+ * until-close bodies, read through the request's input buffer.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "request_private.h"
+
+/* Longest chunk-size or trailer line, and all trailers together. */
+#define MAX_CHUNK_LINE      4096
+#define MAX_TRAILERS        (64 * 1024)
+
+void body_finish(struct request *req)
+{
+    req->body.done = TRUE;
+    if (req->resp.status_code == HTTP_STATUS_SWITCH_PROTOCOLS) return;  /* kept for the upgrade */
+    connection_release(req, req->body.keep_alive);
+}
+
+DWORD body_fill_input(struct request *req, size_t limit, BOOL *eof)
+{
+    size_t received;
+    DWORD error;
+
+    *eof = FALSE;
+    if (!req->io.ready)
+    {
+        /* Make room (not when resuming: the bytes landed at rbuf + rlen). */
+        if (req->in.pos == req->in.len) req->in.pos = req->in.len = 0;
+        else if (req->in.pos && req->in.len == req->in.size)
+        {
+            memmove(req->in.buf, req->in.buf + req->in.pos, req->in.len - req->in.pos);
+            req->in.len -= req->in.pos;
+            req->in.pos = 0;
+        }
+        if (req->in.len == req->in.size)
+        {
+            size_t size = req->in.size ? req->in.size * 2 : READ_BUFFER_SIZE;
+            char *buf;
+            if (size > limit) size = limit;
+            if (size <= req->in.size) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            if (!(buf = heap_realloc(req->in.buf, size))) return ERROR_OUTOFMEMORY;
+            req->in.buf = buf;
+            req->in.size = size;
+        }
+    }
+    if ((error = connection_io(req, FALSE, req->in.buf + req->in.len, req->in.size - req->in.len, &received))) return error;
+    if (!received) *eof = TRUE;
+    req->in.len += received;
+    return ERROR_SUCCESS;
+}
+
+BOOL response_list_has_token(const struct wsp_http_response *resp, const char *name, const char *token)
+{
+    size_t i = 0;
+
+    while ((i = wsp_http_find_header(resp->headers, resp->num_headers, i, name)) < resp->num_headers)
+    {
+        if (wsp_http_list_contains(resp->headers[i].value, resp->headers[i].value_len, token, strlen(token)))
+            return TRUE;
+        i++;
+    }
+    return FALSE;
+}
+
+DWORD body_setup(struct request *req, const struct wsp_http_response *resp)
+{
+    size_t i;
+
+    if (resp->minor_version >= 1) req->body.keep_alive = !response_list_has_token(resp, "Connection", "close");
+    else req->body.keep_alive = response_list_has_token(resp, "Connection", "keep-alive");
+    if (req->send.body_overrun) req->body.keep_alive = FALSE;
+
+    if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
+    {
+        req->body.mode = BODY_NONE;
+        return ERROR_SUCCESS;
+    }
+    if (response_list_has_token(resp, "Transfer-Encoding", "chunked"))
+    {
+        req->body.mode = BODY_CHUNKED;
+        req->body.chunk = CHUNK_SIZE;
+        return ERROR_SUCCESS;
+    }
+    if ((i = wsp_http_find_header(resp->headers, resp->num_headers, 0, "Content-Length")) < resp->num_headers)
+    {
+        const char *p = resp->headers[i].value, *end = p + resp->headers[i].value_len;
+        ULONGLONG value = 0;
+
+        if (p == end) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        for (; p < end; p++)
+        {
+            if (*p < '0' || *p > '9' || value > (~0ull - 9) / 10) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            value = value * 10 + (*p - '0');
+        }
+        req->body.mode = BODY_LENGTH;
+        req->body.remaining = value;
+        return ERROR_SUCCESS;
+    }
+    req->body.mode = BODY_UNTIL_CLOSE;
+    req->body.keep_alive = FALSE;
+    return ERROR_SUCCESS;
+}
+
+
+static size_t buffered(struct request *req)
+{
+    return req->in.len - req->in.pos;
+}
+
+/* The response's body is all in our buffer and the connection may carry
+ * another request: nothing waits on the socket, and closing the handle keeps
+ * the connection (see request_destroy). */
+BOOL body_wholly_buffered(struct request *req)
+{
+    return req->state == STATE_RESPONSE && !req->body.done && req->body.keep_alive && !req->ws.taken &&
+           req->body.mode == BODY_LENGTH && buffered(req) == req->body.remaining;
+}
+
+/* Bytes of body that can be handed out now without I/O. */
+static size_t body_available(struct request *req)
+{
+    size_t have = buffered(req);
+
+    if (req->body.done) return 0;
+    switch (req->body.mode)
+    {
+    case BODY_LENGTH:
+        return (size_t)min((ULONGLONG)have, req->body.remaining);
+    case BODY_CHUNKED:
+        return req->body.chunk == CHUNK_DATA ? (size_t)min((ULONGLONG)have, req->body.remaining) : 0;
+    case BODY_UNTIL_CLOSE:
+        return have;
+    default:
+        return 0;
+    }
+}
+
+/* Takes one line from the buffer if a whole one is there. */
+static BOOL take_line(struct request *req, const char **line, size_t *len, DWORD *error)
+{
+    const char *start = req->in.buf + req->in.pos;
+    const char *nl = memchr(start, '\n', buffered(req));
+
+    *error = ERROR_SUCCESS;
+    if (!nl)
+    {
+        if (buffered(req) > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        return FALSE;
+    }
+    *line = start;
+    *len = nl - start;
+    if (*len && start[*len - 1] == '\r') (*len)--;
+    if (*len > MAX_CHUNK_LINE) *error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    req->in.pos += nl - start + 1;
+    return TRUE;
+}
+
+static DWORD parse_chunk_size(const char *line, size_t len, ULONGLONG *size)
+{
+    size_t i = 0, digits = 0;
+
+    *size = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    for (; i < len; i++, digits++)
+    {
+        char c = line[i];
+        unsigned v;
+        if (c >= '0' && c <= '9') v = c - '0';
+        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+        else break;
+        if (*size >> 60) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        *size = (*size << 4) | v;
+    }
+    if (!digits) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    /* chunk extensions are ignored */
+    if (i < len && line[i] != ';') return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    return ERROR_SUCCESS;
+}
+
+/* Moves the chunked decoder as far as the buffered bytes allow. */
+static DWORD advance_chunked(struct request *req)
+{
+    const char *line;
+    size_t len;
+    DWORD error;
+
+    for (;;)
+    {
+        switch (req->body.chunk)
+        {
+        case CHUNK_SIZE:
+            if (!take_line(req, &line, &len, &error)) return error;
+            if (error) return error;
+            if ((error = parse_chunk_size(line, len, &req->body.remaining))) return error;
+            req->body.chunk = req->body.remaining ? CHUNK_DATA : CHUNK_TRAILERS;
+            break;
+        case CHUNK_DATA:
+            if (req->body.remaining) return ERROR_SUCCESS;
+            req->body.chunk = CHUNK_DATA_END;
+            break;
+        case CHUNK_DATA_END:
+            if (!take_line(req, &line, &len, &error)) return error;
+            if (error || len) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            req->body.chunk = CHUNK_SIZE;
+            break;
+        case CHUNK_TRAILERS:
+            if (!take_line(req, &line, &len, &error)) return error;
+            if (error) return error;
+            req->body.trailer_bytes += len + 2;
+            if (req->body.trailer_bytes > MAX_TRAILERS) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            if (!len) req->body.chunk = CHUNK_DONE;
+            else if (!memchr(line, ':', len)) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            break;
+        case CHUNK_DONE:
+            return ERROR_SUCCESS;
+        }
+    }
+}
+
+/* Checks whether the body ended with what is buffered. */
+static DWORD check_body_end(struct request *req)
+{
+    DWORD error;
+
+    if (req->body.done) return ERROR_SUCCESS;
+    switch (req->body.mode)
+    {
+    case BODY_NONE:
+        body_finish(req);
+        break;
+    case BODY_LENGTH:
+        if (!req->body.remaining) body_finish(req);
+        break;
+    case BODY_CHUNKED:
+        if ((error = advance_chunked(req))) return error;
+        if (req->body.chunk == CHUNK_DONE) body_finish(req);
+        break;
+    default:
+        break;
+    }
+    return ERROR_SUCCESS;
+}
+
+BOOL body_ready(struct request *req)
+{
+    return check_body_end(req) || req->body.done || body_available(req);
+}
+
+/* Blocks until body bytes are available or the body ended. */
+static DWORD wait_for_body(struct request *req)
+{
+    DWORD error;
+    BOOL eof;
+
+    for (;;)
+    {
+        if ((error = check_body_end(req))) return error;
+        if (req->body.done || body_available(req)) return ERROR_SUCCESS;
+        if ((error = body_fill_input(req, max(req->in.size, READ_BUFFER_SIZE) * 2, &eof))) return error;
+        if (!eof) continue;
+
+        TRACE("%p: connection closed by the server\n", req);
+        req->body.keep_alive = FALSE;
+        if (req->body.mode == BODY_CHUNKED) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+        body_finish(req);
+        return ERROR_SUCCESS;
+    }
+}
+
+DWORD query_data_available(struct request *req, DWORD *available)
+{
+    DWORD error;
+
+    *available = 0;
+    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if ((error = wait_for_body(req)))
+    {
+        if (error != ERROR_IO_PENDING) connection_drop(req);
+        return error;
+    }
+    *available = (DWORD)min(body_available(req), (size_t)~0u);
+    return ERROR_SUCCESS;
+}
+
+DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read)
+{
+    char *out = buffer;
+    DWORD error;
+    size_t n;
+
+    *read = 0;
+    if (req->state != STATE_RESPONSE) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if ((error = wait_for_body(req)))
+    {
+        if (error != ERROR_IO_PENDING) connection_drop(req);
+        return error;
+    }
+    while (*read < size && (n = body_available(req)))
+    {
+        n = min(n, (size_t)(size - *read));
+        memcpy(out + *read, req->in.buf + req->in.pos, n);
+        req->in.pos += n;
+        if (req->body.mode == BODY_LENGTH || req->body.mode == BODY_CHUNKED) req->body.remaining -= n;
+        *read += (DWORD)n;
+        if ((error = check_body_end(req)))
+        {
+            connection_drop(req);
+            return error;
+        }
+    }
+    TRACE("%p: read %lu bytes%s\n", req, *read, req->body.done ? ", body complete" : "");
+    return ERROR_SUCCESS;
+}

@@ -1,0 +1,475 @@
+/*
+ * A request's connection: set-up (a pooled connection, or resolve, connect
+ * and the TLS handshake; a proxy's CONNECT tunnel will be one more step
+ * before TLS), the overlapped I/O a task parks on, and giving the
+ * connection back to the keep-alive pool (pool.c).
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "request_private.h"
+
+static void send_address_callback(struct request *req, DWORD status, const struct net_address *addr)
+{
+    WCHAR ip[INET6_ADDRSTRLEN + 8];
+
+    if (GetNameInfoW((const SOCKADDR *)&addr->addr, addr->len, ip, ARRAY_SIZE(ip), NULL, 0, NI_NUMERICHOST))
+        ip[0] = 0;
+    send_callback(&req->hdr, status, ip, (DWORD)((wcslen(ip) + 1) * sizeof(WCHAR)));
+}
+
+
+static void set_conn(struct request *req, struct netconn *conn)
+{
+    EnterCriticalSection(&req->cs);
+    req->conn = conn;
+    LeaveCriticalSection(&req->cs);
+}
+
+void connection_drop(struct request *req)
+{
+    struct netconn *conn;
+
+    EnterCriticalSection(&req->cs);
+    conn = req->conn;
+    req->conn = NULL;
+    LeaveCriticalSection(&req->cs);
+    if (conn) net_close(conn);
+    req->in.pos = req->in.len = 0;
+}
+
+DWORD check_cancelled(struct request *req, DWORD error)
+{
+    if (error && error != ERROR_IO_PENDING && req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
+    return error;
+}
+
+/* A timeout expired: cancel the operation in flight, if it still is. */
+static void io_timed_out(struct deadline *deadline)
+{
+    struct request *req = CONTAINING_RECORD(deadline, struct request, io.deadline);
+
+    EnterCriticalSection(&req->cs);
+    if (req->io.active && req->conn)
+    {
+        TRACE("%p: timed out\n", req);
+        req->io.timed_out = TRUE;
+        net_cancel(req->conn);
+    }
+    LeaveCriticalSection(&req->cs);
+}
+
+/* An operation is about to start: arm its timeout (ms, <= 0 for none). */
+static void io_begin(struct request *req, int timeout)
+{
+    /* No earlier deadline may fire into this operation. */
+    deadline_disarm(&req->io.deadline);
+    EnterCriticalSection(&req->cs);
+    req->io.active = TRUE;
+    req->io.timed_out = FALSE;
+    LeaveCriticalSection(&req->cs);
+    if (timeout > 0) deadline_arm(&req->io.deadline, timeout, io_timed_out);
+}
+
+
+static void io_end(struct request *req)
+{
+    EnterCriticalSection(&req->cs);
+    req->io.active = FALSE;
+    LeaveCriticalSection(&req->cs);
+}
+
+/* Completion of every overlapped operation of a request: keep the result for
+ * the task and resume it. */
+static void io_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct request *req = context;
+
+    io_end(req);
+    req->io.error = error;
+    req->io.bytes = bytes;
+    req->io.ready = TRUE;
+    task_io_done(&req->queue);
+}
+
+/* Takes the result io_complete left.  A timed-out or cancelled operation
+ * may also end as an EOF (the socket was shut down): that is no answer. */
+static DWORD io_result(struct request *req, size_t *bytes)
+{
+    req->io.ready = FALSE;
+    if (bytes) *bytes = req->io.error ? 0 : req->io.bytes;
+    if (req->io.timed_out) return ERROR_WINHTTP_TIMEOUT;
+    if (req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
+    return req->io.error;
+}
+
+/* What starting an operation came to: ERROR_IO_PENDING (the task parks), an
+ * error (nothing started), or the result of one that already completed on
+ * this thread. */
+static DWORD io_wait(struct request *req, DWORD started, size_t *bytes)
+{
+    if (started == ERROR_IO_PENDING) return ERROR_IO_PENDING;
+    io_end(req);
+    if (started) return started;
+    task_io_inline(&req->queue);
+    return io_result(req, bytes);
+}
+
+DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes)
+{
+    DWORD error;
+
+    *bytes = 0;
+    if (req->io.ready) return io_result(req, bytes);
+    if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
+    if (!object_is_async(&req->hdr))
+    {
+        if (!is_send) return check_cancelled(req, net_recv(req->conn, buf, len, bytes));
+        if (!(error = net_send(req->conn, buf, len))) *bytes = len;
+        return check_cancelled(req, error);
+    }
+    io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive);
+    if (is_send) return io_wait(req, net_send_async(req->conn, buf, len, io_complete, req), bytes);
+    return io_wait(req, net_recv_async(req->conn, buf, len, io_complete, req), bytes);
+}
+
+
+static DWORD resolve_server(struct request *req)
+{
+    DWORD error;
+
+    const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
+
+    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
+                  (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
+    /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
+    if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve,
+                             &req->setup.addr)))
+        return error;
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->setup.addr);
+    send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->setup.addr);
+    req->setup.addr_index = 0;
+    return ERROR_SUCCESS;
+}
+
+/* The TCP connection: each address in turn (asynchronous: one per run). */
+static DWORD connect_server(struct request *req)
+{
+    struct netconn *conn;
+    DWORD error;
+
+    if (!object_is_async(&req->hdr))
+    {
+        if ((error = net_connect(&req->setup.addr, req->timeouts.connect, &conn))) return error;
+        set_conn(req, conn);
+        net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
+        return ERROR_SUCCESS;
+    }
+    if (req->io.ready)
+    {
+        /* io_result reports a handle closed meanwhile as cancelled */
+        if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
+        connection_drop(req);
+        if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
+        TRACE("%p: trying the next address\n", req);
+    }
+    io_begin(req, req->timeouts.connect);
+    error = io_wait(req, net_connect_async(&req->setup.addr.all[req->setup.addr_index], req->setup.addr.all_len[req->setup.addr_index],
+                                           &conn, io_complete, req), NULL);
+    if (error == ERROR_IO_PENDING) set_conn(req, conn);
+    return error;
+}
+
+static DWORD secure_connection(struct request *req)
+{
+    DWORD error;
+
+    if (!object_is_async(&req->hdr))
+        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
+                           &req->setup.cert_flags);
+    else if (req->io.ready) error = io_result(req, NULL);
+    else
+    {
+        /* The handshake as a whole is bounded by the receive timeout. */
+        io_begin(req, req->timeouts.receive);
+        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
+                                              req->security_flags, &req->setup.cert_flags, io_complete, req), NULL);
+        if (error == ERROR_IO_PENDING) return error;
+    }
+    if (error)
+    {
+        if (error == ERROR_WINHTTP_SECURE_FAILURE)
+            send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &req->setup.cert_flags,
+                          sizeof(req->setup.cert_flags));
+        connection_drop(req);
+        return error;
+    }
+    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+    req->setup.server_cert = net_server_certificate(req->conn);
+    req->setup.key_bits = net_cipher_strength(req->conn);
+    return ERROR_SUCCESS;
+}
+
+/* Plain, or TLS validated with the same certificate checks ignored. */
+DWORD connection_pool_key(struct request *req)
+{
+    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
+                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+
+    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
+}
+
+/* Where a connection of this request lives in the pool: the origin when
+ * direct, the proxy for plain HTTP through it (any origin may use it), the
+ * pair for a tunnel. */
+static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *port, DWORD *key)
+{
+    *host = req->server;
+    *port = req->port;
+    *key = connection_pool_key(req);
+    if (req->proxy_host && req->tunnel) *host = req->pool_host;
+    else if (req->proxy_host)
+    {
+        *host = req->proxy_host;
+        *port = req->proxy_port;
+        *key = 0;
+    }
+}
+
+/* Gives an idle connection to the pool, under the key of its route; not one
+ * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
+ * the origin). */
+void connection_pool_put(struct request *req, struct netconn *conn)
+{
+    const WCHAR *host;
+    INTERNET_PORT port;
+    DWORD key;
+
+    if (req->tunnel_refused)
+    {
+        net_close(conn);
+        return;
+    }
+    pool_route(req, &host, &port, &key);
+    net_pool_put(req->session, conn, host, port, key);
+}
+
+/* The proxy this send goes through (cs held).  Through a tunnel the
+ * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
+DWORD connection_choose_route(struct request *req)
+{
+    struct proxy_route route;
+    int index;
+    size_t len;
+
+    connection_free_route(req);
+    req->tunnel = req->tunnel_refused = FALSE;
+    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
+    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
+                           &route))
+        return ERROR_SUCCESS;
+    req->proxy_host = route.host;
+    req->proxy_port = route.port;
+    /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
+    req->tunnel = req->secure || req->ws.requested;
+    TRACE("%p: through %s:%u%s\n", req, debugstr_w(req->proxy_host), req->proxy_port, req->tunnel ? ", tunnel" : "");
+    if (!req->tunnel) return ERROR_SUCCESS;
+
+    len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
+    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    if ((index = headers_find(&req->request_headers, L"Proxy-Authorization", 0)) >= 0)
+    {
+        if (!(req->tunnel_auth = strdupW(req->request_headers.items[index].value))) return ERROR_OUTOFMEMORY;
+        headers_process(&req->request_headers, L"Proxy-Authorization", NULL,
+                        WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    }
+    return ERROR_SUCCESS;
+}
+
+void connection_free_route(struct request *req)
+{
+    heap_free(req->proxy_host);
+    heap_free(req->pool_host);
+    heap_free(req->tunnel_auth);
+    heap_free(req->tunnel_head);
+    req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
+    req->tunnel_head = NULL;
+}
+
+/* "CONNECT host:port HTTP/1.1" and its headers. */
+static char *build_tunnel_head(struct request *req, size_t *len)
+{
+    struct strbuf sb = { 0 };
+    WCHAR authority[300];
+    BOOL bracket = wcschr(req->server, ':') && req->server[0] != '[';
+
+    swprintf(authority, ARRAY_SIZE(authority), bracket ? L"[%ls]:%u" : L"%ls:%u", req->server, req->port);
+    sb_append_str(&sb, "CONNECT ");
+    sb_append_wide(&sb, authority);
+    sb_append_str(&sb, " HTTP/1.1\r\nHost: ");
+    sb_append_wide(&sb, authority);
+    sb_append_str(&sb, "\r\n");
+    if (req->session->agent && req->session->agent[0])
+    {
+        sb_append_str(&sb, "User-Agent: ");
+        sb_append_wide(&sb, req->session->agent);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "Proxy-Connection: Keep-Alive\r\n");
+    if (req->tunnel_auth)
+    {
+        sb_append_str(&sb, "Proxy-Authorization: ");
+        sb_append_wide(&sb, req->tunnel_auth);
+        sb_append_str(&sb, "\r\n");
+    }
+    sb_append_str(&sb, "\r\n");
+    if (sb.failed)
+    {
+        heap_free(sb.data);
+        return NULL;
+    }
+    *len = sb.len;
+    return sb.data;
+}
+
+/* The proxy's answer to CONNECT.  200: the tunnel is open.  Anything else
+ * (a 407 first of all) stays in the buffer as the request's response, for
+ * WinHttpReceiveResponse. */
+static DWORD tunnel_reply(struct request *req)
+{
+    struct wsp_http_header lines[64];
+    struct wsp_http_response resp;
+    ptrdiff_t head_len;
+    DWORD error;
+    BOOL eof;
+
+    for (;;)
+    {
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+                                           &resp, lines, ARRAY_SIZE(lines));
+        if (head_len != WSP_HTTP_INCOMPLETE) break;
+        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
+        if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    }
+    if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    TRACE("%p: CONNECT answered %d\n", req, resp.status);
+    if (resp.status >= 200 && resp.status < 300)
+    {
+        req->in.pos += head_len;
+        if (req->in.pos != req->in.len) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;   /* nothing may follow */
+        req->in.pos = req->in.len = 0;
+        return ERROR_SUCCESS;
+    }
+    req->tunnel_refused = TRUE;
+    return ERROR_SUCCESS;
+}
+
+
+DWORD connection_open(struct request *req)
+{
+    struct netconn *conn;
+    size_t bytes;
+    DWORD error;
+
+    for (;;)
+    {
+        switch (req->setup.step)
+        {
+        case SETUP_POOL:
+            {
+                const WCHAR *host;
+                INTERNET_PORT port;
+                DWORD key;
+
+                pool_route(req, &host, &port, &key);
+                conn = net_pool_take(req->session, host, port, key);
+            }
+            if ((req->setup.reused = conn != NULL))
+            {
+                TRACE("%p: reusing connection %p\n", req, conn);
+                set_conn(req, conn);
+                if (req->secure)
+                {
+                    /* the certificate options answer for the connection in use */
+                    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+                    req->setup.server_cert = net_server_certificate(conn);
+                    req->setup.key_bits = net_cipher_strength(conn);
+                }
+                net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
+                req->setup.step = SETUP_DONE;
+                break;
+            }
+            if ((error = resolve_server(req))) return error;
+            req->setup.step = SETUP_CONNECT;
+            break;
+        case SETUP_CONNECT:
+            if ((error = connect_server(req))) return error;
+            req->setup.step = req->tunnel ? SETUP_TUNNEL : SETUP_SECURE;
+            break;
+        case SETUP_TUNNEL:
+            if (!req->tunnel_head && !(req->tunnel_head = build_tunnel_head(req, &req->tunnel_head_len)))
+                return ERROR_OUTOFMEMORY;
+            if ((error = connection_io(req, TRUE, req->tunnel_head, req->tunnel_head_len, &bytes)))
+            {
+                if (error != ERROR_IO_PENDING) connection_drop(req);
+                return error;
+            }
+            req->setup.step = SETUP_TUNNEL_REPLY;
+            break;
+        case SETUP_TUNNEL_REPLY:
+            if ((error = tunnel_reply(req)))
+            {
+                if (error != ERROR_IO_PENDING) connection_drop(req);
+                return error;
+            }
+            /* refused: no TLS, no request; the proxy's answer is the response */
+            req->setup.step = req->tunnel_refused ? SETUP_DONE : SETUP_SECURE;
+            break;
+        case SETUP_SECURE:
+            if (req->secure && (error = secure_connection(req))) return error;
+            net_peer_address(req->conn, &req->setup.addr.addr, &req->setup.addr.len);
+            send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER, &req->setup.addr);
+            req->setup.step = SETUP_DONE;
+            break;
+        case SETUP_DONE:
+            return ERROR_SUCCESS;
+        }
+    }
+}
+
+/* The request carries "Connection: close". */
+static BOOL asked_to_close(struct request *req)
+{
+    BOOL ret;
+    int i;
+
+    EnterCriticalSection(&req->cs);
+    i = headers_find(&req->request_headers, L"Connection", 0);
+    ret = i >= 0 && !_wcsicmp(req->request_headers.items[i].value, L"close");
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
+void connection_release(struct request *req, BOOL reusable)
+{
+    struct netconn *conn;
+
+    EnterCriticalSection(&req->cs);
+    conn = req->conn;
+    req->conn = NULL;
+    LeaveCriticalSection(&req->cs);
+    if (!conn) return;
+    if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
+    else if (asked_to_close(req) && !req->hdr.closing)
+    {
+        /* The application asked for the close ("Connection: close"): Windows
+         * reports it (Wine's notification.c, test_async). */
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CLOSING_CONNECTION, NULL, 0);
+        net_close(conn);
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_CONNECTION_CLOSED, NULL, 0);
+    }
+    else net_close(conn);
+    req->in.pos = req->in.len = 0;
+}
