@@ -19,36 +19,28 @@ if [ ! -x "$apache" ]; then
     echo "start-apache: apache2 is not installed" >&2
     exit 1
 fi
-dir=$(mktemp -d "${TMPDIR:-/tmp}/wstest-apache.XXXXXX")
-chmod 755 "$dir"
-apache_pid=
-cleanup() {
-    [ -n "$apache_pid" ] && kill -TERM "$apache_pid" 2>/dev/null && wait "$apache_pid" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
+. "$(dirname "$0")/server-lib.sh"
+server_dir apache
+port=$(server_free_ports 1)
+mkdir -p "$server_dir/htdocs/basic" "$server_dir/htdocs/digest" "$server_dir/htdocs/open"
+echo "basic ok" > "$server_dir/htdocs/basic/ok.txt"
+echo "digest ok" > "$server_dir/htdocs/digest/ok.txt"
+echo "open ok" > "$server_dir/htdocs/open/ok.txt"
+htpasswd -cbB "$server_dir/htpasswd" user pass 2> /dev/null
+printf 'user:digest:%s\n' "$(printf 'user:digest:pass' | md5sum | cut -d' ' -f1)" > "$server_dir/htdigest"
+chmod 644 "$server_dir/htpasswd" "$server_dir/htdigest"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$dir/htdocs/basic" "$dir/htdocs/digest" "$dir/htdocs/open"
-echo "basic ok" > "$dir/htdocs/basic/ok.txt"
-echo "digest ok" > "$dir/htdocs/digest/ok.txt"
-echo "open ok" > "$dir/htdocs/open/ok.txt"
-htpasswd -cbB "$dir/htpasswd" user pass 2> /dev/null
-printf 'user:digest:%s\n' "$(printf 'user:digest:pass' | md5sum | cut -d' ' -f1)" > "$dir/htdigest"
-chmod 644 "$dir/htpasswd" "$dir/htdigest"
-
-cat > "$dir/apache.conf" <<CONF
-ServerRoot "$dir"
+cat > "$server_dir/apache.conf" <<CONF
+ServerRoot "$server_dir"
 ServerName 127.0.0.1
 Listen 127.0.0.1:$port
-PidFile "$dir/apache.pid"
-ErrorLog "$dir/error.log"
+PidFile "$server_dir/apache.pid"
+ErrorLog "$server_dir/error.log"
 LogLevel warn
 User www-data
 Group www-data
-Mutex file:$dir default
-DocumentRoot "$dir/htdocs"
+Mutex file:$server_dir default
+DocumentRoot "$server_dir/htdocs"
 LoadModule mpm_event_module $mods/mod_mpm_event.so
 LoadModule authn_core_module $mods/mod_authn_core.so
 LoadModule authn_file_module $mods/mod_authn_file.so
@@ -60,31 +52,31 @@ LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_wstunnel_module $mods/mod_proxy_wstunnel.so
 KeepAlive On
 MaxKeepAliveRequests 1000
-<Directory "$dir/htdocs">
+<Directory "$server_dir/htdocs">
     Require all granted
 </Directory>
 <Location "/basic">
     AuthType Basic
     AuthName "basic"
     AuthBasicProvider file
-    AuthUserFile "$dir/htpasswd"
+    AuthUserFile "$server_dir/htpasswd"
     Require valid-user
 </Location>
 <Location "/digest">
     AuthType Digest
     AuthName "digest"
     AuthDigestProvider file
-    AuthUserFile "$dir/htdigest"
+    AuthUserFile "$server_dir/htdigest"
     Require valid-user
 </Location>
 CONF
 if [ -n "$ws_server" ]; then
-    cat >> "$dir/apache.conf" <<CONF
+    cat >> "$server_dir/apache.conf" <<CONF
 <Location "/basic-ws/">
     AuthType Basic
     AuthName "basic"
     AuthBasicProvider file
-    AuthUserFile "$dir/htpasswd"
+    AuthUserFile "$server_dir/htpasswd"
     Require valid-user
     ProxyPass "ws://$ws_server/echo"
 </Location>
@@ -92,28 +84,14 @@ if [ -n "$ws_server" ]; then
     AuthType Digest
     AuthName "digest"
     AuthDigestProvider file
-    AuthUserFile "$dir/htdigest"
+    AuthUserFile "$server_dir/htdigest"
     Require valid-user
     ProxyPass "ws://$ws_server/echo"
 </Location>
 CONF
 fi
 
-"$apache" -f "$dir/apache.conf" -DFOREGROUND &
-apache_pid=$!
-for ((i = 0; i < 200; i++)); do
-    if ! kill -0 "$apache_pid" 2>/dev/null; then
-        cat "$dir/error.log" >&2
-        exit 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "$port" > "$port_file"
-        break
-    fi
-    sleep 0.05
-done
-[ -s "$port_file" ] || { echo "start-apache: no answer on port $port" >&2; exit 1; }
-# Bounded life: the tests' servers never outlive their run.
-( sleep "$max_seconds"; kill -TERM $$ 2>/dev/null ) &
-wait "$apache_pid"
-cat "$dir/error.log" >&2
+server_run "$server_dir/error.log" "$apache" -f "$server_dir/apache.conf" -DFOREGROUND
+server_wait "$port" || exit 1
+echo "$port" > "$port_file"
+server_live "$max_seconds"

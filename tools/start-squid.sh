@@ -16,38 +16,26 @@ if [ ! -x "$squid" ] || [ ! -x "$helper" ]; then
     echo "start-squid: squid is not installed" >&2
     exit 1
 fi
-dir=$(mktemp -d "${TMPDIR:-/tmp}/wstest-squid.XXXXXX")
-chmod 755 "$dir"
-squid_pid=
-cleanup() {
-    [ -n "$squid_pid" ] && kill -TERM "$squid_pid" 2>/dev/null && wait "$squid_pid" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
+. "$(dirname "$0")/server-lib.sh"
+server_dir squid
+read -r port auth_port < <(server_free_ports 2)
+htpasswd -cbm "$server_dir/passwd" proxyuser proxypass 2> /dev/null
+chmod 644 "$server_dir/passwd"
+chown proxy "$server_dir" 2>/dev/null
 
-read -r port auth_port < <(python3 -c '
-import socket
-a = socket.socket(); a.bind(("127.0.0.1", 0))
-b = socket.socket(); b.bind(("127.0.0.1", 0))
-print(a.getsockname()[1], b.getsockname()[1])')
-htpasswd -cbm "$dir/passwd" proxyuser proxypass 2> /dev/null
-chmod 644 "$dir/passwd"
-chown proxy "$dir" 2>/dev/null
-
-cat > "$dir/squid.conf" <<CONF
+cat > "$server_dir/squid.conf" <<CONF
 http_port 127.0.0.1:$port name=open
 http_port 127.0.0.1:$auth_port name=auth
-pid_filename $dir/squid.pid
-cache_log $dir/cache.log
-access_log stdio:$dir/access.log
-coredump_dir $dir
+pid_filename $server_dir/squid.pid
+cache_log $server_dir/cache.log
+access_log stdio:$server_dir/access.log
+coredump_dir $server_dir
 cache_effective_user proxy
 cache deny all
 cache_mem 8 MB
 shutdown_lifetime 0 seconds
 dns_nameservers 127.0.0.1
-auth_param basic program $helper $dir/passwd
+auth_param basic program $helper $server_dir/passwd
 auth_param basic realm proxy
 auth_param basic children 2
 acl open_port myportname open
@@ -58,21 +46,8 @@ http_access allow auth_port users
 http_access deny all
 CONF
 
-"$squid" -N -f "$dir/squid.conf" &
-squid_pid=$!
-for ((i = 0; i < 200; i++)); do
-    if ! kill -0 "$squid_pid" 2>/dev/null; then
-        cat "$dir/cache.log" >&2
-        exit 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$auth_port") 2>/dev/null; then
-        echo "$auth_port" > "$auth_port_file"
-        echo "$port" > "$port_file"
-        break
-    fi
-    sleep 0.05
-done
-[ -s "$port_file" ] || { echo "start-squid: no answer on port $port" >&2; exit 1; }
-( sleep "$max_seconds"; kill -TERM $$ 2>/dev/null ) &
-wait "$squid_pid"
-cat "$dir/cache.log" >&2
+server_run "$server_dir/cache.log" "$squid" -N -f "$server_dir/squid.conf"
+server_wait "$port" "$auth_port" || exit 1
+echo "$auth_port" > "$auth_port_file"
+echo "$port" > "$port_file"
+server_live "$max_seconds"
