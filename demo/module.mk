@@ -26,10 +26,8 @@ demo: demo-build
 	@WSSERVER=$(WSSERVER) WINE=$(WINE) WINE32=$(WINE32) $(srcdir)/tools/demo.sh build/i686/demo/wscat.exe
 
 build/tests/demo_i686.sh: $(srcdir)/tools/demo.sh demo-build
-	$(MKDIR_P) build/tests
-	printf '#!/bin/sh\nWINE="%s" WINE32="%s" DEMO_SUMMARY=demo_i686 exec "%s" "%s"\n' "$(WINE)" "$(WINE32)" \
-	    "$(abspath $(srcdir)/tools/demo.sh)" "$(abspath build/i686/demo/wscat.exe)" > $@
-	chmod +x $@
+	$(call write_wrapper,env WINE=$(WINE) WINE32=$(WINE32) DEMO_SUMMARY=demo_i686 \
+	    $(abspath $(srcdir)/tools/demo.sh) $(abspath build/i686/demo/wscat.exe))
 
 SCRIPT_TESTS += build/tests/demo_i686.sh
 all: build/tests/demo_i686.sh

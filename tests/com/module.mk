@@ -5,10 +5,7 @@
 
 build/tests/cscript.sh: $(srcdir)/tools/test-cscript.sh $(srcdir)/tests/com/winhttp.vbs $(srcdir)/tests/com/winhttp.js \
                         build/x86_64/winhttp.dll build/i686/winhttp.dll
-	$(MKDIR_P) build/tests
-	printf '#!/bin/sh\nexec "%s" "%s" "%s" "%s"\n' "$(abspath $(srcdir)/tools/test-cscript.sh)" "$(WINE)" \
-	    "$(abspath build)" "$(abspath $(srcdir))" > $@
-	chmod +x $@
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-cscript.sh) $(WINE) $(abspath build) $(abspath $(srcdir)))
 
 SCRIPT_TESTS += build/tests/cscript.sh
 all: build/tests/cscript.sh

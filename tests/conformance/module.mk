@@ -35,10 +35,7 @@ conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/w
 
 # WPAD discovery through DNS, in a private network namespace (tools/test-wpad.sh).
 build/tests/wpad.sh: $(srcdir)/tools/test-wpad.sh build/x86_64/tests/proxycfg.exe build/x86_64/tests/winhttp.dll
-	$(MKDIR_P) build/tests
-	printf '#!/bin/sh\nexec "%s" "%s" "%s" "%s"\n' "$(abspath $(srcdir)/tools/test-wpad.sh)" "$(WINE)" \
-	    "$(WINESERVER)" "$(abspath build/x86_64/tests/proxycfg.exe)" > $@
-	chmod +x $@
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-wpad.sh) $(WINE) $(WINESERVER) $(abspath build/x86_64/tests/proxycfg.exe))
 
 SCRIPT_TESTS += build/tests/wpad.sh
 all: build/tests/wpad.sh

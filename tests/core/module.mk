@@ -50,8 +50,7 @@ $(eval $(call core_build_rules,$(VG_OUT),))
 # as a failure), or reports itself skipped where valgrind is missing.
 .PRECIOUS: $(VG_OUT)/test_% $(VG_OUT)/replay_%
 $(VG_OUT)/vg_%: $(VG_OUT)/% $(srcdir)/tools/valgrind-run.sh
-	printf '#!/bin/sh\nexec "%s" "%s"\n' "$(abspath $(srcdir))/tools/valgrind-run.sh" "$(abspath $<)" > $@
-	chmod +x $@
+	$(call write_wrapper,$(abspath $(srcdir))/tools/valgrind-run.sh $(abspath $<))
 
 # libFuzzer builds; new inputs go to build/, the committed seeds stay as is.
 $(FUZZ_OUT)/fuzz_%: $(srcdir)/tests/fuzz/fuzz_%.c $(CORE_SRCS) $(CORE_HDRS)

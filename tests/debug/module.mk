@@ -8,10 +8,7 @@ build/x86_64/debug/winhttp.dll: build/x86_64/winhttp.dll
 	cp $< $@
 
 build/tests/debug_channel.sh: $(srcdir)/tools/test-debug-channel.sh build/x86_64/debug/debugchan.exe build/x86_64/debug/winhttp.dll
-	$(MKDIR_P) build/tests
-	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(abspath $(srcdir)/tools/test-debug-channel.sh)" "$(WINE)" \
-	    "$(abspath build/x86_64/debug/debugchan.exe)" > $@
-	chmod +x $@
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-debug-channel.sh) $(WINE) $(abspath build/x86_64/debug/debugchan.exe))
 
 SCRIPT_TESTS += build/tests/debug_channel.sh
 all: build/tests/debug_channel.sh

@@ -18,9 +18,7 @@ all: build/tests/wine_i686.sh
 
 # The same files for i686 (tools/winetests.sh finds tools/wine32.sh).
 build/tests/wine_i686.sh: $(srcdir)/tests/wine/module.mk
-	$(MKDIR_P) build/tests
-	printf '#!/bin/sh\nWINETESTS_ARCH=i686 exec "%s" "$$@"\n' "$(abspath $(srcdir)/tests/wine/check.sh)" > $@
-	chmod +x $@
+	$(call write_wrapper,env WINETESTS_ARCH=i686 $(abspath $(srcdir)/tests/wine/check.sh))
 
 check-winetests: dlls
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS)
