@@ -325,13 +325,7 @@ static char *build_tunnel_head(struct request *req, size_t *len)
         sb_append_str(&sb, "\r\n");
     }
     sb_append_str(&sb, "\r\n");
-    if (sb.failed)
-    {
-        heap_free(sb.data);
-        return NULL;
-    }
-    *len = sb.len;
-    return sb.data;
+    return sb_finish(&sb, len);
 }
 
 /* The proxy's answer to CONNECT.  200: the tunnel is open.  Anything else

@@ -155,13 +155,7 @@ static char *build_request_head(struct request *req, size_t *len)
         sb_append_str(&sb, "\r\n");
     }
     sb_append_str(&sb, "\r\n");
-    if (sb.failed)
-    {
-        heap_free(sb.data);
-        return NULL;
-    }
-    *len = sb.len;
-    return sb.data;
+    return sb_finish(&sb, len);
 }
 
 static void reset_response(struct request *req)

@@ -101,3 +101,14 @@ void sb_append_wide(struct strbuf *sb, const WCHAR *s)
     sb_append(sb, utf8, len);
     heap_free(utf8);
 }
+
+char *sb_finish(struct strbuf *sb, size_t *len)
+{
+    if (sb->failed)
+    {
+        heap_free(sb->data);
+        return NULL;
+    }
+    *len = sb->len;
+    return sb->data;
+}

@@ -268,6 +268,8 @@ void sb_append(struct strbuf *sb, const char *s, size_t len);
 void sb_append_str(struct strbuf *sb, const char *s);
 /* s in UTF-8 */
 void sb_append_wide(struct strbuf *sb, const WCHAR *s);
+/* The string and its length (*len), or NULL (freed) if an append failed. */
+char *sb_finish(struct strbuf *sb, size_t *len);
 
 /* main.c */
 extern HINSTANCE winhttp_instance;
