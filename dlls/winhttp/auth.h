@@ -19,7 +19,7 @@
 #ifndef WINHTTP_AUTH_H
 #define WINHTTP_AUTH_H
 
-#include "task.h"
+#include "headers.h"
 
 #define AUTH_TARGETS  2   /* 0: the server (401), 1: the proxy (407) */
 #define AUTH_SCHEMES  5   /* Basic, NTLM, Passport, Digest, Negotiate */

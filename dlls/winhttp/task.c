@@ -30,10 +30,14 @@ void task_queue_init(struct task_queue *queue)
     queue->drain_thread = 0;
 }
 
+static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context);
+
 /* Runs the queue's tasks until it is empty or one waits for I/O.  The
  * caller owns the queue (running is TRUE) and a reference on its owner,
- * which a parked queue keeps until it is resumed. */
-static void drain(struct task_queue *queue)
+ * which a parked queue keeps until it is resumed.  on_caller: this is the
+ * thread of an API call (task_queue_run), which runs the first task only
+ * and leaves what is queued behind it to the pool. */
+static void drain(struct task_queue *queue, BOOL on_caller)
 {
     struct object_header *owner = queue->owner;
     struct task *task;
@@ -78,13 +82,25 @@ static void drain(struct task_queue *queue)
         ReleaseSRWLockExclusive(&queue->lock);
         heap_free(task);
         release_object(obj);
+        if (on_caller)
+        {
+            BOOL more;
+
+            AcquireSRWLockExclusive(&queue->lock);
+            if (!(more = queue->head != NULL)) queue->running = FALSE;
+            ReleaseSRWLockExclusive(&queue->lock);
+            if (!more) break;
+            on_caller = FALSE;
+            /* what was queued behind it runs on the pool, with the drainer's reference */
+            if (TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) return;
+        }
     }
     release_object(owner);  /* the drainer's reference */
 }
 
 static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context)
 {
-    drain(context);
+    drain(context, FALSE);
 }
 
 void task_io_done(struct task_queue *queue)
@@ -93,7 +109,7 @@ void task_io_done(struct task_queue *queue)
     queue->rendezvous = 0;
     /* On the pool, not on the I/O thread: the program's callbacks run in
      * the task and may block; the few completion threads must not. */
-    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue);
+    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue, FALSE);
 }
 
 void task_io_inline(struct task_queue *queue)
@@ -143,6 +159,40 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     }
 }
 
+DWORD task_queue_run(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
+{
+    BOOL idle;
+
+    task->next = NULL;
+    task->obj = addref_object(obj);
+    task->fn = fn;
+    task->started = FALSE;
+
+    AcquireSRWLockExclusive(&queue->lock);
+    queue->owner = obj;
+    if (queue->tail) queue->tail->next = task;
+    else queue->head = task;
+    queue->tail = task;
+    if ((idle = !queue->running)) queue->running = TRUE;
+    ReleaseSRWLockExclusive(&queue->lock);
+
+    TRACE("task %p for %p%s\n", task, obj, idle ? ": running it here" : " queued");
+    if (!idle) return ERROR_SUCCESS;
+    addref_object(obj);  /* the drainer's */
+    drain(queue, TRUE);
+    return ERROR_SUCCESS;
+}
+
+BOOL task_queue_busy(struct task_queue *queue)
+{
+    BOOL busy;
+
+    AcquireSRWLockShared(&queue->lock);
+    busy = queue->running || queue->head;
+    ReleaseSRWLockShared(&queue->lock);
+    return busy;
+}
+
 BOOL task_queue_begin_inline(struct task_queue *queue)
 {
     DWORD thread = GetCurrentThreadId();
@@ -183,5 +233,5 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
     ReleaseSRWLockExclusive(&queue->lock);
     if (!start) return;
     addref_object(obj);
-    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue);
+    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue, FALSE);
 }
