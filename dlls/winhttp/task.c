@@ -30,7 +30,76 @@ void task_queue_init(struct task_queue *queue)
     queue->drain_thread = 0;
 }
 
-static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context);
+/* The workers that run tasks --------------------------------------------- */
+
+/* Tasks run on workers of our own rather than Wine's thread pool because of
+ * where a worker waits when idle.  Under Wine, an overlapped read that had
+ * to wait is finished (its data copied, its completion posted) by the
+ * thread that started it, as a system APC: a thread asleep in a server wait
+ * takes it at once, while one asleep on a futex -- as Wine's pool workers
+ * are -- has to be interrupted with a signal first.  Tasks start most reads,
+ * so our idle workers wait in GetQueuedCompletionStatus on work_port.
+ *
+ * A worker whose task runs a callback that blocks holds up nothing else: a
+ * new worker starts whenever work is posted and none is idle.  Idle workers
+ * beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
+#define IDLE_KEEP     2
+#define IDLE_EXIT_MS  30000
+
+static HANDLE work_port;
+static INIT_ONCE work_once = INIT_ONCE_STATIC_INIT;
+static LONG idle_workers;
+
+static DWORD CALLBACK worker_main(void *arg)
+{
+    OVERLAPPED *context;
+    ULONG_PTR key;
+    DWORD bytes;
+
+    for (;;)
+    {
+        BOOL got;
+
+        InterlockedIncrement(&idle_workers);
+        got = GetQueuedCompletionStatus(work_port, &bytes, &key, &context, IDLE_EXIT_MS);
+        if (!got && !context)
+        {
+            /* idle for a while: leave if enough others are idle too */
+            if (InterlockedDecrement(&idle_workers) >= IDLE_KEEP) break;
+            continue;
+        }
+        InterlockedDecrement(&idle_workers);
+        ((void (*)(void *))key)(context);
+    }
+    TRACE("worker leaves\n");
+    return 0;
+}
+
+static BOOL CALLBACK create_work_port(INIT_ONCE *once, void *param, void **context)
+{
+    return (work_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0)) != NULL;
+}
+
+/* Runs fn(context) on a worker; FALSE (GetLastError set) if it cannot. */
+static BOOL submit_work(void (*fn)(void *), void *context)
+{
+    HANDLE thread;
+
+    if (!InitOnceExecuteOnce(&work_once, create_work_port, NULL, NULL)) return FALSE;
+    if (idle_workers <= 0)
+    {
+        if (!(thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL)))
+        {
+            if (idle_workers <= 0) return FALSE;  /* one became idle meanwhile: it takes it */
+        }
+        else CloseHandle(thread);
+    }
+    return PostQueuedCompletionStatus(work_port, 0, (ULONG_PTR)fn, context);
+}
+
+/* Queues ------------------------------------------------------------------ */
+
+static void drain_queue(void *context);
 
 /* Runs the queue's tasks until it is empty or one waits for I/O.  The
  * caller owns the queue (running is TRUE) and a reference on its owner,
@@ -92,13 +161,13 @@ static void drain(struct task_queue *queue, BOOL on_caller)
             if (!more) break;
             on_caller = FALSE;
             /* what was queued behind it runs on the pool, with the drainer's reference */
-            if (TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) return;
+            if (submit_work(drain_queue, queue)) return;
         }
     }
     release_object(owner);  /* the drainer's reference */
 }
 
-static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context)
+static void drain_queue(void *context)
 {
     drain(context, FALSE);
 }
@@ -109,7 +178,7 @@ void task_io_done(struct task_queue *queue)
     queue->rendezvous = 0;
     /* On the pool, not on the I/O thread: the program's callbacks run in
      * the task and may block; the few completion threads must not. */
-    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue, FALSE);
+    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
 }
 
 void task_io_inline(struct task_queue *queue)
@@ -138,7 +207,7 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     if (!start) return ERROR_SUCCESS;
 
     addref_object(obj);
-    if (TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) return ERROR_SUCCESS;
+    if (submit_work(drain_queue, queue)) return ERROR_SUCCESS;
 
     /* No pool thread: take the task back. */
     {
@@ -233,5 +302,5 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
     ReleaseSRWLockExclusive(&queue->lock);
     if (!start) return;
     addref_object(obj);
-    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue, FALSE);
+    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
 }
