@@ -40,15 +40,20 @@ void task_queue_init(struct task_queue *queue)
  * are -- has to be interrupted with a signal first.  Tasks start most reads,
  * so our idle workers wait in GetQueuedCompletionStatus on work_port.
  *
- * A worker whose task runs a callback that blocks holds up nothing else: a
- * new worker starts whenever work is posted and none is idle.  Idle workers
- * beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
+ * Workers start when work is posted and none is idle, up to SOFT_WORKERS;
+ * beyond that only when no worker has taken work for STUCK_MS (callbacks
+ * that block), so a callback that blocks holds up nothing else for long,
+ * and a burst of work (10,000 receives posted at once) does not start a
+ * thread per item.  Idle workers beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
+#define SOFT_WORKERS  4
+#define STUCK_MS      50
 #define IDLE_KEEP     2
 #define IDLE_EXIT_MS  30000
 
 static HANDLE work_port;
 static INIT_ONCE work_once = INIT_ONCE_STATIC_INIT;
-static LONG idle_workers;
+static LONG workers, idle_workers;
+static volatile DWORD last_pick;     /* tick count when a worker last took work */
 
 static DWORD CALLBACK worker_main(void *arg)
 {
@@ -69,8 +74,10 @@ static DWORD CALLBACK worker_main(void *arg)
             continue;
         }
         InterlockedDecrement(&idle_workers);
+        last_pick = GetTickCount();
         ((void (*)(void *))key)(context);
     }
+    InterlockedDecrement(&workers);
     TRACE("worker leaves\n");
     return 0;
 }
@@ -86,13 +93,12 @@ static BOOL submit_work(void (*fn)(void *), void *context)
     HANDLE thread;
 
     if (!InitOnceExecuteOnce(&work_once, create_work_port, NULL, NULL)) return FALSE;
-    if (idle_workers <= 0)
+    if (idle_workers <= 0 && (workers < SOFT_WORKERS || GetTickCount() - last_pick > STUCK_MS))
     {
-        if (!(thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL)))
-        {
-            if (idle_workers <= 0) return FALSE;  /* one became idle meanwhile: it takes it */
-        }
-        else CloseHandle(thread);
+        InterlockedIncrement(&workers);
+        last_pick = GetTickCount();  /* one new worker per stuck period */
+        if ((thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL))) CloseHandle(thread);
+        else if (InterlockedDecrement(&workers) <= 0) return FALSE;  /* nobody would take it */
     }
     return PostQueuedCompletionStatus(work_port, 0, (ULONG_PTR)fn, context);
 }
@@ -186,9 +192,10 @@ void task_io_inline(struct task_queue *queue)
     InterlockedDecrement(&queue->rendezvous);
 }
 
-DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
+/* Appends task; TRUE when the queue was idle and the caller now drains it. */
+static BOOL enqueue(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
 {
-    BOOL start = FALSE;
+    BOOL start;
 
     task->next = NULL;
     task->obj = addref_object(obj);
@@ -200,8 +207,14 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     if (queue->tail) queue->tail->next = task;
     else queue->head = task;
     queue->tail = task;
-    if (!queue->running) start = queue->running = TRUE;
+    if ((start = !queue->running)) queue->running = TRUE;
     ReleaseSRWLockExclusive(&queue->lock);
+    return start;
+}
+
+DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
+{
+    BOOL start = enqueue(queue, obj, task, fn);
 
     TRACE("queued task %p for %p%s\n", task, obj, start ? ", starting a drainer" : "");
     if (!start) return ERROR_SUCCESS;
@@ -230,20 +243,7 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
 
 DWORD task_queue_run(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
 {
-    BOOL idle;
-
-    task->next = NULL;
-    task->obj = addref_object(obj);
-    task->fn = fn;
-    task->started = FALSE;
-
-    AcquireSRWLockExclusive(&queue->lock);
-    queue->owner = obj;
-    if (queue->tail) queue->tail->next = task;
-    else queue->head = task;
-    queue->tail = task;
-    if ((idle = !queue->running)) queue->running = TRUE;
-    ReleaseSRWLockExclusive(&queue->lock);
+    BOOL idle = enqueue(queue, obj, task, fn);
 
     TRACE("task %p for %p%s\n", task, obj, idle ? ": running it here" : " queued");
     if (!idle) return ERROR_SUCCESS;

@@ -1088,6 +1088,14 @@ static struct ws_op *close_frame_op(enum ws_op_type type, const BYTE *payload, s
 
 /* Public API ----------------------------------------------------------------- */
 
+/* An API call that fails before it starts: what it took is given back. */
+static DWORD refuse(struct websocket *ws, struct ws_op *op, DWORD error)
+{
+    heap_free(op);
+    release_object(&ws->hdr);
+    return error;
+}
+
 static struct websocket *grab_websocket(HINTERNET handle, DWORD *error)
 {
     struct object_header *hdr = grab_typed_object(handle, HANDLE_TYPE_SOCKET, error);
@@ -1278,12 +1286,7 @@ DWORD WINAPI WinHttpWebSocketReceive(HINTERNET hsocket, void *buf, DWORD len, DW
         }
     }
     LeaveCriticalSection(&ws->cs);
-    if (error)
-    {
-        heap_free(op);
-        release_object(&ws->hdr);
-        return error;
-    }
+    if (error) return refuse(ws, op, error);
 
     if (op)
     {
@@ -1471,12 +1474,7 @@ DWORD WINAPI WinHttpWebSocketClose(HINTERNET hsocket, USHORT status, void *reaso
         }
     }
     LeaveCriticalSection(&ws->cs);
-    if (error)
-    {
-        heap_free(op);
-        release_object(&ws->hdr);
-        return error;
-    }
+    if (error) return refuse(ws, op, error);
 
     if (!op)
     {
