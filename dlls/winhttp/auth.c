@@ -459,6 +459,20 @@ BOOL auth_holds_connection(const struct request_auth *auth)
     return FALSE;
 }
 
+BOOL auth_connection_private(const struct request_auth *auth)
+{
+    const struct auth_target_state *t;
+    int target;
+
+    for (target = 0; target < AUTH_TARGETS; target++)
+    {
+        t = &auth->target[target];
+        if ((t->sent_scheme == WINHTTP_AUTH_SCHEME_NTLM || t->sent_scheme == WINHTTP_AUTH_SCHEME_NEGOTIATE)
+            && t->sspi.done) return TRUE;
+    }
+    return FALSE;
+}
+
 BOOL auth_should_retry(struct request_auth *auth, const struct auth_request_view *view)
 {
     struct auth_target_state *t;

@@ -86,6 +86,10 @@ BOOL auth_should_retry(struct request_auth *auth, const struct auth_request_view
 /* An NTLM/Negotiate handshake is half way: the connection that carried its
  * last leg must carry the next one (the request keeps it, not the pool). */
 BOOL auth_holds_connection(const struct request_auth *auth);
+/* The last request head finished an NTLM/Negotiate handshake: its
+ * connection is authenticated as this request's user, and must not serve
+ * another request from the pool. */
+BOOL auth_connection_private(const struct request_auth *auth);
 
 /* request.c: the request's auth state and a view of it, with its lock held
  * until request_auth_release; NULL with *error for a handle that is not a

@@ -239,14 +239,19 @@ static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *p
 
 /* Gives an idle connection to the pool, under the key of its route; not one
  * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
- * the origin). */
+ * the origin), nor one that NTLM or Negotiate authenticated (the server
+ * would take any request on it as this request's user: DECISIONS.md). */
 void connection_pool_put(struct request *req, struct netconn *conn)
 {
     const WCHAR *host;
     INTERNET_PORT port;
     DWORD key;
+    BOOL private;
 
-    if (req->tunnel_refused)
+    EnterCriticalSection(&req->cs);
+    private = auth_connection_private(&req->auth);
+    LeaveCriticalSection(&req->cs);
+    if (req->tunnel_refused || private)
     {
         net_close(conn);
         return;

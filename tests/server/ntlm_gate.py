@@ -9,16 +9,19 @@ and squid, which does (tools/start-squid.sh), answers 401 only as an
 accelerator, where it does not pass websocket upgrades on.  So this server
 only frames HTTP: the NTLM and SPNEGO work is done by Samba's ntlm_auth, the
 acceptor squid uses, run per connection as a squid helper and checking the
-password it is given ("WSTEST\\ntlmuser", "ntlmpass"), no winbindd needed.
+password it is given ("ntlmpass"; ntlm_auth's local check takes any user
+name, "WSTEST\\ntlmuser" is what the tests send), no winbindd needed.
 
 Paths: /ntlm/... offers NTLM, /negotiate/... offers Negotiate, /both/...
 offers Negotiate then NTLM.  The authentication belongs to the connection
 (as IIS does): once ntlm_auth says AF, a plain request gets 200 "ntlm ok\\n",
-and a websocket upgrade is passed, Authorization removed, to the backend
+and a websocket upgrade is passed, Authorization and the first path segment
+removed (/ntlm/echo goes on as /echo), to the backend
 (wsserver) with the bytes relayed both ways.  A refusal (NA) is a 401 with
 the bare challenges again.  Exits after N seconds (default 900) or SIGTERM.
 """
 import argparse
+import base64
 import os
 import signal
 import socket
@@ -75,6 +78,16 @@ class Helper:
         self.proc.wait()
 
 
+def opens_handshake(token):
+    """An NTLM NEGOTIATE message or a SPNEGO NegTokenInit: a new handshake
+    on this connection, as a server must take it even mid-way."""
+    try:
+        data = base64.b64decode(token)
+    except ValueError:
+        return False
+    return data.startswith(b"NTLMSSP\0\x01\0\0\0") or data[:1] == b"\x60"
+
+
 def respond(sock, status, headers, body=b""):
     text = "HTTP/1.1 %s\r\n" % status
     for name, value in headers:
@@ -104,6 +117,9 @@ def upgrade(sock, lines, rest, backend):
     back = socket.create_connection((host, int(port)), timeout=10)
     back.settimeout(None)
     kept = [line for line in lines if not line.lower().startswith("authorization:")]
+    # "GET /ntlm/echo HTTP/1.1" goes on as "GET /echo HTTP/1.1"
+    method, target, version = kept[0].split(" ")
+    kept[0] = "%s /%s %s" % (method, target.lstrip("/").partition("/")[2], version)
     back.sendall(("\r\n".join(kept) + "\r\n\r\n").encode("latin-1") + rest)
     other = threading.Thread(target=relay, args=(back, sock), daemon=True)
     other.start()
@@ -135,7 +151,7 @@ def serve(sock, backend):
                 continue
             answer = (header(lines, "Authorization") or "").split()
             if not authenticated and len(answer) == 2 and answer[0] in offers:
-                if helper is None or scheme != answer[0]:
+                if helper is None or scheme != answer[0] or opens_handshake(answer[1]):
                     if helper:
                         helper.close()
                     helper, scheme = Helper(answer[0]), answer[0]
