@@ -1,8 +1,15 @@
 /*
  * Requests through a proxy, against Debian's squid (tools/start-squid.sh:
- * WSTEST_PROXY open, WSTEST_PROXY_AUTH with Basic proxy authentication) and
- * wsserver as the origin: the matrix {http, https, ws, wss} x {direct,
- * proxy, proxy with authentication} x {sync, async}; 407 answered by the
+ * WSTEST_PROXY open, WSTEST_PROXY_AUTH with Basic proxy authentication,
+ * WSTEST_PROXY_NTLM and WSTEST_PROXY_NEGOTIATE with NTLM and Negotiate
+ * through Samba's ntlm_auth), Debian's apache2 as a second proxy
+ * (WSTEST_APACHE_PROXY: mod_proxy_http, mod_proxy_connect, Basic), a second
+ * squid named only by a PAC script on apache (WSTEST_PAC_URL, asked with
+ * WinHttpGetProxyForUrl and set with WINHTTP_OPTION_PROXY per request, as
+ * Microsoft's samples do) and wsserver as the origin: the matrix {http,
+ * https, ws, wss} x {direct, proxy, squid with Basic, NTLM and Negotiate
+ * authentication, apache with Basic, PAC's squid with Basic} x {sync,
+ * async}; 407 answered by the
  * program and by WinHttpReceiveResponse; a dead proxy, bypass lists, the
  * keep-alive connection to the proxy, and TLS checked against the origin's
  * name through a tunnel.
@@ -19,11 +26,45 @@
 #include "ws_helpers.h"
 
 enum kind { KIND_HTTP, KIND_HTTPS, KIND_WS, KIND_WSS };
-enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH };
+enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH, ROUTE_PROXY_NTLM, ROUTE_PROXY_NEGOTIATE, ROUTE_APACHE,
+             ROUTE_PAC, ROUTE_COUNT };
 static const char *const kind_names[] = { "http", "https", "ws", "wss" };
-static const char *const route_names[] = { "direct", "proxy", "proxy+auth" };
+static const char *const route_names[] = { "direct", "proxy", "proxy+basic", "proxy+ntlm", "proxy+negotiate",
+                                            "apache+basic", "pac+basic" };
 
-static WCHAR proxy_list[64], proxy_auth_list[64];
+static WCHAR proxy_list[64], proxy_auth_list[64], proxy_ntlm_list[64], proxy_negotiate_list[64],
+             apache_proxy_list[64], pac_url[128];
+static BOOL route_available[ROUTE_COUNT] = { TRUE, TRUE, TRUE };
+
+/* What an authenticating route's proxy wants: its list, scheme and credentials. */
+struct route_auth
+{
+    const WCHAR *list;
+    DWORD scheme;
+    const WCHAR *user;
+    const WCHAR *pass;
+};
+
+static struct route_auth route_auth(enum route route)
+{
+    struct route_auth a = { proxy_auth_list, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser", L"proxypass" };
+
+    if (route == ROUTE_APACHE)
+    {
+        a.list = apache_proxy_list;
+        a.user = L"user";
+        a.pass = L"pass";
+    }
+    else if (route == ROUTE_PAC) a.list = NULL;   /* the session has none; the PAC script's goes on the request */
+    else if (route == ROUTE_PROXY_NTLM || route == ROUTE_PROXY_NEGOTIATE)
+    {
+        a.list = route == ROUTE_PROXY_NTLM ? proxy_ntlm_list : proxy_negotiate_list;
+        a.scheme = route == ROUTE_PROXY_NTLM ? WINHTTP_AUTH_SCHEME_NTLM : WINHTTP_AUTH_SCHEME_NEGOTIATE;
+        a.user = L"WSTEST\\ntlmuser";
+        a.pass = L"ntlmpass";
+    }
+    return a;
+}
 
 struct wait
 {
@@ -79,6 +120,27 @@ struct outcome
 
 #define FAIL(name) do { o->call = name; goto done; } while (0)
 
+/* What a program does with a PAC script: asks it about the request's URL
+ * and sets the answer on the request. */
+static BOOL set_proxy_from_pac(HINTERNET ses, HINTERNET req, BOOL secure, const WCHAR *host, INTERNET_PORT port)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    WCHAR url[128];
+    BOOL ret;
+
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
+    options.lpszAutoConfigUrl = pac_url;
+    swprintf(url, ARRAY_SIZE(url), L"%ls://%ls:%u/", secure ? L"https" : L"http", host, port);
+    if (!WinHttpGetProxyForUrl(ses, url, &options, &info)) return FALSE;
+    ret = info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY
+          && WinHttpSetOption(req, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+    return ret;
+}
+
 /* One exchange of kind over route; creds: PROXY_* options (sync) or
  * WinHttpSetCredentials before the send (async). */
 static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_creds, HINTERNET ses_in,
@@ -88,6 +150,7 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     const char *env = (kind == KIND_HTTP || kind == KIND_WS) ? "WSTEST_SERVER" : "WSTEST_TLS_SERVER";
     BOOL secure = kind == KIND_HTTPS || kind == KIND_WSS, ws = kind == KIND_WS || kind == KIND_WSS;
     HINTERNET ses = ses_in, con = NULL, req = NULL, sock = NULL;
+    struct route_auth auth = route_auth(route);
     struct wait w = { 0 }, *pw = &w;
     WINHTTP_CONNECTION_INFO info;
     WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
@@ -103,10 +166,10 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     if (secure) lstrcpyW(host, L"localhost");
     if (!ses)
     {
-        if (route == ROUTE_DIRECT) ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
-                                                     async ? WINHTTP_FLAG_ASYNC : 0);
+        if (route == ROUTE_DIRECT || route == ROUTE_PAC)
+            ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
         else ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY,
-                               route == ROUTE_PROXY ? proxy_list : proxy_auth_list, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
+                               route == ROUTE_PROXY ? proxy_list : auth.list, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
         if (!ses) FAIL("WinHttpOpen");
     }
     if (async) WinHttpSetStatusCallback(ses, callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
@@ -114,6 +177,7 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     if (!(req = WinHttpOpenRequest(con, NULL, ws ? L"/echo" : L"/http/status/200", NULL, NULL, NULL,
                                    secure ? WINHTTP_FLAG_SECURE : 0))) FAIL("WinHttpOpenRequest");
     WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pw, sizeof(pw));
+    if (route == ROUTE_PAC && !set_proxy_from_pac(ses, req, secure, host, port)) FAIL("WinHttpGetProxyForUrl");
     if (secure)
     {
         flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
@@ -122,11 +186,11 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     if (ws) WinHttpSetOption(req, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
     if (with_creds && !async)
     {
-        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_USERNAME, (void *)L"proxyuser", 9);
-        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_PASSWORD, (void *)L"proxypass", 9);
+        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_USERNAME, (void *)auth.user, wcslen(auth.user));
+        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_PASSWORD, (void *)auth.pass, wcslen(auth.pass));
     }
     else if (with_creds)
-        WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser", L"proxypass", NULL);
+        WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, auth.scheme, auth.user, auth.pass, NULL);
 
     if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0)) { o->error = GetLastError(); FAIL("WinHttpSendRequest"); }
     if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE))) FAIL("SENDREQUEST_COMPLETE");
@@ -181,11 +245,12 @@ static void test_matrix(void)
     int async;
 
     for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
-    for (route = ROUTE_DIRECT; route <= ROUTE_PROXY_AUTH; route++)
+    for (route = ROUTE_DIRECT; route < ROUTE_COUNT; route++)
     for (async = 0; async < 2; async++)
     {
+        if (!route_available[route]) continue;
         winetest_push_context("%s %s %s", kind_names[kind], route_names[route], async ? "async" : "sync");
-        exchange(kind, route, async, route == ROUTE_PROXY_AUTH, NULL, &o);
+        exchange(kind, route, async, route >= ROUTE_PROXY_AUTH, NULL, &o);
         ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
         if (kind == KIND_WS || kind == KIND_WSS)
         {
@@ -208,33 +273,40 @@ static void test_matrix(void)
 static void test_refused(void)
 {
     struct outcome o;
+    enum route route;
     enum kind kind;
     int async;
 
+    for (route = ROUTE_PROXY_AUTH; route < ROUTE_COUNT; route++)
     for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
     for (async = 0; async < 2; async++)
     {
-        winetest_push_context("%s %s", kind_names[kind], async ? "async" : "sync");
-        exchange(kind, ROUTE_PROXY_AUTH, async, FALSE, NULL, &o);
+        if (!route_available[route]) continue;
+        winetest_push_context("%s %s %s", route_names[route], kind_names[kind], async ? "async" : "sync");
+        exchange(kind, route, async, FALSE, NULL, &o);
         ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
         ok(o.status == HTTP_STATUS_PROXY_AUTH_REQ, "without credentials: status %lu\n", o.status);
         winetest_pop_context();
     }
 }
 
-/* A 407 answered by the program: QueryAuthSchemes says proxy, Basic. */
-static void test_proxy_auth_by_app(BOOL secure)
+/* A 407 answered by the program: QueryAuthSchemes says proxy and the
+ * route's scheme; a wrong password is refused, the right one is taken (for
+ * NTLM and Negotiate, WinHttpReceiveResponse then runs the handshake's
+ * remaining legs on the connection that carried the first). */
+static void test_proxy_auth_by_app(enum route route, BOOL secure)
 {
+    struct route_auth auth = route_auth(route);
     HINTERNET ses, con, req;
     DWORD status, size, supported, first, target, flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
     INTERNET_PORT port = 0;
     WCHAR host[64];
     int i;
 
-    winetest_push_context(secure ? "https" : "http");
+    winetest_push_context("%s %s", route_names[route], secure ? "https" : "http");
     ws_parse_server(ws_server_env(secure ? "WSTEST_TLS_SERVER" : "WSTEST_SERVER"), host, ARRAY_SIZE(host), &port);
     if (secure) lstrcpyW(host, L"localhost");
-    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy_auth_list, NULL, 0);
+    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, auth.list, NULL, 0);
     con = WinHttpConnect(ses, host, port, 0);
     req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, secure ? WINHTTP_FLAG_SECURE : 0);
     if (secure) WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
@@ -249,12 +321,11 @@ static void test_proxy_auth_by_app(BOOL secure)
         {
             ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "round %d: status %lu\n", i, status);
             ok(WinHttpQueryAuthSchemes(req, &supported, &first, &target), "QueryAuthSchemes: %lu\n", GetLastError());
-            ok(supported == WINHTTP_AUTH_SCHEME_BASIC && first == WINHTTP_AUTH_SCHEME_BASIC, "schemes %#lx %#lx\n",
-               supported, first);
+            ok(supported == auth.scheme && first == auth.scheme, "schemes %#lx %#lx\n", supported, first);
             ok(target == WINHTTP_AUTH_TARGET_PROXY, "target %lu\n", target);
             /* first a wrong password: refused again */
-            WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser",
-                                  i == 0 ? L"wrong" : L"proxypass", NULL);
+            WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, auth.scheme, auth.user,
+                                  i == 0 ? L"wrong" : auth.pass, NULL);
         }
         else ok(status == HTTP_STATUS_OK, "round %d: status %lu\n", i, status);
     }
@@ -442,6 +513,7 @@ static void test_proxy_option(void)
 START_TEST(proxy)
 {
     const char *proxy = ws_server_env("WSTEST_PROXY"), *proxy_auth = ws_server_env("WSTEST_PROXY_AUTH");
+    enum route route;
 
     if (!proxy || !proxy_auth || !ws_server_env("WSTEST_SERVER") || !ws_server_env("WSTEST_TLS_SERVER"))
     {
@@ -450,9 +522,35 @@ START_TEST(proxy)
     }
     MultiByteToWideChar(CP_ACP, 0, proxy, -1, proxy_list, ARRAY_SIZE(proxy_list));
     MultiByteToWideChar(CP_ACP, 0, proxy_auth, -1, proxy_auth_list, ARRAY_SIZE(proxy_auth_list));
+    if (ws_server_env("WSTEST_PROXY_NTLM") && ws_server_env("WSTEST_PROXY_NEGOTIATE"))
+    {
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PROXY_NTLM"), -1, proxy_ntlm_list,
+                            ARRAY_SIZE(proxy_ntlm_list));
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PROXY_NEGOTIATE"), -1, proxy_negotiate_list,
+                            ARRAY_SIZE(proxy_negotiate_list));
+        route_available[ROUTE_PROXY_NTLM] = route_available[ROUTE_PROXY_NEGOTIATE] = TRUE;
+    }
+    else skip("WSTEST_PROXY_NTLM/NEGOTIATE not set (no ntlm_auth): no NTLM or Negotiate proxy\n");
+    if (ws_server_env("WSTEST_APACHE_PROXY"))
+    {
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_APACHE_PROXY"), -1, apache_proxy_list,
+                            ARRAY_SIZE(apache_proxy_list));
+        route_available[ROUTE_APACHE] = TRUE;
+    }
+    else skip("WSTEST_APACHE_PROXY not set: no apache proxy\n");
+    if (ws_server_env("WSTEST_PAC_URL"))
+    {
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PAC_URL"), -1, pac_url, ARRAY_SIZE(pac_url));
+        route_available[ROUTE_PAC] = TRUE;
+    }
+    else skip("WSTEST_PAC_URL not set: no PAC-named proxy\n");
     test_refused();
-    test_proxy_auth_by_app(FALSE);
-    test_proxy_auth_by_app(TRUE);
+    for (route = ROUTE_PROXY_AUTH; route < ROUTE_PAC; route++)
+    {
+        if (!route_available[route]) continue;
+        test_proxy_auth_by_app(route, FALSE);
+        test_proxy_auth_by_app(route, TRUE);
+    }
     test_matrix();
     test_routes();
     test_keep_alive();
