@@ -32,6 +32,7 @@
 #define DEFAULT_CLOSE_TIMEOUT      10000
 #define MIN_RECEIVE_BUFFER         4096
 #define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
+#define RBUF_MAX                   (256 * 1024)        /* rbuf grows up to this while reads fill it */
 #define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
 #define CONTROL_QUEUE_MAX          64                  /* control frames waiting for the wire */
 
@@ -576,6 +577,20 @@ static BYTE *read_position(struct websocket *ws, size_t *room)
     return ws->rbuf + ws->rlen;
 }
 
+/* A read filled rbuf: more is coming than it holds, so the next read may
+ * take more (up to RBUF_MAX).  Fewer, larger reads: under Wine each read is
+ * a server round trip, far dearer than copying what it brought. */
+static void rbuf_filled(struct websocket *ws)
+{
+    size_t size = min(ws->rbuf_size * 2, RBUF_MAX);
+    BYTE *rbuf;
+
+    if (ws->rlen < ws->rbuf_size || size <= ws->rbuf_size) return;
+    if (!(rbuf = heap_realloc(ws->rbuf, size))) return;
+    ws->rbuf = rbuf;
+    ws->rbuf_size = size;
+}
+
 /* A keepalive interval passed with nothing from the peer.  The first time we
  * ping it; if a whole interval passes again without a byte (not even the
  * pong), the peer or the path to it is gone: ERROR_WINHTTP_TIMEOUT.  After
@@ -626,17 +641,25 @@ static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
     BYTE *pos = read_position(ws, &room);
 
     if (!pos) return ERROR_NOT_ENOUGH_MEMORY;
-    if (!(error = read_into(ws, pos, room, timeout, keepalive, &received))) ws->rlen += received;
+    if (!(error = read_into(ws, pos, room, timeout, keepalive, &received)))
+    {
+        ws->rlen += received;
+        rbuf_filled(ws);
+    }
     return error;
 }
 
-/* With nothing buffered and a large enough caller buffer, bytes are read
- * straight into it: inside a frame that is pure payload (no copy at all), at
- * a frame boundary the header is stripped in place and whatever follows the
- * frame is kept in rbuf.  One read per message, as large as the caller takes. */
+/* Inside a frame with enough payload to come, nothing buffered and a large
+ * enough caller buffer, the payload is read straight into the caller's
+ * buffer, no more than the frame holds: no copy at all.  At a frame
+ * boundary the read goes to rbuf (the next frame's size is not known yet):
+ * a direct read there would bring the frames behind it along, to be copied
+ * out of the caller's buffer into rbuf and back -- twice the copying just
+ * when the reader falls behind, which kept it behind (the bimodal
+ * stream64k of docs/BENCHMARKS.md). */
 static BOOL can_read_direct(struct websocket *ws, DWORD len)
 {
-    return !ws->rlen && len >= DIRECT_READ_MIN;
+    return !ws->rlen && len >= DIRECT_READ_MIN && wsp_decoder_payload_remaining(&ws->decoder) >= DIRECT_READ_MIN;
 }
 
 static DWORD read_direct(struct websocket *ws, void *buf, DWORD len, DWORD *bytes, WINHTTP_WEB_SOCKET_BUFFER_TYPE *type,
@@ -784,6 +807,7 @@ static void read_finished(struct websocket *ws)
     else if (!error)
     {
         ws->rlen += bytes;
+        rbuf_filled(ws);
         ws->ping_outstanding = FALSE;
         ws->last_heard = ws->last_data = GetTickCount();
     }
