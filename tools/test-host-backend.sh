@@ -15,6 +15,11 @@ export WINEPREFIX=${WINEPREFIX:-$(dirname "$exe")/../../wineprefix}
 export WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml="
 unset DISPLAY WINEDLLPATH WINHTTP_BACKEND
 out=$(mktemp)
+# Wine finds the helper by name only through a copy in system32, which
+# wineboot makes from WINEDLLPATH (a fresh prefix has none).
+if [ ! -f "$WINEPREFIX/drive_c/windows/system32/winhttp_host.dll" ]; then
+    WINEDLLPATH="$hostdir" "$wine" wineboot -u > /dev/null 2>&1
+fi
 . "$(dirname "$0")/test-lib.sh"
 t_name host_backend
 
