@@ -64,7 +64,8 @@ static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD s
     struct async_wait *w = (struct async_wait *)context;
     LONG n;
 
-    if (!w) return;
+    /* HANDLE_CLOSING may come after run_request returned: w is gone then */
+    if (!w || status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) return;
     if ((n = InterlockedIncrement(&w->logged) - 1) < (LONG)ARRAY_SIZE(w->log)) w->log[n] = status;
     switch (status)
     {
