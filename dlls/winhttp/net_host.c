@@ -52,6 +52,7 @@ static const WCHAR *requested_backend(WCHAR *buf, DWORD size)
  * program's folder); otherwise it is loaded by path from Wine's builtin
  * folders and WINEDLLPATH, which Wine lists to programs as WINEDLLDIR0..n
  * ("\??\Z:\..."), in Wine's layout (x86_64-windows\) or flat. */
+#ifdef _WIN64
 static HMODULE load_helper_module(void)
 {
     static const WCHAR *const layouts[] = { L"%ls\\x86_64-windows\\winhttp_host.dll", L"%ls\\winhttp_host.dll" };
@@ -80,6 +81,7 @@ static HMODULE load_helper_module(void)
     }
     return NULL;
 }
+#endif
 
 /* The helper's call table, or a reason why not (for the trace). */
 static const char *load_helper(void)
