@@ -169,12 +169,7 @@ static void reset_response(struct request *req)
     req->resp.raw_head = NULL;
     req->resp.raw_head_len = 0;
     req->resp.status_code = 0;
-    req->body.mode = BODY_NONE;
-    req->body.done = FALSE;
-    req->body.keep_alive = FALSE;
-    req->body.remaining = 0;
-    req->body.chunk = CHUNK_SIZE;
-    req->body.trailer_bytes = 0;
+    body_reset(req);
 }
 
 static BOOL has_transfer_coding(const struct header_list *headers)
@@ -227,6 +222,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
+    if (!error) error = decode_accept_encoding(req->opts.decompression, &req->request_headers);
     /* A Transfer-Encoding other than identity means the caller frames the
      * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
      * 6.2), the total length is ignored and optional data is refused
@@ -1707,7 +1703,7 @@ DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, 
         {
             if ((error = read_data(req, (char *)buffer + total, to_read - total, &count))) break;
             total += count;
-        } while (count && total < to_read && !req->body.done);
+        } while (count && total < to_read && !body_complete(req));
         if (!error && read) *read = total;
     }
     return finish_call(req, error) ? ERROR_SUCCESS : GetLastError();

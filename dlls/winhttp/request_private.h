@@ -27,6 +27,7 @@
 #define WINHTTP_REQUEST_PRIVATE_H
 
 #include "auth.h"
+#include "decode.h"
 #include "deadline.h"
 #include "net.h"
 #include "proxy_route.h"
@@ -167,15 +168,20 @@ struct io_slot
     struct deadline deadline;
 };
 
-/* Response body framing (body.c). */
+/* Response body framing and decoding (body.c). */
 struct body
 {
     enum body_mode mode;
     ULONGLONG remaining;       /* BODY_LENGTH: bytes left; CHUNKED: left in this chunk */
     enum chunk_state chunk;
     size_t trailer_bytes;
-    BOOL done;
+    BOOL done;                 /* the framing ended (the connection was handed back) */
     BOOL keep_alive;
+    /* Content-Encoding decoded (decode.h): the body's bytes go through the
+     * decoder into out, [out_pos, out_len), where the program reads them */
+    struct decoder *decoder;
+    char *out;
+    size_t out_pos, out_len;
 };
 
 struct request
@@ -278,6 +284,10 @@ BOOL body_ready(struct request *req);
 BOOL body_wholly_buffered(struct request *req);
 /* The body ended: hands the connection back (kept for a 101 upgrade). */
 void body_finish(struct request *req);
+/* Forgets the body of the previous response (and its decoder). */
+void body_reset(struct request *req);
+/* The program has read the whole body (decoded, when it is). */
+BOOL body_complete(struct request *req);
 DWORD query_data_available(struct request *req, DWORD *available);
 DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read);
 /* TRUE if the header's comma-separated list holds token. */

@@ -1,0 +1,227 @@
+/*
+ * A loopback HTTP/1.1 server inside the test process that sends answers the
+ * test wrote byte for byte (coded bodies, odd chunking, broken streams), keeps
+ * connections alive, serves each connection on its own thread, and counts
+ * connections: accepted so far, open now, and the most open at once.
+ *
+ *   static const struct raw_route routes[] = { { "/x", answer, answer_len }, { NULL } };
+ *   struct raw_httpd srv;
+ *   if (!raw_httpd_start(&srv, routes)) ...;
+ *   ... srv.port, srv.connections, srv.peak, raw_httpd_last_head(&srv, buf, size) ...
+ *   raw_httpd_stop(&srv);
+ *
+ * A route's answer goes out as it is, after the request head; a route whose
+ * answer is NULL waits for srv.release (at most RAW_HTTPD_HOLD ms) and then
+ * sends "200 OK" with the body "held".  A missing path gets a 404.  Request
+ * bodies are not read: the tests send GETs.  Every wait is bounded: a
+ * connection's thread waits at most 5 s for a request head, the server lives
+ * at most RAW_HTTPD_LIFETIME ms, and raw_httpd_stop ends every thread.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef RAW_HTTPD_H
+#define RAW_HTTPD_H
+
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <stdio.h>
+#include <string.h>
+
+#define RAW_HTTPD_LIFETIME 120000
+#define RAW_HTTPD_HOLD     10000
+#define RAW_HTTPD_MAX_CONN 64
+
+struct raw_route
+{
+    const char *path;
+    const char *answer;    /* NULL: hold until release */
+    size_t len;
+};
+
+struct raw_httpd
+{
+    SOCKET listener;
+    HANDLE thread;
+    int port;
+    const struct raw_route *routes;
+    HANDLE release;                 /* manual-reset: held answers go out */
+    volatile LONG stop;
+    volatile LONG connections;      /* accepted so far */
+    volatile LONG open;             /* open now */
+    volatile LONG peak;             /* most open at once */
+    volatile LONG requests;         /* request heads received */
+    volatile LONG held;             /* answers waiting for release now */
+    CRITICAL_SECTION cs;            /* guards what follows */
+    char last_head[4096];
+    SOCKET socks[RAW_HTTPD_MAX_CONN];
+    HANDLE threads[RAW_HTTPD_MAX_CONN];
+    int count;
+};
+
+struct raw_conn
+{
+    struct raw_httpd *srv;
+    SOCKET s;
+};
+
+static void raw_httpd_answer(struct raw_httpd *srv, SOCKET s, const char *path)
+{
+    static const char held[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nheld";
+    static const char missing[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+    const struct raw_route *r;
+
+    for (r = srv->routes; r->path; r++)
+    {
+        if (strcmp(r->path, path)) continue;
+        if (!r->answer)
+        {
+            InterlockedIncrement(&srv->held);
+            WaitForSingleObject(srv->release, RAW_HTTPD_HOLD);
+            InterlockedDecrement(&srv->held);
+            send(s, held, sizeof(held) - 1, 0);
+        }
+        else send(s, r->answer, (int)r->len, 0);
+        return;
+    }
+    send(s, missing, sizeof(missing) - 1, 0);
+}
+
+static DWORD WINAPI raw_httpd_conn_thread(void *arg)
+{
+    struct raw_conn *c = arg;
+    struct raw_httpd *srv = c->srv;
+    char head[8192], path[512], *end;
+    int len = 0, n, used;
+    DWORD timeout = 5000;
+    LONG now, peak;
+
+    now = InterlockedIncrement(&srv->open);
+    while ((peak = srv->peak) < now && InterlockedCompareExchange(&srv->peak, now, peak) != peak) {}
+    setsockopt(c->s, SOL_SOCKET, SO_RCVTIMEO, (const char *)&timeout, sizeof(timeout));
+    while (!srv->stop)
+    {
+        head[len] = 0;
+        if (!(end = strstr(head, "\r\n\r\n")))
+        {
+            if (len >= (int)sizeof(head) - 1 || (n = recv(c->s, head + len, sizeof(head) - 1 - len, 0)) <= 0) break;
+            len += n;
+            continue;
+        }
+        used = (int)(end + 4 - head);
+        InterlockedIncrement(&srv->requests);
+        EnterCriticalSection(&srv->cs);
+        memcpy(srv->last_head, head, min(used, (int)sizeof(srv->last_head) - 1));
+        srv->last_head[min(used, (int)sizeof(srv->last_head) - 1)] = 0;
+        LeaveCriticalSection(&srv->cs);
+        if (sscanf(head, "%*s %511s", path) != 1) break;
+        raw_httpd_answer(srv, c->s, path);
+        memmove(head, head + used, len - used);
+        len -= used;
+    }
+    shutdown(c->s, SD_SEND);
+    InterlockedDecrement(&srv->open);
+    free(c);
+    return 0;
+}
+
+static DWORD WINAPI raw_httpd_thread(void *arg)
+{
+    struct raw_httpd *srv = arg;
+    ULONGLONG end = GetTickCount64() + RAW_HTTPD_LIFETIME;
+
+    while (!srv->stop && GetTickCount64() < end)
+    {
+        struct timeval tv = { 0, 100000 };
+        struct raw_conn *c;
+        fd_set set;
+        SOCKET s;
+
+        FD_ZERO(&set);
+        FD_SET(srv->listener, &set);
+        if (select(0, &set, NULL, NULL, &tv) <= 0) continue;
+        if ((s = accept(srv->listener, NULL, NULL)) == INVALID_SOCKET) continue;
+        InterlockedIncrement(&srv->connections);
+        EnterCriticalSection(&srv->cs);
+        if (srv->count == RAW_HTTPD_MAX_CONN || !(c = malloc(sizeof(*c))))
+        {
+            LeaveCriticalSection(&srv->cs);
+            closesocket(s);
+            continue;
+        }
+        c->srv = srv;
+        c->s = s;
+        srv->socks[srv->count] = s;
+        if ((srv->threads[srv->count] = CreateThread(NULL, 0, raw_httpd_conn_thread, c, 0, NULL))) srv->count++;
+        else
+        {
+            closesocket(s);
+            free(c);
+        }
+        LeaveCriticalSection(&srv->cs);
+    }
+    return 0;
+}
+
+static BOOL raw_httpd_start(struct raw_httpd *srv, const struct raw_route *routes)
+{
+    struct sockaddr_in addr;
+    int addr_len = sizeof(addr);
+    WSADATA data;
+
+    memset(srv, 0, sizeof(*srv));
+    srv->routes = routes;
+    InitializeCriticalSection(&srv->cs);
+    srv->release = CreateEventW(NULL, TRUE, FALSE, NULL);
+    WSAStartup(MAKEWORD(2, 2), &data);
+    if ((srv->listener = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET) return FALSE;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(srv->listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(srv->listener, 64)
+        || getsockname(srv->listener, (struct sockaddr *)&addr, &addr_len))
+    {
+        closesocket(srv->listener);
+        return FALSE;
+    }
+    srv->port = ntohs(addr.sin_port);
+    if (!(srv->thread = CreateThread(NULL, 0, raw_httpd_thread, srv, 0, NULL)))
+    {
+        closesocket(srv->listener);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The head of the last request received, NUL-terminated. */
+static void raw_httpd_last_head(struct raw_httpd *srv, char *buf, size_t size)
+{
+    EnterCriticalSection(&srv->cs);
+    snprintf(buf, size, "%s", srv->last_head);
+    LeaveCriticalSection(&srv->cs);
+}
+
+static void raw_httpd_stop(struct raw_httpd *srv)
+{
+    int i;
+
+    srv->stop = 1;
+    SetEvent(srv->release);
+    WaitForSingleObject(srv->thread, 10000);
+    CloseHandle(srv->thread);
+    closesocket(srv->listener);
+    /* wake the connection threads out of recv, then collect them */
+    for (i = 0; i < srv->count; i++) shutdown(srv->socks[i], SD_BOTH);
+    for (i = 0; i < srv->count; i++)
+    {
+        WaitForSingleObject(srv->threads[i], 10000);
+        CloseHandle(srv->threads[i]);
+        closesocket(srv->socks[i]);
+    }
+    CloseHandle(srv->release);
+    DeleteCriticalSection(&srv->cs);
+}
+
+#endif /* RAW_HTTPD_H */
