@@ -27,7 +27,8 @@ static void set_conn(struct request *req, struct netconn *conn)
     LeaveCriticalSection(&req->cs);
 }
 
-void connection_drop(struct request *req)
+/* Closes the connection but keeps the slot (the next address is tried). */
+static void close_conn(struct request *req)
 {
     struct netconn *conn;
 
@@ -37,6 +38,12 @@ void connection_drop(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (conn) net_close(conn);
     req->in.pos = req->in.len = 0;
+}
+
+void connection_drop(struct request *req)
+{
+    close_conn(req);
+    conn_slot_release(&req->slot);
 }
 
 DWORD check_cancelled(struct request *req, DWORD error)
@@ -170,7 +177,7 @@ static DWORD connect_server(struct request *req)
     {
         /* io_result reports a handle closed meanwhile as cancelled */
         if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-        connection_drop(req);
+        close_conn(req);
         if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
         TRACE("%p: trying the next address\n", req);
     }
@@ -361,7 +368,30 @@ static DWORD tunnel_reply(struct request *req)
 }
 
 
-DWORD connection_open(struct request *req)
+/* An asynchronous wait for a connection slot lasted the connect timeout. */
+static void slot_wait_expired(struct deadline *deadline)
+{
+    struct request *req = CONTAINING_RECORD(deadline, struct request, io.deadline);
+
+    conn_slot_cancel(&req->slot, ERROR_WINHTTP_TIMEOUT);
+}
+
+/* A connection slot for the route (MAX_CONNS_PER_SERVER of the session):
+ * the wait for one is bounded by the connect timeout. */
+static DWORD take_slot(struct request *req, const WCHAR *host, INTERNET_PORT port, DWORD key)
+{
+    const struct handle_options *opts = &req->session->opts;
+    BOOL async = object_is_async(&req->hdr);
+    DWORD error;
+
+    error = conn_slot_acquire(&req->slot, host, port, key, opts->max_conns_per_server, opts->max_conns_per_1_0_server,
+                              async ? &req->queue : NULL, req->timeouts.connect);
+    if (error == ERROR_IO_PENDING && req->timeouts.connect > 0)
+        deadline_arm(&req->io.deadline, req->timeouts.connect, slot_wait_expired);
+    return error;
+}
+
+static DWORD open_steps(struct request *req)
 {
     struct netconn *conn;
     size_t bytes;
@@ -378,7 +408,10 @@ DWORD connection_open(struct request *req)
                 DWORD key;
 
                 pool_route(req, &host, &port, &key);
-                conn = net_pool_take(req->session, host, port, key);
+                if ((error = take_slot(req, host, port, key))) return error;
+                /* WINHTTP_DISABLE_KEEP_ALIVE: a connection of its own, not kept after */
+                conn = req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE ? NULL :
+                       net_pool_take(req->session, host, port, key);
             }
             if ((req->setup.reused = conn != NULL))
             {
@@ -433,6 +466,15 @@ DWORD connection_open(struct request *req)
     }
 }
 
+DWORD connection_open(struct request *req)
+{
+    DWORD error = open_steps(req);
+
+    /* a request that got no connection holds no slot */
+    if (error && error != ERROR_IO_PENDING) connection_drop(req);
+    return error;
+}
+
 /* The request carries "Connection: close". */
 static BOOL asked_to_close(struct request *req)
 {
@@ -454,7 +496,11 @@ void connection_release(struct request *req, BOOL reusable)
     conn = req->conn;
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
-    if (!conn) return;
+    if (!conn)
+    {
+        conn_slot_release(&req->slot);
+        return;
+    }
     if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
     else if (asked_to_close(req) && !req->hdr.closing)
     {
@@ -466,4 +512,6 @@ void connection_release(struct request *req, BOOL reusable)
     }
     else net_close(conn);
     req->in.pos = req->in.len = 0;
+    /* after the pool has it: a waiter handed the slot takes it from there */
+    conn_slot_release(&req->slot);
 }

@@ -244,7 +244,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         if (req->ws.send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
         else error = add_upgrade_headers(req);
     }
-    else if (!error)
+    else if (!error && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
     {
         error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
@@ -569,6 +569,7 @@ static DWORD receive_one_response(struct request *req)
     if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);
+    conn_slot_server_version(&req->slot, resp.minor_version == 0);
     heap_free(lines);
     if (error)
     {
@@ -941,6 +942,8 @@ static void request_handle_closing(struct object_header *hdr)
     EnterCriticalSection(&req->cs);
     if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
     LeaveCriticalSection(&req->cs);
+    /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
+    conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
 }
 
 static void request_destroy(struct object_header *hdr)
@@ -959,6 +962,8 @@ static void request_destroy(struct object_header *hdr)
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
+    conn_slot_release(&req->slot);
+    conn_slot_free(&req->slot);
     heap_free(req->send.head);
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     reset_response(req);
@@ -1292,6 +1297,8 @@ DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgrade
         }
     }
     LeaveCriticalSection(&req->cs);
+    /* a websocket's connection no longer counts toward MAX_CONNS_PER_SERVER */
+    if (!error) conn_slot_release(&req->slot);
     TRACE("%p: %lu, conn %p, %Iu extra bytes\n", req, error, out->conn, out->extra_len);
     return error;
 }

@@ -27,6 +27,7 @@
 #define WINHTTP_REQUEST_PRIVATE_H
 
 #include "auth.h"
+#include "connlimit.h"
 #include "decode.h"
 #include "deadline.h"
 #include "net.h"
@@ -237,6 +238,7 @@ struct request
     struct input in;
     struct body body;
     struct io_slot io;
+    struct conn_slot slot;     /* its share of MAX_CONNS_PER_SERVER (connlimit.h) */
 
     struct task_queue queue;
 };
@@ -258,7 +260,8 @@ DWORD connection_choose_route(struct request *req);
 void connection_pool_put(struct request *req, struct netconn *conn);
 /* Frees the route connection_choose_route made. */
 void connection_free_route(struct request *req);
-/* Closes the request's connection, if any, and drops buffered input. */
+/* Closes the request's connection, if any, drops buffered input and gives
+ * back its connection slot (connlimit.h). */
 void connection_drop(struct request *req);
 /* The response was read to its end: the connection goes back to the pool
  * if reusable, else is closed. */

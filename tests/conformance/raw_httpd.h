@@ -4,15 +4,16 @@
  * connections alive, serves each connection on its own thread, and counts
  * connections: accepted so far, open now, and the most open at once.
  *
- *   static const struct raw_route routes[] = { { "/x", answer, answer_len }, { NULL } };
+ *   static const struct raw_route routes[] = { { "/x", answer, answer_len, FALSE }, { NULL } };
  *   struct raw_httpd srv;
  *   if (!raw_httpd_start(&srv, routes)) ...;
  *   ... srv.port, srv.connections, srv.peak, raw_httpd_last_head(&srv, buf, size) ...
  *   raw_httpd_stop(&srv);
  *
- * A route's answer goes out as it is, after the request head; a route whose
- * answer is NULL waits for srv.release (at most RAW_HTTPD_HOLD ms) and then
- * sends "200 OK" with the body "held".  A missing path gets a 404.  Request
+ * A route's answer goes out as it is, after the request head; a route with
+ * hold set first waits for srv.release (at most RAW_HTTPD_HOLD ms; srv.held
+ * counts the answers waiting, and srv.event is set at each change of held or
+ * connections).  A missing path gets a 404.  Request
  * bodies are not read: the tests send GETs.  Every wait is bounded: a
  * connection's thread waits at most 5 s for a request head, the server lives
  * at most RAW_HTTPD_LIFETIME ms, and raw_httpd_stop ends every thread.
@@ -37,8 +38,9 @@
 struct raw_route
 {
     const char *path;
-    const char *answer;    /* NULL: hold until release */
+    const char *answer;
     size_t len;
+    BOOL hold;             /* wait for release first */
 };
 
 struct raw_httpd
@@ -48,6 +50,7 @@ struct raw_httpd
     int port;
     const struct raw_route *routes;
     HANDLE release;                 /* manual-reset: held answers go out */
+    HANDLE event;                   /* auto-reset: held or connections changed */
     volatile LONG stop;
     volatile LONG connections;      /* accepted so far */
     volatile LONG open;             /* open now */
@@ -69,21 +72,20 @@ struct raw_conn
 
 static void raw_httpd_answer(struct raw_httpd *srv, SOCKET s, const char *path)
 {
-    static const char held[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nheld";
     static const char missing[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
     const struct raw_route *r;
 
     for (r = srv->routes; r->path; r++)
     {
         if (strcmp(r->path, path)) continue;
-        if (!r->answer)
+        if (r->hold)
         {
             InterlockedIncrement(&srv->held);
+            SetEvent(srv->event);
             WaitForSingleObject(srv->release, RAW_HTTPD_HOLD);
             InterlockedDecrement(&srv->held);
-            send(s, held, sizeof(held) - 1, 0);
         }
-        else send(s, r->answer, (int)r->len, 0);
+        send(s, r->answer, (int)r->len, 0);
         return;
     }
     send(s, missing, sizeof(missing) - 1, 0);
@@ -144,6 +146,7 @@ static DWORD WINAPI raw_httpd_thread(void *arg)
         if (select(0, &set, NULL, NULL, &tv) <= 0) continue;
         if ((s = accept(srv->listener, NULL, NULL)) == INVALID_SOCKET) continue;
         InterlockedIncrement(&srv->connections);
+        SetEvent(srv->event);
         EnterCriticalSection(&srv->cs);
         if (srv->count == RAW_HTTPD_MAX_CONN || !(c = malloc(sizeof(*c))))
         {
@@ -175,6 +178,7 @@ static BOOL raw_httpd_start(struct raw_httpd *srv, const struct raw_route *route
     srv->routes = routes;
     InitializeCriticalSection(&srv->cs);
     srv->release = CreateEventW(NULL, TRUE, FALSE, NULL);
+    srv->event = CreateEventW(NULL, FALSE, FALSE, NULL);
     WSAStartup(MAKEWORD(2, 2), &data);
     if ((srv->listener = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET) return FALSE;
     memset(&addr, 0, sizeof(addr));
@@ -191,6 +195,20 @@ static BOOL raw_httpd_start(struct raw_httpd *srv, const struct raw_route *route
     {
         closesocket(srv->listener);
         return FALSE;
+    }
+    return TRUE;
+}
+
+/* Waits (bounded by ms) until *value reaches at least target; TRUE if it did. */
+static BOOL raw_httpd_wait(struct raw_httpd *srv, volatile LONG *value, LONG target, DWORD ms)
+{
+    ULONGLONG end = GetTickCount64() + ms;
+
+    while (*value < target)
+    {
+        ULONGLONG now = GetTickCount64();
+        if (now >= end) return FALSE;
+        WaitForSingleObject(srv->event, (DWORD)(end - now));
     }
     return TRUE;
 }
@@ -221,6 +239,7 @@ static void raw_httpd_stop(struct raw_httpd *srv)
         closesocket(srv->socks[i]);
     }
     CloseHandle(srv->release);
+    CloseHandle(srv->event);
     DeleteCriticalSection(&srv->cs);
 }
 
