@@ -246,14 +246,19 @@ static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *p
 
 /* Gives an idle connection to the pool, under the key of its route; not one
  * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
- * the origin). */
+ * the origin), nor one that NTLM or Negotiate authenticated (the server
+ * would take any request on it as this request's user: DECISIONS.md). */
 void connection_pool_put(struct request *req, struct netconn *conn)
 {
     const WCHAR *host;
     INTERNET_PORT port;
     DWORD key;
+    BOOL private;
 
-    if (req->tunnel_refused)
+    EnterCriticalSection(&req->cs);
+    private = auth_connection_private(&req->auth);
+    LeaveCriticalSection(&req->cs);
+    if (req->tunnel_refused || private)
     {
         net_close(conn);
         return;
@@ -391,6 +396,23 @@ static DWORD take_slot(struct request *req, const WCHAR *host, INTERNET_PORT por
     return error;
 }
 
+/* The connection a handshake kept for this send, if it still leads where
+ * this send goes: to the origin (or its tunnel), or to the proxy for a new
+ * CONNECT (*to_proxy). */
+static struct netconn *take_auth_conn(struct request *req, BOOL *to_proxy)
+{
+    struct netconn *conn = req->auth_conn;
+
+    req->auth_conn = NULL;
+    *to_proxy = req->auth_conn_to_proxy;
+    if (conn && ((*to_proxy && !req->tunnel) || !net_is_alive(conn)))
+    {
+        net_close(conn);
+        conn = NULL;
+    }
+    return conn;
+}
+
 static DWORD open_steps(struct request *req)
 {
     struct netconn *conn;
@@ -407,11 +429,21 @@ static DWORD open_steps(struct request *req)
                 INTERNET_PORT port;
                 DWORD key;
 
+                BOOL to_proxy;
+
                 pool_route(req, &host, &port, &key);
                 if ((error = take_slot(req, host, port, key))) return error;
+                if ((conn = take_auth_conn(req, &to_proxy)) && to_proxy)
+                {
+                    TRACE("%p: CONNECT again on connection %p\n", req, conn);
+                    set_conn(req, conn);
+                    req->setup.reused = TRUE;
+                    req->setup.step = SETUP_TUNNEL;
+                    break;
+                }
                 /* WINHTTP_DISABLE_KEEP_ALIVE: a connection of its own, not kept after */
-                conn = req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE ? NULL :
-                       net_pool_take(req->session, host, port, key);
+                if (!conn && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
+                    conn = net_pool_take(req->session, host, port, key);
             }
             if ((req->setup.reused = conn != NULL))
             {
@@ -488,6 +520,16 @@ static BOOL asked_to_close(struct request *req)
     return ret;
 }
 
+static BOOL holds_connection(struct request *req)
+{
+    BOOL ret;
+
+    EnterCriticalSection(&req->cs);
+    ret = auth_holds_connection(&req->auth);
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
 void connection_release(struct request *req, BOOL reusable)
 {
     struct netconn *conn;
@@ -501,7 +543,17 @@ void connection_release(struct request *req, BOOL reusable)
         conn_slot_release(&req->slot);
         return;
     }
-    if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
+    if (reusable && req->in.pos == req->in.len && !req->hdr.closing && holds_connection(req))
+    {
+        /* the request keeps its connection slot with it */
+        TRACE("%p: keeping connection %p for the next leg of the handshake\n", req, conn);
+        if (req->auth_conn) net_close(req->auth_conn);
+        req->auth_conn = conn;
+        req->auth_conn_to_proxy = req->tunnel_refused;
+        req->in.pos = req->in.len = 0;
+        return;
+    }
+    else if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
     else if (asked_to_close(req) && !req->hdr.closing)
     {
         /* The application asked for the close ("Connection: close"): Windows

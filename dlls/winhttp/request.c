@@ -178,6 +178,21 @@ static BOOL has_transfer_coding(const struct header_list *headers)
     return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
 }
 
+/* What auth.c sees of the request (cs held); response NULL for none. */
+static void get_auth_view(struct request *req, const struct header_list *response, struct auth_request_view *view)
+{
+    struct proxy_option *proxy = req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy;
+
+    view->hdr = &req->hdr;
+    view->response = response;
+    view->status = response ? req->resp.status_code : 0;
+    view->verb = req->verb;
+    view->path = req->path;
+    view->host[0] = req->server;
+    view->host[1] = req->proxy_host;
+    view->intranet = proxy_option_bypassed(proxy, req->server);
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
@@ -192,8 +207,9 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
 
     EnterCriticalSection(&req->cs);
     {
-        struct auth_request_view view = { &req->hdr, req->resp.status_code ? &req->resp.headers : NULL,
-                                          req->resp.status_code, req->verb, req->path };
+        struct auth_request_view view;
+
+        get_auth_view(req, req->resp.status_code ? &req->resp.headers : NULL, &view);
         error = auth_prepare(&req->auth, &view, &req->request_headers);
     }
     if (!error) error = connection_choose_route(req);
@@ -632,11 +648,7 @@ static DWORD receive_final_response(struct request *req)
                 || req->send.written > req->send.optional_len)
                 return ERROR_SUCCESS;
             EnterCriticalSection(&req->cs);
-            view.hdr = &req->hdr;
-            view.response = &req->resp.headers;
-            view.status = req->resp.status_code;
-            view.verb = req->verb;
-            view.path = req->path;
+            get_auth_view(req, &req->resp.headers, &view);
             retry = auth_should_retry(&req->auth, &view);
             LeaveCriticalSection(&req->cs);
             if (!retry) return ERROR_SUCCESS;
@@ -687,11 +699,7 @@ struct request_auth *request_auth_acquire(HINTERNET handle, struct auth_request_
     if (!hdr) return NULL;
     req = impl_from_hdr(hdr);
     EnterCriticalSection(&req->cs);
-    view->hdr = hdr;
-    view->response = req->state == STATE_RESPONSE ? &req->resp.headers : NULL;
-    view->status = req->state == STATE_RESPONSE ? req->resp.status_code : 0;
-    view->verb = req->verb;
-    view->path = req->path;
+    get_auth_view(req, req->state == STATE_RESPONSE ? &req->resp.headers : NULL, view);
     return &req->auth;
 }
 
@@ -962,6 +970,7 @@ static void request_destroy(struct object_header *hdr)
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
+    if (req->auth_conn) net_close(req->auth_conn);
     conn_slot_release(&req->slot);
     conn_slot_free(&req->slot);
     heap_free(req->send.head);

@@ -235,6 +235,12 @@ struct request
     char *tunnel_head;
     size_t tunnel_head_len;
     BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
+    /* The connection an NTLM/Negotiate handshake is under way on
+     * (auth_holds_connection): kept out of the pool for this request's next
+     * send.  to_proxy: it carried a refused CONNECT, the next send starts
+     * with CONNECT again.  Used only by the thread that sends. */
+    struct netconn *auth_conn;
+    BOOL auth_conn_to_proxy;
     struct input in;
     struct body body;
     struct io_slot io;
