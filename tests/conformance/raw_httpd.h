@@ -25,9 +25,7 @@
 #ifndef RAW_HTTPD_H
 #define RAW_HTTPD_H
 
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
+#include "loopback.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -136,15 +134,10 @@ static DWORD WINAPI raw_httpd_thread(void *arg)
 
     while (!srv->stop && GetTickCount64() < end)
     {
-        struct timeval tv = { 0, 100000 };
         struct raw_conn *c;
-        fd_set set;
         SOCKET s;
 
-        FD_ZERO(&set);
-        FD_SET(srv->listener, &set);
-        if (select(0, &set, NULL, NULL, &tv) <= 0) continue;
-        if ((s = accept(srv->listener, NULL, NULL)) == INVALID_SOCKET) continue;
+        if ((s = loopback_accept(srv->listener)) == INVALID_SOCKET) continue;
         InterlockedIncrement(&srv->connections);
         SetEvent(srv->event);
         EnterCriticalSection(&srv->cs);
@@ -170,27 +163,12 @@ static DWORD WINAPI raw_httpd_thread(void *arg)
 
 static BOOL raw_httpd_start(struct raw_httpd *srv, const struct raw_route *routes)
 {
-    struct sockaddr_in addr;
-    int addr_len = sizeof(addr);
-    WSADATA data;
-
     memset(srv, 0, sizeof(*srv));
     srv->routes = routes;
     InitializeCriticalSection(&srv->cs);
     srv->release = CreateEventW(NULL, TRUE, FALSE, NULL);
     srv->event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    WSAStartup(MAKEWORD(2, 2), &data);
-    if ((srv->listener = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET) return FALSE;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(srv->listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(srv->listener, 64)
-        || getsockname(srv->listener, (struct sockaddr *)&addr, &addr_len))
-    {
-        closesocket(srv->listener);
-        return FALSE;
-    }
-    srv->port = ntohs(addr.sin_port);
+    if ((srv->listener = loopback_listen(0, 64, &srv->port)) == INVALID_SOCKET) return FALSE;
     if (!(srv->thread = CreateThread(NULL, 0, raw_httpd_thread, srv, 0, NULL)))
     {
         closesocket(srv->listener);
@@ -200,7 +178,7 @@ static BOOL raw_httpd_start(struct raw_httpd *srv, const struct raw_route *route
 }
 
 /* Waits (bounded by ms) until *value reaches at least target; TRUE if it did. */
-static BOOL raw_httpd_wait(struct raw_httpd *srv, volatile LONG *value, LONG target, DWORD ms)
+static inline BOOL raw_httpd_wait(struct raw_httpd *srv, volatile LONG *value, LONG target, DWORD ms)
 {
     ULONGLONG end = GetTickCount64() + ms;
 
@@ -214,7 +192,7 @@ static BOOL raw_httpd_wait(struct raw_httpd *srv, volatile LONG *value, LONG tar
 }
 
 /* The head of the last request received, NUL-terminated. */
-static void raw_httpd_last_head(struct raw_httpd *srv, char *buf, size_t size)
+static inline void raw_httpd_last_head(struct raw_httpd *srv, char *buf, size_t size)
 {
     EnterCriticalSection(&srv->cs);
     snprintf(buf, size, "%s", srv->last_head);
