@@ -154,6 +154,13 @@ static DWORD resolve_server(struct request *req)
     if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve,
                              &req->setup.addr)))
         return error;
+    /* WINHTTP_OPTION_CONNECT_RETRIES: one attempt per address, at most that
+     * many addresses (the first ones) */
+    if (req->opts.connect_retries && req->setup.addr.count > (int)req->opts.connect_retries)
+    {
+        TRACE("%p: trying %lu of %d addresses\n", req, req->opts.connect_retries, req->setup.addr.count);
+        req->setup.addr.count = req->opts.connect_retries;
+    }
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->setup.addr);
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->setup.addr);
     req->setup.addr_index = 0;
@@ -353,10 +360,10 @@ static DWORD tunnel_reply(struct request *req)
 
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
                                            &resp, lines, ARRAY_SIZE(lines));
         if (head_len != WSP_HTTP_INCOMPLETE) break;
-        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
+        if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) return error;
         if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
     }
     if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;

@@ -541,11 +541,11 @@ static DWORD receive_one_response(struct request *req)
     }
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
                                            &resp, lines, MAX_RESPONSE_LINES);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
-            if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+            if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
             if (eof)
             {
                 error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
@@ -556,7 +556,9 @@ static DWORD receive_one_response(struct request *req)
         if (head_len < 0)
         {
             TRACE("%p: bad response head (%Id)\n", req, head_len);
-            error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            if (head_len == WSP_HTTP_TOO_LARGE) error = ERROR_WINHTTP_HEADER_SIZE_OVERFLOW;
+            else if (head_len == WSP_HTTP_TOO_MANY_HEADERS) error = ERROR_WINHTTP_HEADER_COUNT_EXCEEDED;
+            else error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
             break;
         }
         if (resp.status >= 100 && resp.status < 200 && resp.status != HTTP_STATUS_SWITCH_PROTOCOLS)
@@ -654,17 +656,27 @@ static DWORD receive_final_response(struct request *req)
             if (!retry) return ERROR_SUCCESS;
             req->auth_retries++;
             req->auth_step = AUTH_STEP_DRAIN;
+            req->auth_drained = 0;
             /* On the calling thread: the round's I/O is for a task (response_inline). */
             if (req->inline_call) return ERROR_IO_PENDING;
             break;
         case AUTH_STEP_DRAIN:
             do
             {
+                /* past MAX_RESPONSE_DRAIN_SIZE the connection is not worth
+                 * keeping: it goes, and the request goes out on another */
+                if (req->auth_drained > req->opts.max_response_drain_size)
+                {
+                    TRACE("%p: more than %lu bytes to drain, closing\n", req, req->opts.max_response_drain_size);
+                    connection_drop(req);
+                    break;
+                }
                 if ((error = read_data(req, scratch, sizeof(scratch), &read)))
                 {
                     if (error != ERROR_IO_PENDING) req->auth_step = AUTH_STEP_RECEIVE;
                     return error;
                 }
+                req->auth_drained += read;
             } while (read);
             if ((error = prepare_request(req, NULL, 0, req->send.optional, req->send.optional_len, req->send.total_len)))
             {
@@ -874,7 +886,7 @@ static BOOL head_arrived(struct request *req)
     if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return FALSE;
     for (i = 0; i < 16; i++)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
                                            &resp, lines, MAX_RESPONSE_LINES);
         if (head_len != WSP_HTTP_INCOMPLETE)
         {
@@ -883,7 +895,7 @@ static BOOL head_arrived(struct request *req)
                   resp.status == HTTP_STATUS_SWITCH_PROTOCOLS;
             break;
         }
-        if (body_make_room(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE) ||
+        if (body_make_room(req, response_head_limit(req) + READ_BUFFER_SIZE) ||
             net_recv_now(req->conn, req->in.buf + req->in.len, req->in.size - req->in.len, &received) || !received)
             break;
         req->in.len += received;

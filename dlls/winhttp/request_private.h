@@ -36,7 +36,8 @@
 #include "task.h"
 #include "wsp.h"
 
-/* Largest response head we accept, and most header lines. */
+/* Largest response head by default (WINHTTP_OPTION_MAX_RESPONSE_HEADER_SIZE),
+ * and most header lines. */
 #define MAX_RESPONSE_HEAD   (64 * 1024)
 #define MAX_RESPONSE_LINES  256
 /* Room for body bytes read ahead. */
@@ -225,6 +226,7 @@ struct request
     BOOL inline_call;          /* ReceiveResponse runs on the calling thread (response_inline) */
     enum auth_step auth_step;
     DWORD auth_retries;
+    ULONGLONG auth_drained;    /* body bytes of the refused response read and dropped */
     struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
@@ -252,6 +254,12 @@ struct request
 static inline struct request *impl_from_hdr(struct object_header *hdr)
 {
     return CONTAINING_RECORD(hdr, struct request, hdr);
+}
+
+/* The longest response head this request takes (0 stands for the default). */
+static inline size_t response_head_limit(const struct request *req)
+{
+    return req->opts.max_response_header_size ? req->opts.max_response_header_size : MAX_RESPONSE_HEAD;
 }
 
 /* connection.c */

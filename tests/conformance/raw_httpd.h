@@ -13,7 +13,9 @@
  * A route's answer goes out as it is, after the request head; a route with
  * hold set first waits for srv.release (at most RAW_HTTPD_HOLD ms; srv.held
  * counts the answers waiting, and srv.event is set at each change of held or
- * connections).  A missing path gets a 404.  Request
+ * connections).  A request with an Authorization header is answered by the
+ * route for its path followed by "#auth" when there is one.  A missing path
+ * gets a 404.  Request
  * bodies are not read: the tests send GETs.  Every wait is bounded: a
  * connection's thread waits at most 5 s for a request head, the server lives
  * at most RAW_HTTPD_LIFETIME ms, and raw_httpd_stop ends every thread.
@@ -68,11 +70,18 @@ struct raw_conn
     SOCKET s;
 };
 
-static void raw_httpd_answer(struct raw_httpd *srv, SOCKET s, const char *path)
+static void raw_httpd_answer(struct raw_httpd *srv, SOCKET s, const char *path, BOOL authorized)
 {
     static const char missing[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
     const struct raw_route *r;
+    char auth_path[520];
 
+    snprintf(auth_path, sizeof(auth_path), "%s#auth", path);
+    if (authorized)
+    {
+        for (r = srv->routes; r->path; r++) if (!strcmp(r->path, auth_path)) break;
+        if (r->path) path = auth_path;
+    }
     for (r = srv->routes; r->path; r++)
     {
         if (strcmp(r->path, path)) continue;
@@ -117,7 +126,8 @@ static DWORD WINAPI raw_httpd_conn_thread(void *arg)
         srv->last_head[min(used, (int)sizeof(srv->last_head) - 1)] = 0;
         LeaveCriticalSection(&srv->cs);
         if (sscanf(head, "%*s %511s", path) != 1) break;
-        raw_httpd_answer(srv, c->s, path);
+        head[used - 2] = 0;   /* the head alone, for the header search */
+        raw_httpd_answer(srv, c->s, path, strstr(head, "\r\nAuthorization:") != NULL);
         memmove(head, head + used, len - used);
         len -= used;
     }
