@@ -276,7 +276,7 @@ void connection_pool_put(struct request *req, struct netconn *conn)
 
 /* The proxy this send goes through (cs held).  Through a tunnel the
  * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
-DWORD connection_choose_route(struct request *req)
+DWORD connection_choose_route(struct request *req, struct proxy_option *automatic)
 {
     struct proxy_route route;
     int index;
@@ -284,9 +284,10 @@ DWORD connection_choose_route(struct request *req)
 
     connection_free_route(req);
     req->tunnel = req->tunnel_refused = FALSE;
-    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
-    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
-                           &route))
+    /* the request's WINHTTP_OPTION_PROXY, else the automatic proxy's answer
+     * for this send, else the session's proxy */
+    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : automatic ? automatic : &req->session->proxy,
+                           req->server, req->secure, &route))
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;

@@ -178,6 +178,36 @@ static BOOL has_transfer_coding(const struct header_list *headers)
     return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
 }
 
+/* "scheme://host[:port]/path" of the request (heap), as WINHTTP_OPTION_URL
+ * reports it and a PAC script is asked about it. */
+static WCHAR *request_url(struct request *req)
+{
+    size_t len = wcslen(req->server) + wcslen(req->path) + 32;
+    WCHAR *url = heap_alloc(len * sizeof(WCHAR));
+
+    if (!url) return NULL;
+    if (is_default_port(req))
+        swprintf(url, len, L"%ls://%ls%ls", req->secure ? L"https" : L"http", req->server, req->path);
+    else
+        swprintf(url, len, L"%ls://%ls:%u%ls", req->secure ? L"https" : L"http", req->server, req->port, req->path);
+    return url;
+}
+
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: this send's proxy configuration,
+ * found before the request's lock is taken (a PAC script may have to be
+ * downloaded first); FALSE when the session's or request's applies. */
+static BOOL automatic_proxy(struct request *req, struct proxy_option *automatic)
+{
+    WCHAR *url;
+
+    memset(automatic, 0, sizeof(*automatic));
+    InitializeSRWLock(&automatic->lock);
+    if (req->session->access != WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY || req->proxy_opt.set) return FALSE;
+    if ((url = request_url(req))) autoproxy_for_request(req->session, url, &automatic->server, &automatic->bypass);
+    heap_free(url);
+    return TRUE;
+}
+
 /* What auth.c sees of the request (cs held); response NULL for none. */
 static void get_auth_view(struct request *req, const struct header_list *response, struct auth_request_view *view)
 {
@@ -198,12 +228,14 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
                              DWORD optional_len, DWORD total_len)
 {
     static const WCHAR *const no_body_verbs[] = { L"GET", L"HEAD" };
+    struct proxy_option automatic;
+    BOOL body_verb = TRUE, use_automatic;
     DWORD error = ERROR_SUCCESS;
-    BOOL body_verb = TRUE;
     size_t i;
 
     /* A previous response that was not read to its end ends here. */
     connection_drop(req);
+    use_automatic = automatic_proxy(req, &automatic);
 
     EnterCriticalSection(&req->cs);
     {
@@ -212,7 +244,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         get_auth_view(req, req->resp.status_code ? &req->resp.headers : NULL, &view);
         error = auth_prepare(&req->auth, &view, &req->request_headers);
     }
-    if (!error) error = connection_choose_route(req);
+    if (!error) error = connection_choose_route(req, use_automatic ? &automatic : NULL);
     req->state = STATE_INIT;
     req->ws.taken = FALSE;
     reset_response(req);
@@ -267,6 +299,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     }
     if (!error && !(req->send.head = build_request_head(req, &req->send.head_len))) error = ERROR_OUTOFMEMORY;
     LeaveCriticalSection(&req->cs);
+    proxy_option_free(&automatic);
     if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send.head, (int)req->send.head_len));
     return error;
 }
@@ -1132,17 +1165,12 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     case WINHTTP_OPTION_URL:
     {
         WCHAR *url;
-        size_t len = wcslen(req->server) + wcslen(req->path) + 32;
 
-        if (!(url = heap_alloc(len * sizeof(WCHAR))))
+        if (!(url = request_url(req)))
         {
             SetLastError(ERROR_OUTOFMEMORY);
             return FALSE;
         }
-        if (is_default_port(req))
-            swprintf(url, len, L"%ls://%ls%ls", req->secure ? L"https" : L"http", req->server, req->path);
-        else
-            swprintf(url, len, L"%ls://%ls:%u%ls", req->secure ? L"https" : L"http", req->server, req->port, req->path);
         ret = query_string_option(url, buffer, buflen);
         heap_free(url);
         return ret;

@@ -269,7 +269,7 @@ DWORD connection_open(struct request *req);
 /* What a pooled connection must match besides host and port. */
 DWORD connection_pool_key(struct request *req);
 /* The proxy this send goes through (cs held). */
-DWORD connection_choose_route(struct request *req);
+DWORD connection_choose_route(struct request *req, struct proxy_option *automatic);
 /* Gives an idle connection to the pool under the key of its route. */
 void connection_pool_put(struct request *req, struct netconn *conn);
 /* Frees the route connection_choose_route made. */
