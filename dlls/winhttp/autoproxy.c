@@ -570,7 +570,7 @@ static BOOL pac_answer(const WCHAR *pac_url, const WCHAR *url, WCHAR **server)
  * apply, else the request goes direct.  The script is cached as for
  * WinHttpGetProxyForUrl (SCRIPT_CACHE_MS), the WPAD URL per session; the
  * answer is asked per URL, as a script may answer each URL differently.  Of
- * several proxies the first serves (no failover yet). */
+ * several proxies the first serves; connection.c fails over to the next. */
 void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass)
 {
     WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;

@@ -276,11 +276,23 @@ void connection_pool_put(struct request *req, struct netconn *conn)
 
 /* The proxy this send goes through (cs held).  Through a tunnel the
  * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
+/* A tunnel's key in the pool: "origin@proxy:port" (cs held). */
+static DWORD set_tunnel_key(struct request *req)
+{
+    size_t len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
+
+    heap_free(req->pool_host);
+    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    return ERROR_SUCCESS;
+}
+
 DWORD connection_choose_route(struct request *req, struct proxy_option *automatic)
 {
     struct proxy_route route;
+    const WCHAR *rest;
+    DWORD error;
     int index;
-    size_t len;
 
     connection_free_route(req);
     req->tunnel = req->tunnel_refused = FALSE;
@@ -291,14 +303,15 @@ DWORD connection_choose_route(struct request *req, struct proxy_option *automati
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
+    /* an automatic proxy's list (PAC answers: no scheme entries) fails over */
+    if (automatic && !wcschr(automatic->server, '=') && (rest = proxy_list_next(automatic->server))
+        && !(req->proxy_fallbacks = strdupW(rest)))
+        return ERROR_OUTOFMEMORY;
     /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
     req->tunnel = req->secure || req->ws.requested;
     TRACE("%p: through %s:%u%s\n", req, debugstr_w(req->proxy_host), req->proxy_port, req->tunnel ? ", tunnel" : "");
     if (!req->tunnel) return ERROR_SUCCESS;
-
-    len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
-    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
-    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    if ((error = set_tunnel_key(req))) return error;
     if ((index = headers_find(&req->request_headers, L"Proxy-Authorization", 0)) >= 0)
     {
         if (!(req->tunnel_auth = strdupW(req->request_headers.items[index].value))) return ERROR_OUTOFMEMORY;
@@ -314,6 +327,8 @@ void connection_free_route(struct request *req)
     heap_free(req->pool_host);
     heap_free(req->tunnel_auth);
     heap_free(req->tunnel_head);
+    heap_free(req->proxy_fallbacks);
+    req->proxy_fallbacks = NULL;
     req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
     req->tunnel_head = NULL;
 }
@@ -421,6 +436,40 @@ static struct netconn *take_auth_conn(struct request *req, BOOL *to_proxy)
     return conn;
 }
 
+/* AUTOMATIC_PROXY's failover ("automatically attempts to handle failover
+ * between multiple proxies", Microsoft): when the proxy in use cannot be
+ * reached (its name does not resolve, it refuses or does not answer), the
+ * next of the list takes its place and the setup starts over.  TRUE when
+ * there was one. */
+static BOOL next_proxy(struct request *req, DWORD error)
+{
+    struct proxy_route route;
+    const WCHAR *rest;
+    WCHAR *copy = NULL;
+    BOOL ret = FALSE;
+
+    if (error != ERROR_WINHTTP_NAME_NOT_RESOLVED && error != ERROR_WINHTTP_CANNOT_CONNECT
+        && error != ERROR_WINHTTP_TIMEOUT) return FALSE;
+    EnterCriticalSection(&req->cs);
+    if (req->proxy_fallbacks && !req->hdr.closing && proxy_pick(req->proxy_fallbacks, NULL, req->server, req->secure, &route))
+    {
+        if ((rest = proxy_list_next(req->proxy_fallbacks))) copy = strdupW(rest);
+        TRACE("%p: %s:%u failed (%lu), trying %s:%u\n", req, debugstr_w(req->proxy_host), req->proxy_port, error,
+              debugstr_w(route.host), route.port);
+        heap_free(req->proxy_host);
+        req->proxy_host = route.host;
+        req->proxy_port = route.port;
+        heap_free(req->tunnel_head);
+        req->tunnel_head = NULL;
+        ret = !req->tunnel || !set_tunnel_key(req);
+    }
+    heap_free(req->proxy_fallbacks);
+    req->proxy_fallbacks = copy;
+    LeaveCriticalSection(&req->cs);
+    if (ret) req->setup.step = SETUP_POOL;
+    return ret;
+}
+
 static DWORD open_steps(struct request *req)
 {
     struct netconn *conn;
@@ -468,11 +517,19 @@ static DWORD open_steps(struct request *req)
                 req->setup.step = SETUP_DONE;
                 break;
             }
-            if ((error = resolve_server(req))) return error;
+            if ((error = resolve_server(req)))
+            {
+                if (next_proxy(req, error)) break;
+                return error;
+            }
             req->setup.step = SETUP_CONNECT;
             break;
         case SETUP_CONNECT:
-            if ((error = connect_server(req))) return error;
+            if ((error = connect_server(req)))
+            {
+                if (error != ERROR_IO_PENDING && next_proxy(req, error)) break;
+                return error;
+            }
             req->setup.step = req->tunnel ? SETUP_TUNNEL : SETUP_SECURE;
             break;
         case SETUP_TUNNEL:

@@ -237,6 +237,8 @@ struct request
     char *tunnel_head;
     size_t tunnel_head_len;
     BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
+    WCHAR *proxy_fallbacks;    /* AUTOMATIC_PROXY: the proxies after the one in use, tried in turn
+                                  when it cannot be reached (connection.c, next_proxy) */
     /* The connection an NTLM/Negotiate handshake is under way on
      * (auth_holds_connection): kept out of the pool for this request's next
      * send.  to_proxy: it carried a refused CONNECT, the next send starts
