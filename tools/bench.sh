@@ -15,7 +15,10 @@
 #            PE program under Wine)
 #
 # each doing every workload for about S seconds (default 1), on ws:// and
-# then as wss_<workload> on wss://localhost, then bench_raw.exe --costs (the
+# then as wss_<workload> on wss://localhost, and the round trips once more as
+# proxy_<workload> through a CONNECT tunnel of Debian's squid
+# (tools/start-squid.sh; raw: the CONNECT written by hand on the same
+# socket), then bench_raw.exe --costs (the
 # cost of single calls under Wine).  A client process that dies is noted
 # (FAIL "crashed") and started again for the workloads after it.  Prints a table
 # of medians with min-max and the ratios ours/raw and ours/builtin, then
@@ -72,9 +75,10 @@ results=$out/results.txt
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 server_pid=
 tls_server_pid=
+squid_pid=
 cleanup() {
     local p
-    for p in $server_pid $tls_server_pid; do
+    for p in $server_pid $tls_server_pid $squid_pid; do
         kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
     rm -rf "$work"
@@ -139,11 +143,27 @@ measure() {
     fi
     [ -z "$tls_note" ] || echo "bench: no wss workloads: $tls_note" >&2
 
+    # squid for the proxy_ rows (its open port)
+    proxy=()
+    proxy_note=
+    if [ ! -x /usr/sbin/squid ]; then
+        proxy_note="squid is not installed"
+    else
+        "$topdir/tools/start-squid.sh" "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$out/squid.log" &
+        squid_pid=$!
+        if squid_port=$(wait_port "$work/squid-port" "$squid_pid"); then
+            proxy=(--proxy "127.0.0.1:$squid_port")
+        else
+            proxy_note="squid did not start (see $out/squid.log)"
+        fi
+    fi
+    [ -z "$proxy_note" ] || echo "bench: no proxy workloads: $proxy_note" >&2
+
     export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
     unset DISPLAY
-    # a bound per process: every workload (7, twice with wss) is
+    # a bound per process: every workload (7, twice with wss, the 3 round trips once more through the proxy) is
     # time-bounded, the watchdog in the exe stops one that hangs after 10 * S + 20 s
-    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 14 * (10 * s + 20) + 60 }')
+    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 17 * (10 * s + 20) + 60 }')
     [ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
 
     # run CLIENT OVERRIDE EXE: every workload; RESULT/NOTE lines to stdout.
@@ -153,7 +173,7 @@ measure() {
         local list=$workloads tries status last
         for ((tries = 0; tries < 30; tries++)); do
             WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-                "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "$server" \
+                "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
                 2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
             status=${PIPESTATUS[0]}
             grep -v '^PLAN ' "$work/run.out"
@@ -187,6 +207,7 @@ measure() {
         echo "0 META date $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo "0 META source $(describe_tree)"
         [ -z "$tls_note" ] || echo "0 META tls no wss workloads: $tls_note"
+        [ -z "$proxy_note" ] || echo "0 META proxy no proxy workloads: $proxy_note"
     } > "$results"
     clients=(ours builtin raw)
     for ((r = 1; r <= runs; r++)); do
@@ -212,7 +233,7 @@ if [ $report_only = 1 ]; then
     runs=$(awk '$2 == "RESULT" { if ($1 > n) n = $1 } END { print n + 0 }' "$results")
     meta() { sed -n "s/^0 META $1 //p" "$results" | head -n 1; }
     command_line=$(meta command) cpus=$(meta cpus) seconds=$(meta seconds) measured=$(meta date) source_tree=$(meta source)
-    tls_note=$(meta tls)
+    tls_note=$(meta tls) proxy_note=$(meta proxy)
 else
     source_tree=$(describe_tree)
     measure || exit $?
@@ -260,7 +281,8 @@ summarize() {
         print "|---|---|---|---:|---:|---:|---:|---:|"
         for (i = 1; i <= nw; i++) {
             w = order[i]
-            d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : ""
+            d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : \
+                (w ~ /^proxy_/ && substr(w, 7) in desc) ? "through squid (CONNECT): " desc[substr(w, 7)] : ""
             o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
             mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
             q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
@@ -295,8 +317,9 @@ echo
 echo "$table"
 echo
 echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
-echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows."
+echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows, raw Winsock through the same squid tunnel for the proxy_ rows."
 [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
+[ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
 [ -n "$costs" ] && { echo; echo "$costs"; }
 [ $dll_ok = 1 ] || echo "WARNING: the DLL check failed, see $results"
 
@@ -345,8 +368,10 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo "$table"
     echo
     echo "Median (min–max) of $runs runs. **Bold** ratios are below the 0.9 target."
-    echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly, TLS 1.2) for the wss_ rows."
+    echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly, TLS 1.2) for the wss_ rows," \
+         "raw Winsock through the same squid CONNECT tunnel (written by hand) for the proxy_ rows."
     [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
+    [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
     echo "msg/s: messages echoed per second; MB/s: 10^6 payload bytes received per second."
     [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
     echo

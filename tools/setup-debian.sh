@@ -15,6 +15,9 @@
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
 #   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh)
 #   misc          procps ca-certificates
+#   auth servers  apache2 apache2-utils (Basic, Digest, a second proxy), squid
+#                 (the proxy), winbind (Samba's ntlm_auth: Wine's NTLM client,
+#                 and the NTLM/Negotiate acceptor of squid and ntlm_gate.py)
 #
 # autoconf is not installed: the generated configure is committed.  To change
 # configure.ac, "apt-get install autoconf" and run "autoreconf -i".
