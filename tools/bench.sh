@@ -9,7 +9,10 @@
 # throw-away certificate for localhost (tools/make-test-certs.sh, made in
 # build/bench/pki), then N times (default 5) runs, in rotating order,
 #
-#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it)
+#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it),
+#            forced onto Winsock (WINHTTP_BACKEND=winsock)
+#   host     the same on host sockets (WINHTTP_BACKEND=host, WINEDLLPATH=HOST_DIR,
+#            default build/x86_64/host; docs/HOST.md), when the helper is built
 #   builtin  the same exe with winhttp=b
 #   raw      DIR/bench_raw.exe (ws2_32, and secur32 for wss: the limit for a
 #            PE program under Wine)
@@ -172,7 +175,7 @@ measure() {
     run() {
         local list=$workloads tries status last
         for ((tries = 0; tries < 30; tries++)); do
-            WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
+            env "${backend_env[@]}" WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
                 "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
                 2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
             status=${PIPESTATUS[0]}
@@ -191,6 +194,7 @@ measure() {
 
     echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
     # the first start creates or updates the prefix: not measured
+    backend_env=(WINHTTP_BACKEND=winsock)
     workloads=rt16,wss_rt16 run warmup n "$dir/bench_raw.exe" > /dev/null
     : > "$out/wine.log"
     # The prefix's wineserver (ours alone: a private prefix) may predate this
@@ -210,11 +214,19 @@ measure() {
         [ -z "$proxy_note" ] || echo "0 META proxy no proxy workloads: $proxy_note"
     } > "$results"
     clients=(ours builtin raw)
+    host_dir=$(cd "${HOST_DIR:-build/x86_64/host}" 2> /dev/null && pwd)
+    if [ -n "$host_dir" ] && [ -f "$host_dir/winhttp_host.so" ]; then
+        clients=(ours host builtin raw)
+    else
+        echo "bench: no host column: the helper is not built (${HOST_DIR:-build/x86_64/host})" >&2
+    fi
     for ((r = 1; r <= runs; r++)); do
-        for ((k = 0; k < 3; k++)); do
-            client=${clients[$(((r - 1 + k) % 3))]}
+        for ((k = 0; k < ${#clients[@]}; k++)); do
+            client=${clients[$(((r - 1 + k) % ${#clients[@]}))]}
+            backend_env=(WINHTTP_BACKEND=winsock)
             case $client in
             ours) override=n exe=$dir/bench_winhttp.exe ;;
+            host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
             builtin) override=b exe=$dir/bench_winhttp.exe ;;
             raw) override=n exe=$dir/bench_raw.exe ;;
             esac
@@ -277,8 +289,15 @@ summarize() {
         desc["stream4m"] = "stream, 4 MiB, sync"
         desc["async_rt16"] = "round trip, 16 B, async (1 in flight)"
         desc["async_pipe16"] = "round trip, 16 B, async pipelined (16 in flight)"
-        print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
-        print "|---|---|---|---:|---:|---:|---:|---:|"
+        hashost = 0
+        for (k in cnt) { split(k, kk, SUBSEP); if (kk[1] == "host") hashost = 1 }
+        if (hashost) {
+            print "| workload | | unit | ours | host | builtin | raw | ours/raw | host/raw | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        } else {
+            print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|"
+        }
         for (i = 1; i <= nw; i++) {
             w = order[i]
             d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : \
@@ -286,7 +305,11 @@ summarize() {
             o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
             mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
             q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
+            if (hashost) {
+                h = cell("host", w); mh = med["host" SUBSEP w]
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, q, ratio(mh, mr), ratio(mo, mb)
+            } else
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
             data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
         }
         for (i = 1; i <= nw; i++) print data[i]
