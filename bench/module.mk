@@ -24,7 +24,7 @@ $(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(BENCH_COMMON) | $(BENC
 $(BENCH_DIR)/winhttp.dll: build/x86_64/winhttp.dll | $(BENCH_DIR)
 	cp $< $@
 
-bench-build: $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER)
+bench-build: $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER) $(HOST_HELPER)
 
 bench: bench-build
 	@WSSERVER=$(WSSERVER) WINE=$(WINE) WINESERVER=$(WINESERVER) $(srcdir)/tools/bench.sh --dir $(BENCH_DIR) $(BENCH_ARGS)

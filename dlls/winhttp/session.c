@@ -76,6 +76,7 @@ static void session_destroy(struct object_header *hdr)
     heap_free(session->agent);
     proxy_option_free(&session->proxy);
     options_free(&session->opts);
+    heap_free(session->wpad_url);
     heap_free(session);
 }
 
@@ -175,6 +176,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->hdr.flags = flags & WINHTTP_FLAG_ASYNC;
     session->access = access;
     InitializeSRWLock(&session->proxy.lock);
+    InitializeSRWLock(&session->wpad_lock);
     session->timeouts.resolve = DEFAULT_RESOLVE_TIMEOUT;
     session->timeouts.connect = DEFAULT_CONNECT_TIMEOUT;
     session->timeouts.send = DEFAULT_SEND_TIMEOUT;

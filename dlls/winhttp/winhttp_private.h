@@ -176,6 +176,12 @@ struct session
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
     struct handle_options opts;   /* hdr.options points here */
+    /* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: the WPAD URL detected on the
+     * first request (wpad_known; NULL: none found), kept for the session
+     * until WinHttpResetAutoProxy (autoproxy.c, under wpad_lock) */
+    SRWLOCK wpad_lock;
+    BOOL wpad_known;
+    WCHAR *wpad_url;
 };
 
 struct connect
@@ -205,7 +211,7 @@ WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
 /* autoproxy.c: WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY's configuration for url
  * (heap strings, NULL server: direct). */
-void autoproxy_for_request(const WCHAR *url, WCHAR **server, WCHAR **bypass);
+void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)
