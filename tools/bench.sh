@@ -16,6 +16,8 @@
 #   builtin  the same exe with winhttp=b
 #   raw      DIR/bench_raw.exe (ws2_32, and secur32 for wss: the limit for a
 #            PE program under Wine)
+#   native   BENCH_NATIVE (build/native/bench/bench_native): a Linux program on
+#            Linux sockets, no Wine; ws rows only
 #
 # each doing every workload for about S seconds (default 1), on ws:// and
 # then as wss_<workload> on wss://localhost, and the round trips once more as
@@ -175,8 +177,10 @@ measure() {
     run() {
         local list=$workloads tries status last
         for ((tries = 0; tries < 30; tries++)); do
+            local loader=("$wine")
+            [[ $3 == *.exe ]] || loader=()
             env "${backend_env[@]}" WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-                "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
+                "${pin[@]}" "${loader[@]}" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
                 2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
             status=${PIPESTATUS[0]}
             grep -v '^PLAN ' "$work/run.out"
@@ -220,6 +224,12 @@ measure() {
     else
         echo "bench: no host column: the helper is not built (${HOST_DIR:-build/x86_64/host})" >&2
     fi
+    native_exe=${BENCH_NATIVE:-build/native/bench/bench_native}
+    if [ -x "$native_exe" ]; then
+        clients+=(native)
+    else
+        echo "bench: no native column: $native_exe is not built" >&2
+    fi
     for ((r = 1; r <= runs; r++)); do
         for ((k = 0; k < ${#clients[@]}; k++)); do
             client=${clients[$(((r - 1 + k) % ${#clients[@]}))]}
@@ -229,6 +239,7 @@ measure() {
             host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
             builtin) override=b exe=$dir/bench_winhttp.exe ;;
             raw) override=n exe=$dir/bench_raw.exe ;;
+            native) override=n exe=$native_exe ;;
             esac
             echo "bench: run $r/$runs: $client" >&2
             run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
@@ -292,8 +303,8 @@ summarize() {
         hashost = 0
         for (k in cnt) { split(k, kk, SUBSEP); if (kk[1] == "host") hashost = 1 }
         if (hashost) {
-            print "| workload | | unit | ours | host | builtin | raw | ours/raw | host/raw | ours/builtin |"
-            print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+            print "| workload | | unit | ours | host | builtin | raw | native | ours/raw | host/raw | host/native | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         } else {
             print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
             print "|---|---|---|---:|---:|---:|---:|---:|"
@@ -307,7 +318,9 @@ summarize() {
             q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
             if (hashost) {
                 h = cell("host", w); mh = med["host" SUBSEP w]
-                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, q, ratio(mh, mr), ratio(mo, mb)
+                nv = cell("native", w); mn = med["native" SUBSEP w]
+                qn = ratio(mh, mn); if (qn != "n/a" && qn + 0 < 0.8) qn = "**" qn "**"
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, nv, q, ratio(mh, mr), qn, ratio(mo, mb)
             } else
                 printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
             data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
@@ -339,7 +352,7 @@ costs=$(awk '$2 == "COST" {
 echo
 echo "$table"
 echo
-echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+echo "Medians of $runs runs (min–max); ours/raw target >= 0.9, host/native >= 0.8 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
 echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows, raw Winsock through the same squid tunnel for the proxy_ rows."
 [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
 [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
