@@ -27,7 +27,8 @@ static void set_conn(struct request *req, struct netconn *conn)
     LeaveCriticalSection(&req->cs);
 }
 
-void connection_drop(struct request *req)
+/* Closes the connection but keeps the slot (the next address is tried). */
+static void close_conn(struct request *req)
 {
     struct netconn *conn;
 
@@ -37,6 +38,12 @@ void connection_drop(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (conn) net_close(conn);
     req->in.pos = req->in.len = 0;
+}
+
+void connection_drop(struct request *req)
+{
+    close_conn(req);
+    conn_slot_release(&req->slot);
 }
 
 DWORD check_cancelled(struct request *req, DWORD error)
@@ -147,6 +154,13 @@ static DWORD resolve_server(struct request *req)
     if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve,
                              &req->setup.addr)))
         return error;
+    /* WINHTTP_OPTION_CONNECT_RETRIES: one attempt per address, at most that
+     * many addresses (the first ones) */
+    if (req->opts.connect_retries && req->setup.addr.count > (int)req->opts.connect_retries)
+    {
+        TRACE("%p: trying %lu of %d addresses\n", req, req->opts.connect_retries, req->setup.addr.count);
+        req->setup.addr.count = req->opts.connect_retries;
+    }
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->setup.addr);
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->setup.addr);
     req->setup.addr_index = 0;
@@ -166,19 +180,26 @@ static DWORD connect_server(struct request *req)
         net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
         return ERROR_SUCCESS;
     }
-    if (req->io.ready)
+    for (;;)
     {
-        /* io_result reports a handle closed meanwhile as cancelled */
-        if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-        connection_drop(req);
-        if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
-        TRACE("%p: trying the next address\n", req);
+        if (req->io.ready)
+        {
+            /* io_result reports a handle closed meanwhile as cancelled */
+            if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
+            close_conn(req);
+            if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
+            TRACE("%p: trying the next address\n", req);
+        }
+        io_begin(req, req->timeouts.connect);
+        conn = NULL;
+        error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
+                                  req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
+        if (conn) set_conn(req, conn);  /* before it can resume us: net_cancel must reach it */
+        if (error == ERROR_IO_PENDING) return error;
+        io_end(req);
+        if (error) return error;
+        task_io_inline(&req->queue);  /* it finished here: its result is in req->io */
     }
-    io_begin(req, req->timeouts.connect);
-    error = io_wait(req, net_connect_async(&req->setup.addr.all[req->setup.addr_index], req->setup.addr.all_len[req->setup.addr_index],
-                                           &conn, io_complete, req), NULL);
-    if (error == ERROR_IO_PENDING) set_conn(req, conn);
-    return error;
 }
 
 static DWORD secure_connection(struct request *req)
@@ -362,10 +383,10 @@ static DWORD tunnel_reply(struct request *req)
 
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
                                            &resp, lines, ARRAY_SIZE(lines));
         if (head_len != WSP_HTTP_INCOMPLETE) break;
-        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
+        if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) return error;
         if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
     }
     if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
@@ -381,6 +402,29 @@ static DWORD tunnel_reply(struct request *req)
     return ERROR_SUCCESS;
 }
 
+
+/* An asynchronous wait for a connection slot lasted the connect timeout. */
+static void slot_wait_expired(struct deadline *deadline)
+{
+    struct request *req = CONTAINING_RECORD(deadline, struct request, io.deadline);
+
+    conn_slot_cancel(&req->slot, ERROR_WINHTTP_TIMEOUT);
+}
+
+/* A connection slot for the route (MAX_CONNS_PER_SERVER of the session):
+ * the wait for one is bounded by the connect timeout. */
+static DWORD take_slot(struct request *req, const WCHAR *host, INTERNET_PORT port, DWORD key)
+{
+    const struct handle_options *opts = &req->session->opts;
+    BOOL async = object_is_async(&req->hdr);
+    DWORD error;
+
+    error = conn_slot_acquire(&req->slot, host, port, key, opts->max_conns_per_server, opts->max_conns_per_1_0_server,
+                              async ? &req->queue : NULL, req->timeouts.connect);
+    if (error == ERROR_IO_PENDING && req->timeouts.connect > 0)
+        deadline_arm(&req->io.deadline, req->timeouts.connect, slot_wait_expired);
+    return error;
+}
 
 /* The connection a handshake kept for this send, if it still leads where
  * this send goes: to the origin (or its tunnel), or to the proxy for a new
@@ -433,7 +477,7 @@ static BOOL next_proxy(struct request *req, DWORD error)
     return ret;
 }
 
-DWORD connection_open(struct request *req)
+static DWORD open_steps(struct request *req)
 {
     struct netconn *conn;
     size_t bytes;
@@ -451,6 +495,8 @@ DWORD connection_open(struct request *req)
 
                 BOOL to_proxy;
 
+                pool_route(req, &host, &port, &key);
+                if ((error = take_slot(req, host, port, key))) return error;
                 if ((conn = take_auth_conn(req, &to_proxy)) && to_proxy)
                 {
                     TRACE("%p: CONNECT again on connection %p\n", req, conn);
@@ -459,8 +505,9 @@ DWORD connection_open(struct request *req)
                     req->setup.step = SETUP_TUNNEL;
                     break;
                 }
-                pool_route(req, &host, &port, &key);
-                if (!conn) conn = net_pool_take(req->session, host, port, key);
+                /* WINHTTP_DISABLE_KEEP_ALIVE: a connection of its own, not kept after */
+                if (!conn && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
+                    conn = net_pool_take(req->session, host, port, key);
             }
             if ((req->setup.reused = conn != NULL))
             {
@@ -523,6 +570,15 @@ DWORD connection_open(struct request *req)
     }
 }
 
+DWORD connection_open(struct request *req)
+{
+    DWORD error = open_steps(req);
+
+    /* a request that got no connection holds no slot */
+    if (error && error != ERROR_IO_PENDING) connection_drop(req);
+    return error;
+}
+
 /* The request carries "Connection: close". */
 static BOOL asked_to_close(struct request *req)
 {
@@ -554,13 +610,20 @@ void connection_release(struct request *req, BOOL reusable)
     conn = req->conn;
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
-    if (!conn) return;
+    if (!conn)
+    {
+        conn_slot_release(&req->slot);
+        return;
+    }
     if (reusable && req->in.pos == req->in.len && !req->hdr.closing && holds_connection(req))
     {
+        /* the request keeps its connection slot with it */
         TRACE("%p: keeping connection %p for the next leg of the handshake\n", req, conn);
         if (req->auth_conn) net_close(req->auth_conn);
         req->auth_conn = conn;
         req->auth_conn_to_proxy = req->tunnel_refused;
+        req->in.pos = req->in.len = 0;
+        return;
     }
     else if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
     else if (asked_to_close(req) && !req->hdr.closing)
@@ -573,4 +636,6 @@ void connection_release(struct request *req, BOOL reusable)
     }
     else net_close(conn);
     req->in.pos = req->in.len = 0;
+    /* after the pool has it: a waiter handed the slot takes it from there */
+    conn_slot_release(&req->slot);
 }
