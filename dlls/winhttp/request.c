@@ -211,6 +211,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->setup.step = SETUP_POOL;
     req->setup.retried = FALSE;
     req->receiving = FALSE;
+    req->head_error = ERROR_SUCCESS;
     req->send.optional = optional;
     req->send.optional_len = optional_len;
     req->send.body_overrun = FALSE;
@@ -509,6 +510,47 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
     return error;
 }
 
+/* Parses the response head at in.pos, past interim 1xx answers (but 101,
+ * which is final): its length, WSP_HTTP_INCOMPLETE or a negative parse error. */
+static ptrdiff_t next_final_head(struct request *req, struct wsp_http_response *resp, struct wsp_http_header *lines)
+{
+    ptrdiff_t head_len;
+
+    for (;;)
+    {
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+                                           resp, lines, MAX_RESPONSE_LINES);
+        if (head_len < 0 || resp->status < 100 || resp->status >= 200 || resp->status == HTTP_STATUS_SWITCH_PROTOCOLS)
+            return head_len;
+        TRACE("%p: skipping interim response %d\n", req, resp->status);
+        req->in.pos += head_len;
+    }
+}
+
+/* Asynchronous WinHttpSendRequest that sent the whole body: the response
+ * head is awaited (not parsed, no notification) before SENDREQUEST_COMPLETE,
+ * as on Windows, so that WinHttpReceiveResponse finds it and completes on
+ * the calling thread (Wine's notification.c marks RECEIVING_RESPONSE ..
+ * HEADERS_AVAILABLE NF_MAIN_THREAD against a remote host, and Wine's own
+ * send reads the reply the same way).  A failure is kept in head_error for
+ * ReceiveResponse to report; a cancellation is the send's. */
+static DWORD await_head(struct request *req)
+{
+    struct wsp_http_header *lines;
+    struct wsp_http_response resp;
+    DWORD error = ERROR_SUCCESS;
+    BOOL eof = FALSE;
+
+    if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_SUCCESS;
+    while (!eof && next_final_head(req, &resp, lines) == WSP_HTTP_INCOMPLETE)
+        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+    heap_free(lines);
+    if (error == ERROR_IO_PENDING || (error = check_cancelled(req, error)) == ERROR_WINHTTP_OPERATION_CANCELLED)
+        return error;
+    req->head_error = error;
+    return ERROR_SUCCESS;
+}
+
 /* One response head: RECEIVING_RESPONSE, the head, RESPONSE_RECEIVED. */
 static DWORD receive_one_response(struct request *req)
 {
@@ -527,31 +569,22 @@ static DWORD receive_one_response(struct request *req)
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, NULL, 0);
         net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
     }
-    for (;;)
+    /* what the send task met while it awaited this head (await_head) */
+    error = req->head_error;
+    req->head_error = ERROR_SUCCESS;
+    while (!error)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
-                                           &resp, lines, MAX_RESPONSE_LINES);
+        head_len = next_final_head(req, &resp, lines);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
             if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
-            if (eof)
-            {
-                error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-                break;
-            }
+            if (eof) error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
             continue;
         }
         if (head_len < 0)
         {
             TRACE("%p: bad response head (%Id)\n", req, head_len);
             error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            break;
-        }
-        if (resp.status >= 100 && resp.status < 200 && resp.status != HTTP_STATUS_SWITCH_PROTOCOLS)
-        {
-            TRACE("%p: skipping interim response %d\n", req, resp.status);
-            req->in.pos += head_len;
-            continue;
         }
         break;
     }
@@ -717,6 +750,7 @@ struct send_task
     DWORD optional_len;
     DWORD total_len;
     BOOL prepared;
+    BOOL awaiting;             /* the request went out: await_head */
 };
 
 struct receive_task
@@ -743,15 +777,23 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
     DWORD error;
 
     if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else if (t->awaiting) error = await_head(req);
     else if (t->prepared) error = check_cancelled(req, send_request_steps(req));
     else
     {
         t->prepared = TRUE;
         error = send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
     }
+    /* the whole body went out (not a WriteData upload, not a refused tunnel) */
+    if (!error && !t->awaiting && req->conn && !req->send.chunked_upload && req->send.total_len <= req->send.optional_len)
+    {
+        t->awaiting = TRUE;
+        error = await_head(req);
+    }
     if (error == ERROR_IO_PENDING) return error;
 
     heap_free(t->headers);
+    task_queue_finishing(&req->queue);
     if (error) send_error(req, API_SEND_REQUEST, error);
     else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, NULL, 0);
     return error;
@@ -772,6 +814,7 @@ static DWORD receive_task_fn(struct task *task, BOOL cancelled)
     }
 
     if (error == ERROR_IO_PENDING) return error;
+    if (!req->inline_call) task_queue_finishing(&req->queue);
     if (error) send_error(req, API_RECEIVE_RESPONSE, error);
     else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, NULL, 0);
     return error;
@@ -854,28 +897,23 @@ static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWOR
 /* The final response head is complete in our buffer, after taking what the
  * connection already holds without waiting (net_recv_now): then
  * WinHttpReceiveResponse needs no I/O.  Also TRUE when it will fail at once
- * (no connection, a malformed head). */
+ * (no connection, a malformed head, an error await_head met). */
 static BOOL head_arrived(struct request *req)
 {
     struct wsp_http_header *lines;
     struct wsp_http_response resp;
-    ptrdiff_t head_len;
     size_t received;
     BOOL ret = FALSE;
     int i;
 
     if (req->redirecting) return FALSE;
-    if (!req->conn) return TRUE;
+    if (!req->conn || req->head_error) return TRUE;
     if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return FALSE;
     for (i = 0; i < 16; i++)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
-                                           &resp, lines, MAX_RESPONSE_LINES);
-        if (head_len != WSP_HTTP_INCOMPLETE)
+        if (next_final_head(req, &resp, lines) != WSP_HTTP_INCOMPLETE)
         {
-            /* an interim 1xx would make receive_one_response read on */
-            ret = head_len < 0 || resp.status < 100 || resp.status >= 200 ||
-                  resp.status == HTTP_STATUS_SWITCH_PROTOCOLS;
+            ret = TRUE;
             break;
         }
         if (body_make_room(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE) ||
