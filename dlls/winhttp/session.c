@@ -70,6 +70,7 @@ BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *bu
 static void session_destroy(struct object_header *hdr)
 {
     struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
+    HANDLE unload_event = session->unload_event;
 
     TRACE("%p\n", session);
     net_pool_clear(session);
@@ -77,6 +78,9 @@ static void session_destroy(struct object_header *hdr)
     proxy_option_free(&session->proxy);
     options_free(&session->opts);
     heap_free(session);
+    /* the last reference went (its connections' and requests' too): nothing
+     * of the session runs any more (Wine's notification.c waits for it) */
+    if (unload_event) SetEvent(unload_event);
 }
 
 static BOOL session_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -95,8 +99,8 @@ static BOOL session_query_option(struct object_header *hdr, DWORD option, void *
         return query_dword_option(session->websocket_receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
         return query_dword_option(session->websocket_send_buffer_size, buffer, buflen);
-    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
-        /* write-only, and only on websocket handles */
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:  /* write-only, and only on websocket handles */
+    case WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT:             /* write-only */
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
@@ -124,6 +128,14 @@ static BOOL session_set_option(struct object_header *hdr, DWORD option, void *bu
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
         session->websocket_send_buffer_size = value;
+        return TRUE;
+    case WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT:
+        if (buflen != sizeof(HANDLE))
+        {
+            SetLastError(ERROR_INSUFFICIENT_BUFFER);
+            return FALSE;
+        }
+        session->unload_event = *(HANDLE *)buffer;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:

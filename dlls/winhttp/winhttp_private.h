@@ -176,6 +176,7 @@ struct session
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
     struct handle_options opts;   /* hdr.options points here */
+    HANDLE unload_event;          /* WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT: set once the session is freed */
 };
 
 struct connect

@@ -21,7 +21,11 @@ the site by the Host header:
   ws.ifelse.io      / with a websocket upgrade: 101, a text message
                     "Request served by ..." (as the real host greets), then an
                     echo of every message with its type; ping -> pong;
-                    close -> the same close payload back, then TCP close.
+                    close -> the same close payload back after ROUND_TRIP
+                    (the real host is a round trip away: Wine's test_websocket
+                    checks that the close status is not known yet right after
+                    WinHttpWebSocketClose returns, notification.c:1203, which
+                    loopback would answer first too often), then TCP close.
 
 Everything else gets 404.  HTTP/1.1 keep-alive unless the client sends
 "Connection: close".  The process exits on SIGTERM/SIGINT or after
@@ -46,6 +50,8 @@ ROOT = (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
         b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
         b'<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n<title>Stand-in</title>\n</head>\n'
         b'<body>\nStand-in for test.winehq.org\n</body>\n</html>\n')
+# The delay of the real ws.ifelse.io's answer to a close frame (seconds).
+ROUND_TRIP = 0.05
 CHUNKED_LINES = [b"line %d of the chunked test body\n" % i for i in range(1, 9)]
 
 
@@ -154,6 +160,7 @@ async def ws_echo(reader, writer, headers):
     while True:
         fin, opcode, data = await ws_read_frame(reader)
         if opcode == 8:
+            await asyncio.sleep(ROUND_TRIP)
             writer.write(ws_frame(8, data))
             await writer.drain()
             return
