@@ -110,9 +110,17 @@ static DWORD add_upgrade_headers(struct request *req)
     return error;
 }
 
-/* Builds the request head; called with cs held. */
+static BOOL cookies_enabled(struct request *req)
+{
+    return !(req->opts.disable_features & WINHTTP_DISABLE_COOKIES);
+}
+
+/* Builds the request head; called with cs held.  The session's cookies join
+ * a Cookie header the program added, after its own, or make one at the end. */
 static char *build_request_head(struct request *req, size_t *len)
 {
+    WCHAR *cookies = cookies_enabled(req) ? cookie_jar_header(&req->session->cookies, req->server, req->path, req->secure)
+                                          : NULL;
     struct strbuf sb = { 0 };
     int host;
     size_t i;
@@ -152,7 +160,21 @@ static char *build_request_head(struct request *req, size_t *len)
         sb_append_wide(&sb, req->request_headers.items[i].name);
         sb_append_str(&sb, ": ");
         sb_append_wide(&sb, req->request_headers.items[i].value);
+        if (cookies && !_wcsicmp(req->request_headers.items[i].name, L"Cookie"))
+        {
+            sb_append_str(&sb, "; ");
+            sb_append_wide(&sb, cookies);
+            heap_free(cookies);
+            cookies = NULL;
+        }
         sb_append_str(&sb, "\r\n");
+    }
+    if (cookies)
+    {
+        sb_append_str(&sb, "Cookie: ");
+        sb_append_wide(&sb, cookies);
+        sb_append_str(&sb, "\r\n");
+        heap_free(cookies);
     }
     sb_append_str(&sb, "\r\n");
     return sb_finish(&sb, len);
@@ -379,6 +401,18 @@ static DWORD install_response(struct request *req, const char *head, size_t head
     return error;
 }
 
+/* The response's Set-Cookie headers go to the session's jar (cs held); those
+ * of a redirect too, before the next hop is sent. */
+static void record_cookies(struct request *req)
+{
+    DWORD nth;
+    int i;
+
+    if (!cookies_enabled(req)) return;
+    for (nth = 0; (i = headers_find(&req->resp.headers, L"Set-Cookie", nth)) >= 0; nth++)
+        cookie_jar_set(&req->session->cookies, req->server, req->path, req->resp.headers.items[i].value);
+}
+
 /* Redirects ------------------------------------------------------------------------- */
 
 static BOOL is_redirect(DWORD status)
@@ -603,6 +637,7 @@ static DWORD receive_one_response(struct request *req)
 
     EnterCriticalSection(&req->cs);
     error = install_response(req, req->in.buf + req->in.pos, head_len, &resp);
+    if (!error) record_cookies(req);
     if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);

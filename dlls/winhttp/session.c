@@ -77,6 +77,7 @@ static void session_destroy(struct object_header *hdr)
     heap_free(session->agent);
     proxy_option_free(&session->proxy);
     options_free(&session->opts);
+    cookie_jar_free(&session->cookies);
     heap_free(session);
     /* the last reference went (its connections' and requests' too): nothing
      * of the session runs any more (Wine's notification.c waits for it) */
@@ -195,6 +196,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->websocket_receive_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     session->websocket_send_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     options_init_session(&session->opts);
+    cookie_jar_init(&session->cookies);
     session->hdr.options = &session->opts;
 
     if ((agent && !(session->agent = strdupW(agent)))

@@ -24,6 +24,7 @@
 #include <wchar.h>
 
 #include "debug.h"
+#include "cookie.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -177,6 +178,7 @@ struct session
     DWORD websocket_send_buffer_size;
     struct handle_options opts;   /* hdr.options points here */
     HANDLE unload_event;          /* WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT: set once the session is freed */
+    struct cookie_jar cookies;
 };
 
 struct connect
