@@ -1517,7 +1517,9 @@ BOOL WINAPI WinHttpSendRequest(HINTERNET hrequest, LPCWSTR headers, DWORD header
         SetLastError(error);
         return FALSE;
     }
-    if (headers && headers_len == ~0u) headers_len = (DWORD)wcslen(headers);
+    /* -1 (documented) and 0 (Wine's test_not_modified, which passes on
+     * Windows) both mean a NUL-terminated string */
+    if (headers && (headers_len == ~0u || !headers_len)) headers_len = (DWORD)wcslen(headers);
     if (!headers) headers_len = 0;
     if (context) req->hdr.context = context;
     InterlockedExchange(&req->api_sent, 1);
