@@ -1673,7 +1673,9 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
 static DWORD query_source(struct request *req, DWORD level, struct query_source *src)
 {
     memset(src, 0, sizeof(*src));
-    if (level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS)
+    /* the verb is the request's, asked for with or without the flag, before
+     * the request is sent too (Wine's test_WinHttpSendRequest) */
+    if ((level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS) || (level & 0xffff) == WINHTTP_QUERY_REQUEST_METHOD)
     {
         src->is_request = TRUE;
         src->list = &req->request_headers;
