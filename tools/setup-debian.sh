@@ -49,6 +49,7 @@ packages=(
     dpkg-dev
     procps ca-certificates iproute2
     apache2 apache2-utils squid
+    winbind
 )
 
 apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)

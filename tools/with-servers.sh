@@ -20,6 +20,11 @@
 #   WSTEST_PROXY, WSTEST_PROXY_AUTH
 #                       127.0.0.1:PORT of squid, open and with Basic proxy
 #                       authentication (tools/start-squid.sh)
+#   WSTEST_PROXY_NTLM, WSTEST_PROXY_NEGOTIATE
+#                       127.0.0.1:PORT of the same squid wanting NTLM and
+#                       Negotiate proxy authentication (Samba's ntlm_auth)
+#   WSTEST_NTLM_GATE    127.0.0.1:PORT of tests/server/ntlm_gate.py: 401 with
+#                       NTLM/Negotiate (ntlm_auth), websockets to wsserver
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
 #
 # Inputs: WSSERVER (path of the wsserver binary), WSTEST_MAX_SECONDS (server
@@ -153,14 +158,31 @@ fi
 
 # squid as the proxy (tools/start-squid.sh): WSTEST_PROXY is open to all,
 # WSTEST_PROXY_AUTH wants Basic proxy authentication.
-export WSTEST_PROXY= WSTEST_PROXY_AUTH=
+export WSTEST_PROXY= WSTEST_PROXY_AUTH= WSTEST_PROXY_NTLM= WSTEST_PROXY_NEGOTIATE=
 if [ -x /usr/sbin/squid ]; then
-    start squid WSTEST_PROXY "$topdir/tools/start-squid.sh" "$rundir/squid.port" "$rundir/squid-auth.port" "$max_seconds"
+    start squid WSTEST_PROXY "$topdir/tools/start-squid.sh" "$rundir/squid.port" "$rundir/squid-auth.port" \
+        "$max_seconds" "$rundir/squid-sspi.ports"
     if [ -n "$WSTEST_PROXY" ] && [ -s "$rundir/squid-auth.port" ]; then
         WSTEST_PROXY_AUTH=127.0.0.1:$(cat "$rundir/squid-auth.port")
     fi
+    if [ -n "$WSTEST_PROXY" ] && [ -s "$rundir/squid-sspi.ports" ]; then
+        read -r ntlm_port negotiate_port < "$rundir/squid-sspi.ports"
+        WSTEST_PROXY_NTLM=127.0.0.1:$ntlm_port WSTEST_PROXY_NEGOTIATE=127.0.0.1:$negotiate_port
+    elif [ -n "$WSTEST_PROXY" ]; then
+        echo "with-servers: ntlm_auth not installed (Debian's winbind), no NTLM/Negotiate proxy" >&2
+    fi
 else
     echo "with-servers: squid not installed, no proxy" >&2
+fi
+
+# NTLM and Negotiate server authentication (tests/server/ntlm_gate.py, with
+# Samba's ntlm_auth as the acceptor), websockets passed on to wsserver.
+export WSTEST_NTLM_GATE=
+if [ -x /usr/bin/ntlm_auth ] && [ -x /usr/bin/python3 ] && [ -n "$WSTEST_SERVER" ]; then
+    start ntlm_gate WSTEST_NTLM_GATE /usr/bin/python3 "$srvdir/ntlm_gate.py" "$rundir/ntlm_gate.port" \
+        --backend "$WSTEST_SERVER" --max-seconds "$max_seconds"
+else
+    echo "with-servers: ntlm_auth (Debian's winbind) or wsserver missing, no NTLM server" >&2
 fi
 
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
@@ -186,6 +208,7 @@ fi
 echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_SERVER6=$WSTEST_SERVER6 WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
      "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER WSTEST_APACHE=$WSTEST_APACHE" \
      "WSTEST_PROXY=$WSTEST_PROXY WSTEST_PROXY_AUTH=$WSTEST_PROXY_AUTH" \
+     "WSTEST_PROXY_NTLM=$WSTEST_PROXY_NTLM WSTEST_PROXY_NEGOTIATE=$WSTEST_PROXY_NEGOTIATE WSTEST_NTLM_GATE=$WSTEST_NTLM_GATE" \
      "(logs in $WSTEST_LOGDIR)" >&2
 
 "$@"

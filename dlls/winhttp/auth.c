@@ -81,6 +81,7 @@ static void free_target(struct auth_target_state *t)
     }
     heap_free(t->nonce);
     t->nonce = NULL;
+    auth_sspi_free(&t->sspi);
 }
 
 void auth_free(struct request_auth *auth)
@@ -89,28 +90,51 @@ void auth_free(struct request_auth *auth)
     for (i = 0; i < AUTH_TARGETS; i++) free_target(&auth->target[i]);
 }
 
-/* The user and password that answer scheme i for target: heap copies, or
- * FALSE when there are none. */
-static BOOL get_credentials(struct auth_target_state *t, int target, int i, struct object_header *hdr,
-                            WCHAR **user, WCHAR **pass)
+static BOOL is_sspi(int i)
+{
+    return schemes[i].flag == WINHTTP_AUTH_SCHEME_NTLM || schemes[i].flag == WINHTTP_AUTH_SCHEME_NEGOTIATE;
+}
+
+/* WINHTTP_OPTION_AUTOLOGON_POLICY: LOW logs on everywhere with the default
+ * credentials, HIGH nowhere, MEDIUM (the default) only on "the local
+ * intranet, any server on the proxy bypass list" (Microsoft's words) and,
+ * our decision (DECISIONS.md), to the configured proxy itself. */
+static BOOL autologon_allowed(int target, const struct auth_request_view *view)
+{
+    switch (view->hdr->options ? view->hdr->options->autologon_policy : WINHTTP_AUTOLOGON_SECURITY_LEVEL_DEFAULT)
+    {
+    case WINHTTP_AUTOLOGON_SECURITY_LEVEL_LOW: return TRUE;
+    case WINHTTP_AUTOLOGON_SECURITY_LEVEL_MEDIUM: return target == 1 || view->intranet;
+    default: return FALSE;
+    }
+}
+
+enum credentials { CRED_NONE, CRED_GIVEN, CRED_DEFAULT };
+
+/* The user and password that answer scheme i for target: heap copies
+ * (CRED_GIVEN), the logged-on user's for NTLM and Negotiate (CRED_DEFAULT:
+ * WinHttpSetCredentials with no user, or the autologon policy), or none. */
+static enum credentials get_credentials(struct auth_target_state *t, int target, int i,
+                                        const struct auth_request_view *view, WCHAR **user, WCHAR **pass)
 {
     *user = *pass = NULL;
     if (t->set[i])
     {
-        if (!t->user[i]) return FALSE;   /* default logon credentials: SSPI schemes only */
+        if (!t->user[i]) return is_sspi(i) ? CRED_DEFAULT : CRED_NONE;
         *user = strdupW(t->user[i]);
         *pass = strdupW(t->pass[i] ? t->pass[i] : L"");
     }
     else
     {
-        *user = options_dup_string(hdr, target ? WINHTTP_OPTION_PROXY_USERNAME : WINHTTP_OPTION_USERNAME);
-        *pass = options_dup_string(hdr, target ? WINHTTP_OPTION_PROXY_PASSWORD : WINHTTP_OPTION_PASSWORD);
+        *user = options_dup_string(view->hdr, target ? WINHTTP_OPTION_PROXY_USERNAME : WINHTTP_OPTION_USERNAME);
+        *pass = options_dup_string(view->hdr, target ? WINHTTP_OPTION_PROXY_PASSWORD : WINHTTP_OPTION_PASSWORD);
         if (*user && !*pass) *pass = strdupW(L"");
     }
-    if (*user && *pass) return TRUE;
+    if (*user && *pass) return CRED_GIVEN;
     heap_free(*user);
     heap_free(*pass);
-    return FALSE;
+    *user = *pass = NULL;
+    return !t->set[i] && is_sspi(i) && autologon_allowed(target, view) ? CRED_DEFAULT : CRED_NONE;
 }
 
 static void free_credentials(WCHAR *user, WCHAR *pass)
@@ -345,26 +369,39 @@ static const WCHAR *find_challenge(const struct header_list *response, int targe
     return NULL;
 }
 
-/* The scheme this request would answer target's challenge with: the first
- * offered one it has credentials and code for, in the server's order. */
+/* A challenge's parameters carry an SSPI token (the handshake goes on). */
+static BOOL has_token(const WCHAR *params)
+{
+    while (params && (*params == ' ' || *params == '\t')) params++;
+    return params && *params;
+}
+
+/* The scheme this request would answer target's challenge with: an NTLM or
+ * Negotiate handshake under way first, else the first offered scheme it has
+ * credentials and code for, in the server's order. */
 static int choose_scheme(struct auth_target_state *t, int target, const struct auth_request_view *view)
 {
     const WCHAR *params;
     WCHAR *user, *pass;
     int index, i;
-    DWORD n = 0;
+    DWORD n;
 
     if (!view->response || view->status != challenge_status[target]) return -1;
-    while ((index = headers_find(view->response, challenge_header[target], n++)) >= 0)
+    if (t->sspi.has_ctx && !t->sspi.done
+        && has_token(find_challenge(view->response, target, t->sspi_scheme, NULL)))
+        return t->sspi_scheme;
+    for (n = 0; (index = headers_find(view->response, challenge_header[target], n)) >= 0; n++)
     {
         i = parse_scheme(view->response->items[index].value, &params);
         if (i < 0) continue;
-        if (schemes[i].flag != WINHTTP_AUTH_SCHEME_BASIC && schemes[i].flag != WINHTTP_AUTH_SCHEME_DIGEST)
+        if (schemes[i].flag == WINHTTP_AUTH_SCHEME_PASSPORT)
         {
             if (t->set[i]) FIXME("scheme %s not supported\n", debugstr_w(schemes[i].name));
             continue;
         }
-        if (!get_credentials(t, target, i, view->hdr, &user, &pass)) continue;
+        /* a token outside our handshake, or a package that refused these credentials */
+        if (is_sspi(i) && (has_token(params) || t->sspi_failed[i])) continue;
+        if (!get_credentials(t, target, i, view, &user, &pass)) continue;
         free_credentials(user, pass);
         return i;
     }
@@ -388,14 +425,21 @@ DWORD auth_prepare(struct request_auth *auth, const struct auth_request_view *vi
             t->sent_from_challenge = TRUE;
         else if (t->set[0])
             i = 0;   /* Basic credentials go out before any challenge */
-        if (i >= 0 && get_credentials(t, target, i, view->hdr, &user, &pass))
+        if (i >= 0 && get_credentials(t, target, i, view, &user, &pass))
         {
-            if (schemes[i].flag == WINHTTP_AUTH_SCHEME_BASIC) value = basic_answer(user, pass);
-            else value = digest_answer(t, find_challenge(view->response, target, i, NULL), user, pass,
-                                       view->verb, view->path);
+            const WCHAR *params = find_challenge(view->response, target, i, NULL);
+
+            if (is_sspi(i))
+            {
+                t->sspi_scheme = i;
+                if (!(value = auth_sspi_answer(&t->sspi, schemes[i].name, params, user, pass, view->host[target])))
+                    t->sspi_failed[i] = TRUE;   /* the challenge goes to the program */
+            }
+            else if (schemes[i].flag == WINHTTP_AUTH_SCHEME_BASIC) value = basic_answer(user, pass);
+            else value = digest_answer(t, params, user, pass, view->verb, view->path);
             free_credentials(user, pass);
-            if (!value) return ERROR_OUTOFMEMORY;
-            t->sent_scheme = schemes[i].flag;
+            if (!value && !is_sspi(i)) return ERROR_OUTOFMEMORY;
+            if (value) t->sent_scheme = schemes[i].flag;
             TRACE("%s with %s\n", debugstr_w(answer_header[target]), debugstr_w(schemes[i].name));
         }
         error = headers_process(headers, answer_header[target], value, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
@@ -404,6 +448,29 @@ DWORD auth_prepare(struct request_auth *auth, const struct auth_request_view *vi
         if (error && error != ERROR_WINHTTP_HEADER_NOT_FOUND) return error;
     }
     return ERROR_SUCCESS;
+}
+
+BOOL auth_holds_connection(const struct request_auth *auth)
+{
+    int target;
+
+    for (target = 0; target < AUTH_TARGETS; target++)
+        if (auth->target[target].sspi.has_ctx && !auth->target[target].sspi.done) return TRUE;
+    return FALSE;
+}
+
+BOOL auth_connection_private(const struct request_auth *auth)
+{
+    const struct auth_target_state *t;
+    int target;
+
+    for (target = 0; target < AUTH_TARGETS; target++)
+    {
+        t = &auth->target[target];
+        if ((t->sent_scheme == WINHTTP_AUTH_SCHEME_NTLM || t->sent_scheme == WINHTTP_AUTH_SCHEME_NEGOTIATE)
+            && t->sspi.done) return TRUE;
+    }
+    return FALSE;
 }
 
 BOOL auth_should_retry(struct request_auth *auth, const struct auth_request_view *view)
@@ -418,7 +485,12 @@ BOOL auth_should_retry(struct request_auth *auth, const struct auth_request_view
         if ((i = choose_scheme(t, target, view)) < 0) continue;
         /* What was sent was refused: the same again cannot do better, unless
          * a Digest server only says its nonce went stale. */
-        if (t->sent_scheme == schemes[i].flag)
+        if (t->sent_scheme == schemes[i].flag && is_sspi(i))
+        {
+            /* a token continues the handshake; none refuses what went out */
+            if (!has_token(find_challenge(view->response, target, i, NULL))) continue;
+        }
+        else if (t->sent_scheme == schemes[i].flag)
         {
             find_challenge(view->response, target, i, &stale);
             if (schemes[i].flag != WINHTTP_AUTH_SCHEME_DIGEST || !stale) continue;
@@ -518,6 +590,7 @@ BOOL WINAPI WinHttpSetCredentials(HINTERNET hrequest, DWORD target, DWORD scheme
         t->user[i] = user_copy;
         t->pass[i] = pass_copy;
         t->set[i] = TRUE;
+        memset(t->sspi_failed, 0, sizeof(t->sspi_failed));   /* new credentials: SSPI may take them */
         user_copy = pass_copy = NULL;
         error = ERROR_SUCCESS;
     }

@@ -20,9 +20,28 @@
 #define WINHTTP_AUTH_H
 
 #include "task.h"
+#define SECURITY_WIN32
+#include <security.h>
 
 #define AUTH_TARGETS  2   /* 0: the server (401), 1: the proxy (407) */
 #define AUTH_SCHEMES  5   /* Basic, NTLM, Passport, Digest, Negotiate */
+
+/* An NTLM or Negotiate handshake (auth_sspi.c) */
+struct auth_sspi
+{
+    CredHandle cred;
+    CtxtHandle ctx;
+    BOOL has_cred;
+    BOOL has_ctx;
+    BOOL done;              /* the last token went out */
+};
+
+/* The answer to a challenge of scheme ("NTLM", "Negotiate", also the SSPI
+ * package's name) with params (a base64 token, or none to start over), as
+ * "scheme token"; NULL when SSPI refuses.  user NULL: default credentials. */
+WCHAR *auth_sspi_answer(struct auth_sspi *s, const WCHAR *scheme, const WCHAR *params, const WCHAR *user,
+                        const WCHAR *pass, const WCHAR *host);
+void auth_sspi_free(struct auth_sspi *s);
 
 struct auth_target_state
 {
@@ -36,6 +55,11 @@ struct auth_target_state
     /* Digest: the nonce in use and its count */
     char *nonce;
     DWORD nc;
+    /* NTLM/Negotiate: the handshake, which scheme it is for, and the
+     * schemes SSPI refused with the credentials in force */
+    struct auth_sspi sspi;
+    int sspi_scheme;
+    BOOL sspi_failed[AUTH_SCHEMES];
 };
 
 struct request_auth
@@ -53,10 +77,19 @@ struct auth_request_view
     DWORD status;                         /* its status code, 0 if none */
     const WCHAR *verb;
     const WCHAR *path;                    /* the request-target as sent */
+    const WCHAR *host[AUTH_TARGETS];      /* the server, the proxy (NULL if none) */
+    BOOL intranet;                        /* the server is on the proxy bypass list */
 };
 
 DWORD auth_prepare(struct request_auth *auth, const struct auth_request_view *view, struct header_list *headers);
 BOOL auth_should_retry(struct request_auth *auth, const struct auth_request_view *view);
+/* An NTLM/Negotiate handshake is half way: the connection that carried its
+ * last leg must carry the next one (the request keeps it, not the pool). */
+BOOL auth_holds_connection(const struct request_auth *auth);
+/* The last request head finished an NTLM/Negotiate handshake: its
+ * connection is authenticated as this request's user, and must not serve
+ * another request from the pool. */
+BOOL auth_connection_private(const struct request_auth *auth);
 
 /* request.c: the request's auth state and a view of it, with its lock held
  * until request_auth_release; NULL with *error for a handle that is not a

@@ -508,6 +508,56 @@ static char *evaluate_autoproxy(const WCHAR *url, const WINHTTP_AUTOPROXY_OPTION
     return result;
 }
 
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, for each request: the user's Internet
+ * Settings (WinHttpGetIEProxyConfigForCurrentUser) decide.  Their PAC script
+ * (auto-detected, then at the configured URL) answers when there is one;
+ * when none can be found or run, their named proxy and bypass list apply,
+ * else the request goes direct.  The script is cached as for
+ * WinHttpGetProxyForUrl (SCRIPT_CACHE_MS); the answer is asked per URL, as a
+ * script may answer each URL differently.  Of several proxies the first
+ * serves (no failover yet). */
+void autoproxy_for_request(const WCHAR *url, WCHAR **server, WCHAR **bypass)
+{
+    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    DWORD error = ERROR_SUCCESS;
+    char *result = NULL;
+    BOOL answered = FALSE;
+
+    *server = *bypass = NULL;
+    if (!WinHttpGetIEProxyConfigForCurrentUser(&cfg)) return;
+    memset(&options, 0, sizeof(options));
+    if (cfg.fAutoDetect)
+    {
+        options.dwFlags |= WINHTTP_AUTOPROXY_AUTO_DETECT;
+        options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    }
+    if (cfg.lpszAutoConfigUrl)
+    {
+        options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
+        options.lpszAutoConfigUrl = cfg.lpszAutoConfigUrl;
+    }
+    if (options.dwFlags && (result = evaluate_autoproxy(url, &options, &error)) && pac_to_proxy_info(result, &info))
+    {
+        answered = TRUE;
+        if (info.lpszProxy) *server = strdupW(info.lpszProxy);
+        GlobalFree(info.lpszProxy);
+        GlobalFree(info.lpszProxyBypass);
+    }
+    else if (options.dwFlags) TRACE("no PAC answer for %s (%lu)\n", debugstr_w(url), error);
+    if (result) GlobalFree(result);
+    if (!answered && cfg.lpszProxy)
+    {
+        *server = strdupW(cfg.lpszProxy);
+        if (cfg.lpszProxyBypass) *bypass = strdupW(cfg.lpszProxyBypass);
+    }
+    TRACE("%s: %s, bypass %s\n", debugstr_w(url), debugstr_w(*server), debugstr_w(*bypass));
+    GlobalFree(cfg.lpszAutoConfigUrl);
+    GlobalFree(cfg.lpszProxy);
+    GlobalFree(cfg.lpszProxyBypass);
+}
+
 /***********************************************************************
  *          WinHttpGetProxyForUrl (winhttp.@)
  */

@@ -239,14 +239,19 @@ static void pool_route(struct request *req, const WCHAR **host, INTERNET_PORT *p
 
 /* Gives an idle connection to the pool, under the key of its route; not one
  * that carried a proxy's refusal of CONNECT (it leads to the proxy, not to
- * the origin). */
+ * the origin), nor one that NTLM or Negotiate authenticated (the server
+ * would take any request on it as this request's user: DECISIONS.md). */
 void connection_pool_put(struct request *req, struct netconn *conn)
 {
     const WCHAR *host;
     INTERNET_PORT port;
     DWORD key;
+    BOOL private;
 
-    if (req->tunnel_refused)
+    EnterCriticalSection(&req->cs);
+    private = auth_connection_private(&req->auth);
+    LeaveCriticalSection(&req->cs);
+    if (req->tunnel_refused || private)
     {
         net_close(conn);
         return;
@@ -257,7 +262,7 @@ void connection_pool_put(struct request *req, struct netconn *conn)
 
 /* The proxy this send goes through (cs held).  Through a tunnel the
  * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
-DWORD connection_choose_route(struct request *req)
+DWORD connection_choose_route(struct request *req, struct proxy_option *automatic)
 {
     struct proxy_route route;
     int index;
@@ -265,9 +270,10 @@ DWORD connection_choose_route(struct request *req)
 
     connection_free_route(req);
     req->tunnel = req->tunnel_refused = FALSE;
-    /* the request's WINHTTP_OPTION_PROXY, else the session's proxy */
-    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, req->server, req->secure,
-                           &route))
+    /* the request's WINHTTP_OPTION_PROXY, else the automatic proxy's answer
+     * for this send, else the session's proxy */
+    if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : automatic ? automatic : &req->session->proxy,
+                           req->server, req->secure, &route))
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
@@ -361,6 +367,23 @@ static DWORD tunnel_reply(struct request *req)
 }
 
 
+/* The connection a handshake kept for this send, if it still leads where
+ * this send goes: to the origin (or its tunnel), or to the proxy for a new
+ * CONNECT (*to_proxy). */
+static struct netconn *take_auth_conn(struct request *req, BOOL *to_proxy)
+{
+    struct netconn *conn = req->auth_conn;
+
+    req->auth_conn = NULL;
+    *to_proxy = req->auth_conn_to_proxy;
+    if (conn && ((*to_proxy && !req->tunnel) || !net_is_alive(conn)))
+    {
+        net_close(conn);
+        conn = NULL;
+    }
+    return conn;
+}
+
 DWORD connection_open(struct request *req)
 {
     struct netconn *conn;
@@ -377,8 +400,18 @@ DWORD connection_open(struct request *req)
                 INTERNET_PORT port;
                 DWORD key;
 
+                BOOL to_proxy;
+
+                if ((conn = take_auth_conn(req, &to_proxy)) && to_proxy)
+                {
+                    TRACE("%p: CONNECT again on connection %p\n", req, conn);
+                    set_conn(req, conn);
+                    req->setup.reused = TRUE;
+                    req->setup.step = SETUP_TUNNEL;
+                    break;
+                }
                 pool_route(req, &host, &port, &key);
-                conn = net_pool_take(req->session, host, port, key);
+                if (!conn) conn = net_pool_take(req->session, host, port, key);
             }
             if ((req->setup.reused = conn != NULL))
             {
@@ -446,6 +479,16 @@ static BOOL asked_to_close(struct request *req)
     return ret;
 }
 
+static BOOL holds_connection(struct request *req)
+{
+    BOOL ret;
+
+    EnterCriticalSection(&req->cs);
+    ret = auth_holds_connection(&req->auth);
+    LeaveCriticalSection(&req->cs);
+    return ret;
+}
+
 void connection_release(struct request *req, BOOL reusable)
 {
     struct netconn *conn;
@@ -455,7 +498,14 @@ void connection_release(struct request *req, BOOL reusable)
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
     if (!conn) return;
-    if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
+    if (reusable && req->in.pos == req->in.len && !req->hdr.closing && holds_connection(req))
+    {
+        TRACE("%p: keeping connection %p for the next leg of the handshake\n", req, conn);
+        if (req->auth_conn) net_close(req->auth_conn);
+        req->auth_conn = conn;
+        req->auth_conn_to_proxy = req->tunnel_refused;
+    }
+    else if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
     else if (asked_to_close(req) && !req->hdr.closing)
     {
         /* The application asked for the close ("Connection: close"): Windows

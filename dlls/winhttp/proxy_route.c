@@ -213,6 +213,17 @@ BOOL proxy_option_pick(struct proxy_option *opt, const WCHAR *host, BOOL secure,
     return ret;
 }
 
+/* host is on opt's bypass list: "the local intranet" of the autologon policy */
+BOOL proxy_option_bypassed(struct proxy_option *opt, const WCHAR *host)
+{
+    BOOL ret;
+
+    AcquireSRWLockShared(&opt->lock);
+    ret = opt->server && proxy_bypassed(opt->bypass, host);
+    ReleaseSRWLockShared(&opt->lock);
+    return ret;
+}
+
 void proxy_option_free(struct proxy_option *opt)
 {
     heap_free(opt->server);

@@ -26,6 +26,7 @@ BOOL proxy_bypassed(const WCHAR *bypass, const WCHAR *host);
 BOOL proxy_option_set(struct proxy_option *opt, const void *buffer, DWORD buflen);
 BOOL proxy_option_query(struct proxy_option *opt, void *buffer, DWORD *buflen);
 BOOL proxy_option_pick(struct proxy_option *opt, const WCHAR *host, BOOL secure, struct proxy_route *route);
+BOOL proxy_option_bypassed(struct proxy_option *opt, const WCHAR *host);
 void proxy_option_free(struct proxy_option *opt);
 
 #endif /* WINHTTP_PROXY_ROUTE_H */

@@ -205,25 +205,73 @@ static BOOL has_transfer_coding(const struct header_list *headers)
     return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
 }
 
+/* "scheme://host[:port]/path" of the request (heap), as WINHTTP_OPTION_URL
+ * reports it and a PAC script is asked about it. */
+static WCHAR *request_url(struct request *req)
+{
+    size_t len = wcslen(req->server) + wcslen(req->path) + 32;
+    WCHAR *url = heap_alloc(len * sizeof(WCHAR));
+
+    if (!url) return NULL;
+    if (is_default_port(req))
+        swprintf(url, len, L"%ls://%ls%ls", req->secure ? L"https" : L"http", req->server, req->path);
+    else
+        swprintf(url, len, L"%ls://%ls:%u%ls", req->secure ? L"https" : L"http", req->server, req->port, req->path);
+    return url;
+}
+
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: this send's proxy configuration,
+ * found before the request's lock is taken (a PAC script may have to be
+ * downloaded first); FALSE when the session's or request's applies. */
+static BOOL automatic_proxy(struct request *req, struct proxy_option *automatic)
+{
+    WCHAR *url;
+
+    memset(automatic, 0, sizeof(*automatic));
+    InitializeSRWLock(&automatic->lock);
+    if (req->session->access != WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY || req->proxy_opt.set) return FALSE;
+    if ((url = request_url(req))) autoproxy_for_request(url, &automatic->server, &automatic->bypass);
+    heap_free(url);
+    return TRUE;
+}
+
+/* What auth.c sees of the request (cs held); response NULL for none. */
+static void get_auth_view(struct request *req, const struct header_list *response, struct auth_request_view *view)
+{
+    struct proxy_option *proxy = req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy;
+
+    view->hdr = &req->hdr;
+    view->response = response;
+    view->status = response ? req->resp.status_code : 0;
+    view->verb = req->verb;
+    view->path = req->path;
+    view->host[0] = req->server;
+    view->host[1] = req->proxy_host;
+    view->intranet = proxy_option_bypassed(proxy, req->server);
+}
+
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
 static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
                              DWORD optional_len, DWORD total_len)
 {
     static const WCHAR *const no_body_verbs[] = { L"GET", L"HEAD" };
+    struct proxy_option automatic;
+    BOOL body_verb = TRUE, use_automatic;
     DWORD error = ERROR_SUCCESS;
-    BOOL body_verb = TRUE;
     size_t i;
 
     /* A previous response that was not read to its end ends here. */
     connection_drop(req);
+    use_automatic = automatic_proxy(req, &automatic);
 
     EnterCriticalSection(&req->cs);
     {
-        struct auth_request_view view = { &req->hdr, req->resp.status_code ? &req->resp.headers : NULL,
-                                          req->resp.status_code, req->verb, req->path };
+        struct auth_request_view view;
+
+        get_auth_view(req, req->resp.status_code ? &req->resp.headers : NULL, &view);
         error = auth_prepare(&req->auth, &view, &req->request_headers);
     }
-    if (!error) error = connection_choose_route(req);
+    if (!error) error = connection_choose_route(req, use_automatic ? &automatic : NULL);
     req->state = STATE_INIT;
     req->ws.taken = FALSE;
     reset_response(req);
@@ -278,6 +326,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     }
     if (!error && !(req->send.head = build_request_head(req, &req->send.head_len))) error = ERROR_OUTOFMEMORY;
     LeaveCriticalSection(&req->cs);
+    proxy_option_free(&automatic);
     if (!error) TRACE("%p: request head %s\n", req, debugstr_an(req->send.head, (int)req->send.head_len));
     return error;
 }
@@ -703,11 +752,7 @@ static DWORD receive_final_response(struct request *req)
                 || req->send.written > req->send.optional_len)
                 return ERROR_SUCCESS;
             EnterCriticalSection(&req->cs);
-            view.hdr = &req->hdr;
-            view.response = &req->resp.headers;
-            view.status = req->resp.status_code;
-            view.verb = req->verb;
-            view.path = req->path;
+            get_auth_view(req, &req->resp.headers, &view);
             retry = auth_should_retry(&req->auth, &view);
             LeaveCriticalSection(&req->cs);
             if (!retry) return ERROR_SUCCESS;
@@ -758,11 +803,7 @@ struct request_auth *request_auth_acquire(HINTERNET handle, struct auth_request_
     if (!hdr) return NULL;
     req = impl_from_hdr(hdr);
     EnterCriticalSection(&req->cs);
-    view->hdr = hdr;
-    view->response = req->state == STATE_RESPONSE ? &req->resp.headers : NULL;
-    view->status = req->state == STATE_RESPONSE ? req->resp.status_code : 0;
-    view->verb = req->verb;
-    view->path = req->path;
+    get_auth_view(req, req->state == STATE_RESPONSE ? &req->resp.headers : NULL, view);
     return &req->auth;
 }
 
@@ -1036,6 +1077,7 @@ static void request_destroy(struct object_header *hdr)
         req->conn = NULL;
     }
     if (req->conn) net_close(req->conn);
+    if (req->auth_conn) net_close(req->auth_conn);
     heap_free(req->send.head);
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     reset_response(req);
@@ -1183,17 +1225,12 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     case WINHTTP_OPTION_URL:
     {
         WCHAR *url;
-        size_t len = wcslen(req->server) + wcslen(req->path) + 32;
 
-        if (!(url = heap_alloc(len * sizeof(WCHAR))))
+        if (!(url = request_url(req)))
         {
             SetLastError(ERROR_OUTOFMEMORY);
             return FALSE;
         }
-        if (is_default_port(req))
-            swprintf(url, len, L"%ls://%ls%ls", req->secure ? L"https" : L"http", req->server, req->path);
-        else
-            swprintf(url, len, L"%ls://%ls:%u%ls", req->secure ? L"https" : L"http", req->server, req->port, req->path);
         ret = query_string_option(url, buffer, buflen);
         heap_free(url);
         return ret;

@@ -229,6 +229,12 @@ struct request
     char *tunnel_head;
     size_t tunnel_head_len;
     BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
+    /* The connection an NTLM/Negotiate handshake is under way on
+     * (auth_holds_connection): kept out of the pool for this request's next
+     * send.  to_proxy: it carried a refused CONNECT, the next send starts
+     * with CONNECT again.  Used only by the thread that sends. */
+    struct netconn *auth_conn;
+    BOOL auth_conn_to_proxy;
     struct input in;
     struct body body;
     struct io_slot io;
@@ -248,7 +254,7 @@ DWORD connection_open(struct request *req);
 /* What a pooled connection must match besides host and port. */
 DWORD connection_pool_key(struct request *req);
 /* The proxy this send goes through (cs held). */
-DWORD connection_choose_route(struct request *req);
+DWORD connection_choose_route(struct request *req, struct proxy_option *automatic);
 /* Gives an idle connection to the pool under the key of its route. */
 void connection_pool_put(struct request *req, struct netconn *conn);
 /* Frees the route connection_choose_route made. */

@@ -206,6 +206,9 @@ void net_init_winsock(void);
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 /* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
+/* autoproxy.c: WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY's configuration for url
+ * (heap strings, NULL server: direct). */
+void autoproxy_for_request(const WCHAR *url, WCHAR **server, WCHAR **bypass);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)

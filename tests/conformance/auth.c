@@ -3,7 +3,11 @@
  * (tools/start-apache.sh, WSTEST_APACHE): WinHttpQueryAuthSchemes,
  * WinHttpSetCredentials, the USERNAME/PASSWORD options, Basic and Digest,
  * answered by the program or by WinHttpReceiveResponse itself, sync and
- * async, and the websocket upgrade behind authentication.
+ * async, and the websocket upgrade behind authentication.  NTLM and
+ * Negotiate against tests/server/ntlm_gate.py (WSTEST_NTLM_GATE: Samba's
+ * ntlm_auth checks the answers; its header says why not apache): the
+ * handshake on requests and on the upgrade, the schemes offered, and when
+ * the default (logged-on user's) credentials are tried.
  *
  * Expectations follow Wine's winhttp.c tests (which pass on Windows): the
  * argument checks, credentials of WinHttpSetCredentials winning over the
@@ -20,13 +24,19 @@
 #include "test.h"
 #include "ws_helpers.h"
 
-static WCHAR apache_host[64];
-static INTERNET_PORT apache_port;
+static WCHAR apache_host[64], gate_host[64];
+static INTERNET_PORT apache_port, gate_port;
+/* the server the requests go to: apache, or the NTLM gate */
+static const WCHAR *server_host;
+static INTERNET_PORT server_port;
 
 #define SET_CREDS_BEFORE  0x01   /* WinHttpSetCredentials before the first send */
 #define SET_OPTIONS       0x02   /* USERNAME/PASSWORD options before the first send */
 #define ANSWER_BY_APP     0x04   /* after a 401: WinHttpSetCredentials, send again */
 #define ASYNC             0x08
+#define POLICY_LOW        0x10   /* WINHTTP_AUTOLOGON_SECURITY_LEVEL_LOW */
+#define POLICY_HIGH       0x20   /* WINHTTP_AUTOLOGON_SECURITY_LEVEL_HIGH */
+#define BYPASSED          0x40   /* a (dead) named proxy whose bypass list names the server */
 
 struct result
 {
@@ -129,12 +139,21 @@ static void run_request(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR 
 
     memset(r, 0, sizeof(*r));
     w.event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, (how & ASYNC) ? WINHTTP_FLAG_ASYNC : 0);
+    if (how & BYPASSED)
+        ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"127.0.0.1:1", server_host,
+                          (how & ASYNC) ? WINHTTP_FLAG_ASYNC : 0);
+    else ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, (how & ASYNC) ? WINHTTP_FLAG_ASYNC : 0);
     if (how & ASYNC) WinHttpSetStatusCallback(ses, async_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
-    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
     req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, 0);
     ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
     if (how & ASYNC) WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pw, sizeof(pw));
+    if (how & (POLICY_LOW | POLICY_HIGH))
+    {
+        DWORD policy = (how & POLICY_LOW) ? WINHTTP_AUTOLOGON_SECURITY_LEVEL_LOW : WINHTTP_AUTOLOGON_SECURITY_LEVEL_HIGH;
+        ok(WinHttpSetOption(req, WINHTTP_OPTION_AUTOLOGON_POLICY, &policy, sizeof(policy)), "AUTOLOGON_POLICY: %lu\n",
+           GetLastError());
+    }
 
     if (how & SET_CREDS_BEFORE)
         ok(WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, user, pass, NULL),
@@ -156,7 +175,8 @@ static void run_request(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR 
 
         ok(WinHttpQueryAuthSchemes(req, &supported, &first, &target), "WinHttpQueryAuthSchemes failed: %lu\n",
            GetLastError());
-        ok(supported == scheme && first == scheme, "schemes %#lx, first %#lx\n", supported, first);
+        ok((supported & scheme) && first == (supported & WINHTTP_AUTH_SCHEME_NEGOTIATE ? WINHTTP_AUTH_SCHEME_NEGOTIATE : scheme),
+           "schemes %#lx, first %#lx\n", supported, first);
         ok(target == WINHTTP_AUTH_TARGET_SERVER, "target %lu\n", target);
         ok(WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, user, pass, NULL),
            "WinHttpSetCredentials failed: %lu\n", GetLastError());
@@ -196,7 +216,7 @@ static void test_arguments(void)
     ok(!ret && error == ERROR_INVALID_HANDLE, "got %d, %lu\n", ret, error);
 
     ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
     req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
 
     SetLastError(0xdeadbeef);
@@ -254,7 +274,7 @@ static void test_credentials_not_options(void)
     BOOL ret;
 
     ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
     req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
     ret = WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
     ok(ret, "WinHttpSetCredentials failed: %lu\n", GetLastError());
@@ -277,7 +297,7 @@ static void test_basic_preemptive(void)
     BOOL ret;
 
     ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
     req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
     WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
     ret = send_and_receive(req, NULL, NULL, 0);
@@ -335,7 +355,7 @@ static void test_precedence(void)
     HINTERNET ses, con, req;
 
     ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
 
     req = WinHttpOpenRequest(con, NULL, L"/basic/ok.txt", NULL, NULL, NULL, 0);
     WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass", NULL);
@@ -358,7 +378,7 @@ static void test_precedence(void)
 }
 
 /* A websocket behind authentication: the upgrade is answered, then it works. */
-static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme)
+static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR *user, const WCHAR *pass)
 {
     static const char msg[] = "through the authenticated upgrade";
     WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
@@ -368,15 +388,15 @@ static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme)
 
     winetest_push_context("%s", wine_dbgstr_w(path));
     ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    con = WinHttpConnect(ses, apache_host, apache_port, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
     req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, 0);
     ok(WinHttpSetOption(req, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0), "upgrade option: %lu\n", GetLastError());
     if (how & SET_OPTIONS)
     {
-        WinHttpSetOption(req, WINHTTP_OPTION_USERNAME, (void *)L"user", 4);
-        WinHttpSetOption(req, WINHTTP_OPTION_PASSWORD, (void *)L"pass", 4);
+        WinHttpSetOption(req, WINHTTP_OPTION_USERNAME, (void *)user, wcslen(user));
+        WinHttpSetOption(req, WINHTTP_OPTION_PASSWORD, (void *)pass, wcslen(pass));
     }
-    else WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, L"user", L"pass", NULL);
+    else WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, scheme, user, pass, NULL);
     ok(send_and_receive(req, NULL, NULL, 0), "request failed: %lu\n", GetLastError());
     ok(status_of(req) == HTTP_STATUS_SWITCH_PROTOCOLS, "status %lu\n", status_of(req));
     ws = WinHttpWebSocketCompleteUpgrade(req, 0);
@@ -399,6 +419,83 @@ static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme)
     winetest_pop_context();
 }
 
+static const WCHAR ntlm_user[] = L"WSTEST\\ntlmuser", ntlm_pass[] = L"ntlmpass";
+
+/* NTLM or Negotiate: three legs (challenge, negotiate, authenticate), run by
+ * WinHttpReceiveResponse once it has credentials. */
+static void test_sspi(const WCHAR *path, DWORD scheme, DWORD async)
+{
+    struct result r;
+
+    winetest_push_context("%s %s", wine_dbgstr_w(path), async ? "async" : "sync");
+    run_request(path, async, scheme, ntlm_user, ntlm_pass, &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+    if (async) ok(r.sends == 1, "%lu requests sent\n", r.sends);
+
+    run_request(path, async | ANSWER_BY_APP, scheme, ntlm_user, ntlm_pass, &r);
+    check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
+    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    run_request(path, async | SET_OPTIONS, scheme, ntlm_user, ntlm_pass, &r);
+    check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
+    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    run_request(path, async | SET_CREDS_BEFORE, scheme, ntlm_user, ntlm_pass, &r);
+    check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
+    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+
+    /* a wrong password: the last leg is refused, and that 401 is the program's */
+    run_request(path, async | SET_OPTIONS, scheme, ntlm_user, L"wrong", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    run_request(path, async | ANSWER_BY_APP, scheme, ntlm_user, L"wrong", &r);
+    check_result(&r, HTTP_STATUS_DENIED, NULL);
+    winetest_pop_context();
+}
+
+/* Both offered: QueryAuthSchemes reports both, Negotiate first as the
+ * server lists it; credentials for NTLM only make NTLM the answer. */
+static void test_sspi_choice(void)
+{
+    struct result r;
+
+    run_request(L"/both/", ANSWER_BY_APP, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass, &r);
+    check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
+    run_request(L"/both/", ANSWER_BY_APP, WINHTTP_AUTH_SCHEME_NEGOTIATE, ntlm_user, ntlm_pass, &r);
+    check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
+}
+
+/* The logged-on user's credentials: tried (the handshake starts: more than
+ * one request goes out) only where the autologon policy allows.  No
+ * logged-on user is known to the server (under Wine there is none at all),
+ * so each ends with the 401. */
+static void test_autologon(void)
+{
+    static const struct
+    {
+        DWORD how;
+        BOOL tried;
+    }
+    tests[] =
+    {
+        { ASYNC, FALSE },                    /* MEDIUM, no proxy configured: not the intranet */
+        { ASYNC | BYPASSED, TRUE },          /* MEDIUM, on the proxy bypass list */
+        { ASYNC | POLICY_LOW, TRUE },
+        { ASYNC | POLICY_HIGH, FALSE },
+        { ASYNC | POLICY_HIGH | BYPASSED, FALSE },
+        { ASYNC | SET_CREDS_BEFORE, TRUE },  /* WinHttpSetCredentials with no user */
+    };
+    struct result r;
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        winetest_push_context("autologon %u", i);
+        run_request(L"/ntlm/", tests[i].how, WINHTTP_AUTH_SCHEME_NTLM, NULL, NULL, &r);
+        check_result(&r, HTTP_STATUS_DENIED, NULL);
+        ok(tests[i].tried ? r.sends >= 2 : r.sends == 1, "%lu requests sent\n", r.sends);
+        winetest_pop_context();
+    }
+}
+
 START_TEST(auth)
 {
     const char *server = ws_server_env("WSTEST_APACHE");
@@ -408,6 +505,8 @@ START_TEST(auth)
         skip("WSTEST_APACHE not set (tools/with-servers.sh starts apache2)\n");
         return;
     }
+    server_host = apache_host;
+    server_port = apache_port;
     test_arguments();
     test_credentials_not_options();
     test_basic_preemptive();
@@ -418,10 +517,28 @@ START_TEST(auth)
     test_scheme(L"/digest/ok.txt", WINHTTP_AUTH_SCHEME_DIGEST, "digest ok\n", ASYNC);
     if (ws_server_env("WSTEST_SERVER"))
     {
-        test_websocket(L"/basic-ws/", SET_OPTIONS, WINHTTP_AUTH_SCHEME_BASIC);
-        test_websocket(L"/basic-ws/", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_BASIC);
-        test_websocket(L"/digest-ws/", SET_OPTIONS, WINHTTP_AUTH_SCHEME_DIGEST);
-        test_websocket(L"/digest-ws/", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_DIGEST);
+        test_websocket(L"/basic-ws/", SET_OPTIONS, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass");
+        test_websocket(L"/basic-ws/", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_BASIC, L"user", L"pass");
+        test_websocket(L"/digest-ws/", SET_OPTIONS, WINHTTP_AUTH_SCHEME_DIGEST, L"user", L"pass");
+        test_websocket(L"/digest-ws/", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_DIGEST, L"user", L"pass");
     }
     else skip("WSTEST_SERVER not set: no websocket behind apache\n");
+
+    server = ws_server_env("WSTEST_NTLM_GATE");
+    if (!server || !ws_parse_server(server, gate_host, ARRAY_SIZE(gate_host), &gate_port))
+    {
+        skip("WSTEST_NTLM_GATE not set (tools/with-servers.sh starts it where ntlm_auth is installed)\n");
+        return;
+    }
+    server_host = gate_host;
+    server_port = gate_port;
+    test_sspi(L"/ntlm/", WINHTTP_AUTH_SCHEME_NTLM, 0);
+    test_sspi(L"/ntlm/", WINHTTP_AUTH_SCHEME_NTLM, ASYNC);
+    test_sspi(L"/negotiate/", WINHTTP_AUTH_SCHEME_NEGOTIATE, 0);
+    test_sspi(L"/negotiate/", WINHTTP_AUTH_SCHEME_NEGOTIATE, ASYNC);
+    test_sspi_choice();
+    test_autologon();
+    test_websocket(L"/ntlm/echo", SET_OPTIONS, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);
+    test_websocket(L"/ntlm/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);
+    test_websocket(L"/negotiate/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, ntlm_user, ntlm_pass);
 }

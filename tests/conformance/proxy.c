@@ -1,8 +1,10 @@
 /*
  * Requests through a proxy, against Debian's squid (tools/start-squid.sh:
- * WSTEST_PROXY open, WSTEST_PROXY_AUTH with Basic proxy authentication) and
- * wsserver as the origin: the matrix {http, https, ws, wss} x {direct,
- * proxy, proxy with authentication} x {sync, async}; 407 answered by the
+ * WSTEST_PROXY open, WSTEST_PROXY_AUTH with Basic proxy authentication,
+ * WSTEST_PROXY_NTLM and WSTEST_PROXY_NEGOTIATE with NTLM and Negotiate
+ * through Samba's ntlm_auth) and wsserver as the origin: the matrix {http,
+ * https, ws, wss} x {direct, proxy, proxy with Basic, NTLM and Negotiate
+ * authentication} x {sync, async}; 407 answered by the
  * program and by WinHttpReceiveResponse; a dead proxy, bypass lists, the
  * keep-alive connection to the proxy, and TLS checked against the origin's
  * name through a tunnel.
@@ -19,11 +21,35 @@
 #include "ws_helpers.h"
 
 enum kind { KIND_HTTP, KIND_HTTPS, KIND_WS, KIND_WSS };
-enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH };
+enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH, ROUTE_PROXY_NTLM, ROUTE_PROXY_NEGOTIATE };
 static const char *const kind_names[] = { "http", "https", "ws", "wss" };
-static const char *const route_names[] = { "direct", "proxy", "proxy+auth" };
+static const char *const route_names[] = { "direct", "proxy", "proxy+basic", "proxy+ntlm", "proxy+negotiate" };
 
-static WCHAR proxy_list[64], proxy_auth_list[64];
+static WCHAR proxy_list[64], proxy_auth_list[64], proxy_ntlm_list[64], proxy_negotiate_list[64];
+static enum route last_route = ROUTE_PROXY_AUTH;   /* the last one squid serves here */
+
+/* What an authenticating route's proxy wants: its list, scheme and credentials. */
+struct route_auth
+{
+    const WCHAR *list;
+    DWORD scheme;
+    const WCHAR *user;
+    const WCHAR *pass;
+};
+
+static struct route_auth route_auth(enum route route)
+{
+    struct route_auth a = { proxy_auth_list, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser", L"proxypass" };
+
+    if (route == ROUTE_PROXY_NTLM || route == ROUTE_PROXY_NEGOTIATE)
+    {
+        a.list = route == ROUTE_PROXY_NTLM ? proxy_ntlm_list : proxy_negotiate_list;
+        a.scheme = route == ROUTE_PROXY_NTLM ? WINHTTP_AUTH_SCHEME_NTLM : WINHTTP_AUTH_SCHEME_NEGOTIATE;
+        a.user = L"WSTEST\\ntlmuser";
+        a.pass = L"ntlmpass";
+    }
+    return a;
+}
 
 struct wait
 {
@@ -88,6 +114,7 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     const char *env = (kind == KIND_HTTP || kind == KIND_WS) ? "WSTEST_SERVER" : "WSTEST_TLS_SERVER";
     BOOL secure = kind == KIND_HTTPS || kind == KIND_WSS, ws = kind == KIND_WS || kind == KIND_WSS;
     HINTERNET ses = ses_in, con = NULL, req = NULL, sock = NULL;
+    struct route_auth auth = route_auth(route);
     struct wait w = { 0 }, *pw = &w;
     WINHTTP_CONNECTION_INFO info;
     WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
@@ -106,7 +133,7 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
         if (route == ROUTE_DIRECT) ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
                                                      async ? WINHTTP_FLAG_ASYNC : 0);
         else ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY,
-                               route == ROUTE_PROXY ? proxy_list : proxy_auth_list, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
+                               route == ROUTE_PROXY ? proxy_list : auth.list, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
         if (!ses) FAIL("WinHttpOpen");
     }
     if (async) WinHttpSetStatusCallback(ses, callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
@@ -122,11 +149,11 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     if (ws) WinHttpSetOption(req, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
     if (with_creds && !async)
     {
-        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_USERNAME, (void *)L"proxyuser", 9);
-        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_PASSWORD, (void *)L"proxypass", 9);
+        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_USERNAME, (void *)auth.user, wcslen(auth.user));
+        WinHttpSetOption(req, WINHTTP_OPTION_PROXY_PASSWORD, (void *)auth.pass, wcslen(auth.pass));
     }
     else if (with_creds)
-        WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser", L"proxypass", NULL);
+        WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, auth.scheme, auth.user, auth.pass, NULL);
 
     if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0)) { o->error = GetLastError(); FAIL("WinHttpSendRequest"); }
     if (async && (o->error = await(&w, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE))) FAIL("SENDREQUEST_COMPLETE");
@@ -181,11 +208,11 @@ static void test_matrix(void)
     int async;
 
     for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
-    for (route = ROUTE_DIRECT; route <= ROUTE_PROXY_AUTH; route++)
+    for (route = ROUTE_DIRECT; route <= last_route; route++)
     for (async = 0; async < 2; async++)
     {
         winetest_push_context("%s %s %s", kind_names[kind], route_names[route], async ? "async" : "sync");
-        exchange(kind, route, async, route == ROUTE_PROXY_AUTH, NULL, &o);
+        exchange(kind, route, async, route >= ROUTE_PROXY_AUTH, NULL, &o);
         ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
         if (kind == KIND_WS || kind == KIND_WSS)
         {
@@ -208,33 +235,39 @@ static void test_matrix(void)
 static void test_refused(void)
 {
     struct outcome o;
+    enum route route;
     enum kind kind;
     int async;
 
+    for (route = ROUTE_PROXY_AUTH; route <= last_route; route++)
     for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
     for (async = 0; async < 2; async++)
     {
-        winetest_push_context("%s %s", kind_names[kind], async ? "async" : "sync");
-        exchange(kind, ROUTE_PROXY_AUTH, async, FALSE, NULL, &o);
+        winetest_push_context("%s %s %s", route_names[route], kind_names[kind], async ? "async" : "sync");
+        exchange(kind, route, async, FALSE, NULL, &o);
         ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
         ok(o.status == HTTP_STATUS_PROXY_AUTH_REQ, "without credentials: status %lu\n", o.status);
         winetest_pop_context();
     }
 }
 
-/* A 407 answered by the program: QueryAuthSchemes says proxy, Basic. */
-static void test_proxy_auth_by_app(BOOL secure)
+/* A 407 answered by the program: QueryAuthSchemes says proxy and the
+ * route's scheme; a wrong password is refused, the right one is taken (for
+ * NTLM and Negotiate, WinHttpReceiveResponse then runs the handshake's
+ * remaining legs on the connection that carried the first). */
+static void test_proxy_auth_by_app(enum route route, BOOL secure)
 {
+    struct route_auth auth = route_auth(route);
     HINTERNET ses, con, req;
     DWORD status, size, supported, first, target, flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
     INTERNET_PORT port = 0;
     WCHAR host[64];
     int i;
 
-    winetest_push_context(secure ? "https" : "http");
+    winetest_push_context("%s %s", route_names[route], secure ? "https" : "http");
     ws_parse_server(ws_server_env(secure ? "WSTEST_TLS_SERVER" : "WSTEST_SERVER"), host, ARRAY_SIZE(host), &port);
     if (secure) lstrcpyW(host, L"localhost");
-    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy_auth_list, NULL, 0);
+    ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY, auth.list, NULL, 0);
     con = WinHttpConnect(ses, host, port, 0);
     req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, secure ? WINHTTP_FLAG_SECURE : 0);
     if (secure) WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
@@ -249,12 +282,11 @@ static void test_proxy_auth_by_app(BOOL secure)
         {
             ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "round %d: status %lu\n", i, status);
             ok(WinHttpQueryAuthSchemes(req, &supported, &first, &target), "QueryAuthSchemes: %lu\n", GetLastError());
-            ok(supported == WINHTTP_AUTH_SCHEME_BASIC && first == WINHTTP_AUTH_SCHEME_BASIC, "schemes %#lx %#lx\n",
-               supported, first);
+            ok(supported == auth.scheme && first == auth.scheme, "schemes %#lx %#lx\n", supported, first);
             ok(target == WINHTTP_AUTH_TARGET_PROXY, "target %lu\n", target);
             /* first a wrong password: refused again */
-            WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser",
-                                  i == 0 ? L"wrong" : L"proxypass", NULL);
+            WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, auth.scheme, auth.user,
+                                  i == 0 ? L"wrong" : auth.pass, NULL);
         }
         else ok(status == HTTP_STATUS_OK, "round %d: status %lu\n", i, status);
     }
@@ -442,6 +474,7 @@ static void test_proxy_option(void)
 START_TEST(proxy)
 {
     const char *proxy = ws_server_env("WSTEST_PROXY"), *proxy_auth = ws_server_env("WSTEST_PROXY_AUTH");
+    enum route route;
 
     if (!proxy || !proxy_auth || !ws_server_env("WSTEST_SERVER") || !ws_server_env("WSTEST_TLS_SERVER"))
     {
@@ -450,9 +483,21 @@ START_TEST(proxy)
     }
     MultiByteToWideChar(CP_ACP, 0, proxy, -1, proxy_list, ARRAY_SIZE(proxy_list));
     MultiByteToWideChar(CP_ACP, 0, proxy_auth, -1, proxy_auth_list, ARRAY_SIZE(proxy_auth_list));
+    if (ws_server_env("WSTEST_PROXY_NTLM") && ws_server_env("WSTEST_PROXY_NEGOTIATE"))
+    {
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PROXY_NTLM"), -1, proxy_ntlm_list,
+                            ARRAY_SIZE(proxy_ntlm_list));
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PROXY_NEGOTIATE"), -1, proxy_negotiate_list,
+                            ARRAY_SIZE(proxy_negotiate_list));
+        last_route = ROUTE_PROXY_NEGOTIATE;
+    }
+    else skip("WSTEST_PROXY_NTLM/NEGOTIATE not set (no ntlm_auth): no NTLM or Negotiate proxy\n");
     test_refused();
-    test_proxy_auth_by_app(FALSE);
-    test_proxy_auth_by_app(TRUE);
+    for (route = ROUTE_PROXY_AUTH; route <= last_route; route++)
+    {
+        test_proxy_auth_by_app(route, FALSE);
+        test_proxy_auth_by_app(route, TRUE);
+    }
     test_matrix();
     test_routes();
     test_keep_alive();

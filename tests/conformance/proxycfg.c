@@ -2,7 +2,10 @@
  * Conformance tests for proxy configuration and discovery:
  * WinHttpGetIEProxyConfigForCurrentUser, WinHttpGet/SetDefaultProxyConfiguration,
  * WinHttpDetectAutoProxyConfigUrl, WinHttpGetProxyForUrl (PAC scripts run by
- * jsproxy.dll), the resolver functions and WinHttpResetAutoProxy.
+ * jsproxy.dll), the resolver functions and WinHttpResetAutoProxy, and
+ * WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY sessions sending requests as those
+ * settings say (squid's authenticating port as the proxy, whose 407 shows
+ * it was used, and wsserver as the origin; tools/with-servers.sh).
  *
  * The registry values touched are saved first and put back after.  PAC files
  * come from a server inside this process (stub_httpd.h).  With WSTEST_WPAD=1
@@ -17,6 +20,7 @@
 #include <winhttp.h>
 
 #include "test.h"
+#include "ws_helpers.h"
 
 static const WCHAR internet_settings[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
 static const WCHAR connections[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections";
@@ -378,8 +382,12 @@ static const char pac_script2[] =
 static const char bad_script[] =
     "function FindProxyForURL(url, host) { return (; }\n";
 
+/* written by test_automatic_proxy: sends localhost through the proxy */
+static char auto_script[256];
+
 static const struct stub_doc pac_docs[] =
 {
+    { "/auto.pac", 200, auto_script },
     { "/proxy.pac", 200, pac_script },
     { "/second.pac", 200, pac_script2 },
     { "/bad.pac", 200, bad_script },
@@ -762,6 +770,105 @@ static void test_detect_none(void)
     ok(!url, "url %p\n", url);
 }
 
+/* ---------------------------------------------------------------------- */
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY                                       */
+
+/* The status of a GET of host:port through a new AUTOMATIC_PROXY session, or
+ * the error; *session: keep the session for the next call (NULL: a new one). */
+static DWORD automatic_get(HINTERNET *session, const WCHAR *host, INTERNET_PORT port)
+{
+    HINTERNET ses = session && *session ? *session : NULL, con, req;
+    DWORD status = 0, size = sizeof(status);
+
+    if (!ses) ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, 0);
+    ok(ses != NULL, "WinHttpOpen(AUTOMATIC_PROXY) failed: %lu\n", GetLastError());
+    con = WinHttpConnect(ses, host, port, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, 0);
+    if (WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0) && WinHttpReceiveResponse(req, NULL))
+        WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
+    else status = GetLastError();
+    WinHttpCloseHandle(req);
+    WinHttpCloseHandle(con);
+    if (session) *session = ses;
+    else WinHttpCloseHandle(ses);
+    return status;
+}
+
+static void set_connection_settings(DWORD flags, const char *proxy, const char *bypass, const char *pac)
+{
+    const char *strings[3] = { proxy, bypass, pac };
+    BYTE blob[512];
+    DWORD size = make_blob(blob, 0x46, flags, strings, 3);
+
+    set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
+}
+
+static void test_automatic_proxy(void)
+{
+    const char *proxy = ws_server_env("WSTEST_PROXY_AUTH"), *origin = ws_server_env("WSTEST_SERVER");
+    char pac[128], missing[128];
+    struct saved_value saved;
+    HINTERNET ses = NULL;
+    INTERNET_PORT port;
+    WCHAR host[64];
+    LONG fetched;
+    DWORD status;
+
+    if (!proxy || !origin || !ws_parse_server(origin, host, ARRAY_SIZE(host), &port))
+    {
+        skip("WSTEST_PROXY_AUTH or WSTEST_SERVER not set (tools/with-servers.sh): no automatic proxy requests\n");
+        return;
+    }
+    snprintf(auto_script, sizeof(auto_script), "function FindProxyForURL(url, host) {\n"
+             "  if (host == \"localhost\") return \"PROXY %s\";\n  return \"DIRECT\";\n}\n", proxy);
+    snprintf(pac, sizeof(pac), "http://127.0.0.1:%d/auto.pac", pac_server.port);
+    snprintf(missing, sizeof(missing), "http://127.0.0.1:%d/missing.pac", pac_server.port);
+    save_value(&saved, HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings");
+
+    /* the user's PAC script decides, per URL */
+    set_connection_settings(0x05, "", "", pac);
+    fetched = pac_server.requests;
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "PAC: localhost not through the proxy: %lu\n", status);
+    ok(pac_server.requests == fetched + 1, "script fetched %ld times\n", pac_server.requests - fetched);
+    status = automatic_get(&ses, L"127.0.0.1", port);
+    ok(status == HTTP_STATUS_OK, "PAC: 127.0.0.1 not direct: %lu\n", status);
+
+    /* the script is cached: a changed one is not seen until the cache is reset */
+    auto_script[0] = 0;   /* now no script at all: direct */
+    fetched = pac_server.requests;
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "cached PAC not used: %lu\n", status);
+    ok(pac_server.requests == fetched, "script fetched %ld times\n", pac_server.requests - fetched);
+    ok(!WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE), "WinHttpResetAutoProxy failed\n");
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_OK, "after the reset, the empty script: %lu\n", status);
+    ok(pac_server.requests == fetched + 1, "script fetched %ld times\n", pac_server.requests - fetched);
+    WinHttpCloseHandle(ses);
+
+    /* the named proxy and its bypass list */
+    set_connection_settings(0x03, proxy, "127.0.0.1", "");
+    status = automatic_get(NULL, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "named: localhost not through the proxy: %lu\n", status);
+    status = automatic_get(NULL, L"127.0.0.1", port);
+    ok(status == HTTP_STATUS_OK, "named: bypassed 127.0.0.1 not direct: %lu\n", status);
+
+    /* a PAC file that cannot be had: the named proxy, else direct */
+    set_connection_settings(0x07, proxy, "", missing);
+    status = automatic_get(NULL, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "no PAC: the named proxy not used: %lu\n", status);
+    set_connection_settings(0x05, "", "", missing);
+    status = automatic_get(NULL, L"localhost", port);
+    ok(status == HTTP_STATUS_OK, "no PAC, no proxy: not direct: %lu\n", status);
+
+    /* direct only */
+    set_connection_settings(0x01, proxy, "", pac);
+    status = automatic_get(NULL, L"localhost", port);
+    ok(status == HTTP_STATUS_OK, "direct: %lu\n", status);
+
+    restore_value(&saved);
+}
+
 START_TEST(proxycfg)
 {
     char wpad[8];
@@ -782,5 +889,6 @@ START_TEST(proxycfg)
     }
     test_get_proxy_for_url();
     test_resolver();
+    test_automatic_proxy();
     stub_httpd_stop(&pac_server);
 }
