@@ -1364,16 +1364,33 @@ static const struct object_vtbl request_vtbl =
     request_set_timeouts,
 };
 
+/* WinHttpWebSocketCompleteUpgrade right after WinHttpSendRequest, without
+ * WinHttpReceiveResponse (Wine's test_websocket, which passes on Windows: a
+ * request sent again gives a second websocket): the answer is read here, on
+ * the caller's thread; an asynchronous request only when the send task
+ * already awaited it (await_head), so that this never waits for I/O. */
+static DWORD receive_for_upgrade(struct request *req)
+{
+    DWORD error = ERROR_SUCCESS;
+
+    if (!req->ws.requested || req->state != STATE_SENT || !task_queue_begin_inline(&req->queue)) return error;
+    if (req->state == STATE_SENT && (!object_is_async(&req->hdr) || head_arrived(req)))
+        error = receive_one_response(req);
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return error;
+}
+
 DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
 {
     struct request *req = impl_from_hdr(hdr);
     struct wsp_http_header lines[MAX_RESPONSE_LINES];
     struct wsp_http_response resp;
     enum wsp_handshake_result result;
-    DWORD error = ERROR_SUCCESS;
+    DWORD error;
     size_t extra;
 
     memset(out, 0, sizeof(*out));
+    if ((error = receive_for_upgrade(req))) return error;
     EnterCriticalSection(&req->cs);
     if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
     {
