@@ -23,6 +23,12 @@
 #   WSTEST_PROXY_NTLM, WSTEST_PROXY_NEGOTIATE
 #                       127.0.0.1:PORT of the same squid wanting NTLM and
 #                       Negotiate proxy authentication (Samba's ntlm_auth)
+#   WSTEST_APACHE_PROXY 127.0.0.1:PORT of apache2 as a forward proxy (mod_proxy_http,
+#                       mod_proxy_connect) with Basic proxy authentication
+#   WSTEST_PROXY2       127.0.0.1:PORT of a second squid, open (as tools/start-squid.sh)
+#   WSTEST_PAC_URL      http://127.0.0.1:PORT/pac/proxy.pac on apache2: a PAC script
+#                       that sends every URL to a second squid's port with Basic
+#                       proxy authentication
 #   WSTEST_NTLM_GATE    127.0.0.1:PORT of tests/server/ntlm_gate.py: 401 with
 #                       NTLM/Negotiate (ntlm_auth), websockets to wsserver
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
@@ -55,6 +61,9 @@ WSTEST_LOGDIR=${WSTEST_LOGDIR:-$(mktemp -d "${TMPDIR:-/tmp}/wstest-logs.XXXXXX")
 mkdir -p "$WSTEST_LOGDIR"
 export WSTEST_LOGDIR
 rundir=$(mktemp -d "${TMPDIR:-/tmp}/wstest-run.XXXXXX")
+# PAC scripts apache serves (its user must read them; rundir holds keys)
+pacdir=$(mktemp -d "${TMPDIR:-/tmp}/wstest-pac.XXXXXX")
+chmod 755 "$pacdir"
 
 pids=()
 cleanup() {
@@ -65,7 +74,7 @@ cleanup() {
     for p in "${pids[@]}"; do
         wait "$p" 2>/dev/null
     done
-    rm -rf "$rundir"
+    rm -rf "$rundir" "$pacdir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -149,16 +158,20 @@ fi
 
 # apache2 with Basic and Digest areas, and websockets to wsserver behind them
 # (tools/start-apache.sh); WSTEST_APACHE is its 127.0.0.1:PORT.
-export WSTEST_APACHE=
+export WSTEST_APACHE= WSTEST_APACHE_PROXY=
 if [ -x /usr/sbin/apache2 ]; then
-    start apache WSTEST_APACHE "$topdir/tools/start-apache.sh" "$rundir/apache.port" "$WSTEST_SERVER" "$max_seconds"
+    start apache WSTEST_APACHE "$topdir/tools/start-apache.sh" "$rundir/apache.port" "$WSTEST_SERVER" "$max_seconds" \
+        "$rundir/apache-proxy.port" "$pacdir"
+    if [ -n "$WSTEST_APACHE" ] && [ -s "$rundir/apache-proxy.port" ]; then
+        WSTEST_APACHE_PROXY=127.0.0.1:$(cat "$rundir/apache-proxy.port")
+    fi
 else
     echo "with-servers: apache2 not installed, no authentication server" >&2
 fi
 
 # squid as the proxy (tools/start-squid.sh): WSTEST_PROXY is open to all,
 # WSTEST_PROXY_AUTH wants Basic proxy authentication.
-export WSTEST_PROXY= WSTEST_PROXY_AUTH= WSTEST_PROXY_NTLM= WSTEST_PROXY_NEGOTIATE=
+export WSTEST_PROXY= WSTEST_PROXY_AUTH= WSTEST_PROXY_NTLM= WSTEST_PROXY_NEGOTIATE= WSTEST_PAC_URL= WSTEST_PROXY2=
 if [ -x /usr/sbin/squid ]; then
     start squid WSTEST_PROXY "$topdir/tools/start-squid.sh" "$rundir/squid.port" "$rundir/squid-auth.port" \
         "$max_seconds" "$rundir/squid-sspi.ports"
@@ -170,6 +183,17 @@ if [ -x /usr/sbin/squid ]; then
         WSTEST_PROXY_NTLM=127.0.0.1:$ntlm_port WSTEST_PROXY_NEGOTIATE=127.0.0.1:$negotiate_port
     elif [ -n "$WSTEST_PROXY" ]; then
         echo "with-servers: ntlm_auth not installed (Debian's winbind), no NTLM/Negotiate proxy" >&2
+    fi
+    # a second squid, which only the PAC script on apache names
+    if [ -n "$WSTEST_APACHE" ]; then
+        start squid2 WSTEST_PROXY2 "$topdir/tools/start-squid.sh" "$rundir/squid2.port" "$rundir/squid2-auth.port" \
+            "$max_seconds"
+        if [ -s "$rundir/squid2-auth.port" ]; then
+            printf 'function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:%s"; }\n' \
+                "$(cat "$rundir/squid2-auth.port")" > "$pacdir/proxy.pac"
+            chmod 644 "$pacdir/proxy.pac"
+            WSTEST_PAC_URL=http://$WSTEST_APACHE/pac/proxy.pac
+        fi
     fi
 else
     echo "with-servers: squid not installed, no proxy" >&2
@@ -209,6 +233,7 @@ echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_SERVER6=$WSTEST_SERVER6 
      "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER WSTEST_APACHE=$WSTEST_APACHE" \
      "WSTEST_PROXY=$WSTEST_PROXY WSTEST_PROXY_AUTH=$WSTEST_PROXY_AUTH" \
      "WSTEST_PROXY_NTLM=$WSTEST_PROXY_NTLM WSTEST_PROXY_NEGOTIATE=$WSTEST_PROXY_NEGOTIATE WSTEST_NTLM_GATE=$WSTEST_NTLM_GATE" \
+     "WSTEST_APACHE_PROXY=$WSTEST_APACHE_PROXY WSTEST_PAC_URL=$WSTEST_PAC_URL" \
      "(logs in $WSTEST_LOGDIR)" >&2
 
 "$@"

@@ -508,51 +508,82 @@ static char *evaluate_autoproxy(const WCHAR *url, const WINHTTP_AUTOPROXY_OPTION
     return result;
 }
 
-/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, for each request: the user's Internet
- * Settings (WinHttpGetIEProxyConfigForCurrentUser) decide.  Their PAC script
- * (auto-detected, then at the configured URL) answers when there is one;
- * when none can be found or run, their named proxy and bypass list apply,
- * else the request goes direct.  The script is cached as for
- * WinHttpGetProxyForUrl (SCRIPT_CACHE_MS); the answer is asked per URL, as a
- * script may answer each URL differently.  Of several proxies the first
- * serves (no failover yet). */
-void autoproxy_for_request(const WCHAR *url, WCHAR **server, WCHAR **bypass)
+/* The WPAD URL of an AUTOMATIC_PROXY session (a heap copy, or NULL): found
+ * on its first request and kept, a failure too, until WinHttpResetAutoProxy
+ * ("the autoproxy URL and the autoproxy script are cached for the specified
+ * session", Microsoft's AutoProxy Cache). */
+static WCHAR *session_wpad_url(struct session *session)
 {
-    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;
+    WCHAR *found, *ret;
+
+    AcquireSRWLockExclusive(&session->wpad_lock);
+    if (!session->wpad_known)
+    {
+        if (WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A, &found))
+        {
+            session->wpad_url = strdupW(found);
+            GlobalFree(found);
+        }
+        session->wpad_known = TRUE;
+    }
+    ret = session->wpad_url ? strdupW(session->wpad_url) : NULL;
+    ReleaseSRWLockExclusive(&session->wpad_lock);
+    return ret;
+}
+
+/* The answer of the PAC script at pac_url for url: TRUE with *server (heap,
+ * NULL for DIRECT), FALSE when the script cannot be had or run. */
+static BOOL pac_answer(const WCHAR *pac_url, const WCHAR *url, WCHAR **server)
+{
     WINHTTP_AUTOPROXY_OPTIONS options;
     WINHTTP_PROXY_INFO info;
-    DWORD error = ERROR_SUCCESS;
-    char *result = NULL;
+    DWORD error;
+    char *result;
+    BOOL ret;
+
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
+    options.lpszAutoConfigUrl = pac_url;
+    if (!(result = evaluate_autoproxy(url, &options, &error)))
+    {
+        TRACE("no answer from %s for %s (%lu)\n", debugstr_w(pac_url), debugstr_w(url), error);
+        return FALSE;
+    }
+    if ((ret = pac_to_proxy_info(result, &info)))
+    {
+        *server = info.lpszProxy ? strdupW(info.lpszProxy) : NULL;
+        GlobalFree(info.lpszProxy);
+        GlobalFree(info.lpszProxyBypass);
+    }
+    GlobalFree(result);
+    return ret;
+}
+
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, for each request: the user's Internet
+ * Settings (WinHttpGetIEProxyConfigForCurrentUser) decide.  A PAC script
+ * (the session's WPAD one when detection is on, then the configured one)
+ * answers when it can be had and run; else the named proxy and bypass list
+ * apply, else the request goes direct.  The script is cached as for
+ * WinHttpGetProxyForUrl (SCRIPT_CACHE_MS), the WPAD URL per session; the
+ * answer is asked per URL, as a script may answer each URL differently.  Of
+ * several proxies the first serves (no failover yet). */
+void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass)
+{
+    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;
+    WCHAR *wpad = NULL;
     BOOL answered = FALSE;
 
     *server = *bypass = NULL;
     if (!WinHttpGetIEProxyConfigForCurrentUser(&cfg)) return;
-    memset(&options, 0, sizeof(options));
-    if (cfg.fAutoDetect)
-    {
-        options.dwFlags |= WINHTTP_AUTOPROXY_AUTO_DETECT;
-        options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
-    }
-    if (cfg.lpszAutoConfigUrl)
-    {
-        options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
-        options.lpszAutoConfigUrl = cfg.lpszAutoConfigUrl;
-    }
-    if (options.dwFlags && (result = evaluate_autoproxy(url, &options, &error)) && pac_to_proxy_info(result, &info))
-    {
-        answered = TRUE;
-        if (info.lpszProxy) *server = strdupW(info.lpszProxy);
-        GlobalFree(info.lpszProxy);
-        GlobalFree(info.lpszProxyBypass);
-    }
-    else if (options.dwFlags) TRACE("no PAC answer for %s (%lu)\n", debugstr_w(url), error);
-    if (result) GlobalFree(result);
+    if (cfg.fAutoDetect && (wpad = session_wpad_url(session))) answered = pac_answer(wpad, url, server);
+    if (!answered && cfg.lpszAutoConfigUrl) answered = pac_answer(cfg.lpszAutoConfigUrl, url, server);
     if (!answered && cfg.lpszProxy)
     {
         *server = strdupW(cfg.lpszProxy);
         if (cfg.lpszProxyBypass) *bypass = strdupW(cfg.lpszProxyBypass);
     }
     TRACE("%s: %s, bypass %s\n", debugstr_w(url), debugstr_w(*server), debugstr_w(*bypass));
+    heap_free(wpad);
     GlobalFree(cfg.lpszAutoConfigUrl);
     GlobalFree(cfg.lpszProxy);
     GlobalFree(cfg.lpszProxyBypass);
@@ -859,12 +890,26 @@ DWORD WINAPI WinHttpResetAutoProxy(HINTERNET hsession, DWORD flags)
     TRACE("%p, %#lx\n", hsession, flags);
 
     if (!(hdr = grab_typed_object(hsession, HANDLE_TYPE_SESSION, &error))) return error;
-    release_object(hdr);
-    if (flags & ~valid) return ERROR_INVALID_PARAMETER;
-    /* The script cache is the only state kept here: WPAD detection is not
-     * cached, and there is no out-of-process service. */
+    if (flags & ~valid)
+    {
+        release_object(hdr);
+        return ERROR_INVALID_PARAMETER;
+    }
+    /* The state kept here: the script cache, and the WPAD URL an
+     * AUTOMATIC_PROXY session found; there is no out-of-process service. */
     if (flags & (WINHTTP_RESET_STATE | WINHTTP_RESET_SCRIPT_CACHE | WINHTTP_RESET_SWPAD_CURRENT_NETWORK
                  | WINHTTP_RESET_SWPAD_ALL))
         cache_clear();
+    if (flags & (WINHTTP_RESET_STATE | WINHTTP_RESET_SWPAD_CURRENT_NETWORK | WINHTTP_RESET_SWPAD_ALL))
+    {
+        struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
+
+        AcquireSRWLockExclusive(&session->wpad_lock);
+        heap_free(session->wpad_url);
+        session->wpad_url = NULL;
+        session->wpad_known = FALSE;
+        ReleaseSRWLockExclusive(&session->wpad_lock);
+    }
+    release_object(hdr);
     return ERROR_SUCCESS;
 }

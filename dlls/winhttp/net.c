@@ -5,12 +5,18 @@
  * asynchronous calls are overlapped WSARecv/WSASend completed through one
  * shared completion port, so a pending receive costs no thread.
  *
+ * Under Wine, when the winhttp_host helper is installed, the socket is a
+ * Linux one instead (conn->host, net_host.c): the socket primitives below
+ * branch there (each "if (conn->host)"), and everything above them -- TLS
+ * records, batching, completions -- is shared by both backends.
+ *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "net.h"
 #include "tls.h"
+#include "net_host.h"
 #include <mswsock.h>
 
 /* One asynchronous operation in flight (receive or send). */
@@ -41,7 +47,8 @@ struct net_op
 
 struct netconn
 {
-    SOCKET socket;
+    SOCKET socket;                /* INVALID_SOCKET on the host backend */
+    UINT64 host;                  /* the host backend's socket, or 0 */
     SOCKADDR_STORAGE addr;        /* the peer */
     int addr_len;
     int send_timeout;             /* as last applied to the socket */
@@ -143,6 +150,7 @@ void net_set_receive_timeout(struct netconn *conn, int receive_timeout)
 
 void net_local_address(struct netconn *conn, SOCKADDR_STORAGE *addr, int *len)
 {
+    if (conn->host) return host_local_address(conn->host, addr, len);
     *len = sizeof(*addr);
     if (getsockname(conn->socket, (struct sockaddr *)addr, len)) memset(addr, 0, *len = sizeof(*addr));
 }
@@ -155,6 +163,14 @@ void net_peer_address(struct netconn *conn, SOCKADDR_STORAGE *addr, int *len)
 
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout)
 {
+    if (conn->host && (conn->send_timeout != send_timeout || conn->receive_timeout != receive_timeout))
+        host_set_timeouts(conn->host, send_timeout, receive_timeout);
+    if (conn->host)
+    {
+        conn->send_timeout = send_timeout;
+        conn->receive_timeout = receive_timeout;
+        return;
+    }
     if (conn->send_timeout != send_timeout)
     {
         apply_timeout(conn->socket, SO_SNDTIMEO, send_timeout);
@@ -167,8 +183,10 @@ void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeou
     }
 }
 
-/* A new overlapped TCP socket for the family of sa, not connected yet. */
-static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret)
+/* A new overlapped TCP socket for the family of sa, not connected yet; on
+ * the host backend a connected one (within timeout), or one connecting
+ * (start: finished by a HOST_OP_CONNECT operation). */
+static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, BOOL start, struct netconn **ret)
 {
     struct netconn *conn;
     BOOL nodelay = TRUE;
@@ -177,6 +195,18 @@ static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **r
     if (!(conn = heap_alloc_zero(sizeof(*conn)))) return ERROR_OUTOFMEMORY;
     memcpy(&conn->addr, sa, sa_len);
     conn->addr_len = sa_len;
+    if (host_enabled())
+    {
+        DWORD error = host_connect(sa, sa_len, timeout, start, &conn->host);
+        conn->socket = INVALID_SOCKET;
+        if (error && error != ERROR_IO_PENDING)
+        {
+            heap_free(conn);
+            return error;
+        }
+        *ret = conn;
+        return ERROR_SUCCESS;
+    }
     conn->socket = WSASocketW(sa->ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
     if (conn->socket == INVALID_SOCKET)
     {
@@ -194,7 +224,8 @@ static void unbind_port(struct netconn *conn);
 static void free_conn(struct netconn *conn)
 {
     unbind_port(conn);
-    closesocket(conn->socket);
+    if (conn->host) host_close(conn->host);
+    else closesocket(conn->socket);
     heap_free(conn);
 }
 
@@ -204,7 +235,12 @@ static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, st
     u_long nonblocking = 1;
     DWORD error;
 
-    if ((error = new_conn(sa, sa_len, &conn))) return error;
+    if ((error = new_conn(sa, sa_len, timeout, FALSE, &conn))) return error;
+    if (conn->host)  /* connected already */
+    {
+        *ret = conn;
+        return ERROR_SUCCESS;
+    }
     if (timeout > 0) ioctlsocket(conn->socket, FIONBIO, &nonblocking);
     if (connect(conn->socket, (const struct sockaddr *)sa, sa_len) == SOCKET_ERROR)
     {
@@ -265,7 +301,16 @@ static DWORD sock_send(struct netconn *conn, const void *buf, size_t len)
     while (len)
     {
         int chunk = len > 0x40000000 ? 0x40000000 : (int)len;
-        int sent = send(conn->socket, p, chunk, 0);
+        int sent;
+
+        if (conn->host)
+        {
+            size_t done;
+            DWORD error = host_send(conn->host, p, chunk, &done);
+            if (error) return error;
+            sent = (int)done;
+        }
+        else sent = send(conn->socket, p, chunk, 0);
         if (sent == SOCKET_ERROR)
         {
             int err = WSAGetLastError();
@@ -280,7 +325,10 @@ static DWORD sock_send(struct netconn *conn, const void *buf, size_t len)
 
 static DWORD sock_recv(struct netconn *conn, void *buf, size_t len, size_t *received)
 {
-    int ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
+    int ret;
+
+    if (conn->host) return host_recv(conn->host, buf, len, FALSE, FALSE, received);
+    ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
 
     if (ret == SOCKET_ERROR)
     {
@@ -378,6 +426,7 @@ static DWORD sock_recv_now(struct netconn *conn, void *buf, size_t len, size_t *
     int ret, err;
 
     *received = 0;
+    if (conn->host) return host_recv(conn->host, buf, len, TRUE, FALSE, received);
     ioctlsocket(conn->socket, FIONBIO, &nonblocking);
     ret = recv(conn->socket, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
     err = WSAGetLastError();
@@ -485,6 +534,7 @@ DWORD net_wait_readable(struct netconn *conn, int timeout)
     struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
     int res;
 
+    if (conn->host) return host_wait_readable(conn->host, timeout);
     FD_ZERO(&readable);
     FD_SET(conn->socket, &readable);
     res = select(0, &readable, NULL, NULL, timeout >= 0 ? &tv : NULL);
@@ -500,6 +550,11 @@ BOOL net_is_alive(struct netconn *conn)
 
     /* An idle keep-alive connection has nothing to read; EOF or stray
      * bytes mean it cannot carry another request. */
+    if (conn->host)
+    {
+        size_t peeked;
+        return host_recv(conn->host, &byte, 1, TRUE, TRUE, &peeked) == ERROR_IO_PENDING;
+    }
     ioctlsocket(conn->socket, FIONBIO, &nonblocking);
     ret = recv(conn->socket, &byte, 1, MSG_PEEK);
     err = WSAGetLastError();
@@ -510,6 +565,7 @@ BOOL net_is_alive(struct netconn *conn)
 
 void net_shutdown_send(struct netconn *conn)
 {
+    if (conn->host) return host_shutdown(conn->host, FALSE);
     shutdown(conn->socket, SD_SEND);
 }
 
@@ -517,6 +573,7 @@ void net_cancel(struct netconn *conn)
 {
     /* Both directions: blocked recv/send calls on other threads return, and
      * overlapped operations complete with an error. */
+    if (conn->host) return host_cancel(conn->host);
     shutdown(conn->socket, SD_BOTH);
     CancelIoEx((HANDLE)conn->socket, NULL);
 }
@@ -536,7 +593,8 @@ void net_close(struct netconn *conn)
         tls_free(conn->tls);
     }
     unbind_port(conn);
-    closesocket(conn->socket);
+    if (conn->host) host_close(conn->host);
+    else closesocket(conn->socket);
     heap_free(conn->fill_buf);
     heap_free(conn);
 }
@@ -547,6 +605,7 @@ static void start_send(struct net_op *op);
 
 static void start_op(struct net_op *op, BOOL is_send);
 static void started_op(struct net_op *op, int ret, DWORD count, const char *what);
+static void done_at_once(struct net_op *op, DWORD result, size_t count);
 
 /* TLS receive: decrypt what has arrived; FALSE if another read is needed. */
 static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
@@ -661,7 +720,7 @@ static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD resu
     if (op->connecting)
     {
         op->connecting = FALSE;
-        if (!error && setsockopt(conn->socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0))
+        if (!error && !conn->host && setsockopt(conn->socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0))
             error = ERROR_WINHTTP_CANNOT_CONNECT;
         else if (error && error != ERROR_WINHTTP_OPERATION_CANCELLED) error = ERROR_WINHTTP_CANNOT_CONNECT;
         TRACE("connect of %p: %lu\n", conn, error);
@@ -774,7 +833,7 @@ static BOOL CALLBACK start_completion_workers(INIT_ONCE *once, void *param, void
 
 static DWORD ensure_io(struct netconn *conn)
 {
-    if (conn->io_bound) return ERROR_SUCCESS;
+    if (conn->io_bound || conn->host) return ERROR_SUCCESS;  /* host: its workers start with the first submit */
     if (!InitOnceExecuteOnce(&completion_once, start_completion_workers, NULL, NULL)) return ERROR_OUTOFMEMORY;
     if (!CreateIoCompletionPort((HANDLE)conn->socket, completion_port, (ULONG_PTR)conn, 0)) return GetLastError();
     conn->io_bound = TRUE;
@@ -798,6 +857,17 @@ static void start_op(struct net_op *op, BOOL is_send)
     DWORD flags = 0, count;
     int ret;
 
+    if (conn->host)
+    {
+        unsigned int kind = is_send ? HOST_OP_SEND : op->wsabuf.len ? HOST_OP_RECV : HOST_OP_WAIT;
+        DWORD result;
+        size_t bytes = 0;
+
+        if ((is_send && !op->wsabuf.len) || host_submit(conn->host, kind, op->wsabuf.buf, op->wsabuf.len, op,
+                                                        &result, &bytes))
+            done_at_once(op, is_send && !op->wsabuf.len ? 0 : result, bytes);
+        return;
+    }
     memset(&op->ovl, 0, sizeof(op->ovl));
     if (is_send) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
     else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
@@ -810,25 +880,32 @@ static void started_op(struct net_op *op, int ret, DWORD count, const char *what
     struct netconn *conn = op->conn;
     int err;
 
-    if (!ret && conn->skip_port_on_success)
-    {
-        /* Done at once, and no packet will come: complete it here when this
-         * thread already runs completions, else on the pool -- never inside
-         * the caller of an API function. */
-        if (completing) run_completion(op, ERROR_SUCCESS, count);
-        else
-        {
-            op->done_result = ERROR_SUCCESS;
-            op->done_bytes = count;
-            if (!TrySubmitThreadpoolCallback(run_completion_work, op, NULL)) run_completion(op, ERROR_SUCCESS, count);
-        }
-    }
+    if (!ret && conn->skip_port_on_success) done_at_once(op, ERROR_SUCCESS, count);
     else if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
     {
         /* No completion packet will come. */
         TRACE("%s failed at once: %d\n", what, err);
         complete_op(conn, &op->ovl, err, 0);
     }
+}
+
+/* An operation finished at once, and no packet will come: complete it here
+ * when this thread already runs completions, else on the pool -- never
+ * inside the caller of an API function.  result: a Winsock error or 0. */
+static void done_at_once(struct net_op *op, DWORD result, size_t count)
+{
+    if (completing) run_completion(op, result, count);
+    else
+    {
+        op->done_result = result;
+        op->done_bytes = count;
+        if (!TrySubmitThreadpoolCallback(run_completion_work, op, NULL)) run_completion(op, result, count);
+    }
+}
+
+void net_host_complete(void *tag, DWORD wsa_error, size_t bytes)
+{
+    run_completion(tag, wsa_error, bytes);
 }
 
 static void start_send(struct net_op *op)
@@ -949,9 +1026,23 @@ DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, 
 
             op->wsabuf.buf = (char *)op->base + op->done;
             op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
-            memset(&op->ovl, 0, sizeof(op->ovl));
-            ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
-            if (!ret && conn->skip_port_on_success)
+            if (conn->host)
+            {
+                size_t bytes;
+                DWORD result;
+
+                if (!host_submit(conn->host, HOST_OP_SEND, op->wsabuf.buf, op->wsabuf.len, op, &result, &bytes))
+                    return ERROR_IO_PENDING;
+                if (result) return map_socket_error(result);
+                ret = 0;
+                count = (DWORD)bytes;
+            }
+            else
+            {
+                memset(&op->ovl, 0, sizeof(op->ovl));
+                ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
+            }
+            if (!ret && (conn->skip_port_on_success || conn->host))
             {
                 /* taken at once, and no packet will come: go on here */
                 if (!count) return ERROR_WINHTTP_CONNECTION_ERROR;
@@ -989,9 +1080,21 @@ DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn *
     struct netconn *conn;
     struct net_op *op;
     DWORD error;
+    size_t bytes;
     BOOL done;
 
-    if ((error = new_conn(sa, sa_len, &conn))) return error;
+    if ((error = new_conn(sa, sa_len, 0, TRUE, &conn))) return error;
+    if (conn->host)
+    {
+        /* connecting already: the send slot waits for it */
+        prepare_op(conn, &conn->send_op, fn, context);
+        op = &conn->send_op;
+        op->connecting = TRUE;
+        op->done = op->total = 0;
+        *ret = conn;
+        if (host_submit(conn->host, HOST_OP_CONNECT, NULL, 0, op, &error, &bytes)) done_at_once(op, error, 0);
+        return ERROR_IO_PENDING;
+    }
     /* ConnectEx wants a bound socket: any local address of the family. */
     memset(&local, 0, sizeof(local));
     local.ss_family = sa->ss_family;

@@ -230,7 +230,7 @@ static BOOL automatic_proxy(struct request *req, struct proxy_option *automatic)
     memset(automatic, 0, sizeof(*automatic));
     InitializeSRWLock(&automatic->lock);
     if (req->session->access != WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY || req->proxy_opt.set) return FALSE;
-    if ((url = request_url(req))) autoproxy_for_request(url, &automatic->server, &automatic->bypass);
+    if ((url = request_url(req))) autoproxy_for_request(req->session, url, &automatic->server, &automatic->bypass);
     heap_free(url);
     return TRUE;
 }

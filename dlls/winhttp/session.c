@@ -78,6 +78,7 @@ static void session_destroy(struct object_header *hdr)
     proxy_option_free(&session->proxy);
     options_free(&session->opts);
     cookie_jar_free(&session->cookies);
+    heap_free(session->wpad_url);
     heap_free(session);
     /* the last reference went (its connections' and requests' too): nothing
      * of the session runs any more (Wine's notification.c waits for it) */
@@ -188,6 +189,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->hdr.flags = flags & WINHTTP_FLAG_ASYNC;
     session->access = access;
     InitializeSRWLock(&session->proxy.lock);
+    InitializeSRWLock(&session->wpad_lock);
     session->timeouts.resolve = DEFAULT_RESOLVE_TIMEOUT;
     session->timeouts.connect = DEFAULT_CONNECT_TIMEOUT;
     session->timeouts.send = DEFAULT_SEND_TIMEOUT;

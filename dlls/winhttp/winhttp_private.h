@@ -179,6 +179,12 @@ struct session
     struct handle_options opts;   /* hdr.options points here */
     HANDLE unload_event;          /* WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT: set once the session is freed */
     struct cookie_jar cookies;
+    /* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: the WPAD URL detected on the
+     * first request (wpad_known; NULL: none found), kept for the session
+     * until WinHttpResetAutoProxy (autoproxy.c, under wpad_lock) */
+    SRWLOCK wpad_lock;
+    BOOL wpad_known;
+    WCHAR *wpad_url;
 };
 
 struct connect
@@ -208,7 +214,7 @@ WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
 /* autoproxy.c: WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY's configuration for url
  * (heap strings, NULL server: direct). */
-void autoproxy_for_request(const WCHAR *url, WCHAR **server, WCHAR **bypass);
+void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)

@@ -43,6 +43,8 @@ struct result
     DWORD status;
     char body[256];
     DWORD sends;          /* SENDING_REQUEST notifications (async) */
+    DWORD log[48];        /* the notifications (async) */
+    LONG logged;
     DWORD error;          /* REQUEST_ERROR's error (async) */
 };
 
@@ -53,13 +55,17 @@ struct async_wait
     DWORD error;
     DWORD sends;
     DWORD bytes;
+    DWORD log[48];        /* every notification, in order */
+    LONG logged;
 };
 
 static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct async_wait *w = (struct async_wait *)context;
+    LONG n;
 
     if (!w) return;
+    if ((n = InterlockedIncrement(&w->logged) - 1) < (LONG)ARRAY_SIZE(w->log)) w->log[n] = status;
     switch (status)
     {
     case WINHTTP_CALLBACK_STATUS_SENDING_REQUEST:
@@ -189,6 +195,8 @@ static void run_request(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR 
     }
     read_body(req, pw, r->body, sizeof(r->body));
     r->sends = w.sends;
+    r->logged = min(w.logged, (LONG)ARRAY_SIZE(w.log));
+    memcpy(r->log, w.log, sizeof(r->log));
 done:
     WinHttpCloseHandle(req);
     WinHttpCloseHandle(con);
@@ -419,6 +427,40 @@ static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme, const WCH
     winetest_pop_context();
 }
 
+/* The notifications of an asynchronous request that WinHttpReceiveResponse
+ * sent rounds times (a new connection, then kept): each round says it sends
+ * and receives, the refused bodies it drops make no READ_COMPLETE, and
+ * HEADERS_AVAILABLE comes once, for the final response (DECISIONS.md). */
+static void check_rounds_(int line, const struct result *r, int rounds)
+{
+    static const DWORD first[] =
+    {
+        WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
+        WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
+        WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
+        WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE,
+        WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED,
+    };
+    static const DWORD again[] =
+    {
+        WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
+        WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED,
+    };
+    DWORD want[48];
+    LONG n = 0, i;
+    int k;
+
+    for (i = 0; i < (LONG)ARRAY_SIZE(first); i++) want[n++] = first[i];
+    for (k = 1; k < rounds; k++) for (i = 0; i < (LONG)ARRAY_SIZE(again); i++) want[n++] = again[i];
+    want[n++] = WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE;
+    ok_(__FILE__, line)(r->logged > n, "%ld notifications, want more than %ld\n", r->logged, n);
+    for (i = 0; i < n && i < r->logged; i++)
+        if (r->log[i] != want[i]) break;
+    ok_(__FILE__, line)(i == n, "notification %ld is %#lx, want %#lx\n", i, i < r->logged ? r->log[i] : 0,
+                        i < n ? want[i] : 0);
+}
+#define check_rounds(...) check_rounds_(__LINE__, __VA_ARGS__)
+
 static const WCHAR ntlm_user[] = L"WSTEST\\ntlmuser", ntlm_pass[] = L"ntlmpass";
 
 /* NTLM or Negotiate: three legs (challenge, negotiate, authenticate), run by
@@ -438,6 +480,7 @@ static void test_sspi(const WCHAR *path, DWORD scheme, DWORD async)
     run_request(path, async | SET_OPTIONS, scheme, ntlm_user, ntlm_pass, &r);
     check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
     if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    if (async) check_rounds(&r, 3);
     run_request(path, async | SET_CREDS_BEFORE, scheme, ntlm_user, ntlm_pass, &r);
     check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
     if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);

@@ -2,9 +2,14 @@
  * Requests through a proxy, against Debian's squid (tools/start-squid.sh:
  * WSTEST_PROXY open, WSTEST_PROXY_AUTH with Basic proxy authentication,
  * WSTEST_PROXY_NTLM and WSTEST_PROXY_NEGOTIATE with NTLM and Negotiate
- * through Samba's ntlm_auth) and wsserver as the origin: the matrix {http,
- * https, ws, wss} x {direct, proxy, proxy with Basic, NTLM and Negotiate
- * authentication} x {sync, async}; 407 answered by the
+ * through Samba's ntlm_auth), Debian's apache2 as a second proxy
+ * (WSTEST_APACHE_PROXY: mod_proxy_http, mod_proxy_connect, Basic), a second
+ * squid named only by a PAC script on apache (WSTEST_PAC_URL, asked with
+ * WinHttpGetProxyForUrl and set with WINHTTP_OPTION_PROXY per request, as
+ * Microsoft's samples do) and wsserver as the origin: the matrix {http,
+ * https, ws, wss} x {direct, proxy, squid with Basic, NTLM and Negotiate
+ * authentication, apache with Basic, PAC's squid with Basic} x {sync,
+ * async}; 407 answered by the
  * program and by WinHttpReceiveResponse; a dead proxy, bypass lists, the
  * keep-alive connection to the proxy, and TLS checked against the origin's
  * name through a tunnel.
@@ -21,12 +26,15 @@
 #include "ws_helpers.h"
 
 enum kind { KIND_HTTP, KIND_HTTPS, KIND_WS, KIND_WSS };
-enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH, ROUTE_PROXY_NTLM, ROUTE_PROXY_NEGOTIATE };
+enum route { ROUTE_DIRECT, ROUTE_PROXY, ROUTE_PROXY_AUTH, ROUTE_PROXY_NTLM, ROUTE_PROXY_NEGOTIATE, ROUTE_APACHE,
+             ROUTE_PAC, ROUTE_COUNT };
 static const char *const kind_names[] = { "http", "https", "ws", "wss" };
-static const char *const route_names[] = { "direct", "proxy", "proxy+basic", "proxy+ntlm", "proxy+negotiate" };
+static const char *const route_names[] = { "direct", "proxy", "proxy+basic", "proxy+ntlm", "proxy+negotiate",
+                                            "apache+basic", "pac+basic" };
 
-static WCHAR proxy_list[64], proxy_auth_list[64], proxy_ntlm_list[64], proxy_negotiate_list[64];
-static enum route last_route = ROUTE_PROXY_AUTH;   /* the last one squid serves here */
+static WCHAR proxy_list[64], proxy_auth_list[64], proxy_ntlm_list[64], proxy_negotiate_list[64],
+             apache_proxy_list[64], pac_url[128];
+static BOOL route_available[ROUTE_COUNT] = { TRUE, TRUE, TRUE };
 
 /* What an authenticating route's proxy wants: its list, scheme and credentials. */
 struct route_auth
@@ -41,7 +49,14 @@ static struct route_auth route_auth(enum route route)
 {
     struct route_auth a = { proxy_auth_list, WINHTTP_AUTH_SCHEME_BASIC, L"proxyuser", L"proxypass" };
 
-    if (route == ROUTE_PROXY_NTLM || route == ROUTE_PROXY_NEGOTIATE)
+    if (route == ROUTE_APACHE)
+    {
+        a.list = apache_proxy_list;
+        a.user = L"user";
+        a.pass = L"pass";
+    }
+    else if (route == ROUTE_PAC) a.list = NULL;   /* the session has none; the PAC script's goes on the request */
+    else if (route == ROUTE_PROXY_NTLM || route == ROUTE_PROXY_NEGOTIATE)
     {
         a.list = route == ROUTE_PROXY_NTLM ? proxy_ntlm_list : proxy_negotiate_list;
         a.scheme = route == ROUTE_PROXY_NTLM ? WINHTTP_AUTH_SCHEME_NTLM : WINHTTP_AUTH_SCHEME_NEGOTIATE;
@@ -105,6 +120,27 @@ struct outcome
 
 #define FAIL(name) do { o->call = name; goto done; } while (0)
 
+/* What a program does with a PAC script: asks it about the request's URL
+ * and sets the answer on the request. */
+static BOOL set_proxy_from_pac(HINTERNET ses, HINTERNET req, BOOL secure, const WCHAR *host, INTERNET_PORT port)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_INFO info;
+    WCHAR url[128];
+    BOOL ret;
+
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
+    options.lpszAutoConfigUrl = pac_url;
+    swprintf(url, ARRAY_SIZE(url), L"%ls://%ls:%u/", secure ? L"https" : L"http", host, port);
+    if (!WinHttpGetProxyForUrl(ses, url, &options, &info)) return FALSE;
+    ret = info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY
+          && WinHttpSetOption(req, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+    return ret;
+}
+
 /* One exchange of kind over route; creds: PROXY_* options (sync) or
  * WinHttpSetCredentials before the send (async). */
 static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_creds, HINTERNET ses_in,
@@ -130,8 +166,8 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     if (secure) lstrcpyW(host, L"localhost");
     if (!ses)
     {
-        if (route == ROUTE_DIRECT) ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
-                                                     async ? WINHTTP_FLAG_ASYNC : 0);
+        if (route == ROUTE_DIRECT || route == ROUTE_PAC)
+            ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
         else ses = WinHttpOpen(L"proxytest", WINHTTP_ACCESS_TYPE_NAMED_PROXY,
                                route == ROUTE_PROXY ? proxy_list : auth.list, NULL, async ? WINHTTP_FLAG_ASYNC : 0);
         if (!ses) FAIL("WinHttpOpen");
@@ -141,6 +177,7 @@ static void exchange(enum kind kind, enum route route, BOOL async, BOOL with_cre
     if (!(req = WinHttpOpenRequest(con, NULL, ws ? L"/echo" : L"/http/status/200", NULL, NULL, NULL,
                                    secure ? WINHTTP_FLAG_SECURE : 0))) FAIL("WinHttpOpenRequest");
     WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pw, sizeof(pw));
+    if (route == ROUTE_PAC && !set_proxy_from_pac(ses, req, secure, host, port)) FAIL("WinHttpGetProxyForUrl");
     if (secure)
     {
         flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
@@ -208,9 +245,10 @@ static void test_matrix(void)
     int async;
 
     for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
-    for (route = ROUTE_DIRECT; route <= last_route; route++)
+    for (route = ROUTE_DIRECT; route < ROUTE_COUNT; route++)
     for (async = 0; async < 2; async++)
     {
+        if (!route_available[route]) continue;
         winetest_push_context("%s %s %s", kind_names[kind], route_names[route], async ? "async" : "sync");
         exchange(kind, route, async, route >= ROUTE_PROXY_AUTH, NULL, &o);
         ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
@@ -239,10 +277,11 @@ static void test_refused(void)
     enum kind kind;
     int async;
 
-    for (route = ROUTE_PROXY_AUTH; route <= last_route; route++)
+    for (route = ROUTE_PROXY_AUTH; route < ROUTE_COUNT; route++)
     for (kind = KIND_HTTP; kind <= KIND_WSS; kind++)
     for (async = 0; async < 2; async++)
     {
+        if (!route_available[route]) continue;
         winetest_push_context("%s %s %s", route_names[route], kind_names[kind], async ? "async" : "sync");
         exchange(kind, route, async, FALSE, NULL, &o);
         ok(!o.error, "%s failed: %lu\n", o.call ? o.call : "?", o.error);
@@ -489,12 +528,26 @@ START_TEST(proxy)
                             ARRAY_SIZE(proxy_ntlm_list));
         MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PROXY_NEGOTIATE"), -1, proxy_negotiate_list,
                             ARRAY_SIZE(proxy_negotiate_list));
-        last_route = ROUTE_PROXY_NEGOTIATE;
+        route_available[ROUTE_PROXY_NTLM] = route_available[ROUTE_PROXY_NEGOTIATE] = TRUE;
     }
     else skip("WSTEST_PROXY_NTLM/NEGOTIATE not set (no ntlm_auth): no NTLM or Negotiate proxy\n");
-    test_refused();
-    for (route = ROUTE_PROXY_AUTH; route <= last_route; route++)
+    if (ws_server_env("WSTEST_APACHE_PROXY"))
     {
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_APACHE_PROXY"), -1, apache_proxy_list,
+                            ARRAY_SIZE(apache_proxy_list));
+        route_available[ROUTE_APACHE] = TRUE;
+    }
+    else skip("WSTEST_APACHE_PROXY not set: no apache proxy\n");
+    if (ws_server_env("WSTEST_PAC_URL"))
+    {
+        MultiByteToWideChar(CP_ACP, 0, ws_server_env("WSTEST_PAC_URL"), -1, pac_url, ARRAY_SIZE(pac_url));
+        route_available[ROUTE_PAC] = TRUE;
+    }
+    else skip("WSTEST_PAC_URL not set: no PAC-named proxy\n");
+    test_refused();
+    for (route = ROUTE_PROXY_AUTH; route < ROUTE_PAC; route++)
+    {
+        if (!route_available[route]) continue;
         test_proxy_auth_by_app(route, FALSE);
         test_proxy_auth_by_app(route, TRUE);
     }

@@ -869,6 +869,43 @@ static void test_automatic_proxy(void)
     restore_value(&saved);
 }
 
+/* In the WPAD namespace: an AUTOMATIC_PROXY session detects WPAD on its
+ * first request and keeps what it found until WinHttpResetAutoProxy.  The
+ * script found sends everything to second.test:2, a name that does not
+ * resolve; direct, the stub's 404 answers. */
+static void test_wpad_automatic(void)
+{
+    static const struct stub_doc wpad_docs[] = { { "/wpad.dat", 200, pac_script2 }, { NULL } };
+    struct saved_value saved_domain, saved_settings;
+    struct stub_httpd wpad_server;
+    HINTERNET ses = NULL;
+    DWORD status;
+
+    save_value(&saved_domain, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    save_value(&saved_settings, HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings");
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+    set_connection_settings(0x09, "", "", "");   /* direct, auto-detect */
+    ok(stub_httpd_start(&wpad_server, wpad_docs, 80), "cannot listen on port 80\n");
+
+    status = automatic_get(&ses, L"127.0.0.1", 80);
+    ok(status == ERROR_WINHTTP_NAME_NOT_RESOLVED, "WPAD's proxy not used: %lu\n", status);
+
+    /* nothing can be detected now: the session keeps what it found, a new one goes direct */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"");
+    status = automatic_get(&ses, L"127.0.0.1", 80);
+    ok(status == ERROR_WINHTTP_NAME_NOT_RESOLVED, "the session's WPAD URL not kept: %lu\n", status);
+    status = automatic_get(NULL, L"127.0.0.1", 80);
+    ok(status == HTTP_STATUS_NOT_FOUND, "a new session did not go direct: %lu\n", status);
+    ok(!WinHttpResetAutoProxy(ses, WINHTTP_RESET_SWPAD_ALL), "WinHttpResetAutoProxy failed\n");
+    status = automatic_get(&ses, L"127.0.0.1", 80);
+    ok(status == HTTP_STATUS_NOT_FOUND, "after the reset, not direct: %lu\n", status);
+    WinHttpCloseHandle(ses);
+
+    stub_httpd_stop(&wpad_server);
+    restore_value(&saved_settings);
+    restore_value(&saved_domain);
+}
+
 START_TEST(proxycfg)
 {
     char wpad[8];
@@ -876,6 +913,7 @@ START_TEST(proxycfg)
     if (GetEnvironmentVariableA("WSTEST_WPAD", wpad, sizeof(wpad)) && wpad[0] == '1')
     {
         test_wpad();
+        test_wpad_automatic();
         return;
     }
     test_ie_config();

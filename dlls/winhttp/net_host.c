@@ -1,0 +1,307 @@
+/*
+ * The host-socket backend (see net_host.h): finding the helper, the
+ * version handshake, and one function per unix call.
+ *
+ * The helper is winhttp_host.dll, a Wine builtin whose Linux side
+ * (winhttp_host.so) Wine loads beside it.  We load it by name, ask ntdll
+ * for its call table (NtQueryVirtualMemory with MemoryWineUnixFuncs) and
+ * call through __wine_unix_call_dispatcher, exported by Wine's ntdll.  Any
+ * step failing -- not Wine, no helper, a helper without its .so, another
+ * ABI version -- leaves the process on Winsock, and +winhttp says why.
+ *
+ * Asynchronous completions: worker threads, started with the first
+ * asynchronous operation, wait inside the helper (epoll) and run the
+ * completions they get themselves.  HOST_WORKERS_MIN of them; a worker
+ * that takes a completion while no other one is waiting starts one more,
+ * up to HOST_WORKERS_MAX, so that callbacks that block (a program's
+ * callback may wait for anything) do not hold back other connections'
+ * completions or deadlines.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "net_host.h"
+
+#define HOST_WORKERS_MIN 2
+#define HOST_WORKERS_MAX 8
+#define MEMORY_WINE_UNIX_FUNCS 1000   /* Wine's MemoryWineUnixFuncs information class */
+
+typedef NTSTATUS (WINAPI *unix_call_fn)(UINT64 handle, unsigned int code, void *args);
+typedef NTSTATUS (WINAPI *query_memory_fn)(HANDLE process, const void *addr, int info_class, void *buffer,
+                                           SIZE_T len, SIZE_T *ret_len);
+
+static unix_call_fn unix_call;
+static UINT64 unix_handle;
+static BOOL enabled;
+static INIT_ONCE select_once = INIT_ONCE_STATIC_INIT;
+static INIT_ONCE workers_once = INIT_ONCE_STATIC_INIT;
+static LONG worker_count;         /* started */
+static LONG idle_workers;         /* waiting inside the helper */
+
+/* WINHTTP_BACKEND: "winsock", "host", or unset (host when available). */
+static const WCHAR *requested_backend(WCHAR *buf, DWORD size)
+{
+    DWORD len = GetEnvironmentVariableW(L"WINHTTP_BACKEND", buf, size);
+    return len && len < size ? buf : L"";
+}
+
+/* The helper's call table, or a reason why not (for the trace). */
+static const char *load_helper(void)
+{
+#ifdef _WIN64
+    struct host_version_args version;
+    query_memory_fn query_memory;
+    void **dispatcher;
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll"), helper;
+    NTSTATUS status;
+
+    if (!ntdll || !(dispatcher = (void **)GetProcAddress(ntdll, "__wine_unix_call_dispatcher")) || !*dispatcher)
+        return "not running under Wine (no __wine_unix_call_dispatcher)";
+    if (!(query_memory = (query_memory_fn)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory")))
+        return "no NtQueryVirtualMemory";
+    if (!(helper = LoadLibraryW(L"winhttp_host.dll")))
+        return "winhttp_host.dll is not installed (make wine-install, or WINEDLLPATH)";
+    if ((status = query_memory(GetCurrentProcess(), helper, MEMORY_WINE_UNIX_FUNCS, &unix_handle,
+                               sizeof(unix_handle), NULL)) || !unix_handle)
+    {
+        FreeLibrary(helper);
+        TRACE("MemoryWineUnixFuncs: status %#lx\n", status);
+        return "winhttp_host.dll has no Linux side (winhttp_host.so not beside it, or not loaded as builtin)";
+    }
+    unix_call = (unix_call_fn)*dispatcher;
+    memset(&version, 0, sizeof(version));
+    if ((status = unix_call(unix_handle, HOST_CALL_VERSION, &version)))
+    {
+        TRACE("version call: status %#lx\n", status);
+        return "the helper did not answer the version call";
+    }
+    if (version.magic != HOST_ABI_MAGIC || version.version != HOST_ABI_VERSION
+        || version.call_count != HOST_CALL_COUNT)
+    {
+        WARN("helper: magic %#x version %u calls %u; this DLL needs version %u, %u calls\n", version.magic,
+             version.version, version.call_count, HOST_ABI_VERSION, HOST_CALL_COUNT);
+        return "version mismatch between winhttp.dll and winhttp_host";
+    }
+    /* The helper stays loaded for the life of the process. */
+    return NULL;
+#else
+    return "no i686 helper yet";
+#endif
+}
+
+static BOOL CALLBACK select_backend(INIT_ONCE *once, void *param, void **context)
+{
+    WCHAR buf[16];
+    const WCHAR *want = requested_backend(buf, ARRAY_SIZE(buf));
+    const char *why_not;
+
+    if (!_wcsicmp(want, L"winsock"))
+    {
+        TRACE("backend: winsock (WINHTTP_BACKEND=winsock)\n");
+        return TRUE;
+    }
+    if (!(why_not = load_helper()))
+    {
+        enabled = TRUE;
+        TRACE("backend: host sockets (winhttp_host ABI version %u)\n", HOST_ABI_VERSION);
+        return TRUE;
+    }
+    if (*want && _wcsicmp(want, L"host")) WARN("WINHTTP_BACKEND=%s is not winsock or host\n", debugstr_w(want));
+    if (!_wcsicmp(want, L"host")) WARN("WINHTTP_BACKEND=host, but %s: using winsock\n", why_not);
+    TRACE("backend: winsock (%s)\n", why_not);
+    return TRUE;
+}
+
+BOOL host_enabled(void)
+{
+    InitOnceExecuteOnce(&select_once, select_backend, NULL, NULL);
+    return enabled;
+}
+
+static DWORD winhttp_error(int32_t error)
+{
+    switch (error)
+    {
+    case HOST_OK:               return ERROR_SUCCESS;
+    case HOST_E_PENDING:        return ERROR_IO_PENDING;
+    case HOST_E_TIMEOUT:        return ERROR_WINHTTP_TIMEOUT;
+    case HOST_E_CANNOT_CONNECT: return ERROR_WINHTTP_CANNOT_CONNECT;
+    case HOST_E_CANCELLED:      return ERROR_WINHTTP_OPERATION_CANCELLED;
+    case HOST_E_NO_MEMORY:      return ERROR_NOT_ENOUGH_MEMORY;
+    default:                    return ERROR_WINHTTP_CONNECTION_ERROR;
+    }
+}
+
+/* For net.c's completions, which map Winsock codes. */
+static DWORD wsa_error(int32_t error)
+{
+    switch (error)
+    {
+    case HOST_OK:               return 0;
+    case HOST_E_TIMEOUT:        return WSAETIMEDOUT;
+    case HOST_E_CANNOT_CONNECT: return WSAECONNREFUSED;
+    case HOST_E_CANCELLED:      return WSA_OPERATION_ABORTED;
+    case HOST_E_NO_MEMORY:      return WSAENOBUFS;
+    default:                    return WSAECONNRESET;
+    }
+}
+
+DWORD host_connect(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, BOOL start, UINT64 *handle)
+{
+    struct host_connect_args args;
+
+    memset(&args, 0, sizeof(args));
+    if (sa_len <= 0 || sa_len > HOST_ADDR_MAX) return ERROR_WINHTTP_CANNOT_CONNECT;
+    memcpy(args.addr, sa, sa_len);
+    args.addr_len = sa_len;
+    args.timeout_ms = start ? HOST_CONNECT_START : timeout;
+    unix_call(unix_handle, HOST_CALL_CONNECT, &args);
+    if (args.error == HOST_E_INVALID) return ERROR_WINHTTP_CANNOT_CONNECT;
+    if (args.error == HOST_OK || args.error == HOST_E_PENDING) *handle = args.handle;
+    TRACE("connect: handle %#I64x, error %d\n", args.handle, args.error);
+    return winhttp_error(args.error);
+}
+
+static int32_t handle_call(UINT64 handle, unsigned int code, unsigned int how)
+{
+    struct host_handle_args args = { handle, how, HOST_E_INVALID };
+
+    unix_call(unix_handle, code, &args);
+    return args.error;
+}
+
+void host_close(UINT64 handle)
+{
+    if (handle_call(handle, HOST_CALL_CLOSE, 0)) WARN("closing %#I64x failed\n", handle);
+}
+
+void host_shutdown(UINT64 handle, BOOL both)
+{
+    handle_call(handle, HOST_CALL_SHUTDOWN, both ? HOST_SHUT_BOTH : HOST_SHUT_SEND);
+}
+
+void host_cancel(UINT64 handle)
+{
+    handle_call(handle, HOST_CALL_CANCEL, 0);
+}
+
+void host_set_timeouts(UINT64 handle, int send_timeout, int receive_timeout)
+{
+    struct host_timeouts_args args = { handle, send_timeout, receive_timeout, HOST_E_INVALID, 0 };
+
+    unix_call(unix_handle, HOST_CALL_TIMEOUTS, &args);
+}
+
+static DWORD io_call(unsigned int code, UINT64 handle, const void *buf, size_t len, uint32_t flags, size_t *done)
+{
+    struct host_io_args args = { handle, (UINT_PTR)buf, min(len, HOST_IO_MAX), flags, HOST_E_INVALID, 0 };
+
+    unix_call(unix_handle, code, &args);
+    *done = args.done;
+    return winhttp_error(args.error);
+}
+
+DWORD host_send(UINT64 handle, const void *buf, size_t len, size_t *sent)
+{
+    return io_call(HOST_CALL_SEND, handle, buf, len, 0, sent);
+}
+
+DWORD host_recv(UINT64 handle, void *buf, size_t len, BOOL nowait, BOOL peek, size_t *received)
+{
+    return io_call(HOST_CALL_RECV, handle, buf, len, (nowait ? HOST_IO_NOWAIT : 0) | (peek ? HOST_IO_PEEK : 0),
+                   received);
+}
+
+DWORD host_wait_readable(UINT64 handle, int timeout)
+{
+    struct host_poll_args args = { handle, timeout, HOST_E_INVALID };
+
+    unix_call(unix_handle, HOST_CALL_POLL, &args);
+    return winhttp_error(args.error);
+}
+
+void host_local_address(UINT64 handle, SOCKADDR_STORAGE *addr, int *len)
+{
+    struct host_address_args args;
+
+    memset(&args, 0, sizeof(args));
+    args.handle = handle;
+    unix_call(unix_handle, HOST_CALL_ADDRESS, &args);
+    memset(addr, 0, sizeof(*addr));
+    *len = sizeof(*addr);
+    if (args.error || args.addr_len > sizeof(*addr)) return;
+    memcpy(addr, args.addr, args.addr_len);
+    *len = args.addr_len;
+}
+
+static DWORD CALLBACK worker(void *arg);
+
+/* One more worker, unless there are HOST_WORKERS_MAX already. */
+static BOOL add_worker(void)
+{
+    HANDLE thread;
+    LONG count = InterlockedIncrement(&worker_count);
+
+    if (count > HOST_WORKERS_MAX
+        || !(thread = CreateThread(NULL, 64 * 1024, worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
+    {
+        InterlockedDecrement(&worker_count);
+        return FALSE;
+    }
+    CloseHandle(thread);
+    TRACE("host worker %ld started\n", count);
+    return TRUE;
+}
+
+static DWORD CALLBACK worker(void *arg)
+{
+    struct host_wait_args args;
+
+    for (;;)
+    {
+        memset(&args, 0, sizeof(args));
+        args.timeout_ms = -1;
+        InterlockedIncrement(&idle_workers);
+        unix_call(unix_handle, HOST_CALL_WAIT, &args);
+        /* the last waiter leaves: the next completion needs another one */
+        if (!InterlockedDecrement(&idle_workers) && args.count && worker_count < HOST_WORKERS_MAX) add_worker();
+        if (args.count)
+            net_host_complete((void *)(UINT_PTR)args.completion.tag, wsa_error(args.completion.error),
+                              args.completion.done);
+    }
+    return 0;
+}
+
+static BOOL CALLBACK start_workers(INIT_ONCE *once, void *param, void **context)
+{
+    int i, started = 0;
+
+    for (i = 0; i < HOST_WORKERS_MIN; i++) started += add_worker();
+    return started > 0;
+}
+
+BOOL host_submit(UINT64 handle, unsigned int kind, const void *buf, size_t len, void *tag,
+                 DWORD *wsa_result, size_t *bytes)
+{
+    struct host_submit_args args;
+
+    if (!InitOnceExecuteOnce(&workers_once, start_workers, NULL, NULL))
+    {
+        *wsa_result = WSAENOBUFS;
+        *bytes = 0;
+        return TRUE;
+    }
+    memset(&args, 0, sizeof(args));
+    args.handle = handle;
+    args.buf = (UINT_PTR)buf;
+    args.len = min(len, HOST_IO_MAX);
+    args.tag = (UINT_PTR)tag;
+    args.kind = kind;
+    args.error = HOST_E_INVALID;
+    unix_call(unix_handle, HOST_CALL_SUBMIT, &args);
+    if (args.error == HOST_E_PENDING) return FALSE;
+    *wsa_result = wsa_error(args.error);
+    *bytes = args.done;
+    return TRUE;
+}

@@ -1,0 +1,56 @@
+# The host-socket helper (x86_64): winhttp_host.dll, a PE stamped as a Wine
+# builtin, and winhttp_host.so, its Linux side.  Both go into one folder,
+# build/x86_64/host/, which is what WINEDLLPATH names for the tests and
+# what the user-level install copies (Wine loads NAME.so from the folder
+# where it found NAME.dll).  make wine-install puts them into Wine's own
+# x86_64-windows/ and x86_64-unix/ folders instead.
+
+HOST_DIR     := build/x86_64/host
+HOST_SRC     := $(srcdir)/dlls/winhttp_host
+HOST_DLL     := $(HOST_DIR)/winhttp_host.dll
+HOST_SO      := $(HOST_DIR)/winhttp_host.so
+HOST_UNIX_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -fPIC -fvisibility=hidden
+HOST_HELPER  := $(if $(WINEBUILD),$(HOST_DLL) $(HOST_SO))
+
+$(HOST_DIR):
+	$(MKDIR_P) $@
+
+$(HOST_DLL): $(HOST_SRC)/host_pe.c | $(HOST_DIR)
+	$(cc_x86_64) $(PE_CFLAGS) -shared -o $@.tmp $< $(PE_LDFLAGS)
+	$(WINEBUILD) --builtin $@.tmp
+	mv -f $@.tmp $@
+
+# Only the call table is exported (default visibility on it alone).
+$(HOST_SO): $(HOST_SRC)/host_unix.c $(HOST_SRC)/host_abi.h | $(HOST_DIR)
+	$(CC) $(CFLAGS) $(HOST_UNIX_CFLAGS) -shared -Wl,-z,defs -o $@ $< -lpthread
+
+host-helper: $(HOST_HELPER)
+
+.PHONY: host-helper
+
+# Test-only helpers for tools/test-host-backend.sh: one answering another
+# ABI version, one without its Linux side.  Both must leave winhttp.dll on
+# Winsock.
+HOST_MISMATCH_DIR := build/x86_64/host-mismatch
+HOST_NOUNIX_DIR   := build/x86_64/host-nounix
+
+$(HOST_MISMATCH_DIR)/winhttp_host.so: $(HOST_SRC)/host_unix.c $(HOST_SRC)/host_abi.h
+	$(MKDIR_P) $(@D)
+	$(CC) $(CFLAGS) $(HOST_UNIX_CFLAGS) -DHOST_ABI_VERSION=9999 -shared -Wl,-z,defs -o $@ $< -lpthread
+
+$(HOST_MISMATCH_DIR)/winhttp_host.dll $(HOST_NOUNIX_DIR)/winhttp_host.dll: $(HOST_DLL)
+	$(MKDIR_P) $(@D)
+	cp $< $@
+
+build/tests/host_backend.sh: $(srcdir)/tools/test-host-backend.sh build/x86_64/tests/upgrade.exe build/x86_64/tests/winhttp.dll \
+                             $(HOST_HELPER) $(HOST_MISMATCH_DIR)/winhttp_host.so $(HOST_MISMATCH_DIR)/winhttp_host.dll \
+                             $(HOST_NOUNIX_DIR)/winhttp_host.dll
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-host-backend.sh) $(WINE) $(abspath build/x86_64/tests/upgrade.exe) \
+	    $(abspath $(HOST_DIR)) $(abspath $(HOST_MISMATCH_DIR)) $(abspath $(HOST_NOUNIX_DIR)) $(WINE_LIBDIR))
+
+ifneq ($(HOST_HELPER),)
+SCRIPT_TESTS += build/tests/host_backend.sh
+all: build/tests/host_backend.sh
+# make check runs the x86_64 conformance programs once more on host sockets.
+HOST_CHECK_TESTS = $(patsubst %,build/x86_64/tests/%.exe,$(CONFORMANCE_NAMES))
+endif

@@ -1,0 +1,69 @@
+#!/bin/sh
+# tools/host-install.sh ACTION BUILDDIR DIR [WINE]
+#
+# Installs or removes the host-socket helper (winhttp_host.dll and
+# winhttp_host.so, built in BUILDDIR/x86_64/host).
+#
+# system-install DIR    Wine's own builtin folder (e.g. /usr/lib/x86_64-linux-gnu/wine;
+#                       $DESTDIR is prepended): DIR/x86_64-windows/winhttp_host.dll and
+#                       DIR/x86_64-unix/winhttp_host.so.  Every Wine program of
+#                       every prefix then finds it.  Needs root.
+# system-uninstall DIR  removes both files again.
+# user-install DIR      no root: both files into DIR, and DIR/wine-host, a launcher
+#                       that runs WINE with WINEDLLPATH naming DIR:
+#                           DIR/wine-host program.exe
+# user-uninstall DIR    removes the two files and the launcher (and DIR if empty).
+
+set -eu
+[ $# -ge 3 ] || { echo "usage: $0 system-install|system-uninstall|user-install|user-uninstall BUILDDIR DIR [WINE]" >&2; exit 2; }
+action=$1 builddir=$2 dir=$3 wine=${4:-wine}
+src=$builddir/x86_64/host
+
+need_built() {
+    if [ ! -f "$src/winhttp_host.dll" ] || [ ! -f "$src/winhttp_host.so" ]; then
+        echo "host-install: $src/winhttp_host.dll or .so is not built (run make; it needs winebuild)" >&2
+        exit 1
+    fi
+}
+
+case "$action" in
+system-install)
+    need_built
+    [ -n "$dir" ] || { echo "host-install: no Wine builtin folder found by configure" >&2; exit 1; }
+    root=${DESTDIR:-}$dir
+    mkdir -p "$root/x86_64-windows" "$root/x86_64-unix"
+    cp "$src/winhttp_host.dll" "$root/x86_64-windows/winhttp_host.dll"
+    cp "$src/winhttp_host.so" "$root/x86_64-unix/winhttp_host.so"
+    echo "host-install: helper installed in $root (every Wine prefix uses host sockets now)"
+    ;;
+system-uninstall)
+    root=${DESTDIR:-}$dir
+    rm -f "$root/x86_64-windows/winhttp_host.dll" "$root/x86_64-unix/winhttp_host.so"
+    echo "host-install: helper removed from $root"
+    ;;
+user-install)
+    need_built
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    cp "$src/winhttp_host.dll" "$src/winhttp_host.so" "$dir/"
+    cat > "$dir/wine-host.tmp" <<LAUNCHER
+#!/bin/sh
+# Runs Wine with the winhttp host-socket helper in $dir.
+WINEDLLPATH="$dir\${WINEDLLPATH:+:\$WINEDLLPATH}"
+export WINEDLLPATH
+exec "\${WINE:-$wine}" "\$@"
+LAUNCHER
+    chmod +x "$dir/wine-host.tmp"
+    mv -f "$dir/wine-host.tmp" "$dir/wine-host"
+    echo "host-install: helper in $dir; run programs with $dir/wine-host PROGRAM.exe"
+    ;;
+user-uninstall)
+    rm -f "$dir/winhttp_host.dll" "$dir/winhttp_host.so" "$dir/wine-host"
+    rmdir "$dir" 2>/dev/null || true
+    echo "host-install: helper removed from $dir"
+    ;;
+*)
+    echo "host-install: unknown action $action" >&2
+    exit 2
+    ;;
+esac
