@@ -1366,16 +1366,17 @@ static const struct object_vtbl request_vtbl =
 
 /* WinHttpWebSocketCompleteUpgrade right after WinHttpSendRequest, without
  * WinHttpReceiveResponse (Wine's test_websocket, which passes on Windows: a
- * request sent again gives a second websocket): the answer is read here, on
- * the caller's thread; an asynchronous request only when the send task
- * already awaited it (await_head), so that this never waits for I/O. */
+ * request sent again gives a second websocket): the answer is taken here
+ * when it has already arrived (an asynchronous send awaited it, see
+ * await_head), never waiting for I/O.  Windows upgrades even before the
+ * answer came (the test's server does not answer then); we do not: the
+ * answer is what we check the upgrade against (DECISIONS). */
 static DWORD receive_for_upgrade(struct request *req)
 {
     DWORD error = ERROR_SUCCESS;
 
     if (!req->ws.requested || req->state != STATE_SENT || !task_queue_begin_inline(&req->queue)) return error;
-    if (req->state == STATE_SENT && (!object_is_async(&req->hdr) || head_arrived(req)))
-        error = receive_one_response(req);
+    if (req->state == STATE_SENT && head_arrived(req)) error = receive_one_response(req);
     task_queue_end_inline(&req->queue, &req->hdr);
     return error;
 }
