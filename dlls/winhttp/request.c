@@ -1221,7 +1221,10 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     case WINHTTP_OPTION_SECURITY_FLAGS:
-        return query_dword_option(req->security_flags | (req->secure ? SECURITY_FLAG_SECURE : 0), buffer, buflen);
+        /* SECURE once a TLS connection is up: before, a secure request reads 0
+         * (Wine's test_secure_connection) */
+        return query_dword_option(req->security_flags | (req->secure && req->setup.server_cert ? SECURITY_FLAG_SECURE : 0),
+                                  buffer, buflen);
     case WINHTTP_OPTION_URL:
     {
         WCHAR *url;
@@ -1348,6 +1351,14 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
         return FALSE;
     case WINHTTP_OPTION_SECURITY_FLAGS:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        /* only the checks to ignore can be set: SECURE and the strengths
+         * are reported, not chosen (Wine's test_secure_connection) */
+        if (value & ~(SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE |
+                      SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
         req->security_flags = value;
         return TRUE;
     }
