@@ -462,6 +462,26 @@ static void record_cookies(struct request *req)
         cookie_jar_set(&req->session->cookies, req->server, req->path, req->resp.headers.items[i].value);
 }
 
+/* With WINHTTP_ENABLE_PASSPORT_AUTH, a 302 that challenges with Passport1.4
+ * is the program's 401, status text kept ("401 Found"), and not followed
+ * (Wine's test_passport_auth, which passes on Windows).  cs held. */
+static DWORD passport_challenge(struct request *req)
+{
+    WCHAR *status;
+    int i;
+
+    if (!(req->opts.passport & WINHTTP_ENABLE_PASSPORT_AUTH) || req->resp.status_code != HTTP_STATUS_REDIRECT)
+        return ERROR_SUCCESS;
+    if ((i = headers_find(&req->resp.headers, L"WWW-Authenticate", 0)) < 0 ||
+        _wcsnicmp(req->resp.headers.items[i].value, L"Passport1.4", 11))
+        return ERROR_SUCCESS;
+    if (!(status = strdupW(L"401"))) return ERROR_OUTOFMEMORY;
+    heap_free(req->resp.status);
+    req->resp.status = status;
+    req->resp.status_code = HTTP_STATUS_DENIED;
+    return ERROR_SUCCESS;
+}
+
 /* Redirects ------------------------------------------------------------------------- */
 
 static BOOL is_redirect(DWORD status)
@@ -687,6 +707,7 @@ static DWORD receive_one_response(struct request *req)
     EnterCriticalSection(&req->cs);
     error = install_response(req, req->in.buf + req->in.pos, head_len, &resp);
     if (!error) record_cookies(req);
+    if (!error) error = passport_challenge(req);
     if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);
