@@ -54,6 +54,7 @@ struct bench_client
 extern char bench_host[256];
 extern unsigned short bench_port;
 extern BOOL bench_secure;
+extern char bench_proxy[256];       /* proxy_ workloads: the --proxy HOST:PORT to tunnel through, else "" */
 extern const char *bench_name;
 extern const BYTE *bench_payload;   /* BENCH_MAX_MESSAGE bytes of noise */
 

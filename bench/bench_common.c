@@ -1,12 +1,15 @@
 /*
  * The workloads, timing and output of the WebSocket benchmarks (bench.h).
  *
- *   bench_*.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] [--tls TLSHOST:TLSPORT] HOST:PORT
+ *   bench_*.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] [--tls TLSHOST:TLSPORT]
+ *               [--proxy PROXYHOST:PROXYPORT] HOST:PORT
  *
  * Every workload opens its own websocket on ws://HOST:PORT/echo, warms up
  * with a few round trips, then runs for about SECONDS (default 1) and
  * prints its figure.  With --tls every workload runs a second time as
- * wss_<name> on wss://TLSHOST:TLSPORT/echo.  A watchdog ends the process
+ * wss_<name> on wss://TLSHOST:TLSPORT/echo.  With --proxy the round-trip
+ * workloads run once more as proxy_<name> on ws://HOST:PORT/echo through
+ * the proxy's CONNECT tunnel.  A watchdog ends the process
  * with a FAIL line if a workload does not finish within 10 * SECONDS + 20 s.
  *
  * Copyright 2026 the winhttp-ws authors
@@ -17,6 +20,8 @@
 #include <stdarg.h>
 
 char bench_host[256];
+char bench_proxy[256];
+static char proxy_arg[256];
 unsigned short bench_port;
 BOOL bench_secure;
 const char *bench_name = "?";
@@ -238,14 +243,29 @@ BOOL bench_use_server(BOOL secure)
     return TRUE;
 }
 
-static void run_workload(const struct bench_client *c, const struct workload *w, const char *name, BOOL secure)
+/* The passes over the workloads: ws, wss (--tls), ws through the proxy (--proxy). */
+enum pass { PASS_WS, PASS_WSS, PASS_PROXY, PASS_COUNT };
+static const char *const pass_prefix[PASS_COUNT] = { "", "wss_", "proxy_" };
+
+static BOOL pass_runs(enum pass pass, const struct workload *w)
+{
+    switch (pass)
+    {
+    case PASS_WSS: return have_tls_server;
+    case PASS_PROXY: return proxy_arg[0] && (w->kind == KIND_ROUND_TRIP || (w->kind == KIND_PIPELINE && w->depth == 1));
+    default: return TRUE;
+    }
+}
+
+static void run_workload(const struct bench_client *c, const struct workload *w, const char *name, enum pass pass)
 {
     unsigned long long count = 0;
     double elapsed = 0, value;
     DWORD error;
     void *conn;
 
-    bench_use_server(secure);
+    bench_use_server(pass == PASS_WSS);
+    strcpy(bench_proxy, pass == PASS_PROXY ? proxy_arg : "");
     current_workload = name;
     printf("START %s %s\n", bench_name, name);
     fflush(stdout);
@@ -302,10 +322,11 @@ static void usage(void)
 {
     size_t i;
 
-    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] HOST:PORT\n"
+    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] [--proxy HOST:PORT]"
+            " HOST:PORT\n"
             "workloads:");
     for (i = 0; i < ARRAYSIZE(workloads); i++) fprintf(stderr, " %s", workloads[i].name);
-    fprintf(stderr, "\nand with --tls the same as wss_<workload>\n");
+    fprintf(stderr, "\nand with --tls the same as wss_<workload>, with --proxy the round trips as proxy_<workload>\n");
     exit(2);
 }
 
@@ -339,6 +360,11 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
         if (!strcmp(argv[arg], "-n")) bench_name = argv[++arg];
         else if (!strcmp(argv[arg], "-t")) run_seconds = atof(argv[++arg]);
         else if (!strcmp(argv[arg], "-w")) list = argv[++arg];
+        else if (!strcmp(argv[arg], "--proxy"))
+        {
+            if (strlen(argv[++arg]) >= sizeof(proxy_arg) || !strchr(argv[arg], ':')) usage();
+            strcpy(proxy_arg, argv[arg]);
+        }
         else if (!strcmp(argv[arg], "--tls"))
         {
             if (!parse_server(argv[++arg], &tls_server)) usage();
@@ -369,13 +395,14 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
             printf("PLAN %s %s\n", bench_name, plan[0] ? plan + 1 : "");
             fflush(stdout);
         }
-        for (pass = 0; pass < (have_tls_server ? 2 : 1); pass++)
+        for (pass = 0; pass < PASS_COUNT; pass++)
         {
             for (i = 0; i < ARRAYSIZE(workloads); i++)
             {
-                snprintf(name, sizeof(name), "%s%s", pass ? "wss_" : "", workloads[i].name);
+                if (!pass_runs(pass, &workloads[i])) continue;
+                snprintf(name, sizeof(name), "%s%s", pass_prefix[pass], workloads[i].name);
                 if (!selected(list, name)) continue;
-                if (run) run_workload(client, &workloads[i], name, pass != 0);
+                if (run) run_workload(client, &workloads[i], name, pass);
                 else if (strlen(plan) + strlen(name) + 2 < sizeof(plan)) strcat(strcat(plan, ","), name);
             }
         }

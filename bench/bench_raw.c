@@ -321,17 +321,43 @@ static DWORD next_span(struct raw *r)
     return 0;
 }
 
+/* Through bench_proxy: "CONNECT host:port", and its 2xx answer read to the
+ * end of its head (nothing may follow it before the server speaks). */
+static BOOL open_tunnel(SOCKET s)
+{
+    char buf[1024];
+    int len = 0, n;
+
+    n = snprintf(buf, sizeof(buf), "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n\r\n", bench_host, bench_port,
+                 bench_host, bench_port);
+    if (send_all(s, (const BYTE *)buf, n)) return FALSE;
+    while (len < (int)sizeof(buf) - 1)
+    {
+        if ((n = recv(s, buf + len, 1, 0)) <= 0) return FALSE;   /* byte by byte: not past the head */
+        buf[++len] = 0;
+        if (len >= 4 && !memcmp(buf + len - 4, "\r\n\r\n", 4)) break;
+    }
+    if (strncmp(buf, "HTTP/1.", 7) || buf[9] != '2')
+    {
+        bench_note("the proxy refused the tunnel: %.40s", buf);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static SOCKET connect_to_server(void)
 {
     ADDRINFOA hints, *list, *ai;
     SOCKET s = INVALID_SOCKET;
-    char port[8];
+    char host[256], port[8], *colon;
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    snprintf(port, sizeof(port), "%u", bench_port);
-    if (getaddrinfo(bench_host, port, &hints, &list))
+    strcpy(host, bench_proxy[0] ? bench_proxy : bench_host);
+    if (bench_proxy[0] && (colon = strrchr(host, ':'))) *colon = 0;
+    snprintf(port, sizeof(port), "%u", bench_proxy[0] ? (unsigned)atoi(strrchr(bench_proxy, ':') + 1) : bench_port);
+    if (getaddrinfo(host, port, &hints, &list))
     {
         bench_note("getaddrinfo failed: %d", WSAGetLastError());
         return INVALID_SOCKET;
@@ -346,6 +372,11 @@ static SOCKET connect_to_server(void)
     }
     if (s == INVALID_SOCKET) bench_note("connect failed: %d", WSAGetLastError());
     freeaddrinfo(list);
+    if (s != INVALID_SOCKET && bench_proxy[0] && !open_tunnel(s))
+    {
+        closesocket(s);
+        s = INVALID_SOCKET;
+    }
     return s;
 }
 

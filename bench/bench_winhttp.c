@@ -189,7 +189,7 @@ static BOOL wait_step(struct wconn *c, const char *what)
 static void *w_open(BOOL async)
 {
     DWORD status = 0, size = sizeof(status), security_flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
-    WCHAR host[256];
+    WCHAR host[256], proxy[256];
     struct wconn *c;
     HINTERNET ws;
 
@@ -199,8 +199,10 @@ static void *w_open(BOOL async)
     c->event = CreateEventW(NULL, FALSE, FALSE, NULL);
     c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
     MultiByteToWideChar(CP_ACP, 0, bench_host, -1, host, ARRAYSIZE(host));
-    if (!(c->session = WinHttpOpen(L"bench_winhttp", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
-                                   WINHTTP_NO_PROXY_BYPASS, async ? WINHTTP_FLAG_ASYNC : 0)) ||
+    MultiByteToWideChar(CP_ACP, 0, bench_proxy, -1, proxy, ARRAYSIZE(proxy));
+    if (!(c->session = WinHttpOpen(L"bench_winhttp", proxy[0] ? WINHTTP_ACCESS_TYPE_NAMED_PROXY : WINHTTP_ACCESS_TYPE_NO_PROXY,
+                                   proxy[0] ? proxy : WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS,
+                                   async ? WINHTTP_FLAG_ASYNC : 0)) ||
         !(c->connect = WinHttpConnect(c->session, host, bench_port, 0)) ||
         !(c->request = WinHttpOpenRequest(c->connect, L"GET", L"/echo", NULL, WINHTTP_NO_REFERER,
                                           WINHTTP_DEFAULT_ACCEPT_TYPES, bench_secure ? WINHTTP_FLAG_SECURE : 0)) ||

@@ -9,13 +9,21 @@
 # throw-away certificate for localhost (tools/make-test-certs.sh, made in
 # build/bench/pki), then N times (default 5) runs, in rotating order,
 #
-#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it)
+#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it),
+#            forced onto Winsock (WINHTTP_BACKEND=winsock)
+#   host     the same on host sockets (WINHTTP_BACKEND=host, WINEDLLPATH=HOST_DIR,
+#            default build/x86_64/host; docs/HOST.md), when the helper is built
 #   builtin  the same exe with winhttp=b
 #   raw      DIR/bench_raw.exe (ws2_32, and secur32 for wss: the limit for a
 #            PE program under Wine)
+#   native   BENCH_NATIVE (build/native/bench/bench_native): a Linux program on
+#            Linux sockets, no Wine; ws rows only
 #
 # each doing every workload for about S seconds (default 1), on ws:// and
-# then as wss_<workload> on wss://localhost, then bench_raw.exe --costs (the
+# then as wss_<workload> on wss://localhost, and the round trips once more as
+# proxy_<workload> through a CONNECT tunnel of Debian's squid
+# (tools/start-squid.sh; raw: the CONNECT written by hand on the same
+# socket), then bench_raw.exe --costs (the
 # cost of single calls under Wine).  A client process that dies is noted
 # (FAIL "crashed") and started again for the workloads after it.  Prints a table
 # of medians with min-max and the ratios ours/raw and ours/builtin, then
@@ -72,9 +80,10 @@ results=$out/results.txt
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 server_pid=
 tls_server_pid=
+squid_pid=
 cleanup() {
     local p
-    for p in $server_pid $tls_server_pid; do
+    for p in $server_pid $tls_server_pid $squid_pid; do
         kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
     rm -rf "$work"
@@ -139,11 +148,27 @@ measure() {
     fi
     [ -z "$tls_note" ] || echo "bench: no wss workloads: $tls_note" >&2
 
+    # squid for the proxy_ rows (its open port)
+    proxy=()
+    proxy_note=
+    if [ ! -x /usr/sbin/squid ]; then
+        proxy_note="squid is not installed"
+    else
+        "$topdir/tools/start-squid.sh" "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$out/squid.log" &
+        squid_pid=$!
+        if squid_port=$(wait_port "$work/squid-port" "$squid_pid"); then
+            proxy=(--proxy "127.0.0.1:$squid_port")
+        else
+            proxy_note="squid did not start (see $out/squid.log)"
+        fi
+    fi
+    [ -z "$proxy_note" ] || echo "bench: no proxy workloads: $proxy_note" >&2
+
     export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
     unset DISPLAY
-    # a bound per process: every workload (7, twice with wss) is
+    # a bound per process: every workload (7, twice with wss, the 3 round trips once more through the proxy) is
     # time-bounded, the watchdog in the exe stops one that hangs after 10 * S + 20 s
-    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 14 * (10 * s + 20) + 60 }')
+    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 17 * (10 * s + 20) + 60 }')
     [ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
 
     # run CLIENT OVERRIDE EXE: every workload; RESULT/NOTE lines to stdout.
@@ -152,8 +177,10 @@ measure() {
     run() {
         local list=$workloads tries status last
         for ((tries = 0; tries < 30; tries++)); do
-            WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-                "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "$server" \
+            local loader=("$wine")
+            [[ $3 == *.exe ]] || loader=()
+            env "${backend_env[@]}" WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
+                "${pin[@]}" "${loader[@]}" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
                 2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
             status=${PIPESTATUS[0]}
             grep -v '^PLAN ' "$work/run.out"
@@ -171,6 +198,7 @@ measure() {
 
     echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
     # the first start creates or updates the prefix: not measured
+    backend_env=(WINHTTP_BACKEND=winsock)
     workloads=rt16,wss_rt16 run warmup n "$dir/bench_raw.exe" > /dev/null
     : > "$out/wine.log"
     # The prefix's wineserver (ours alone: a private prefix) may predate this
@@ -187,15 +215,31 @@ measure() {
         echo "0 META date $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo "0 META source $(describe_tree)"
         [ -z "$tls_note" ] || echo "0 META tls no wss workloads: $tls_note"
+        [ -z "$proxy_note" ] || echo "0 META proxy no proxy workloads: $proxy_note"
     } > "$results"
     clients=(ours builtin raw)
+    host_dir=$(cd "${HOST_DIR:-build/x86_64/host}" 2> /dev/null && pwd)
+    if [ -n "$host_dir" ] && [ -f "$host_dir/winhttp_host.so" ]; then
+        clients=(ours host builtin raw)
+    else
+        echo "bench: no host column: the helper is not built (${HOST_DIR:-build/x86_64/host})" >&2
+    fi
+    native_exe=${BENCH_NATIVE:-build/native/bench/bench_native}
+    if [ -x "$native_exe" ]; then
+        clients+=(native)
+    else
+        echo "bench: no native column: $native_exe is not built" >&2
+    fi
     for ((r = 1; r <= runs; r++)); do
-        for ((k = 0; k < 3; k++)); do
-            client=${clients[$(((r - 1 + k) % 3))]}
+        for ((k = 0; k < ${#clients[@]}; k++)); do
+            client=${clients[$(((r - 1 + k) % ${#clients[@]}))]}
+            backend_env=(WINHTTP_BACKEND=winsock)
             case $client in
             ours) override=n exe=$dir/bench_winhttp.exe ;;
+            host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
             builtin) override=b exe=$dir/bench_winhttp.exe ;;
             raw) override=n exe=$dir/bench_raw.exe ;;
+            native) override=n exe=$native_exe ;;
             esac
             echo "bench: run $r/$runs: $client" >&2
             run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
@@ -212,7 +256,7 @@ if [ $report_only = 1 ]; then
     runs=$(awk '$2 == "RESULT" { if ($1 > n) n = $1 } END { print n + 0 }' "$results")
     meta() { sed -n "s/^0 META $1 //p" "$results" | head -n 1; }
     command_line=$(meta command) cpus=$(meta cpus) seconds=$(meta seconds) measured=$(meta date) source_tree=$(meta source)
-    tls_note=$(meta tls)
+    tls_note=$(meta tls) proxy_note=$(meta proxy)
 else
     source_tree=$(describe_tree)
     measure || exit $?
@@ -256,15 +300,29 @@ summarize() {
         desc["stream4m"] = "stream, 4 MiB, sync"
         desc["async_rt16"] = "round trip, 16 B, async (1 in flight)"
         desc["async_pipe16"] = "round trip, 16 B, async pipelined (16 in flight)"
-        print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
-        print "|---|---|---|---:|---:|---:|---:|---:|"
+        hashost = 0
+        for (k in cnt) { split(k, kk, SUBSEP); if (kk[1] == "host") hashost = 1 }
+        if (hashost) {
+            print "| workload | | unit | ours | host | builtin | raw | native | ours/raw | host/raw | host/native | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        } else {
+            print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|"
+        }
         for (i = 1; i <= nw; i++) {
             w = order[i]
-            d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : ""
+            d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : \
+                (w ~ /^proxy_/ && substr(w, 7) in desc) ? "through squid (CONNECT): " desc[substr(w, 7)] : ""
             o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
             mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
             q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
+            if (hashost) {
+                h = cell("host", w); mh = med["host" SUBSEP w]
+                nv = cell("native", w); mn = med["native" SUBSEP w]
+                qn = ratio(mh, mn); if (qn != "n/a" && qn + 0 < 0.8) qn = "**" qn "**"
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, nv, q, ratio(mh, mr), qn, ratio(mo, mb)
+            } else
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
             data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
         }
         for (i = 1; i <= nw; i++) print data[i]
@@ -294,9 +352,10 @@ costs=$(awk '$2 == "COST" {
 echo
 echo "$table"
 echo
-echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
-echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows."
+echo "Medians of $runs runs (min–max); ours/raw target >= 0.9, host/native >= 0.8 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows, raw Winsock through the same squid tunnel for the proxy_ rows."
 [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
+[ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
 [ -n "$costs" ] && { echo; echo "$costs"; }
 [ $dll_ok = 1 ] || echo "WARNING: the DLL check failed, see $results"
 
@@ -345,8 +404,10 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo "$table"
     echo
     echo "Median (min–max) of $runs runs. **Bold** ratios are below the 0.9 target."
-    echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly, TLS 1.2) for the wss_ rows."
+    echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly, TLS 1.2) for the wss_ rows," \
+         "raw Winsock through the same squid CONNECT tunnel (written by hand) for the proxy_ rows."
     [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
+    [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
     echo "msg/s: messages echoed per second; MB/s: 10^6 payload bytes received per second."
     [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
     echo

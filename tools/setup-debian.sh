@@ -5,6 +5,7 @@
 #
 #   build         make gcc libc6-dev pkg-config
 #   the PE DLL    gcc-mingw-w64-{x86-64,i686} binutils-mingw-w64-{x86-64,i686}
+#                 libz-mingw-w64-dev (zlib, linked statically: gzip/deflate bodies)
 #   run the tests wine wine64 (/usr/bin/wine comes from "wine"), wine64-tools +
 #                 libwine-dev (Wine's winhttp.h for the ABI test)
 #   wss servers   libgnutls28-dev (wsserver --tls), openssl (throw-away test PKI)
@@ -14,6 +15,9 @@
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
 #   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh)
 #   misc          procps ca-certificates
+#   auth servers  apache2 apache2-utils (Basic, Digest, a second proxy), squid
+#                 (the proxy), winbind (Samba's ntlm_auth: Wine's NTLM client,
+#                 and the NTLM/Negotiate acceptor of squid and ntlm_gate.py)
 #
 # autoconf is not installed: the generated configure is committed.  To change
 # configure.ac, "apt-get install autoconf" and run "autoreconf -i".
@@ -40,7 +44,7 @@ fi
 
 packages=(
     make gcc libc6-dev pkg-config valgrind
-    gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 binutils-mingw-w64-i686
+    gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 binutils-mingw-w64-i686 libz-mingw-w64-dev
     wine wine64 wine64-tools libwine-dev
     libgnutls28-dev openssl
     gnuplot-nox util-linux

@@ -31,6 +31,7 @@
 #                       proxy authentication
 #   WSTEST_NTLM_GATE    127.0.0.1:PORT of tests/server/ntlm_gate.py: 401 with
 #                       NTLM/Negotiate (ntlm_auth), websockets to wsserver
+#   WSTEST_NTLM_GATE_TLS the same over TLS (the localhost leaf of WSTEST_TLS_CA)
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
 #
 # Inputs: WSSERVER (path of the wsserver binary), WSTEST_MAX_SECONDS (server
@@ -201,10 +202,15 @@ fi
 
 # NTLM and Negotiate server authentication (tests/server/ntlm_gate.py, with
 # Samba's ntlm_auth as the acceptor), websockets passed on to wsserver.
-export WSTEST_NTLM_GATE=
+export WSTEST_NTLM_GATE= WSTEST_NTLM_GATE_TLS=
 if [ -x /usr/bin/ntlm_auth ] && [ -x /usr/bin/python3 ] && [ -n "$WSTEST_SERVER" ]; then
     start ntlm_gate WSTEST_NTLM_GATE /usr/bin/python3 "$srvdir/ntlm_gate.py" "$rundir/ntlm_gate.port" \
         --backend "$WSTEST_SERVER" --max-seconds "$max_seconds"
+    if [ -n "${WSTEST_TLS_CERT:-}" ]; then
+        start ntlm_gate_tls WSTEST_NTLM_GATE_TLS /usr/bin/python3 "$srvdir/ntlm_gate.py" \
+            "$rundir/ntlm_gate_tls.port" --backend "$WSTEST_SERVER" --max-seconds "$max_seconds" \
+            --tls "$WSTEST_TLS_CERT" "$WSTEST_TLS_KEY"
+    fi
 else
     echo "with-servers: ntlm_auth (Debian's winbind) or wsserver missing, no NTLM server" >&2
 fi
@@ -232,7 +238,7 @@ fi
 echo "with-servers: WSTEST_SERVER=$WSTEST_SERVER WSTEST_SERVER6=$WSTEST_SERVER6 WSTEST_TLS_SERVER=$WSTEST_TLS_SERVER" \
      "WSTEST_PY_SERVER=$WSTEST_PY_SERVER WSTEST_NODE_SERVER=$WSTEST_NODE_SERVER WSTEST_APACHE=$WSTEST_APACHE" \
      "WSTEST_PROXY=$WSTEST_PROXY WSTEST_PROXY_AUTH=$WSTEST_PROXY_AUTH" \
-     "WSTEST_PROXY_NTLM=$WSTEST_PROXY_NTLM WSTEST_PROXY_NEGOTIATE=$WSTEST_PROXY_NEGOTIATE WSTEST_NTLM_GATE=$WSTEST_NTLM_GATE" \
+     "WSTEST_PROXY_NTLM=$WSTEST_PROXY_NTLM WSTEST_PROXY_NEGOTIATE=$WSTEST_PROXY_NEGOTIATE WSTEST_NTLM_GATE=$WSTEST_NTLM_GATE WSTEST_NTLM_GATE_TLS=$WSTEST_NTLM_GATE_TLS" \
      "WSTEST_APACHE_PROXY=$WSTEST_APACHE_PROXY WSTEST_PAC_URL=$WSTEST_PAC_URL" \
      "(logs in $WSTEST_LOGDIR)" >&2
 

@@ -284,8 +284,11 @@ static WCHAR *from_ansi(const char *src, int len)
 
 /* The arguments of FindProxyForURL(url, host): scheme://host/rest without
  * user information, and the host alone; the host lowercased on request
- * (Windows keeps its case by default). */
-static BOOL script_args(const WCHAR *url, DWORD flags, char **urlA, char **hostA, int *host_len)
+ * (Windows keeps its case by default).  Only http and https URLs have a
+ * proxy (the WinHttpGetProxyForUrl page: ERROR_WINHTTP_UNRECOGNIZED_SCHEME
+ * for any other scheme; Chromium's proxy_resolver_winhttp.cc found ws and
+ * wss refused, crbug.com/862121). */
+static DWORD script_args(const WCHAR *url, DWORD flags, char **urlA, char **hostA, int *host_len)
 {
     WCHAR *buf, *p, *host;
     URL_COMPONENTS uc;
@@ -295,9 +298,14 @@ static BOOL script_args(const WCHAR *url, DWORD flags, char **urlA, char **hostA
     uc.dwStructSize = sizeof(uc);
     uc.dwSchemeLength = ~0u;
     uc.dwHostNameLength = ~0u;
-    if (!WinHttpCrackUrl(url, 0, 0, &uc) || !uc.dwHostNameLength) return FALSE;
+    if (!WinHttpCrackUrl(url, 0, 0, &uc))
+        return GetLastError() == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ERROR_WINHTTP_UNRECOGNIZED_SCHEME
+                                                                   : ERROR_WINHTTP_INVALID_URL;
+    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
+        return ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
+    if (!uc.dwHostNameLength) return ERROR_WINHTTP_INVALID_URL;
     if (!(buf = p = heap_alloc((uc.dwSchemeLength + 3 + wcslen(uc.lpszHostName) + 1) * sizeof(WCHAR))))
-        return FALSE;
+        return ERROR_NOT_ENOUGH_MEMORY;
     for (i = 0; i < uc.dwSchemeLength; i++) *p++ = towlower(uc.lpszScheme[i]);
     *p++ = ':';
     *p++ = '/';
@@ -311,10 +319,10 @@ static BOOL script_args(const WCHAR *url, DWORD flags, char **urlA, char **hostA
     *urlA = to_ansi(buf, -1, NULL);
     *hostA = to_ansi(host, uc.dwHostNameLength, host_len);
     heap_free(buf);
-    if (*urlA && *hostA) return TRUE;
+    if (*urlA && *hostA) return ERROR_SUCCESS;
     heap_free(*urlA);
     heap_free(*hostA);
-    return FALSE;
+    return ERROR_NOT_ENOUGH_MEMORY;
 }
 
 /* Runs FindProxyForURL(url, host); returns its string (GlobalFree it) or NULL with *error. */
@@ -331,11 +339,7 @@ static char *run_script(const char *script, DWORD size, const WCHAR *url, DWORD 
         *error = ERROR_WINHTTP_AUTO_PROXY_SERVICE_ERROR;
         return NULL;
     }
-    if (!script_args(url, flags, &urlA, &hostA, &host_len))
-    {
-        *error = ERROR_WINHTTP_INVALID_URL;
-        return NULL;
-    }
+    if ((*error = script_args(url, flags, &urlA, &hostA, &host_len))) return NULL;
 
     buffer.dwStructSize = sizeof(buffer);
     buffer.lpszScriptBuffer = (char *)script;
@@ -566,7 +570,7 @@ static BOOL pac_answer(const WCHAR *pac_url, const WCHAR *url, WCHAR **server)
  * apply, else the request goes direct.  The script is cached as for
  * WinHttpGetProxyForUrl (SCRIPT_CACHE_MS), the WPAD URL per session; the
  * answer is asked per URL, as a script may answer each URL differently.  Of
- * several proxies the first serves (no failover yet). */
+ * several proxies the first serves; connection.c fails over to the next. */
 void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass)
 {
     WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;

@@ -1,6 +1,8 @@
 /*
- * Response body framing: Content-Length, chunked (with trailers) and
- * until-close bodies, read through the request's input buffer.
+ * Response bodies: framing (Content-Length, chunked with trailers, until
+ * close) read through the request's input buffer, and the Content-Encoding
+ * WinHTTP decodes (WINHTTP_OPTION_DECOMPRESSION, decode.c) between that
+ * buffer and the program.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,6 +13,8 @@
 /* Longest chunk-size or trailer line, and all trailers together. */
 #define MAX_CHUNK_LINE      4096
 #define MAX_TRAILERS        (64 * 1024)
+/* Decoded bytes waiting for the program. */
+#define DECODE_BUFFER_SIZE  (16 * 1024)
 
 void body_finish(struct request *req)
 {
@@ -68,13 +72,54 @@ BOOL response_list_has_token(const struct wsp_http_response *resp, const char *n
     return FALSE;
 }
 
-DWORD body_setup(struct request *req, const struct wsp_http_response *resp)
+void body_reset(struct request *req)
+{
+    struct body *b = &req->body;
+
+    b->mode = BODY_NONE;
+    b->done = FALSE;
+    b->keep_alive = FALSE;
+    b->remaining = 0;
+    b->chunk = CHUNK_SIZE;
+    b->trailer_bytes = 0;
+    decoder_free(b->decoder);
+    b->decoder = NULL;
+    heap_free(b->out);
+    b->out = NULL;
+    b->out_pos = b->out_len = 0;
+}
+
+static void remove_response_header(struct request *req, const WCHAR *name)
+{
+    while (headers_find(&req->resp.headers, name, 0) >= 0)
+        headers_process(&req->resp.headers, name, NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+}
+
+/* A body in a coding the request allows is decoded; the program then sees
+ * neither the coding nor the coded length (decode.c says why). */
+static DWORD setup_decoding(struct request *req, const struct wsp_http_response *resp)
+{
+    enum content_coding coding;
+    DWORD error;
+
+    if (req->body.mode == BODY_NONE) return ERROR_SUCCESS;
+    if ((coding = decode_choose(req->opts.decompression, resp)) == CODING_NONE) return ERROR_SUCCESS;
+    if (!(req->body.out = heap_alloc(DECODE_BUFFER_SIZE))) return ERROR_OUTOFMEMORY;
+    if ((error = decoder_create(coding, &req->body.decoder))) return error;
+    remove_response_header(req, L"Content-Encoding");
+    remove_response_header(req, L"Content-Length");
+    TRACE("%p: decoding the body (%s)\n", req, coding == CODING_GZIP ? "gzip" : "deflate");
+    return ERROR_SUCCESS;
+}
+
+static DWORD setup_framing(struct request *req, const struct wsp_http_response *resp)
 {
     size_t i;
 
     if (resp->minor_version >= 1) req->body.keep_alive = !response_list_has_token(resp, "Connection", "close");
     else req->body.keep_alive = response_list_has_token(resp, "Connection", "keep-alive");
     if (req->send.body_overrun) req->body.keep_alive = FALSE;
+    if (req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE) req->body.keep_alive = FALSE;
 
     if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)
     {
@@ -105,6 +150,14 @@ DWORD body_setup(struct request *req, const struct wsp_http_response *resp)
     req->body.mode = BODY_UNTIL_CLOSE;
     req->body.keep_alive = FALSE;
     return ERROR_SUCCESS;
+}
+
+DWORD body_setup(struct request *req, const struct wsp_http_response *resp)
+{
+    DWORD error = setup_framing(req, resp);
+
+    if (!error) error = setup_decoding(req, resp);
+    return error;
 }
 
 
@@ -249,12 +302,84 @@ static DWORD check_body_end(struct request *req)
     return ERROR_SUCCESS;
 }
 
-BOOL body_ready(struct request *req)
+/* Takes n body bytes off the input buffer. */
+static void take_raw(struct request *req, size_t n)
 {
-    return check_body_end(req) || req->body.done || body_available(req);
+    req->in.pos += n;
+    if (req->body.mode == BODY_LENGTH || req->body.mode == BODY_CHUNKED) req->body.remaining -= n;
 }
 
-/* Blocks until body bytes are available or the body ended. */
+/* Runs the decoder over the body bytes in the input buffer, filling the
+ * output buffer as far as they go (many small chunks make one read). */
+static DWORD decode_buffered(struct request *req)
+{
+    struct body *b = &req->body;
+    size_t raw, room, consumed, produced;
+    DWORD error;
+
+    for (;;)
+    {
+        if ((error = check_body_end(req))) return error;
+        if (b->out_pos == b->out_len) b->out_pos = b->out_len = 0;
+        room = DECODE_BUFFER_SIZE - b->out_len;
+        raw = body_available(req);
+        if (!room) return ERROR_SUCCESS;
+        if (!raw && !decoder_pending(b->decoder))
+        {
+            /* The framing ended inside the coded stream: the body was cut
+             * short.  An empty body is no stream at all (servers send
+             * "Content-Encoding: gzip" on empty answers). */
+            if (b->out_pos == b->out_len && b->done && !decoder_ended(b->decoder) &&
+                !decoder_untouched(b->decoder))
+            {
+                WARN("%p: coded body ends before its stream\n", req);
+                return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            }
+            return ERROR_SUCCESS;
+        }
+        if ((error = decoder_run(b->decoder, req->in.buf + req->in.pos, raw, &consumed, b->out + b->out_len, room,
+                                 &produced)))
+            return error;
+        take_raw(req, consumed);
+        b->out_len += produced;
+    }
+}
+
+/* Brings the next bytes for the program (or the end) forward as far as the
+ * buffered input allows, without I/O. */
+static DWORD prepare_output(struct request *req)
+{
+    return req->body.decoder ? decode_buffered(req) : check_body_end(req);
+}
+
+/* Bytes the program can read now without I/O. */
+static size_t output_available(struct request *req)
+{
+    return req->body.decoder ? req->body.out_len - req->body.out_pos : body_available(req);
+}
+
+static const char *output_data(struct request *req)
+{
+    return req->body.decoder ? req->body.out + req->body.out_pos : req->in.buf + req->in.pos;
+}
+
+static void take_output(struct request *req, size_t n)
+{
+    if (req->body.decoder) req->body.out_pos += n;
+    else take_raw(req, n);
+}
+
+BOOL body_complete(struct request *req)
+{
+    return req->body.done && !output_available(req) && (!req->body.decoder || !decoder_pending(req->body.decoder));
+}
+
+BOOL body_ready(struct request *req)
+{
+    return prepare_output(req) || output_available(req) || body_complete(req);
+}
+
+/* Blocks until bytes for the program are available or the body ended. */
 static DWORD wait_for_body(struct request *req)
 {
     DWORD error;
@@ -262,8 +387,8 @@ static DWORD wait_for_body(struct request *req)
 
     for (;;)
     {
-        if ((error = check_body_end(req))) return error;
-        if (req->body.done || body_available(req)) return ERROR_SUCCESS;
+        if ((error = prepare_output(req))) return error;
+        if (output_available(req) || body_complete(req)) return ERROR_SUCCESS;
         if ((error = body_fill_input(req, max(req->in.size, READ_BUFFER_SIZE) * 2, &eof))) return error;
         if (!eof) continue;
 
@@ -271,7 +396,7 @@ static DWORD wait_for_body(struct request *req)
         req->body.keep_alive = FALSE;
         if (req->body.mode == BODY_CHUNKED) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
         body_finish(req);
-        return ERROR_SUCCESS;
+        /* once more: a coded stream may still be cut short */
     }
 }
 
@@ -286,7 +411,7 @@ DWORD query_data_available(struct request *req, DWORD *available)
         if (error != ERROR_IO_PENDING) connection_drop(req);
         return error;
     }
-    *available = (DWORD)min(body_available(req), (size_t)~0u);
+    *available = (DWORD)min(output_available(req), (size_t)~0u);
     return ERROR_SUCCESS;
 }
 
@@ -303,19 +428,21 @@ DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read)
         if (error != ERROR_IO_PENDING) connection_drop(req);
         return error;
     }
-    while (*read < size && (n = body_available(req)))
+    while (*read < size && (n = output_available(req)))
     {
         n = min(n, (size_t)(size - *read));
-        memcpy(out + *read, req->in.buf + req->in.pos, n);
-        req->in.pos += n;
-        if (req->body.mode == BODY_LENGTH || req->body.mode == BODY_CHUNKED) req->body.remaining -= n;
+        memcpy(out + *read, output_data(req), n);
+        take_output(req, n);
         *read += (DWORD)n;
-        if ((error = check_body_end(req)))
+        if ((error = prepare_output(req)))
         {
+            /* A stream that stops decoding keeps its bad bytes buffered:
+             * the program gets what decoded, and the error at its next read. */
+            if (req->body.decoder) break;
             connection_drop(req);
             return error;
         }
     }
-    TRACE("%p: read %lu bytes%s\n", req, *read, req->body.done ? ", body complete" : "");
+    TRACE("%p: read %lu bytes%s\n", req, *read, body_complete(req) ? ", body complete" : "");
     return ERROR_SUCCESS;
 }

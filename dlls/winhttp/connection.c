@@ -27,7 +27,8 @@ static void set_conn(struct request *req, struct netconn *conn)
     LeaveCriticalSection(&req->cs);
 }
 
-void connection_drop(struct request *req)
+/* Closes the connection but keeps the slot (the next address is tried). */
+static void close_conn(struct request *req)
 {
     struct netconn *conn;
 
@@ -37,6 +38,12 @@ void connection_drop(struct request *req)
     LeaveCriticalSection(&req->cs);
     if (conn) net_close(conn);
     req->in.pos = req->in.len = 0;
+}
+
+void connection_drop(struct request *req)
+{
+    close_conn(req);
+    conn_slot_release(&req->slot);
 }
 
 DWORD check_cancelled(struct request *req, DWORD error)
@@ -147,6 +154,13 @@ static DWORD resolve_server(struct request *req)
     if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve,
                              &req->setup.addr)))
         return error;
+    /* WINHTTP_OPTION_CONNECT_RETRIES: one attempt per address, at most that
+     * many addresses (the first ones) */
+    if (req->opts.connect_retries && req->setup.addr.count > (int)req->opts.connect_retries)
+    {
+        TRACE("%p: trying %lu of %d addresses\n", req, req->opts.connect_retries, req->setup.addr.count);
+        req->setup.addr.count = req->opts.connect_retries;
+    }
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_NAME_RESOLVED, &req->setup.addr);
     send_address_callback(req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER, &req->setup.addr);
     req->setup.addr_index = 0;
@@ -170,7 +184,7 @@ static DWORD connect_server(struct request *req)
     {
         /* io_result reports a handle closed meanwhile as cancelled */
         if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-        connection_drop(req);
+        close_conn(req);
         if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
         TRACE("%p: trying the next address\n", req);
     }
@@ -262,11 +276,23 @@ void connection_pool_put(struct request *req, struct netconn *conn)
 
 /* The proxy this send goes through (cs held).  Through a tunnel the
  * Proxy-Authorization auth.c added goes on the CONNECT, not to the origin. */
+/* A tunnel's key in the pool: "origin@proxy:port" (cs held). */
+static DWORD set_tunnel_key(struct request *req)
+{
+    size_t len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
+
+    heap_free(req->pool_host);
+    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    return ERROR_SUCCESS;
+}
+
 DWORD connection_choose_route(struct request *req, struct proxy_option *automatic)
 {
     struct proxy_route route;
+    const WCHAR *rest;
+    DWORD error;
     int index;
-    size_t len;
 
     connection_free_route(req);
     req->tunnel = req->tunnel_refused = FALSE;
@@ -277,14 +303,15 @@ DWORD connection_choose_route(struct request *req, struct proxy_option *automati
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
+    /* an automatic proxy's list (PAC answers: no scheme entries) fails over */
+    if (automatic && !wcschr(automatic->server, '=') && (rest = proxy_list_next(automatic->server))
+        && !(req->proxy_fallbacks = strdupW(rest)))
+        return ERROR_OUTOFMEMORY;
     /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
     req->tunnel = req->secure || req->ws.requested;
     TRACE("%p: through %s:%u%s\n", req, debugstr_w(req->proxy_host), req->proxy_port, req->tunnel ? ", tunnel" : "");
     if (!req->tunnel) return ERROR_SUCCESS;
-
-    len = wcslen(req->server) + wcslen(req->proxy_host) + 8;
-    if (!(req->pool_host = heap_alloc(len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
-    swprintf(req->pool_host, len, L"%ls@%ls:%u", req->server, req->proxy_host, req->proxy_port);
+    if ((error = set_tunnel_key(req))) return error;
     if ((index = headers_find(&req->request_headers, L"Proxy-Authorization", 0)) >= 0)
     {
         if (!(req->tunnel_auth = strdupW(req->request_headers.items[index].value))) return ERROR_OUTOFMEMORY;
@@ -300,6 +327,8 @@ void connection_free_route(struct request *req)
     heap_free(req->pool_host);
     heap_free(req->tunnel_auth);
     heap_free(req->tunnel_head);
+    heap_free(req->proxy_fallbacks);
+    req->proxy_fallbacks = NULL;
     req->proxy_host = req->pool_host = req->tunnel_auth = NULL;
     req->tunnel_head = NULL;
 }
@@ -347,10 +376,10 @@ static DWORD tunnel_reply(struct request *req)
 
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
                                            &resp, lines, ARRAY_SIZE(lines));
         if (head_len != WSP_HTTP_INCOMPLETE) break;
-        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) return error;
+        if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) return error;
         if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
     }
     if (head_len < 0) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
@@ -366,6 +395,29 @@ static DWORD tunnel_reply(struct request *req)
     return ERROR_SUCCESS;
 }
 
+
+/* An asynchronous wait for a connection slot lasted the connect timeout. */
+static void slot_wait_expired(struct deadline *deadline)
+{
+    struct request *req = CONTAINING_RECORD(deadline, struct request, io.deadline);
+
+    conn_slot_cancel(&req->slot, ERROR_WINHTTP_TIMEOUT);
+}
+
+/* A connection slot for the route (MAX_CONNS_PER_SERVER of the session):
+ * the wait for one is bounded by the connect timeout. */
+static DWORD take_slot(struct request *req, const WCHAR *host, INTERNET_PORT port, DWORD key)
+{
+    const struct handle_options *opts = &req->session->opts;
+    BOOL async = object_is_async(&req->hdr);
+    DWORD error;
+
+    error = conn_slot_acquire(&req->slot, host, port, key, opts->max_conns_per_server, opts->max_conns_per_1_0_server,
+                              async ? &req->queue : NULL, req->timeouts.connect);
+    if (error == ERROR_IO_PENDING && req->timeouts.connect > 0)
+        deadline_arm(&req->io.deadline, req->timeouts.connect, slot_wait_expired);
+    return error;
+}
 
 /* The connection a handshake kept for this send, if it still leads where
  * this send goes: to the origin (or its tunnel), or to the proxy for a new
@@ -384,7 +436,41 @@ static struct netconn *take_auth_conn(struct request *req, BOOL *to_proxy)
     return conn;
 }
 
-DWORD connection_open(struct request *req)
+/* AUTOMATIC_PROXY's failover ("automatically attempts to handle failover
+ * between multiple proxies", Microsoft): when the proxy in use cannot be
+ * reached (its name does not resolve, it refuses or does not answer), the
+ * next of the list takes its place and the setup starts over.  TRUE when
+ * there was one. */
+static BOOL next_proxy(struct request *req, DWORD error)
+{
+    struct proxy_route route;
+    const WCHAR *rest;
+    WCHAR *copy = NULL;
+    BOOL ret = FALSE;
+
+    if (error != ERROR_WINHTTP_NAME_NOT_RESOLVED && error != ERROR_WINHTTP_CANNOT_CONNECT
+        && error != ERROR_WINHTTP_TIMEOUT) return FALSE;
+    EnterCriticalSection(&req->cs);
+    if (req->proxy_fallbacks && !req->hdr.closing && proxy_pick(req->proxy_fallbacks, NULL, req->server, req->secure, &route))
+    {
+        if ((rest = proxy_list_next(req->proxy_fallbacks))) copy = strdupW(rest);
+        TRACE("%p: %s:%u failed (%lu), trying %s:%u\n", req, debugstr_w(req->proxy_host), req->proxy_port, error,
+              debugstr_w(route.host), route.port);
+        heap_free(req->proxy_host);
+        req->proxy_host = route.host;
+        req->proxy_port = route.port;
+        heap_free(req->tunnel_head);
+        req->tunnel_head = NULL;
+        ret = !req->tunnel || !set_tunnel_key(req);
+    }
+    heap_free(req->proxy_fallbacks);
+    req->proxy_fallbacks = copy;
+    LeaveCriticalSection(&req->cs);
+    if (ret) req->setup.step = SETUP_POOL;
+    return ret;
+}
+
+static DWORD open_steps(struct request *req)
 {
     struct netconn *conn;
     size_t bytes;
@@ -402,6 +488,8 @@ DWORD connection_open(struct request *req)
 
                 BOOL to_proxy;
 
+                pool_route(req, &host, &port, &key);
+                if ((error = take_slot(req, host, port, key))) return error;
                 if ((conn = take_auth_conn(req, &to_proxy)) && to_proxy)
                 {
                     TRACE("%p: CONNECT again on connection %p\n", req, conn);
@@ -410,8 +498,9 @@ DWORD connection_open(struct request *req)
                     req->setup.step = SETUP_TUNNEL;
                     break;
                 }
-                pool_route(req, &host, &port, &key);
-                if (!conn) conn = net_pool_take(req->session, host, port, key);
+                /* WINHTTP_DISABLE_KEEP_ALIVE: a connection of its own, not kept after */
+                if (!conn && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
+                    conn = net_pool_take(req->session, host, port, key);
             }
             if ((req->setup.reused = conn != NULL))
             {
@@ -428,11 +517,19 @@ DWORD connection_open(struct request *req)
                 req->setup.step = SETUP_DONE;
                 break;
             }
-            if ((error = resolve_server(req))) return error;
+            if ((error = resolve_server(req)))
+            {
+                if (next_proxy(req, error)) break;
+                return error;
+            }
             req->setup.step = SETUP_CONNECT;
             break;
         case SETUP_CONNECT:
-            if ((error = connect_server(req))) return error;
+            if ((error = connect_server(req)))
+            {
+                if (error != ERROR_IO_PENDING && next_proxy(req, error)) break;
+                return error;
+            }
             req->setup.step = req->tunnel ? SETUP_TUNNEL : SETUP_SECURE;
             break;
         case SETUP_TUNNEL:
@@ -466,6 +563,15 @@ DWORD connection_open(struct request *req)
     }
 }
 
+DWORD connection_open(struct request *req)
+{
+    DWORD error = open_steps(req);
+
+    /* a request that got no connection holds no slot */
+    if (error && error != ERROR_IO_PENDING) connection_drop(req);
+    return error;
+}
+
 /* The request carries "Connection: close". */
 static BOOL asked_to_close(struct request *req)
 {
@@ -497,13 +603,20 @@ void connection_release(struct request *req, BOOL reusable)
     conn = req->conn;
     req->conn = NULL;
     LeaveCriticalSection(&req->cs);
-    if (!conn) return;
+    if (!conn)
+    {
+        conn_slot_release(&req->slot);
+        return;
+    }
     if (reusable && req->in.pos == req->in.len && !req->hdr.closing && holds_connection(req))
     {
+        /* the request keeps its connection slot with it */
         TRACE("%p: keeping connection %p for the next leg of the handshake\n", req, conn);
         if (req->auth_conn) net_close(req->auth_conn);
         req->auth_conn = conn;
         req->auth_conn_to_proxy = req->tunnel_refused;
+        req->in.pos = req->in.len = 0;
+        return;
     }
     else if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
     else if (asked_to_close(req) && !req->hdr.closing)
@@ -516,4 +629,6 @@ void connection_release(struct request *req, BOOL reusable)
     }
     else net_close(conn);
     req->in.pos = req->in.len = 0;
+    /* after the pool has it: a waiter handed the slot takes it from there */
+    conn_slot_release(&req->slot);
 }

@@ -4,7 +4,8 @@
 
 DLL_SRCS = $(wildcard $(srcdir)/dlls/winhttp/*.c)
 DLL_HDRS = $(wildcard $(srcdir)/dlls/winhttp/*.h) $(CORE_HDRS) $(srcdir)/include/winhttp.h
-DLL_LIBS = -lws2_32 -lsecur32 -lcrypt32 -ladvapi32 -lole32 -loleaut32 -luuid -luser32
+# zlib (gzip/deflate bodies) goes in statically: -l:libz.a, not the import library of zlib1.dll.
+DLL_LIBS = -l:libz.a -lws2_32 -lsecur32 -lcrypt32 -ladvapi32 -lole32 -loleaut32 -luuid -luser32
 DLL_DEF  = $(srcdir)/dlls/winhttp/winhttp.def
 
 # Resources: every dlls/winhttp/*.rc (one per concern) is compiled and linked.

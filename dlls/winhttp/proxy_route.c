@@ -128,6 +128,17 @@ BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL 
     return any.host != NULL;
 }
 
+/* The list after its first entry, or NULL when nothing follows. */
+const WCHAR *proxy_list_next(const WCHAR *list)
+{
+    const WCHAR *p = list;
+
+    while (*p && is_separator(*p, FALSE)) p++;
+    while (*p && !is_separator(*p, FALSE)) p++;
+    while (*p && is_separator(*p, FALSE)) p++;
+    return *p ? p : NULL;
+}
+
 /* WINHTTP_OPTION_PROXY ----------------------------------------------------- */
 
 BOOL proxy_option_set(struct proxy_option *opt, const void *buffer, DWORD buflen)

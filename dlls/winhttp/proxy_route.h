@@ -21,6 +21,7 @@ struct proxy_route
  * host.  FALSE: go direct. */
 BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL secure, struct proxy_route *route);
 BOOL proxy_bypassed(const WCHAR *bypass, const WCHAR *host);
+const WCHAR *proxy_list_next(const WCHAR *list);
 
 /* WINHTTP_OPTION_PROXY (struct proxy_option, winhttp_private.h) */
 BOOL proxy_option_set(struct proxy_option *opt, const void *buffer, DWORD buflen);

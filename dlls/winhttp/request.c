@@ -191,12 +191,7 @@ static void reset_response(struct request *req)
     req->resp.raw_head = NULL;
     req->resp.raw_head_len = 0;
     req->resp.status_code = 0;
-    req->body.mode = BODY_NONE;
-    req->body.done = FALSE;
-    req->body.keep_alive = FALSE;
-    req->body.remaining = 0;
-    req->body.chunk = CHUNK_SIZE;
-    req->body.trailer_bytes = 0;
+    body_reset(req);
 }
 
 static BOOL has_transfer_coding(const struct header_list *headers)
@@ -298,6 +293,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
     }
+    if (!error) error = decode_accept_encoding(req->opts.decompression, &req->request_headers);
     /* A Transfer-Encoding other than identity means the caller frames the
      * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
      * 6.2), the total length is ignored and optional data is refused
@@ -319,7 +315,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         if (req->ws.send_captured < 16) error = ERROR_NOT_ENOUGH_MEMORY;
         else error = add_upgrade_headers(req);
     }
-    else if (!error)
+    else if (!error && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
     {
         error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
         if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
@@ -621,7 +617,7 @@ static ptrdiff_t next_final_head(struct request *req, struct wsp_http_response *
 
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, MAX_RESPONSE_HEAD,
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
                                            resp, lines, MAX_RESPONSE_LINES);
         if (head_len < 0 || resp->status < 100 || resp->status >= 200 || resp->status == HTTP_STATUS_SWITCH_PROTOCOLS)
             return head_len;
@@ -646,7 +642,7 @@ static DWORD await_head(struct request *req)
 
     if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_SUCCESS;
     while (!eof && next_final_head(req, &resp, lines) == WSP_HTTP_INCOMPLETE)
-        if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+        if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
     heap_free(lines);
     if (error == ERROR_IO_PENDING || (error = check_cancelled(req, error)) == ERROR_WINHTTP_OPERATION_CANCELLED)
         return error;
@@ -680,14 +676,16 @@ static DWORD receive_one_response(struct request *req)
         head_len = next_final_head(req, &resp, lines);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
-            if ((error = body_fill_input(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE, &eof))) break;
+            if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
             if (eof) error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
             continue;
         }
         if (head_len < 0)
         {
             TRACE("%p: bad response head (%Id)\n", req, head_len);
-            error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            if (head_len == WSP_HTTP_TOO_LARGE) error = ERROR_WINHTTP_HEADER_SIZE_OVERFLOW;
+            else if (head_len == WSP_HTTP_TOO_MANY_HEADERS) error = ERROR_WINHTTP_HEADER_COUNT_EXCEEDED;
+            else error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
         }
         break;
     }
@@ -711,6 +709,7 @@ static DWORD receive_one_response(struct request *req)
     if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);
+    conn_slot_server_version(&req->slot, resp.minor_version == 0);
     heap_free(lines);
     if (error)
     {
@@ -779,17 +778,27 @@ static DWORD receive_final_response(struct request *req)
             if (!retry) return ERROR_SUCCESS;
             req->auth_retries++;
             req->auth_step = AUTH_STEP_DRAIN;
+            req->auth_drained = 0;
             /* On the calling thread: the round's I/O is for a task (response_inline). */
             if (req->inline_call) return ERROR_IO_PENDING;
             break;
         case AUTH_STEP_DRAIN:
             do
             {
+                /* past MAX_RESPONSE_DRAIN_SIZE the connection is not worth
+                 * keeping: it goes, and the request goes out on another */
+                if (req->auth_drained > req->opts.max_response_drain_size)
+                {
+                    TRACE("%p: more than %lu bytes to drain, closing\n", req, req->opts.max_response_drain_size);
+                    connection_drop(req);
+                    break;
+                }
                 if ((error = read_data(req, scratch, sizeof(scratch), &read)))
                 {
                     if (error != ERROR_IO_PENDING) req->auth_step = AUTH_STEP_RECEIVE;
                     return error;
                 }
+                req->auth_drained += read;
             } while (read);
             if ((error = prepare_request(req, NULL, 0, req->send.optional, req->send.optional_len, req->send.total_len)))
             {
@@ -1013,7 +1022,7 @@ static BOOL head_arrived(struct request *req)
             ret = TRUE;
             break;
         }
-        if (body_make_room(req, MAX_RESPONSE_HEAD + READ_BUFFER_SIZE) ||
+        if (body_make_room(req, response_head_limit(req) + READ_BUFFER_SIZE) ||
             net_recv_now(req->conn, req->in.buf + req->in.len, req->in.size - req->in.len, &received) || !received)
             break;
         req->in.len += received;
@@ -1080,6 +1089,8 @@ static void request_handle_closing(struct object_header *hdr)
     EnterCriticalSection(&req->cs);
     if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
     LeaveCriticalSection(&req->cs);
+    /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
+    conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
 }
 
 static void request_destroy(struct object_header *hdr)
@@ -1099,6 +1110,8 @@ static void request_destroy(struct object_header *hdr)
     }
     if (req->conn) net_close(req->conn);
     if (req->auth_conn) net_close(req->auth_conn);
+    conn_slot_release(&req->slot);
+    conn_slot_free(&req->slot);
     heap_free(req->send.head);
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     reset_response(req);
@@ -1456,6 +1469,8 @@ DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgrade
         }
     }
     LeaveCriticalSection(&req->cs);
+    /* a websocket's connection no longer counts toward MAX_CONNS_PER_SERVER */
+    if (!error) conn_slot_release(&req->slot);
     TRACE("%p: %lu, conn %p, %Iu extra bytes\n", req, error, out->conn, out->extra_len);
     return error;
 }
@@ -1871,7 +1886,7 @@ DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, 
         {
             if ((error = read_data(req, (char *)buffer + total, to_read - total, &count))) break;
             total += count;
-        } while (count && total < to_read && !req->body.done);
+        } while (count && total < to_read && !body_complete(req));
         if (!error && read) *read = total;
     }
     return finish_call(req, error) ? ERROR_SUCCESS : GetLastError();

@@ -27,6 +27,8 @@
 #define WINHTTP_REQUEST_PRIVATE_H
 
 #include "auth.h"
+#include "connlimit.h"
+#include "decode.h"
 #include "deadline.h"
 #include "net.h"
 #include "proxy_route.h"
@@ -34,7 +36,8 @@
 #include "task.h"
 #include "wsp.h"
 
-/* Largest response head we accept, and most header lines. */
+/* Largest response head by default (WINHTTP_OPTION_MAX_RESPONSE_HEADER_SIZE),
+ * and most header lines. */
 #define MAX_RESPONSE_HEAD   (64 * 1024)
 #define MAX_RESPONSE_LINES  256
 /* Room for body bytes read ahead. */
@@ -167,15 +170,20 @@ struct io_slot
     struct deadline deadline;
 };
 
-/* Response body framing (body.c). */
+/* Response body framing and decoding (body.c). */
 struct body
 {
     enum body_mode mode;
     ULONGLONG remaining;       /* BODY_LENGTH: bytes left; CHUNKED: left in this chunk */
     enum chunk_state chunk;
     size_t trailer_bytes;
-    BOOL done;
+    BOOL done;                 /* the framing ended (the connection was handed back) */
     BOOL keep_alive;
+    /* Content-Encoding decoded (decode.h): the body's bytes go through the
+     * decoder into out, [out_pos, out_len), where the program reads them */
+    struct decoder *decoder;
+    char *out;
+    size_t out_pos, out_len;
 };
 
 struct request
@@ -219,6 +227,7 @@ struct request
     BOOL inline_call;          /* ReceiveResponse runs on the calling thread (response_inline) */
     enum auth_step auth_step;
     DWORD auth_retries;
+    ULONGLONG auth_drained;    /* body bytes of the refused response read and dropped */
     struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
@@ -229,6 +238,8 @@ struct request
     char *tunnel_head;
     size_t tunnel_head_len;
     BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
+    WCHAR *proxy_fallbacks;    /* AUTOMATIC_PROXY: the proxies after the one in use, tried in turn
+                                  when it cannot be reached (connection.c, next_proxy) */
     /* The connection an NTLM/Negotiate handshake is under way on
      * (auth_holds_connection): kept out of the pool for this request's next
      * send.  to_proxy: it carried a refused CONNECT, the next send starts
@@ -238,6 +249,7 @@ struct request
     struct input in;
     struct body body;
     struct io_slot io;
+    struct conn_slot slot;     /* its share of MAX_CONNS_PER_SERVER (connlimit.h) */
 
     struct task_queue queue;
 };
@@ -245,6 +257,12 @@ struct request
 static inline struct request *impl_from_hdr(struct object_header *hdr)
 {
     return CONTAINING_RECORD(hdr, struct request, hdr);
+}
+
+/* The longest response head this request takes (0 stands for the default). */
+static inline size_t response_head_limit(const struct request *req)
+{
+    return req->opts.max_response_header_size ? req->opts.max_response_header_size : MAX_RESPONSE_HEAD;
 }
 
 /* connection.c */
@@ -259,7 +277,8 @@ DWORD connection_choose_route(struct request *req, struct proxy_option *automati
 void connection_pool_put(struct request *req, struct netconn *conn);
 /* Frees the route connection_choose_route made. */
 void connection_free_route(struct request *req);
-/* Closes the request's connection, if any, and drops buffered input. */
+/* Closes the request's connection, if any, drops buffered input and gives
+ * back its connection slot (connlimit.h). */
 void connection_drop(struct request *req);
 /* The response was read to its end: the connection goes back to the pool
  * if reusable, else is closed. */
@@ -285,6 +304,10 @@ BOOL body_ready(struct request *req);
 BOOL body_wholly_buffered(struct request *req);
 /* The body ended: hands the connection back (kept for a 101 upgrade). */
 void body_finish(struct request *req);
+/* Forgets the body of the previous response (and its decoder). */
+void body_reset(struct request *req);
+/* The program has read the whole body (decoded, when it is). */
+BOOL body_complete(struct request *req);
 DWORD query_data_available(struct request *req, DWORD *available);
 DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read);
 /* TRUE if the header's comma-separated list holds token. */

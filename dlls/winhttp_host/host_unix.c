@@ -402,13 +402,17 @@ static void arm(struct slot *slot, uint64_t handle)
 {
     struct epoll_event ev;
 
+    /* Nothing parked: leave it disarmed.  (Re-arming with no events would
+     * still report EPOLLHUP, again and again, on a socket shut down.)  A
+     * registration still armed for an operation gone since fires once more
+     * and finds nothing to do. */
+    if (!slot->rop.active && !slot->sop.active) return;
     ev.events = EPOLLONESHOT;
     if (slot->rop.active) ev.events |= EPOLLIN | EPOLLRDHUP;
     if (slot->sop.active) ev.events |= EPOLLOUT;
     ev.data.u64 = handle;
     if (!slot->registered)
     {
-        if (ev.events == EPOLLONESHOT) return;
         if (!epoll_ctl(epoll_fd, EPOLL_CTL_ADD, slot->fd, &ev)) slot->registered = 1;
         return;
     }
@@ -576,7 +580,6 @@ static NTSTATUS host_cancel(void *args)
     if (slot->rop.active) push_ready(slot->rop.tag, HOST_E_CANCELLED, 0);
     if (slot->sop.active) push_ready(slot->sop.tag, HOST_E_CANCELLED, 0);
     slot->rop.active = slot->sop.active = 0;
-    if (slot->registered) arm(slot, params->handle);
     pthread_mutex_unlock(&slot->lock);
     params->error = HOST_OK;
     return 0;

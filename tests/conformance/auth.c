@@ -37,6 +37,7 @@ static INTERNET_PORT server_port;
 #define POLICY_LOW        0x10   /* WINHTTP_AUTOLOGON_SECURITY_LEVEL_LOW */
 #define POLICY_HIGH       0x20   /* WINHTTP_AUTOLOGON_SECURITY_LEVEL_HIGH */
 #define BYPASSED          0x40   /* a (dead) named proxy whose bypass list names the server */
+#define SECURE            0x80   /* https:// (wss://), the test CA not checked */
 
 struct result
 {
@@ -64,7 +65,8 @@ static void CALLBACK async_callback(HINTERNET handle, DWORD_PTR context, DWORD s
     struct async_wait *w = (struct async_wait *)context;
     LONG n;
 
-    if (!w) return;
+    /* HANDLE_CLOSING may come after run_request returned: w is gone then */
+    if (!w || status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) return;
     if ((n = InterlockedIncrement(&w->logged) - 1) < (LONG)ARRAY_SIZE(w->log)) w->log[n] = status;
     switch (status)
     {
@@ -135,6 +137,16 @@ static DWORD status_of(HINTERNET req)
     return status;
 }
 
+static HINTERNET open_request(HINTERNET con, const WCHAR *path, DWORD how)
+{
+    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    HINTERNET req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, (how & SECURE) ? WINHTTP_FLAG_SECURE : 0);
+
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    if (how & SECURE) WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    return req;
+}
+
 /* One GET of path with the given credential handling; fills *r. */
 static void run_request(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR *user, const WCHAR *pass,
                         struct result *r)
@@ -151,8 +163,7 @@ static void run_request(const WCHAR *path, DWORD how, DWORD scheme, const WCHAR 
     else ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, (how & ASYNC) ? WINHTTP_FLAG_ASYNC : 0);
     if (how & ASYNC) WinHttpSetStatusCallback(ses, async_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
     con = WinHttpConnect(ses, server_host, server_port, 0);
-    req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, 0);
-    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    req = open_request(con, path, how);
     if (how & ASYNC) WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pw, sizeof(pw));
     if (how & (POLICY_LOW | POLICY_HIGH))
     {
@@ -397,7 +408,7 @@ static void test_websocket(const WCHAR *path, DWORD how, DWORD scheme, const WCH
     winetest_push_context("%s", wine_dbgstr_w(path));
     ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
     con = WinHttpConnect(ses, server_host, server_port, 0);
-    req = WinHttpOpenRequest(con, NULL, path, NULL, NULL, NULL, 0);
+    req = open_request(con, path, how);
     ok(WinHttpSetOption(req, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0), "upgrade option: %lu\n", GetLastError());
     if (how & SET_OPTIONS)
     {
@@ -469,26 +480,27 @@ static void test_sspi(const WCHAR *path, DWORD scheme, DWORD async)
 {
     struct result r;
 
-    winetest_push_context("%s %s", wine_dbgstr_w(path), async ? "async" : "sync");
+    winetest_push_context("%s %s%s", wine_dbgstr_w(path), async & ASYNC ? "async" : "sync",
+                          async & SECURE ? " https" : "");
     run_request(path, async, scheme, ntlm_user, ntlm_pass, &r);
     check_result(&r, HTTP_STATUS_DENIED, NULL);
-    if (async) ok(r.sends == 1, "%lu requests sent\n", r.sends);
+    if (async & ASYNC) ok(r.sends == 1, "%lu requests sent\n", r.sends);
 
     run_request(path, async | ANSWER_BY_APP, scheme, ntlm_user, ntlm_pass, &r);
     check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
-    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    if (async & ASYNC) ok(r.sends == 3, "%lu requests sent\n", r.sends);
     run_request(path, async | SET_OPTIONS, scheme, ntlm_user, ntlm_pass, &r);
     check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
-    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
-    if (async) check_rounds(&r, 3);
+    if (async & ASYNC) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    if (async & ASYNC) check_rounds(&r, 3);
     run_request(path, async | SET_CREDS_BEFORE, scheme, ntlm_user, ntlm_pass, &r);
     check_result(&r, HTTP_STATUS_OK, "ntlm ok\n");
-    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    if (async & ASYNC) ok(r.sends == 3, "%lu requests sent\n", r.sends);
 
     /* a wrong password: the last leg is refused, and that 401 is the program's */
     run_request(path, async | SET_OPTIONS, scheme, ntlm_user, L"wrong", &r);
     check_result(&r, HTTP_STATUS_DENIED, NULL);
-    if (async) ok(r.sends == 3, "%lu requests sent\n", r.sends);
+    if (async & ASYNC) ok(r.sends == 3, "%lu requests sent\n", r.sends);
     run_request(path, async | ANSWER_BY_APP, scheme, ntlm_user, L"wrong", &r);
     check_result(&r, HTTP_STATUS_DENIED, NULL);
     winetest_pop_context();
@@ -584,4 +596,17 @@ START_TEST(auth)
     test_websocket(L"/ntlm/echo", SET_OPTIONS, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);
     test_websocket(L"/ntlm/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);
     test_websocket(L"/negotiate/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, ntlm_user, ntlm_pass);
+
+    /* over TLS: the handshake's connection is a TLS one */
+    server = ws_server_env("WSTEST_NTLM_GATE_TLS");
+    if (!server || !ws_parse_server(server, gate_host, ARRAY_SIZE(gate_host), &gate_port))
+    {
+        skip("WSTEST_NTLM_GATE_TLS not set: no NTLM over TLS\n");
+        return;
+    }
+    lstrcpyW(gate_host, L"localhost");   /* the test certificate's name */
+    server_port = gate_port;
+    test_sspi(L"/ntlm/", WINHTTP_AUTH_SCHEME_NTLM, SECURE);
+    test_sspi(L"/negotiate/", WINHTTP_AUTH_SCHEME_NEGOTIATE, ASYNC | SECURE);
+    test_websocket(L"/ntlm/echo", SET_CREDS_BEFORE | SECURE, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);
 }

@@ -1,6 +1,7 @@
 # Conformance tests: Windows programs written against the winetest API, one
 # per tests/conformance/*.c, built for each architecture next to a copy of
-# our winhttp.dll and run under Wine by tools/runtests.sh.
+# our winhttp.dll and run under Wine by tools/runtests.sh.  zlib (static) codes
+# the bodies decompression.c serves.
 
 CONFORMANCE_SRCS = $(wildcard $(srcdir)/tests/conformance/*.c)
 CONFORMANCE_NAMES = $(basename $(notdir $(CONFORMANCE_SRCS)))
@@ -12,7 +13,7 @@ build/$(1)/tests/runner.o: $(srcdir)/tests/winetest/runner.c $(srcdir)/tests/win
 	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -c -o $$@ $$<
 
 build/$(1)/tests/%.exe: $(srcdir)/tests/conformance/%.c build/$(1)/tests/runner.o build/$(1)/libwinhttp.a $$(CONFORMANCE_HDRS) | build/$(1)/tests/winhttp.dll
-	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -lws2_32 -ladvapi32 -lcrypt32 -lpsapi -lole32 -loleaut32 -luuid
+	$$(cc_$(1)) $$(TEST_PE_CFLAGS) -o $$@ $$< build/$(1)/tests/runner.o $$(PE_LDFLAGS) -Lbuild/$(1) -lwinhttp -l:libz.a -lws2_32 -ladvapi32 -lcrypt32 -lpsapi -lole32 -loleaut32 -luuid
 
 build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
 	$$(cc_$(1)) -O2 -o $$@ $$<

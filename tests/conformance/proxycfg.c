@@ -773,25 +773,58 @@ static void test_detect_none(void)
 /* ---------------------------------------------------------------------- */
 /* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY                                       */
 
-/* The status of a GET of host:port through a new AUTOMATIC_PROXY session, or
- * the error; *session: keep the session for the next call (NULL: a new one). */
-static DWORD automatic_get(HINTERNET *session, const WCHAR *host, INTERNET_PORT port)
+/* An asynchronous request's end: HEADERS_AVAILABLE (error 0) or REQUEST_ERROR. */
+struct async_end
+{
+    HANDLE event;
+    DWORD error;
+};
+
+static void CALLBACK async_end_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct async_end *end = (struct async_end *)context;
+
+    if (!end) return;
+    if (status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) end->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+    else if (status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE && status != WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE)
+        return;
+    SetEvent(end->event);
+}
+
+/* The status of a GET of host:port through an AUTOMATIC_PROXY session, or the
+ * error; *session: keep the session for the next call (NULL: a new one);
+ * flags WINHTTP_FLAG_ASYNC for an asynchronous session. */
+static DWORD automatic_get_flags(HINTERNET *session, const WCHAR *host, INTERNET_PORT port, DWORD flags)
 {
     HINTERNET ses = session && *session ? *session : NULL, con, req;
     DWORD status = 0, size = sizeof(status);
+    struct async_end end = { CreateEventW(NULL, FALSE, FALSE, NULL), 0 }, *pend = &end;
+    BOOL async = flags & WINHTTP_FLAG_ASYNC;
 
-    if (!ses) ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, 0);
+    if (!ses) ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, flags);
     ok(ses != NULL, "WinHttpOpen(AUTOMATIC_PROXY) failed: %lu\n", GetLastError());
+    if (async) WinHttpSetStatusCallback(ses, async_end_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
     con = WinHttpConnect(ses, host, port, 0);
     req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, 0);
-    if (WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0) && WinHttpReceiveResponse(req, NULL))
-        WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
-    else status = GetLastError();
+    if (async) WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pend, sizeof(pend));
+    if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0)) status = GetLastError();
+    else if (async && WaitForSingleObject(end.event, 20000)) status = WAIT_TIMEOUT;
+    else if (end.error) status = end.error;
+    else if (!WinHttpReceiveResponse(req, NULL)) status = GetLastError();
+    else if (async && WaitForSingleObject(end.event, 20000)) status = WAIT_TIMEOUT;
+    else if (end.error) status = end.error;
+    else WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
     WinHttpCloseHandle(req);
     WinHttpCloseHandle(con);
     if (session) *session = ses;
     else WinHttpCloseHandle(ses);
+    CloseHandle(end.event);
     return status;
+}
+
+static DWORD automatic_get(HINTERNET *session, const WCHAR *host, INTERNET_PORT port)
+{
+    return automatic_get_flags(session, host, port, 0);
 }
 
 static void set_connection_settings(DWORD flags, const char *proxy, const char *bypass, const char *pac)
@@ -844,6 +877,22 @@ static void test_automatic_proxy(void)
     status = automatic_get(&ses, L"localhost", port);
     ok(status == HTTP_STATUS_OK, "after the reset, the empty script: %lu\n", status);
     ok(pac_server.requests == fetched + 1, "script fetched %ld times\n", pac_server.requests - fetched);
+
+    /* failover: a proxy that cannot be reached gives way to the next one */
+    snprintf(auto_script, sizeof(auto_script), "function FindProxyForURL(url, host) {\n"
+             "  return \"PROXY 127.0.0.1:1; PROXY no-such-proxy.invalid:3128; PROXY %s\";\n}\n", proxy);
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "failover: the third proxy not used: %lu\n", status);
+    status = automatic_get_flags(NULL, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "async failover: the third proxy not used: %lu\n", status);
+    snprintf(auto_script, sizeof(auto_script), "function FindProxyForURL(url, host) {\n"
+             "  return \"PROXY no-such-proxy.invalid:3128; PROXY 127.0.0.1:1\";\n}\n");
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == ERROR_WINHTTP_CANNOT_CONNECT, "failover: the last proxy's error: %lu\n", status);
+    status = automatic_get_flags(NULL, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == ERROR_WINHTTP_CANNOT_CONNECT, "async failover: the last proxy's error: %lu\n", status);
     WinHttpCloseHandle(ses);
 
     /* the named proxy and its bypass list */

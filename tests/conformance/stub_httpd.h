@@ -20,9 +20,7 @@
 #ifndef STUB_HTTPD_H
 #define STUB_HTTPD_H
 
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
+#include "loopback.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -85,14 +83,9 @@ static DWORD WINAPI stub_httpd_thread(void *arg)
 
     while (!srv->stop && GetTickCount64() < end)
     {
-        struct timeval tv = { 0, 100000 };
-        fd_set set;
         SOCKET s;
 
-        FD_ZERO(&set);
-        FD_SET(srv->listener, &set);
-        if (select(0, &set, NULL, NULL, &tv) <= 0) continue;
-        if ((s = accept(srv->listener, NULL, NULL)) == INVALID_SOCKET) continue;
+        if ((s = loopback_accept(srv->listener)) == INVALID_SOCKET) continue;
         stub_httpd_serve(srv, s);
         shutdown(s, SD_SEND);
         closesocket(s);
@@ -102,25 +95,9 @@ static DWORD WINAPI stub_httpd_thread(void *arg)
 
 static BOOL stub_httpd_start(struct stub_httpd *srv, const struct stub_doc *docs, int port)
 {
-    struct sockaddr_in addr;
-    int addr_len = sizeof(addr);
-    WSADATA data;
-
     memset(srv, 0, sizeof(*srv));
     srv->docs = docs;
-    WSAStartup(MAKEWORD(2, 2), &data);
-    if ((srv->listener = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET) return FALSE;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    if (bind(srv->listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(srv->listener, 16)
-        || getsockname(srv->listener, (struct sockaddr *)&addr, &addr_len))
-    {
-        closesocket(srv->listener);
-        return FALSE;
-    }
-    srv->port = ntohs(addr.sin_port);
+    if ((srv->listener = loopback_listen(port, 16, &srv->port)) == INVALID_SOCKET) return FALSE;
     if (!(srv->thread = CreateThread(NULL, 0, stub_httpd_thread, srv, 0, NULL)))
     {
         closesocket(srv->listener);

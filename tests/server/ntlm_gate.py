@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """An HTTP server that wants NTLM or Negotiate, for the tests' 401 handshakes.
 
-Usage: ntlm_gate.py PORTFILE --backend HOST:PORT [--max-seconds N]
+Usage: ntlm_gate.py PORTFILE --backend HOST:PORT [--max-seconds N] [--tls CERT KEY]
 
 Why our own: Debian 12 has no web server module that accepts NTLM without a
 domain (mod_auth_ntlm_winbind is gone, mod_auth_gssapi needs a Kerberos KDC),
@@ -18,13 +18,15 @@ offers Negotiate then NTLM.  The authentication belongs to the connection
 and a websocket upgrade is passed, Authorization and the first path segment
 removed (/ntlm/echo goes on as /echo), to the backend
 (wsserver) with the bytes relayed both ways.  A refusal (NA) is a 401 with
-the bare challenges again.  Exits after N seconds (default 900) or SIGTERM.
+the bare challenges again.  With --tls it speaks HTTPS (the backend stays
+plain).  Exits after N seconds (default 900) or SIGTERM.
 """
 import argparse
 import base64
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -177,11 +179,25 @@ def serve(sock, backend):
         sock.close()
 
 
+def start(conn, context, backend):
+    """The TLS handshake first (on this connection's thread), then serve."""
+    if context:
+        try:
+            conn.settimeout(10)
+            conn = context.wrap_socket(conn, server_side=True)
+            conn.settimeout(None)
+        except (OSError, ssl.SSLError):
+            conn.close()
+            return
+    serve(conn, backend)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("portfile")
     parser.add_argument("--backend", required=True)
     parser.add_argument("--max-seconds", type=int, default=900)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
     if not os.access(NTLM_AUTH, os.X_OK):
         print("ntlm_gate: %s not installed (Debian's winbind)" % NTLM_AUTH, file=sys.stderr)
@@ -193,13 +209,17 @@ def main():
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
+    context = None
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
     tmp = "%s.tmp.%d" % (args.portfile, os.getpid())
     with open(tmp, "w") as f:
         f.write("%d\n" % listener.getsockname()[1])
     os.rename(tmp, args.portfile)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=serve, args=(conn, args.backend), daemon=True).start()
+        threading.Thread(target=start, args=(conn, context, args.backend), daemon=True).start()
 
 
 if __name__ == "__main__":
