@@ -59,7 +59,7 @@ register32() {
         echo "wineprefix-install: 32-bit registration skipped: $how"
         return 0
     fi
-    if "$wine32" regsvr32 /s 'C:\windows\syswow64\winhttp.dll' > /dev/null 2>&1; then
+    if "$wine32" 'C:\windows\syswow64\regsvr32.exe' /s 'C:\windows\syswow64\winhttp.dll' > /dev/null 2>&1; then
         echo "wineprefix-install: WinHttp.WinHttpRequest.5.1 (32-bit) registered to $1 winhttp.dll"
     else
         echo "wineprefix-install: 32-bit regsvr32 of $1 winhttp.dll failed" >&2
