@@ -206,8 +206,12 @@ run_inside() {
     # the registry: point the class at the DLL under test (our
     # DllRegisterServer writes the path it was loaded from).  Wine's builtin
     # is registered at the system32 path already.
+    # The i686 one through the 32-bit regsvr32, named by its path
+    # (tools/wine32.sh does not look bare names up), for the 32-bit view.
     if [ "$override" = n ]; then
-        $loader regsvr32 /s "$($loader winepath -w "$out/$arch/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
+        regsvr32=regsvr32
+        [ "$arch" = i686 ] && regsvr32='C:\windows\syswow64\regsvr32.exe'
+        $loader "$regsvr32" /s "$("${WINE64:-/usr/lib/wine/wine64}" winepath -w "$out/$arch/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
             echo "winetests: regsvr32 of our winhttp.dll failed (see $logdir/wineboot.log)" >&2
     fi
     for i in $(seq "$runs"); do
