@@ -24,9 +24,14 @@ $(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(BENCH_COMMON) | $(BENC
 $(BENCH_DIR)/winhttp.dll: build/x86_64/winhttp.dll | $(BENCH_DIR)
 	cp $< $@
 
-bench-build: $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER)
+# The native Linux client (the native column): plain gcc, no Wine.
+build/native/bench/bench_native: $(srcdir)/bench/bench_native.c
+	$(MKDIR_P) $(@D)
+	$(CC) -O2 -g -Wall -Wextra -o $@ $< -lpthread
+
+bench-build: build/native/bench/bench_native $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER) $(HOST_HELPER)
 
 bench: bench-build
-	@WSSERVER=$(WSSERVER) WINE=$(WINE) WINESERVER=$(WINESERVER) $(srcdir)/tools/bench.sh --dir $(BENCH_DIR) $(BENCH_ARGS)
+	@WSSERVER=$(WSSERVER) BENCH_NATIVE=build/native/bench/bench_native WINE=$(WINE) WINESERVER=$(WINESERVER) $(srcdir)/tools/bench.sh --dir $(BENCH_DIR) $(BENCH_ARGS)
 
 .PHONY: bench bench-build

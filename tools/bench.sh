@@ -9,10 +9,15 @@
 # throw-away certificate for localhost (tools/make-test-certs.sh, made in
 # build/bench/pki), then N times (default 5) runs, in rotating order,
 #
-#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it)
+#   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it),
+#            forced onto Winsock (WINHTTP_BACKEND=winsock)
+#   host     the same on host sockets (WINHTTP_BACKEND=host, WINEDLLPATH=HOST_DIR,
+#            default build/x86_64/host; docs/HOST.md), when the helper is built
 #   builtin  the same exe with winhttp=b
 #   raw      DIR/bench_raw.exe (ws2_32, and secur32 for wss: the limit for a
 #            PE program under Wine)
+#   native   BENCH_NATIVE (build/native/bench/bench_native): a Linux program on
+#            Linux sockets, no Wine; ws rows only
 #
 # each doing every workload for about S seconds (default 1), on ws:// and
 # then as wss_<workload> on wss://localhost, and the round trips once more as
@@ -172,8 +177,10 @@ measure() {
     run() {
         local list=$workloads tries status last
         for ((tries = 0; tries < 30; tries++)); do
-            WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-                "${pin[@]}" "$wine" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
+            local loader=("$wine")
+            [[ $3 == *.exe ]] || loader=()
+            env "${backend_env[@]}" WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
+                "${pin[@]}" "${loader[@]}" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
                 2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
             status=${PIPESTATUS[0]}
             grep -v '^PLAN ' "$work/run.out"
@@ -191,6 +198,7 @@ measure() {
 
     echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
     # the first start creates or updates the prefix: not measured
+    backend_env=(WINHTTP_BACKEND=winsock)
     workloads=rt16,wss_rt16 run warmup n "$dir/bench_raw.exe" > /dev/null
     : > "$out/wine.log"
     # The prefix's wineserver (ours alone: a private prefix) may predate this
@@ -210,13 +218,28 @@ measure() {
         [ -z "$proxy_note" ] || echo "0 META proxy no proxy workloads: $proxy_note"
     } > "$results"
     clients=(ours builtin raw)
+    host_dir=$(cd "${HOST_DIR:-build/x86_64/host}" 2> /dev/null && pwd)
+    if [ -n "$host_dir" ] && [ -f "$host_dir/winhttp_host.so" ]; then
+        clients=(ours host builtin raw)
+    else
+        echo "bench: no host column: the helper is not built (${HOST_DIR:-build/x86_64/host})" >&2
+    fi
+    native_exe=${BENCH_NATIVE:-build/native/bench/bench_native}
+    if [ -x "$native_exe" ]; then
+        clients+=(native)
+    else
+        echo "bench: no native column: $native_exe is not built" >&2
+    fi
     for ((r = 1; r <= runs; r++)); do
-        for ((k = 0; k < 3; k++)); do
-            client=${clients[$(((r - 1 + k) % 3))]}
+        for ((k = 0; k < ${#clients[@]}; k++)); do
+            client=${clients[$(((r - 1 + k) % ${#clients[@]}))]}
+            backend_env=(WINHTTP_BACKEND=winsock)
             case $client in
             ours) override=n exe=$dir/bench_winhttp.exe ;;
+            host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
             builtin) override=b exe=$dir/bench_winhttp.exe ;;
             raw) override=n exe=$dir/bench_raw.exe ;;
+            native) override=n exe=$native_exe ;;
             esac
             echo "bench: run $r/$runs: $client" >&2
             run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
@@ -277,8 +300,15 @@ summarize() {
         desc["stream4m"] = "stream, 4 MiB, sync"
         desc["async_rt16"] = "round trip, 16 B, async (1 in flight)"
         desc["async_pipe16"] = "round trip, 16 B, async pipelined (16 in flight)"
-        print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
-        print "|---|---|---|---:|---:|---:|---:|---:|"
+        hashost = 0
+        for (k in cnt) { split(k, kk, SUBSEP); if (kk[1] == "host") hashost = 1 }
+        if (hashost) {
+            print "| workload | | unit | ours | host | builtin | raw | native | ours/raw | host/raw | host/native | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        } else {
+            print "| workload | | unit | ours | builtin | raw | ours/raw | ours/builtin |"
+            print "|---|---|---|---:|---:|---:|---:|---:|"
+        }
         for (i = 1; i <= nw; i++) {
             w = order[i]
             d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : \
@@ -286,7 +316,13 @@ summarize() {
             o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
             mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
             q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
+            if (hashost) {
+                h = cell("host", w); mh = med["host" SUBSEP w]
+                nv = cell("native", w); mn = med["native" SUBSEP w]
+                qn = ratio(mh, mn); if (qn != "n/a" && qn + 0 < 0.8) qn = "**" qn "**"
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, nv, q, ratio(mh, mr), qn, ratio(mo, mb)
+            } else
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
             data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
         }
         for (i = 1; i <= nw; i++) print data[i]
@@ -316,7 +352,7 @@ costs=$(awk '$2 == "COST" {
 echo
 echo "$table"
 echo
-echo "Medians of $runs runs (min–max); ours/raw target >= 0.9 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+echo "Medians of $runs runs (min–max); ours/raw target >= 0.9, host/native >= 0.8 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
 echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows, raw Winsock through the same squid tunnel for the proxy_ rows."
 [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
 [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."

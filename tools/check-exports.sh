@@ -50,29 +50,14 @@ NM=${prefix}nm
 OBJDUMP=${prefix}objdump
 CC=${CC_FOR_ARCH:-${prefix}gcc}
 
-tests=0 failures=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-exports.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/test-lib.sh"
+t_name "$name"
 
 ok() {  # ok CONDITION-STATUS MESSAGE
-    tests=$((tests + 1))
-    if [ "$1" -ne 0 ]; then
-        failures=$((failures + 1))
-        echo "$name: Test failed: $2"
-    elif [ $verbose -eq 1 ]; then
-        echo "$name: Test succeeded: $2"
-    fi
-}
-
-summary() {
-    echo "$name: $tests tests executed (0 marked as todo, $failures failures), $skipped skipped."
-    [ $failures -eq 0 ]
-    exit $?
-}
-
-skip_all() {
-    skipped=$((skipped + 1))
-    echo "$name: Tests skipped: $1"
+    t_ok "$1" "$2"
+    if [ "$1" -eq 0 ] && [ $verbose -eq 1 ]; then echo "$name: Test succeeded: $2"; fi
 }
 
 case $arch in
@@ -86,8 +71,8 @@ if [ -z "$reflib" ]; then
 fi
 
 if [ ! -f "$reflib" ]; then
-    skip_all "reference import library $reflib not found"
-    summary
+    t_skip "reference import library $reflib not found"
+    t_summary
 fi
 
 # ---- reference: symbols defined by mingw-w64's import library ----------
@@ -193,4 +178,4 @@ EOF
     fi
 fi
 
-summary
+t_summary

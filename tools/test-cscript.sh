@@ -20,35 +20,20 @@
 set -u
 
 wine=$1 builddir=$2 srcdir=$3
-tests=0 failures=0 skipped=0
+. "$(dirname "$0")/test-lib.sh"
+t_name cscript
 top=$(cd "$srcdir" && pwd)
 builddir=$(cd "$builddir" && pwd)
 logdir=$builddir/logs/cscript
 mkdir -p "$logdir"
 
-summary() {
-    echo "cscript: $tests tests executed (0 marked as todo, $failures failures), $skipped skipped."
-    [ "$failures" -eq 0 ]
-    exit
-}
-
-check() {  # check CONDITION-STATUS WHAT
-    tests=$((tests + 1))
-    if [ "$1" -ne 0 ]; then
-        failures=$((failures + 1))
-        echo "test-cscript.sh: Test failed: $2"
-    fi
-}
-
 if [ -z "${WSTEST_SERVER:-}" ]; then
-    skipped=1
-    echo "test-cscript.sh: Tests skipped: WSTEST_SERVER is not set (run under tools/with-servers.sh)"
-    summary
+    t_skip "WSTEST_SERVER is not set (run under tools/with-servers.sh)"
+    t_summary
 fi
 if ! command -v "$wine" > /dev/null 2>&1; then
-    skipped=1
-    echo "test-cscript.sh: Tests skipped: no wine ($wine)"
-    summary
+    t_skip "no wine ($wine)"
+    t_summary
 fi
 
 WINEPREFIX=$builddir/cscript/wineprefix
@@ -79,33 +64,33 @@ probe() {
 }
 
 "$top/tools/wineprefix-install.sh" install "$wine" "$builddir" > "$logdir/install.log" 2>&1
-check $? "wineprefix-install.sh install failed (see $logdir/install.log)"
+t_ok $? "wineprefix-install.sh install failed (see $logdir/install.log)"
 "$wineserver" -p 30 2> /dev/null
 
 which=$(probe)
 [ "$which" = ours ]
-check $? "after install the scripts' WinHttpRequest is '$which', not ours (see $logdir/probe.log)"
+t_ok $? "after install the scripts' WinHttpRequest is '$which', not ours (see $logdir/probe.log)"
 
 for script in "$top/tests/com/winhttp.vbs" "$top/tests/com/winhttp.js"; do
     name=$(basename "$script")
     log=$logdir/$name.log
     run_script "$script" "$log"
     status=$?
-    n=$(grep -c '^ok - ' "$log")
-    tests=$((tests + n))
-    grep '^not ok - ' "$log" | while read -r line; do echo "$name: Test failed: ${line#not ok - }"; done
-    bad=$(grep -c '^not ok - ' "$log")
-    tests=$((tests + bad)); failures=$((failures + bad))
+    t_passed "$(grep -c '^ok - ' "$log")"
+    failed=$(grep '^not ok - ' "$log")
+    while read -r line; do [ -n "$line" ] && t_fail "$name: ${line#not ok - }"; done <<EOF_FAILED
+$failed
+EOF_FAILED
     grep -q '^done' "$log"
-    check $? "$name did not finish (exit status $status); its output:
+    t_ok $? "$name did not finish (exit status $status); its output:
 $(tail -n 15 "$log" | sed 's/^/    /')"
 done
 
 "$top/tools/wineprefix-install.sh" uninstall "$wine" "$builddir" > "$logdir/uninstall.log" 2>&1
-check $? "wineprefix-install.sh uninstall failed (see $logdir/uninstall.log)"
+t_ok $? "wineprefix-install.sh uninstall failed (see $logdir/uninstall.log)"
 which=$(probe)
 [ "$which" = builtin ]
-check $? "after uninstall the scripts' WinHttpRequest is '$which', not Wine's (see $logdir/probe.log)"
+t_ok $? "after uninstall the scripts' WinHttpRequest is '$which', not Wine's (see $logdir/probe.log)"
 
 "$wineserver" -k 2> /dev/null
-summary
+t_summary

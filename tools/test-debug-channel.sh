@@ -7,16 +7,14 @@ export WINEPREFIX=${WINEPREFIX:-$(dirname "$exe")/../../wineprefix}
 export WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml="
 unset DISPLAY
 out=$(mktemp)
-tests=0 failures=0
+. "$(dirname "$0")/test-lib.sh"
+t_name debug_channel
 
 check() {  # check WINEDEBUG PATTERN present|absent DESCRIPTION
-    tests=$((tests + 1))
     WINEDEBUG=$1 "$wine" "$exe" > /dev/null 2> "$out"
     if grep -q "$2" "$out"; then found=present; else found=absent; fi
-    if [ "$found" != "$3" ]; then
-        failures=$((failures + 1))
-        echo "test-debug-channel.sh: Test failed: WINEDEBUG='$1': '$2' $found, expected $3 ($4)"
-    fi
+    [ "$found" = "$3" ]
+    t_ok $? "WINEDEBUG='$1': '$2' $found, expected $3 ($4)"
 }
 
 check "-all,+winhttp" ":trace:winhttp:WinHttpOpen " present "+winhttp traces entry points"
@@ -32,5 +30,4 @@ check "-all,warn+winhttp" ":trace:winhttp:" absent "warn+winhttp adds no traces"
 check "-all,trace+winhttp" ":trace:winhttp:WinHttpCloseHandle" present "trace+winhttp"
 check "-all,+winhttp,-winhttp" ":trace:winhttp:" absent "a later -winhttp wins"
 rm -f "$out"
-echo "debug_channel: $tests tests executed (0 marked as todo, $failures failures), 0 skipped."
-[ "$failures" -eq 0 ]
+t_summary

@@ -15,35 +15,36 @@ export WINEPREFIX=${WINEPREFIX:-$(dirname "$exe")/../../wineprefix}
 export WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml="
 unset DISPLAY WINEDLLPATH WINHTTP_BACKEND
 out=$(mktemp)
-tests=0 failures=0 skipped=0
-
-fail() {
-    failures=$((failures + 1))
-    echo "test-host-backend.sh: Test failed: $*"
-}
+# Wine finds the helper by name only through a copy in system32, which
+# wineboot makes from WINEDLLPATH (a fresh prefix has none).
+if [ ! -f "$WINEPREFIX/drive_c/windows/system32/winhttp_host.dll" ]; then
+    WINEDLLPATH="$hostdir" "$wine" wineboot -u > /dev/null 2>&1
+fi
+. "$(dirname "$0")/test-lib.sh"
+t_name host_backend
 
 # check DESCRIPTION PATTERN [VAR=VALUE...]: the backend line matches, EXE passes.
 check() {
     what=$1 pattern=$2
     shift 2
-    tests=$((tests + 2))
     env "$@" WINEDEBUG=-all,+winhttp timeout 300 "$wine" "$exe" > "$out" 2>&1
     status=$?
     line=$(grep -m1 ':trace:winhttp:select_backend backend:' "$out")
     case "$line" in
-    *"$pattern"*) ;;
-    *) fail "$what: expected '$pattern', got '${line:-no backend line}'" ;;
+    *"$pattern"*) t_passed 1 ;;
+    *) t_fail "$what: expected '$pattern', got '${line:-no backend line}'" ;;
     esac
     if [ $status -ne 0 ] || ! grep -qE ' tests executed \([0-9]+ marked as todo, 0 failures\)' "$out"; then
-        fail "$what: $(basename "$exe") failed (status $status)"
+        t_fail "$what: $(basename "$exe") failed (status $status)"
         grep -E 'Test failed' "$out" | head -n 10
+    else
+        t_passed 1
     fi
 }
 
 check "helper present" "backend: host sockets" WINEDLLPATH="$hostdir"
 if [ -n "$winelibdir" ] && [ -f "$winelibdir/x86_64-unix/winhttp_host.so" ]; then
-    skipped=$((skipped + 1))
-    echo "test-host-backend.sh: Tests skipped: the helper is installed in Wine ($winelibdir): it is never absent"
+    t_skip "the helper is installed in Wine ($winelibdir): it is never absent"
 else
     # (a prefix once started with WINEDLLPATH keeps a copy of the PE half in
     # system32, and then says "no Linux side": either way, Winsock)
@@ -53,5 +54,4 @@ check "forced winsock" "backend: winsock (WINHTTP_BACKEND=winsock)" WINEDLLPATH=
 check "version mismatch" "backend: winsock (version mismatch" WINEDLLPATH="$mismatchdir" WINHTTP_BACKEND=host
 check "no Linux side" "backend: winsock (winhttp_host.dll has no Linux side" WINEDLLPATH="$nounixdir"
 rm -f "$out"
-echo "host_backend: $tests tests executed (0 marked as todo, $failures failures), $skipped skipped."
-[ "$failures" -eq 0 ]
+t_summary

@@ -19,7 +19,7 @@
 #ifndef WINHTTP_AUTH_H
 #define WINHTTP_AUTH_H
 
-#include "task.h"
+#include "headers.h"
 #define SECURITY_WIN32
 #include <security.h>
 

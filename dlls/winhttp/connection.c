@@ -180,19 +180,26 @@ static DWORD connect_server(struct request *req)
         net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
         return ERROR_SUCCESS;
     }
-    if (req->io.ready)
+    for (;;)
     {
-        /* io_result reports a handle closed meanwhile as cancelled */
-        if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-        close_conn(req);
-        if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
-        TRACE("%p: trying the next address\n", req);
+        if (req->io.ready)
+        {
+            /* io_result reports a handle closed meanwhile as cancelled */
+            if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
+            close_conn(req);
+            if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
+            TRACE("%p: trying the next address\n", req);
+        }
+        io_begin(req, req->timeouts.connect);
+        conn = NULL;
+        error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
+                                  req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
+        if (conn) set_conn(req, conn);  /* before it can resume us: net_cancel must reach it */
+        if (error == ERROR_IO_PENDING) return error;
+        io_end(req);
+        if (error) return error;
+        task_io_inline(&req->queue);  /* it finished here: its result is in req->io */
     }
-    io_begin(req, req->timeouts.connect);
-    error = io_wait(req, net_connect_async(&req->setup.addr.all[req->setup.addr_index], req->setup.addr.all_len[req->setup.addr_index],
-                                           &conn, io_complete, req), NULL);
-    if (error == ERROR_IO_PENDING) set_conn(req, conn);
-    return error;
 }
 
 static DWORD secure_connection(struct request *req)

@@ -13,7 +13,7 @@
 #ifndef WINHTTP_DECODE_H
 #define WINHTTP_DECODE_H
 
-#include "task.h"
+#include "headers.h"
 #include "wsp.h"
 
 enum content_coding

@@ -7,7 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "task.h"
+#include "headers.h"
 
 void headers_free(struct header_list *list)
 {

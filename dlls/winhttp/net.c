@@ -30,12 +30,7 @@ struct net_op
     const void *base;             /* start of the buffer (send) */
     void *user_buf;               /* TLS receive: where the plaintext goes */
     size_t user_len;
-    BOOL tls_ready;               /* TLS receive: plaintext was buffered, no socket call made */
     BOOL waiting;                 /* net_wait_async: a zero-byte read, no EOF, nothing to decrypt */
-    DWORD tls_error;              /* and the error to complete it with */
-    DWORD done_result;            /* an operation that finished at once, waiting to be completed */
-    ULONG_PTR done_bytes;
-    struct net_op *next_done;
     size_t done;                  /* bytes sent so far (send) */
     size_t total;
     BOOL connecting;              /* the send slot carries a ConnectEx */
@@ -219,11 +214,8 @@ static DWORD new_conn(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, BOOL 
     return ERROR_SUCCESS;
 }
 
-static void unbind_port(struct netconn *conn);
-
 static void free_conn(struct netconn *conn)
 {
-    unbind_port(conn);
     if (conn->host) host_close(conn->host);
     else closesocket(conn->socket);
     heap_free(conn);
@@ -592,7 +584,6 @@ void net_close(struct netconn *conn)
         tls_free_token(alert);
         tls_free(conn->tls);
     }
-    unbind_port(conn);
     if (conn->host) host_close(conn->host);
     else closesocket(conn->socket);
     heap_free(conn->fill_buf);
@@ -601,13 +592,14 @@ void net_close(struct netconn *conn)
 
 /* Asynchronous I/O ------------------------------------------------------ */
 
-static void start_send(struct net_op *op);
+/* A completion function only stores its result and wakes the task that
+ * waits for it (task.c), or runs one step of the TLS handshake below: it
+ * never runs a program's callback and never blocks.  So it may run on the
+ * completion thread, or on the thread that started the operation when the
+ * socket finished it at once. */
 
-static void start_op(struct net_op *op, BOOL is_send);
-static void started_op(struct net_op *op, int ret, DWORD count, const char *what);
-static void done_at_once(struct net_op *op, DWORD result, size_t count);
-
-/* TLS receive: decrypt what has arrived; FALSE if another read is needed. */
+/* TLS receive: decrypt what has arrived; FALSE if another read is needed
+ * (op->wsabuf then points at the room for it). */
 static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
 {
     *error = tls_take_plaintext(op->conn->tls, op->user_buf, op->user_len, bytes);
@@ -616,41 +608,6 @@ static BOOL finish_tls_recv(struct net_op *op, DWORD *error, size_t *bytes)
     op->wsabuf.len = (ULONG)*bytes;
     *error = ERROR_SUCCESS;
     return FALSE;
-}
-
-/* Completions run one at a time per thread: an operation that finishes at
- * once while a completion runs on this thread waits in this list and runs
- * after it, so a stream of ready data loops instead of recursing. */
-static __thread BOOL completing;
-static __thread struct net_op *done_head, *done_tail;
-static __thread BOOL primary_thread;  /* the thread that waits on the port */
-static volatile LONG primary_seq;     /* operations it has completed */
-
-static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes);
-
-static void run_completion(struct net_op *op, DWORD result, ULONG_PTR bytes)
-{
-    op->done_result = result;
-    op->done_bytes = bytes;
-    op->next_done = NULL;
-    if (done_tail) done_tail->next_done = op;
-    else done_head = op;
-    done_tail = op;
-    if (completing) return;
-    completing = TRUE;
-    while ((op = done_head))
-    {
-        if (!(done_head = op->next_done)) done_tail = NULL;
-        if (primary_thread) primary_seq++;
-        complete_op(op->conn, &op->ovl, op->done_result, op->done_bytes);
-    }
-    completing = FALSE;
-}
-
-static void CALLBACK run_completion_work(PTP_CALLBACK_INSTANCE instance, void *context)
-{
-    struct net_op *op = context;
-    run_completion(op, op->done_result, op->done_bytes);
 }
 
 /* Batched send: the next batch to go out, as the send's buffer: TLS
@@ -688,232 +645,179 @@ static DWORD next_batch(struct net_op *op)
     return ERROR_SUCCESS;
 }
 
-static void complete_op(struct netconn *conn, OVERLAPPED *overlapped, DWORD result, ULONG_PTR bytes)
+/* Points the send's buffer at what is left of the current batch. */
+static void aim_send(struct net_op *op)
 {
-    struct net_op *op = CONTAINING_RECORD(overlapped, struct net_op, ovl);
-    DWORD error = result ? map_socket_error(result) : ERROR_SUCCESS;
+    size_t left = op->total - op->done;
+    op->wsabuf.buf = (char *)op->base + op->done;
+    op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
+}
 
-    if (op->tls_ready)
-    {
-        op->tls_ready = FALSE;
-        op->fn(conn, op->context, op->tls_error, bytes);
-        return;
-    }
-    if (op == &conn->recv_op && conn->tls && !error && !op->waiting)
-    {
-        size_t plain;
-        if (!bytes)
-        {
-            op->fn(conn, op->context, tls_end_of_stream(conn->tls), 0);
-            return;
-        }
-        tls_add_ciphertext(conn->tls, bytes);
-        if (!finish_tls_recv(op, &error, &plain))
-        {
-            start_op(op, FALSE);
-            return;
-        }
-        op->fn(conn, op->context, error, error ? 0 : plain);
-        return;
-    }
+/* One Winsock call of op finished with result (a Winsock error or 0) and
+ * bytes.  TRUE: the operation is over, *error and *out say how; FALSE: it
+ * goes on (op->wsabuf is set for the next call). */
+static BOOL op_step(struct net_op *op, DWORD result, ULONG_PTR bytes, DWORD *error, size_t *out)
+{
+    struct netconn *conn = op->conn;
 
+    *error = result ? map_socket_error(result) : ERROR_SUCCESS;
+    *out = 0;
     if (op->connecting)
     {
         op->connecting = FALSE;
-        if (!error && !conn->host && setsockopt(conn->socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0))
-            error = ERROR_WINHTTP_CANNOT_CONNECT;
-        else if (error && error != ERROR_WINHTTP_OPERATION_CANCELLED) error = ERROR_WINHTTP_CANNOT_CONNECT;
-        TRACE("connect of %p: %lu\n", conn, error);
-        op->fn(conn, op->context, error, 0);
-        return;
+        if (!*error && !conn->host && setsockopt(conn->socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0))
+            *error = ERROR_WINHTTP_CANNOT_CONNECT;
+        else if (*error && *error != ERROR_WINHTTP_OPERATION_CANCELLED) *error = ERROR_WINHTTP_CANNOT_CONNECT;
+        TRACE("connect of %p: %lu\n", conn, *error);
+        return TRUE;
     }
-
-    if (op == &conn->send_op && !error)
+    if (op == &conn->recv_op)
     {
-        op->done += bytes;
-        if (bytes && op->done < op->total)
+        if (*error || op->waiting || !conn->tls)
         {
-            start_send(op);  /* partial send: carry on */
-            return;
+            *out = *error ? 0 : bytes;
+            return TRUE;
         }
-        if (op->done < op->total) error = ERROR_WINHTTP_CONNECTION_ERROR;
-        else if (op->fill && op->plain_done < op->plain_total)
+        if (!bytes)
         {
-            if (!(error = next_batch(op)))
-            {
-                start_send(op);
-                return;
-            }
+            *error = tls_end_of_stream(conn->tls);
+            return TRUE;
         }
-        bytes = op->fill ? op->plain_total : op->done;
+        tls_add_ciphertext(conn->tls, bytes);
+        if (!finish_tls_recv(op, error, out)) return FALSE;
+        if (*error) *out = 0;
+        return TRUE;
     }
-    op->fn(conn, op->context, error, error ? 0 : bytes);
+    if (*error) return TRUE;
+    op->done += bytes;
+    if (bytes && op->done < op->total)
+    {
+        aim_send(op);  /* partial send: carry on */
+        return FALSE;
+    }
+    if (op->done < op->total) *error = ERROR_WINHTTP_CONNECTION_ERROR;
+    else if (op->fill && op->plain_done < op->plain_total)
+    {
+        if (!(*error = next_batch(op)))
+        {
+            aim_send(op);
+            return FALSE;
+        }
+    }
+    else *out = op->fill ? op->plain_total : op->done;
+    return TRUE;
 }
 
-/* One completion port for every connection: a pending operation costs no
- * thread and no per-socket pool object.  One thread waits on it.  Wine wakes
- * the waiters of a port oldest first (Windows: most recent first), and a
- * socket read pending under Wine is finished by the thread that started it;
- * with two threads waiting, the completion of a read the first one started
- * went to the second -- a thread hop per message (async_pipe16 in
- * docs/BENCHMARKS.md).  Completion functions run caller callbacks, which may
- * block, even on another connection's completion; so a second thread, the
- * rescuer, looks at the first every RESCUE_MS while connections are bound
- * and takes packets from the port while the same completion has been running
- * since its last look. */
-#define RESCUE_MS 50
+/* Makes op's next Winsock call.  TRUE when it finished at once (*result,
+ * *bytes say how; no packet will come), FALSE when the port brings it. */
+static BOOL op_issue(struct net_op *op, DWORD *result, ULONG_PTR *bytes)
+{
+    struct netconn *conn = op->conn;
+    DWORD flags = 0, count = 0;
+    int ret;
 
+    if (conn->host)
+    {
+        BOOL send = op == &conn->send_op;
+        unsigned int kind = send ? HOST_OP_SEND : op->wsabuf.len ? HOST_OP_RECV : HOST_OP_WAIT;
+        size_t done = 0;
+
+        *result = ERROR_SUCCESS;
+        if (send && !op->wsabuf.len) done = 0;  /* nothing to send: finished */
+        else if (!host_submit(conn->host, kind, op->wsabuf.buf, op->wsabuf.len, op, result, &done)) return FALSE;
+        *bytes = done;
+        return TRUE;
+    }
+    memset(&op->ovl, 0, sizeof(op->ovl));
+    if (op == &conn->send_op) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
+    else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
+    if (!ret && conn->skip_port_on_success)
+    {
+        *result = ERROR_SUCCESS;
+        *bytes = count;
+        return TRUE;
+    }
+    if (!ret || (ret = WSAGetLastError()) == WSA_IO_PENDING) return FALSE;
+    TRACE("%s failed at once: %d\n", op == &conn->send_op ? "WSASend" : "WSARecv", ret);
+    *result = ret;
+    *bytes = 0;
+    return TRUE;
+}
+
+/* Carries op on from a finished Winsock call until it is over (then its
+ * completion function runs here: TRUE) or waits for the port (FALSE).  A
+ * loop, not recursion: a stream of calls that finish at once stays flat. */
+static BOOL op_drive(struct net_op *op, DWORD result, ULONG_PTR bytes)
+{
+    size_t out;
+    DWORD error;
+
+    while (!op_step(op, result, bytes, &error, &out))
+        if (!op_issue(op, &result, &bytes)) return FALSE;
+    op->fn(op->conn, op->context, error, out);
+    return TRUE;
+}
+
+/* The host backend's completion of an operation it took (net_host.c). */
+void net_host_complete(void *tag, DWORD wsa_error, size_t bytes)
+{
+    op_drive(tag, wsa_error, bytes);
+}
+
+/* Starts op (its buffer set): ERROR_SUCCESS when it is already over and its
+ * completion ran on this thread, ERROR_IO_PENDING otherwise. */
+static DWORD op_start(struct net_op *op)
+{
+    ULONG_PTR bytes;
+    DWORD result;
+
+    if (!op_issue(op, &result, &bytes)) return ERROR_IO_PENDING;
+    return op_drive(op, result, bytes) ? ERROR_SUCCESS : ERROR_IO_PENDING;
+}
+
+/* One completion port for every connection and one thread that waits on it:
+ * a pending operation costs no thread and no per-socket pool object.  With
+ * completion functions that only store and wake, one thread is enough, and
+ * nothing a program does in a callback can hold it up. */
 static HANDLE completion_port;
-static HANDLE rescue_wake;          /* the first connection was bound */
-static LONG bound_count;            /* connections associated with the port */
-static volatile LONG primary_busy;  /* the primary thread runs completions */
 static INIT_ONCE completion_once = INIT_ONCE_STATIC_INIT;
 
-/* Waits up to timeout for one packet and runs it (with whatever it
- * completes at once, see run_completion). */
-static void serve_port(DWORD timeout)
+static DWORD CALLBACK completion_worker(void *arg)
 {
-    OVERLAPPED *overlapped = NULL;
+    OVERLAPPED *overlapped;
     ULONG_PTR key;
     DWORD bytes, result;
 
-    result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, timeout)
-             ? ERROR_SUCCESS : GetLastError();
-    if (!overlapped) return;
-    if (primary_thread) primary_busy = TRUE;
-    run_completion(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
-    if (primary_thread) primary_busy = FALSE;
-}
-
-static DWORD CALLBACK primary_worker(void *arg)
-{
-    primary_thread = TRUE;
-    for (;;) serve_port(INFINITE);
-    return 0;
-}
-
-static BOOL primary_stuck_in(LONG seq)
-{
-    return primary_busy && primary_seq == seq;
-}
-
-static DWORD CALLBACK rescue_worker(void *arg)
-{
-    LONG seen = -1, seq;
-
     for (;;)
     {
-        WaitForSingleObject(rescue_wake, bound_count ? RESCUE_MS : INFINITE);
-        seq = primary_seq;
-        if (!primary_stuck_in(seq) || seq != seen)
-        {
-            seen = seq;
-            continue;
-        }
-        TRACE("completion %ld has run for %u ms or more: serving the port beside it\n", seq, RESCUE_MS);
-        while (primary_stuck_in(seq)) serve_port(RESCUE_MS);
+        overlapped = NULL;
+        result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, INFINITE)
+                 ? ERROR_SUCCESS : GetLastError();
+        if (overlapped) op_drive(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
     }
     return 0;
 }
 
-static BOOL CALLBACK start_completion_workers(INIT_ONCE *once, void *param, void **context)
+static BOOL CALLBACK start_completion_worker(INIT_ONCE *once, void *param, void **context)
 {
     HANDLE thread;
 
     if (!(completion_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1))) return FALSE;
-    if (!(rescue_wake = CreateEventW(NULL, FALSE, FALSE, NULL))) return FALSE;
-    if (!(thread = CreateThread(NULL, 64 * 1024, primary_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
+    if (!(thread = CreateThread(NULL, 64 * 1024, completion_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
         return FALSE;
     CloseHandle(thread);
-    if ((thread = CreateThread(NULL, 64 * 1024, rescue_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
-        CloseHandle(thread);
-    else WARN("no rescue thread: a blocking callback delays every completion\n");
     return TRUE;
 }
 
 static DWORD ensure_io(struct netconn *conn)
 {
     if (conn->io_bound || conn->host) return ERROR_SUCCESS;  /* host: its workers start with the first submit */
-    if (!InitOnceExecuteOnce(&completion_once, start_completion_workers, NULL, NULL)) return ERROR_OUTOFMEMORY;
+    if (!InitOnceExecuteOnce(&completion_once, start_completion_worker, NULL, NULL)) return ERROR_OUTOFMEMORY;
     if (!CreateIoCompletionPort((HANDLE)conn->socket, completion_port, (ULONG_PTR)conn, 0)) return GetLastError();
     conn->io_bound = TRUE;
-    if (InterlockedIncrement(&bound_count) == 1) SetEvent(rescue_wake);
     conn->skip_port_on_success = SetFileCompletionNotificationModes((HANDLE)conn->socket,
                                                                     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
     return ERROR_SUCCESS;
-}
-
-/* The socket is about to close: one connection fewer for the rescuer to watch. */
-static void unbind_port(struct netconn *conn)
-{
-    if (conn->io_bound) InterlockedDecrement(&bound_count);
-}
-
-/* Starts (or restarts) the overlapped operation; errors other than pending
- * are reported through the completion function. */
-static void start_op(struct net_op *op, BOOL is_send)
-{
-    struct netconn *conn = op->conn;
-    DWORD flags = 0, count;
-    int ret;
-
-    if (conn->host)
-    {
-        unsigned int kind = is_send ? HOST_OP_SEND : op->wsabuf.len ? HOST_OP_RECV : HOST_OP_WAIT;
-        DWORD result;
-        size_t bytes = 0;
-
-        if ((is_send && !op->wsabuf.len) || host_submit(conn->host, kind, op->wsabuf.buf, op->wsabuf.len, op,
-                                                        &result, &bytes))
-            done_at_once(op, is_send && !op->wsabuf.len ? 0 : result, bytes);
-        return;
-    }
-    memset(&op->ovl, 0, sizeof(op->ovl));
-    if (is_send) ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
-    else ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
-    started_op(op, ret, count, is_send ? "WSASend" : "WSARecv");
-}
-
-/* What follows the start of an overlapped operation (ret as WSASend's). */
-static void started_op(struct net_op *op, int ret, DWORD count, const char *what)
-{
-    struct netconn *conn = op->conn;
-    int err;
-
-    if (!ret && conn->skip_port_on_success) done_at_once(op, ERROR_SUCCESS, count);
-    else if (ret == SOCKET_ERROR && (err = WSAGetLastError()) != WSA_IO_PENDING)
-    {
-        /* No completion packet will come. */
-        TRACE("%s failed at once: %d\n", what, err);
-        complete_op(conn, &op->ovl, err, 0);
-    }
-}
-
-/* An operation finished at once, and no packet will come: complete it here
- * when this thread already runs completions, else on the pool -- never
- * inside the caller of an API function.  result: a Winsock error or 0. */
-static void done_at_once(struct net_op *op, DWORD result, size_t count)
-{
-    if (completing) run_completion(op, result, count);
-    else
-    {
-        op->done_result = result;
-        op->done_bytes = count;
-        if (!TrySubmitThreadpoolCallback(run_completion_work, op, NULL)) run_completion(op, result, count);
-    }
-}
-
-void net_host_complete(void *tag, DWORD wsa_error, size_t bytes)
-{
-    run_completion(tag, wsa_error, bytes);
-}
-
-static void start_send(struct net_op *op)
-{
-    size_t left = op->total - op->done;
-    op->wsabuf.buf = (char *)op->base + op->done;
-    op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
-    start_op(op, TRUE);
 }
 
 /* Readies the connection's receive or send operation for a new start. */
@@ -925,6 +829,9 @@ static DWORD prepare_op(struct netconn *conn, struct net_op *op, net_completion_
     op->conn = conn;
     op->fn = fn;
     op->context = context;
+    op->connecting = FALSE;
+    op->waiting = FALSE;
+    op->fill = NULL;
     return ERROR_SUCCESS;
 }
 
@@ -934,30 +841,23 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
     DWORD error;
 
     if ((error = prepare_op(conn, op, fn, context))) return error;
-    op->waiting = FALSE;
     if (conn->tls)
     {
         size_t plain;
+
         op->user_buf = buf;
         op->user_len = len;
         if (finish_tls_recv(op, &error, &plain))
         {
-            /* Plaintext was already there: complete on this thread, after
-             * the completion running here if any, so that a stream of
-             * buffered records loops instead of recursing. */
-            BOOL queued = completing;
-            op->tls_ready = TRUE;
-            op->tls_error = error;
-            run_completion(op, ERROR_SUCCESS, error ? 0 : plain);
-            return queued ? ERROR_IO_PENDING : ERROR_SUCCESS;
+            /* the plaintext was there already */
+            fn(conn, context, error, error ? 0 : plain);
+            return ERROR_SUCCESS;
         }
-        start_op(op, FALSE);
-        return ERROR_IO_PENDING;
+        return op_start(op);
     }
     op->wsabuf.buf = buf;
     op->wsabuf.len = len > 0x40000000 ? 0x40000000 : (ULONG)len;
-    start_op(op, FALSE);
-    return ERROR_IO_PENDING;
+    return op_start(op);
 }
 
 DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context)
@@ -970,16 +870,12 @@ DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context)
     if (conn->tls && tls_has_input(conn->tls))
     {
         /* Bytes are inside already: no socket read would report them. */
-        BOOL queued = completing;
-        op->tls_ready = TRUE;
-        op->tls_error = ERROR_SUCCESS;
-        run_completion(op, ERROR_SUCCESS, 0);
-        return queued ? ERROR_IO_PENDING : ERROR_SUCCESS;
+        fn(conn, context, ERROR_SUCCESS, 0);
+        return ERROR_SUCCESS;
     }
     op->wsabuf.buf = NULL;
     op->wsabuf.len = 0;
-    start_op(op, FALSE);
-    return ERROR_IO_PENDING;
+    return op_start(op);
 }
 
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context)
@@ -991,7 +887,6 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
     op->done = 0;
     op->total = len;
     op->base = buf;
-    op->fill = NULL;
     if (conn->tls)
     {
         /* Batches of records, each encrypted once the one before has left. */
@@ -1001,61 +896,24 @@ DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_comp
         op->plain_done = 0;
         if ((error = next_batch(op))) return error;
     }
-    start_send(op);
-    return ERROR_IO_PENDING;
+    aim_send(op);
+    return op_start(op);
 }
 
 DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, void *fill_ctx,
                           net_completion_fn fn, void *context)
 {
     struct net_op *op = &conn->send_op;
-    DWORD error, count;
-    int ret;
+    DWORD error;
 
     if ((error = prepare_op(conn, op, fn, context))) return error;
     op->fill = fill;
     op->fill_ctx = fill_ctx;
     op->plain_total = total;
     op->plain_done = 0;
-    do
-    {
-        if ((error = next_batch(op))) return error;
-        while (op->done < op->total)
-        {
-            size_t left = op->total - op->done;
-
-            op->wsabuf.buf = (char *)op->base + op->done;
-            op->wsabuf.len = left > 0x40000000 ? 0x40000000 : (ULONG)left;
-            if (conn->host)
-            {
-                size_t bytes;
-                DWORD result;
-
-                if (!host_submit(conn->host, HOST_OP_SEND, op->wsabuf.buf, op->wsabuf.len, op, &result, &bytes))
-                    return ERROR_IO_PENDING;
-                if (result) return map_socket_error(result);
-                ret = 0;
-                count = (DWORD)bytes;
-            }
-            else
-            {
-                memset(&op->ovl, 0, sizeof(op->ovl));
-                ret = WSASend(conn->socket, &op->wsabuf, 1, &count, 0, &op->ovl, NULL);
-            }
-            if (!ret && (conn->skip_port_on_success || conn->host))
-            {
-                /* taken at once, and no packet will come: go on here */
-                if (!count) return ERROR_WINHTTP_CONNECTION_ERROR;
-                op->done += count;
-                continue;
-            }
-            /* The socket is full: complete_op carries on from the completion. */
-            if (!ret || WSAGetLastError() == WSA_IO_PENDING) return ERROR_IO_PENDING;
-            TRACE("WSASend failed at once: %d\n", WSAGetLastError());
-            return map_socket_error(WSAGetLastError());
-        }
-    } while (op->plain_done < op->plain_total);
-    return ERROR_SUCCESS;
+    if ((error = next_batch(op))) return error;
+    aim_send(op);
+    return op_start(op);
 }
 
 /* Connecting and the TLS handshake, overlapped ---------------------------- */
@@ -1079,9 +937,8 @@ DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn *
     SOCKADDR_STORAGE local;
     struct netconn *conn;
     struct net_op *op;
-    DWORD error;
+    DWORD error, result;
     size_t bytes;
-    BOOL done;
 
     if ((error = new_conn(sa, sa_len, 0, TRUE, &conn))) return error;
     if (conn->host)
@@ -1092,8 +949,8 @@ DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn *
         op->connecting = TRUE;
         op->done = op->total = 0;
         *ret = conn;
-        if (host_submit(conn->host, HOST_OP_CONNECT, NULL, 0, op, &error, &bytes)) done_at_once(op, error, 0);
-        return ERROR_IO_PENDING;
+        if (!host_submit(conn->host, HOST_OP_CONNECT, NULL, 0, op, &result, &bytes)) return ERROR_IO_PENDING;
+        return op_drive(op, result, 0) ? ERROR_SUCCESS : ERROR_IO_PENDING;
     }
     /* ConnectEx wants a bound socket: any local address of the family. */
     memset(&local, 0, sizeof(local));
@@ -1111,9 +968,15 @@ DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn *
     op->done = op->total = 0;
     memset(&op->ovl, 0, sizeof(op->ovl));
     *ret = conn;  /* before the completion can run */
-    done = connect_ex(conn->socket, (const struct sockaddr *)sa, sa_len, NULL, 0, NULL, &op->ovl);
-    started_op(op, done ? 0 : SOCKET_ERROR, 0, "ConnectEx");
-    return ERROR_IO_PENDING;
+    if (connect_ex(conn->socket, (const struct sockaddr *)sa, sa_len, NULL, 0, NULL, &op->ovl))
+    {
+        if (!conn->skip_port_on_success) return ERROR_IO_PENDING;
+        return op_drive(op, ERROR_SUCCESS, 0) ? ERROR_SUCCESS : ERROR_IO_PENDING;
+    }
+    if ((result = WSAGetLastError()) == WSA_IO_PENDING) return ERROR_IO_PENDING;
+    TRACE("ConnectEx failed at once: %lu\n", result);
+    op_drive(op, result, 0);
+    return ERROR_SUCCESS;
 }
 
 /* One overlapped handshake: its steps alternate token sends and receives
@@ -1167,6 +1030,7 @@ static void handshake_received(struct netconn *conn, void *context, DWORD error,
 static void handshake_next(struct netconn *conn, struct handshake *hs)
 {
     size_t room;
+    DWORD error;
     BYTE *pos;
 
     if (hs->after_token != ERROR_MORE_DATA)
@@ -1181,8 +1045,8 @@ static void handshake_next(struct netconn *conn, struct handshake *hs)
     }
     pos = tls_read_buffer(hs->tls, &room);
     if (!room) handshake_finish(conn, hs, ERROR_WINHTTP_SECURE_FAILURE);
-    else if (net_recv_async(conn, pos, room, handshake_received, hs) != ERROR_IO_PENDING)
-        handshake_finish(conn, hs, ERROR_WINHTTP_CONNECTION_ERROR);
+    else if ((error = net_recv_async(conn, pos, room, handshake_received, hs)) && error != ERROR_IO_PENDING)
+        handshake_finish(conn, hs, error);  /* else handshake_received runs (or ran) */
 }
 
 static void handshake_sent(struct netconn *conn, void *context, DWORD error, size_t bytes)
@@ -1198,6 +1062,7 @@ static void handshake_sent(struct netconn *conn, void *context, DWORD error, siz
 static void handshake_continue(struct netconn *conn, struct handshake *hs)
 {
     size_t token_len;
+    DWORD error;
 
     hs->after_token = tls_handshake_step(hs->tls, hs->name, &hs->token, &token_len, &hs->need_input);
     if (!hs->token)
@@ -1206,8 +1071,8 @@ static void handshake_continue(struct netconn *conn, struct handshake *hs)
         return;
     }
     /* conn->tls is not set yet: this goes out as it is. */
-    if (net_send_async(conn, hs->token, token_len, handshake_sent, hs) != ERROR_IO_PENDING)
-        handshake_finish(conn, hs, ERROR_WINHTTP_CONNECTION_ERROR);
+    if ((error = net_send_async(conn, hs->token, token_len, handshake_sent, hs)) && error != ERROR_IO_PENDING)
+        handshake_finish(conn, hs, error);  /* else handshake_sent runs (or ran) */
 }
 
 DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags,

@@ -12,9 +12,12 @@
  *   codec private to net.c) lives below, callers see plaintext only.
  * - At most one receive and one send in flight per connection, from any
  *   threads; net_cancel and net_set_timeouts may be called beside them.
- * - A completion runs exactly once per operation that returned
- *   ERROR_IO_PENDING, never inside the call that started it.  An operation
- *   that returned ERROR_SUCCESS already completed (see each call).
+ * - A completion runs exactly once per operation that was started: on the
+ *   backend's completion thread, or inside the call that started it when
+ *   the operation finished at once (the call then returns ERROR_SUCCESS;
+ *   net_secure_async returns ERROR_IO_PENDING either way).  So a completion
+ *   function only stores its result and wakes its task (task.c): it never
+ *   runs a program's callback and never blocks.
  * - net_close only once nothing is in flight (net_cancel first).
  *
  * Errors are WinHTTP error codes (ERROR_WINHTTP_TIMEOUT,
@@ -44,8 +47,8 @@ struct net_address
     int all_len[NET_MAX_ADDRESSES];
 };
 
-/* Completion of an asynchronous operation; runs on a pool thread, or on the
- * calling thread when the operation finished at once.  bytes == 0 with
+/* Completion of an asynchronous operation; runs on the completion thread,
+ * or on the calling thread when the operation finished at once.  bytes == 0 with
  * error == ERROR_SUCCESS on a receive means the peer closed the connection. */
 typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD error, size_t bytes);
 
@@ -92,10 +95,10 @@ void net_cancel(struct netconn *conn);
 /* Closes and frees; pending completions must have fired (see net_cancel). */
 void net_close(struct netconn *conn);
 
-/* Asynchronous, completion-based I/O on the shared bounded pool: at most one
- * receive and one send in flight per connection.  Return ERROR_IO_PENDING
- * when the completion will fire later, or ERROR_SUCCESS when it already ran
- * on this thread (then it is not called again), or an error (not called). */
+/* Asynchronous, completion-based I/O: at most one receive and one send in
+ * flight per connection.  Return ERROR_IO_PENDING when the completion will
+ * run later, or ERROR_SUCCESS when it already ran on this thread (then it
+ * is not called again), or an error (not called). */
 DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion_fn fn, void *context);
 /* Completes (bytes == 0) once data can be read, without taking any: a
  * zero-byte overlapped read, so waiting needs no buffer (on a secure
@@ -103,17 +106,16 @@ DWORD net_recv_async(struct netconn *conn, void *buf, size_t len, net_completion
 DWORD net_wait_async(struct netconn *conn, net_completion_fn fn, void *context);
 DWORD net_send_async(struct netconn *conn, const void *buf, size_t len, net_completion_fn fn, void *context);
 /* Sends total bytes that fill writes (as net_send_fill) without blocking:
- * what the socket takes at once leaves on this thread, and ERROR_SUCCESS
- * means all of it did (fn is not called); ERROR_IO_PENDING means the rest
- * follows from completions and fn reports the outcome (bytes == total);
- * another error: nothing more is sent, fn is not called.  fill_ctx and what
- * it refers to stay valid until then. */
+ * what the socket takes at once leaves on this thread; fn reports the
+ * outcome (bytes == total), as for every call above.  fill_ctx and what it
+ * refers to stay valid until then. */
 DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, void *fill_ctx,
                           net_completion_fn fn, void *context);
 
 /* Starts connecting to one address; *ret is the new connection at once (so
  * that net_cancel can reach it) and fn reports the outcome.  Returns
- * ERROR_IO_PENDING, or an error (then *ret is not set, fn not called). */
+ * ERROR_IO_PENDING or ERROR_SUCCESS as above, or an error (then *ret is not
+ * set, fn not called). */
 DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret, net_completion_fn fn,
                         void *context);
 

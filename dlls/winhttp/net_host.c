@@ -46,6 +46,43 @@ static const WCHAR *requested_backend(WCHAR *buf, DWORD size)
     return len && len < size ? buf : L"";
 }
 
+/* The helper module.  Wine 8 loads a builtin by name only where a file of
+ * that name is found (the prefix's system32, which wineboot fills from the
+ * builtin folders it knew when it last updated the prefix, or the
+ * program's folder); otherwise it is loaded by path from Wine's builtin
+ * folders and WINEDLLPATH, which Wine lists to programs as WINEDLLDIR0..n
+ * ("\??\Z:\..."), in Wine's layout (x86_64-windows\) or flat. */
+#ifdef _WIN64
+static HMODULE load_helper_module(void)
+{
+    static const WCHAR *const layouts[] = { L"%ls\\x86_64-windows\\winhttp_host.dll", L"%ls\\winhttp_host.dll" };
+    WCHAR var[32], dir[MAX_PATH], path[MAX_PATH + 64];
+    const WCHAR *start;
+    HMODULE module;
+    unsigned int i, j;
+    DWORD len;
+
+    if ((module = LoadLibraryW(L"winhttp_host.dll"))) return module;
+    for (i = 0; i < 64; i++)
+    {
+        swprintf(var, ARRAY_SIZE(var), L"WINEDLLDIR%u", i);
+        if (!(len = GetEnvironmentVariableW(var, dir, ARRAY_SIZE(dir))) || len >= ARRAY_SIZE(dir)) break;
+        start = wcsncmp(dir, L"\\??\\", 4) ? dir : dir + 4;
+        for (j = 0; j < ARRAY_SIZE(layouts); j++)
+        {
+            swprintf(path, ARRAY_SIZE(path), layouts[j], start);
+            if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) continue;
+            if ((module = LoadLibraryExW(path, NULL, 0)))
+            {
+                TRACE("helper loaded from %s\n", debugstr_w(path));
+                return module;
+            }
+        }
+    }
+    return NULL;
+}
+#endif
+
 /* The helper's call table, or a reason why not (for the trace). */
 static const char *load_helper(void)
 {
@@ -60,7 +97,7 @@ static const char *load_helper(void)
         return "not running under Wine (no __wine_unix_call_dispatcher)";
     if (!(query_memory = (query_memory_fn)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory")))
         return "no NtQueryVirtualMemory";
-    if (!(helper = LoadLibraryW(L"winhttp_host.dll")))
+    if (!(helper = load_helper_module()))
         return "winhttp_host.dll is not installed (make wine-install, or WINEDLLPATH)";
     if ((status = query_memory(GetCurrentProcess(), helper, MEMORY_WINE_UNIX_FUNCS, &unix_handle,
                                sizeof(unix_handle), NULL)) || !unix_handle)

@@ -33,6 +33,7 @@
 #include "net.h"
 #include "proxy_route.h"
 #include "request.h"
+#include "headers.h"
 #include "task.h"
 #include "wsp.h"
 

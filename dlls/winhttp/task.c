@@ -30,10 +30,89 @@ void task_queue_init(struct task_queue *queue)
     queue->drain_thread = 0;
 }
 
+/* The workers that run tasks --------------------------------------------- */
+
+/* Tasks run on workers of our own rather than Wine's thread pool because of
+ * where a worker waits when idle.  Under Wine, an overlapped read that had
+ * to wait is finished (its data copied, its completion posted) by the
+ * thread that started it, as a system APC: a thread asleep in a server wait
+ * takes it at once, while one asleep on a futex -- as Wine's pool workers
+ * are -- has to be interrupted with a signal first.  Tasks start most reads,
+ * so our idle workers wait in GetQueuedCompletionStatus on work_port.
+ *
+ * Workers start when work is posted and none is idle, up to SOFT_WORKERS;
+ * beyond that only when no worker has taken work for STUCK_MS (callbacks
+ * that block), so a callback that blocks holds up nothing else for long,
+ * and a burst of work (10,000 receives posted at once) does not start a
+ * thread per item.  Idle workers beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
+#define SOFT_WORKERS  4
+#define STUCK_MS      50
+#define IDLE_KEEP     2
+#define IDLE_EXIT_MS  30000
+
+static HANDLE work_port;
+static INIT_ONCE work_once = INIT_ONCE_STATIC_INIT;
+static LONG workers, idle_workers;
+static volatile DWORD last_pick;     /* tick count when a worker last took work */
+
+static DWORD CALLBACK worker_main(void *arg)
+{
+    OVERLAPPED *context;
+    ULONG_PTR key;
+    DWORD bytes;
+
+    for (;;)
+    {
+        BOOL got;
+
+        InterlockedIncrement(&idle_workers);
+        got = GetQueuedCompletionStatus(work_port, &bytes, &key, &context, IDLE_EXIT_MS);
+        if (!got && !context)
+        {
+            /* idle for a while: leave if enough others are idle too */
+            if (InterlockedDecrement(&idle_workers) >= IDLE_KEEP) break;
+            continue;
+        }
+        InterlockedDecrement(&idle_workers);
+        last_pick = GetTickCount();
+        ((void (*)(void *))key)(context);
+    }
+    InterlockedDecrement(&workers);
+    TRACE("worker leaves\n");
+    return 0;
+}
+
+static BOOL CALLBACK create_work_port(INIT_ONCE *once, void *param, void **context)
+{
+    return (work_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0)) != NULL;
+}
+
+/* Runs fn(context) on a worker; FALSE (GetLastError set) if it cannot. */
+static BOOL submit_work(void (*fn)(void *), void *context)
+{
+    HANDLE thread;
+
+    if (!InitOnceExecuteOnce(&work_once, create_work_port, NULL, NULL)) return FALSE;
+    if (idle_workers <= 0 && (workers < SOFT_WORKERS || GetTickCount() - last_pick > STUCK_MS))
+    {
+        InterlockedIncrement(&workers);
+        last_pick = GetTickCount();  /* one new worker per stuck period */
+        if ((thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL))) CloseHandle(thread);
+        else if (InterlockedDecrement(&workers) <= 0) return FALSE;  /* nobody would take it */
+    }
+    return PostQueuedCompletionStatus(work_port, 0, (ULONG_PTR)fn, context);
+}
+
+/* Queues ------------------------------------------------------------------ */
+
+static void drain_queue(void *context);
+
 /* Runs the queue's tasks until it is empty or one waits for I/O.  The
  * caller owns the queue (running is TRUE) and a reference on its owner,
- * which a parked queue keeps until it is resumed. */
-static void drain(struct task_queue *queue)
+ * which a parked queue keeps until it is resumed.  on_caller: this is the
+ * thread of an API call (task_queue_run), which runs the first task only
+ * and leaves what is queued behind it to the pool. */
+static void drain(struct task_queue *queue, BOOL on_caller)
 {
     struct object_header *owner = queue->owner;
     struct task *task;
@@ -78,13 +157,25 @@ static void drain(struct task_queue *queue)
         ReleaseSRWLockExclusive(&queue->lock);
         heap_free(task);
         release_object(obj);
+        if (on_caller)
+        {
+            BOOL more;
+
+            AcquireSRWLockExclusive(&queue->lock);
+            if (!(more = queue->head != NULL)) queue->running = FALSE;
+            ReleaseSRWLockExclusive(&queue->lock);
+            if (!more) break;
+            on_caller = FALSE;
+            /* what was queued behind it runs on the pool, with the drainer's reference */
+            if (submit_work(drain_queue, queue)) return;
+        }
     }
     release_object(owner);  /* the drainer's reference */
 }
 
-static void CALLBACK drain_queue(PTP_CALLBACK_INSTANCE instance, void *context)
+static void drain_queue(void *context)
 {
-    drain(context);
+    drain(context, FALSE);
 }
 
 void task_io_done(struct task_queue *queue)
@@ -93,7 +184,7 @@ void task_io_done(struct task_queue *queue)
     queue->rendezvous = 0;
     /* On the pool, not on the I/O thread: the program's callbacks run in
      * the task and may block; the few completion threads must not. */
-    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue);
+    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
 }
 
 void task_io_inline(struct task_queue *queue)
@@ -101,9 +192,10 @@ void task_io_inline(struct task_queue *queue)
     InterlockedDecrement(&queue->rendezvous);
 }
 
-DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
+/* Appends task; TRUE when the queue was idle and the caller now drains it. */
+static BOOL enqueue(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
 {
-    BOOL start = FALSE;
+    BOOL start;
 
     task->next = NULL;
     task->obj = addref_object(obj);
@@ -115,14 +207,20 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     if (queue->tail) queue->tail->next = task;
     else queue->head = task;
     queue->tail = task;
-    if (!queue->running) start = queue->running = TRUE;
+    if ((start = !queue->running)) queue->running = TRUE;
     ReleaseSRWLockExclusive(&queue->lock);
+    return start;
+}
+
+DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
+{
+    BOOL start = enqueue(queue, obj, task, fn);
 
     TRACE("queued task %p for %p%s\n", task, obj, start ? ", starting a drainer" : "");
     if (!start) return ERROR_SUCCESS;
 
     addref_object(obj);
-    if (TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) return ERROR_SUCCESS;
+    if (submit_work(drain_queue, queue)) return ERROR_SUCCESS;
 
     /* No pool thread: take the task back. */
     {
@@ -141,6 +239,27 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
         heap_free(task);
         return error ? error : ERROR_OUTOFMEMORY;
     }
+}
+
+DWORD task_queue_run(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn)
+{
+    BOOL idle = enqueue(queue, obj, task, fn);
+
+    TRACE("task %p for %p%s\n", task, obj, idle ? ": running it here" : " queued");
+    if (!idle) return ERROR_SUCCESS;
+    addref_object(obj);  /* the drainer's */
+    drain(queue, TRUE);
+    return ERROR_SUCCESS;
+}
+
+BOOL task_queue_busy(struct task_queue *queue)
+{
+    BOOL busy;
+
+    AcquireSRWLockShared(&queue->lock);
+    busy = queue->running || queue->head;
+    ReleaseSRWLockShared(&queue->lock);
+    return busy;
 }
 
 BOOL task_queue_begin_inline(struct task_queue *queue)
@@ -183,5 +302,5 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
     ReleaseSRWLockExclusive(&queue->lock);
     if (!start) return;
     addref_object(obj);
-    if (!TrySubmitThreadpoolCallback(drain_queue, queue, NULL)) drain(queue);
+    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
 }

@@ -1,6 +1,8 @@
 /*
- * Request internals shared by request.c, headers.c and task.c: the
- * per-object task queue of asynchronous mode and the header lists.
+ * The asynchronous engine: per-object task queues (task.c).  Every
+ * asynchronous operation of a request or a websocket is a task -- a step
+ * function that parks while its I/O is in flight and is resumed by the
+ * completion (docs/ENGINE.md).
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -47,6 +49,13 @@ struct task_queue
 void task_queue_init(struct task_queue *queue);
 /* Takes a reference on obj; ERROR_SUCCESS or an error (task not queued, freed). */
 DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn);
+/* Runs the task's first step on this thread when the queue is idle (then
+ * what queues up behind it goes to the pool), else queues it: for calls that
+ * Windows completes on the calling thread when the network takes or gives
+ * the data at once (a websocket send).  Takes a reference on obj. */
+DWORD task_queue_run(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn);
+/* TRUE while a task is queued, runs or is parked. */
+BOOL task_queue_busy(struct task_queue *queue);
 /* The I/O a task returned ERROR_IO_PENDING for has finished (its result is
  * stored where the task will look): resumes the task, now or when it has
  * finished parking.  Call it from the I/O completion, on any thread. */
@@ -66,48 +75,5 @@ void task_io_inline(struct task_queue *queue);
 BOOL task_queue_begin_inline(struct task_queue *queue);
 /* Gives the queue back; tasks queued meanwhile start now. */
 void task_queue_end_inline(struct task_queue *queue, struct object_header *obj);
-
-/* Header lists ------------------------------------------------------------ */
-
-struct header
-{
-    WCHAR *name;
-    WCHAR *value;
-};
-
-struct header_list
-{
-    struct header *items;
-    size_t count, size;
-};
-
-void headers_free(struct header_list *list);
-/* Index of the nth (0-based) header called name at or after 0, or -1. */
-int headers_find(const struct header_list *list, const WCHAR *name, DWORD nth);
-/* Applies one header with WINHTTP_ADDREQ_* semantics; returns an error code. */
-DWORD headers_process(struct header_list *list, const WCHAR *name, const WCHAR *value, DWORD flags);
-/* Parses "Name: value\r\n..." (len chars, or -1 for NUL-terminated) and
- * applies each line; returns an error code. */
-DWORD headers_add_string(struct header_list *list, const WCHAR *str, DWORD len, DWORD flags);
-/* Appends name/value given as bytes (from the wire, UTF-8 or Latin-1). */
-DWORD headers_append_bytes(struct header_list *list, const char *name, size_t name_len,
-                           const char *value, size_t value_len);
-
-/* What WinHttpQueryHeaders needs to see of a request. */
-struct query_source
-{
-    const struct header_list *list;     /* request or response headers */
-    const WCHAR *first_line_parts[3];   /* response: version, status code, text; request: verb, path, version */
-    BOOL is_request;
-};
-
-/* The level/modifier logic of WinHttpQueryHeaders; returns an error code and
- * follows the buffer protocol (*len in bytes). */
-DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *name, void *buffer,
-                    DWORD *len, DWORD *index);
-/* The same for WinHttpQueryHeadersEx: parsed name/value pairs in the buffer. */
-DWORD headers_query_ex(const struct query_source *src, DWORD level, UINT codepage, DWORD *index,
-                       const WINHTTP_HEADER_NAME *header_name, void *buffer, DWORD *len,
-                       WINHTTP_EXTENDED_HEADER **headers, DWORD *count);
 
 #endif /* WINHTTP_TASK_H */

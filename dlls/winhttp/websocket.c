@@ -4,8 +4,12 @@
  *
  * Framing, UTF-8 and close-code rules live in the portable core (wsp.h);
  * this file keeps Windows' state rules and feeds the core from the transport.
- * Synchronous calls block on the socket; asynchronous receives are overlapped
- * reads completed on the shared pool, so a pending receive costs no thread.
+ * Synchronous calls block on the socket, bounded by the handle's timeouts.
+ * Asynchronous calls are tasks (task.c) on two queues per websocket, one for
+ * receiving and one for the wire: each step parks while its overlapped I/O
+ * is in flight, so a pending operation costs no thread, and the program's
+ * callbacks run where the task runs -- a pool thread, or the calling thread
+ * when the network took the frame at once (docs/ENGINE.md).
  *
  * Decisions where Windows' behaviour is not documented or tested (see
  * docs/DECISIONS.md): close codes that may not be sent and reasons that are
@@ -21,17 +25,16 @@
 #include "deadline.h"
 #include "net.h"
 #include "request.h"
+#include "task.h"
 #include "wsp.h"
 
 #define DEFAULT_KEEPALIVE_INTERVAL 30000
 #define DEFAULT_CLOSE_TIMEOUT      10000
 #define MIN_RECEIVE_BUFFER         4096
 #define DIRECT_READ_MIN            4096                /* smaller reads go through rbuf */
+#define RBUF_MAX                   (256 * 1024)        /* rbuf grows up to this while reads fill it */
 #define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
 #define CONTROL_QUEUE_MAX          64                  /* control frames waiting for the wire */
-
-/* The websocket whose READ_COMPLETE this thread is delivering, if any. */
-static __thread struct websocket *delivering;
 
 enum socket_state
 {
@@ -74,37 +77,84 @@ enum step
     STEP_ERROR,
 };
 
+/* The asynchronous operations, each a task (task.c). */
+enum ws_op_type
+{
+    OP_RECEIVE,                   /* receive queue: WinHttpWebSocketReceive */
+    OP_CLOSE_WAIT,                /* receive queue: Close waits for the peer's close frame */
+    OP_SEND,                      /* send queue: WinHttpWebSocketSend */
+    OP_SHUTDOWN,                  /* send queue: our close frame, then SHUTDOWN_COMPLETE */
+    OP_CLOSE_FRAME,               /* send queue: our close frame for Close */
+    OP_FLUSH,                     /* send queue: queued control frames only */
+};
+
+struct ws_op
+{
+    struct task task;             /* first: the queue frees the op */
+    enum ws_op_type type;
+    BOOL cancelled;               /* receive: Close has reported it (cs) */
+    void *buf;                    /* receive: the caller's buffer */
+    DWORD len;
+    struct frame_fill frame;      /* send queue: the op's own frame (data or close) */
+    BOOL frame_done;
+    WINHTTP_WEB_SOCKET_STATUS status;     /* send: what WRITE_COMPLETE reports */
+    enum fragment_type next_fragment;     /* send: what the next Send must continue */
+    BYTE close_payload[WSP_MAX_CONTROL_PAYLOAD];
+    struct control_frame *control;        /* send queue: the control frame in flight */
+    struct frame_fill control_frame;
+    BOOL writing;                 /* send queue: a write is in flight, its result in ws->write_error */
+};
+
+/* Threads and locks.
+ *
+ * cs guards the state, the decoder and the receive buffer; it is never held
+ * across I/O or a callback.  send_lock guards the control queue and the
+ * wire flags and is held for no I/O.  Lock order: cs, then send_lock.
+ *
+ * Asynchronous handles: recv_queue runs receives and the close wait, one at
+ * a time, send_queue every write (data, close frames, control frames), one
+ * at a time -- so one read and one write are in flight at most, as net.h
+ * wants.  Their steps run on pool threads, or the first step on the calling
+ * thread (Send, Shutdown, Close).  Control frames (pong, the close after a
+ * protocol violation, keepalive pings) wait in the control queue until a
+ * send-queue task writes them -- never under cs, never on the timer or the
+ * completion thread.
+ *
+ * Synchronous handles: the wire is taken with wire_busy (blocking while
+ * another thread writes); its owner writes the queued control frames before
+ * it gives the wire up. */
 struct websocket
 {
     struct object_header hdr;
     struct netconn *conn;
-    CRITICAL_SECTION cs;          /* state; held while input is decoded */
-    /* The wire: one frame goes out at a time, written by whoever set
-     * wire_busy, never under cs.  Control frames that come up meanwhile
-     * (pong, the close after a protocol violation, keepalive pings) wait in
-     * the control queue (ctl_head); the owner sends them before it gives the wire up, on its own
-     * thread if that one may block (synchronous handles), else from a pool
-     * task (flush_task).  send_lock guards the fields below and is held for
-     * no I/O; lock order: cs, then send_lock. */
+    CRITICAL_SECTION cs;
     SRWLOCK send_lock;
-    CONDITION_VARIABLE wire_free;
-    BOOL wire_busy;
-    BOOL wire_shutdown;           /* FIN once the queue is empty (protocol violation) */
-    BOOL send_queued;             /* an async send waits for the wire (started by the giver) */
+    CONDITION_VARIABLE wire_free; /* synchronous handles: wire_busy went FALSE */
+    BOOL wire_busy;               /* synchronous handles: a thread writes */
+    BOOL wire_shutdown;           /* FIN once the control queue is empty (protocol violation) */
+    BOOL flush_queued;            /* an OP_FLUSH task is queued (send_lock) */
     struct control_frame *ctl_head, **ctl_tail;
     unsigned int ctl_count;
-    /* the async send in flight (send_pending) */
-    struct frame_fill out;
-    WINHTTP_WEB_SOCKET_STATUS out_status;
-    enum fragment_type out_next_fragment;
+    struct task_queue recv_queue;
+    struct task_queue send_queue;
+    struct ws_op *receive_op;     /* the pending async receive (cs) */
+    DWORD write_error;            /* the send queue's write that completed */
+    /* the receive queue's read: one in flight at most */
+    BOOL read_ready;              /* it completed: read_error, read_bytes */
+    BOOL read_waiting;            /* it is a wait for data without a buffer */
+    BOOL readable;                /* that wait said data is there: read it now */
+    DWORD read_error;
+    size_t read_bytes;
     HANDLE close_event;           /* set once the peer's close arrived or the connection died */
     enum socket_state state;
     enum fragment_type send_fragment;
     BOOL send_pending;
     BOOL receive_pending;
     BOOL close_pending;           /* async Close waits for the peer's close */
-    BOOL reading;                 /* an overlapped read is in flight */
-    BOOL close_sent;
+    BOOL reading;                 /* a read is in flight */
+    BOOL close_sent;              /* our close frame is queued or sent */
+    BOOL close_frame_out;         /* async: it has left */
+    BOOL fin_sent;
     BOOL close_received;
     DWORD fatal_error;            /* the connection is gone: later calls fail with this */
     USHORT close_status;
@@ -118,14 +168,10 @@ struct websocket
     BOOL ping_outstanding;        /* a keepalive ping got no answer (no byte at all) yet */
     DWORD last_heard;             /* tick count of the last byte from the peer (keepalive) */
     DWORD last_data;              /* same, 0 until the first read: busy or idle? */
-    BOOL step_deferred;           /* Receive called from our READ_COMPLETE: run after it returns */
     /* receiving */
     struct wsp_decoder decoder;
     BYTE *rbuf;
     size_t rbuf_size, rpos, rlen;
-    void *user_buf;               /* pending async receive */
-    DWORD user_len;
-    /* sending */
 };
 
 static struct websocket *impl_from_hdr(struct object_header *hdr)
@@ -170,6 +216,7 @@ static void websocket_handle_closing(struct object_header *hdr)
     EnterCriticalSection(&ws->cs);
     cancel = ws->reading || ws->receive_pending || ws->close_pending || ws->send_pending;
     LeaveCriticalSection(&ws->cs);
+    cancel = cancel || task_queue_busy(&ws->recv_queue) || task_queue_busy(&ws->send_queue);
     TRACE("%p, cancel %d\n", ws, cancel);
     if (cancel) net_cancel(ws->conn);
 }
@@ -273,8 +320,8 @@ static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const v
     return net_send_fill(ws->conn, f.header_len + len, fill_frame, &f);
 }
 
-/* Takes the wire, waiting while another thread writes (bounded by its send
- * timeout).  Only where blocking is allowed: synchronous calls, close frames. */
+/* Synchronous handles: takes the wire, waiting while another thread writes
+ * (bounded by its send timeout). */
 static void wire_take(struct websocket *ws)
 {
     AcquireSRWLockExclusive(&ws->send_lock);
@@ -283,12 +330,18 @@ static void wire_take(struct websocket *ws)
     ReleaseSRWLockExclusive(&ws->send_lock);
 }
 
-static void start_async_send(struct websocket *ws, BOOL on_caller);
-static void finish_async_send(struct websocket *ws, DWORD error, BOOL on_caller, BOOL owns_wire);
-static void CALLBACK flush_task(PTP_CALLBACK_INSTANCE instance, void *context);
+/* TRUE once (send_lock held): the FIN that follows the close answering a
+ * protocol violation is due, the control queue being empty. */
+static BOOL take_fin(struct websocket *ws)
+{
+    if (!ws->wire_shutdown || ws->ctl_count) return FALSE;
+    ws->wire_shutdown = FALSE;
+    return TRUE;
+}
 
-/* Sends the queued control frames, blocking; the caller owns the wire. */
-static void flush_controls(struct websocket *ws)
+/* Synchronous handles: sends the queued control frames (blocking); the
+ * caller owns the wire. */
+static void send_controls(struct websocket *ws)
 {
     struct control_frame *frame;
     DWORD error;
@@ -305,58 +358,24 @@ static void flush_controls(struct websocket *ws)
     }
 }
 
-/* Gives the wire up.  Queued control frames go first: sent here when this
- * thread may block on the network, else handed to a pool task that owns the
- * wire meanwhile; then an async send that waited is started. */
-static void wire_give(struct websocket *ws, BOOL may_block)
+/* Synchronous handles: gives the wire up, the queued control frames sent. */
+static void wire_give(struct websocket *ws)
 {
-    BOOL queued;
+    BOOL fin = FALSE, more;
 
-    for (;;)
+    do
     {
-        if (may_block) flush_controls(ws);
+        send_controls(ws);
         AcquireSRWLockExclusive(&ws->send_lock);
-        if (ws->ctl_count && !may_block)
+        if (!(more = ws->ctl_count != 0))
         {
-            ReleaseSRWLockExclusive(&ws->send_lock);
-            addref_object(&ws->hdr);
-            if (TrySubmitThreadpoolCallback(flush_task, ws, NULL)) return;
-            release_object(&ws->hdr);
-            ERR("%p: no pool thread for the control frames\n", ws);
-            AcquireSRWLockExclusive(&ws->send_lock);
-            while (ws->ctl_count) heap_free(pop_control(ws));
+            fin = take_fin(ws);
+            ws->wire_busy = FALSE;
+            WakeAllConditionVariable(&ws->wire_free);
         }
-        if (!ws->ctl_count && ws->wire_shutdown)
-        {
-            /* after the close that answers a protocol violation: FIN */
-            ws->wire_shutdown = FALSE;
-            ReleaseSRWLockExclusive(&ws->send_lock);
-            net_shutdown_send(ws->conn);
-            continue;
-        }
-        if (!ws->ctl_count)
-        {
-            queued = ws->send_queued;
-            ws->send_queued = FALSE;
-            if (!queued)
-            {
-                ws->wire_busy = FALSE;
-                WakeAllConditionVariable(&ws->wire_free);
-            }
-            ReleaseSRWLockExclusive(&ws->send_lock);
-            if (queued) start_async_send(ws, FALSE);
-            return;
-        }
-        ReleaseSRWLockExclusive(&ws->send_lock);  /* queued meanwhile: flush again */
-    }
-}
-
-static void CALLBACK flush_task(PTP_CALLBACK_INSTANCE instance, void *context)
-{
-    struct websocket *ws = context;
-
-    wire_give(ws, TRUE);
-    release_object(&ws->hdr);
+        ReleaseSRWLockExclusive(&ws->send_lock);
+    } while (more);
+    if (fin) net_shutdown_send(ws->conn);
 }
 
 /* Queues a control frame; any thread, cs may be held (nothing is written
@@ -382,30 +401,57 @@ static void queue_control(struct websocket *ws, unsigned opcode, const void *pay
     if (!frame) WARN("%p: control queue full, frame %u dropped\n", ws, opcode);
 }
 
-/* Sends what queue_control queued if the wire is free (else its owner
- * will): on this thread for synchronous handles, from a pool task for
- * asynchronous ones, so async callers and completion threads never write. */
-static void control_kick(struct websocket *ws)
+static DWORD start_send_op(struct websocket *ws, struct ws_op *op, BOOL here);
+
+/* Has what queue_control queued written: synchronous handles on this thread
+ * (if the wire is free, else its owner does it); asynchronous ones by a
+ * send-queue task, whose first step runs here unless on_timer (a deadline
+ * only marks and wakes). */
+static void control_kick(struct websocket *ws, BOOL on_timer)
 {
+    struct ws_op *op;
     BOOL take;
 
     AcquireSRWLockExclusive(&ws->send_lock);
-    take = !ws->wire_busy && (ws->ctl_count || ws->wire_shutdown);
-    if (take) ws->wire_busy = TRUE;
+    if (!object_is_async(&ws->hdr))
+    {
+        take = !ws->wire_busy && (ws->ctl_count || ws->wire_shutdown);
+        if (take) ws->wire_busy = TRUE;
+    }
+    else
+    {
+        take = !ws->flush_queued && (ws->ctl_count || ws->wire_shutdown);
+        if (take) ws->flush_queued = TRUE;
+    }
     ReleaseSRWLockExclusive(&ws->send_lock);
-    if (take) wire_give(ws, !object_is_async(&ws->hdr));
+    if (!take) return;
+    if (!object_is_async(&ws->hdr))
+    {
+        wire_give(ws);
+        return;
+    }
+    if ((op = heap_alloc_zero(sizeof(*op))))
+    {
+        op->type = OP_FLUSH;
+        if (!start_send_op(ws, op, !on_timer)) return;
+    }
+    ERR("%p: cannot queue the control frames\n", ws);
+    AcquireSRWLockExclusive(&ws->send_lock);
+    ws->flush_queued = FALSE;
+    ReleaseSRWLockExclusive(&ws->send_lock);
 }
 
-/* Sends a frame now (blocking), after whatever is on the wire and the
- * control frames queued before it (a pong must not follow our close). */
+/* Synchronous handles: sends a frame now, after whatever is on the wire
+ * and the control frames queued before it (a pong must not follow our
+ * close). */
 static DWORD send_now(struct websocket *ws, BOOL fin, unsigned opcode, const void *payload, size_t len)
 {
     DWORD error;
 
     wire_take(ws);
-    flush_controls(ws);
+    send_controls(ws);
     error = send_frame(ws, fin, opcode, payload, len);
-    wire_give(ws, !object_is_async(&ws->hdr));
+    wire_give(ws);
     return error;
 }
 
@@ -531,6 +577,20 @@ static BYTE *read_position(struct websocket *ws, size_t *room)
     return ws->rbuf + ws->rlen;
 }
 
+/* A read filled rbuf: more is coming than it holds, so the next read may
+ * take more (up to RBUF_MAX).  Fewer, larger reads: under Wine each read is
+ * a server round trip, far dearer than copying what it brought. */
+static void rbuf_filled(struct websocket *ws)
+{
+    size_t size = min(ws->rbuf_size * 2, RBUF_MAX);
+    BYTE *rbuf;
+
+    if (ws->rlen < ws->rbuf_size || size <= ws->rbuf_size) return;
+    if (!(rbuf = heap_realloc(ws->rbuf, size))) return;
+    ws->rbuf = rbuf;
+    ws->rbuf_size = size;
+}
+
 /* A keepalive interval passed with nothing from the peer.  The first time we
  * ping it; if a whole interval passes again without a byte (not even the
  * pong), the peer or the path to it is gone: ERROR_WINHTTP_TIMEOUT.  After
@@ -564,7 +624,7 @@ static DWORD read_into(struct websocket *ws, void *dst, size_t room, int timeout
         if (error == ERROR_WINHTTP_TIMEOUT && keepalive && !ws->hdr.closing)
         {
             if ((error = keepalive_expired(ws))) return error;
-            control_kick(ws);
+            control_kick(ws, FALSE);
             continue;
         }
         if (error) return error;
@@ -581,17 +641,25 @@ static DWORD read_more(struct websocket *ws, int timeout, BOOL keepalive)
     BYTE *pos = read_position(ws, &room);
 
     if (!pos) return ERROR_NOT_ENOUGH_MEMORY;
-    if (!(error = read_into(ws, pos, room, timeout, keepalive, &received))) ws->rlen += received;
+    if (!(error = read_into(ws, pos, room, timeout, keepalive, &received)))
+    {
+        ws->rlen += received;
+        rbuf_filled(ws);
+    }
     return error;
 }
 
-/* With nothing buffered and a large enough caller buffer, bytes are read
- * straight into it: inside a frame that is pure payload (no copy at all), at
- * a frame boundary the header is stripped in place and whatever follows the
- * frame is kept in rbuf.  One read per message, as large as the caller takes. */
+/* Inside a frame with enough payload to come, nothing buffered and a large
+ * enough caller buffer, the payload is read straight into the caller's
+ * buffer, no more than the frame holds: no copy at all.  At a frame
+ * boundary the read goes to rbuf (the next frame's size is not known yet):
+ * a direct read there would bring the frames behind it along, to be copied
+ * out of the caller's buffer into rbuf and back -- twice the copying just
+ * when the reader falls behind, which kept it behind (the bimodal
+ * stream64k of docs/BENCHMARKS.md). */
 static BOOL can_read_direct(struct websocket *ws, DWORD len)
 {
-    return !ws->rlen && len >= DIRECT_READ_MIN;
+    return !ws->rlen && len >= DIRECT_READ_MIN && wsp_decoder_payload_remaining(&ws->decoder) >= DIRECT_READ_MIN;
 }
 
 static DWORD read_direct(struct websocket *ws, void *buf, DWORD len, DWORD *bytes, WINHTTP_WEB_SOCKET_BUFFER_TYPE *type,
@@ -621,7 +689,7 @@ static DWORD read_direct(struct websocket *ws, void *buf, DWORD len, DWORD *byte
         else error = ERROR_NOT_ENOUGH_MEMORY;
     }
     LeaveCriticalSection(&ws->cs);
-    control_kick(ws);
+    control_kick(ws, FALSE);
     return error;
 }
 
@@ -638,7 +706,7 @@ static DWORD receive_sync(struct websocket *ws, void *buf, DWORD len, DWORD *byt
         step = process_input(ws, buf, len, bytes, type);
         error = ws->fatal_error;
         LeaveCriticalSection(&ws->cs);
-        control_kick(ws);
+        control_kick(ws, FALSE);
         if (step == STEP_DATA || step == STEP_CLOSE) return ERROR_SUCCESS;
         if (step == STEP_ERROR) return error;
         if (can_read_direct(ws, len))
@@ -675,145 +743,161 @@ static void send_async_error(struct websocket *ws, WINHTTP_WEB_SOCKET_OPERATION 
     send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &result, sizeof(result));
 }
 
-static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes);
-static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes);
-static void start_keepalive(struct websocket *ws);
-
-/* Runs the pending async receive or close as far as buffered input allows,
- * then either completes it or starts the next overlapped read.  Holds a
- * reference on ws for the read it starts. */
-static void async_step(struct websocket *ws)
+static struct ws_op *op_from_task(struct task *task)
 {
-    WINHTTP_WEB_SOCKET_STATUS status;
-    enum step step;
-    DWORD error = ERROR_SUCCESS;
-    BOOL receive, close_done, read, again;
-    size_t room;
-    BYTE *pos;
-
-    do
-    {
-        close_done = read = FALSE;
-        EnterCriticalSection(&ws->cs);
-        receive = ws->receive_pending;
-        /* nothing pending, or a read in flight whose completion carries on */
-        if ((!receive && !ws->close_pending) || ws->reading)
-        {
-            LeaveCriticalSection(&ws->cs);
-            return;
-        }
-        if (ws->fatal_error) step = STEP_ERROR;
-        else if (receive) step = process_input(ws, ws->user_buf, ws->user_len, &status.dwBytesTransferred, &status.eBufferType);
-        else step = ws->close_received ? STEP_CLOSE : process_input(ws, NULL, 0, &status.dwBytesTransferred, &status.eBufferType);
-        error = ws->fatal_error;
-        if (step == STEP_NEED_INPUT)
-        {
-            ws->reading = read = TRUE;
-            addref_object(&ws->hdr);
-            start_keepalive(ws);
-        }
-        else if (receive) ws->receive_pending = FALSE;
-        else
-        {
-            ws->close_pending = FALSE;
-            close_done = TRUE;
-        }
-        LeaveCriticalSection(&ws->cs);
-        control_kick(ws);
-
-        if (read)
-        {
-            if (!ws->rlen && GetTickCount() - ws->last_data > BUSY_WINDOW)
-            {
-                /* Idle: wait for data without a buffer, so an idle connection
-                 * with a receive pending costs no receive buffer. */
-                heap_free(ws->rbuf);
-                ws->rbuf = NULL;
-                net_wait_async(ws->conn, async_data_ready, ws);
-            }
-            else if ((pos = read_position(ws, &room))) net_recv_async(ws->conn, pos, room, async_read_complete, ws);
-            else async_read_complete(ws->conn, ws, ERROR_NOT_ENOUGH_MEMORY, 0);
-            return;
-        }
-        if (ws->hdr.closing && error) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-        if (receive)
-        {
-            if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, error);
-            else
-            {
-                /* A Receive the program posts from this callback runs when it returns. */
-                delivering = ws;
-                send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, &status, sizeof(status));
-                delivering = NULL;
-            }
-        }
-        else if (close_done)
-        {
-            if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_CLOSE_OPERATION, error);
-            else
-            {
-                net_shutdown_send(ws->conn);
-                send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, NULL, 0);
-            }
-        }
-        EnterCriticalSection(&ws->cs);
-        again = ws->step_deferred;  /* the deferred receive holds its own reference */
-        ws->step_deferred = FALSE;
-        LeaveCriticalSection(&ws->cs);
-        release_object(&ws->hdr);  /* the operation's reference */
-    } while (again);
+    return CONTAINING_RECORD(task, struct ws_op, task);
 }
 
-static void async_read_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
+/* Our FIN after the close handshake, once both close frames have passed:
+ * from whichever of the close wait and the close frame's write ends last. */
+static void finish_close_handshake(struct websocket *ws)
+{
+    BOOL fin;
+
+    EnterCriticalSection(&ws->cs);
+    fin = ws->close_frame_out && ws->close_received && ws->state == SOCKET_STATE_CLOSED && !ws->fin_sent;
+    if (fin) ws->fin_sent = TRUE;
+    LeaveCriticalSection(&ws->cs);
+    if (fin) net_shutdown_send(ws->conn);
+}
+
+/* An async Close is over: the peer's close frame came (error 0) or not. */
+static void report_close(struct websocket *ws, DWORD error)
+{
+    deadline_disarm(&ws->close_deadline);
+    if (error)
+    {
+        send_async_error(ws, WINHTTP_WEB_SOCKET_CLOSE_OPERATION, error);
+        return;
+    }
+    finish_close_handshake(ws);
+    send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, NULL, 0);
+}
+
+/* The receive queue ---------------------------------------------------------- */
+
+static void start_keepalive(struct websocket *ws);
+
+/* The completion of the receive queue's read: stores and wakes. */
+static void read_done(struct netconn *conn, void *context, DWORD error, size_t bytes)
 {
     struct websocket *ws = context;
 
+    ws->read_error = error;
+    ws->read_bytes = bytes;
+    ws->read_ready = TRUE;
+    task_io_done(&ws->recv_queue);
+}
+
+/* Takes in what the read brought. */
+static void read_finished(struct websocket *ws)
+{
+    DWORD error = ws->read_error;
+    size_t bytes = ws->read_bytes;
+
     EnterCriticalSection(&ws->cs);
+    ws->read_ready = FALSE;
     ws->reading = FALSE;
-    if (!error && !bytes) error = ERROR_WINHTTP_CONNECTION_ERROR;
-    if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-    if (error) set_fatal_error(ws, error);
-    else
+    if (ws->read_waiting)
+    {
+        ws->read_waiting = FALSE;
+        ws->readable = !error;
+    }
+    else if (!error && !bytes) error = ERROR_WINHTTP_CONNECTION_ERROR;  /* TCP closed without a close frame */
+    else if (!error)
     {
         ws->rlen += bytes;
+        rbuf_filled(ws);
         ws->ping_outstanding = FALSE;
         ws->last_heard = ws->last_data = GetTickCount();
     }
+    if (error && ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    if (error) set_fatal_error(ws, error);
     LeaveCriticalSection(&ws->cs);
     TRACE("%p: read %Iu bytes, error %lu\n", ws, bytes, error);
-    async_step(ws);
-    release_object(&ws->hdr);  /* the read's reference */
 }
 
-/* Data has arrived on an idle connection: read it into a fresh buffer
- * (on a secure connection the rest of a record may still be on its way). */
-static void async_data_ready(struct netconn *conn, void *context, DWORD error, size_t bytes)
+/* Starts the receive queue's read: into rbuf, or, on a connection idle for
+ * a while with nothing buffered, a wait for data without a buffer -- so an
+ * idle connection with a receive pending costs no receive buffer.  Returns
+ * as net_recv_async. */
+static DWORD start_read(struct websocket *ws)
 {
-    struct websocket *ws = context;
-    size_t room = 0;
-    BYTE *pos = NULL;
+    size_t room;
+    BYTE *pos;
 
-    if (!error && !(pos = read_position(ws, &room))) error = ERROR_NOT_ENOUGH_MEMORY;
-    if (!error)
+    if (!ws->readable && !ws->rlen && GetTickCount() - ws->last_data > BUSY_WINDOW)
     {
-        error = net_recv_async(conn, pos, room, async_read_complete, ws);
-        if (error == ERROR_IO_PENDING || error == ERROR_SUCCESS) return;  /* it completes (or did) */
+        heap_free(ws->rbuf);
+        ws->rbuf = NULL;
+        ws->read_waiting = TRUE;
+        return net_wait_async(ws->conn, read_done, ws);
     }
-    async_read_complete(conn, ws, error, 0);
+    ws->readable = FALSE;
+    if (!(pos = read_position(ws, &room))) return ERROR_NOT_ENOUGH_MEMORY;
+    return net_recv_async(ws->conn, pos, room, read_done, ws);
 }
 
-static void CALLBACK async_step_callback(PTP_CALLBACK_INSTANCE instance, void *context)
+/* OP_RECEIVE and OP_CLOSE_WAIT: decode what is buffered; read while that
+ * is not enough (parked while the read is in flight); then the callback. */
+static DWORD receive_step(struct task *task, BOOL cancelled)
 {
-    async_step(context);
-}
+    struct ws_op *op = op_from_task(task);
+    struct websocket *ws = impl_from_hdr(task->obj);
+    WINHTTP_WEB_SOCKET_STATUS status = { 0 };
+    enum step step;
+    DWORD error;
 
-/* Starts the async receive or close: on a pool thread, so READ_COMPLETE
- * never runs inside the caller's stack and a program that posts the next
- * receive from its callback cannot recurse without bound. */
-static DWORD queue_async_step(struct websocket *ws)
-{
-    if (TrySubmitThreadpoolCallback(async_step_callback, ws, NULL)) return ERROR_SUCCESS;
-    return GetLastError();
+    for (;;)
+    {
+        if (ws->read_ready) read_finished(ws);
+        EnterCriticalSection(&ws->cs);
+        if (op->cancelled)
+        {
+            /* Close has reported it; what its read brought stays for the close */
+            LeaveCriticalSection(&ws->cs);
+            return ERROR_SUCCESS;
+        }
+        if (cancelled && !ws->fatal_error) set_fatal_error(ws, ERROR_WINHTTP_OPERATION_CANCELLED);
+        if (ws->fatal_error) step = STEP_ERROR;
+        else if (op->type == OP_RECEIVE)
+            step = process_input(ws, op->buf, op->len, &status.dwBytesTransferred, &status.eBufferType);
+        else if (ws->close_received) step = STEP_CLOSE;
+        else step = process_input(ws, NULL, 0, &status.dwBytesTransferred, &status.eBufferType);
+        error = ws->fatal_error;
+        if (step == STEP_NEED_INPUT)
+        {
+            ws->reading = TRUE;
+            start_keepalive(ws);
+        }
+        else if (op->type == OP_RECEIVE)
+        {
+            ws->receive_pending = FALSE;
+            ws->receive_op = NULL;
+        }
+        else ws->close_pending = FALSE;
+        LeaveCriticalSection(&ws->cs);
+        control_kick(ws, FALSE);
+        if (step != STEP_NEED_INPUT) break;
+
+        if ((error = start_read(ws)) == ERROR_IO_PENDING) return ERROR_IO_PENDING;
+        if (!error) task_io_inline(&ws->recv_queue);  /* read_done ran here */
+        else
+        {
+            ws->read_error = error;
+            ws->read_bytes = 0;
+            ws->read_ready = TRUE;
+        }
+    }
+
+    if (ws->hdr.closing && error) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    if (op->type == OP_RECEIVE)
+    {
+        if (step == STEP_ERROR) send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, error);
+        else send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, &status, sizeof(status));
+    }
+    else report_close(ws, step == STEP_ERROR ? error : ERROR_SUCCESS);
+    return ERROR_SUCCESS;
 }
 
 /* Keepalive during async receives: one deadline per websocket, armed when a read
@@ -839,7 +923,7 @@ static void keepalive_expired_fn(struct deadline *deadline)
     if (error) net_cancel(ws->conn);
     else if (next) deadline_arm(&ws->keepalive_deadline, next, keepalive_expired_fn);
     /* The ping leaves from a pool task: a deadline only marks and wakes. */
-    control_kick(ws);
+    control_kick(ws, TRUE);
 }
 
 /* Caller holds cs. */
@@ -873,73 +957,168 @@ static void start_close_timer(struct websocket *ws)
     if (ws->close_timeout) deadline_arm(&ws->close_deadline, ws->close_timeout, close_expired_fn);
 }
 
-/* Asynchronous sends: the frame leaves without blocking anyone.  What the
- * socket takes at once leaves on the calling thread, and a send that all
- * left completes there, as on Windows; otherwise the call has returned and
- * the completion reports through a pool thread. */
+/* The send queue ------------------------------------------------------------- */
 
-/* What the callback reports: a copy, as the next Send may start before it runs. */
-struct send_result
+/* The completion of the send queue's write: stores and wakes. */
+static void write_done(struct netconn *conn, void *context, DWORD error, size_t bytes)
 {
-    struct websocket *ws;
-    WINHTTP_WEB_SOCKET_STATUS status;
+    struct websocket *ws = context;
+
+    ws->write_error = error;
+    task_io_done(&ws->send_queue);
+}
+
+/* Starts writing a frame: ERROR_IO_PENDING (the step parks), or its result. */
+static DWORD start_write(struct websocket *ws, struct ws_op *op, struct frame_fill *frame, size_t payload_len)
+{
     DWORD error;
-};
 
-static void deliver_send_result(struct send_result *r)
-{
-    struct websocket *ws = r->ws;
-
-    if (r->error) send_async_error(ws, WINHTTP_WEB_SOCKET_SEND_OPERATION, r->error);
-    else send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &r->status, sizeof(r->status));
-    release_object(&ws->hdr);  /* the send's reference */
+    op->writing = TRUE;
+    error = net_send_fill_async(ws->conn, frame->header_len + payload_len, fill_frame, frame, write_done, ws);
+    if (error == ERROR_IO_PENDING) return error;
+    op->writing = FALSE;
+    if (error) return error;
+    task_io_inline(&ws->send_queue);  /* write_done ran here */
+    return ws->write_error;
 }
 
-static void CALLBACK deliver_send_result_task(PTP_CALLBACK_INSTANCE instance, void *context)
+/* A write ended: the control frame it carried is done with, or the op's own frame. */
+static void write_finished(struct ws_op *op)
 {
-    deliver_send_result(context);
-    heap_free(context);
+    op->writing = FALSE;
+    if (op->control)
+    {
+        heap_free(op->control);
+        op->control = NULL;
+    }
+    else op->frame_done = TRUE;
 }
 
-/* The async send is over: state first (a Send from the callback may follow
- * at once), then the wire, then the callback (here when on the caller's
- * thread, else on a pool thread: never on the completion thread). */
-static void finish_async_send(struct websocket *ws, DWORD error, BOOL on_caller, BOOL owns_wire)
+/* The next frame for the wire: the queued control frames first (a pong
+ * need not wait behind a long message, and none may follow our close),
+ * then the op's own frame.  NULL when there is nothing left to write. */
+static struct frame_fill *next_frame(struct websocket *ws, struct ws_op *op, size_t *payload_len)
 {
-    if (error && ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-    TRACE("%p: async send of %lu bytes: %lu\n", ws, ws->out_status.dwBytesTransferred, error);
-    struct send_result result = { ws, ws->out_status, error }, *copy;
+    struct control_frame *control;
+
+    AcquireSRWLockExclusive(&ws->send_lock);
+    control = pop_control(ws);
+    if (!control && op->type == OP_FLUSH) ws->flush_queued = FALSE;
+    ReleaseSRWLockExclusive(&ws->send_lock);
+    if (control)
+    {
+        op->control = control;
+        prepare_frame(&op->control_frame, TRUE, control->opcode, control->payload, control->len);
+        *payload_len = control->len;
+        return &op->control_frame;
+    }
+    if (op->type == OP_FLUSH || op->frame_done) return NULL;
+    *payload_len = op->type == OP_SEND ? op->status.dwBytesTransferred : op->len;
+    return &op->frame;
+}
+
+/* Every send-queue op: write its frames (parked while a write is in
+ * flight), then report. */
+static DWORD send_step(struct task *task, BOOL cancelled)
+{
+    struct ws_op *op = op_from_task(task);
+    struct websocket *ws = impl_from_hdr(task->obj);
+    struct frame_fill *frame;
+    DWORD error = ERROR_SUCCESS;
+    size_t payload_len;
+    BOOL fin;
+
+    if (op->writing)
+    {
+        error = ws->write_error;
+        write_finished(op);
+    }
+    else if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    while (!error && (frame = next_frame(ws, op, &payload_len)))
+    {
+        if ((error = start_write(ws, op, frame, payload_len)) == ERROR_IO_PENDING) return ERROR_IO_PENDING;
+        if (!error) write_finished(op);
+    }
+    if (error)
+    {
+        WARN("%p: write failed: %lu\n", ws, error);
+        heap_free(op->control);
+        op->control = NULL;
+        if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    }
+    AcquireSRWLockExclusive(&ws->send_lock);
+    if (op->type == OP_FLUSH && error) ws->flush_queued = FALSE;
+    fin = !error && take_fin(ws);
+    ReleaseSRWLockExclusive(&ws->send_lock);
+    if (fin) net_shutdown_send(ws->conn);
 
     EnterCriticalSection(&ws->cs);
-    ws->send_pending = FALSE;
-    if (!error) ws->send_fragment = ws->out_next_fragment;
-    else set_fatal_error(ws, error);
-    LeaveCriticalSection(&ws->cs);
-    if (owns_wire) wire_give(ws, FALSE);
-    if (!on_caller && (copy = heap_alloc(sizeof(*copy))))
+    if (op->type == OP_SEND)
     {
-        *copy = result;
-        if (TrySubmitThreadpoolCallback(deliver_send_result_task, copy, NULL)) return;
-        heap_free(copy);
+        ws->send_pending = FALSE;
+        if (!error) ws->send_fragment = op->next_fragment;
     }
-    deliver_send_result(&result);
+    else if (op->type != OP_FLUSH && !error) ws->close_frame_out = TRUE;
+    if (error) set_fatal_error(ws, error);
+    LeaveCriticalSection(&ws->cs);
+
+    switch (op->type)
+    {
+    case OP_SEND:
+        TRACE("%p: async send of %lu bytes: %lu\n", ws, op->status.dwBytesTransferred, error);
+        if (error) send_async_error(ws, WINHTTP_WEB_SOCKET_SEND_OPERATION, error);
+        else send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &op->status, sizeof(op->status));
+        break;
+    case OP_SHUTDOWN:
+        if (error) send_async_error(ws, WINHTTP_WEB_SOCKET_SHUTDOWN_OPERATION, error);
+        else
+        {
+            finish_close_handshake(ws);  /* Close may have come meanwhile */
+            send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, NULL, 0);
+        }
+        break;
+    case OP_CLOSE_FRAME:
+        /* an error reaches the program through the close wait */
+        if (error) net_cancel(ws->conn);
+        else finish_close_handshake(ws);
+        break;
+    default:
+        break;
+    }
+    return ERROR_SUCCESS;
 }
 
-static void async_send_done(struct netconn *conn, void *context, DWORD error, size_t bytes)
+/* Queues a send-queue op; its first step runs on this thread if here and the
+ * queue is idle (a frame the socket takes at once completes before the call
+ * returns, as on Windows), else on the pool. */
+static DWORD start_send_op(struct websocket *ws, struct ws_op *op, BOOL here)
 {
-    finish_async_send(context, error, FALSE, TRUE);
+    if (here) return task_queue_run(&ws->send_queue, &ws->hdr, &op->task, send_step);
+    return task_queue_submit(&ws->send_queue, &ws->hdr, &op->task, send_step);
 }
 
-/* Starts the send prepared in ws->out; the caller owns the wire. */
-static void start_async_send(struct websocket *ws, BOOL on_caller)
+/* A send-queue op for our close frame (Shutdown, Close). */
+static struct ws_op *close_frame_op(enum ws_op_type type, const BYTE *payload, size_t len)
 {
-    DWORD error = net_send_fill_async(ws->conn, ws->out.header_len + ws->out_status.dwBytesTransferred, fill_frame,
-                                      &ws->out, async_send_done, ws);
+    struct ws_op *op;
 
-    if (error != ERROR_IO_PENDING) finish_async_send(ws, error, on_caller, TRUE);
+    if (!(op = heap_alloc_zero(sizeof(*op)))) return NULL;
+    op->type = type;
+    memcpy(op->close_payload, payload, len);
+    op->len = (DWORD)len;
+    prepare_frame(&op->frame, TRUE, WSP_OP_CLOSE, op->close_payload, len);
+    return op;
 }
 
 /* Public API ----------------------------------------------------------------- */
+
+/* An API call that fails before it starts: what it took is given back. */
+static DWORD refuse(struct websocket *ws, struct ws_op *op, DWORD error)
+{
+    heap_free(op);
+    release_object(&ws->hdr);
+    return error;
+}
 
 static struct websocket *grab_websocket(HINTERNET handle, DWORD *error)
 {
@@ -991,6 +1170,8 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     InitializeSRWLock(&ws->send_lock);
     ws->ctl_tail = &ws->ctl_head;
     InitializeConditionVariable(&ws->wire_free);
+    task_queue_init(&ws->recv_queue);
+    task_queue_init(&ws->send_queue);
     ws->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     ws->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
     ws->last_heard = GetTickCount();
@@ -1024,8 +1205,8 @@ DWORD WINAPI WinHttpWebSocketSend(HINTERNET hsocket, WINHTTP_WEB_SOCKET_BUFFER_T
     enum fragment_type kind, next_fragment;
     struct websocket *ws;
     unsigned opcode;
-    BOOL fin, queued;
     DWORD error;
+    BOOL fin;
 
     TRACE("%p, %d, %p, %lu\n", hsocket, type, buf, len);
 
@@ -1059,23 +1240,27 @@ DWORD WINAPI WinHttpWebSocketSend(HINTERNET hsocket, WINHTTP_WEB_SOCKET_BUFFER_T
 
     if (object_is_async(&ws->hdr))
     {
-        /* The send keeps a reference until its WRITE_COMPLETE or error. */
-        addref_object(&ws->hdr);
-        ws->out_status.dwBytesTransferred = len;
-        ws->out_status.eBufferType = type;
-        ws->out_next_fragment = next_fragment;
-        if ((error = prepare_frame(&ws->out, fin, opcode, buf, len)))
-            finish_async_send(ws, error, TRUE, FALSE);
-        else
+        struct ws_op *op = heap_alloc_zero(sizeof(*op));
+
+        if (op)
         {
-            AcquireSRWLockExclusive(&ws->send_lock);
-            if (!(queued = ws->wire_busy)) ws->wire_busy = TRUE;
-            else ws->send_queued = TRUE;  /* wire_give starts it */
-            ReleaseSRWLockExclusive(&ws->send_lock);
-            if (!queued) start_async_send(ws, TRUE);
+            op->type = OP_SEND;
+            op->status.dwBytesTransferred = len;
+            op->status.eBufferType = type;
+            op->next_fragment = next_fragment;
+            error = prepare_frame(&op->frame, fin, opcode, buf, len);
+        }
+        else error = ERROR_OUTOFMEMORY;
+        if (!error) error = start_send_op(ws, op, TRUE);
+        else heap_free(op);
+        if (error)
+        {
+            EnterCriticalSection(&ws->cs);
+            ws->send_pending = FALSE;
+            LeaveCriticalSection(&ws->cs);
         }
         release_object(&ws->hdr);
-        return ERROR_SUCCESS;
+        return error;
     }
 
     error = send_now(ws, fin, opcode, buf, len);
@@ -1095,6 +1280,7 @@ DWORD WINAPI WinHttpWebSocketReceive(HINTERNET hsocket, void *buf, DWORD len, DW
                                      WINHTTP_WEB_SOCKET_BUFFER_TYPE *ret_type)
 {
     WINHTTP_WEB_SOCKET_BUFFER_TYPE type;
+    struct ws_op *op = NULL;
     struct websocket *ws;
     DWORD error, bytes;
 
@@ -1103,40 +1289,41 @@ DWORD WINAPI WinHttpWebSocketReceive(HINTERNET hsocket, void *buf, DWORD len, DW
     if (!buf || !len) return ERROR_INVALID_PARAMETER;
     if (!(ws = grab_websocket(hsocket, &error))) return error;
 
+    if (object_is_async(&ws->hdr) && !(op = heap_alloc_zero(sizeof(*op))))
+    {
+        release_object(&ws->hdr);
+        return ERROR_OUTOFMEMORY;
+    }
     EnterCriticalSection(&ws->cs);
     if (ws->fatal_error) error = ws->fatal_error;
     else if (ws->state >= SOCKET_STATE_CLOSED || ws->close_received || ws->receive_pending)
         error = ERROR_INVALID_OPERATION;
-    else if (!object_is_async(&ws->hdr) && (!ret_len || !ret_type)) error = ERROR_INVALID_PARAMETER;
+    else if (!op && (!ret_len || !ret_type)) error = ERROR_INVALID_PARAMETER;
     else
     {
         ws->receive_pending = TRUE;
-        ws->user_buf = buf;
-        ws->user_len = len;
+        if ((ws->receive_op = op))
+        {
+            op->type = OP_RECEIVE;
+            op->buf = buf;
+            op->len = len;
+        }
     }
     LeaveCriticalSection(&ws->cs);
-    if (error)
+    if (error) return refuse(ws, op, error);
+
+    if (op)
     {
+        /* READ_COMPLETE comes from the pool, never inside this call (as on
+         * Windows); a Receive posted from READ_COMPLETE runs once it returns. */
+        if ((error = task_queue_submit(&ws->recv_queue, &ws->hdr, &op->task, receive_step)))
+        {
+            EnterCriticalSection(&ws->cs);
+            ws->receive_pending = FALSE;
+            ws->receive_op = NULL;
+            LeaveCriticalSection(&ws->cs);
+        }
         release_object(&ws->hdr);
-        return error;
-    }
-
-    if (object_is_async(&ws->hdr))
-    {
-        BOOL run_here = FALSE;
-
-        /* The pending receive keeps a reference; async_step releases it.
-         * Buffered data completes on a pool thread (never inside the
-         * caller's stack), or after our READ_COMPLETE returns when called
-         * from it; with nothing buffered the read is posted right here. */
-        EnterCriticalSection(&ws->cs);
-        if (ws->reading) ;  /* the read in flight carries on */
-        else if (delivering == ws) ws->step_deferred = TRUE;
-        else if (!ws->rlen) run_here = TRUE;
-        else if ((error = queue_async_step(ws))) ws->receive_pending = FALSE;
-        LeaveCriticalSection(&ws->cs);
-        if (run_here) async_step(ws);
-        if (error) release_object(&ws->hdr);
         return error;
     }
 
@@ -1185,6 +1372,25 @@ static DWORD send_close_frame(struct websocket *ws, const BYTE *payload, size_t 
     return error;
 }
 
+/* Asynchronous handles: our close frame goes on the send queue, once. */
+static DWORD queue_close_frame(struct websocket *ws, enum ws_op_type type, const BYTE *payload, size_t len)
+{
+    struct ws_op *op;
+    BOOL sent;
+
+    EnterCriticalSection(&ws->cs);
+    sent = ws->close_sent;
+    ws->close_sent = TRUE;
+    LeaveCriticalSection(&ws->cs);
+    if (sent)
+    {
+        if (type == OP_SHUTDOWN) send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, NULL, 0);
+        return ERROR_SUCCESS;
+    }
+    if (!(op = close_frame_op(type, payload, len))) return ERROR_OUTOFMEMORY;
+    return start_send_op(ws, op, TRUE);
+}
+
 /***********************************************************************
  *          WinHttpWebSocketShutdown (winhttp.@)
  */
@@ -1206,14 +1412,9 @@ DWORD WINAPI WinHttpWebSocketShutdown(HINTERNET hsocket, USHORT status, void *re
     else ws->state = SOCKET_STATE_SHUTDOWN;
     LeaveCriticalSection(&ws->cs);
 
-    if (!error) error = send_close_frame(ws, payload, payload_len);
-    if (!error && object_is_async(&ws->hdr))
-        send_callback(&ws->hdr, WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, NULL, 0);
-    else if (error && object_is_async(&ws->hdr) && error != ERROR_INVALID_OPERATION)
-    {
-        send_async_error(ws, WINHTTP_WEB_SOCKET_SHUTDOWN_OPERATION, error);
-        error = ERROR_SUCCESS;
-    }
+    /* async: SHUTDOWN_COMPLETE here when the frame left at once, else from the pool */
+    if (!error && object_is_async(&ws->hdr)) error = queue_close_frame(ws, OP_SHUTDOWN, payload, payload_len);
+    else if (!error) error = send_close_frame(ws, payload, payload_len);
     release_object(&ws->hdr);
     return error;
 }
@@ -1237,7 +1438,7 @@ static DWORD close_sync(struct websocket *ws)
                : process_input(ws, NULL, 0, &bytes, &type);
         error = ws->fatal_error;
         LeaveCriticalSection(&ws->cs);
-        control_kick(ws);
+        control_kick(ws, FALSE);
         if (step == STEP_CLOSE) return ERROR_SUCCESS;
         if (step == STEP_ERROR) return error;
         if (other_reader)
@@ -1263,7 +1464,8 @@ static DWORD close_sync(struct websocket *ws)
 DWORD WINAPI WinHttpWebSocketClose(HINTERNET hsocket, USHORT status, void *reason, DWORD len)
 {
     BYTE payload[WSP_MAX_CONTROL_PAYLOAD];
-    BOOL cancel_receive = FALSE, async;
+    struct ws_op *op = NULL;
+    BOOL cancel_receive = FALSE, done;
     struct websocket *ws;
     size_t payload_len;
     DWORD error;
@@ -1272,55 +1474,71 @@ DWORD WINAPI WinHttpWebSocketClose(HINTERNET hsocket, USHORT status, void *reaso
 
     if ((error = check_close_params(status, reason, len, payload, &payload_len))) return error;
     if (!(ws = grab_websocket(hsocket, &error))) return error;
-    async = object_is_async(&ws->hdr);
+    if (object_is_async(&ws->hdr) && !(op = heap_alloc_zero(sizeof(*op))))
+    {
+        release_object(&ws->hdr);
+        return ERROR_OUTOFMEMORY;
+    }
 
     EnterCriticalSection(&ws->cs);
     if (ws->state >= SOCKET_STATE_CLOSED || ws->send_pending) error = ERROR_INVALID_OPERATION;
     else
     {
         ws->state = SOCKET_STATE_CLOSED;
-        if (async)
+        if (op)
         {
-            /* A pending receive is cancelled now; its read, if any, now works for us. */
-            cancel_receive = ws->receive_pending;
-            ws->receive_pending = FALSE;
+            /* A pending receive is cancelled now; its read, if any, goes on for the close. */
+            if ((cancel_receive = ws->receive_pending))
+            {
+                ws->receive_op->cancelled = TRUE;
+                ws->receive_op = NULL;
+                ws->receive_pending = FALSE;
+            }
             ws->close_pending = TRUE;
         }
     }
     LeaveCriticalSection(&ws->cs);
-    if (error)
+    if (error) return refuse(ws, op, error);
+
+    if (!op)
     {
+        if (!ws->fatal_error) send_close_frame(ws, payload, payload_len);
+        error = close_sync(ws);
+        if (!error) net_shutdown_send(ws->conn);
         release_object(&ws->hdr);
         return error;
     }
 
-    if (cancel_receive)
+    if (cancel_receive) send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, ERROR_WINHTTP_OPERATION_CANCELLED);
+    if (!ws->fatal_error && (error = queue_close_frame(ws, OP_CLOSE_FRAME, payload, payload_len)))
     {
-        send_async_error(ws, WINHTTP_WEB_SOCKET_RECEIVE_OPERATION, ERROR_WINHTTP_OPERATION_CANCELLED);
-        release_object(&ws->hdr);  /* the cancelled receive's reference */
-    }
-    if (!ws->fatal_error) send_close_frame(ws, payload, payload_len);
-
-    if (async)
-    {
-        /* The close holds a reference until CLOSE_COMPLETE or its error. */
-        addref_object(&ws->hdr);
-        if (!ws->close_received && !ws->fatal_error) start_close_timer(ws);
         EnterCriticalSection(&ws->cs);
-        if (ws->close_received || ws->fatal_error || !ws->reading)
-        {
-            LeaveCriticalSection(&ws->cs);
-            async_step(ws);
-        }
-        else LeaveCriticalSection(&ws->cs);
-        release_object(&ws->hdr);
-        return ERROR_SUCCESS;
+        set_fatal_error(ws, error);
+        LeaveCriticalSection(&ws->cs);
     }
-
-    error = close_sync(ws);
-    if (!error) net_shutdown_send(ws->conn);
+    /* The peer's close frame is in already (or the connection is gone): the
+     * close completes here, as on Windows; else when it comes (or the close
+     * timeout passes). */
+    EnterCriticalSection(&ws->cs);
+    if ((done = ws->close_received || ws->fatal_error))
+    {
+        ws->close_pending = FALSE;
+        error = ws->close_received ? ERROR_SUCCESS : ws->fatal_error;
+    }
+    LeaveCriticalSection(&ws->cs);
+    if (done)
+    {
+        heap_free(op);
+        report_close(ws, error);
+    }
+    else
+    {
+        start_close_timer(ws);
+        op->type = OP_CLOSE_WAIT;
+        task_queue_run(&ws->recv_queue, &ws->hdr, &op->task, receive_step);
+    }
     release_object(&ws->hdr);
-    return error;
+    return ERROR_SUCCESS;
 }
 
 /***********************************************************************
