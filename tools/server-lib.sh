@@ -12,10 +12,12 @@
 #   server_live SECONDS      waits for the daemon, ending it after SECONDS
 
 server_pid=
+server_watchdog=
 server_dir=
 server_log=
 
 server_cleanup() {
+    [ -n "$server_watchdog" ] && kill -TERM "$server_watchdog" 2>/dev/null
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [ -n "$server_dir" ] && rm -rf "$server_dir"
 }
@@ -61,7 +63,11 @@ server_wait() {
 }
 
 server_live() {
-    ( sleep "$1"; kill -TERM $$ 2>/dev/null ) &
+    # the watchdog ends with the script: its sleep must not outlive it (nor
+    # its kill reach a pid used again after an hour)
+    ( sleep "$1" & sleeper=$!; trap 'kill $sleeper 2>/dev/null; exit 0' TERM; wait $sleeper
+      kill -TERM $$ 2>/dev/null ) &
+    server_watchdog=$!
     wait "$server_pid"
     cat "$server_log" >&2
 }

@@ -13,10 +13,12 @@
 #            winhttp.dll.no-builtin marks ours for removal).  Sets
 #            HKCU\Software\Wine\DllOverrides winhttp = native,builtin.
 #            Then regsvr32 registers the 64-bit DLL's COM class
-#            (WinHttp.WinHttpRequest.5.1) and type library.
+#            (WinHttp.WinHttpRequest.5.1) and type library, and the 32-bit
+#            regsvr32 (through tools/wine32.sh, where this machine can run
+#            i686 programs) the i686 DLL's in the 32-bit registry view.
 #            A prefix that does not exist yet is created first.
 # uninstall  puts the backups back, deletes the override value and lets
-#            regsvr32 register Wine's builtin again.
+#            regsvr32 (both of them) register Wine's builtin again.
 
 set -eu
 
@@ -47,6 +49,23 @@ export WINEDEBUG WINEDLLOVERRIDES
 
 key='HKCU\Software\Wine\DllOverrides'
 windir=$WINEPREFIX/drive_c/windows
+wine32=$(dirname "$0")/wine32.sh
+
+# regsvr32 of syswow64's winhttp.dll by the 32-bit regsvr32 (the 32-bit
+# registry view, where 32-bit programs look for the class); $1 says whose.
+register32() {
+    [ -d "$windir/syswow64" ] || return 0
+    if ! how=$("$wine32" --which 2>&1); then
+        echo "wineprefix-install: 32-bit registration skipped: $how"
+        return 0
+    fi
+    if "$wine32" 'C:\windows\syswow64\regsvr32.exe' /s 'C:\windows\syswow64\winhttp.dll' > /dev/null 2>&1; then
+        echo "wineprefix-install: WinHttp.WinHttpRequest.5.1 (32-bit) registered to $1 winhttp.dll"
+    else
+        echo "wineprefix-install: 32-bit regsvr32 of $1 winhttp.dll failed" >&2
+        exit 1
+    fi
+}
 
 if [ "$action" = install ] && [ ! -d "$windir/system32" ]; then
     echo "wineprefix-install: creating the prefix $WINEPREFIX"
@@ -56,6 +75,13 @@ fi
 if [ ! -d "$windir/system32" ]; then
     echo "wineprefix-install: $WINEPREFIX is not a Wine prefix (no drive_c/windows/system32)" >&2
     exit 1
+fi
+# A 64-bit prefix gets its 32-bit half (syswow64, the 32-bit registry) where
+# this machine can run i686 programs, so that our i686 DLL goes there too.
+if [ "$action" = install ] && ! grep -q '^#arch=win32' "$WINEPREFIX/system.reg" 2>/dev/null &&
+   "$wine32" --which > /dev/null 2>&1; then
+    WINE64=$wine "$wine32" --prepare > /dev/null 2>&1 ||
+        echo "wineprefix-install: could not prepare $WINEPREFIX for 32-bit programs" >&2
 fi
 
 # Which of our DLLs goes where: "ARCH DIR" lines.
@@ -90,14 +116,14 @@ if [ "$action" = install ]; then
     done
     "$wine" reg add "$key" /v winhttp /d native,builtin /f > /dev/null
     echo "wineprefix-install: winhttp override set to native,builtin in $WINEPREFIX"
-    # The COM class is found through the registry: point it at ours.  (The
-    # 32-bit registration needs a Wine that runs 32-bit programs.)
+    # The COM class is found through the registry: point it at ours.
     if "$wine" regsvr32 /s 'C:\windows\system32\winhttp.dll' > /dev/null 2>&1; then
         echo "wineprefix-install: WinHttp.WinHttpRequest.5.1 registered to our winhttp.dll"
     else
         echo "wineprefix-install: regsvr32 of our winhttp.dll failed" >&2
         exit 1
     fi
+    register32 our
 else
     for dir in "$windir/system32" "$windir/syswow64"; do
         if [ -f "$dir/winhttp.dll.builtin-backup" ]; then
@@ -121,4 +147,5 @@ else
         echo "wineprefix-install: regsvr32 of Wine's winhttp.dll failed" >&2
         exit 1
     fi
+    register32 "Wine's"
 fi

@@ -28,9 +28,11 @@
 # (unshare -m -n) with only "lo" up and a bind-mounted /etc/hosts that maps
 # test.winehq.org to 127.0.0.2 and ws.ifelse.io to 127.0.0.3, where
 # tests/wine/standin.py answers what the tests ask of those hosts (see its
-# header).  test.winehq.org gets no TLS listener: its https checks need the
-# real host's publicly trusted certificate, which no stand-in can provide, so
-# they find the port closed and take the tests' own "connection failed" skip.
+# header).  https://test.winehq.org is served with a certificate from a CA
+# made here, which the namespace trusts: the host's CA bundle with that CA
+# added is bind-mounted over /etc/ssl/certs/ca-certificates.crt, where Wine's
+# crypt32 builds its root store from (a fresh wineserver per run, so the
+# store is built again each time).
 # The tests' own local servers (ports 7532, 7533) run on loopback as written.
 #
 # Output: one winetest summary line per file and run, named
@@ -171,8 +173,13 @@ run_inside() {
     mount --bind "$out/hosts" /etc/hosts || die "cannot bind-mount the hosts file"
     ready=$out/standin.ready.$$
     rm -f "$ready"
+    if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        mount --bind "$out/pki/ca-bundle.crt" /etc/ssl/certs/ca-certificates.crt ||
+            die "cannot bind-mount the CA bundle"
+    fi
     python3 "$top/tests/wine/standin.py" --http 127.0.0.2:80 --http 127.0.0.3:80 \
         --tls 127.0.0.3:443 "$out/pki/ifelse.pem" "$out/pki/ifelse.key" \
+        --tls-or-plain 127.0.0.2:443 "$out/pki/winehq.pem" "$out/pki/winehq.key" \
         --ready "$ready" --max-seconds $((timeout_secs * runs * 3 + 60)) \
         > "$logdir/standin.log" 2>&1 &
     pid=$!
@@ -199,8 +206,12 @@ run_inside() {
     # the registry: point the class at the DLL under test (our
     # DllRegisterServer writes the path it was loaded from).  Wine's builtin
     # is registered at the system32 path already.
+    # The i686 one through the 32-bit regsvr32, named by its path
+    # (tools/wine32.sh does not look bare names up), for the 32-bit view.
     if [ "$override" = n ]; then
-        $loader regsvr32 /s "$($loader winepath -w "$out/$arch/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
+        regsvr32=regsvr32
+        [ "$arch" = i686 ] && regsvr32='C:\windows\syswow64\regsvr32.exe'
+        $loader "$regsvr32" /s "$("${WINE64:-/usr/lib/wine/wine64}" winepath -w "$out/$arch/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
             echo "winetests: regsvr32 of our winhttp.dll failed (see $logdir/wineboot.log)" >&2
     fi
     for i in $(seq "$runs"); do
@@ -252,6 +263,22 @@ if [ ! -f "$out/pki/ifelse.pem" ]; then
         -addext "subjectAltName=DNS:ws.ifelse.io" -keyout "$out/pki/ifelse.key" \
         -out "$out/pki/ifelse.pem" 2> /dev/null || die "openssl failed to make the ws.ifelse.io certificate"
 fi
+# test.winehq.org: a leaf from a CA of our own, which the namespace trusts
+# (see the top).  Remade when older than 20 days (they last 30).
+pki=$out/pki
+if [ ! -f "$pki/winehq.pem" ] || [ -n "$(find "$pki/winehq.pem" -mtime +20 2>/dev/null)" ]; then
+    mkdir -p "$pki"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=winhttp-ws winetests CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout "$pki/ca.key" -out "$pki/ca.pem" 2> /dev/null &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=test.winehq.org" -keyout "$pki/winehq.key" \
+        -out "$pki/winehq.csr" 2> /dev/null &&
+    printf 'subjectAltName=DNS:test.winehq.org\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' > "$pki/winehq.ext" &&
+    openssl x509 -req -in "$pki/winehq.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
+        -extfile "$pki/winehq.ext" -out "$pki/winehq.pem" 2> /dev/null ||
+        die "openssl failed to make the test.winehq.org certificate"
+fi
+{ cat /etc/ssl/certs/ca-certificates.crt 2> /dev/null; cat "$pki/ca.pem"; } > "$pki/ca-bundle.crt"
 
 logdir=$out/logs/$override-$arch
 rm -rf "$logdir"

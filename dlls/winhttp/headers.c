@@ -391,6 +391,8 @@ DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *na
         if (!name) return ERROR_INVALID_PARAMETER;
         break;
     default:
+        /* past the last level Windows defines (Wine's test_WinHttpSendRequest) */
+        if (attr > WINHTTP_QUERY_MAX) return ERROR_INVALID_PARAMETER;
         if (attr >= ARRAY_SIZE(level_names) || !level_names[attr])
         {
             TRACE("unsupported level %lu\n", attr);

@@ -110,9 +110,17 @@ static DWORD add_upgrade_headers(struct request *req)
     return error;
 }
 
-/* Builds the request head; called with cs held. */
+static BOOL cookies_enabled(struct request *req)
+{
+    return !(req->opts.disable_features & WINHTTP_DISABLE_COOKIES);
+}
+
+/* Builds the request head; called with cs held.  The session's cookies join
+ * a Cookie header the program added, after its own, or make one at the end. */
 static char *build_request_head(struct request *req, size_t *len)
 {
+    WCHAR *cookies = cookies_enabled(req) ? cookie_jar_header(&req->session->cookies, req->server, req->path, req->secure)
+                                          : NULL;
     struct strbuf sb = { 0 };
     int host;
     size_t i;
@@ -152,7 +160,21 @@ static char *build_request_head(struct request *req, size_t *len)
         sb_append_wide(&sb, req->request_headers.items[i].name);
         sb_append_str(&sb, ": ");
         sb_append_wide(&sb, req->request_headers.items[i].value);
+        if (cookies && !_wcsicmp(req->request_headers.items[i].name, L"Cookie"))
+        {
+            sb_append_str(&sb, "; ");
+            sb_append_wide(&sb, cookies);
+            heap_free(cookies);
+            cookies = NULL;
+        }
         sb_append_str(&sb, "\r\n");
+    }
+    if (cookies)
+    {
+        sb_append_str(&sb, "Cookie: ");
+        sb_append_wide(&sb, cookies);
+        sb_append_str(&sb, "\r\n");
+        heap_free(cookies);
     }
     sb_append_str(&sb, "\r\n");
     return sb_finish(&sb, len);
@@ -254,6 +276,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->setup.step = SETUP_POOL;
     req->setup.retried = FALSE;
     req->receiving = FALSE;
+    req->head_error = ERROR_SUCCESS;
     req->send.optional = optional;
     req->send.optional_len = optional_len;
     req->send.body_overrun = FALSE;
@@ -423,6 +446,38 @@ static DWORD install_response(struct request *req, const char *head, size_t head
     return error;
 }
 
+/* The response's Set-Cookie headers go to the session's jar (cs held); those
+ * of a redirect too, before the next hop is sent. */
+static void record_cookies(struct request *req)
+{
+    DWORD nth;
+    int i;
+
+    if (!cookies_enabled(req)) return;
+    for (nth = 0; (i = headers_find(&req->resp.headers, L"Set-Cookie", nth)) >= 0; nth++)
+        cookie_jar_set(&req->session->cookies, req->server, req->path, req->resp.headers.items[i].value);
+}
+
+/* With WINHTTP_ENABLE_PASSPORT_AUTH, a 302 that challenges with Passport1.4
+ * is the program's 401, status text kept ("401 Found"), and not followed
+ * (Wine's test_passport_auth, which passes on Windows).  cs held. */
+static DWORD passport_challenge(struct request *req)
+{
+    WCHAR *status;
+    int i;
+
+    if (!(req->opts.passport & WINHTTP_ENABLE_PASSPORT_AUTH) || req->resp.status_code != HTTP_STATUS_REDIRECT)
+        return ERROR_SUCCESS;
+    if ((i = headers_find(&req->resp.headers, L"WWW-Authenticate", 0)) < 0 ||
+        _wcsnicmp(req->resp.headers.items[i].value, L"Passport1.4", 11))
+        return ERROR_SUCCESS;
+    if (!(status = strdupW(L"401"))) return ERROR_OUTOFMEMORY;
+    heap_free(req->resp.status);
+    req->resp.status = status;
+    req->resp.status_code = HTTP_STATUS_DENIED;
+    return ERROR_SUCCESS;
+}
+
 /* Redirects ------------------------------------------------------------------------- */
 
 static BOOL is_redirect(DWORD status)
@@ -554,6 +609,47 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
     return error;
 }
 
+/* Parses the response head at in.pos, past interim 1xx answers (but 101,
+ * which is final): its length, WSP_HTTP_INCOMPLETE or a negative parse error. */
+static ptrdiff_t next_final_head(struct request *req, struct wsp_http_response *resp, struct wsp_http_header *lines)
+{
+    ptrdiff_t head_len;
+
+    for (;;)
+    {
+        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
+                                           resp, lines, MAX_RESPONSE_LINES);
+        if (head_len < 0 || resp->status < 100 || resp->status >= 200 || resp->status == HTTP_STATUS_SWITCH_PROTOCOLS)
+            return head_len;
+        TRACE("%p: skipping interim response %d\n", req, resp->status);
+        req->in.pos += head_len;
+    }
+}
+
+/* Asynchronous WinHttpSendRequest that sent the whole body: the response
+ * head is awaited (not parsed, no notification) before SENDREQUEST_COMPLETE,
+ * as on Windows, so that WinHttpReceiveResponse finds it and completes on
+ * the calling thread (Wine's notification.c marks RECEIVING_RESPONSE ..
+ * HEADERS_AVAILABLE NF_MAIN_THREAD against a remote host, and Wine's own
+ * send reads the reply the same way).  A failure is kept in head_error for
+ * ReceiveResponse to report; a cancellation is the send's. */
+static DWORD await_head(struct request *req)
+{
+    struct wsp_http_header *lines;
+    struct wsp_http_response resp;
+    DWORD error = ERROR_SUCCESS;
+    BOOL eof = FALSE;
+
+    if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_SUCCESS;
+    while (!eof && next_final_head(req, &resp, lines) == WSP_HTTP_INCOMPLETE)
+        if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
+    heap_free(lines);
+    if (error == ERROR_IO_PENDING || (error = check_cancelled(req, error)) == ERROR_WINHTTP_OPERATION_CANCELLED)
+        return error;
+    req->head_error = error;
+    return ERROR_SUCCESS;
+}
+
 /* One response head: RECEIVING_RESPONSE, the head, RESPONSE_RECEIVED. */
 static DWORD receive_one_response(struct request *req)
 {
@@ -572,18 +668,16 @@ static DWORD receive_one_response(struct request *req)
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, NULL, 0);
         net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
     }
-    for (;;)
+    /* what the send task met while it awaited this head (await_head) */
+    error = req->head_error;
+    req->head_error = ERROR_SUCCESS;
+    while (!error)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
-                                           &resp, lines, MAX_RESPONSE_LINES);
+        head_len = next_final_head(req, &resp, lines);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
             if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
-            if (eof)
-            {
-                error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-                break;
-            }
+            if (eof) error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
             continue;
         }
         if (head_len < 0)
@@ -593,13 +687,6 @@ static DWORD receive_one_response(struct request *req)
              * HEADER_COUNT_EXCEEDED for it (hostile F.1.5) */
             error = head_len == WSP_HTTP_TOO_LARGE ? ERROR_WINHTTP_HEADER_SIZE_OVERFLOW
                                                    : ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-            break;
-        }
-        if (resp.status >= 100 && resp.status < 200 && resp.status != HTTP_STATUS_SWITCH_PROTOCOLS)
-        {
-            TRACE("%p: skipping interim response %d\n", req, resp.status);
-            req->in.pos += head_len;
-            continue;
         }
         break;
     }
@@ -618,6 +705,8 @@ static DWORD receive_one_response(struct request *req)
 
     EnterCriticalSection(&req->cs);
     error = install_response(req, req->in.buf + req->in.pos, head_len, &resp);
+    if (!error) record_cookies(req);
+    if (!error) error = passport_challenge(req);
     if (!error) error = body_setup(req, &resp);
     if (!error) req->state = STATE_RESPONSE;
     LeaveCriticalSection(&req->cs);
@@ -768,6 +857,7 @@ struct send_task
     DWORD optional_len;
     DWORD total_len;
     BOOL prepared;
+    BOOL awaiting;             /* the request went out: await_head */
 };
 
 struct receive_task
@@ -794,15 +884,23 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
     DWORD error;
 
     if (cancelled) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else if (t->awaiting) error = await_head(req);
     else if (t->prepared) error = check_cancelled(req, send_request_steps(req));
     else
     {
         t->prepared = TRUE;
         error = send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
     }
+    /* the whole body went out (not a WriteData upload, not a refused tunnel) */
+    if (!error && !t->awaiting && req->conn && !req->send.chunked_upload && req->send.total_len <= req->send.optional_len)
+    {
+        t->awaiting = TRUE;
+        error = await_head(req);
+    }
     if (error == ERROR_IO_PENDING) return error;
 
     heap_free(t->headers);
+    task_queue_finishing(&req->queue);
     if (error) send_error(req, API_SEND_REQUEST, error);
     else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, NULL, 0);
     return error;
@@ -823,6 +921,7 @@ static DWORD receive_task_fn(struct task *task, BOOL cancelled)
     }
 
     if (error == ERROR_IO_PENDING) return error;
+    if (!req->inline_call) task_queue_finishing(&req->queue);
     if (error) send_error(req, API_RECEIVE_RESPONSE, error);
     else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, NULL, 0);
     return error;
@@ -905,28 +1004,23 @@ static BOOL data_call_inline(struct request *req, task_fn fn, void *buffer, DWOR
 /* The final response head is complete in our buffer, after taking what the
  * connection already holds without waiting (net_recv_now): then
  * WinHttpReceiveResponse needs no I/O.  Also TRUE when it will fail at once
- * (no connection, a malformed head). */
+ * (no connection, a malformed head, an error await_head met). */
 static BOOL head_arrived(struct request *req)
 {
     struct wsp_http_header *lines;
     struct wsp_http_response resp;
-    ptrdiff_t head_len;
     size_t received;
     BOOL ret = FALSE;
     int i;
 
     if (req->redirecting) return FALSE;
-    if (!req->conn) return TRUE;
+    if (!req->conn || req->head_error) return TRUE;
     if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return FALSE;
     for (i = 0; i < 16; i++)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
-                                           &resp, lines, MAX_RESPONSE_LINES);
-        if (head_len != WSP_HTTP_INCOMPLETE)
+        if (next_final_head(req, &resp, lines) != WSP_HTTP_INCOMPLETE)
         {
-            /* an interim 1xx would make receive_one_response read on */
-            ret = head_len < 0 || resp.status < 100 || resp.status >= 200 ||
-                  resp.status == HTTP_STATUS_SWITCH_PROTOCOLS;
+            ret = TRUE;
             break;
         }
         if (body_make_room(req, response_head_limit(req) + READ_BUFFER_SIZE) ||
@@ -1162,7 +1256,10 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     case WINHTTP_OPTION_SECURITY_FLAGS:
-        return query_dword_option(req->security_flags | (req->secure ? SECURITY_FLAG_SECURE : 0), buffer, buflen);
+        /* SECURE once a TLS connection is up: before, a secure request reads 0
+         * (Wine's test_secure_connection) */
+        return query_dword_option(req->security_flags | (req->secure && req->setup.server_cert ? SECURITY_FLAG_SECURE : 0),
+                                  buffer, buflen);
     case WINHTTP_OPTION_URL:
     {
         WCHAR *url;
@@ -1289,6 +1386,14 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
         return FALSE;
     case WINHTTP_OPTION_SECURITY_FLAGS:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
+        /* only the checks to ignore can be set: SECURE and the strengths
+         * are reported, not chosen (Wine's test_secure_connection) */
+        if (value & ~(SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE |
+                      SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
         req->security_flags = value;
         return TRUE;
     }
@@ -1305,16 +1410,34 @@ static const struct object_vtbl request_vtbl =
     request_set_timeouts,
 };
 
+/* WinHttpWebSocketCompleteUpgrade right after WinHttpSendRequest, without
+ * WinHttpReceiveResponse (Wine's test_websocket, which passes on Windows: a
+ * request sent again gives a second websocket): the answer is taken here
+ * when it has already arrived (an asynchronous send awaited it, see
+ * await_head), never waiting for I/O.  Windows upgrades even before the
+ * answer came (the test's server does not answer then); we do not: the
+ * answer is what we check the upgrade against (DECISIONS). */
+static DWORD receive_for_upgrade(struct request *req)
+{
+    DWORD error = ERROR_SUCCESS;
+
+    if (!req->ws.requested || req->state != STATE_SENT || !task_queue_begin_inline(&req->queue)) return error;
+    if (req->state == STATE_SENT && head_arrived(req)) error = receive_one_response(req);
+    task_queue_end_inline(&req->queue, &req->hdr);
+    return error;
+}
+
 DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
 {
     struct request *req = impl_from_hdr(hdr);
     struct wsp_http_header lines[MAX_RESPONSE_LINES];
     struct wsp_http_response resp;
     enum wsp_handshake_result result;
-    DWORD error = ERROR_SUCCESS;
+    DWORD error;
     size_t extra;
 
     memset(out, 0, sizeof(*out));
+    if ((error = receive_for_upgrade(req))) return error;
     EnterCriticalSection(&req->cs);
     if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
     {
@@ -1497,7 +1620,9 @@ BOOL WINAPI WinHttpSendRequest(HINTERNET hrequest, LPCWSTR headers, DWORD header
         SetLastError(error);
         return FALSE;
     }
-    if (headers && headers_len == ~0u) headers_len = (DWORD)wcslen(headers);
+    /* -1 (documented) and 0 (Wine's test_not_modified, which passes on
+     * Windows) both mean a NUL-terminated string */
+    if (headers && (headers_len == ~0u || !headers_len)) headers_len = (DWORD)wcslen(headers);
     if (!headers) headers_len = 0;
     if (context) req->hdr.context = context;
     InterlockedExchange(&req->api_sent, 1);
@@ -1651,7 +1776,9 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
 static DWORD query_source(struct request *req, DWORD level, struct query_source *src)
 {
     memset(src, 0, sizeof(*src));
-    if (level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS)
+    /* the verb is the request's, asked for with or without the flag, before
+     * the request is sent too (Wine's test_WinHttpSendRequest) */
+    if ((level & WINHTTP_QUERY_FLAG_REQUEST_HEADERS) || (level & 0xffff) == WINHTTP_QUERY_REQUEST_METHOD)
     {
         src->is_request = TRUE;
         src->list = &req->request_headers;

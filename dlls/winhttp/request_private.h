@@ -220,6 +220,7 @@ struct request
     struct send_progress send;
     struct setup setup;
     BOOL receiving;            /* RECEIVING_RESPONSE was sent for this ReceiveResponse */
+    DWORD head_error;          /* what the send task met awaiting the response head (await_head) */
     /* redirects followed inside WinHttpReceiveResponse (policy, limit and
      * WINHTTP_DISABLE_REDIRECTS: opts) */
     DWORD redirect_count;

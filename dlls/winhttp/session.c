@@ -70,14 +70,19 @@ BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *bu
 static void session_destroy(struct object_header *hdr)
 {
     struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
+    HANDLE unload_event = session->unload_event;
 
     TRACE("%p\n", session);
     net_pool_clear(session);
     heap_free(session->agent);
     proxy_option_free(&session->proxy);
     options_free(&session->opts);
+    cookie_jar_free(&session->cookies);
     heap_free(session->wpad_url);
     heap_free(session);
+    /* the last reference went (its connections' and requests' too): nothing
+     * of the session runs any more (Wine's notification.c waits for it) */
+    if (unload_event) SetEvent(unload_event);
 }
 
 static BOOL session_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -96,8 +101,8 @@ static BOOL session_query_option(struct object_header *hdr, DWORD option, void *
         return query_dword_option(session->websocket_receive_buffer_size, buffer, buflen);
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
         return query_dword_option(session->websocket_send_buffer_size, buffer, buflen);
-    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
-        /* write-only, and only on websocket handles */
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:  /* write-only, and only on websocket handles */
+    case WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT:             /* write-only */
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
@@ -125,6 +130,14 @@ static BOOL session_set_option(struct object_header *hdr, DWORD option, void *bu
     case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
         session->websocket_send_buffer_size = value;
+        return TRUE;
+    case WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT:
+        if (buflen != sizeof(HANDLE))
+        {
+            SetLastError(ERROR_INSUFFICIENT_BUFFER);
+            return FALSE;
+        }
+        session->unload_event = *(HANDLE *)buffer;
         return TRUE;
     case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
     case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
@@ -185,6 +198,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->websocket_receive_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     session->websocket_send_buffer_size = DEFAULT_WEB_SOCKET_BUFFER_SIZE;
     options_init_session(&session->opts);
+    cookie_jar_init(&session->cookies);
     session->hdr.options = &session->opts;
 
     if ((agent && !(session->agent = strdupW(agent)))

@@ -28,6 +28,7 @@ void task_queue_init(struct task_queue *queue)
     queue->inline_thread = 0;
     queue->inline_depth = 0;
     queue->drain_thread = 0;
+    queue->finishing = FALSE;
 }
 
 /* The workers that run tasks --------------------------------------------- */
@@ -116,6 +117,7 @@ static void drain(struct task_queue *queue, BOOL on_caller)
 {
     struct object_header *owner = queue->owner;
     struct task *task;
+    BOOL handed_over;
 
     for (;;)
     {
@@ -154,9 +156,14 @@ static void drain(struct task_queue *queue, BOOL on_caller)
 
         AcquireSRWLockExclusive(&queue->lock);
         if (!(queue->head = task->next)) queue->tail = NULL;
+        queue->finishing = FALSE;
+        /* a call runs inline on another thread (task_queue_finishing): it
+         * owns the queue now and starts what is queued when it ends */
+        handed_over = queue->inline_depth > 0;
         ReleaseSRWLockExclusive(&queue->lock);
         heap_free(task);
         release_object(obj);
+        if (handed_over) break;
         if (on_caller)
         {
             BOOL more;
@@ -268,7 +275,8 @@ BOOL task_queue_begin_inline(struct task_queue *queue)
     BOOL ret = FALSE;
 
     AcquireSRWLockExclusive(&queue->lock);
-    if (!queue->running && !queue->head)
+    if ((!queue->running && !queue->head) ||
+        (queue->finishing && !queue->inline_depth && queue->drain_thread != thread && !queue->head->next))
     {
         queue->running = TRUE;
         queue->inline_thread = thread;
@@ -276,7 +284,7 @@ BOOL task_queue_begin_inline(struct task_queue *queue)
         ret = TRUE;
     }
     else if (queue->inline_depth < TASK_INLINE_DEPTH &&
-             ((queue->inline_thread == thread && !queue->head) ||
+             ((queue->inline_thread == thread && (!queue->head || (queue->finishing && !queue->head->next))) ||
               (queue->drain_thread == thread && queue->head && !queue->head->next)))
     {
         /* from a callback of an inline call, or of the running task, whose
@@ -296,11 +304,20 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
     if (!--queue->inline_depth && queue->inline_thread == GetCurrentThreadId())
     {
         queue->inline_thread = 0;
-        if (queue->head) start = TRUE;   /* queued behind us: running stays TRUE for the drainer */
+        /* the finishing task's drainer goes on with what was queued */
+        if (queue->finishing) ;
+        else if (queue->head) start = TRUE;   /* queued behind us: running stays TRUE for the drainer */
         else queue->running = FALSE;
     }
     ReleaseSRWLockExclusive(&queue->lock);
     if (!start) return;
     addref_object(obj);
     if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
+}
+
+void task_queue_finishing(struct task_queue *queue)
+{
+    AcquireSRWLockExclusive(&queue->lock);
+    queue->finishing = TRUE;
+    ReleaseSRWLockExclusive(&queue->lock);
 }

@@ -44,6 +44,7 @@ struct task_queue
     DWORD inline_thread;         /* lock: the thread running calls inline (task_queue_begin_inline) */
     LONG inline_depth;           /* lock: how deep those calls nest */
     DWORD drain_thread;          /* lock: the thread inside a task's function, while it is */
+    BOOL finishing;              /* lock: that task only notifies its end (task_queue_finishing) */
 };
 
 void task_queue_init(struct task_queue *queue);
@@ -75,5 +76,12 @@ void task_io_inline(struct task_queue *queue);
 BOOL task_queue_begin_inline(struct task_queue *queue);
 /* Gives the queue back; tasks queued meanwhile start now. */
 void task_queue_end_inline(struct task_queue *queue, struct object_header *obj);
+/* Called by a running task whose work is done, just before its completion
+ * callback: from then on a call on another thread may run inline
+ * (task_queue_begin_inline) while that callback still runs, as on Windows,
+ * where a program that waits for SENDREQUEST_COMPLETE and calls
+ * WinHttpReceiveResponse sees it complete on its own thread (Wine's
+ * notification.c).  The task must touch its object no more after it. */
+void task_queue_finishing(struct task_queue *queue);
 
 #endif /* WINHTTP_TASK_H */

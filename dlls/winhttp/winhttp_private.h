@@ -24,6 +24,7 @@
 #include <wchar.h>
 
 #include "debug.h"
+#include "cookie.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -176,6 +177,8 @@ struct session
     DWORD websocket_receive_buffer_size;
     DWORD websocket_send_buffer_size;
     struct handle_options opts;   /* hdr.options points here */
+    HANDLE unload_event;          /* WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT: set once the session is freed */
+    struct cookie_jar cookies;
     /* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: the WPAD URL detected on the
      * first request (wpad_known; NULL: none found), kept for the session
      * until WinHttpResetAutoProxy (autoproxy.c, under wpad_lock) */

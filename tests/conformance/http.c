@@ -606,6 +606,90 @@ static void test_ipv6(void)
     WinHttpCloseHandle(session);
 }
 
+/* One request of the session c->session: sends path with headers (NULL:
+ * none) and returns the head the server saw (/http/echo-headers) in head. */
+static DWORD session_request(struct conn *c, const WCHAR *path, const WCHAR *headers, DWORD disable, char *head,
+                             DWORD size)
+{
+    HINTERNET request;
+    DWORD status = 0;
+
+    head[0] = 0;
+    request = WinHttpOpenRequest(c->connect, L"GET", path, NULL, NULL, NULL, 0);
+    ok(request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    if (!request) return 0;
+    if (disable)
+        ok(WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &disable, sizeof(disable)),
+           "DISABLE_FEATURE failed: %lu\n", GetLastError());
+    /* added one by one (SendRequest's headers replace those of the same name) */
+    if (headers) ok(WinHttpAddRequestHeaders(request, headers, ~0u, WINHTTP_ADDREQ_FLAG_ADD), "add failed\n");
+    if (WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, 0) && WinHttpReceiveResponse(request, NULL))
+    {
+        status = status_code(request);
+        read_body(request, head, size);
+    }
+    else ok(0, "request failed: %lu\n", GetLastError());
+    WinHttpCloseHandle(request);
+    return status;
+}
+
+/* The Cookie header line the server saw, or "" (at most size - 1 chars). */
+static const char *cookie_line(const char *head, char *line, size_t size)
+{
+    const char *p = strstr(head, "\r\nCookie: "), *end;
+
+    line[0] = 0;
+    if (!p) return line;
+    p += 10;
+    end = strstr(p, "\r\n");
+    snprintf(line, size, "%.*s", (int)(end ? end - p : (ptrdiff_t)strlen(p)), p);
+    return line;
+}
+
+/* Set-Cookie answers are sent back by the session's later requests (Wine's
+ * test_cookies shows the order and trimming Windows uses); a new session
+ * starts without them; WINHTTP_DISABLE_COOKIES keeps them out. */
+static void test_cookies(void)
+{
+    char head[4096], line[256];
+    struct conn c, c2;
+
+    if (!open_request(&c, server_host, server_port, L"GET", L"/http/hello")) goto done;
+    ok(session_request(&c, L"/http/set-cookie", L"X-Set-Cookie: a = 1 \r\nX-Set-Cookie: A=2; Path=/http\r\n"
+                       L"X-Set-Cookie: elsewhere=3; Path=/other\r\nX-Set-Cookie: tls=4; Secure\r\n"
+                       L"X-Set-Cookie: foreign=5; Domain=example.com\r\nX-Set-Cookie: noequals\r\n", 0,
+                       head, sizeof(head)) == 200, "set-cookie failed\n");
+    ok(session_request(&c, L"/http/echo-headers", NULL, 0, head, sizeof(head)) == 200, "echo failed\n");
+    ok(!strcmp(cookie_line(head, line, sizeof(line)), "A=2; a=1"), "Cookie: %s\n", line);
+    /* a program's own Cookie header first, the jar's after it */
+    ok(session_request(&c, L"/http/echo-headers?x=/y", L"Cookie: mine=0\r\n", 0, head, sizeof(head)) == 200,
+       "echo failed\n");
+    ok(!strcmp(cookie_line(head, line, sizeof(line)), "mine=0; A=2; a=1"), "Cookie: %s\n", line);
+    /* a cookie set again replaces the old one, and is the newest */
+    ok(session_request(&c, L"/http/set-cookie", L"X-Set-Cookie: a=9\r\n", 0, head, sizeof(head)) == 200,
+       "set-cookie failed\n");
+    ok(session_request(&c, L"/http/echo-headers", NULL, 0, head, sizeof(head)) == 200, "echo failed\n");
+    ok(!strcmp(cookie_line(head, line, sizeof(line)), "a=9; A=2"), "Cookie: %s\n", line);
+    ok(session_request(&c, L"/http/echo-headers", NULL, WINHTTP_DISABLE_COOKIES, head, sizeof(head)) == 200,
+       "echo failed\n");
+    ok(!strstr(head, "Cookie:"), "cookies sent although disabled: %s\n", head);
+    /* a request with cookies disabled stores none */
+    ok(session_request(&c, L"/http/set-cookie", L"X-Set-Cookie: b=1\r\n", WINHTTP_DISABLE_COOKIES, head,
+                       sizeof(head)) == 200, "set-cookie failed\n");
+    ok(session_request(&c, L"/http/echo-headers", NULL, 0, head, sizeof(head)) == 200, "echo failed\n");
+    ok(!strcmp(cookie_line(head, line, sizeof(line)), "a=9; A=2"), "Cookie: %s\n", line);
+
+    /* another session has its own jar */
+    if (open_request(&c2, server_host, server_port, L"GET", L"/http/hello"))
+    {
+        ok(session_request(&c2, L"/http/echo-headers", NULL, 0, head, sizeof(head)) == 200, "echo failed\n");
+        ok(!strstr(head, "Cookie:"), "another session's cookies: %s\n", head);
+    }
+    close_conn(&c2);
+done:
+    close_conn(&c);
+}
+
 START_TEST(http)
 {
     test_open_request();
@@ -618,6 +702,7 @@ START_TEST(http)
     test_bodies();
     test_echo_headers();
     test_echo_body();
+    test_cookies();
     test_keep_alive();
     test_errors();
     test_ipv6();

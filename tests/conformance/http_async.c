@@ -363,12 +363,21 @@ done:
 
 static const DWORD close_pending_sequence[] =
 {
-    SENT_ON_NEW_CONNECTION,
-    WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
-    WINHTTP_CALLBACK_STATUS_REQUEST_ERROR,          /* the receive, cancelled */
+    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,         /* connect */
+    WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,         /* request */
+    WINHTTP_CALLBACK_STATUS_RESOLVING_NAME,
+    WINHTTP_CALLBACK_STATUS_NAME_RESOLVED,
+    WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER,
+    WINHTTP_CALLBACK_STATUS_CONNECTED_TO_SERVER,
+    WINHTTP_CALLBACK_STATUS_SENDING_REQUEST,
+    WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
+    WINHTTP_CALLBACK_STATUS_REQUEST_ERROR,          /* the send, cancelled while it awaited the head */
     WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING,         /* request: last of its notifications */
 };
 
+/* SENDREQUEST_COMPLETE waits for the response head (as on Windows, so that
+ * ReceiveResponse completes on the calling thread): a server that holds the
+ * answer keeps the send pending, and closing the handle cancels it. */
 static void test_close_pending(void)
 {
     struct sequence seq;
@@ -380,18 +389,15 @@ static void test_close_pending(void)
     if (!open_async(&h, &seq, server_host, server_port, L"/http/delay/5000")) goto done;
     ret = WinHttpSendRequest(h.request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&seq);
     ok(ret, "SendRequest failed: %lu\n", GetLastError());
-    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE)) goto done;
-    ret = WinHttpReceiveResponse(h.request, NULL);
-    ok(ret, "ReceiveResponse failed: %lu\n", GetLastError());
-    /* The server waits 5 s: the receive is pending when the handle goes. */
-    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE)) goto done;
+    /* The server waits 5 s: the send is pending when the handle goes. */
+    if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_REQUEST_SENT)) goto done;
     ok(WinHttpCloseHandle(h.request), "CloseHandle failed: %lu\n", GetLastError());
     h.request = NULL;
     res = WaitForSingleObject(seq.done, 4000);
     ok(!res, "no HANDLE_CLOSING within 4 s: %ld of %u\n", seq.index, seq.count);
     if (!res)
     {
-        ok(seq.error.dwResult == API_RECEIVE_RESPONSE, "dwResult %Iu\n", seq.error.dwResult);
+        ok(seq.error.dwResult == API_SEND_REQUEST, "dwResult %Iu\n", seq.error.dwResult);
         ok(seq.error.dwError == ERROR_WINHTTP_OPERATION_CANCELLED, "dwError %lu\n", seq.error.dwError);
     }
 done:
@@ -559,10 +565,11 @@ static void test_receive_timeout(void)
     init_sequence(&seq, timeout_sequence, ARRAY_SIZE(timeout_sequence));
     if (!open_async(&h, &seq, server_host, server_port, L"/http/delay/4000")) goto done;
     ok(WinHttpSetTimeouts(h.request, 0, 5000, 5000, 500), "SetTimeouts failed: %lu\n", GetLastError());
+    start = GetTickCount();
     ret = WinHttpSendRequest(h.request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&seq);
     ok(ret, "SendRequest failed: %lu\n", GetLastError());
+    /* the send awaits the head: the timeout runs out there, ReceiveResponse reports it */
     if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE)) goto done;
-    start = GetTickCount();
     ret = WinHttpReceiveResponse(h.request, NULL);
     ok(ret, "ReceiveResponse failed: %lu\n", GetLastError());
     if (!wait_step(&seq, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR)) goto done;
@@ -693,7 +700,7 @@ static void test_close_races(void)
 
 struct crowd
 {
-    LONG sent, receiving, cancelled, closed, bad;
+    LONG sent, cancelled, closed, bad;
     HANDLE event;
 };
 
@@ -711,11 +718,10 @@ static void CALLBACK crowd_callback(HINTERNET handle, DWORD_PTR context, DWORD s
     if (!c) return;
     switch (status)
     {
-    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE: crowd_count(c, &c->sent); break;
-    case WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE: crowd_count(c, &c->receiving); break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_SENT: crowd_count(c, &c->sent); break;
     case WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING: crowd_count(c, &c->closed); break;
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
-        if (result->dwResult == API_RECEIVE_RESPONSE && result->dwError == ERROR_WINHTTP_OPERATION_CANCELLED)
+        if (result->dwResult == API_SEND_REQUEST && result->dwError == ERROR_WINHTTP_OPERATION_CANCELLED)
             crowd_count(c, &c->cancelled);
         else
         {
@@ -723,7 +729,8 @@ static void CALLBACK crowd_callback(HINTERNET handle, DWORD_PTR context, DWORD s
             crowd_count(c, &c->bad);
         }
         break;
-    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:  /* the server holds every response */
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:  /* the server holds every response */
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
         crowd_count(c, &c->bad);
         break;
     }
@@ -753,8 +760,8 @@ static unsigned int count_threads(void)
     return n;
 }
 
-/* CROWD requests with ReceiveResponse pending at once, then closed: the
- * pending receives must hold no thread (at most 8 more than before, once
+/* CROWD requests awaiting their response heads at once, then closed: the
+ * pending sends must hold no thread (at most 8 more than before, once
  * the burst of work items is over), and each ends cancelled, then closing. */
 static void test_many_pending(void)
 {
@@ -786,9 +793,8 @@ static void test_many_pending(void)
         opened++;
     }
     ok(opened == CROWD, "sent %u requests: %lu\n", opened, GetLastError());
+    /* each send then awaits its response head (SENDREQUEST_COMPLETE comes with it) */
     ok(crowd_wait(&crowd, &crowd.sent, opened, 20000), "%ld of %u requests sent\n", crowd.sent, opened);
-    for (i = 0; i < opened; i++) ok(WinHttpReceiveResponse(requests[i], NULL), "ReceiveResponse failed: %lu\n", GetLastError());
-    ok(crowd_wait(&crowd, &crowd.receiving, opened, 20000), "%ld of %u receiving\n", crowd.receiving, opened);
 
     /* Idle pool threads retire after a few seconds; blocked ones would stay. */
     start = GetTickCount();

@@ -173,6 +173,19 @@ int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned
         rc = srv_conn_write(c, resp, head ? strlen(resp) - 20 : strlen(resp));
     } else if (!strcmp(path, "/http/echo-headers")) {
         rc = srv_http_respond(c, 200, NULL, r->head, r->headlen, *keep, head);
+    } else if (!strcmp(path, "/http/set-cookie")) {
+        /* a Set-Cookie header for each X-Set-Cookie header of the request */
+        struct srv_buf hdrs = { 0 };
+        int i;
+        for (i = 0; i < r->nhdr; i++)
+            if (r->hdr[i].nlen == 12 && !strncasecmp(r->hdr[i].name, "X-Set-Cookie", 12)) {
+                srv_buf_append(&hdrs, "Set-Cookie: ", 12);
+                srv_buf_append(&hdrs, r->hdr[i].value, r->hdr[i].vlen);
+                srv_buf_append(&hdrs, "\r\n", 2);
+            }
+        srv_buf_append(&hdrs, "", 1);
+        rc = srv_http_respond(c, 200, (const char *)hdrs.p, "set", 3, *keep, head);
+        srv_buf_free(&hdrs);
     } else if (!strcmp(path, "/http/echo-body")) {
         rc = srv_http_respond(c, 200, NULL, (const char *)body, blen, *keep, head);
     } else if (!strncmp(path, "/http/auth-basic/", 17)) {

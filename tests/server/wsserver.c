@@ -91,6 +91,7 @@
  *   /http/close-delimited 200 without length, body then close
  *   /http/echo-headers   200, body = raw request head as received
  *   /http/echo-body      200, body = request body
+ *   /http/set-cookie     200, a Set-Cookie header per X-Set-Cookie request header
  *   /http/status/CODE    that status, body "status CODE\n" (none for 1xx/204/304)
  *   /http/conn-id        body = serial number of this TCP connection (from 1)
  *   /http/slow-headers[/MS] headers one line every MS ms (default 200), body "slow"

@@ -9,7 +9,7 @@
 # make check runs WINETESTS_PASSING (the files that pass with our DLL) through
 # tests/wine/check.sh; make check-builtin runs all of them against the builtin.
 
-WINETESTS_PASSING = url
+WINETESTS_PASSING = url notification
 WINETESTS_ALL     = url winhttp notification
 WINETESTS_RUNS   ?= 1
 

@@ -19,11 +19,18 @@ the site by the Host header:
                                            302 to the same page with count+1, until
                                            count reaches max: then 200
   ws.ifelse.io      / with a websocket upgrade: 101, a text message
-                    "Request served by ..." (as the real host greets), then an
+                    "Request served by 4d896d95" (as the real host greets), then an
                     echo of every message with its type; ping -> pong;
-                    close -> the same close payload back, then TCP close.
+                    close -> its status code back (no reason, as the real
+                    host: Wine's test_websocket reads an empty reason) after ROUND_TRIP
+                    (the real host is a round trip away: Wine's test_websocket
+                    checks that the close status is not known yet right after
+                    WinHttpWebSocketClose returns, notification.c:1203, which
+                    loopback would answer first too often), then TCP close.
 
-Everything else gets 404.  HTTP/1.1 keep-alive unless the client sends
+--tls-or-plain ADDR:PORT CERT KEY serves TLS, and answers a plain HTTP
+request on that port with 400, as the real https port does (Wine's
+test_secure_connection sends one first).  Everything else gets 404.  HTTP/1.1 keep-alive unless the client sends
 "Connection: close".  The process exits on SIGTERM/SIGINT or after
 --max-seconds; it writes FILE once every listener is bound.
 """
@@ -33,6 +40,7 @@ import base64
 import hashlib
 import os
 import signal
+import socket
 import ssl
 import struct
 import sys
@@ -45,7 +53,13 @@ HELLO = (b"<html>\n<head>\n<title>Hello</title>\n</head>\n"
 ROOT = (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
         b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
         b'<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n<title>Stand-in</title>\n</head>\n'
-        b'<body>\nStand-in for test.winehq.org\n</body>\n</html>\n')
+        b'<body>\nStand-in for test.winehq.org\n'
+        # the real page is longer than 2014 bytes: test_secure_connection
+        # expects more than that available at once
+        + b'<p>' + b'filler ' * 320 + b'</p>\n'
+        b'</body>\n</html>\n')
+# The delay of the real ws.ifelse.io's answer to a close frame (seconds).
+ROUND_TRIP = 0.05
 CHUNKED_LINES = [b"line %d of the chunked test body\n" % i for i in range(1, 9)]
 
 
@@ -148,13 +162,15 @@ async def ws_echo(reader, writer, headers):
     accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest()).decode()
     writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                   "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n" % accept).encode())
-    writer.write(ws_frame(1, b"Request served by 0123456789ab"))
+    # 26 bytes, as the real greeting with its 8-digit server id (winhttp.c:3611)
+    writer.write(ws_frame(1, b"Request served by 4d896d95"))
     await writer.drain()
     message, mtype = b"", 0
     while True:
         fin, opcode, data = await ws_read_frame(reader)
         if opcode == 8:
-            writer.write(ws_frame(8, data))
+            await asyncio.sleep(ROUND_TRIP)
+            writer.write(ws_frame(8, data[:2]))
             await writer.drain()
             return
         if opcode == 9:
@@ -169,13 +185,17 @@ async def ws_echo(reader, writer, headers):
         await writer.drain()
 
 
-async def serve(reader, writer):
+async def serve(reader, writer, plain_on_tls=False):
     try:
         while True:
             head = await read_head(reader)
             if head is None:
                 return
             method, target, version, headers = head
+            if plain_on_tls:
+                writer.write(response(400, "Bad Request", b"plain HTTP sent to the HTTPS port\n", close=True))
+                await writer.drain()
+                return
             host = headers.get("host", "").split(":")[0].lower()
             close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
             if host == "ws.ifelse.io" and headers.get("upgrade", "").lower() == "websocket":
@@ -211,6 +231,43 @@ async def serve(reader, writer):
         writer.close()
 
 
+def peek_first_byte(sock):
+    sock.settimeout(30)
+    try:
+        return sock.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return b""
+    finally:
+        sock.setblocking(False)
+
+
+async def dispatch(sock, ctx):
+    """One connection to a --tls-or-plain port: TLS if it starts with a
+    handshake record (0x16), plain HTTP otherwise."""
+    loop = asyncio.get_running_loop()
+    first = await loop.run_in_executor(None, peek_first_byte, sock)
+    if not first:
+        sock.close()
+        return
+    tls = first == b"\x16"
+    reader = asyncio.StreamReader()
+    protocol = asyncio.StreamReaderProtocol(reader, lambda r, w: serve(r, w, plain_on_tls=not tls))
+    try:
+        await loop.connect_accepted_socket(lambda: protocol, sock, ssl=ctx if tls else None)
+    except (ConnectionError, ssl.SSLError, OSError):
+        sock.close()
+
+
+async def accept_tls_or_plain(lsock, ctx):
+    loop = asyncio.get_running_loop()
+    tasks = set()
+    while True:
+        sock, _ = await loop.sock_accept(lsock)
+        task = asyncio.create_task(dispatch(sock, ctx))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+
 def addr(text):
     host, port = text.rsplit(":", 1)
     return host, int(port)
@@ -224,6 +281,13 @@ async def main(args):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)
         servers.append(await asyncio.start_server(serve, *addr(a), ssl=ctx))
+    acceptors = []
+    for a, cert, key in args.tls_or_plain:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        lsock = socket.create_server(addr(a), reuse_port=False)
+        lsock.setblocking(False)
+        acceptors.append(asyncio.create_task(accept_tls_or_plain(lsock, ctx)))
     if args.ready:
         tmp = "%s.tmp.%d" % (args.ready, os.getpid())
         with open(tmp, "w") as f:
@@ -239,12 +303,15 @@ async def main(args):
         print("standin: max time reached, exiting", file=sys.stderr)
     for s in servers:
         s.close()
+    for t in acceptors:
+        t.cancel()
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--http", action="append", default=[])
     p.add_argument("--tls", nargs=3, action="append", default=[])
+    p.add_argument("--tls-or-plain", nargs=3, action="append", default=[])
     p.add_argument("--ready")
     p.add_argument("--max-seconds", type=float, default=900)
     asyncio.run(main(p.parse_args()))
