@@ -683,9 +683,10 @@ static DWORD receive_one_response(struct request *req)
         if (head_len < 0)
         {
             TRACE("%p: bad response head (%Id)\n", req, head_len);
-            if (head_len == WSP_HTTP_TOO_LARGE) error = ERROR_WINHTTP_HEADER_SIZE_OVERFLOW;
-            else if (head_len == WSP_HTTP_TOO_MANY_HEADERS) error = ERROR_WINHTTP_HEADER_COUNT_EXCEEDED;
-            else error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            /* more than MAX_RESPONSE_LINES lines is our limit, not Windows': no
+             * HEADER_COUNT_EXCEEDED for it (hostile F.1.5) */
+            error = head_len == WSP_HTTP_TOO_LARGE ? ERROR_WINHTTP_HEADER_SIZE_OVERFLOW
+                                                   : ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
         }
         break;
     }

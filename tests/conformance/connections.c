@@ -42,7 +42,7 @@ static HINTERNET open_session(BOOL async, DWORD max_conns, DWORD max_conns_1_0)
 {
     HINTERNET ses = WinHttpOpen(L"winhttp-ws connections test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
                                 async ? WINHTTP_FLAG_ASYNC : 0);
-    DWORD value, size = sizeof(value);
+    DWORD value = 0xdeadbeef, size = sizeof(value);
 
     ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
     if (max_conns != ~0u)
@@ -50,7 +50,7 @@ static HINTERNET open_session(BOOL async, DWORD max_conns, DWORD max_conns_1_0)
         ok(WinHttpSetOption(ses, WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &max_conns, sizeof(max_conns)),
            "MAX_CONNS_PER_SERVER: %lu\n", GetLastError());
         ok(WinHttpQueryOption(ses, WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &value, &size) && value == max_conns,
-           "read back %lu\n", value);
+           "read back %#lx (%lu)\n", value, GetLastError());
     }
     if (max_conns_1_0 != ~0u)
         ok(WinHttpSetOption(ses, WINHTTP_OPTION_MAX_CONNS_PER_1_0_SERVER, &max_conns_1_0, sizeof(max_conns_1_0)),

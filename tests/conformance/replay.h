@@ -34,6 +34,7 @@ struct replay_async
     volatile DWORD error;      /* from REQUEST_ERROR */
     volatile DWORD bytes;      /* DATA_AVAILABLE, READ_COMPLETE, WRITE_COMPLETE */
     volatile DWORD buffer_type; /* websocket READ_COMPLETE */
+    HINTERNET websocket;       /* set by replay_ws_echo: its completions carry a WINHTTP_WEB_SOCKET_STATUS */
 };
 
 static inline void replay_async_init(struct replay_async *a)
@@ -45,7 +46,6 @@ static inline void replay_async_init(struct replay_async *a)
 static inline void CALLBACK replay_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct replay_async *a = (struct replay_async *)context;
-    DWORD handle_type = 0, size = sizeof(handle_type);
 
     if (!a) return;  /* sessions and connections carry no context */
     switch (status)
@@ -59,8 +59,10 @@ static inline void CALLBACK replay_callback(HINTERNET handle, DWORD_PTR context,
         break;
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
     case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
-        /* a websocket reports a WINHTTP_WEB_SOCKET_STATUS; a request a count */
-        if (!WinHttpQueryOption(handle, WINHTTP_OPTION_HANDLE_TYPE, &handle_type, &size))
+        /* a websocket reports a WINHTTP_WEB_SOCKET_STATUS; a request a count
+         * (known from the handle: Wine's builtin cannot be asked for
+         * WINHTTP_OPTION_HANDLE_TYPE) */
+        if (a->websocket && handle == a->websocket)
         {
             WINHTTP_WEB_SOCKET_STATUS *ws = info;
             a->bytes = ws->dwBytesTransferred;
@@ -155,6 +157,8 @@ static inline DWORD replay_ws_echo(HINTERNET ws, struct replay_async *a, BOOL as
     DWORD error, len = (DWORD)strlen(msg), got = 0;
     USHORT close_status = 0;
     char buffer[256];
+
+    if (a) a->websocket = ws;
 
     error = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, (void *)msg, len);
     if (!error && async && !replay_wait(a, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, &error)) return error;
