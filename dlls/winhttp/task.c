@@ -17,7 +17,6 @@
  */
 
 #include "task.h"
-#include "deadline.h"
 
 void task_queue_init(struct task_queue *queue)
 {
@@ -32,120 +31,82 @@ void task_queue_init(struct task_queue *queue)
     queue->finishing = FALSE;
 }
 
-/* The engine's workers ------------------------------------------------------ */
+/* The workers that run tasks --------------------------------------------- */
 
-/* One completion port carries both the sockets' completions (net.c binds
- * every socket to it) and queued work (submit_drain), and every worker waits
- * on it.  A worker runs what it takes there to the end: an I/O completion
- * resumes its task on the same thread, callbacks included, with no hand-off.
- * There is no single thread that "drains the port": while one worker is in
- * a callback that blocks, the others go on taking packets.  A worker that
- * takes the last idle place starts another while there are fewer than
- * SOFT_WORKERS; beyond that one more starts only when the port has had no
- * idle worker for STUCK_MS (callbacks that block), checked by a deadline,
- * so a burst of short work does not start a thread per item.
+/* Tasks run on workers of our own rather than Wine's thread pool because of
+ * where a worker waits when idle.  Under Wine, an overlapped read that had
+ * to wait is finished (its data copied, its completion posted) by the
+ * thread that started it, as a system APC: a thread asleep in a server wait
+ * takes it at once, while one asleep on a futex -- as Wine's pool workers
+ * are -- has to be interrupted with a signal first.  Tasks start most reads,
+ * so our idle workers wait in GetQueuedCompletionStatus on work_port.
  *
- * Why our own workers and not Wine's thread pool: under Wine, an overlapped
- * read that had to wait is finished (its data copied, its completion posted)
- * by the thread that started it, as a system APC.  A thread asleep in a
- * server wait -- GetQueuedCompletionStatus here -- takes it at once, while
- * one asleep on a futex, as Wine's pool workers are, must be interrupted
- * with a signal first.
- *
- * A packet's key is the function that handles it (port_handler).  Idle
- * workers beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
+ * Workers start when work is posted and none is idle, up to SOFT_WORKERS;
+ * beyond that only when no worker has taken work for STUCK_MS (callbacks
+ * that block), so a callback that blocks holds up nothing else for long,
+ * and a burst of work (10,000 receives posted at once) does not start a
+ * thread per item.  Idle workers beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
 #define SOFT_WORKERS  4
 #define STUCK_MS      50
-#define MAX_WORKERS   256
 #define IDLE_KEEP     2
-#define IDLE_EXIT_MS  5000
+#define IDLE_EXIT_MS  30000
 
-static HANDLE engine_port;
-static INIT_ONCE port_once = INIT_ONCE_STATIC_INIT;
+static HANDLE work_port;
+static INIT_ONCE work_once = INIT_ONCE_STATIC_INIT;
 static LONG workers, idle_workers;
-
-static BOOL start_worker(void);
-static struct deadline stuck_check;
-
-/* STUCK_MS after the port lost its last idle worker: still none, so the
- * workers are held up (callbacks that block): one more. */
-static void stuck_expired(struct deadline *deadline)
-{
-    if (idle_workers > 0) return;
-    TRACE("no idle worker for %u ms: one more\n", STUCK_MS);
-    start_worker();
-}
-
-/* A worker took the port's last idle place. */
-static void no_idle_worker(void)
-{
-    if (workers < SOFT_WORKERS) start_worker();
-    else if (!stuck_check.armed) deadline_arm(&stuck_check, STUCK_MS, stuck_expired);
-}
+static volatile DWORD last_pick;     /* tick count when a worker last took work */
 
 static DWORD CALLBACK worker_main(void *arg)
 {
-    OVERLAPPED *overlapped;
+    OVERLAPPED *context;
     ULONG_PTR key;
-    DWORD bytes, result;
+    DWORD bytes;
 
     for (;;)
     {
+        BOOL got;
+
         InterlockedIncrement(&idle_workers);
-        overlapped = NULL;
-        result = GetQueuedCompletionStatus(engine_port, &bytes, &key, &overlapped, IDLE_EXIT_MS)
-                 ? ERROR_SUCCESS : GetLastError();
-        if (!overlapped)
+        got = GetQueuedCompletionStatus(work_port, &bytes, &key, &context, IDLE_EXIT_MS);
+        if (!got && !context)
         {
             /* idle for a while: leave if enough others are idle too */
             if (InterlockedDecrement(&idle_workers) >= IDLE_KEEP) break;
             continue;
         }
-        if (!InterlockedDecrement(&idle_workers)) no_idle_worker();
-        ((port_handler)key)(overlapped, result, bytes);
+        InterlockedDecrement(&idle_workers);
+        last_pick = GetTickCount();
+        ((void (*)(void *))key)(context);
     }
     InterlockedDecrement(&workers);
     TRACE("worker leaves\n");
     return 0;
 }
 
-static BOOL start_worker(void)
+static BOOL CALLBACK create_work_port(INIT_ONCE *once, void *param, void **context)
+{
+    return (work_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0)) != NULL;
+}
+
+/* Runs fn(context) on a worker; FALSE (GetLastError set) if it cannot. */
+static BOOL submit_work(void (*fn)(void *), void *context)
 {
     HANDLE thread;
 
-    if (InterlockedIncrement(&workers) > MAX_WORKERS
-        || !(thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL)))
+    if (!InitOnceExecuteOnce(&work_once, create_work_port, NULL, NULL)) return FALSE;
+    if (idle_workers <= 0 && (workers < SOFT_WORKERS || GetTickCount() - last_pick > STUCK_MS))
     {
-        InterlockedDecrement(&workers);
-        return FALSE;
+        InterlockedIncrement(&workers);
+        last_pick = GetTickCount();  /* one new worker per stuck period */
+        if ((thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL))) CloseHandle(thread);
+        else if (InterlockedDecrement(&workers) <= 0) return FALSE;  /* nobody would take it */
     }
-    CloseHandle(thread);
-    return TRUE;
-}
-
-static BOOL CALLBACK create_engine_port(INIT_ONCE *once, void *param, void **context)
-{
-    if (!(engine_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0))) return FALSE;
-    return start_worker();
-}
-
-HANDLE task_port(void)
-{
-    if (!InitOnceExecuteOnce(&port_once, create_engine_port, NULL, NULL)) return NULL;
-    return engine_port;
-}
-
-static void drain_packet(OVERLAPPED *overlapped, DWORD result, DWORD bytes);
-
-/* Has a worker drain the queue; FALSE (GetLastError set) if it cannot. */
-static BOOL submit_drain(struct task_queue *queue)
-{
-    if (!task_port()) return FALSE;
-    return PostQueuedCompletionStatus(engine_port, 0, (ULONG_PTR)drain_packet, (OVERLAPPED *)queue);
+    return PostQueuedCompletionStatus(work_port, 0, (ULONG_PTR)fn, context);
 }
 
 /* Queues ------------------------------------------------------------------ */
 
+static void drain_queue(void *context);
 
 /* Runs the queue's tasks until it is empty or one waits for I/O.  The
  * caller owns the queue (running is TRUE) and a reference on its owner,
@@ -213,24 +174,24 @@ static void drain(struct task_queue *queue, BOOL on_caller)
             if (!more) break;
             on_caller = FALSE;
             /* what was queued behind it runs on the pool, with the drainer's reference */
-            if (submit_drain(queue)) return;
+            if (submit_work(drain_queue, queue)) return;
         }
     }
     release_object(owner);  /* the drainer's reference */
 }
 
-static void drain_packet(OVERLAPPED *overlapped, DWORD result, DWORD bytes)
+static void drain_queue(void *context)
 {
-    drain((struct task_queue *)overlapped, FALSE);
+    drain(context, FALSE);
 }
 
 void task_io_done(struct task_queue *queue)
 {
     if (InterlockedIncrement(&queue->rendezvous) < 2) return;
     queue->rendezvous = 0;
-    /* Here: a completion runs on an engine worker (or a host-backend
-     * worker), which takes the task on with no hand-off. */
-    drain(queue, FALSE);
+    /* On the pool, not on the I/O thread: the program's callbacks run in
+     * the task and may block; the few completion threads must not. */
+    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
 }
 
 void task_io_inline(struct task_queue *queue)
@@ -266,7 +227,7 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     if (!start) return ERROR_SUCCESS;
 
     addref_object(obj);
-    if (submit_drain(queue)) return ERROR_SUCCESS;
+    if (submit_work(drain_queue, queue)) return ERROR_SUCCESS;
 
     /* No pool thread: take the task back. */
     {
@@ -351,7 +312,7 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
     ReleaseSRWLockExclusive(&queue->lock);
     if (!start) return;
     addref_object(obj);
-    if (!submit_drain(queue)) drain(queue, FALSE);
+    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
 }
 
 void task_queue_finishing(struct task_queue *queue)

@@ -47,11 +47,6 @@ struct task_queue
     BOOL finishing;              /* lock: that task only notifies its end (task_queue_finishing) */
 };
 
-/* The engine's completion port (task.c): its workers run what arrives there.
- * A packet's completion key is the function that handles it. */
-typedef void (*port_handler)(OVERLAPPED *overlapped, DWORD result, DWORD bytes);
-HANDLE task_port(void);
-
 void task_queue_init(struct task_queue *queue);
 /* Takes a reference on obj; ERROR_SUCCESS or an error (task not queued, freed). */
 DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn);
@@ -63,9 +58,8 @@ DWORD task_queue_run(struct task_queue *queue, struct object_header *obj, struct
 /* TRUE while a task is queued, runs or is parked. */
 BOOL task_queue_busy(struct task_queue *queue);
 /* The I/O a task returned ERROR_IO_PENDING for has finished (its result is
- * stored where the task will look): resumes the task, on this thread, now
- * or, if it has not parked yet, when it does.  Call it from the I/O
- * completion: on an engine worker, or inside the task's own step. */
+ * stored where the task will look): resumes the task, now or when it has
+ * finished parking.  Call it from the I/O completion, on any thread. */
 void task_io_done(struct task_queue *queue);
 /* The completion of an operation that finished on the task's own thread
  * (it called task_io_done before the task could park): undo that call. */
