@@ -1115,6 +1115,7 @@ static void request_destroy(struct object_header *hdr)
     conn_slot_free(&req->slot);
     heap_free(req->send.head);
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+    if (req->client_cert) CertFreeCertificateContext(req->client_cert);
     reset_response(req);
     headers_free(&req->request_headers);
     auth_free(&req->auth);
@@ -1340,6 +1341,37 @@ static void request_set_timeouts(struct object_header *hdr, int resolve, int con
     request_timeouts_changed(req);
 }
 
+/* WINHTTP_OPTION_CLIENT_CERT_CONTEXT: a CERT_CONTEXT (we keep our own
+ * reference: the program may free its own at once, as Wine's
+ * test_client_cert_authentication does), or WINHTTP_NO_CLIENT_CERT_CONTEXT
+ * (NULL, 0) to go on without one when the server asks.  Offered in the
+ * next handshake of this request (Schannel's SCHANNEL_CRED paCred). */
+static BOOL set_client_cert(struct request *req, const void *buffer, DWORD buflen)
+{
+    const CERT_CONTEXT *cert = NULL;
+
+    if (buffer || buflen)
+    {
+        if (!buffer || buflen != sizeof(CERT_CONTEXT))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+        if (!(cert = CertDuplicateCertificateContext(buffer)))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+    }
+    EnterCriticalSection(&req->cs);
+    if (req->client_cert) CertFreeCertificateContext(req->client_cert);
+    req->client_cert = cert;
+    req->client_cert_chosen = TRUE;
+    LeaveCriticalSection(&req->cs);
+    TRACE("%p: client certificate %p\n", req, cert);
+    return TRUE;
+}
+
 static BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
 {
     struct request *req = impl_from_hdr(hdr);
@@ -1379,11 +1411,7 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
         }
-        /* WINHTTP_NO_CLIENT_CERT_CONTEXT: go on without a client certificate */
-        if (!buffer && !buflen) return TRUE;
-        FIXME("client certificates are not supported\n");
-        SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
-        return FALSE;
+        return set_client_cert(req, buffer, buflen);
     case WINHTTP_OPTION_SECURITY_FLAGS:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
         /* only the checks to ignore can be set: SECURE and the strengths
