@@ -1442,9 +1442,9 @@ static const struct object_vtbl request_vtbl =
  * WinHttpReceiveResponse (Wine's test_websocket, which passes on Windows: a
  * request sent again gives a second websocket): the answer is taken here
  * when it has already arrived (an asynchronous send awaited it, see
- * await_head), never waiting for I/O.  Windows upgrades even before the
- * answer came (the test's server does not answer then); we do not: the
- * answer is what we check the upgrade against (DECISIONS). */
+ * await_head), never waiting for I/O.  Before the answer came, Windows
+ * upgrades all the same; so do we, and the websocket checks the 101 when
+ * it arrives (request_take_upgraded_connection, DECISIONS). */
 static DWORD receive_for_upgrade(struct request *req)
 {
     DWORD error = ERROR_SUCCESS;
@@ -1455,48 +1455,71 @@ static DWORD receive_for_upgrade(struct request *req)
     return error;
 }
 
+DWORD upgrade_check_head(const char *head, size_t len, const char *key)
+{
+    struct wsp_http_header *lines;
+    struct wsp_http_response resp;
+    enum wsp_handshake_result result;
+    DWORD error = ERROR_SUCCESS;
+
+    if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_OUTOFMEMORY;
+    if (wsp_http_parse_response(head, len, len, &resp, lines, MAX_RESPONSE_LINES) != (ptrdiff_t)len)
+        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    else if ((result = wsp_handshake_check_response(&resp, key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
+    {
+        TRACE("handshake check failed: %s\n", wsp_handshake_result_name(result));
+        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    }
+    heap_free(lines);
+    return error;
+}
+
+/* The connection and what was read past the head go to the websocket. */
+static DWORD hand_over(struct request *req, struct upgraded_connection *out)
+{
+    size_t extra = req->in.len - req->in.pos;
+
+    if (extra && !(out->extra = heap_alloc(extra))) return ERROR_OUTOFMEMORY;
+    if (extra) memcpy(out->extra, req->in.buf + req->in.pos, extra);
+    out->extra_len = extra;
+    out->conn = req->conn;
+    out->send_buffer_size = req->ws.send_captured;
+    out->receive_buffer_size = req->ws.receive_captured;
+    out->timeouts = req->timeouts;
+    req->conn = NULL;
+    req->ws.taken = TRUE;
+    req->in.pos = req->in.len = 0;
+    return ERROR_SUCCESS;
+}
+
 DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
 {
     struct request *req = impl_from_hdr(hdr);
-    struct wsp_http_header lines[MAX_RESPONSE_LINES];
-    struct wsp_http_response resp;
-    enum wsp_handshake_result result;
     DWORD error;
-    size_t extra;
 
     memset(out, 0, sizeof(*out));
     if ((error = receive_for_upgrade(req))) return error;
     EnterCriticalSection(&req->cs);
-    if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
+    if (req->ws.requested && req->state == STATE_SENT && req->conn && !req->ws.taken && req->api_sent &&
+        !object_is_async(&req->hdr))
+    {
+        /* sent (again) and not answered yet: Windows gives the websocket at
+         * once (Wine's test_websocket: its server is busy with the first
+         * websocket and never answers); the 101 is checked when it comes.
+         * Synchronous requests only: an asynchronous send's task reads the
+         * answer itself (await_head), and it is taken above once there. */
+        TRACE("%p: upgrading before the answer\n", req);
+        out->head_pending = TRUE;
+        memcpy(out->key, req->ws.key, sizeof(out->key));
+        error = hand_over(req, out);
+    }
+    else if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
     {
         TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->ws.requested, req->state, req->conn, req->ws.taken);
         error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     }
-    else if (wsp_http_parse_response(req->resp.raw_head, req->resp.raw_head_len, req->resp.raw_head_len, &resp, lines,
-                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->resp.raw_head_len)
-        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    else if ((result = wsp_handshake_check_response(&resp, req->ws.key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
-    {
-        TRACE("%p: handshake check failed: %s\n", req, wsp_handshake_result_name(result));
-        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    }
-    else
-    {
-        extra = req->in.len - req->in.pos;
-        if (extra && !(out->extra = heap_alloc(extra))) error = ERROR_OUTOFMEMORY;
-        else
-        {
-            if (extra) memcpy(out->extra, req->in.buf + req->in.pos, extra);
-            out->extra_len = extra;
-            out->conn = req->conn;
-            out->send_buffer_size = req->ws.send_captured;
-            out->receive_buffer_size = req->ws.receive_captured;
-            out->timeouts = req->timeouts;
-            req->conn = NULL;
-            req->ws.taken = TRUE;
-            req->in.pos = req->in.len = 0;
-        }
-    }
+    else if (!(error = upgrade_check_head(req->resp.raw_head, req->resp.raw_head_len, req->ws.key)))
+        error = hand_over(req, out);
     LeaveCriticalSection(&req->cs);
     /* a websocket's connection no longer counts toward MAX_CONNS_PER_SERVER */
     if (!error) conn_slot_release(&req->slot);
