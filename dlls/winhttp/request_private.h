@@ -230,6 +230,9 @@ struct request
     DWORD auth_retries;
     ULONGLONG auth_drained;    /* body bytes of the refused response read and dropped */
     struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
+    /* AUTOMATIC_PROXY: what this send's look-up found (find_automatic_proxy,
+     * pac_fetch.c), for it and its redirects and authentication rounds (cs) */
+    struct autoproxy_lookup *autoproxy;
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
     INTERNET_PORT proxy_port;
