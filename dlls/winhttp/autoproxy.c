@@ -13,7 +13,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "winhttp_private.h"
+#include "proxy_route.h"
 
 /* ---------------------------------------------------------------------- */
 /* WPAD through DNS                                                          */
@@ -720,6 +720,8 @@ DWORD WINAPI WinHttpResetAutoProxy(HINTERNET hsession, DWORD flags)
         session->wpad_known = FALSE;
         ReleaseSRWLockExclusive(&session->wpad_lock);
     }
+    /* the proxies found unreachable (badproxy.c) are "non-persistent proxy information" */
+    if (flags & WINHTTP_RESET_STATE) bad_proxy_clear(CONTAINING_RECORD(hdr, struct session, hdr));
     release_object(hdr);
     return ERROR_SUCCESS;
 }

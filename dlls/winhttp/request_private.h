@@ -242,6 +242,7 @@ struct request
     char *tunnel_head;
     size_t tunnel_head_len;
     BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
+    BOOL proxy_failover;       /* the proxy came from AUTOMATIC_PROXY's list: a failed one is marked bad */
     WCHAR *proxy_fallbacks;    /* AUTOMATIC_PROXY: the proxies after the one in use, tried in turn
                                   when it cannot be reached (connection.c, next_proxy) */
     /* The connection an NTLM/Negotiate handshake is under way on

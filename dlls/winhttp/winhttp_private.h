@@ -185,6 +185,10 @@ struct session
     SRWLOCK wpad_lock;
     BOOL wpad_known;
     WCHAR *wpad_url;
+    /* AUTOMATIC_PROXY: the proxies its requests could not reach lately,
+     * tried last (badproxy.c, under bad_lock) */
+    SRWLOCK bad_lock;
+    struct bad_proxy *bad_proxies;
 };
 
 struct connect

@@ -943,6 +943,65 @@ static void test_automatic_slow_pac(const char *proxy, INTERNET_PORT port)
     pac_server.held = NULL;
 }
 
+/* A proxy of the script's list that could not be reached is tried last by
+ * the session's later requests, sync and async, until WinHttpResetAutoProxy
+ * (WINHTTP_RESET_STATE); another session does not know it.  The dead
+ * proxy's port comes alive in between (a stub server: 404 to anything), so
+ * that where a request went shows. */
+static void test_bad_proxy(const char *proxy, INTERNET_PORT port)
+{
+    static const struct stub_doc nothing[] = { { NULL } };
+    HINTERNET ses = NULL, async_ses = NULL;
+    struct stub_httpd dead;
+    int dead_port;
+    DWORD status;
+    SOCKET s;
+
+    if ((s = loopback_listen(0, 1, &dead_port)) == INVALID_SOCKET)
+    {
+        skip("no free port\n");
+        return;
+    }
+    closesocket(s);
+    snprintf(auto_script, sizeof(auto_script), "function FindProxyForURL(url, host) {\n"
+             "  return \"PROXY 127.0.0.1:%d; PROXY %s\";\n}\n", dead_port, proxy);
+    ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, 0);
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "the dead proxy's successor not used: %lu\n", status);
+    status = automatic_get_flags(&async_ses, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "async: the dead proxy's successor not used: %lu\n", status);
+
+    if (!stub_httpd_start(&dead, nothing, dead_port))
+    {
+        skip("port %d taken meanwhile\n", dead_port);
+        WinHttpCloseHandle(ses);
+        WinHttpCloseHandle(async_ses);
+        return;
+    }
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "the bad proxy not tried last: %lu\n", status);
+    status = automatic_get_flags(&async_ses, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "async: the bad proxy not tried last: %lu\n", status);
+    ok(dead.requests == 0, "the bad proxy was asked %ld times\n", dead.requests);
+
+    status = automatic_get(NULL, L"localhost", port);
+    ok(status == HTTP_STATUS_NOT_FOUND, "a new session did not try the first proxy: %lu\n", status);
+    ok(dead.requests == 1, "the first proxy was asked %ld times\n", dead.requests);
+
+    ok(!WinHttpResetAutoProxy(ses, WINHTTP_RESET_STATE), "WinHttpResetAutoProxy failed\n");
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_NOT_FOUND, "after WINHTTP_RESET_STATE, the first proxy not tried: %lu\n", status);
+    ok(!WinHttpResetAutoProxy(async_ses, WINHTTP_RESET_STATE), "WinHttpResetAutoProxy failed\n");
+    status = automatic_get_flags(&async_ses, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_NOT_FOUND, "async: after WINHTTP_RESET_STATE, the first proxy not tried: %lu\n", status);
+    ok(dead.requests == 3, "the first proxy was asked %ld times\n", dead.requests);
+
+    stub_httpd_stop(&dead);
+    WinHttpCloseHandle(ses);
+    WinHttpCloseHandle(async_ses);
+}
+
 static void test_automatic_proxy(void)
 {
     const char *proxy = ws_server_env("WSTEST_PROXY_AUTH"), *origin = ws_server_env("WSTEST_SERVER");
@@ -1001,6 +1060,7 @@ static void test_automatic_proxy(void)
     status = automatic_get_flags(NULL, L"localhost", port, WINHTTP_FLAG_ASYNC);
     ok(status == ERROR_WINHTTP_CANNOT_CONNECT, "async failover: the last proxy's error: %lu\n", status);
     WinHttpCloseHandle(ses);
+    test_bad_proxy(proxy, port);
 
     /* the named proxy and its bypass list */
     set_connection_settings(0x03, proxy, "127.0.0.1", "");
