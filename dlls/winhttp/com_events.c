@@ -67,11 +67,14 @@ static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
     return IUnknown_Release(events->outer);
 }
 
+/* The object has one connection point. */
 static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface, IEnumConnectionPoints **list)
 {
-    FIXME("%p, %p: enumeration not implemented\n", iface, list);
-    if (list) *list = NULL;
-    return E_NOTIMPL;
+    struct com_events *events = impl_from_IConnectionPointContainer(iface);
+    IConnectionPoint *point = &events->IConnectionPoint_iface;
+
+    TRACE("%p, %p\n", events, list);
+    return com_enum_points_create(&point, 1, list);
 }
 
 static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
@@ -237,11 +240,23 @@ static HRESULT WINAPI point_Unadvise(IConnectionPoint *iface, DWORD cookie)
     return S_OK;
 }
 
+static DWORD grab_sinks(struct com_events *events, CONNECTDATA **out);
+
+/* The sinks connected now, each as this thread reaches it, with its cookie. */
 static HRESULT WINAPI point_EnumConnections(IConnectionPoint *iface, IEnumConnections **list)
 {
-    FIXME("%p, %p: enumeration not implemented\n", iface, list);
-    if (list) *list = NULL;
-    return E_NOTIMPL;
+    struct com_events *events = impl_from_IConnectionPoint(iface);
+    CONNECTDATA *sinks = NULL;
+    DWORD count;
+    HRESULT hr;
+
+    TRACE("%p, %p\n", events, list);
+
+    if (!list) return E_POINTER;
+    count = grab_sinks(events, &sinks);
+    hr = com_enum_connections_create(sinks, count, list);
+    heap_free(sinks);
+    return hr;
 }
 
 static const IConnectionPointVtbl point_vtbl =
@@ -293,15 +308,18 @@ BOOL com_events_have_sinks(struct com_events *events)
     return any;
 }
 
-/* The sinks connected now, each with a reference, for the calling thread.
- * Returns how many; *out is freed with release_sinks. */
-static DWORD grab_sinks(struct com_events *events, IWinHttpRequestEvents ***out)
+/* The sinks connected now, each with a reference, as the calling thread
+ * reaches them (pUnk is the IWinHttpRequestEvents pointer), with their
+ * cookies.  Returns how many; *out is freed with release_sinks. */
+static DWORD grab_sinks(struct com_events *events, CONNECTDATA **out)
 {
     struct sink_slot *slots, *copy = NULL;
-    IWinHttpRequestEvents **sinks = NULL;
     IGlobalInterfaceTable *git = NULL;
+    CONNECTDATA *sinks = NULL;
+    IWinHttpRequestEvents *sink;
     DWORD count, i, n = 0;
 
+    *out = NULL;
     EnterCriticalSection(&events->lock);
     count = events->count;
     slots = events->slots;
@@ -317,45 +335,58 @@ static DWORD grab_sinks(struct com_events *events, IWinHttpRequestEvents ***out)
     {
         for (i = 0; i < count; i++)
         {
-            if (copy[i].sink) sinks[n++] = copy[i].sink;
-            else if (copy[i].git_cookie && (git || (git = get_git())) &&
-                     SUCCEEDED(IGlobalInterfaceTable_GetInterfaceFromGlobal(git, copy[i].git_cookie,
-                                                                            &IID_IWinHttpRequestEvents,
-                                                                            (void **)&sinks[n])))
-                n++;
+            sink = copy[i].sink;
+            if (!sink && copy[i].git_cookie && (git || (git = get_git()))
+                && FAILED(IGlobalInterfaceTable_GetInterfaceFromGlobal(git, copy[i].git_cookie,
+                                                                       &IID_IWinHttpRequestEvents, (void **)&sink)))
+                sink = NULL;
+            if (!sink) continue;
+            sinks[n].pUnk = (IUnknown *)sink;
+            sinks[n].dwCookie = i + 1;
+            n++;
         }
     }
     else for (i = 0; i < count; i++) if (copy[i].sink) IWinHttpRequestEvents_Release(copy[i].sink);
     if (git) IGlobalInterfaceTable_Release(git);
     heap_free(copy);
+    if (!n)
+    {
+        heap_free(sinks);   /* every slot free, or no sink reachable */
+        sinks = NULL;
+    }
     *out = sinks;
     return n;
 }
 
-static void release_sinks(IWinHttpRequestEvents **sinks, DWORD count)
+static void release_sinks(CONNECTDATA *sinks, DWORD count)
 {
     DWORD i;
-    for (i = 0; i < count; i++) IWinHttpRequestEvents_Release(sinks[i]);
+    for (i = 0; i < count; i++) IUnknown_Release(sinks[i].pUnk);
     heap_free(sinks);
+}
+
+static inline IWinHttpRequestEvents *sink_of(const CONNECTDATA *data)
+{
+    return (IWinHttpRequestEvents *)data->pUnk;
 }
 
 void com_events_response_start(struct com_events *events, LONG status, const WCHAR *content_type)
 {
-    IWinHttpRequestEvents **sinks;
+    CONNECTDATA *sinks;
     DWORD count = grab_sinks(events, &sinks), i;
     BSTR type;
 
     if (!count) return;
     type = SysAllocString(content_type);
     TRACE("OnResponseStart(%ld, %s) to %lu sinks\n", status, debugstr_w(content_type), count);
-    for (i = 0; i < count; i++) IWinHttpRequestEvents_OnResponseStart(sinks[i], status, type);
+    for (i = 0; i < count; i++) IWinHttpRequestEvents_OnResponseStart(sink_of(&sinks[i]), status, type);
     SysFreeString(type);
     release_sinks(sinks, count);
 }
 
 void com_events_data_available(struct com_events *events, const char *data, DWORD len)
 {
-    IWinHttpRequestEvents **sinks;
+    CONNECTDATA *sinks;
     DWORD count = grab_sinks(events, &sinks), i;
     SAFEARRAY *sa;
     void *dest;
@@ -366,7 +397,7 @@ void com_events_data_available(struct com_events *events, const char *data, DWOR
         memcpy(dest, data, len);
         SafeArrayUnaccessData(sa);
         TRACE("OnResponseDataAvailable(%lu bytes) to %lu sinks\n", len, count);
-        for (i = 0; i < count; i++) IWinHttpRequestEvents_OnResponseDataAvailable(sinks[i], &sa);
+        for (i = 0; i < count; i++) IWinHttpRequestEvents_OnResponseDataAvailable(sink_of(&sinks[i]), &sa);
     }
     if (sa) SafeArrayDestroy(sa);
     release_sinks(sinks, count);
@@ -374,18 +405,18 @@ void com_events_data_available(struct com_events *events, const char *data, DWOR
 
 void com_events_response_finished(struct com_events *events)
 {
-    IWinHttpRequestEvents **sinks;
+    CONNECTDATA *sinks;
     DWORD count = grab_sinks(events, &sinks), i;
 
     if (!count) return;
     TRACE("OnResponseFinished to %lu sinks\n", count);
-    for (i = 0; i < count; i++) IWinHttpRequestEvents_OnResponseFinished(sinks[i]);
+    for (i = 0; i < count; i++) IWinHttpRequestEvents_OnResponseFinished(sink_of(&sinks[i]));
     release_sinks(sinks, count);
 }
 
 void com_events_error(struct com_events *events, HRESULT error)
 {
-    IWinHttpRequestEvents **sinks;
+    CONNECTDATA *sinks;
     DWORD count = grab_sinks(events, &sinks), i, len;
     WCHAR *text = NULL;
     BSTR description;
@@ -398,7 +429,7 @@ void com_events_error(struct com_events *events, HRESULT error)
     description = SysAllocStringLen(text, len);
     LocalFree(text);
     TRACE("OnError(%#lx) to %lu sinks\n", error, count);
-    for (i = 0; i < count; i++) IWinHttpRequestEvents_OnError(sinks[i], error, description);
+    for (i = 0; i < count; i++) IWinHttpRequestEvents_OnError(sink_of(&sinks[i]), error, description);
     SysFreeString(description);
     release_sinks(sinks, count);
 }

@@ -57,6 +57,11 @@ void com_events_data_available(struct com_events *events, const char *data, DWOR
 void com_events_response_finished(struct com_events *events);
 void com_events_error(struct com_events *events, HRESULT error);
 
+/* com_enum.c: snapshot enumerators.  com_enum_connections_create takes
+ * over the references of connections[i].pUnk. */
+HRESULT com_enum_points_create(IConnectionPoint *const *points, ULONG count, IEnumConnectionPoints **out);
+HRESULT com_enum_connections_create(CONNECTDATA *connections, ULONG count, IEnumConnections **out);
+
 /* com_typelib.c: the type library embedded as resource TYPELIB 1. */
 HRESULT com_get_typeinfo(REFGUID guid, ITypeInfo **info);
 HRESULT com_load_typelib(ITypeLib **lib);

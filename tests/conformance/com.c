@@ -1283,6 +1283,88 @@ static const IWinHttpRequestEventsVtbl sink_vtbl =
     sink_OnError,
 };
 
+/* IEnumConnectionPoints: the one point, by the IEnumXXXX contract. */
+static void test_enum_points(IConnectionPointContainer *cpc, IConnectionPoint *cp)
+{
+    IEnumConnectionPoints *list, *clone;
+    IConnectionPoint *got[2] = { NULL, NULL };
+    ULONG fetched;
+    HRESULT hr;
+
+    hr = IConnectionPointContainer_EnumConnectionPoints(cpc, NULL);
+    ok(hr == E_POINTER, "EnumConnectionPoints(NULL): %#lx\n", hr);
+    hr = IConnectionPointContainer_EnumConnectionPoints(cpc, &list);
+    ok(hr == S_OK && list, "EnumConnectionPoints: %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IEnumConnectionPoints_Next(list, 2, got, NULL);
+    ok(hr == E_POINTER, "Next(2) without a count: %#lx\n", hr);
+    fetched = 99;
+    hr = IEnumConnectionPoints_Next(list, 2, got, &fetched);
+    ok(hr == S_FALSE && fetched == 1 && got[0] == cp && !got[1], "Next(2): %#lx, %lu, %p (point %p)\n", hr,
+       fetched, got[0], cp);
+    if (got[0]) IConnectionPoint_Release(got[0]);
+    got[0] = NULL;
+    hr = IEnumConnectionPoints_Next(list, 1, got, NULL);
+    ok(hr == S_FALSE && !got[0], "Next at the end: %#lx\n", hr);
+    ok(IEnumConnectionPoints_Reset(list) == S_OK, "Reset\n");
+    ok(IEnumConnectionPoints_Skip(list, 1) == S_OK, "Skip(1)\n");
+    ok(IEnumConnectionPoints_Skip(list, 1) == S_FALSE, "Skip past the end\n");
+    ok(IEnumConnectionPoints_Reset(list) == S_OK, "Reset\n");
+    hr = IEnumConnectionPoints_Clone(list, &clone);
+    ok(hr == S_OK && clone, "Clone: %#lx\n", hr);
+    IEnumConnectionPoints_Release(list);
+    if (hr != S_OK) return;
+    hr = IEnumConnectionPoints_Next(clone, 1, got, NULL);
+    ok(hr == S_OK && got[0] == cp, "Next on the clone: %#lx %p\n", hr, got[0]);
+    if (hr == S_OK) IConnectionPoint_Release(got[0]);
+    IEnumConnectionPoints_Release(clone);
+}
+
+/* IEnumConnections with two connections of `unk': a snapshot that holds
+ * each sink until it is released. */
+static void test_enum_connections(IConnectionPoint *cp, IUnknown *unk, DWORD cookie, DWORD cookie2,
+                                  struct sink *sink)
+{
+    IEnumConnections *list, *clone;
+    CONNECTDATA got[3];
+    BOOL seen[2] = { FALSE, FALSE };
+    LONG refs_before = sink->refs;
+    ULONG fetched, i;
+    HRESULT hr;
+
+    hr = IConnectionPoint_EnumConnections(cp, NULL);
+    ok(hr == E_POINTER, "EnumConnections(NULL): %#lx\n", hr);
+    hr = IConnectionPoint_EnumConnections(cp, &list);
+    ok(hr == S_OK && list, "EnumConnections: %#lx\n", hr);
+    if (hr != S_OK) return;
+    ok(sink->refs == refs_before + 2, "the enumerator holds %ld references\n", sink->refs - refs_before);
+    memset(got, 0, sizeof(got));
+    fetched = 0;
+    hr = IEnumConnections_Next(list, 3, got, &fetched);
+    ok(hr == S_FALSE && fetched == 2, "Next(3): %#lx, %lu\n", hr, fetched);
+    for (i = 0; i < fetched && i < 2; i++)
+    {
+        ok(got[i].pUnk == unk, "connection %lu: %p, sink %p\n", i, got[i].pUnk, unk);
+        if (got[i].dwCookie == cookie) seen[0] = TRUE;
+        if (got[i].dwCookie == cookie2) seen[1] = TRUE;
+        if (got[i].pUnk) IUnknown_Release(got[i].pUnk);
+    }
+    ok(seen[0] && seen[1], "cookies %lu, %lu not both enumerated\n", cookie, cookie2);
+    ok(IEnumConnections_Reset(list) == S_OK, "Reset\n");
+    ok(IEnumConnections_Skip(list, 1) == S_OK, "Skip(1)\n");
+    hr = IEnumConnections_Clone(list, &clone);
+    ok(hr == S_OK && clone, "Clone: %#lx\n", hr);
+    IEnumConnections_Release(list);
+    if (hr != S_OK) return;
+    /* the clone starts where the original was: one connection left */
+    fetched = 0;
+    hr = IEnumConnections_Next(clone, 2, got, &fetched);
+    ok(hr == S_FALSE && fetched == 1, "Next(2) on the clone: %#lx, %lu\n", hr, fetched);
+    if (fetched) IUnknown_Release(got[0].pUnk);
+    IEnumConnections_Release(clone);
+    ok(sink->refs == refs_before, "references left by the enumerators: %ld\n", sink->refs - refs_before);
+}
+
 static void test_events(void)
 {
     IWinHttpRequest *req = create_request();
@@ -1309,6 +1391,7 @@ static void test_events(void)
     hr = IConnectionPointContainer_FindConnectionPoint(cpc, &IID_IWinHttpRequestEvents, &cp);
     ok(hr == S_OK, "FindConnectionPoint: %#lx\n", hr);
     if (hr != S_OK) return;
+    test_enum_points(cpc, cp);
     hr = IConnectionPoint_GetConnectionInterface(cp, &iid);
     ok(hr == S_OK && IsEqualGUID(&iid, &IID_IWinHttpRequestEvents), "GetConnectionInterface %#lx\n", hr);
     hr = IConnectionPoint_GetConnectionPointContainer(cp, (IConnectionPointContainer **)&cp2);
@@ -1357,6 +1440,7 @@ static void test_events(void)
 
     hr = IConnectionPoint_Advise(cp, unk, &cookie2);
     ok(hr == S_OK && cookie2 != cookie, "second Advise: %#lx\n", hr);
+    test_enum_connections(cp, unk, cookie, cookie2, &sink);
     hr = IConnectionPoint_Unadvise(cp, cookie2);
     ok(hr == S_OK, "Unadvise: %#lx\n", hr);
     hr = IConnectionPoint_Unadvise(cp, cookie2);
@@ -1453,19 +1537,20 @@ static void test_soak(void)
     SIZE_T mem_before, mem_after;
     DWORD handles_before, handles_after, start = GetTickCount();
 
-    if (cycles < warmup) cycles = warmup;
+    /* the warm-up cycles come on top of the measured ones */
+    if (cycles < 10) cycles = 10;
     for (i = 0; i < warmup; i++) one_cycle(i);
     process_memory(&mem_before, NULL);
     handles_before = process_handle_count();
-    for (; i < cycles; i++)
+    for (i = 0; i < cycles; i++)
     {
-        one_cycle(i);
+        one_cycle(warmup + i);
         if (winetest_debug > 1 && !(i % (cycles / 10))) trace("cycle %d\n", i);
     }
     process_memory(&mem_after, NULL);
     handles_after = process_handle_count();
     trace("%d create/send/release cycles in %lu ms: private bytes %Iu -> %Iu (%+Id), handles %lu -> %lu\n",
-          cycles - warmup, GetTickCount() - start, mem_before, mem_after, (SSIZE_T)(mem_after - mem_before),
+          cycles, GetTickCount() - start, mem_before, mem_after, (SSIZE_T)(mem_after - mem_before),
           handles_before, handles_after);
     ok(handles_after <= handles_before + 8, "handles grew from %lu to %lu\n", handles_before, handles_after);
     ok(mem_after <= mem_before + 2 * 1024 * 1024 + 32 * (SIZE_T)cycles, "private bytes grew from %Iu to %Iu\n",

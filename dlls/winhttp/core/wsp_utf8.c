@@ -73,6 +73,30 @@ static size_t utf8_whole(const uint8_t *p, const uint8_t *end)
     return 0;
 }
 
+/* Takes the continuation bytes of the open code point at *p, as far as the
+ * input goes (u->lo..u->hi is the range of the next one).  Returns 0 with
+ * *p at the first byte out of range. */
+static int take_continuations(struct wsp_utf8 *u, const uint8_t **p, const uint8_t *end)
+{
+    const uint8_t *q = *p;
+    int valid = 1;
+
+    while (u->need && q < end)
+    {
+        if (*q < u->lo || *q > u->hi)
+        {
+            valid = 0;
+            break;
+        }
+        u->lo = 0x80;
+        u->hi = 0xbf;
+        u->need--;
+        q++;
+    }
+    *p = q;
+    return valid;
+}
+
 size_t wsp_utf8_feed(struct wsp_utf8 *u, const void *buf, size_t len)
 {
     const uint8_t *start = buf, *p = start, *end = start + len;
@@ -80,14 +104,7 @@ size_t wsp_utf8_feed(struct wsp_utf8 *u, const void *buf, size_t len)
     if (u->error) return 0;
 
     /* finish a code point left open by the previous feed */
-    while (u->need && p < end)
-    {
-        if (*p < u->lo || *p > u->hi) goto fail;
-        u->lo = 0x80;
-        u->hi = 0xbf;
-        u->need--;
-        p++;
-    }
+    if (!take_continuations(u, &p, end)) goto fail;
 
     while (p < end)
     {
@@ -128,14 +145,7 @@ size_t wsp_utf8_feed(struct wsp_utf8 *u, const void *buf, size_t len)
         /* invalid, or cut by the end of the buffer: go byte by byte */
         if (!utf8_lead(u, *p)) goto fail;
         p++;
-        while (u->need && p < end)
-        {
-            if (*p < u->lo || *p > u->hi) goto fail;
-            u->lo = 0x80;
-            u->hi = 0xbf;
-            u->need--;
-            p++;
-        }
+        if (!take_continuations(u, &p, end)) goto fail;
         /* utf8_whole refused it, so the loop above either failed or ran
          * out of input with the code point still open */
     }
