@@ -182,23 +182,22 @@ static DWORD connect_server(struct request *req)
     }
     for (;;)
     {
-        if (req->io.ready)
+        /* io_result reports a handle closed meanwhile as cancelled */
+        if (req->io.ready) error = io_result(req, NULL);
+        else
         {
-            /* io_result reports a handle closed meanwhile as cancelled */
-            if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-            close_conn(req);
-            if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
-            TRACE("%p: trying the next address\n", req);
+            io_begin(req, req->timeouts.connect);
+            conn = NULL;
+            error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
+                                      req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
+            if (conn) set_conn(req, conn);  /* before the task parks: net_cancel must reach it */
+            if ((error = io_wait(req, error, NULL)) == ERROR_IO_PENDING) return error;
+            if (error && !conn) return error;  /* nothing started */
         }
-        io_begin(req, req->timeouts.connect);
-        conn = NULL;
-        error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
-                                  req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
-        if (conn) set_conn(req, conn);  /* before it can resume us: net_cancel must reach it */
-        if (error == ERROR_IO_PENDING) return error;
-        io_end(req);
-        if (error) return error;
-        task_io_inline(&req->queue);  /* it finished here: its result is in req->io */
+        if (!error) return ERROR_SUCCESS;
+        close_conn(req);
+        if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
+        TRACE("%p: trying the next address\n", req);
     }
 }
 
