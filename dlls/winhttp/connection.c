@@ -203,18 +203,18 @@ static DWORD connect_server(struct request *req)
 
 static DWORD secure_connection(struct request *req)
 {
+    struct net_tls_params params = { req->opts.secure_protocols, req->client_cert, req->client_cert_chosen };
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
-                           &req->setup.cert_flags);
+        error = net_secure(req->conn, req->server, &params, req->security_flags, &req->setup.cert_flags);
     else if (req->io.ready) error = io_result(req, NULL);
     else
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
-                                              req->security_flags, &req->setup.cert_flags, io_complete, req), NULL);
+        error = io_wait(req, net_secure_async(req->conn, req->server, &params, req->security_flags,
+                                              &req->setup.cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
     }
     if (error)
@@ -269,7 +269,10 @@ void connection_pool_put(struct request *req, struct netconn *conn)
     BOOL private;
 
     EnterCriticalSection(&req->cs);
-    private = auth_connection_private(&req->auth);
+    /* a connection that may have shown the server a client certificate
+     * speaks for that certificate: never for another request (the pool is
+     * the process's) */
+    private = auth_connection_private(&req->auth) || req->client_cert;
     LeaveCriticalSection(&req->cs);
     if (req->tunnel_refused || private)
     {

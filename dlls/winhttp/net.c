@@ -475,7 +475,8 @@ static DWORD receive_handshake(struct netconn *conn, struct tls *tls)
     return ERROR_MORE_DATA;
 }
 
-DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags)
+DWORD net_secure(struct netconn *conn, const WCHAR *host, const struct net_tls_params *params, DWORD security_flags,
+                 DWORD *cert_flags)
 {
     struct tls *tls;
     WCHAR *name;
@@ -486,7 +487,7 @@ DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD
 
     *cert_flags = 0;
     if (!(name = bare_host(host))) return ERROR_OUTOFMEMORY;
-    if ((error = tls_handshake_begin(protocols, &tls)))
+    if ((error = tls_handshake_begin(params, &tls)))
     {
         heap_free(name);
         return error;
@@ -1053,8 +1054,8 @@ static void handshake_continue(struct netconn *conn, struct handshake *hs)
         handshake_finish(conn, hs, error);  /* else handshake_sent runs (or ran) */
 }
 
-DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags,
-                       DWORD *cert_flags, net_completion_fn fn, void *context)
+DWORD net_secure_async(struct netconn *conn, const WCHAR *host, const struct net_tls_params *params,
+                       DWORD security_flags, DWORD *cert_flags, net_completion_fn fn, void *context)
 {
     struct handshake *hs;
     DWORD error;
@@ -1064,7 +1065,7 @@ DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols,
     hs->name = bare_host(host);
     hs->host = strdupW(host);
     if (!hs->name || !hs->host) error = ERROR_OUTOFMEMORY;
-    else error = tls_handshake_begin(protocols, &hs->tls);
+    else error = tls_handshake_begin(params, &hs->tls);
     if (error)
     {
         heap_free(hs->name);
