@@ -52,3 +52,12 @@ leaf wronghost "DNS:other.invalid" other.invalid
 openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj /CN=localhost \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
     -keyout untrusted.key -out untrusted.pem 2>/dev/null
+
+# client.pem/.key/.pfx: a client certificate (clientAuth) signed by the CA,
+# for the server that requires one (tests/server/clientcert_py.py); the PFX
+# (no password) is what a Windows test imports.
+openssl req -newkey rsa:2048 -nodes -subj "/CN=winhttp-ws test client" -addext "extendedKeyUsage=clientAuth" \
+    -keyout client.key -out client.csr 2>/dev/null
+openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in client.csr -out client.pem -days 3 -notext 2>/dev/null
+openssl pkcs12 -export -in client.pem -inkey client.key -passout pass: -out client.pfx \
+    -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 2>/dev/null

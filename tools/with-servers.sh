@@ -32,6 +32,9 @@
 #   WSTEST_NTLM_GATE    127.0.0.1:PORT of tests/server/ntlm_gate.py: 401 with
 #                       NTLM/Negotiate (ntlm_auth), websockets to wsserver
 #   WSTEST_NTLM_GATE_TLS the same over TLS (the localhost leaf of WSTEST_TLS_CA)
+#   WSTEST_CLIENTCERT_SERVER 127.0.0.1:PORT of tests/server/clientcert_py.py: https
+#                       (TLS 1.2 at most) that requires a client certificate of the CA
+#   WSTEST_CLIENT_PFX   that client certificate and key, base64 PKCS#12, no password
 #   WSTEST_LOGDIR       directory with the servers' stderr logs (input; default mktemp -d)
 #
 # Inputs: WSSERVER (path of the wsserver binary), WSTEST_MAX_SECONDS (server
@@ -224,6 +227,18 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/nul
     fi
 else
     echo "with-servers: python3-websockets not installed, no python echo server" >&2
+fi
+
+# https that requires a client certificate signed by the test CA
+# (tests/server/clientcert_py.py); WSTEST_CLIENT_PFX is that client's
+# certificate and key as base64 PKCS#12 (no password) for the test to import.
+export WSTEST_CLIENTCERT_SERVER= WSTEST_CLIENT_PFX=
+if [ -x /usr/bin/python3 ] && [ -n "${WSTEST_TLS_CERT:-}" ] && [ -s "$rundir/pki/client.pfx" ]; then
+    start clientcert WSTEST_CLIENTCERT_SERVER /usr/bin/python3 "$srvdir/clientcert_py.py" "$rundir/clientcert.port" \
+        --tls "$WSTEST_TLS_CERT" "$WSTEST_TLS_KEY" --client-ca "$rundir/pki/ca.pem" --max-seconds "$max_seconds"
+    WSTEST_CLIENT_PFX=$(base64 -w0 "$rundir/pki/client.pfx")
+else
+    echo "with-servers: no TLS test certificates, no client-certificate server" >&2
 fi
 
 if command -v node > /dev/null 2>&1 &&

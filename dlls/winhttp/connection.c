@@ -182,40 +182,39 @@ static DWORD connect_server(struct request *req)
     }
     for (;;)
     {
-        if (req->io.ready)
+        /* io_result reports a handle closed meanwhile as cancelled */
+        if (req->io.ready) error = io_result(req, NULL);
+        else
         {
-            /* io_result reports a handle closed meanwhile as cancelled */
-            if (!(error = io_result(req, NULL))) return ERROR_SUCCESS;
-            close_conn(req);
-            if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
-            TRACE("%p: trying the next address\n", req);
+            io_begin(req, req->timeouts.connect);
+            conn = NULL;
+            error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
+                                      req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
+            if (conn) set_conn(req, conn);  /* before the task parks: net_cancel must reach it */
+            if ((error = io_wait(req, error, NULL)) == ERROR_IO_PENDING) return error;
+            if (error && !conn) return error;  /* nothing started */
         }
-        io_begin(req, req->timeouts.connect);
-        conn = NULL;
-        error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
-                                  req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
-        if (conn) set_conn(req, conn);  /* before it can resume us: net_cancel must reach it */
-        if (error == ERROR_IO_PENDING) return error;
-        io_end(req);
-        if (error) return error;
-        task_io_inline(&req->queue);  /* it finished here: its result is in req->io */
+        if (!error) return ERROR_SUCCESS;
+        close_conn(req);
+        if (req->hdr.closing || ++req->setup.addr_index >= req->setup.addr.count) return error;
+        TRACE("%p: trying the next address\n", req);
     }
 }
 
 static DWORD secure_connection(struct request *req)
 {
+    struct net_tls_params params = { req->opts.secure_protocols, req->client_cert, req->client_cert_chosen };
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, req->opts.secure_protocols, req->security_flags,
-                           &req->setup.cert_flags);
+        error = net_secure(req->conn, req->server, &params, req->security_flags, &req->setup.cert_flags);
     else if (req->io.ready) error = io_result(req, NULL);
     else
     {
         /* The handshake as a whole is bounded by the receive timeout. */
         io_begin(req, req->timeouts.receive);
-        error = io_wait(req, net_secure_async(req->conn, req->server, req->opts.secure_protocols,
-                                              req->security_flags, &req->setup.cert_flags, io_complete, req), NULL);
+        error = io_wait(req, net_secure_async(req->conn, req->server, &params, req->security_flags,
+                                              &req->setup.cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
     }
     if (error)
@@ -270,7 +269,10 @@ void connection_pool_put(struct request *req, struct netconn *conn)
     BOOL private;
 
     EnterCriticalSection(&req->cs);
-    private = auth_connection_private(&req->auth);
+    /* a connection that may have shown the server a client certificate
+     * speaks for that certificate: never for another request (the pool is
+     * the process's) */
+    private = auth_connection_private(&req->auth) || req->client_cert;
     LeaveCriticalSection(&req->cs);
     if (req->tunnel_refused || private)
     {

@@ -119,15 +119,28 @@ DWORD net_send_fill_async(struct netconn *conn, size_t total, net_fill_fn fill, 
 DWORD net_connect_async(const SOCKADDR_STORAGE *sa, int sa_len, struct netconn **ret, net_completion_fn fn,
                         void *context);
 
+/* What a TLS handshake offers: the protocols (WINHTTP_FLAG_SECURE_PROTOCOL_*)
+ * and the request's choice of client certificate
+ * (WINHTTP_OPTION_CLIENT_CERT_CONTEXT).  When the server asks for a
+ * certificate and none was chosen, the handshake (or a renegotiation the
+ * server starts later) fails with ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED. */
+struct net_tls_params
+{
+    DWORD protocols;
+    const CERT_CONTEXT *client_cert;  /* NULL: none offered */
+    BOOL client_cert_chosen;          /* a certificate or WINHTTP_NO_CLIENT_CERT_CONTEXT was set */
+};
+
 /* Turns conn into a TLS connection (Schannel): handshake with SNI for host,
  * then the server certificate is checked unless security_flags
  * (SECURITY_FLAG_IGNORE_*) say otherwise.  On ERROR_WINHTTP_SECURE_FAILURE
  * *cert_flags has the WINHTTP_CALLBACK_STATUS_FLAG_* bits of what failed. */
-DWORD net_secure(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags, DWORD *cert_flags);
+DWORD net_secure(struct netconn *conn, const WCHAR *host, const struct net_tls_params *params, DWORD security_flags,
+                 DWORD *cert_flags);
 /* net_secure without blocking: fn reports the outcome (ERROR_IO_PENDING
  * returned), *cert_flags being set before it runs; or an error returned. */
-DWORD net_secure_async(struct netconn *conn, const WCHAR *host, DWORD protocols, DWORD security_flags,
-                       DWORD *cert_flags, net_completion_fn fn, void *context);
+DWORD net_secure_async(struct netconn *conn, const WCHAR *host, const struct net_tls_params *params,
+                       DWORD security_flags, DWORD *cert_flags, net_completion_fn fn, void *context);
 /* The server's certificate of a secure connection (caller frees), or NULL. */
 const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
 

@@ -1172,6 +1172,7 @@ static void request_destroy(struct object_header *hdr)
     conn_slot_free(&req->slot);
     heap_free(req->send.head);
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+    if (req->client_cert) CertFreeCertificateContext(req->client_cert);
     reset_response(req);
     headers_free(&req->request_headers);
     auth_free(&req->auth);
@@ -1397,6 +1398,37 @@ static void request_set_timeouts(struct object_header *hdr, int resolve, int con
     request_timeouts_changed(req);
 }
 
+/* WINHTTP_OPTION_CLIENT_CERT_CONTEXT: a CERT_CONTEXT (we keep our own
+ * reference: the program may free its own at once, as Wine's
+ * test_client_cert_authentication does), or WINHTTP_NO_CLIENT_CERT_CONTEXT
+ * (NULL, 0) to go on without one when the server asks.  Offered in the
+ * next handshake of this request (Schannel's SCHANNEL_CRED paCred). */
+static BOOL set_client_cert(struct request *req, const void *buffer, DWORD buflen)
+{
+    const CERT_CONTEXT *cert = NULL;
+
+    if (buffer || buflen)
+    {
+        if (!buffer || buflen != sizeof(CERT_CONTEXT))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+        if (!(cert = CertDuplicateCertificateContext(buffer)))
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return FALSE;
+        }
+    }
+    EnterCriticalSection(&req->cs);
+    if (req->client_cert) CertFreeCertificateContext(req->client_cert);
+    req->client_cert = cert;
+    req->client_cert_chosen = TRUE;
+    LeaveCriticalSection(&req->cs);
+    TRACE("%p: client certificate %p\n", req, cert);
+    return TRUE;
+}
+
 static BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
 {
     struct request *req = impl_from_hdr(hdr);
@@ -1436,11 +1468,7 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
             SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
             return FALSE;
         }
-        /* WINHTTP_NO_CLIENT_CERT_CONTEXT: go on without a client certificate */
-        if (!buffer && !buflen) return TRUE;
-        FIXME("client certificates are not supported\n");
-        SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
-        return FALSE;
+        return set_client_cert(req, buffer, buflen);
     case WINHTTP_OPTION_SECURITY_FLAGS:
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
         /* only the checks to ignore can be set: SECURE and the strengths
@@ -1471,9 +1499,9 @@ static const struct object_vtbl request_vtbl =
  * WinHttpReceiveResponse (Wine's test_websocket, which passes on Windows: a
  * request sent again gives a second websocket): the answer is taken here
  * when it has already arrived (an asynchronous send awaited it, see
- * await_head), never waiting for I/O.  Windows upgrades even before the
- * answer came (the test's server does not answer then); we do not: the
- * answer is what we check the upgrade against (DECISIONS). */
+ * await_head), never waiting for I/O.  Before the answer came, Windows
+ * upgrades all the same; so do we, and the websocket checks the 101 when
+ * it arrives (request_take_upgraded_connection, DECISIONS). */
 static DWORD receive_for_upgrade(struct request *req)
 {
     DWORD error = ERROR_SUCCESS;
@@ -1484,48 +1512,71 @@ static DWORD receive_for_upgrade(struct request *req)
     return error;
 }
 
+DWORD upgrade_check_head(const char *head, size_t len, const char *key)
+{
+    struct wsp_http_header *lines;
+    struct wsp_http_response resp;
+    enum wsp_handshake_result result;
+    DWORD error = ERROR_SUCCESS;
+
+    if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_OUTOFMEMORY;
+    if (wsp_http_parse_response(head, len, len, &resp, lines, MAX_RESPONSE_LINES) != (ptrdiff_t)len)
+        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    else if ((result = wsp_handshake_check_response(&resp, key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
+    {
+        TRACE("handshake check failed: %s\n", wsp_handshake_result_name(result));
+        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+    }
+    heap_free(lines);
+    return error;
+}
+
+/* The connection and what was read past the head go to the websocket. */
+static DWORD hand_over(struct request *req, struct upgraded_connection *out)
+{
+    size_t extra = req->in.len - req->in.pos;
+
+    if (extra && !(out->extra = heap_alloc(extra))) return ERROR_OUTOFMEMORY;
+    if (extra) memcpy(out->extra, req->in.buf + req->in.pos, extra);
+    out->extra_len = extra;
+    out->conn = req->conn;
+    out->send_buffer_size = req->ws.send_captured;
+    out->receive_buffer_size = req->ws.receive_captured;
+    out->timeouts = req->timeouts;
+    req->conn = NULL;
+    req->ws.taken = TRUE;
+    req->in.pos = req->in.len = 0;
+    return ERROR_SUCCESS;
+}
+
 DWORD request_take_upgraded_connection(struct object_header *hdr, struct upgraded_connection *out)
 {
     struct request *req = impl_from_hdr(hdr);
-    struct wsp_http_header lines[MAX_RESPONSE_LINES];
-    struct wsp_http_response resp;
-    enum wsp_handshake_result result;
     DWORD error;
-    size_t extra;
 
     memset(out, 0, sizeof(*out));
     if ((error = receive_for_upgrade(req))) return error;
     EnterCriticalSection(&req->cs);
-    if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
+    if (req->ws.requested && req->state == STATE_SENT && req->conn && !req->ws.taken && req->api_sent &&
+        !object_is_async(&req->hdr))
+    {
+        /* sent (again) and not answered yet: Windows gives the websocket at
+         * once (Wine's test_websocket: its server is busy with the first
+         * websocket and never answers); the 101 is checked when it comes.
+         * Synchronous requests only: an asynchronous send's task reads the
+         * answer itself (await_head), and it is taken above once there. */
+        TRACE("%p: upgrading before the answer\n", req);
+        out->head_pending = TRUE;
+        memcpy(out->key, req->ws.key, sizeof(out->key));
+        error = hand_over(req, out);
+    }
+    else if (!req->ws.requested || req->state != STATE_RESPONSE || !req->conn || req->ws.taken || !req->resp.raw_head)
     {
         TRACE("%p: upgrade %d, state %u, conn %p, taken %d\n", req, req->ws.requested, req->state, req->conn, req->ws.taken);
         error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     }
-    else if (wsp_http_parse_response(req->resp.raw_head, req->resp.raw_head_len, req->resp.raw_head_len, &resp, lines,
-                                     ARRAY_SIZE(lines)) != (ptrdiff_t)req->resp.raw_head_len)
-        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    else if ((result = wsp_handshake_check_response(&resp, req->ws.key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
-    {
-        TRACE("%p: handshake check failed: %s\n", req, wsp_handshake_result_name(result));
-        error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
-    }
-    else
-    {
-        extra = req->in.len - req->in.pos;
-        if (extra && !(out->extra = heap_alloc(extra))) error = ERROR_OUTOFMEMORY;
-        else
-        {
-            if (extra) memcpy(out->extra, req->in.buf + req->in.pos, extra);
-            out->extra_len = extra;
-            out->conn = req->conn;
-            out->send_buffer_size = req->ws.send_captured;
-            out->receive_buffer_size = req->ws.receive_captured;
-            out->timeouts = req->timeouts;
-            req->conn = NULL;
-            req->ws.taken = TRUE;
-            req->in.pos = req->in.len = 0;
-        }
-    }
+    else if (!(error = upgrade_check_head(req->resp.raw_head, req->resp.raw_head_len, req->ws.key)))
+        error = hand_over(req, out);
     LeaveCriticalSection(&req->cs);
     /* a websocket's connection no longer counts toward MAX_CONNS_PER_SERVER */
     if (!error) conn_slot_release(&req->slot);

@@ -9,6 +9,7 @@
 #define WINHTTP_REQUEST_H
 
 #include "winhttp_private.h"
+#include "wsp.h"
 
 struct netconn;
 
@@ -21,7 +22,17 @@ struct upgraded_connection
     DWORD send_buffer_size;       /* WEB_SOCKET_*_BUFFER_SIZE captured at WinHttpSendRequest */
     DWORD receive_buffer_size;
     struct timeouts timeouts;
+    /* The request was sent again and its answer has not come yet (Windows
+     * upgrades it anyway, Wine's test_websocket): the 101 head is the first
+     * thing on the connection, checked against key by the websocket
+     * (upgrade_check_head) before any frame. */
+    BOOL head_pending;
+    char key[WSP_KEY_LEN + 1];
 };
+
+/* Whether head[0..len) (a whole response head) is a valid 101 for key:
+ * ERROR_SUCCESS or ERROR_WINHTTP_INVALID_SERVER_RESPONSE. */
+DWORD upgrade_check_head(const char *head, size_t len, const char *key);
 
 /* Checks that the request asked for the upgrade (WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET),
  * that its response is a valid 101 for the key it sent (status, Upgrade,

@@ -214,6 +214,8 @@ struct request
     struct timeouts timeouts;
     struct handle_options opts;   /* hdr.options points here; copied from the session */
     DWORD security_flags;
+    const CERT_CONTEXT *client_cert;  /* WINHTTP_OPTION_CLIENT_CERT_CONTEXT (our reference), or NULL */
+    BOOL client_cert_chosen;          /* set, even as WINHTTP_NO_CLIENT_CERT_CONTEXT */
     struct ws_upgrade ws;
 
     /* the operation in progress */

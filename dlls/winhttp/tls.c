@@ -17,6 +17,86 @@
 #include <schannel.h>
 #include <wincrypt.h>
 
+/* What the server's handshake shows in the clear.  Up to TLS 1.2 its
+ * messages travel unencrypted until its ChangeCipherSpec: a CertificateRequest
+ * (type 13) there is how we learn that the server asks for a client
+ * certificate, since Wine 8's Schannel never returns
+ * SEC_I_INCOMPLETE_CREDENTIALS (it lets GnuTLS answer with an empty
+ * certificate).  TLS 1.3 encrypts it from ServerHello on; the scan stops at
+ * the first record that is not a handshake or alert record.  A stream
+ * parser: records and messages may be split anywhere between steps. */
+struct server_scan
+{
+    BYTE rec_hdr[5];
+    size_t rec_have;      /* bytes of rec_hdr collected */
+    size_t rec_left;      /* bytes of the record's body still to come */
+    BYTE msg_hdr[4];
+    size_t msg_have;      /* bytes of the handshake message header collected */
+    size_t msg_left;      /* bytes of the message body still to skip */
+    BOOL done;            /* encrypted from here on */
+    BOOL cert_requested;
+};
+
+#define TLS_RECORD_CCS        20
+#define TLS_RECORD_ALERT      21
+#define TLS_RECORD_HANDSHAKE  22
+#define TLS_MSG_CERT_REQUEST  13
+
+static void scan_handshake_bytes(struct server_scan *scan, const BYTE *p, size_t len)
+{
+    size_t n;
+
+    while (len)
+    {
+        if (scan->msg_have < sizeof(scan->msg_hdr))
+        {
+            scan->msg_hdr[scan->msg_have++] = *p++;
+            len--;
+            if (scan->msg_have < sizeof(scan->msg_hdr)) continue;
+            if (scan->msg_hdr[0] == TLS_MSG_CERT_REQUEST) scan->cert_requested = TRUE;
+            scan->msg_left = (scan->msg_hdr[1] << 16) | (scan->msg_hdr[2] << 8) | scan->msg_hdr[3];
+        }
+        else
+        {
+            n = min(len, scan->msg_left);
+            p += n;
+            len -= n;
+            scan->msg_left -= n;
+        }
+        if (scan->msg_have == sizeof(scan->msg_hdr) && !scan->msg_left) scan->msg_have = 0;
+    }
+}
+
+static void scan_server_bytes(struct server_scan *scan, const BYTE *p, size_t len)
+{
+    size_t n;
+
+    while (len && !scan->done)
+    {
+        if (scan->rec_have < sizeof(scan->rec_hdr))
+        {
+            scan->rec_hdr[scan->rec_have++] = *p++;
+            len--;
+            if (scan->rec_have < sizeof(scan->rec_hdr)) continue;
+            if (scan->rec_hdr[0] != TLS_RECORD_HANDSHAKE && scan->rec_hdr[0] != TLS_RECORD_ALERT)
+            {
+                scan->done = TRUE;  /* ChangeCipherSpec or encrypted records */
+                break;
+            }
+            scan->rec_left = (scan->rec_hdr[3] << 8) | scan->rec_hdr[4];
+        }
+        else
+        {
+            n = min(len, scan->rec_left);
+            if (scan->rec_hdr[0] == TLS_RECORD_HANDSHAKE) scan_handshake_bytes(scan, p, n);
+            p += n;
+            len -= n;
+            scan->rec_left -= n;
+        }
+        if (scan->rec_have == sizeof(scan->rec_hdr) && !scan->rec_left) scan->rec_have = 0;
+    }
+}
+
 struct tls
 {
     CredHandle cred;
@@ -37,6 +117,10 @@ struct tls
     BOOL eof;             /* close_notify seen */
     BOOL empty_record;    /* the last record decrypted held no plaintext (see tls_end_of_stream) */
     SRWLOCK crypt_lock;   /* one EncryptMessage or DecryptMessage at a time */
+    const CERT_CONTEXT *client_cert;  /* offered to the server (a reference of ours), or NULL */
+    BOOL client_cert_chosen;          /* the request chose a certificate or none */
+    BOOL renegotiable;    /* TLS 1.2 or older: SEC_I_RENEGOTIATE is the server's HelloRequest */
+    struct server_scan scan;
 };
 
 /* The receive buffer starts at TLS_IN_SIZE and doubles, up to TLS_IN_MAX,
@@ -101,6 +185,7 @@ void tls_free(struct tls *tls)
     if (!tls) return;
     if (tls->have_ctx) DeleteSecurityContext(&tls->ctx);
     FreeCredentialsHandle(&tls->cred);
+    if (tls->client_cert) CertFreeCertificateContext(tls->client_cert);
     heap_free(tls->in);
     heap_free(tls->out);
     heap_free(tls);
@@ -108,7 +193,7 @@ void tls_free(struct tls *tls)
 
 /* Handshake, one InitializeSecurityContext call at a time, so that the same
  * steps serve the blocking driver below and the overlapped one in net.c. */
-DWORD tls_handshake_begin(DWORD protocols, struct tls **ret)
+DWORD tls_handshake_begin(const struct net_tls_params *params, struct tls **ret)
 {
     SCHANNEL_CRED cred;
     SECURITY_STATUS status;
@@ -124,12 +209,24 @@ DWORD tls_handshake_begin(DWORD protocols, struct tls **ret)
     }
     memset(&cred, 0, sizeof(cred));
     cred.dwVersion = SCHANNEL_CRED_VERSION;
-    cred.grbitEnabledProtocols = protocols_to_schannel(protocols);
+    cred.grbitEnabledProtocols = protocols_to_schannel(params->protocols);
+    /* never a certificate Schannel would pick by itself: only the one the
+     * request set (WINHTTP_OPTION_CLIENT_CERT_CONTEXT) */
     cred.dwFlags = SCH_CRED_NO_DEFAULT_CREDS | SCH_CRED_MANUAL_CRED_VALIDATION;
+    tls->client_cert_chosen = params->client_cert_chosen;
+    if (params->client_cert)
+    {
+        tls->client_cert = CertDuplicateCertificateContext(params->client_cert);
+        cred.cCreds = 1;
+        cred.paCred = &tls->client_cert;
+    }
     status = AcquireCredentialsHandleW(NULL, (WCHAR *)UNISP_NAME_W, SECPKG_CRED_OUTBOUND, NULL, &cred, NULL, NULL,
                                        &tls->cred, NULL);
     if (status != SEC_E_OK)
     {
+        /* e.g. a certificate without a private key we can use */
+        WARN("AcquireCredentialsHandle failed: %#lx\n", (unsigned long)status);
+        if (tls->client_cert) CertFreeCertificateContext(tls->client_cert);
         heap_free(tls->in);
         heap_free(tls);
         return map_security_status(status);
@@ -140,7 +237,11 @@ DWORD tls_handshake_begin(DWORD protocols, struct tls **ret)
 
 static DWORD handshake_done(struct tls *tls)
 {
+    SecPkgContext_ConnectionInfo info;
     SECURITY_STATUS status;
+
+    if (QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_CONNECTION_INFO, &info) == SEC_E_OK)
+        tls->renegotiable = !(info.dwProtocol & (SP_PROT_TLS1_3_CLIENT | SP_PROT_TLS1_3_SERVER));
 
     if ((status = QueryContextAttributesW(&tls->ctx, SECPKG_ATTR_STREAM_SIZES, &tls->sizes)) != SEC_E_OK)
         return map_security_status(status);
@@ -150,6 +251,13 @@ static DWORD handshake_done(struct tls *tls)
     TRACE("handshake done, header %lu trailer %lu max %lu\n", tls->sizes.cbHeader, tls->sizes.cbTrailer,
           tls->sizes.cbMaximumMessage);
     return ERROR_SUCCESS;
+}
+
+static void discard_token(void **token, size_t *token_len)
+{
+    if (*token) FreeContextBuffer(*token);
+    *token = NULL;
+    *token_len = 0;
 }
 
 /* Feeds what arrived so far (tls_read_buffer/tls_add_ciphertext) to
@@ -202,7 +310,25 @@ DWORD tls_handshake_step(struct tls *tls, const WCHAR *server_name, void **token
         *need_input = TRUE;
         return ERROR_MORE_DATA;
     }
+    if (status == SEC_I_INCOMPLETE_CREDENTIALS)
+    {
+        /* Windows' Schannel: the server asks for a certificate we were not
+         * given.  With WINHTTP_NO_CLIENT_CERT_CONTEXT we go on without one
+         * (the same input again); otherwise the program must choose. */
+        discard_token(token, token_len);
+        if (!tls->client_cert_chosen) return ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED;
+        return ERROR_MORE_DATA;
+    }
+    scan_server_bytes(&tls->scan, tls->in, tls->in_len - (in_bufs[1].BufferType == SECBUFFER_EXTRA ?
+                                                           in_bufs[1].cbBuffer : 0));
     if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED) return map_security_status(status);
+    if (tls->scan.cert_requested && !tls->client_cert_chosen)
+    {
+        /* Wine's Schannel: what it would send is an empty certificate */
+        TRACE("the server asks for a client certificate\n");
+        discard_token(token, token_len);
+        return ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED;
+    }
 
     /* Keep what the server sent beyond the message just consumed. */
     if (in_bufs[1].BufferType == SECBUFFER_EXTRA && in_bufs[1].cbBuffer)
@@ -411,6 +537,18 @@ static DWORD decrypt_record(struct tls *tls)
         return ERROR_SUCCESS;
     }
     if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE) return map_security_status(status);
+    if (status == SEC_I_RENEGOTIATE && tls->renegotiable)
+    {
+        /* TLS 1.2 and older: the server's HelloRequest.  Servers start one
+         * to ask for a client certificate for a resource that needs it
+         * (Wine's test_client_cert_authentication); without a certificate
+         * chosen that is ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED (Windows
+         * learns it from the renegotiation's CertificateRequest, which Wine's
+         * Schannel hides).  Renegotiating with a certificate is not done. */
+        if (!tls->client_cert_chosen) return ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED;
+        FIXME("renegotiation is not supported\n");
+        return ERROR_WINHTTP_SECURE_FAILURE;
+    }
     for (i = 0; i < 4; i++)
     {
         if (bufs[i].BufferType == SECBUFFER_DATA)

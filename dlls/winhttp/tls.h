@@ -21,6 +21,7 @@
 #define WINHTTP_TLS_H
 
 #include "winhttp_private.h"
+#include "net.h"
 #include <wincrypt.h>
 
 struct tls;
@@ -33,7 +34,7 @@ typedef void (*tls_fill_fn)(void *context, size_t offset, BYTE *dst, size_t len)
  * ERROR_MORE_DATA.  Each step may give a *token (free with tls_free_token)
  * to send to the server; *need_input asks for more of the server's bytes
  * (tls_read_buffer/tls_add_ciphertext) before the next step. */
-DWORD tls_handshake_begin(DWORD protocols, struct tls **ret);
+DWORD tls_handshake_begin(const struct net_tls_params *params, struct tls **ret);
 DWORD tls_handshake_step(struct tls *tls, const WCHAR *server_name, void **token, size_t *token_len,
                          BOOL *need_input);
 void tls_free_token(void *token);

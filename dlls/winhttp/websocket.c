@@ -35,6 +35,7 @@
 #define RBUF_MAX                   (256 * 1024)        /* rbuf grows up to this while reads fill it */
 #define BUSY_WINDOW                1000                /* ms: data this recent means more is coming */
 #define CONTROL_QUEUE_MAX          64                  /* control frames waiting for the wire */
+#define MAX_UPGRADE_HEAD           (64 * 1024)         /* the 101 head, when it comes after the upgrade */
 
 enum socket_state
 {
@@ -169,6 +170,9 @@ struct websocket
     DWORD last_heard;             /* tick count of the last byte from the peer (keepalive) */
     DWORD last_data;              /* same, 0 until the first read: busy or idle? */
     /* receiving */
+    char *head;                   /* the 101 head still to check (upgraded before the answer), or NULL */
+    size_t head_len;
+    char key[WSP_KEY_LEN + 1];    /* what it is checked against */
     struct wsp_decoder decoder;
     BYTE *rbuf;
     size_t rbuf_size, rpos, rlen;
@@ -203,6 +207,7 @@ static void websocket_destroy(struct object_header *hdr)
     net_close(ws->conn);
     DeleteCriticalSection(&ws->cs);
     CloseHandle(ws->close_event);
+    heap_free(ws->head);
     heap_free(ws->rbuf);
     heap_free(ws);
 }
@@ -507,13 +512,57 @@ static void record_close(struct websocket *ws, const struct wsp_event *ev)
  * (copied to out, at most out_len bytes; out NULL discards data, as Close
  * does), the peer's close frame, or an error.  Pings are answered here and
  * pongs dropped: control frames never surface.  Caller holds cs. */
+/* Upgraded before the answer came (request_take_upgraded_connection): the
+ * answer's head comes first and is collected here (cs held), then checked
+ * as CompleteUpgrade checks one that came before it; frames follow it.
+ * STEP_DATA once it passed (nothing handed out), STEP_NEED_INPUT while it is
+ * incomplete (the bytes are kept here), STEP_ERROR when it is not a 101 for
+ * our key. */
+static enum step take_upgrade_head(struct websocket *ws, const BYTE *in, size_t in_len, size_t *used)
+{
+    static const char end[] = "\r\n\r\n";
+    size_t n, scan_from = ws->head_len > 3 ? ws->head_len - 3 : 0;
+    char *head, *found;
+    DWORD error;
+
+    n = min(in_len - *used, MAX_UPGRADE_HEAD - ws->head_len);
+    if (!(head = heap_realloc(ws->head, ws->head_len + n + 1)))
+    {
+        set_fatal_error(ws, ERROR_NOT_ENOUGH_MEMORY);
+        return STEP_ERROR;
+    }
+    memcpy(head + ws->head_len, in + *used, n);
+    head[ws->head_len + n] = 0;
+    ws->head = head;
+    if (!(found = strstr(head + scan_from, end)))
+    {
+        ws->head_len += n;
+        *used += n;
+        if (ws->head_len < MAX_UPGRADE_HEAD) return STEP_NEED_INPUT;
+        set_fatal_error(ws, ERROR_WINHTTP_INVALID_SERVER_RESPONSE);
+        return STEP_ERROR;
+    }
+    n = found + strlen(end) - (head + ws->head_len);  /* of this input, up to the end of the head */
+    *used += n;
+    ws->head_len += n;
+    error = upgrade_check_head(ws->head, ws->head_len, ws->key);
+    TRACE("%p: the answer to the upgrade came: %lu\n", ws, error);
+    heap_free(ws->head);
+    ws->head = NULL;
+    if (!error) return STEP_DATA;
+    set_fatal_error(ws, error);
+    return STEP_ERROR;
+}
+
 static enum step decode_input(struct websocket *ws, const BYTE *in, size_t in_len, size_t *used, void *out,
                               DWORD out_len, DWORD *bytes, WINHTTP_WEB_SOCKET_BUFFER_TYPE *type)
 {
     struct wsp_event ev;
     enum wsp_status status;
+    enum step step;
     size_t consumed;
 
+    if (ws->head && (step = take_upgrade_head(ws, in, in_len, used)) != STEP_DATA) return step;
     for (;;)
     {
         status = wsp_decode(&ws->decoder, in ? in + *used : NULL, in_len - *used, out ? out_len : 0, &consumed, &ev);
@@ -1177,13 +1226,20 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     ws->last_heard = GetTickCount();
     ws->close_timeout = DEFAULT_CLOSE_TIMEOUT;
     wsp_decoder_init(&ws->decoder, 0);
+    if (up.head_pending)
+    {
+        /* an empty string: its head is still to come (take_upgrade_head) */
+        ws->head = heap_alloc_zero(1);
+        memcpy(ws->key, up.key, sizeof(ws->key));
+    }
     ws->rbuf_size = max(max(up.receive_buffer_size, MIN_RECEIVE_BUFFER), up.extra_len);
     /* Frames that came with the 101 are the first input. */
     ws->rlen = up.extra_len;
     if (up.extra_len && !(ws->rbuf = heap_realloc(up.extra, ws->rbuf_size))) heap_free(up.extra);
     net_set_timeouts(ws->conn, up.timeouts.send, 0);
 
-    handle = (ws->rbuf || !ws->rlen) && ws->close_event ? alloc_handle(&ws->hdr) : NULL;
+    handle = (ws->rbuf || !ws->rlen) && ws->close_event && (ws->head || !up.head_pending) ? alloc_handle(&ws->hdr)
+                                                                                        : NULL;
     if (handle) send_callback(request, WINHTTP_CALLBACK_STATUS_HANDLE_CREATED, &handle, sizeof(handle));
     release_object(&ws->hdr);
     release_object(request);
