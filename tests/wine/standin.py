@@ -251,6 +251,7 @@ async def serve(reader, writer, plain_on_tls=False):
 
 CLIENTCERT_PATH = b"/tests/clientcert/"
 BRIDGE_IDLE_SECONDS = 120
+RENEGOTIATION_SECONDS = 10
 
 
 def pyopenssl_context(cert, key):
@@ -267,13 +268,16 @@ def asks_clientcert(data):
     return len(line) == 3 and line[1].split(b"?")[0] == CLIENTCERT_PATH
 
 
-def clientcert_renegotiation(conn):
+def clientcert_renegotiation(conn, sock):
     """The request for /tests/clientcert/ came: renegotiate, now asking for a
     certificate the stand-in's CA signed (none of the tests' is)."""
     if conn.get_protocol_version_name() not in ("TLSv1", "TLSv1.1", "TLSv1.2"):
         conn.sendall(response(403, "Forbidden", b"client certificates need renegotiation (TLS 1.2 or older)\n"))
         return
     conn.set_verify(OSSL.VERIFY_PEER | OSSL.VERIFY_FAIL_IF_NO_PEER_CERT, lambda c, x509, err, depth, ok: bool(ok))
+    # a client that does not renegotiate (it keeps the connection and waits)
+    # is let go: the connection closes (socket.timeout is an OSError)
+    sock.settimeout(RENEGOTIATION_SECONDS)
     conn.renegotiate()
     conn.do_handshake()  # the HelloRequest
     for _ in range(64):  # the client's handshake, bounded
@@ -307,7 +311,7 @@ def tls_bridge(sock, ctx, plain):
                 if not data:
                     return
                 if asks_clientcert(data):
-                    clientcert_renegotiation(conn)
+                    clientcert_renegotiation(conn, sock)
                     return
                 plain.sendall(data)
             if plain in ready:
