@@ -53,7 +53,7 @@ static BOOL unlimited(DWORD limit)
 
 static void wake(struct conn_slot *slot)
 {
-    if (slot->queue) task_io_done(slot->queue);
+    if (slot->queue) task_wake(slot->queue);
     else SetEvent(slot->event);
 }
 

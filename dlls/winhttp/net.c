@@ -17,6 +17,7 @@
 #include "net.h"
 #include "tls.h"
 #include "net_host.h"
+#include "worker.h"
 #include <mswsock.h>
 
 /* One asynchronous operation in flight (receive or send). */
@@ -776,45 +777,22 @@ static DWORD op_start(struct net_op *op)
     return op_drive(op, result, bytes) ? ERROR_SUCCESS : ERROR_IO_PENDING;
 }
 
-/* One completion port for every connection and one thread that waits on it:
- * a pending operation costs no thread and no per-socket pool object.  With
- * completion functions that only store and wake, one thread is enough, and
- * nothing a program does in a callback can hold it up. */
-static HANDLE completion_port;
-static INIT_ONCE completion_once = INIT_ONCE_STATIC_INIT;
-
-static DWORD CALLBACK completion_worker(void *arg)
+/* Every socket is bound to the engine's completion port (worker.c) with
+ * this as its key: the engine worker that takes a completion carries the
+ * operation on, and runs its completion function -- and so the task it
+ * wakes -- itself. */
+static void port_completion(void *overlapped, DWORD result, size_t bytes)
 {
-    OVERLAPPED *overlapped;
-    ULONG_PTR key;
-    DWORD bytes, result;
-
-    for (;;)
-    {
-        overlapped = NULL;
-        result = GetQueuedCompletionStatus(completion_port, &bytes, &key, &overlapped, INFINITE)
-                 ? ERROR_SUCCESS : GetLastError();
-        if (overlapped) op_drive(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
-    }
-    return 0;
-}
-
-static BOOL CALLBACK start_completion_worker(INIT_ONCE *once, void *param, void **context)
-{
-    HANDLE thread;
-
-    if (!(completion_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1))) return FALSE;
-    if (!(thread = CreateThread(NULL, 64 * 1024, completion_worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
-        return FALSE;
-    CloseHandle(thread);
-    return TRUE;
+    op_drive(CONTAINING_RECORD(overlapped, struct net_op, ovl), result, bytes);
 }
 
 static DWORD ensure_io(struct netconn *conn)
 {
+    HANDLE port;
+
     if (conn->io_bound || conn->host) return ERROR_SUCCESS;  /* host: its workers start with the first submit */
-    if (!InitOnceExecuteOnce(&completion_once, start_completion_worker, NULL, NULL)) return ERROR_OUTOFMEMORY;
-    if (!CreateIoCompletionPort((HANDLE)conn->socket, completion_port, (ULONG_PTR)conn, 0)) return GetLastError();
+    if (!(port = engine_port())) return ERROR_OUTOFMEMORY;
+    if (!CreateIoCompletionPort((HANDLE)conn->socket, port, (ULONG_PTR)port_completion, 0)) return GetLastError();
     conn->io_bound = TRUE;
     conn->skip_port_on_success = SetFileCompletionNotificationModes((HANDLE)conn->socket,
                                                                     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);

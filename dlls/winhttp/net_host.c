@@ -9,22 +9,18 @@
  * step failing -- not Wine, no helper, a helper without its .so, another
  * ABI version -- leaves the process on Winsock, and +winhttp says why.
  *
- * Asynchronous completions: worker threads, started with the first
- * asynchronous operation, wait inside the helper (epoll) and run the
- * completions they get themselves.  HOST_WORKERS_MIN of them; a worker
- * that takes a completion while no other one is waiting starts one more,
- * up to HOST_WORKERS_MAX, so that callbacks that block (a program's
- * callback may wait for anything) do not hold back other connections'
- * completions or deadlines.
+ * Asynchronous completions: the engine's workers (worker.c), started with
+ * the first asynchronous operation, wait inside the helper (epoll) and run
+ * the completions they get, and the tasks those resume, themselves; the
+ * engine adds workers when callbacks block.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "net_host.h"
+#include "worker.h"
 
-#define HOST_WORKERS_MIN 2
-#define HOST_WORKERS_MAX 8
 #define MEMORY_WINE_UNIX_FUNCS 1000   /* Wine's MemoryWineUnixFuncs information class */
 
 typedef NTSTATUS (WINAPI *unix_call_fn)(UINT64 handle, unsigned int code, void *args);
@@ -35,9 +31,6 @@ static unix_call_fn unix_call;
 static UINT64 unix_handle;
 static BOOL enabled;
 static INIT_ONCE select_once = INIT_ONCE_STATIC_INIT;
-static INIT_ONCE workers_once = INIT_ONCE_STATIC_INIT;
-static LONG worker_count;         /* started */
-static LONG idle_workers;         /* waiting inside the helper */
 
 /* WINHTTP_BACKEND: "winsock", "host", or unset (host when available). */
 static const WCHAR *requested_backend(WCHAR *buf, DWORD size)
@@ -272,58 +265,31 @@ void host_local_address(UINT64 handle, SOCKADDR_STORAGE *addr, int *len)
     *len = args.addr_len;
 }
 
-static DWORD CALLBACK worker(void *arg);
-
-/* One more worker, unless there are HOST_WORKERS_MAX already. */
-static BOOL add_worker(void)
-{
-    HANDLE thread;
-    LONG count = InterlockedIncrement(&worker_count);
-
-    if (count > HOST_WORKERS_MAX
-        || !(thread = CreateThread(NULL, 64 * 1024, worker, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
-    {
-        InterlockedDecrement(&worker_count);
-        return FALSE;
-    }
-    CloseHandle(thread);
-    TRACE("host worker %ld started\n", count);
-    return TRUE;
-}
-
-static DWORD CALLBACK worker(void *arg)
+/* The engine's workers wait here for the helper's completions (worker.c):
+ * the one that takes a completion runs it, and the task it resumes, itself. */
+static BOOL wait_completion(DWORD timeout, struct engine_completion *completion)
 {
     struct host_wait_args args;
 
-    for (;;)
-    {
-        memset(&args, 0, sizeof(args));
-        args.timeout_ms = -1;
-        InterlockedIncrement(&idle_workers);
-        unix_call(unix_handle, HOST_CALL_WAIT, &args);
-        /* the last waiter leaves: the next completion needs another one */
-        if (!InterlockedDecrement(&idle_workers) && args.count && worker_count < HOST_WORKERS_MAX) add_worker();
-        if (args.count)
-            net_host_complete((void *)(UINT_PTR)args.completion.tag, wsa_error(args.completion.error),
-                              args.completion.done);
-    }
-    return 0;
+    memset(&args, 0, sizeof(args));
+    args.timeout_ms = timeout == INFINITE ? -1 : (int32_t)timeout;
+    unix_call(unix_handle, HOST_CALL_WAIT, &args);
+    if (!args.count) return FALSE;
+    completion->handler = net_host_complete;
+    completion->tag = (void *)(UINT_PTR)args.completion.tag;
+    completion->result = wsa_error(args.completion.error);
+    completion->bytes = args.completion.done;
+    return TRUE;
 }
 
-static BOOL CALLBACK start_workers(INIT_ONCE *once, void *param, void **context)
-{
-    int i, started = 0;
-
-    for (i = 0; i < HOST_WORKERS_MIN; i++) started += add_worker();
-    return started > 0;
-}
+static struct engine_source host_source = { .name = "host", .wait = wait_completion };
 
 BOOL host_submit(UINT64 handle, unsigned int kind, const void *buf, size_t len, void *tag,
                  DWORD *wsa_result, size_t *bytes)
 {
     struct host_submit_args args;
 
-    if (!InitOnceExecuteOnce(&workers_once, start_workers, NULL, NULL))
+    if (!engine_source_start(&host_source))
     {
         *wsa_result = WSAENOBUFS;
         *bytes = 0;

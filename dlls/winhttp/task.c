@@ -1,12 +1,13 @@
 /*
- * Asynchronous mode: every asynchronous call of a request becomes a task on
- * the request's queue.  A queue is drained by one thread-pool callback at a
- * time, so the tasks of one request run in order and never concurrently,
- * while different requests proceed in parallel on the (bounded) pool.
+ * Asynchronous mode: every asynchronous call of a request or a websocket
+ * becomes a task on one of the object's queues.  A queue is drained by one
+ * engine worker (worker.c) at a time, so the tasks of one queue run in order
+ * and never concurrently, while different queues proceed in parallel.
  *
  * A task that starts overlapped I/O returns ERROR_IO_PENDING and parks: it
  * stays at the head of its queue, no thread waits for it, and the I/O
- * completion (task_io_done) resumes it on the pool.
+ * completion (task_io_done) resumes it on the worker that took the
+ * completion.  Other wake-ups (task_wake) go through the engine's port.
  *
  * Reference counting: each queued task holds a reference on its object, and
  * the draining callback holds one on the queue's owner, so neither the
@@ -17,6 +18,7 @@
  */
 
 #include "task.h"
+#include "worker.h"
 
 void task_queue_init(struct task_queue *queue)
 {
@@ -31,82 +33,30 @@ void task_queue_init(struct task_queue *queue)
     queue->finishing = FALSE;
 }
 
-/* The workers that run tasks --------------------------------------------- */
+/* Where a drain runs ------------------------------------------------------ */
 
-/* Tasks run on workers of our own rather than Wine's thread pool because of
- * where a worker waits when idle.  Under Wine, an overlapped read that had
- * to wait is finished (its data copied, its completion posted) by the
- * thread that started it, as a system APC: a thread asleep in a server wait
- * takes it at once, while one asleep on a futex -- as Wine's pool workers
- * are -- has to be interrupted with a signal first.  Tasks start most reads,
- * so our idle workers wait in GetQueuedCompletionStatus on work_port.
- *
- * Workers start when work is posted and none is idle, up to SOFT_WORKERS;
- * beyond that only when no worker has taken work for STUCK_MS (callbacks
- * that block), so a callback that blocks holds up nothing else for long,
- * and a burst of work (10,000 receives posted at once) does not start a
- * thread per item.  Idle workers beyond IDLE_KEEP leave after IDLE_EXIT_MS. */
-#define SOFT_WORKERS  4
-#define STUCK_MS      50
-#define IDLE_KEEP     2
-#define IDLE_EXIT_MS  30000
+static void drain(struct task_queue *queue, BOOL on_caller);
 
-static HANDLE work_port;
-static INIT_ONCE work_once = INIT_ONCE_STATIC_INIT;
-static LONG workers, idle_workers;
-static volatile DWORD last_pick;     /* tick count when a worker last took work */
-
-static DWORD CALLBACK worker_main(void *arg)
+static void drain_packet(void *tag, DWORD result, size_t bytes)
 {
-    OVERLAPPED *context;
-    ULONG_PTR key;
-    DWORD bytes;
-
-    for (;;)
-    {
-        BOOL got;
-
-        InterlockedIncrement(&idle_workers);
-        got = GetQueuedCompletionStatus(work_port, &bytes, &key, &context, IDLE_EXIT_MS);
-        if (!got && !context)
-        {
-            /* idle for a while: leave if enough others are idle too */
-            if (InterlockedDecrement(&idle_workers) >= IDLE_KEEP) break;
-            continue;
-        }
-        InterlockedDecrement(&idle_workers);
-        last_pick = GetTickCount();
-        ((void (*)(void *))key)(context);
-    }
-    InterlockedDecrement(&workers);
-    TRACE("worker leaves\n");
-    return 0;
+    drain(tag, FALSE);
 }
 
-static BOOL CALLBACK create_work_port(INIT_ONCE *once, void *param, void **context)
+/* Has an engine worker drain the queue; FALSE (GetLastError set) if it cannot. */
+static BOOL submit_drain(struct task_queue *queue)
 {
-    return (work_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0)) != NULL;
+    return engine_post(drain_packet, queue);
 }
 
-/* Runs fn(context) on a worker; FALSE (GetLastError set) if it cannot. */
-static BOOL submit_work(void (*fn)(void *), void *context)
+/* TRUE when this call is the second of park and wake-up: the caller resumes the task. */
+static BOOL rendezvous(struct task_queue *queue)
 {
-    HANDLE thread;
-
-    if (!InitOnceExecuteOnce(&work_once, create_work_port, NULL, NULL)) return FALSE;
-    if (idle_workers <= 0 && (workers < SOFT_WORKERS || GetTickCount() - last_pick > STUCK_MS))
-    {
-        InterlockedIncrement(&workers);
-        last_pick = GetTickCount();  /* one new worker per stuck period */
-        if ((thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL))) CloseHandle(thread);
-        else if (InterlockedDecrement(&workers) <= 0) return FALSE;  /* nobody would take it */
-    }
-    return PostQueuedCompletionStatus(work_port, 0, (ULONG_PTR)fn, context);
+    if (InterlockedIncrement(&queue->rendezvous) < 2) return FALSE;
+    queue->rendezvous = 0;
+    return TRUE;
 }
 
 /* Queues ------------------------------------------------------------------ */
-
-static void drain_queue(void *context);
 
 /* Runs the queue's tasks until it is empty or one waits for I/O.  The
  * caller owns the queue (running is TRUE) and a reference on its owner,
@@ -149,8 +99,7 @@ static void drain(struct task_queue *queue, BOOL on_caller)
         if (status == ERROR_IO_PENDING)
         {
             /* Parked: whichever of this and the completion comes second runs it again. */
-            if (InterlockedIncrement(&queue->rendezvous) < 2) return;
-            queue->rendezvous = 0;
+            if (!rendezvous(queue)) return;
             continue;
         }
 
@@ -174,24 +123,23 @@ static void drain(struct task_queue *queue, BOOL on_caller)
             if (!more) break;
             on_caller = FALSE;
             /* what was queued behind it runs on the pool, with the drainer's reference */
-            if (submit_work(drain_queue, queue)) return;
+            if (submit_drain(queue)) return;
         }
     }
     release_object(owner);  /* the drainer's reference */
 }
 
-static void drain_queue(void *context)
-{
-    drain(context, FALSE);
-}
-
 void task_io_done(struct task_queue *queue)
 {
-    if (InterlockedIncrement(&queue->rendezvous) < 2) return;
-    queue->rendezvous = 0;
-    /* On the pool, not on the I/O thread: the program's callbacks run in
-     * the task and may block; the few completion threads must not. */
-    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
+    /* Here: this is the worker that took the completion (worker.c), or the
+     * task's own step, which then has not parked yet. */
+    if (rendezvous(queue)) drain(queue, FALSE);
+}
+
+void task_wake(struct task_queue *queue)
+{
+    /* Never here: the waker may hold a lock or be another object's task. */
+    if (rendezvous(queue) && !submit_drain(queue)) drain(queue, FALSE);
 }
 
 void task_io_inline(struct task_queue *queue)
@@ -227,7 +175,7 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
     if (!start) return ERROR_SUCCESS;
 
     addref_object(obj);
-    if (submit_work(drain_queue, queue)) return ERROR_SUCCESS;
+    if (submit_drain(queue)) return ERROR_SUCCESS;
 
     /* No pool thread: take the task back. */
     {
@@ -312,7 +260,7 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
     ReleaseSRWLockExclusive(&queue->lock);
     if (!start) return;
     addref_object(obj);
-    if (!submit_work(drain_queue, queue)) drain(queue, FALSE);
+    if (!submit_drain(queue)) drain(queue, FALSE);
 }
 
 void task_queue_finishing(struct task_queue *queue)

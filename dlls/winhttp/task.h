@@ -32,7 +32,7 @@ struct task
     BOOL started;
 };
 
-/* The tasks of one object run in order, one at a time, on the thread pool.
+/* The tasks of one queue run in order, one at a time, on engine workers.
  * A task waiting for I/O holds the queue but no thread. */
 struct task_queue
 {
@@ -58,9 +58,15 @@ DWORD task_queue_run(struct task_queue *queue, struct object_header *obj, struct
 /* TRUE while a task is queued, runs or is parked. */
 BOOL task_queue_busy(struct task_queue *queue);
 /* The I/O a task returned ERROR_IO_PENDING for has finished (its result is
- * stored where the task will look): resumes the task, now or when it has
- * finished parking.  Call it from the I/O completion, on any thread. */
+ * stored where the task will look): resumes the task on this thread, now
+ * or, if it has not parked yet, when it does.  Call it only from an I/O
+ * completion function: on the engine worker that took the completion
+ * (worker.h), or inside the task's own step. */
 void task_io_done(struct task_queue *queue);
+/* The same for a wake-up that is no I/O completion (a connection slot
+ * handed over, a cancelled wait): the task resumes on an engine worker,
+ * never on the waker's thread, which may hold a lock or run another task. */
+void task_wake(struct task_queue *queue);
 /* The completion of an operation that finished on the task's own thread
  * (it called task_io_done before the task could park): undo that call. */
 void task_io_inline(struct task_queue *queue);

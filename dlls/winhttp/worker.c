@@ -1,0 +1,158 @@
+/*
+ * The engine's workers: every thread that takes an I/O completion runs what
+ * it resumes to the end.
+ *
+ * Each backend has one source of completions (worker.h): the Winsock
+ * backend, the engine's completion port below, which carries both the
+ * sockets' completions and posted work (a queue to drain); the host-socket
+ * backend, the helper's epoll set (net_host.c).  Workers wait on their
+ * source; the one that takes a completion runs its handler, and the task
+ * the completion wakes (task_io_done) resumes on that worker, the program's
+ * callbacks included.  No completion is handed from one thread to another:
+ * under Wine each hand-off is a wineserver round trip, one per read that
+ * had to wait.
+ *
+ * Since a program's callback may block, no worker is special: while one is
+ * held up, the others go on taking completions.  A worker that takes the
+ * last idle place starts another while the source has fewer than
+ * SOFT_WORKERS; beyond that, one more starts only when the source has had
+ * no idle worker for STUCK_MS (checked by a deadline), so a burst of short
+ * work does not start a thread per item.  Idle workers beyond IDLE_KEEP
+ * leave after IDLE_EXIT_MS.
+ *
+ * Why our own threads and not Wine's thread pool: under Wine, an overlapped
+ * read that had to wait is finished (its data copied, its completion
+ * posted) by the thread that started it, as a system APC.  A thread asleep
+ * in a server wait -- GetQueuedCompletionStatus -- takes that at once; one
+ * asleep on a futex, as Wine's pool workers are, must first be interrupted
+ * with a signal.  Tasks start most reads, and run on these workers.
+ *
+ * Copyright 2026 the winhttp-ws authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "worker.h"
+
+#define SOFT_WORKERS  4
+#define STUCK_MS      50
+#define MAX_WORKERS   256
+#define IDLE_KEEP     2
+#define IDLE_EXIT_MS  5000
+
+static BOOL start_worker(struct engine_source *source);
+
+/* The stuck check: STUCK_MS after the source lost its last idle worker. */
+static void stuck_expired(struct deadline *deadline)
+{
+    struct engine_source *source = CONTAINING_RECORD(deadline, struct engine_source, stuck);
+    DWORD busy_for = GetTickCount() - source->busy_since;
+
+    if (source->idle <= 0 && busy_for < STUCK_MS)
+    {
+        /* a worker was idle meanwhile: look again when this stretch is long enough */
+        deadline_arm(&source->stuck, STUCK_MS - busy_for, stuck_expired);
+        return;
+    }
+    InterlockedExchange(&source->stuck_armed, 0);
+    if (source->idle > 0) return;
+    TRACE("%s: no idle worker for %lu ms: one more\n", source->name, busy_for);
+    /* the new worker arms the check again when it, too, is taken */
+    if (!start_worker(source) && !InterlockedExchange(&source->stuck_armed, 1))
+        deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
+}
+
+/* A worker took the source's last idle place. */
+static void no_idle_worker(struct engine_source *source)
+{
+    source->busy_since = GetTickCount();
+    if (source->workers < SOFT_WORKERS) start_worker(source);
+    else if (!InterlockedExchange(&source->stuck_armed, 1)) deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
+}
+
+static DWORD CALLBACK worker_main(void *arg)
+{
+    struct engine_source *source = arg;
+    struct engine_completion completion;
+
+    for (;;)
+    {
+        InterlockedIncrement(&source->idle);
+        if (!source->wait(IDLE_EXIT_MS, &completion))
+        {
+            /* idle for a while: leave if enough others are idle too */
+            if (InterlockedDecrement(&source->idle) >= IDLE_KEEP) break;
+            continue;
+        }
+        if (!InterlockedDecrement(&source->idle)) no_idle_worker(source);
+        completion.handler(completion.tag, completion.result, completion.bytes);
+    }
+    InterlockedDecrement(&source->workers);
+    TRACE("%s: worker leaves\n", source->name);
+    return 0;
+}
+
+static BOOL start_worker(struct engine_source *source)
+{
+    HANDLE thread;
+    LONG count = InterlockedIncrement(&source->workers);
+
+    if (count > MAX_WORKERS || !(thread = CreateThread(NULL, 0, worker_main, source, 0, NULL)))
+    {
+        InterlockedDecrement(&source->workers);
+        return FALSE;
+    }
+    CloseHandle(thread);
+    TRACE("%s: worker %ld started\n", source->name, count);
+    return TRUE;
+}
+
+static BOOL CALLBACK start_first_worker(INIT_ONCE *once, void *param, void **context)
+{
+    return start_worker(param);
+}
+
+BOOL engine_source_start(struct engine_source *source)
+{
+    return InitOnceExecuteOnce(&source->once, start_first_worker, source, NULL);
+}
+
+/* The engine's completion port (the Winsock backend's source) ------------- */
+
+static HANDLE port;
+static INIT_ONCE port_once = INIT_ONCE_STATIC_INIT;
+
+/* A packet's key is its handler; its OVERLAPPED pointer, the tag. */
+static BOOL port_wait(DWORD timeout, struct engine_completion *completion)
+{
+    OVERLAPPED *overlapped = NULL;
+    ULONG_PTR key = 0;
+    DWORD bytes = 0;
+
+    completion->result = GetQueuedCompletionStatus(port, &bytes, &key, &overlapped, timeout)
+                         ? ERROR_SUCCESS : GetLastError();
+    if (!overlapped) return FALSE;
+    completion->handler = (engine_handler)key;
+    completion->tag = overlapped;
+    completion->bytes = bytes;
+    return TRUE;
+}
+
+static struct engine_source port_source = { .name = "port", .wait = port_wait };
+
+static BOOL CALLBACK create_port(INIT_ONCE *once, void *param, void **context)
+{
+    if (!(port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0))) return FALSE;
+    return engine_source_start(&port_source);
+}
+
+HANDLE engine_port(void)
+{
+    if (!InitOnceExecuteOnce(&port_once, create_port, NULL, NULL)) return NULL;
+    return port;
+}
+
+BOOL engine_post(engine_handler handler, void *tag)
+{
+    if (!engine_port()) return FALSE;
+    return PostQueuedCompletionStatus(port, 0, (ULONG_PTR)handler, tag);
+}
