@@ -72,9 +72,14 @@ $(HOST32_SO): $(HOST_SRC)/host_unix.c $(HOST_SRC)/host_abi.h | $(HOST32_DIR)
 host-helper: $(HOST32_HELPER)
 all: $(HOST32_HELPER)
 
+# What make wine-install/wine-uninstall do with the helper, against a
+# stand-in for Wine's folder.
+build/tests/host_install.sh: $(srcdir)/tools/test-host-install.sh $(srcdir)/tools/host-install.sh $(HOST_HELPER)
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-host-install.sh) $(abspath build))
+
 ifneq ($(HOST_HELPER),)
-SCRIPT_TESTS += build/tests/host_backend.sh
-all: build/tests/host_backend.sh
+SCRIPT_TESTS += build/tests/host_backend.sh build/tests/host_install.sh
+all: build/tests/host_backend.sh build/tests/host_install.sh
 # make check runs the x86_64 conformance programs once more on host sockets.
 HOST_CHECK_TESTS = $(patsubst %,build/x86_64/tests/%.exe,$(CONFORMANCE_NAMES))
 # and a few i686 ones (each takes tens of seconds under qemu-i386)
