@@ -14,7 +14,8 @@
 #   make bench    gnuplot-nox (the chart), util-linux (taskset)
 #   echo servers  python3 python3-websockets nodejs node-ws
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
-#   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh)
+#   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh),
+#                 python3-openssl (the stand-in's https renegotiates for a client certificate)
 #   misc          procps ca-certificates
 #   auth servers  apache2 apache2-utils (Basic, Digest, a second proxy), squid
 #                 (the proxy), winbind (Samba's ntlm_auth: Wine's NTLM client,
@@ -54,7 +55,7 @@ packages=(
     gnuplot-nox util-linux
     python3 python3-websockets nodejs node-ws
     clang-14 libclang-rt-14-dev
-    dpkg-dev
+    dpkg-dev python3-openssl
     procps ca-certificates iproute2
     apache2 apache2-utils squid
     winbind
