@@ -7,6 +7,9 @@
 #   folder not writable (an unprivileged user, when run as root)
 #                      -> a message naming the other ways, nothing written, success
 #   helper not built   -> a message, nothing written, success
+#   user-install       -> Wine's layout in the folder (x86_64, and i386 when
+#                         the i686 helper is built) and the launcher;
+#                         user-uninstall removes it all, the folder too
 # The loading of an installed helper is host_backend.sh's part.
 builddir=$1
 here=$(dirname "$0")
@@ -44,4 +47,19 @@ mkdir -p "$lib/empty"
 t_ok $? "wine-install failed without a built helper"
 grep -q "not built" "$out" && [ ! -e "$dll" ]
 t_ok $? "without a built helper: $(cat "$out")"
+user=$lib/user
+"$here/host-install.sh" user-install "$builddir" "$user" wine > "$out" 2>&1
+t_ok $? "user-install failed: $(cat "$out")"
+[ -f "$user/x86_64-windows/winhttp_host.dll" ] && [ -f "$user/x86_64-unix/winhttp_host.so" ] && [ -x "$user/wine-host" ]
+t_ok $? "user-install did not write the x86_64 helper and the launcher"
+if [ -f "$builddir/i686/host/winhttp_host.so" ]; then
+    cmp -s "$user/i386-unix/winhttp_host.so" "$builddir/i686/host/winhttp_host.so" && [ -f "$user/i386-windows/winhttp_host.dll" ]
+    t_ok $? "user-install did not write the i686 helper"
+fi
+grep -q "WINEDLLPATH=\"$user" "$user/wine-host"
+t_ok $? "the launcher does not name the folder in WINEDLLPATH"
+"$here/host-install.sh" user-uninstall "$builddir" "$user" > "$out" 2>&1
+t_ok $? "user-uninstall failed: $(cat "$out")"
+[ ! -e "$user" ]
+t_ok $? "user-uninstall left $(find "$user" 2>/dev/null | tr '\n' ' ')"
 t_summary
