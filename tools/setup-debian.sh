@@ -10,6 +10,7 @@
 #                 libwine-dev (Wine's winhttp.h for the ABI test)
 #   wss servers   libgnutls28-dev (wsserver --tls), openssl (throw-away test PKI)
 #   memcheck      valgrind (the core tests and corpus replays, once more)
+#   i686 helper   gcc-multilib (gcc -m32: the host-socket helper's i386 .so, docs/HOST.md)
 #   make bench    gnuplot-nox (the chart), util-linux (taskset)
 #   echo servers  python3 python3-websockets nodejs node-ws
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
@@ -47,6 +48,7 @@ fi
 
 packages=(
     make gcc libc6-dev pkg-config valgrind
+    gcc-multilib
     gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 binutils-mingw-w64-i686 libz-mingw-w64-dev
     wine wine64 wine64-tools libwine-dev
     libgnutls28-dev openssl
