@@ -7,7 +7,8 @@
 # workloads (default async_pipe16,stream64k), interleaved, pinned like make
 # bench (--cpus, default 0).  Prints per workload the median (min-max) of
 # A, B and raw and the ratios A/raw and B/raw.  wss_ workloads use the
-# certificates in build/bench/pki (made when missing).
+# certificates in build/bench/pki (made when missing); proxy_ workloads a
+# squid started here (tools/start-squid.sh), as make bench does.
 #
 # Keep a build with `cp build/x86_64/winhttp.dll /tmp/a.dll`, change, make,
 # then `bench/ab.sh /tmp/a.dll build/x86_64/winhttp.dll`.
@@ -38,11 +39,11 @@ done
 pin=(taskset -c "$cpus")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ab.XXXXXX")
-server_pid= tls_server_pid=
+server_pid= tls_server_pid= squid_pid=
 export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
 unset DISPLAY
 cleanup() {
-    for p in $server_pid $tls_server_pid; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    for p in $server_pid $tls_server_pid $squid_pid; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     "$wineserver" -k 2>/dev/null
     rm -rf "$work"
 }
@@ -60,6 +61,14 @@ case ",$workloads" in
 *,wss_*) start_servers ab 1 ;;
 *) start_servers ab 0 ;;
 esac
+proxy=()
+case ",$workloads" in
+*,proxy_*)
+    tools/start-squid.sh "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$work/squid.log" &
+    squid_pid=$!
+    squid_port=$(wait_port "$work/squid-port" "$squid_pid") || { echo "ab: squid did not start" >&2; exit 2; }
+    proxy=(--proxy "127.0.0.1:$squid_port") ;;
+esac
 
 mkdir -p "$WINEPREFIX"
 "$wineserver" -p
@@ -71,7 +80,7 @@ for ((r = 1; r <= rounds; r++)); do
         exe=$work/$v/bench_winhttp.exe
         [ $v = raw ] && exe=$dir/bench_raw.exe
         WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" "$wine" "$exe" -n $v \
-            -t "$seconds" -w "$workloads" "${tls[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
+            -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
     done
     echo "ab: round $r/$rounds" >&2
 done | awk "$awk_median"'
