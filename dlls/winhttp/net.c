@@ -192,7 +192,7 @@ static void CALLBACK resolve_complete(DWORD error, DWORD bytes, OVERLAPPED *ovl)
 DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_address *addr, net_resolved_fn done,
                         void *context)
 {
-    struct resolve_op *op;
+    struct resolve_op *op = NULL;
     ADDRINFOEXW hints;
     WCHAR service[8], *name;
     DWORD error;
@@ -200,15 +200,12 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
 
     if ((error = resolve_args(host, port, &name, service, ARRAY_SIZE(service), &hints))) return error;
     /* a literal needs no lookup, and no thread */
-    if ((error = resolve_now(name, service, &hints, TRUE, addr)) != ERROR_IO_PENDING)
+    error = resolve_now(name, service, &hints, TRUE, addr);
+    if (error == ERROR_IO_PENDING && !(op = heap_alloc_zero(sizeof(*op)))) error = ERROR_OUTOFMEMORY;
+    if (error != ERROR_IO_PENDING)
     {
         heap_free(name);
         return error;
-    }
-    if (!(op = heap_alloc_zero(sizeof(*op))))
-    {
-        heap_free(name);
-        return ERROR_OUTOFMEMORY;
     }
     op->name = name;
     op->addr = addr;
