@@ -1,5 +1,5 @@
 #!/bin/bash
-# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] A.dll B.dll
+# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] A.dll B.dll
 #
 # A/B of two builds of our winhttp.dll, for changes smaller than the spread
 # between `make bench` runs: N rounds (default 6), each running
@@ -7,8 +7,10 @@
 # workloads (default async_pipe16,stream64k), interleaved, pinned like make
 # bench (--cpus, default 0).  Prints per workload the median (min-max) of
 # A, B and raw and the ratios A/raw and B/raw.  wss_ workloads use the
-# certificates in build/bench/pki (made when missing); proxy_ workloads a
-# squid started here (tools/start-squid.sh), as make bench does.
+# certificates in build/bench/pki (made when missing).  --proxy: the round
+# trips run once more as proxy_<workload> through a CONNECT tunnel of
+# Debian's squid (tools/start-squid.sh), as in make bench; name them in
+# --workloads (e.g. async_rt16,proxy_async_rt16).
 #
 # Keep a build with `cp build/x86_64/winhttp.dll /tmp/a.dll`, change, make,
 # then `bench/ab.sh /tmp/a.dll build/x86_64/winhttp.dll`.
@@ -18,9 +20,10 @@ set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
 . bench/lib.sh
-rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0
+rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0
 while [ $# -gt 2 ]; do
     case $1 in
+    --proxy) with_proxy=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
@@ -40,6 +43,7 @@ pin=(taskset -c "$cpus")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ab.XXXXXX")
 server_pid= tls_server_pid= squid_pid=
+proxy=()
 export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
 unset DISPLAY
 cleanup() {
@@ -61,14 +65,12 @@ case ",$workloads" in
 *,wss_*) start_servers ab 1 ;;
 *) start_servers ab 0 ;;
 esac
-proxy=()
-case ",$workloads" in
-*,proxy_*)
+if [ "$with_proxy" = 1 ]; then
     tools/start-squid.sh "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$work/squid.log" &
     squid_pid=$!
-    squid_port=$(wait_port "$work/squid-port" "$squid_pid") || { echo "ab: squid did not start" >&2; exit 2; }
-    proxy=(--proxy "127.0.0.1:$squid_port") ;;
-esac
+    squid_port=$(wait_port "$work/squid-port" "$squid_pid") || { echo "ab: squid did not start" >&2; cat "$work/squid.log" >&2; exit 2; }
+    proxy=(--proxy "127.0.0.1:$squid_port")
+fi
 
 mkdir -p "$WINEPREFIX"
 "$wineserver" -p
@@ -80,7 +82,7 @@ for ((r = 1; r <= rounds; r++)); do
         exe=$work/$v/bench_winhttp.exe
         [ $v = raw ] && exe=$dir/bench_raw.exe
         WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" "$wine" "$exe" -n $v \
-            -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
+             -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
     done
     echo "ab: round $r/$rounds" >&2
 done | awk "$awk_median"'

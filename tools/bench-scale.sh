@@ -1,9 +1,18 @@
 #!/bin/bash
 # bench-scale.sh COUNT...: runs build/x86_64/scale/scale.exe against a local
-# wsserver for each COUNT, with our DLL and with Wine's builtin, and prints
-# one table.  Each run is bounded (SCALE_SECONDS, default 120).
+# wsserver for each COUNT, with our DLL (Winsock), our DLL on host sockets
+# (when the helper is built in HOST_DIR, default build/x86_64/host;
+# docs/HOST.md) and Wine's builtin, and prints one table.  SCALE_DLLS picks
+# among "n host b" (default: all three).  Each run is bounded
+# (SCALE_SECONDS, default 120).
 set -u
 top=$(pwd)
+host_dir=$(cd "${HOST_DIR:-build/x86_64/host}" 2> /dev/null && pwd)
+dlls=${SCALE_DLLS:-n host b}
+if [ -z "$host_dir" ] || [ ! -f "$host_dir/winhttp_host.so" ]; then
+    case " $dlls " in *" host "*) echo "bench-scale: no host runs: the helper is not built" >&2 ;; esac
+    dlls=$(echo " $dlls " | sed 's/ host / /')
+fi
 wine=${WINE:-/usr/lib/wine/wine64}
 seconds=${SCALE_SECONDS:-120}
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -13,9 +22,11 @@ mkdir -p build/logs
 results=build/logs/bench-scale.txt
 : > "$results"
 for count in "$@"; do
-    for dll in n b; do
+    for dll in $dlls; do
         log=build/logs/scale-$dll-$count.log
-        WINEDLLOVERRIDES="winhttp=$dll;mscoree=;mshtml=" WSTEST_MAX_SECONDS=$((seconds + 60)) \
+        override=$dll backend=(WINHTTP_BACKEND=winsock)
+        [ "$dll" = host ] && override=n backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
+        env "${backend[@]}" WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=" WSTEST_MAX_SECONDS=$((seconds + 60)) \
             timeout -k 10 $((seconds + 30)) "$top/tools/with-servers.sh" \
             "$wine" "$top/build/x86_64/scale/scale.exe" "$count" "$seconds" > "$log" 2>&1
         line=$(grep 'scale: RESULT' "$log" | tail -n 1)
@@ -26,6 +37,6 @@ done
 printf '%-8s %8s %8s %10s %14s %10s\n' dll count opened threads+ KiB/conn echoed
 sed -E 's/^(.) scale: RESULT count=([0-9]+) opened=([0-9?]+)( threads_added=(-?[0-9]+) kib_per_conn=([0-9.]+) echoed=([0-9/]+))?.*/\1 \2 \3 \5 \6 \7/' "$results" |
 while read -r dll count opened threads kib echoed; do
-    name=ours; [ "$dll" = b ] && name=builtin
+    name=ours; [ "$dll" = b ] && name=builtin; [ "$dll" = host ] && name=host
     printf '%-8s %8s %8s %10s %14s %10s\n' "$name" "$count" "$opened" "${threads:--}" "${kib:--}" "${echoed:--}"
 done

@@ -13,6 +13,12 @@
 #                       that runs WINE with WINEDLLPATH naming DIR:
 #                           DIR/wine-host program.exe
 # user-uninstall DIR    removes the two files and the launcher (and DIR if empty).
+# wine-install DIR      what make wine-install does: system-install when the
+#                       helper is built and DIR can be written; otherwise
+#                       says why not and what to run instead (never fails:
+#                       without the helper the DLL works on Winsock).
+# wine-uninstall DIR    system-uninstall when DIR holds the helper and can be
+#                       written; otherwise says what to run.
 
 set -eu
 [ $# -ge 3 ] || { echo "usage: $0 system-install|system-uninstall|user-install|user-uninstall BUILDDIR DIR [WINE]" >&2; exit 2; }
@@ -27,6 +33,29 @@ need_built() {
 }
 
 case "$action" in
+wine-install)
+    if [ ! -f "$src/winhttp_host.dll" ] || [ ! -f "$src/winhttp_host.so" ]; then
+        echo "host-install: host sockets not installed: the helper is not built (winebuild missing?); the DLL uses Winsock"
+    elif [ -z "$dir" ]; then
+        echo "host-install: host sockets not installed: configure found no Wine builtin folder (x86_64-windows, x86_64-unix)"
+    elif [ ! -w "${DESTDIR:-}$dir/x86_64-windows" ] || [ ! -w "${DESTDIR:-}$dir/x86_64-unix" ]; then
+        echo "host-install: host sockets not installed: ${DESTDIR:-}$dir is not writable; the DLL uses Winsock until either"
+        echo "    sudo make host-install                  (every prefix), or"
+        echo "    make host-install-user                  (no root; run programs with ~/.local/lib/winhttp-host/wine-host)"
+    else
+        exec "$0" system-install "$builddir" "$dir"
+    fi
+    ;;
+wine-uninstall)
+    root=${DESTDIR:-}$dir
+    if [ -z "$dir" ] || { [ ! -e "$root/x86_64-windows/winhttp_host.dll" ] && [ ! -e "$root/x86_64-unix/winhttp_host.so" ]; }; then
+        :
+    elif [ ! -w "$root/x86_64-windows" ] || [ ! -w "$root/x86_64-unix" ]; then
+        echo "host-install: the helper stays in $root (not writable): sudo make host-uninstall"
+    else
+        exec "$0" system-uninstall "$builddir" "$dir"
+    fi
+    ;;
 system-install)
     need_built
     [ -n "$dir" ] || { echo "host-install: no Wine builtin folder found by configure" >&2; exit 1; }

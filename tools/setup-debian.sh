@@ -17,7 +17,9 @@
 #   misc          procps ca-certificates
 #   auth servers  apache2 apache2-utils (Basic, Digest, a second proxy), squid
 #                 (the proxy), winbind (Samba's ntlm_auth: Wine's NTLM client,
-#                 and the NTLM/Negotiate acceptor of squid and ntlm_gate.py)
+#                 and the NTLM/Negotiate acceptor of squid and ntlm_gate.py),
+#                 krb5-kdc krb5-admin-server krb5-user python3-gssapi (a
+#                 Kerberos realm made per run, tools/test-kerberos.sh)
 #
 # autoconf is not installed: the generated configure is committed.  To change
 # configure.ac, "apt-get install autoconf" and run "autoreconf -i".
@@ -54,6 +56,7 @@ packages=(
     procps ca-certificates iproute2
     apache2 apache2-utils squid
     winbind
+    krb5-kdc krb5-admin-server krb5-user python3-gssapi
 )
 
 apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)

@@ -13,12 +13,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "winhttp_private.h"
-
-/* Largest PAC script accepted; real ones are a few KiB. */
-#define MAX_SCRIPT_SIZE (1024 * 1024)
-/* How long a downloaded script is reused (as Wine's builtin: one minute). */
-#define SCRIPT_CACHE_MS 60000
+#include "proxy_route.h"
 
 /* ---------------------------------------------------------------------- */
 /* WPAD through DNS                                                          */
@@ -81,147 +76,6 @@ BOOL WINAPI WinHttpDetectAutoProxyConfigUrl(DWORD flags, LPWSTR *url)
     TRACE("returning %s\n", debugstr_w(*url));
     SetLastError(ERROR_SUCCESS);
     return TRUE;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Downloading the script, with a small cache                               */
-
-static SRWLOCK cache_lock = SRWLOCK_INIT;
-static WCHAR *cached_url;
-static char *cached_script;
-static DWORD cached_size;
-static ULONGLONG cached_time;
-
-static char *cache_lookup(const WCHAR *url, DWORD *size)
-{
-    char *ret = NULL;
-
-    AcquireSRWLockShared(&cache_lock);
-    if (cached_url && !wcscmp(cached_url, url) && GetTickCount64() - cached_time < SCRIPT_CACHE_MS
-        && (ret = heap_alloc(cached_size + 1)))
-    {
-        memcpy(ret, cached_script, cached_size + 1);
-        *size = cached_size;
-    }
-    ReleaseSRWLockShared(&cache_lock);
-    return ret;
-}
-
-static void cache_store(const WCHAR *url, const char *script, DWORD size)
-{
-    WCHAR *url_copy = strdupW(url);
-    char *script_copy = heap_alloc(size + 1);
-
-    if (!url_copy || !script_copy)
-    {
-        heap_free(url_copy);
-        heap_free(script_copy);
-        return;
-    }
-    memcpy(script_copy, script, size + 1);
-    AcquireSRWLockExclusive(&cache_lock);
-    heap_free(cached_url);
-    heap_free(cached_script);
-    cached_url = url_copy;
-    cached_script = script_copy;
-    cached_size = size;
-    cached_time = GetTickCount64();
-    ReleaseSRWLockExclusive(&cache_lock);
-}
-
-static void cache_clear(void)
-{
-    AcquireSRWLockExclusive(&cache_lock);
-    heap_free(cached_url);
-    heap_free(cached_script);
-    cached_url = NULL;
-    cached_script = NULL;
-    ReleaseSRWLockExclusive(&cache_lock);
-}
-
-/* Fetches url with this DLL's own client, directly (a PAC is never fetched
- * through a proxy).  Returns a NUL-terminated heap buffer, or NULL with *error. */
-static char *download_script(const WCHAR *url, DWORD *out_size, DWORD *error)
-{
-    static const WCHAR *accept[] = { L"*/*", NULL };
-    HINTERNET ses = NULL, con = NULL, req = NULL;
-    DWORD status, len = sizeof(status), size = 0, alloc = 4096, read;
-    WCHAR host[256];
-    URL_COMPONENTS uc;
-    char *buf = NULL, *tmp;
-    BOOL ok = FALSE;
-
-    memset(&uc, 0, sizeof(uc));
-    uc.dwStructSize = sizeof(uc);
-    uc.lpszHostName = host;
-    uc.dwHostNameLength = ARRAY_SIZE(host);
-    uc.dwUrlPathLength = ~0u;
-    if (!WinHttpCrackUrl(url, 0, 0, &uc))
-    {
-        /* ftp:// and the like fail here already */
-        *error = GetLastError() == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ERROR_WINHTTP_UNRECOGNIZED_SCHEME
-                                                                    : ERROR_WINHTTP_INVALID_URL;
-        return NULL;
-    }
-    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
-    {
-        *error = ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
-        return NULL;
-    }
-    *error = ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT;
-    if (!(ses = WinHttpOpen(L"WinHttp-Autoproxy-Service/5.1", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0)))
-        goto done;
-    if (!(con = WinHttpConnect(ses, host, uc.nPort, 0))) goto done;
-    if (!(req = WinHttpOpenRequest(con, NULL, uc.dwUrlPathLength ? uc.lpszUrlPath : L"/", NULL, NULL, accept,
-                                   uc.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0)))
-        goto done;
-    if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0) || !WinHttpReceiveResponse(req, NULL)) goto done;
-    if (!WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &len, NULL)
-        || status != HTTP_STATUS_OK)
-    {
-        TRACE("status %lu\n", status);
-        goto done;
-    }
-    if (!(buf = heap_alloc(alloc))) goto done;
-    for (;;)
-    {
-        if (alloc - size < 2)
-        {
-            if (alloc >= MAX_SCRIPT_SIZE) goto done;
-            if (!(tmp = heap_realloc(buf, alloc * 2))) goto done;
-            buf = tmp;
-            alloc *= 2;
-        }
-        if (!WinHttpReadData(req, buf + size, alloc - size - 1, &read)) goto done;
-        if (!read) break;
-        size += read;
-    }
-    buf[size] = 0;
-    *out_size = size;
-    ok = TRUE;
-done:
-    WinHttpCloseHandle(req);
-    WinHttpCloseHandle(con);
-    WinHttpCloseHandle(ses);
-    if (!ok)
-    {
-        heap_free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-static char *get_script(const WCHAR *url, DWORD flags, DWORD *size, DWORD *error)
-{
-    char *script;
-
-    if (!(flags & WINHTTP_AUTOPROXY_NO_CACHE_CLIENT) && (script = cache_lookup(url, size)))
-    {
-        TRACE("cached script for %s\n", debugstr_w(url));
-        return script;
-    }
-    if ((script = download_script(url, size, error))) cache_store(url, script, *size);
-    return script;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -501,96 +355,48 @@ static char *evaluate_autoproxy(const WCHAR *url, const WINHTTP_AUTOPROXY_OPTION
     if ((options->dwFlags & WINHTTP_AUTOPROXY_AUTO_DETECT)
         && WinHttpDetectAutoProxyConfigUrl(options->dwAutoDetectFlags, &pac_url))
     {
-        script = get_script(pac_url, options->dwFlags, &size, error);
+        script = pac_script_get(pac_url, options->dwFlags, &size, error);
         GlobalFree(pac_url);
     }
     if (!script && (options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL))
-        script = get_script(options->lpszAutoConfigUrl, options->dwFlags, &size, error);
+        script = pac_script_get(options->lpszAutoConfigUrl, options->dwFlags, &size, error);
     if (!script) return NULL;
     result = run_script(script, size, url, options->dwFlags, error);
     heap_free(script);
     return result;
 }
 
-/* The WPAD URL of an AUTOMATIC_PROXY session (a heap copy, or NULL): found
- * on its first request and kept, a failure too, until WinHttpResetAutoProxy
- * ("the autoproxy URL and the autoproxy script are cached for the specified
- * session", Microsoft's AutoProxy Cache). */
-static WCHAR *session_wpad_url(struct session *session)
-{
-    WCHAR *found, *ret;
-
-    AcquireSRWLockExclusive(&session->wpad_lock);
-    if (!session->wpad_known)
-    {
-        if (WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A, &found))
-        {
-            session->wpad_url = strdupW(found);
-            GlobalFree(found);
-        }
-        session->wpad_known = TRUE;
-    }
-    ret = session->wpad_url ? strdupW(session->wpad_url) : NULL;
-    ReleaseSRWLockExclusive(&session->wpad_lock);
-    return ret;
-}
-
-/* The answer of the PAC script at pac_url for url: TRUE with *server (heap,
- * NULL for DIRECT), FALSE when the script cannot be had or run. */
-static BOOL pac_answer(const WCHAR *pac_url, const WCHAR *url, WCHAR **server)
-{
-    WINHTTP_AUTOPROXY_OPTIONS options;
-    WINHTTP_PROXY_INFO info;
-    DWORD error;
-    char *result;
-    BOOL ret;
-
-    memset(&options, 0, sizeof(options));
-    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
-    options.lpszAutoConfigUrl = pac_url;
-    if (!(result = evaluate_autoproxy(url, &options, &error)))
-    {
-        TRACE("no answer from %s for %s (%lu)\n", debugstr_w(pac_url), debugstr_w(url), error);
-        return FALSE;
-    }
-    if ((ret = pac_to_proxy_info(result, &info)))
-    {
-        *server = info.lpszProxy ? strdupW(info.lpszProxy) : NULL;
-        GlobalFree(info.lpszProxy);
-        GlobalFree(info.lpszProxyBypass);
-    }
-    GlobalFree(result);
-    return ret;
-}
-
-/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, for each request: the user's Internet
- * Settings (WinHttpGetIEProxyConfigForCurrentUser) decide.  A PAC script
- * (the session's WPAD one when detection is on, then the configured one)
- * answers when it can be had and run; else the named proxy and bypass list
- * apply, else the request goes direct.  The script is cached as for
- * WinHttpGetProxyForUrl (SCRIPT_CACHE_MS), the WPAD URL per session; the
- * answer is asked per URL, as a script may answer each URL differently.  Of
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, for each request: what the send's
+ * look-up found (pac_fetch.c: the user's Internet Settings and the script
+ * they lead to) decides.  The script answers when it runs; else the named
+ * proxy and bypass list apply, else the request goes direct.  The answer
+ * is asked per URL, as a script may answer each URL differently.  Of
  * several proxies the first serves; connection.c fails over to the next. */
-void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass)
+void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, WCHAR **server, WCHAR **bypass)
 {
-    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;
-    WCHAR *wpad = NULL;
-    BOOL answered = FALSE;
+    const WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *cfg = autoproxy_lookup_config(lookup);
+    WINHTTP_PROXY_INFO info;
+    const char *script;
+    char *result = NULL;
+    DWORD size, error;
 
     *server = *bypass = NULL;
-    if (!WinHttpGetIEProxyConfigForCurrentUser(&cfg)) return;
-    if (cfg.fAutoDetect && (wpad = session_wpad_url(session))) answered = pac_answer(wpad, url, server);
-    if (!answered && cfg.lpszAutoConfigUrl) answered = pac_answer(cfg.lpszAutoConfigUrl, url, server);
-    if (!answered && cfg.lpszProxy)
+    if ((script = autoproxy_lookup_script(lookup, &size)) && (result = run_script(script, size, url, 0, &error)))
     {
-        *server = strdupW(cfg.lpszProxy);
-        if (cfg.lpszProxyBypass) *bypass = strdupW(cfg.lpszProxyBypass);
+        if (pac_to_proxy_info(result, &info))
+        {
+            *server = info.lpszProxy ? strdupW(info.lpszProxy) : NULL;
+            GlobalFree(info.lpszProxy);
+            GlobalFree(info.lpszProxyBypass);
+        }
+        GlobalFree(result);
+    }
+    else if (cfg->lpszProxy)
+    {
+        *server = strdupW(cfg->lpszProxy);
+        if (cfg->lpszProxyBypass) *bypass = strdupW(cfg->lpszProxyBypass);
     }
     TRACE("%s: %s, bypass %s\n", debugstr_w(url), debugstr_w(*server), debugstr_w(*bypass));
-    heap_free(wpad);
-    GlobalFree(cfg.lpszAutoConfigUrl);
-    GlobalFree(cfg.lpszProxy);
-    GlobalFree(cfg.lpszProxyBypass);
 }
 
 /***********************************************************************
@@ -903,7 +709,7 @@ DWORD WINAPI WinHttpResetAutoProxy(HINTERNET hsession, DWORD flags)
      * AUTOMATIC_PROXY session found; there is no out-of-process service. */
     if (flags & (WINHTTP_RESET_STATE | WINHTTP_RESET_SCRIPT_CACHE | WINHTTP_RESET_SWPAD_CURRENT_NETWORK
                  | WINHTTP_RESET_SWPAD_ALL))
-        cache_clear();
+        pac_cache_clear();
     if (flags & (WINHTTP_RESET_STATE | WINHTTP_RESET_SWPAD_CURRENT_NETWORK | WINHTTP_RESET_SWPAD_ALL))
     {
         struct session *session = CONTAINING_RECORD(hdr, struct session, hdr);
@@ -914,6 +720,8 @@ DWORD WINAPI WinHttpResetAutoProxy(HINTERNET hsession, DWORD flags)
         session->wpad_known = FALSE;
         ReleaseSRWLockExclusive(&session->wpad_lock);
     }
+    /* the proxies found unreachable (badproxy.c) are "non-persistent proxy information" */
+    if (flags & WINHTTP_RESET_STATE) bad_proxy_clear(CONTAINING_RECORD(hdr, struct session, hdr));
     release_object(hdr);
     return ERROR_SUCCESS;
 }

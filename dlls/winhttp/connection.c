@@ -334,6 +334,18 @@ DWORD connection_choose_route(struct request *req, struct proxy_option *automati
 
     connection_free_route(req);
     req->tunnel = req->tunnel_refused = FALSE;
+    req->proxy_failover = FALSE;
+    /* an automatic proxy's list (PAC answers: no scheme entries) fails over,
+     * the proxies found unreachable lately last (badproxy.c) */
+    if (automatic && automatic->server && !wcschr(automatic->server, '='))
+    {
+        WCHAR *list = bad_proxy_reorder(req->session, automatic->server);
+
+        if (!list) return ERROR_OUTOFMEMORY;
+        heap_free(automatic->server);
+        automatic->server = list;
+        req->proxy_failover = TRUE;
+    }
     /* the request's WINHTTP_OPTION_PROXY, else the automatic proxy's answer
      * for this send, else the session's proxy */
     if (!proxy_option_pick(req->proxy_opt.set ? &req->proxy_opt : automatic ? automatic : &req->session->proxy,
@@ -341,9 +353,7 @@ DWORD connection_choose_route(struct request *req, struct proxy_option *automati
         return ERROR_SUCCESS;
     req->proxy_host = route.host;
     req->proxy_port = route.port;
-    /* an automatic proxy's list (PAC answers: no scheme entries) fails over */
-    if (automatic && !wcschr(automatic->server, '=') && (rest = proxy_list_next(automatic->server))
-        && !(req->proxy_fallbacks = strdupW(rest)))
+    if (req->proxy_failover && (rest = proxy_list_next(automatic->server)) && !(req->proxy_fallbacks = strdupW(rest)))
         return ERROR_OUTOFMEMORY;
     /* ws:// tunnels too: an upgrade cannot pass through a proxy that speaks HTTP for us */
     req->tunnel = req->secure || req->ws.requested;
@@ -488,6 +498,10 @@ static BOOL next_proxy(struct request *req, DWORD error)
 
     if (error != ERROR_WINHTTP_NAME_NOT_RESOLVED && error != ERROR_WINHTTP_CANNOT_CONNECT
         && error != ERROR_WINHTTP_TIMEOUT) return FALSE;
+    /* (the route is this thread's to change: no lock to read it) a
+     * cancelled request's failure says nothing of the proxy */
+    if (req->proxy_failover && req->proxy_host && !req->hdr.closing)
+        bad_proxy_mark(req->session, req->proxy_host, req->proxy_port);
     EnterCriticalSection(&req->cs);
     if (req->proxy_fallbacks && !req->hdr.closing && proxy_pick(req->proxy_fallbacks, NULL, req->server, req->secure, &route))
     {

@@ -6,6 +6,7 @@
  */
 
 #include "winhttp_private.h"
+#include "request.h"
 
 HINSTANCE winhttp_instance;
 
@@ -17,6 +18,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         winhttp_instance = instance;
         DisableThreadLibraryCalls(instance);
         debug_init();
+        random_init();
         TRACE("%p, attach\n", instance);
         break;
     case DLL_PROCESS_DETACH:

@@ -128,6 +128,18 @@ BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL 
     return any.host != NULL;
 }
 
+BOOL proxy_list_first(const WCHAR *list, struct proxy_route *route)
+{
+    const WCHAR *p = list, *start;
+    WCHAR scheme[16];
+
+    route->host = NULL;
+    while (*p && is_separator(*p, FALSE)) p++;
+    start = p;
+    while (*p && !is_separator(*p, FALSE)) p++;
+    return p > start && parse_entry(start, p - start, scheme, ARRAY_SIZE(scheme), route);
+}
+
 /* The list after its first entry, or NULL when nothing follows. */
 const WCHAR *proxy_list_next(const WCHAR *list)
 {

@@ -22,6 +22,15 @@ struct proxy_route
 BOOL proxy_pick(const WCHAR *list, const WCHAR *bypass, const WCHAR *host, BOOL secure, struct proxy_route *route);
 BOOL proxy_bypassed(const WCHAR *bypass, const WCHAR *host);
 const WCHAR *proxy_list_next(const WCHAR *list);
+/* The list's first entry, whatever its scheme. */
+BOOL proxy_list_first(const WCHAR *list, struct proxy_route *route);
+
+/* badproxy.c: AUTOMATIC_PROXY's proxies that could not be reached lately
+ * (session->bad_proxies).  reorder: a copy of list (heap, entries as
+ * host:port) with the bad ones last. */
+void bad_proxy_mark(struct session *session, const WCHAR *host, INTERNET_PORT port);
+WCHAR *bad_proxy_reorder(struct session *session, const WCHAR *list);
+void bad_proxy_clear(struct session *session);
 
 /* WINHTTP_OPTION_PROXY (struct proxy_option, winhttp_private.h) */
 BOOL proxy_option_set(struct proxy_option *opt, const void *buffer, DWORD buflen);

@@ -15,9 +15,17 @@
 
 #define POOL_SIZE 4096
 
-static SRWLOCK pool_lock = SRWLOCK_INIT;
+/* A critical section, not an SRW lock: every frame sent takes it, and
+ * under Wine 8 releasing an SRW lock always looks for waiters to wake
+ * (RtlWakeAddressAll); initialized when the DLL loads (random_init). */
+static CRITICAL_SECTION pool_lock;
 static unsigned char pool[POOL_SIZE];
 static size_t pool_used = POOL_SIZE;
+
+void random_init(void)
+{
+    InitializeCriticalSection(&pool_lock);
+}
 
 void winhttp_random(void *context, void *buf, size_t len)
 {
@@ -28,7 +36,7 @@ void winhttp_random(void *context, void *buf, size_t len)
         RtlGenRandom(buf, (ULONG)len);
         return;
     }
-    AcquireSRWLockExclusive(&pool_lock);
+    EnterCriticalSection(&pool_lock);
     if (POOL_SIZE - pool_used < len)
     {
         RtlGenRandom(pool, sizeof(pool));
@@ -38,5 +46,5 @@ void winhttp_random(void *context, void *buf, size_t len)
     /* Never hand out the same bytes twice. */
     SecureZeroMemory(pool + pool_used, len);
     pool_used += len;
-    ReleaseSRWLockExclusive(&pool_lock);
+    LeaveCriticalSection(&pool_lock);
 }

@@ -215,18 +215,55 @@ static WCHAR *request_url(struct request *req)
     return url;
 }
 
-/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: this send's proxy configuration,
- * found before the request's lock is taken (a PAC script may have to be
- * downloaded first); FALSE when the session's or request's applies. */
+static BOOL uses_automatic_proxy(struct request *req)
+{
+    return req->session->access == WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY && !req->proxy_opt.set;
+}
+
+/* An asynchronous send's look-up is over: its task goes on. */
+static void automatic_proxy_found(void *context)
+{
+    struct request *req = context;
+
+    task_io_done(&req->queue);
+}
+
+/* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: the settings and the PAC script that
+ * decide this send's proxies, looked up when the send starts and kept for
+ * its redirects and authentication rounds.  An asynchronous send parks
+ * (ERROR_IO_PENDING) while the script downloads; WinHttpCloseHandle ends
+ * that (request_handle_closing). */
+static DWORD find_automatic_proxy(struct request *req)
+{
+    struct autoproxy_lookup *lookup = NULL, *old;
+    DWORD error = ERROR_SUCCESS;
+
+    if (uses_automatic_proxy(req))
+        error = autoproxy_lookup_start(req->session, object_is_async(&req->hdr), automatic_proxy_found, req, &lookup);
+    EnterCriticalSection(&req->cs);
+    old = req->autoproxy;
+    req->autoproxy = lookup;
+    LeaveCriticalSection(&req->cs);
+    autoproxy_lookup_release(old);
+    /* closed before request_handle_closing could see the look-up */
+    if (lookup && req->hdr.closing) autoproxy_lookup_cancel(lookup);
+    return error;
+}
+
+/* This send's proxy configuration from its look-up; FALSE when the
+ * session's or request's applies. */
 static BOOL automatic_proxy(struct request *req, struct proxy_option *automatic)
 {
     WCHAR *url;
 
     memset(automatic, 0, sizeof(*automatic));
     InitializeSRWLock(&automatic->lock);
-    if (req->session->access != WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY || req->proxy_opt.set) return FALSE;
-    if ((url = request_url(req))) autoproxy_for_request(req->session, url, &automatic->server, &automatic->bypass);
-    heap_free(url);
+    if (!uses_automatic_proxy(req)) return FALSE;
+    if (req->autoproxy && (url = request_url(req)))
+    {
+        autoproxy_lookup_answer(req->autoproxy, url, &automatic->server, &automatic->bypass);
+        heap_free(url);
+    }
     return TRUE;
 }
 
@@ -856,6 +893,7 @@ struct send_task
     const void *optional;
     DWORD optional_len;
     DWORD total_len;
+    BOOL looked_up;            /* find_automatic_proxy ran */
     BOOL prepared;
     BOOL awaiting;             /* the request went out: await_head */
 };
@@ -888,8 +926,18 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
     else if (t->prepared) error = check_cancelled(req, send_request_steps(req));
     else
     {
-        t->prepared = TRUE;
-        error = send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
+        /* first the automatic proxy's look-up, which may park the task */
+        if (!t->looked_up)
+        {
+            t->looked_up = TRUE;
+            if ((error = find_automatic_proxy(req)) == ERROR_IO_PENDING) return error;
+        }
+        else error = req->hdr.closing ? ERROR_WINHTTP_OPERATION_CANCELLED : ERROR_SUCCESS;
+        if (!error)
+        {
+            t->prepared = TRUE;
+            error = send_request(req, t->headers, t->headers_len, t->optional, t->optional_len, t->total_len);
+        }
     }
     /* the whole body went out (not a WriteData upload, not a refused tunnel) */
     if (!error && !t->awaiting && req->conn && !req->send.chunked_upload && req->send.total_len <= req->send.optional_len)
@@ -1084,12 +1132,20 @@ static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWOR
 static void request_handle_closing(struct object_header *hdr)
 {
     struct request *req = impl_from_hdr(hdr);
+    struct autoproxy_lookup *lookup;
 
     TRACE("%p\n", req);
     /* Wake up an operation blocked on the connection; it reports cancellation. */
     EnterCriticalSection(&req->cs);
     if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
+    if ((lookup = req->autoproxy)) autoproxy_lookup_addref(lookup);
     LeaveCriticalSection(&req->cs);
+    /* a PAC script download the send waits for ends too */
+    if (lookup)
+    {
+        autoproxy_lookup_cancel(lookup);
+        autoproxy_lookup_release(lookup);
+    }
     /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
     conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
 }
@@ -1111,6 +1167,7 @@ static void request_destroy(struct object_header *hdr)
     }
     if (req->conn) net_close(req->conn);
     if (req->auth_conn) net_close(req->auth_conn);
+    autoproxy_lookup_release(req->autoproxy);
     conn_slot_release(&req->slot);
     conn_slot_free(&req->slot);
     heap_free(req->send.head);
@@ -1695,7 +1752,8 @@ BOOL WINAPI WinHttpSendRequest(HINTERNET hrequest, LPCWSTR headers, DWORD header
             else error = task_queue_submit(&req->queue, &req->hdr, &t->task, send_task_fn);
         }
     }
-    else error = send_request(req, headers, headers_len, optional, optional_len, total_len);
+    else if (!(error = find_automatic_proxy(req)))
+        error = send_request(req, headers, headers_len, optional, optional_len, total_len);
     return finish_call(req, error);
 }
 

@@ -45,5 +45,6 @@ DWORD request_take_upgraded_connection(struct object_header *request, struct upg
 
 /* random.c: unpredictable bytes (masks, keys), from the OS CSPRNG in batches. */
 void winhttp_random(void *context, void *buf, size_t len);
+void random_init(void);  /* DllMain, before any other call */
 
 #endif /* WINHTTP_REQUEST_H */

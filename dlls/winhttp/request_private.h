@@ -233,6 +233,9 @@ struct request
     DWORD auth_retries;
     ULONGLONG auth_drained;    /* body bytes of the refused response read and dropped */
     struct proxy_option proxy_opt;   /* WINHTTP_OPTION_PROXY on the request */
+    /* AUTOMATIC_PROXY: what this send's look-up found (find_automatic_proxy,
+     * pac_fetch.c), for it and its redirects and authentication rounds (cs) */
+    struct autoproxy_lookup *autoproxy;
     /* the proxy of this send (proxy_route.c), chosen by prepare_request */
     WCHAR *proxy_host;         /* NULL: direct */
     INTERNET_PORT proxy_port;
@@ -242,6 +245,7 @@ struct request
     char *tunnel_head;
     size_t tunnel_head_len;
     BOOL tunnel_refused;       /* the proxy answered the CONNECT itself: that is the response */
+    BOOL proxy_failover;       /* the proxy came from AUTOMATIC_PROXY's list: a failed one is marked bad */
     WCHAR *proxy_fallbacks;    /* AUTOMATIC_PROXY: the proxies after the one in use, tried in turn
                                   when it cannot be reached (connection.c, next_proxy) */
     /* The connection an NTLM/Negotiate handshake is under way on

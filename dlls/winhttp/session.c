@@ -79,6 +79,7 @@ static void session_destroy(struct object_header *hdr)
     options_free(&session->opts);
     cookie_jar_free(&session->cookies);
     heap_free(session->wpad_url);
+    bad_proxy_clear(session);
     heap_free(session);
     /* the last reference went (its connections' and requests' too): nothing
      * of the session runs any more (Wine's notification.c waits for it) */
@@ -190,6 +191,7 @@ HINTERNET WINAPI WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR
     session->access = access;
     InitializeSRWLock(&session->proxy.lock);
     InitializeSRWLock(&session->wpad_lock);
+    InitializeSRWLock(&session->bad_lock);
     session->timeouts.resolve = DEFAULT_RESOLVE_TIMEOUT;
     session->timeouts.connect = DEFAULT_CONNECT_TIMEOUT;
     session->timeouts.send = DEFAULT_SEND_TIMEOUT;

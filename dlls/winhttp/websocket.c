@@ -111,6 +111,10 @@ struct ws_op
  * cs guards the state, the decoder and the receive buffer; it is never held
  * across I/O or a callback.  send_lock guards the control queue and the
  * wire flags and is held for no I/O.  Lock order: cs, then send_lock.
+ * Both are critical sections, not SRW locks: every message takes them, and
+ * under Wine 8 releasing even an uncontended SRW lock looks for waiters to
+ * wake (RtlWakeAddressAll), 3-5 times an uncontended critical section's
+ * cost; a contended one waits on a futex alike (docs/HOST.md, "Speed").
  *
  * Asynchronous handles: recv_queue runs receives and the close wait, one at
  * a time, send_queue every write (data, close frames, control frames), one
@@ -129,9 +133,10 @@ struct websocket
     struct object_header hdr;
     struct netconn *conn;
     CRITICAL_SECTION cs;
-    SRWLOCK send_lock;
+    CRITICAL_SECTION send_lock;
     CONDITION_VARIABLE wire_free; /* synchronous handles: wire_busy went FALSE */
     BOOL wire_busy;               /* synchronous handles: a thread writes */
+    unsigned int wire_waiters;    /* synchronous handles: threads waiting for wire_free */
     BOOL wire_shutdown;           /* FIN once the control queue is empty (protocol violation) */
     BOOL flush_queued;            /* an OP_FLUSH task is queued (send_lock) */
     struct control_frame *ctl_head, **ctl_tail;
@@ -205,6 +210,7 @@ static void websocket_destroy(struct object_header *hdr)
     deadline_disarm(&ws->keepalive_deadline);
     while (ws->ctl_count) heap_free(pop_control(ws));
     net_close(ws->conn);
+    DeleteCriticalSection(&ws->send_lock);
     DeleteCriticalSection(&ws->cs);
     CloseHandle(ws->close_event);
     heap_free(ws->head);
@@ -326,13 +332,22 @@ static DWORD send_frame(struct websocket *ws, BOOL fin, unsigned opcode, const v
 }
 
 /* Synchronous handles: takes the wire, waiting while another thread writes
- * (bounded by its send timeout). */
-static void wire_take(struct websocket *ws)
+ * (bounded by its send timeout).  TRUE when control frames are queued. */
+static BOOL wire_take(struct websocket *ws)
 {
-    AcquireSRWLockExclusive(&ws->send_lock);
-    while (ws->wire_busy) SleepConditionVariableSRW(&ws->wire_free, &ws->send_lock, INFINITE, 0);
+    BOOL queued;
+
+    EnterCriticalSection(&ws->send_lock);
+    while (ws->wire_busy)
+    {
+        ws->wire_waiters++;
+        SleepConditionVariableCS(&ws->wire_free, &ws->send_lock, INFINITE);
+        ws->wire_waiters--;
+    }
     ws->wire_busy = TRUE;
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    queued = ws->ctl_count != 0;
+    LeaveCriticalSection(&ws->send_lock);
+    return queued;
 }
 
 /* TRUE once (send_lock held): the FIN that follows the close answering a
@@ -344,42 +359,52 @@ static BOOL take_fin(struct websocket *ws)
     return TRUE;
 }
 
-/* Synchronous handles: sends the queued control frames (blocking); the
- * caller owns the wire. */
+/* Synchronous handles: sends a control frame taken from the queue
+ * (blocking); the caller owns the wire. */
+static void send_control(struct websocket *ws, struct control_frame *frame)
+{
+    DWORD error;
+
+    if ((error = send_frame(ws, TRUE, frame->opcode, frame->payload, frame->len)))
+        WARN("%p: control frame %u not sent: %lu\n", ws, frame->opcode, error);
+    heap_free(frame);
+}
+
+/* Synchronous handles: sends the queued control frames; the caller owns the wire. */
 static void send_controls(struct websocket *ws)
 {
     struct control_frame *frame;
-    DWORD error;
 
     for (;;)
     {
-        AcquireSRWLockExclusive(&ws->send_lock);
+        EnterCriticalSection(&ws->send_lock);
         frame = pop_control(ws);
-        ReleaseSRWLockExclusive(&ws->send_lock);
+        LeaveCriticalSection(&ws->send_lock);
         if (!frame) return;
-        if ((error = send_frame(ws, TRUE, frame->opcode, frame->payload, frame->len)))
-            WARN("%p: control frame %u not sent: %lu\n", ws, frame->opcode, error);
-        heap_free(frame);
+        send_control(ws, frame);
     }
 }
 
-/* Synchronous handles: gives the wire up, the queued control frames sent. */
+/* Synchronous handles: gives the wire up, the queued control frames sent.
+ * One lock round when none is queued (every message). */
 static void wire_give(struct websocket *ws)
 {
-    BOOL fin = FALSE, more;
+    struct control_frame *frame;
+    BOOL fin = FALSE;
 
-    do
+    for (;;)
     {
-        send_controls(ws);
-        AcquireSRWLockExclusive(&ws->send_lock);
-        if (!(more = ws->ctl_count != 0))
+        EnterCriticalSection(&ws->send_lock);
+        if (!(frame = pop_control(ws)))
         {
             fin = take_fin(ws);
             ws->wire_busy = FALSE;
-            WakeAllConditionVariable(&ws->wire_free);
+            if (ws->wire_waiters) WakeAllConditionVariable(&ws->wire_free);
         }
-        ReleaseSRWLockExclusive(&ws->send_lock);
-    } while (more);
+        LeaveCriticalSection(&ws->send_lock);
+        if (!frame) break;
+        send_control(ws, frame);
+    }
     if (fin) net_shutdown_send(ws->conn);
 }
 
@@ -391,7 +416,7 @@ static void queue_control(struct websocket *ws, unsigned opcode, const void *pay
 {
     struct control_frame *frame = NULL;
 
-    AcquireSRWLockExclusive(&ws->send_lock);
+    EnterCriticalSection(&ws->send_lock);
     if (ws->ctl_count < CONTROL_QUEUE_MAX && len <= WSP_MAX_CONTROL_PAYLOAD && (frame = heap_alloc(sizeof(*frame))))
     {
         frame->next = NULL;
@@ -402,7 +427,7 @@ static void queue_control(struct websocket *ws, unsigned opcode, const void *pay
         ws->ctl_tail = &frame->next;
         ws->ctl_count++;
     }
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    LeaveCriticalSection(&ws->send_lock);
     if (!frame) WARN("%p: control queue full, frame %u dropped\n", ws, opcode);
 }
 
@@ -417,7 +442,12 @@ static void control_kick(struct websocket *ws, BOOL on_timer)
     struct ws_op *op;
     BOOL take;
 
-    AcquireSRWLockExclusive(&ws->send_lock);
+    /* Every receive comes here; nearly always nothing is queued.  Reading
+     * without the lock is enough: whoever queues a frame or sets
+     * wire_shutdown calls this afterwards on its own thread, and sees its
+     * own write. */
+    if (!*(volatile unsigned int *)&ws->ctl_count && !*(volatile BOOL *)&ws->wire_shutdown) return;
+    EnterCriticalSection(&ws->send_lock);
     if (!object_is_async(&ws->hdr))
     {
         take = !ws->wire_busy && (ws->ctl_count || ws->wire_shutdown);
@@ -428,7 +458,7 @@ static void control_kick(struct websocket *ws, BOOL on_timer)
         take = !ws->flush_queued && (ws->ctl_count || ws->wire_shutdown);
         if (take) ws->flush_queued = TRUE;
     }
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    LeaveCriticalSection(&ws->send_lock);
     if (!take) return;
     if (!object_is_async(&ws->hdr))
     {
@@ -441,9 +471,9 @@ static void control_kick(struct websocket *ws, BOOL on_timer)
         if (!start_send_op(ws, op, !on_timer)) return;
     }
     ERR("%p: cannot queue the control frames\n", ws);
-    AcquireSRWLockExclusive(&ws->send_lock);
+    EnterCriticalSection(&ws->send_lock);
     ws->flush_queued = FALSE;
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    LeaveCriticalSection(&ws->send_lock);
 }
 
 /* Synchronous handles: sends a frame now, after whatever is on the wire
@@ -453,8 +483,7 @@ static DWORD send_now(struct websocket *ws, BOOL fin, unsigned opcode, const voi
 {
     DWORD error;
 
-    wire_take(ws);
-    send_controls(ws);
+    if (wire_take(ws)) send_controls(ws);
     error = send_frame(ws, fin, opcode, payload, len);
     wire_give(ws);
     return error;
@@ -483,9 +512,9 @@ static void fail_connection(struct websocket *ws, enum wsp_status status)
         queue_control(ws, WSP_OP_CLOSE, payload, sizeof(payload));
     }
     /* FIN after that frame; control_kick sends both once cs is released. */
-    AcquireSRWLockExclusive(&ws->send_lock);
+    EnterCriticalSection(&ws->send_lock);
     ws->wire_shutdown = TRUE;
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    LeaveCriticalSection(&ws->send_lock);
     set_fatal_error(ws, ERROR_WINHTTP_INVALID_SERVER_RESPONSE);
 }
 
@@ -1050,10 +1079,10 @@ static struct frame_fill *next_frame(struct websocket *ws, struct ws_op *op, siz
 {
     struct control_frame *control;
 
-    AcquireSRWLockExclusive(&ws->send_lock);
+    EnterCriticalSection(&ws->send_lock);
     control = pop_control(ws);
     if (!control && op->type == OP_FLUSH) ws->flush_queued = FALSE;
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    LeaveCriticalSection(&ws->send_lock);
     if (control)
     {
         op->control = control;
@@ -1095,10 +1124,10 @@ static DWORD send_step(struct task *task, BOOL cancelled)
         op->control = NULL;
         if (ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
     }
-    AcquireSRWLockExclusive(&ws->send_lock);
+    EnterCriticalSection(&ws->send_lock);
     if (op->type == OP_FLUSH && error) ws->flush_queued = FALSE;
     fin = !error && take_fin(ws);
-    ReleaseSRWLockExclusive(&ws->send_lock);
+    LeaveCriticalSection(&ws->send_lock);
     if (fin) net_shutdown_send(ws->conn);
 
     EnterCriticalSection(&ws->cs);
@@ -1216,7 +1245,7 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     ws->hdr.context = context;
     ws->conn = up.conn;
     InitializeCriticalSection(&ws->cs);
-    InitializeSRWLock(&ws->send_lock);
+    InitializeCriticalSection(&ws->send_lock);
     ws->ctl_tail = &ws->ctl_head;
     InitializeConditionVariable(&ws->wire_free);
     task_queue_init(&ws->recv_queue);

@@ -185,6 +185,10 @@ struct session
     SRWLOCK wpad_lock;
     BOOL wpad_known;
     WCHAR *wpad_url;
+    /* AUTOMATIC_PROXY: the proxies its requests could not reach lately,
+     * tried last (badproxy.c, under bad_lock) */
+    SRWLOCK bad_lock;
+    struct bad_proxy *bad_proxies;
 };
 
 struct connect
@@ -212,9 +216,29 @@ void net_init_winsock(void);
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 /* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
-/* autoproxy.c: WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY's configuration for url
+
+/* pac_fetch.c: PAC scripts.  pac_script_get blocks: the script at url (from
+ * the cache unless flags has WINHTTP_AUTOPROXY_NO_CACHE_CLIENT), a
+ * NUL-terminated heap buffer, or NULL with *error. */
+char *pac_script_get(const WCHAR *url, DWORD flags, DWORD *size, DWORD *error);
+void pac_cache_clear(void);
+/* What an AUTOMATIC_PROXY send looks up before it is prepared: the user's
+ * Internet Settings and the script they lead to.  Synchronous (async FALSE):
+ * done on return.  Asynchronous: ERROR_IO_PENDING while a script downloads,
+ * then done(context) once, on any thread.  *ret (the caller's reference) is
+ * set unless ERROR_NOT_ENOUGH_MEMORY.  Cancel: a download under way ends
+ * now, and none starts. */
+struct autoproxy_lookup;
+DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*done)(void *context), void *context,
+                             struct autoproxy_lookup **ret);
+void autoproxy_lookup_cancel(struct autoproxy_lookup *lookup);
+struct autoproxy_lookup *autoproxy_lookup_addref(struct autoproxy_lookup *lookup);
+void autoproxy_lookup_release(struct autoproxy_lookup *lookup);
+const char *autoproxy_lookup_script(struct autoproxy_lookup *lookup, DWORD *size);
+const WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *autoproxy_lookup_config(struct autoproxy_lookup *lookup);
+/* autoproxy.c: the proxy list and bypass list a finished look-up gives url
  * (heap strings, NULL server: direct). */
-void autoproxy_for_request(struct session *session, const WCHAR *url, WCHAR **server, WCHAR **bypass);
+void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, WCHAR **server, WCHAR **bypass);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)

@@ -19,7 +19,10 @@
  *
  * Locks: table_lock (slot allocation) and ready_lock are leaves; a slot's
  * lock is taken alone or before ready_lock.  No lock is held across a
- * blocking system call.
+ * blocking system call.  Finding a slot takes no lock (chunks are
+ * published before slot_count, with release/acquire ordering, and never
+ * freed), and the blocking send and receive take none at all: they read
+ * the slot's open handle and descriptor atomically (handle_fd).
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -58,7 +61,8 @@ struct slot
     pthread_mutex_t lock;
     uint32_t gen;                 /* bumped on close: stale handles miss */
     int in_use;
-    int fd;
+    int fd;                       /* written under lock, also read atomically by handle_fd */
+    uint64_t open_handle;         /* the slot's handle while open, else 0 (same) */
     int registered;               /* in the epoll set */
     int32_t connect_error;        /* HOST_CONNECT_START failed at once: HOST_OP_CONNECT reports it */
     struct op rop;                /* RECV or WAIT */
@@ -70,7 +74,7 @@ struct slot
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot *chunks[MAX_CHUNKS];
-static uint32_t slot_count;       /* slots allocated (chunks * CHUNK_SLOTS) */
+static uint32_t slot_count;       /* slots allocated (chunks * CHUNK_SLOTS); read without the lock */
 static uint32_t *free_list;       /* indices of unused slots */
 static uint32_t free_count;
 
@@ -128,37 +132,40 @@ static uint64_t alloc_slot(int fd)
         chunks[slot_count / CHUNK_SLOTS] = chunk;
         /* lowest index on top */
         for (i = CHUNK_SLOTS; i > 0; i--) free_list[free_count++] = slot_count + i - 1;
-        slot_count += CHUNK_SLOTS;
+        /* the chunk is complete before any reader can see its indices */
+        __atomic_store_n(&slot_count, slot_count + CHUNK_SLOTS, __ATOMIC_RELEASE);
     }
     index = free_list[--free_count];
     slot = slot_at(index);
     pthread_mutex_lock(&slot->lock);
     slot->in_use = 1;
-    slot->fd = fd;
+    __atomic_store_n(&slot->fd, fd, __ATOMIC_RELAXED);
     slot->registered = 0;
     slot->connect_error = HOST_OK;
     memset(&slot->rop, 0, sizeof(slot->rop));
     memset(&slot->sop, 0, sizeof(slot->sop));
     handle = slot_handle(index, slot);
+    __atomic_store_n(&slot->open_handle, handle, __ATOMIC_RELEASE);  /* after fd */
     pthread_mutex_unlock(&slot->lock);
     pthread_mutex_unlock(&table_lock);
     return handle;
 }
 
+/* The slot handle names, if it was ever allocated; not locked. */
+static struct slot *find_slot(uint64_t handle)
+{
+    uint32_t index = (uint32_t)handle - 1;
+
+    if ((uint32_t)handle == 0 || index >= __atomic_load_n(&slot_count, __ATOMIC_ACQUIRE)) return NULL;
+    return slot_at(index);
+}
+
 /* The slot of handle, locked; NULL for a handle that is not open. */
 static struct slot *lock_slot(uint64_t handle)
 {
-    uint32_t index = (uint32_t)handle - 1;
-    struct slot *slot;
+    struct slot *slot = find_slot(handle);
 
-    pthread_mutex_lock(&table_lock);
-    if ((uint32_t)handle == 0 || index >= slot_count)
-    {
-        pthread_mutex_unlock(&table_lock);
-        return NULL;
-    }
-    slot = slot_at(index);
-    pthread_mutex_unlock(&table_lock);
+    if (!slot) return NULL;
     pthread_mutex_lock(&slot->lock);
     if (!slot->in_use || slot->gen != (uint32_t)(handle >> 32))
     {
@@ -168,17 +175,17 @@ static struct slot *lock_slot(uint64_t handle)
     return slot;
 }
 
-/* The descriptor of handle for a blocking call (taken without holding the
- * lock across the call); -1 when the handle is not open. */
+/* The descriptor of handle for a blocking call; -1 when the handle is not
+ * open.  No lock: every send and receive comes here.  A handle closed on
+ * another thread meanwhile is the PE side's error (net.h: nothing in flight
+ * at close) and yields -1 or a descriptor that is no longer ours, as it
+ * would if the close came right after a locked look-up. */
 static int handle_fd(uint64_t handle)
 {
-    struct slot *slot = lock_slot(handle);
-    int fd;
+    struct slot *slot = find_slot(handle);
 
-    if (!slot) return -1;
-    fd = slot->fd;
-    pthread_mutex_unlock(&slot->lock);
-    return fd;
+    if (!slot || __atomic_load_n(&slot->open_handle, __ATOMIC_ACQUIRE) != handle) return -1;
+    return __atomic_load_n(&slot->fd, __ATOMIC_RELAXED);
 }
 
 static int32_t map_errno(int err)
@@ -613,8 +620,9 @@ static NTSTATUS host_close(void *args)
     }
     /* Nothing may be in flight (net_close's contract); whatever is, is dropped. */
     if (slot->registered) epoll_ctl(epoll_fd, EPOLL_CTL_DEL, slot->fd, NULL);
+    __atomic_store_n(&slot->open_handle, 0, __ATOMIC_RELEASE);
     close(slot->fd);
-    slot->fd = -1;
+    __atomic_store_n(&slot->fd, -1, __ATOMIC_RELAXED);
     slot->in_use = 0;
     slot->rop.active = slot->sop.active = 0;
     slot->gen++;

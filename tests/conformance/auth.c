@@ -551,9 +551,73 @@ static void test_autologon(void)
     }
 }
 
+/* Negotiate with Kerberos (WSTEST_KERBEROS, tools/test-kerberos.sh): a realm
+ * made for the run, the user's ticket in the credentials cache, a server
+ * that accepts only Kerberos tokens for HTTP/localhost.  The logged-on
+ * user's credentials are the ticket: sent where the autologon policy
+ * allows, or when the program sets credentials without a user; one leg (the
+ * first token completes the context, the server's mutual-authentication
+ * token comes with the 200). */
+static void test_kerberos(const char *server, BOOL websocket)
+{
+    static const char body[] = "kerberos ok krbuser@WSTEST.INVALID\n";
+    static const WCHAR krb_user[] = L"WSTEST.INVALID\\krbuser";
+    static const DWORD modes[] = { 0, ASYNC };
+    static WCHAR host[64];
+    struct result r;
+    unsigned int i;
+
+    if (!ws_parse_server(server, host, ARRAY_SIZE(host), &server_port))
+    {
+        ok(0, "WSTEST_KERBEROS %s\n", server);
+        return;
+    }
+    server_host = host;
+    for (i = 0; i < ARRAY_SIZE(modes); i++)
+    {
+        winetest_push_context("kerberos %s", modes[i] & ASYNC ? "async" : "sync");
+        run_request(L"/krb/", modes[i] | POLICY_LOW, WINHTTP_AUTH_SCHEME_NEGOTIATE, NULL, NULL, &r);
+        check_result(&r, HTTP_STATUS_OK, body);
+        if (modes[i] & ASYNC)
+        {
+            ok(r.sends == 2, "%lu requests sent\n", r.sends);
+            check_rounds(&r, 2);
+        }
+        run_request(L"/krb/", modes[i] | POLICY_HIGH, WINHTTP_AUTH_SCHEME_NEGOTIATE, NULL, NULL, &r);
+        check_result(&r, HTTP_STATUS_DENIED, NULL);
+        if (modes[i] & ASYNC) ok(r.sends == 1, "%lu requests sent\n", r.sends);
+        run_request(L"/krb/", modes[i] | POLICY_HIGH | ANSWER_BY_APP, WINHTTP_AUTH_SCHEME_NEGOTIATE, NULL, NULL, &r);
+        check_result(&r, HTTP_STATUS_OK, body);
+        run_request(L"/krb/", modes[i] | SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, NULL, NULL, &r);
+        check_result(&r, HTTP_STATUS_OK, body);
+        if (modes[i] & ASYNC) ok(r.sends == 2, "%lu requests sent\n", r.sends);
+        /* a user and password: the package gets its own ticket (REALM\\user;
+         * the realm is the domain), a wrong password none */
+        run_request(L"/krb/", modes[i] | SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, krb_user, L"krbpass", &r);
+        check_result(&r, HTTP_STATUS_OK, body);
+        run_request(L"/krb/", modes[i] | SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, krb_user, L"wrong", &r);
+        check_result(&r, HTTP_STATUS_DENIED, NULL);
+        winetest_pop_context();
+    }
+    if (!websocket)
+    {
+        skip("no wsserver behind the Kerberos server: no websocket upgrade\n");
+        return;
+    }
+    test_websocket(L"/krb/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, NULL, NULL);
+    test_websocket(L"/krb/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NEGOTIATE, krb_user, L"krbpass");
+}
+
 START_TEST(auth)
 {
     const char *server = ws_server_env("WSTEST_APACHE");
+
+    if ((server = ws_server_env("WSTEST_KERBEROS")))
+    {
+        test_kerberos(server, ws_server_env("WSTEST_KERBEROS_WS") != NULL);
+        return;
+    }
+    server = ws_server_env("WSTEST_APACHE");
 
     if (!server || !ws_parse_server(server, apache_host, ARRAY_SIZE(apache_host), &apache_port))
     {

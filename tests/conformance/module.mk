@@ -40,3 +40,10 @@ build/tests/wpad.sh: $(srcdir)/tools/test-wpad.sh build/x86_64/tests/proxycfg.ex
 
 SCRIPT_TESTS += build/tests/wpad.sh
 all: build/tests/wpad.sh
+
+# Negotiate with Kerberos against a realm and KDC made for the run (tools/test-kerberos.sh).
+build/tests/kerberos.sh: $(srcdir)/tools/test-kerberos.sh build/x86_64/tests/auth.exe build/x86_64/tests/winhttp.dll
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-kerberos.sh) $(WINE) $(WINESERVER) $(abspath build/x86_64/tests/auth.exe))
+
+SCRIPT_TESTS += build/tests/kerberos.sh
+all: build/tests/kerberos.sh

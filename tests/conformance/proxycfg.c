@@ -388,6 +388,7 @@ static char auto_script[256];
 static const struct stub_doc pac_docs[] =
 {
     { "/auto.pac", 200, auto_script },
+    { "/slow.pac", 200, auto_script },
     { "/proxy.pac", 200, pac_script },
     { "/second.pac", 200, pac_script2 },
     { "/bad.pac", 200, bad_script },
@@ -836,6 +837,171 @@ static void set_connection_settings(DWORD flags, const char *proxy, const char *
     set_value(HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings", REG_BINARY, blob, size);
 }
 
+static void CALLBACK closing_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct async_end *end = (struct async_end *)context;
+
+    if (end && status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) SetEvent(end->event);
+}
+
+struct releaser
+{
+    HANDLE thread;
+    volatile LONG released;
+};
+
+static DWORD WINAPI release_when_held(void *arg)
+{
+    struct releaser *r = arg;
+
+    if (WaitForSingleObject(pac_server.holding, STUB_HTTPD_HOLD)) return 1;
+    InterlockedExchange(&r->released, 1);
+    SetEvent(pac_server.release);
+    return 0;
+}
+
+/* An asynchronous AUTOMATIC_PROXY request of localhost (sent through proxy
+ * by the script at slow.pac, which the PAC server holds): returns the
+ * request, sent with WinHttpSendRequest's result in *ret and how long the
+ * call took in *elapsed. */
+static HINTERNET send_slow_pac(HINTERNET ses, INTERNET_PORT port, struct async_end **pend, BOOL *ret, DWORD *elapsed)
+{
+    HINTERNET con = WinHttpConnect(ses, L"localhost", port, 0), req;
+    ULONGLONG start;
+
+    req = WinHttpOpenRequest(con, NULL, L"/http/status/200", NULL, NULL, NULL, 0);
+    WinHttpCloseHandle(con);
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, pend, sizeof(*pend));
+    start = GetTickCount64();
+    *ret = WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0);
+    *elapsed = (DWORD)(GetTickCount64() - start);
+    return req;
+}
+
+/* The PAC script of an asynchronous send is fetched by the send's task: with
+ * the script's server holding its answer, WinHttpSendRequest returns at once,
+ * and the request goes through the proxy the script names once it comes;
+ * closing the request meanwhile ends it without waiting for the script.  A
+ * synchronous send waits for the script. */
+static void test_automatic_slow_pac(const char *proxy, INTERNET_PORT port)
+{
+    struct async_end end = { CreateEventW(NULL, FALSE, FALSE, NULL), 0 }, *pend = &end;
+    DWORD status, size = sizeof(status), elapsed;
+    struct releaser releaser = { NULL, 0 };
+    HINTERNET ses, req;
+    char slow[128];
+    BOOL ret;
+
+    snprintf(auto_script, sizeof(auto_script), "function FindProxyForURL(url, host) {\n"
+             "  if (host == \"localhost\") return \"PROXY %s\";\n  return \"DIRECT\";\n}\n", proxy);
+    snprintf(slow, sizeof(slow), "http://127.0.0.1:%d/slow.pac", pac_server.port);
+    set_connection_settings(0x05, "", "", slow);
+    pac_server.held = "/slow.pac";
+
+    ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    WinHttpSetStatusCallback(ses, async_end_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    req = send_slow_pac(ses, port, &pend, &ret, &elapsed);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(elapsed < STUB_HTTPD_HOLD / 2, "WinHttpSendRequest waited %lu ms for the script\n", elapsed);
+    ok(!WaitForSingleObject(pac_server.holding, STUB_HTTPD_HOLD), "the script was not asked for\n");
+    ok(WaitForSingleObject(end.event, 0) == WAIT_TIMEOUT, "the send ended before the script came (%lu)\n", end.error);
+    SetEvent(pac_server.release);
+    ok(!WaitForSingleObject(end.event, 20000) && !end.error, "send: error %lu\n", end.error);
+    ok(WinHttpReceiveResponse(req, NULL), "WinHttpReceiveResponse failed: %lu\n", GetLastError());
+    ok(!WaitForSingleObject(end.event, 20000) && !end.error, "receive: error %lu\n", end.error);
+    status = 0;
+    WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "slow PAC: localhost not through the proxy: %lu\n", status);
+    WinHttpCloseHandle(req);
+
+    /* closed while the script is awaited: the request ends now */
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    WinHttpSetStatusCallback(ses, closing_callback, WINHTTP_CALLBACK_FLAG_HANDLES, 0);
+    req = send_slow_pac(ses, port, &pend, &ret, &elapsed);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(!WaitForSingleObject(pac_server.holding, STUB_HTTPD_HOLD), "the script was not asked for\n");
+    ResetEvent(end.event);
+    WinHttpCloseHandle(req);
+    ok(!WaitForSingleObject(end.event, STUB_HTTPD_HOLD / 2), "the closed request waited for the script\n");
+    SetEvent(pac_server.release);
+    WinHttpCloseHandle(ses);
+
+    /* synchronous: WinHttpSendRequest waits for the script */
+    releaser.thread = CreateThread(NULL, 0, release_when_held, &releaser, 0, NULL);
+    ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, 0);
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    status = automatic_get(&ses, L"localhost", port);
+    ok(releaser.released, "the synchronous send did not wait for the script\n");
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "sync slow PAC: localhost not through the proxy: %lu\n", status);
+    WaitForSingleObject(releaser.thread, STUB_HTTPD_HOLD);
+    CloseHandle(releaser.thread);
+    WinHttpCloseHandle(ses);
+    CloseHandle(end.event);
+    pac_server.held = NULL;
+}
+
+/* A proxy of the script's list that could not be reached is tried last by
+ * the session's later requests, sync and async, until WinHttpResetAutoProxy
+ * (WINHTTP_RESET_STATE); another session does not know it.  The dead
+ * proxy's port comes alive in between (a stub server: 404 to anything), so
+ * that where a request went shows. */
+static void test_bad_proxy(const char *proxy, INTERNET_PORT port)
+{
+    static const struct stub_doc nothing[] = { { NULL } };
+    HINTERNET ses = NULL, async_ses = NULL;
+    struct stub_httpd dead;
+    int dead_port;
+    DWORD status;
+    SOCKET s;
+
+    if ((s = loopback_listen(0, 1, &dead_port)) == INVALID_SOCKET)
+    {
+        skip("no free port\n");
+        return;
+    }
+    closesocket(s);
+    snprintf(auto_script, sizeof(auto_script), "function FindProxyForURL(url, host) {\n"
+             "  return \"PROXY 127.0.0.1:%d; PROXY %s\";\n}\n", dead_port, proxy);
+    ses = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, 0);
+    WinHttpResetAutoProxy(ses, WINHTTP_RESET_SCRIPT_CACHE);
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "the dead proxy's successor not used: %lu\n", status);
+    status = automatic_get_flags(&async_ses, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "async: the dead proxy's successor not used: %lu\n", status);
+
+    if (!stub_httpd_start(&dead, nothing, dead_port))
+    {
+        skip("port %d taken meanwhile\n", dead_port);
+        WinHttpCloseHandle(ses);
+        WinHttpCloseHandle(async_ses);
+        return;
+    }
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "the bad proxy not tried last: %lu\n", status);
+    status = automatic_get_flags(&async_ses, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_PROXY_AUTH_REQ, "async: the bad proxy not tried last: %lu\n", status);
+    ok(dead.requests == 0, "the bad proxy was asked %ld times\n", dead.requests);
+
+    status = automatic_get(NULL, L"localhost", port);
+    ok(status == HTTP_STATUS_NOT_FOUND, "a new session did not try the first proxy: %lu\n", status);
+    ok(dead.requests == 1, "the first proxy was asked %ld times\n", dead.requests);
+
+    ok(!WinHttpResetAutoProxy(ses, WINHTTP_RESET_STATE), "WinHttpResetAutoProxy failed\n");
+    status = automatic_get(&ses, L"localhost", port);
+    ok(status == HTTP_STATUS_NOT_FOUND, "after WINHTTP_RESET_STATE, the first proxy not tried: %lu\n", status);
+    ok(!WinHttpResetAutoProxy(async_ses, WINHTTP_RESET_STATE), "WinHttpResetAutoProxy failed\n");
+    status = automatic_get_flags(&async_ses, L"localhost", port, WINHTTP_FLAG_ASYNC);
+    ok(status == HTTP_STATUS_NOT_FOUND, "async: after WINHTTP_RESET_STATE, the first proxy not tried: %lu\n", status);
+    ok(dead.requests == 3, "the first proxy was asked %ld times\n", dead.requests);
+
+    stub_httpd_stop(&dead);
+    WinHttpCloseHandle(ses);
+    WinHttpCloseHandle(async_ses);
+}
+
 static void test_automatic_proxy(void)
 {
     const char *proxy = ws_server_env("WSTEST_PROXY_AUTH"), *origin = ws_server_env("WSTEST_SERVER");
@@ -894,6 +1060,7 @@ static void test_automatic_proxy(void)
     status = automatic_get_flags(NULL, L"localhost", port, WINHTTP_FLAG_ASYNC);
     ok(status == ERROR_WINHTTP_CANNOT_CONNECT, "async failover: the last proxy's error: %lu\n", status);
     WinHttpCloseHandle(ses);
+    test_bad_proxy(proxy, port);
 
     /* the named proxy and its bypass list */
     set_connection_settings(0x03, proxy, "127.0.0.1", "");
@@ -914,6 +1081,8 @@ static void test_automatic_proxy(void)
     set_connection_settings(0x01, proxy, "", pac);
     status = automatic_get(NULL, L"localhost", port);
     ok(status == HTTP_STATUS_OK, "direct: %lu\n", status);
+
+    test_automatic_slow_pac(proxy, port);
 
     restore_value(&saved);
 }

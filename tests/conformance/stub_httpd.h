@@ -13,6 +13,10 @@
  * STUB_HTTPD_LIFETIME ms, waits at most 5 s for a request head, and stops
  * when stub_httpd_stop closes its socket.
  *
+ * The document at srv.held, if set (a slow server), is answered only once the
+ * test sets srv.release (at most STUB_HTTPD_HOLD ms later); srv.holding is
+ * set when a request for it has come in.
+ *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -25,6 +29,7 @@
 #include <string.h>
 
 #define STUB_HTTPD_LIFETIME 120000
+#define STUB_HTTPD_HOLD     10000
 
 struct stub_doc
 {
@@ -41,6 +46,8 @@ struct stub_httpd
     volatile LONG requests;        /* requests answered so far */
     volatile LONG stop;
     const struct stub_doc *docs;
+    const char *held;              /* the path of a held document, or NULL */
+    HANDLE holding, release;       /* auto-reset events for it */
 };
 
 static void stub_httpd_serve(struct stub_httpd *srv, SOCKET s)
@@ -65,6 +72,11 @@ static void stub_httpd_serve(struct stub_httpd *srv, SOCKET s)
         if (strcmp(doc->path, path)) continue;
         status = doc->status;
         body = doc->body;
+        if (srv->held && !strcmp(srv->held, path))
+        {
+            SetEvent(srv->holding);
+            WaitForSingleObject(srv->release, STUB_HTTPD_HOLD);
+        }
         break;
     }
     reply_len = strlen(body) + 200;
@@ -97,6 +109,8 @@ static BOOL stub_httpd_start(struct stub_httpd *srv, const struct stub_doc *docs
 {
     memset(srv, 0, sizeof(*srv));
     srv->docs = docs;
+    srv->holding = CreateEventW(NULL, FALSE, FALSE, NULL);
+    srv->release = CreateEventW(NULL, FALSE, FALSE, NULL);
     if ((srv->listener = loopback_listen(port, 16, &srv->port)) == INVALID_SOCKET) return FALSE;
     if (!(srv->thread = CreateThread(NULL, 0, stub_httpd_thread, srv, 0, NULL)))
     {
@@ -112,6 +126,8 @@ static void stub_httpd_stop(struct stub_httpd *srv)
     WaitForSingleObject(srv->thread, 10000);
     CloseHandle(srv->thread);
     closesocket(srv->listener);
+    CloseHandle(srv->holding);
+    CloseHandle(srv->release);
 }
 
 #endif /* STUB_HTTPD_H */
