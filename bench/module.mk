@@ -29,7 +29,12 @@ build/native/bench/bench_native: $(srcdir)/bench/bench_native.c
 	$(MKDIR_P) $(@D)
 	$(CC) -O2 -g -Wall -Wextra -o $@ $< -lpthread
 
-bench-build: build/native/bench/bench_native $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER) $(HOST_HELPER)
+# What a context switch costs a process with a GS base, as Wine's (docs/HOST.md).
+build/native/bench/switch_cost: $(srcdir)/bench/switch_cost.c
+	$(MKDIR_P) $(@D)
+	$(CC) -O2 -g -Wall -Wextra -o $@ $<
+
+bench-build: build/native/bench/bench_native build/native/bench/switch_cost $(BENCH_DIR)/bench_winhttp.exe $(BENCH_DIR)/bench_raw.exe $(BENCH_DIR)/winhttp.dll $(WSSERVER) $(HOST_HELPER)
 
 bench: bench-build
 	@WSSERVER=$(WSSERVER) BENCH_NATIVE=build/native/bench/bench_native WINE=$(WINE) WINESERVER=$(WINESERVER) $(srcdir)/tools/bench.sh --dir $(BENCH_DIR) $(BENCH_ARGS)

@@ -35,7 +35,7 @@ for count in "$@"; do
     done
 done
 printf '%-8s %8s %8s %10s %14s %10s\n' dll count opened threads+ KiB/conn echoed
-sed -E 's/^(.) scale: RESULT count=([0-9]+) opened=([0-9?]+)( threads_added=(-?[0-9]+) kib_per_conn=([0-9.]+) echoed=([0-9/]+))?.*/\1 \2 \3 \5 \6 \7/' "$results" |
+sed -E 's/^([a-z]+) scale: RESULT count=([0-9]+) opened=([0-9?]+)( threads_added=(-?[0-9]+) kib_per_conn=([0-9.]+) echoed=([0-9/]+))?.*/\1 \2 \3 \5 \6 \7/' "$results" |
 while read -r dll count opened threads kib echoed; do
     name=ours; [ "$dll" = b ] && name=builtin; [ "$dll" = host ] && name=host
     printf '%-8s %8s %8s %10s %14s %10s\n' "$name" "$count" "$opened" "${threads:--}" "${kib:--}" "${echoed:--}"

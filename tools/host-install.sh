@@ -9,10 +9,13 @@
 #                       DIR/x86_64-unix/winhttp_host.so.  Every Wine program of
 #                       every prefix then finds it.  Needs root.
 # system-uninstall DIR  removes both files again.
-# user-install DIR      no root: both files into DIR, and DIR/wine-host, a launcher
-#                       that runs WINE with WINEDLLPATH naming DIR:
+# user-install DIR      no root: both files into DIR in Wine's layout
+#                       (DIR/x86_64-windows, DIR/x86_64-unix; the i686 helper,
+#                       when built, into DIR/i386-windows and DIR/i386-unix),
+#                       and DIR/wine-host, a launcher that runs WINE with
+#                       WINEDLLPATH naming DIR:
 #                           DIR/wine-host program.exe
-# user-uninstall DIR    removes the two files and the launcher (and DIR if empty).
+# user-uninstall DIR    removes the files and the launcher (and DIR if empty).
 # wine-install DIR      what make wine-install does: system-install when the
 #                       helper is built and DIR can be written; otherwise
 #                       says why not and what to run instead (never fails:
@@ -72,9 +75,16 @@ system-uninstall)
     ;;
 user-install)
     need_built
-    mkdir -p "$dir"
+    mkdir -p "$dir/x86_64-windows" "$dir/x86_64-unix"
     dir=$(cd "$dir" && pwd)
-    cp "$src/winhttp_host.dll" "$src/winhttp_host.so" "$dir/"
+    cp "$src/winhttp_host.dll" "$dir/x86_64-windows/"
+    cp "$src/winhttp_host.so" "$dir/x86_64-unix/"
+    src32=$builddir/i686/host
+    if [ -f "$src32/winhttp_host.dll" ] && [ -f "$src32/winhttp_host.so" ]; then
+        mkdir -p "$dir/i386-windows" "$dir/i386-unix"
+        cp "$src32/winhttp_host.dll" "$dir/i386-windows/"
+        cp "$src32/winhttp_host.so" "$dir/i386-unix/"
+    fi
     cat > "$dir/wine-host.tmp" <<LAUNCHER
 #!/bin/sh
 # Runs Wine with the winhttp host-socket helper in $dir.
@@ -87,7 +97,11 @@ LAUNCHER
     echo "host-install: helper in $dir; run programs with $dir/wine-host PROGRAM.exe"
     ;;
 user-uninstall)
-    rm -f "$dir/winhttp_host.dll" "$dir/winhttp_host.so" "$dir/wine-host"
+    for arch in x86_64 i386; do
+        rm -f "$dir/$arch-windows/winhttp_host.dll" "$dir/$arch-unix/winhttp_host.so"
+        rmdir "$dir/$arch-windows" "$dir/$arch-unix" 2>/dev/null || true
+    done
+    rm -f "$dir/winhttp_host.dll" "$dir/winhttp_host.so" "$dir/wine-host"  # flat, as older versions installed
     rmdir "$dir" 2>/dev/null || true
     echo "host-install: helper removed from $dir"
     ;;

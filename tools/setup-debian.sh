@@ -10,10 +10,12 @@
 #                 libwine-dev (Wine's winhttp.h for the ABI test)
 #   wss servers   libgnutls28-dev (wsserver --tls), openssl (throw-away test PKI)
 #   memcheck      valgrind (the core tests and corpus replays, once more)
+#   i686 helper   gcc-multilib (gcc -m32: the host-socket helper's i386 .so, docs/HOST.md)
 #   make bench    gnuplot-nox (the chart), util-linux (taskset)
 #   echo servers  python3 python3-websockets nodejs node-ws
 #   fuzzers       clang-14 libclang-rt-14-dev (libFuzzer; "make fuzz" only)
-#   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh)
+#   winetests     dpkg-dev (apt-get source wine: Wine's own winhttp tests, tools/winetests.sh),
+#                 python3-openssl (the stand-in's https renegotiates for a client certificate)
 #   misc          procps ca-certificates
 #   auth servers  apache2 apache2-utils (Basic, Digest, a second proxy), squid
 #                 (the proxy), winbind (Samba's ntlm_auth: Wine's NTLM client,
@@ -46,13 +48,14 @@ fi
 
 packages=(
     make gcc libc6-dev pkg-config valgrind
+    gcc-multilib
     gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 binutils-mingw-w64-i686 libz-mingw-w64-dev
     wine wine64 wine64-tools libwine-dev
     libgnutls28-dev openssl
     gnuplot-nox util-linux
     python3 python3-websockets nodejs node-ws
     clang-14 libclang-rt-14-dev
-    dpkg-dev
+    dpkg-dev python3-openssl
     procps ca-certificates iproute2
     apache2 apache2-utils squid
     winbind

@@ -70,6 +70,8 @@ cat > "$dir/kdc.conf" <<EOF
 EOF
 export KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf KRB5CCNAME=FILE:$dir/ccache
 export KRB5_KTNAME=FILE:$dir/http.keytab
+# krb_gate.py imports ntlm_gate.py: no __pycache__ in the source tree
+export PYTHONDONTWRITEBYTECODE=1
 {
     /usr/sbin/kdb5_util create -s -r "$realm" -P "master-$$" &&
     /usr/sbin/kadmin.local -q "addprinc -pw krbpass krbuser" &&

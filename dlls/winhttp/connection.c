@@ -117,6 +117,16 @@ static void resolved(void *context, DWORD error)
     task_wake(&req->queue);
 }
 
+/* A receive met the server's renegotiation (tls.c): the program is asked
+ * for a certificate, unless it chose one (or none) already; renegotiating
+ * on an established connection is not done. */
+static DWORD renegotiation_result(struct request *req, DWORD error)
+{
+    if (error != ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED || !req->client_cert_chosen) return error;
+    FIXME("renegotiation is not supported\n");
+    return ERROR_WINHTTP_SECURE_FAILURE;
+}
+
 /* Takes the result io_complete left.  A timed-out or cancelled operation
  * may also end as an EOF (the socket was shut down): that is no answer. */
 static DWORD io_result(struct request *req, size_t *bytes)
@@ -125,7 +135,7 @@ static DWORD io_result(struct request *req, size_t *bytes)
     if (bytes) *bytes = req->io.error ? 0 : req->io.bytes;
     if (req->io.timed_out) return ERROR_WINHTTP_TIMEOUT;
     if (req->hdr.closing) return ERROR_WINHTTP_OPERATION_CANCELLED;
-    return req->io.error;
+    return renegotiation_result(req, req->io.error);
 }
 
 /* What starting an operation came to: ERROR_IO_PENDING (the task parks), an
@@ -149,7 +159,7 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
     if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
     if (!object_is_async(&req->hdr))
     {
-        if (!is_send) return check_cancelled(req, net_recv(req->conn, buf, len, bytes));
+        if (!is_send) return check_cancelled(req, renegotiation_result(req, net_recv(req->conn, buf, len, bytes)));
         if (!(error = net_send(req->conn, buf, len))) *bytes = len;
         return check_cancelled(req, error);
     }

@@ -46,9 +46,13 @@ static const WCHAR *requested_backend(WCHAR *buf, DWORD size)
  * folders and WINEDLLPATH, which Wine lists to programs as WINEDLLDIR0..n
  * ("\??\Z:\..."), in Wine's layout (x86_64-windows\) or flat. */
 #ifdef _WIN64
+#define HOST_PE_FOLDER L"x86_64-windows"
+#else
+#define HOST_PE_FOLDER L"i386-windows"
+#endif
 static HMODULE load_helper_module(void)
 {
-    static const WCHAR *const layouts[] = { L"%ls\\x86_64-windows\\winhttp_host.dll", L"%ls\\winhttp_host.dll" };
+    static const WCHAR *const layouts[] = { L"%ls\\" HOST_PE_FOLDER L"\\winhttp_host.dll", L"%ls\\winhttp_host.dll" };
     WCHAR var[32], dir[MAX_PATH], path[MAX_PATH + 64];
     const WCHAR *start;
     HMODULE module;
@@ -74,12 +78,10 @@ static HMODULE load_helper_module(void)
     }
     return NULL;
 }
-#endif
 
 /* The helper's call table, or a reason why not (for the trace). */
 static const char *load_helper(void)
 {
-#ifdef _WIN64
     struct host_version_args version;
     query_memory_fn query_memory;
     void **dispatcher;
@@ -115,9 +117,6 @@ static const char *load_helper(void)
     }
     /* The helper stays loaded for the life of the process. */
     return NULL;
-#else
-    return "no i686 helper yet";
-#endif
 }
 
 static BOOL CALLBACK select_backend(INIT_ONCE *once, void *param, void **context)

@@ -312,6 +312,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->send.step = SEND_OPEN;
     req->setup.step = SETUP_POOL;
     req->setup.retried = FALSE;
+    req->setup.closed_unanswered = FALSE;
     req->receiving = FALSE;
     req->head_error = ERROR_SUCCESS;
     req->send.optional = optional;
@@ -663,6 +664,36 @@ static ptrdiff_t next_final_head(struct request *req, struct wsp_http_response *
     }
 }
 
+/* The connection ended (or was reset) before a byte of the answer came. */
+static void note_unanswered(struct request *req, DWORD error, BOOL eof)
+{
+    if ((eof || error == ERROR_WINHTTP_CONNECTION_ERROR) && req->in.pos == req->in.len)
+        req->setup.closed_unanswered = TRUE;
+}
+
+/* A kept-alive connection the server closed while it was idle may still
+ * take the request (the close crossed it) and then end unanswered: the
+ * request goes out once more on a fresh connection, as a failed send on one
+ * does (retry_fresh), when it has no body to send again.
+ * Seen with Wine's winhttp.c server, which closes after each answer. */
+static BOOL retry_unanswered(struct request *req, DWORD error)
+{
+    BOOL unanswered = req->setup.closed_unanswered;
+
+    req->setup.closed_unanswered = FALSE;
+    /* a body is the program's buffer, which need not outlive the send */
+    if (!unanswered || req->send.chunked_upload || req->send.total_len || req->send.optional_len) return FALSE;
+    if (!retry_fresh(req, error)) return FALSE;
+    heap_free(req->send.head);
+    EnterCriticalSection(&req->cs);
+    req->send.head = build_request_head(req, &req->send.head_len);
+    LeaveCriticalSection(&req->cs);
+    if (!req->send.head) return FALSE;
+    req->state = STATE_SENT;
+    req->redirecting = TRUE;  /* receive_response sends it again */
+    return TRUE;
+}
+
 /* Asynchronous WinHttpSendRequest that sent the whole body: the response
  * head is awaited (not parsed, no notification) before SENDREQUEST_COMPLETE,
  * as on Windows, so that WinHttpReceiveResponse finds it and completes on
@@ -681,6 +712,7 @@ static DWORD await_head(struct request *req)
     while (!eof && next_final_head(req, &resp, lines) == WSP_HTTP_INCOMPLETE)
         if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
     heap_free(lines);
+    note_unanswered(req, error, eof);
     if (error == ERROR_IO_PENDING || (error = check_cancelled(req, error)) == ERROR_WINHTTP_OPERATION_CANCELLED)
         return error;
     req->head_error = error;
@@ -713,8 +745,9 @@ static DWORD receive_one_response(struct request *req)
         head_len = next_final_head(req, &resp, lines);
         if (head_len == WSP_HTTP_INCOMPLETE)
         {
-            if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) break;
-            if (eof) error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof);
+            if (!error && eof) error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
+            note_unanswered(req, error, eof);
             continue;
         }
         if (head_len < 0)
@@ -781,7 +814,12 @@ static DWORD receive_response(struct request *req)
             }
             req->redirecting = FALSE;
         }
-        if ((error = receive_one_response(req))) return error;
+        if ((error = receive_one_response(req)))
+        {
+            if (!retry_unanswered(req, error)) return error;
+            if (req->inline_call) return ERROR_IO_PENDING;
+            continue;
+        }
         if ((error = follow_redirect(req, &follow)) || !follow) return error;
         /* On the calling thread: the next hop's I/O is for a task (response_inline). */
         if (req->inline_call) return ERROR_IO_PENDING;

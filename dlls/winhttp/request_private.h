@@ -154,6 +154,7 @@ struct setup
     enum setup_step step;
     BOOL reused;               /* the connection came from the pool */
     BOOL retried;              /* a failed pooled connection was replaced once */
+    BOOL closed_unanswered;    /* the connection ended before any byte of the answer */
     struct net_address addr;
     int addr_index;
     DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */

@@ -541,13 +541,13 @@ static DWORD decrypt_record(struct tls *tls)
     {
         /* TLS 1.2 and older: the server's HelloRequest.  Servers start one
          * to ask for a client certificate for a resource that needs it
-         * (Wine's test_client_cert_authentication); without a certificate
-         * chosen that is ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED (Windows
-         * learns it from the renegotiation's CertificateRequest, which Wine's
-         * Schannel hides).  Renegotiating with a certificate is not done. */
-        if (!tls->client_cert_chosen) return ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED;
-        FIXME("renegotiation is not supported\n");
-        return ERROR_WINHTTP_SECURE_FAILURE;
+         * (Wine's test_client_cert_authentication): that is
+         * ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED (Windows learns it from the
+         * renegotiation's CertificateRequest, which Wine's Schannel hides).
+         * The request decides (connection.c, renegotiation_result): the
+         * connection may have been opened for another one. */
+        TRACE("the server renegotiates\n");
+        return ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED;
     }
     for (i = 0; i < 4; i++)
     {

@@ -3,9 +3,12 @@
  * side (winhttp_host.so), made through Wine's unix-call dispatcher.
  *
  * Both sides include this file: mingw-w64 for the PE side, the native
- * compiler for the .so.  Only fixed-size fields; pointers travel as
- * uint64_t, so the layout is the same on both sides (x86_64 only for now:
- * an i686 PE side would need a wow64 thunk table).
+ * compiler for the .so.  Only fixed-size fields, each at an offset that
+ * is a multiple of its size; pointers travel as uint64_t.  So the layout is
+ * the same on both sides and for both architectures: an i686 winhttp.dll
+ * talks to an i386 .so (gcc -m32 aligns uint64_t to 4 inside structs,
+ * mingw-w64 to 8: the sizes checked at the end catch a field that would
+ * move).
  *
  * HOST_ABI_VERSION changes whenever a call, a field or a meaning changes;
  * winhttp.dll uses the helper only when HOST_CALL_VERSION answers with
@@ -169,5 +172,17 @@ struct host_wait_args
     uint32_t count;               /* out: 0 or 1 */
     struct host_completion completion;  /* out */
 };
+
+#define HOST_ABI_SIZE(type, size) _Static_assert(sizeof(struct type) == (size), #type " has the same layout everywhere")
+HOST_ABI_SIZE(host_version_args, 16);
+HOST_ABI_SIZE(host_connect_args, 152);
+HOST_ABI_SIZE(host_handle_args, 16);
+HOST_ABI_SIZE(host_timeouts_args, 24);
+HOST_ABI_SIZE(host_io_args, 40);
+HOST_ABI_SIZE(host_poll_args, 16);
+HOST_ABI_SIZE(host_address_args, 144);
+HOST_ABI_SIZE(host_submit_args, 48);
+HOST_ABI_SIZE(host_completion, 24);
+HOST_ABI_SIZE(host_wait_args, 32);
 
 #endif /* WINHTTP_HOST_ABI_H */

@@ -48,9 +48,41 @@ build/tests/host_backend.sh: $(srcdir)/tools/test-host-backend.sh build/x86_64/t
 	$(call write_wrapper,$(abspath $(srcdir)/tools/test-host-backend.sh) $(WINE) $(abspath build/x86_64/tests/upgrade.exe) \
 	    $(abspath $(HOST_DIR)) $(abspath $(HOST_MISMATCH_DIR)) $(abspath $(HOST_NOUNIX_DIR)) $(WINE_LIBDIR))
 
+# The i686 helper: the same two files for 32-bit Wine (i386 .so by gcc -m32,
+# package gcc-multilib), built when the native compiler can make 32-bit
+# code and winebuild is there.  This machine cannot exec i386 ELF; 32-bit
+# Wine runs under qemu-i386 (tools/wine32.sh), which loads the .so as well.
+HOST32_DIR   := build/i686/host
+HOST32_DLL   := $(HOST32_DIR)/winhttp_host.dll
+HOST32_SO    := $(HOST32_DIR)/winhttp_host.so
+HOST32_CC_OK := $(if $(WINEBUILD),$(shell echo 'int x;' | $(CC) -m32 -shared -fPIC -x c -o /dev/null - 2>/dev/null && echo yes))
+HOST32_HELPER := $(if $(HOST32_CC_OK),$(HOST32_DLL) $(HOST32_SO))
+
+$(HOST32_DIR):
+	$(MKDIR_P) $@
+
+$(HOST32_DLL): $(HOST_SRC)/host_pe.c | $(HOST32_DIR)
+	$(cc_i686) $(PE_CFLAGS) -shared -o $@.tmp $< $(PE_LDFLAGS)
+	$(WINEBUILD) --builtin $@.tmp
+	mv -f $@.tmp $@
+
+$(HOST32_SO): $(HOST_SRC)/host_unix.c $(HOST_SRC)/host_abi.h | $(HOST32_DIR)
+	$(CC) -m32 $(CFLAGS) $(HOST_UNIX_CFLAGS) -shared -Wl,-z,defs -o $@ $< -lpthread
+
+host-helper: $(HOST32_HELPER)
+all: $(HOST32_HELPER)
+
+# What make wine-install/wine-uninstall do with the helper, against a
+# stand-in for Wine's folder.
+build/tests/host_install.sh: $(srcdir)/tools/test-host-install.sh $(srcdir)/tools/host-install.sh $(HOST_HELPER)
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-host-install.sh) $(abspath build))
+
 ifneq ($(HOST_HELPER),)
-SCRIPT_TESTS += build/tests/host_backend.sh
-all: build/tests/host_backend.sh
+SCRIPT_TESTS += build/tests/host_backend.sh build/tests/host_install.sh
+all: build/tests/host_backend.sh build/tests/host_install.sh
 # make check runs the x86_64 conformance programs once more on host sockets.
 HOST_CHECK_TESTS = $(patsubst %,build/x86_64/tests/%.exe,$(CONFORMANCE_NAMES))
+# and a few i686 ones (each takes tens of seconds under qemu-i386)
+HOST32_CHECK_NAMES = upgrade websocket websocket_async
+HOST_CHECK_TESTS += $(if $(HOST32_HELPER),$(patsubst %,build/i686/tests/%.exe,$(HOST32_CHECK_NAMES)))
 endif

@@ -26,7 +26,7 @@ import threading
 
 import gssapi
 
-from ntlm_gate import header, read_head, respond, upgrade
+from ntlm_gate import header, read_request, respond, upgrade
 
 
 def accept(token):
@@ -46,17 +46,9 @@ def serve(sock, backend):
     try:
         sock.settimeout(30)
         while True:
-            head, buf = read_head(sock, buf)
-            if head is None:
+            lines, buf = read_request(sock, buf)
+            if lines is None:
                 return
-            lines = head.split("\r\n")
-            length = int(header(lines, "Content-Length") or 0)
-            while len(buf) < length:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                buf += data
-            buf = buf[length:]
             headers = []
             answer = (header(lines, "Authorization") or "").split()
             if principal is None and len(answer) == 2 and answer[0].lower() == "negotiate":

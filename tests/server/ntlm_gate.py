@@ -51,6 +51,22 @@ def read_head(sock, buf):
     return head.decode("latin-1"), rest
 
 
+def read_request(sock, buf):
+    """The next request's head lines, its body read and dropped, and what
+    follows it; (None, b"") at the end of the connection."""
+    head, buf = read_head(sock, buf)
+    if head is None:
+        return None, b""
+    lines = head.split("\r\n")
+    length = int(header(lines, "Content-Length") or 0)
+    while len(buf) < length:
+        data = sock.recv(65536)
+        if not data:
+            return None, b""
+        buf += data
+    return lines, buf[length:]
+
+
 def header(lines, name):
     for line in lines[1:]:
         key, _, value = line.partition(":")
@@ -134,17 +150,9 @@ def serve(sock, backend):
     helper, scheme, authenticated, buf = None, None, False, b""
     try:
         while True:
-            head, buf = read_head(sock, buf)
-            if head is None:
+            lines, buf = read_request(sock, buf)
+            if lines is None:
                 return
-            lines = head.split("\r\n")
-            length = int(header(lines, "Content-Length") or 0)
-            while len(buf) < length:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                buf += data
-            buf = buf[length:]
             parts = lines[0].split(" ")
             area = parts[1].strip("/").split("/")[0] if len(parts) > 1 else ""
             offers = OFFERS.get(area)

@@ -18,6 +18,13 @@ the site by the Host header:
                     /tests/redirecttest.php?max=N[&count=C]
                                            302 to the same page with count+1, until
                                            count reaches max: then 200
+                    /tests/clientcert/     (https, TLS 1.2 or older) the server
+                                           renegotiates and asks for a client
+                                           certificate, as the real host's per-directory
+                                           client authentication: without one the
+                                           renegotiation fails; with one it must be
+                                           valid for the stand-in's CA (no test's is):
+                                           then 200
   ws.ifelse.io      / with a websocket upgrade: 101, a text message
                     "Request served by 4d896d95" (as the real host greets), then an
                     echo of every message with its type; ping -> pong;
@@ -30,7 +37,11 @@ the site by the Host header:
 
 --tls-or-plain ADDR:PORT CERT KEY serves TLS, and answers a plain HTTP
 request on that port with 400, as the real https port does (Wine's
-test_secure_connection sends one first).  Everything else gets 404.  HTTP/1.1 keep-alive unless the client sends
+test_secure_connection sends one first).  Its TLS is pyOpenSSL's (Debian's
+python3-openssl) in a thread per connection, which can renegotiate (Python's
+ssl cannot), bridged to the same HTTP code through a socket pair; TLS 1.0
+to 1.3 (Wine's test_client_cert_authentication asks for TLS 1.1).  Without
+pyOpenSSL it is Python's ssl and /tests/clientcert/ is 404.  Everything else gets 404.  HTTP/1.1 keep-alive unless the client sends
 "Connection: close".  The process exits on SIGTERM/SIGINT or after
 --max-seconds; it writes FILE once every listener is bound.
 """
@@ -44,7 +55,14 @@ import socket
 import ssl
 import struct
 import sys
+import select
+import threading
 import urllib.parse
+
+try:
+    from OpenSSL import SSL as OSSL
+except ImportError:
+    OSSL = None
 
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 HELLO = (b"<html>\n<head>\n<title>Hello</title>\n</head>\n"
@@ -231,6 +249,86 @@ async def serve(reader, writer, plain_on_tls=False):
         writer.close()
 
 
+CLIENTCERT_PATH = b"/tests/clientcert/"
+BRIDGE_IDLE_SECONDS = 120
+RENEGOTIATION_SECONDS = 10
+
+
+def pyopenssl_context(cert, key):
+    ctx = OSSL.Context(OSSL.TLS_SERVER_METHOD)
+    ctx.set_min_proto_version(OSSL.TLS1_VERSION)
+    ctx.set_cipher_list(b"DEFAULT:@SECLEVEL=0")  # TLS 1.0/1.1 ciphers
+    ctx.use_certificate_chain_file(cert)
+    ctx.use_privatekey_file(key)
+    return ctx
+
+
+def asks_clientcert(data):
+    line = data.split(b"\r\n", 1)[0].split(b" ")
+    return len(line) == 3 and line[1].split(b"?")[0] == CLIENTCERT_PATH
+
+
+def clientcert_renegotiation(conn, sock):
+    """The request for /tests/clientcert/ came: renegotiate, now asking for a
+    certificate the stand-in's CA signed (none of the tests' is)."""
+    if conn.get_protocol_version_name() not in ("TLSv1", "TLSv1.1", "TLSv1.2"):
+        conn.sendall(response(403, "Forbidden", b"client certificates need renegotiation (TLS 1.2 or older)\n"))
+        return
+    conn.set_verify(OSSL.VERIFY_PEER | OSSL.VERIFY_FAIL_IF_NO_PEER_CERT, lambda c, x509, err, depth, ok: bool(ok))
+    # a client that does not renegotiate (it keeps the connection and waits)
+    # is let go: the connection closes (socket.timeout is an OSError)
+    sock.settimeout(RENEGOTIATION_SECONDS)
+    conn.renegotiate()
+    conn.do_handshake()  # the HelloRequest
+    for _ in range(64):  # the client's handshake, bounded
+        try:
+            conn.recv(65536)
+        except OSSL.WantReadError:
+            continue
+        if not conn.renegotiate_pending():
+            break
+    conn.sendall(response(200, "OK", b"client certificate accepted\n"))
+
+
+def tls_bridge(sock, ctx, plain):
+    """A thread per TLS connection: TLS on sock, plaintext to and from plain
+    (the other end is served by serve()).  Ends when either side closes,
+    after BRIDGE_IDLE_SECONDS of silence, or on a TLS error."""
+    conn = OSSL.Connection(ctx, sock)
+    conn.set_accept_state()
+    try:
+        sock.setblocking(True)
+        conn.do_handshake()
+        while True:
+            ready = [sock] if conn.pending() else select.select([sock, plain], [], [], BRIDGE_IDLE_SECONDS)[0]
+            if not ready:
+                return
+            if sock in ready:
+                try:
+                    data = conn.recv(65536)
+                except OSSL.WantReadError:
+                    continue
+                if not data:
+                    return
+                if asks_clientcert(data):
+                    clientcert_renegotiation(conn, sock)
+                    return
+                plain.sendall(data)
+            if plain in ready:
+                data = plain.recv(65536)
+                if not data:
+                    return
+                conn.sendall(data)
+    except (OSSL.Error, OSError):
+        return
+    finally:
+        for s in (plain, sock):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
 def peek_first_byte(sock):
     sock.settimeout(30)
     try:
@@ -252,6 +350,11 @@ async def dispatch(sock, ctx):
     tls = first == b"\x16"
     reader = asyncio.StreamReader()
     protocol = asyncio.StreamReaderProtocol(reader, lambda r, w: serve(r, w, plain_on_tls=not tls))
+    if tls and OSSL:
+        # TLS in a thread (tls_bridge), HTTP here on the other end of a pair
+        plain, inner = socket.socketpair()
+        threading.Thread(target=tls_bridge, args=(sock, ctx, plain), daemon=True).start()
+        sock, ctx = inner, None
     try:
         await loop.connect_accepted_socket(lambda: protocol, sock, ssl=ctx if tls else None)
     except (ConnectionError, ssl.SSLError, OSError):
@@ -283,8 +386,11 @@ async def main(args):
         servers.append(await asyncio.start_server(serve, *addr(a), ssl=ctx))
     acceptors = []
     for a, cert, key in args.tls_or_plain:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
+        if OSSL:
+            ctx = pyopenssl_context(cert, key)
+        else:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
         lsock = socket.create_server(addr(a), reuse_port=False)
         lsock.setblocking(False)
         acceptors.append(asyncio.create_task(accept_tls_or_plain(lsock, ctx)))
