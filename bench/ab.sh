@@ -1,5 +1,5 @@
 #!/bin/bash
-# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] A.dll B.dll
+# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] [--host DIR] A.dll B.dll
 #
 # A/B of two builds of our winhttp.dll, for changes smaller than the spread
 # between `make bench` runs: N rounds (default 6), each running
@@ -10,7 +10,11 @@
 # certificates in build/bench/pki (made when missing).  --proxy: the round
 # trips run once more as proxy_<workload> through a CONNECT tunnel of
 # Debian's squid (tools/start-squid.sh), as in make bench; name them in
-# --workloads (e.g. async_rt16,proxy_async_rt16).
+# --workloads (e.g. async_rt16,proxy_async_rt16).  --host DIR: A and B run
+# on host sockets (WINHTTP_BACKEND=host, WINEDLLPATH=DIR, e.g.
+# build/x86_64/host; docs/HOST.md) and the reference is the native Linux
+# client (BENCH_NATIVE, default build/native/bench/bench_native; ws rows
+# only) instead of raw Winsock: the columns are then A/native and B/native.
 #
 # Keep a build with `cp build/x86_64/winhttp.dll /tmp/a.dll`, change, make,
 # then `bench/ab.sh /tmp/a.dll build/x86_64/winhttp.dll`.
@@ -20,10 +24,13 @@ set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
 . bench/lib.sh
-rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0
+rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" ref=raw
 while [ $# -gt 2 ]; do
     case $1 in
     --proxy) with_proxy=1; shift ;;
+    --host) host_dir=$(cd "$2" && pwd) && [ -f "$host_dir/winhttp_host.so" ] ||
+                { echo "ab: no winhttp_host.so in $2" >&2; exit 2; }
+            ref=native; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
@@ -77,26 +84,36 @@ mkdir -p "$WINEPREFIX"
 p=$(prefix_wineserver)
 [ -n "$p" ] && taskset -a -p -c "$cpus" "$p" > /dev/null
 
+backend=()
+[ -n "$host_dir" ] && backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
+native=${BENCH_NATIVE:-build/native/bench/bench_native}
+[ $ref = raw ] || [ -x "$native" ] || { echo "ab: $native is missing (run make bench-build)" >&2; exit 2; }
 for ((r = 1; r <= rounds; r++)); do
-    for v in A B raw; do
+    for v in A B ref; do
+        if [ $v = ref ] && [ $ref = native ]; then
+            timeout -k 5 300 "${pin[@]}" "$native" -n ref -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" \
+                "$server" 2> /dev/null | grep '^RESULT'
+            continue
+        fi
         exe=$work/$v/bench_winhttp.exe
-        [ $v = raw ] && exe=$dir/bench_raw.exe
-        WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" "$wine" "$exe" -n $v \
-             -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null | tr -d '\r' | grep '^RESULT'
+        [ $v = ref ] && exe=$dir/bench_raw.exe
+        env ${backend[@]+"${backend[@]}"} WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" \
+            "$wine" "$exe" -n $v -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null |
+            tr -d '\r' | grep '^RESULT'
     done
     echo "ab: round $r/$rounds" >&2
-done | awk "$awk_median"'
+done | awk -v label=$ref "$awk_median"'
     $5 != "FAIL" { k = $2 SUBSEP $3; cnt[k]++; val[k, cnt[k]] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[++nw] = $3 } }
     END {
-        printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", "workload", "unit", "A", "B", "raw", "A/raw", "B/raw"
+        printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", "workload", "unit", "A", "B", label, "A/" label, "B/" label
         for (i = 1; i <= nw; i++) {
             w = order[i]
             for (c = 0; c < 3; c++) {
-                v = c == 0 ? "A" : c == 1 ? "B" : "raw"
+                v = c == 0 ? "A" : c == 1 ? "B" : "ref"
                 m[v] = cnt[v SUBSEP w] ? median(v SUBSEP w) : 0
                 s[v] = cnt[v SUBSEP w] ? sprintf("%.0f (%.0f-%.0f)", m[v], lo[v SUBSEP w], hi[v SUBSEP w]) : "n/a"
             }
-            printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", w, unit[w], s["A"], s["B"], s["raw"],
-                   m["raw"] ? sprintf("%.3f", m["A"] / m["raw"]) : "n/a", m["raw"] ? sprintf("%.3f", m["B"] / m["raw"]) : "n/a"
+            printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", w, unit[w], s["A"], s["B"], s["ref"],
+                   m["ref"] ? sprintf("%.3f", m["A"] / m["ref"]) : "n/a", m["ref"] ? sprintf("%.3f", m["B"] / m["ref"]) : "n/a"
         }
     }'
