@@ -87,17 +87,34 @@ static void io_end(struct request *req)
     LeaveCriticalSection(&req->cs);
 }
 
-/* Completion of every overlapped operation of a request: keep the result for
- * the task and resume it. */
-static void io_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
+/* An operation ended: its result waits for the task. */
+static void io_store(struct request *req, DWORD error, size_t bytes)
 {
-    struct request *req = context;
-
     io_end(req);
     req->io.error = error;
     req->io.bytes = bytes;
     req->io.ready = TRUE;
+}
+
+/* Completion of every overlapped operation of a request: keep the result for
+ * the task and resume it, on this thread (the engine worker that took the
+ * completion). */
+static void io_complete(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct request *req = context;
+
+    io_store(req, error, bytes);
     task_io_done(&req->queue);
+}
+
+/* The end of an asynchronous lookup, on a resolver thread: the task
+ * resumes on an engine worker. */
+static void resolved(void *context, DWORD error)
+{
+    struct request *req = context;
+
+    io_store(req, error, 0);
+    task_wake(&req->queue);
 }
 
 /* A receive met the server's renegotiation (tls.c): the program is asked
@@ -152,18 +169,30 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
 }
 
 
+/* The server's (or the proxy's) addresses.  Asynchronous handles look the
+ * name up without blocking a worker (net_resolve_async); the lookup cannot
+ * be cancelled, so a handle closed meanwhile ends when it does. */
 static DWORD resolve_server(struct request *req)
 {
+    const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
+    INTERNET_PORT port = req->proxy_host ? req->proxy_port : req->port;
     DWORD error;
 
-    const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
-
-    send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
-                  (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
-    /* getaddrinfo has no completion in Wine: a lookup is bounded by the resolver. */
-    if ((error = net_resolve(name, req->proxy_host ? req->proxy_port : req->port, req->timeouts.resolve,
-                             &req->setup.addr)))
-        return error;
+    if (req->io.ready) error = io_result(req, NULL);  /* resumed: resolved() left the result */
+    else
+    {
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
+                      (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
+        if (!object_is_async(&req->hdr)) error = net_resolve(name, port, req->timeouts.resolve, &req->setup.addr);
+        else
+        {
+            io_begin(req, 0);  /* no deadline: nothing could stop the lookup */
+            if ((error = net_resolve_async(name, port, &req->setup.addr, resolved, req)) == ERROR_IO_PENDING)
+                return error;
+            io_end(req);  /* done at once, with no completion */
+        }
+    }
+    if (error) return error;
     /* WINHTTP_OPTION_CONNECT_RETRIES: one attempt per address, at most that
      * many addresses (the first ones) */
     if (req->opts.connect_retries && req->setup.addr.count > (int)req->opts.connect_retries)
@@ -550,9 +579,12 @@ static DWORD open_steps(struct request *req)
                 req->setup.step = SETUP_DONE;
                 break;
             }
+            req->setup.step = SETUP_RESOLVE;
+            break;
+        case SETUP_RESOLVE:
             if ((error = resolve_server(req)))
             {
-                if (next_proxy(req, error)) break;
+                if (error != ERROR_IO_PENDING && next_proxy(req, error)) break;
                 return error;
             }
             req->setup.step = SETUP_CONNECT;

@@ -94,43 +94,135 @@ static DWORD map_socket_error(int error)
     }
 }
 
-DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
+/* What GetAddrInfoExW needs for host and port: the name unbracketed (IPv6
+ * literals arrive bracketed from URLs), the port as a service string. */
+static DWORD resolve_args(const WCHAR *host, INTERNET_PORT port, WCHAR **name, WCHAR *service, size_t service_len,
+                          ADDRINFOEXW *hints)
 {
-    ADDRINFOW hints, *result, *ai;
-    WCHAR service[8], *name;
     size_t len = wcslen(host);
-    int ret;
 
     net_init_winsock();
-    /* IPv6 literals arrive bracketed from URLs. */
-    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') name = strndupW(host + 1, len - 2);
-    else name = strdupW(host);
-    if (!name) return ERROR_OUTOFMEMORY;
-    swprintf(service, ARRAY_SIZE(service), L"%u", port);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    if (timeout > 0) TRACE("resolve timeout %d ms not applied: lookups are bounded by the resolver\n", timeout);
-    ret = GetAddrInfoW(name, service, &hints, &result);
-    heap_free(name);
+    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') *name = strndupW(host + 1, len - 2);
+    else *name = strdupW(host);
+    if (!*name) return ERROR_OUTOFMEMORY;
+    swprintf(service, service_len, L"%u", port);
+    memset(hints, 0, sizeof(*hints));
+    hints->ai_family = AF_UNSPEC;
+    hints->ai_socktype = SOCK_STREAM;
+    hints->ai_protocol = IPPROTO_TCP;
+    return ERROR_SUCCESS;
+}
+
+/* Takes the addresses of a lookup that returned ret (and frees them). */
+static DWORD take_addresses(const WCHAR *name, int ret, ADDRINFOEXW *result, struct net_address *addr)
+{
+    ADDRINFOEXW *ai;
+
     if (ret)
     {
-        TRACE("failed to resolve %s: %d\n", debugstr_w(host), ret);
+        TRACE("failed to resolve %s: %d\n", debugstr_w(name), ret);
+        if (result) FreeAddrInfoExW(result);
         return ERROR_WINHTTP_NAME_NOT_RESOLVED;
     }
     addr->count = 0;
-    for (ai = result; ai && addr->count < NET_MAX_ADDRESSES; ai = ai->ai_next)
+    for (ai = result; ai && addr->count < NET_MAX_ADDRESSES; ai = (ADDRINFOEXW *)ai->ai_next)  /* mingw names its tag apart */
     {
         if (ai->ai_addrlen > sizeof(addr->all[0])) continue;
         memcpy(&addr->all[addr->count], ai->ai_addr, ai->ai_addrlen);
         addr->all_len[addr->count++] = (int)ai->ai_addrlen;
     }
-    FreeAddrInfoW(result);
+    if (result) FreeAddrInfoExW(result);
     if (!addr->count) return ERROR_WINHTTP_NAME_NOT_RESOLVED;
     addr->addr = addr->all[0];
     addr->len = addr->all_len[0];
     return ERROR_SUCCESS;
+}
+
+/* A blocking lookup; numeric_only: literals only, which never wait. */
+static DWORD resolve_now(const WCHAR *name, const WCHAR *service, ADDRINFOEXW *hints, BOOL numeric_only,
+                         struct net_address *addr)
+{
+    ADDRINFOEXW *result = NULL;
+    int ret;
+
+    hints->ai_flags = numeric_only ? AI_NUMERICHOST : 0;
+    ret = GetAddrInfoExW(name, service, NS_DNS, NULL, hints, &result, NULL, NULL, NULL, NULL);
+    hints->ai_flags = 0;
+    if (numeric_only && ret) return ERROR_IO_PENDING;  /* a name: it has to be looked up */
+    return take_addresses(name, ret, result, addr);
+}
+
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
+{
+    ADDRINFOEXW hints;
+    WCHAR service[8], *name;
+    DWORD error;
+
+    if ((error = resolve_args(host, port, &name, service, ARRAY_SIZE(service), &hints))) return error;
+    if (timeout > 0) TRACE("resolve timeout %d ms not applied: lookups are bounded by the resolver\n", timeout);
+    error = resolve_now(name, service, &hints, FALSE, addr);
+    heap_free(name);
+    return error;
+}
+
+/* An asynchronous lookup in flight (net_resolve_async). */
+struct resolve_op
+{
+    OVERLAPPED ovl;
+    ADDRINFOEXW *result;
+    WCHAR *name;
+    struct net_address *addr;
+    net_resolved_fn done;
+    void *context;
+};
+
+/* GetAddrInfoExW's completion routine: on a thread of the resolver's (a
+ * Wine thread-pool thread under Wine 8), never the caller's. */
+static void CALLBACK resolve_complete(DWORD error, DWORD bytes, OVERLAPPED *ovl)
+{
+    struct resolve_op *op = CONTAINING_RECORD(ovl, struct resolve_op, ovl);
+    DWORD result = take_addresses(op->name, error, op->result, op->addr);
+
+    TRACE("%s resolved: %lu\n", debugstr_w(op->name), result);
+    op->done(op->context, result);
+    heap_free(op->name);
+    heap_free(op);
+}
+
+DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_address *addr, net_resolved_fn done,
+                        void *context)
+{
+    struct resolve_op *op = NULL;
+    ADDRINFOEXW hints;
+    WCHAR service[8], *name;
+    DWORD error;
+    int ret;
+
+    if ((error = resolve_args(host, port, &name, service, ARRAY_SIZE(service), &hints))) return error;
+    /* a literal needs no lookup, and no thread */
+    error = resolve_now(name, service, &hints, TRUE, addr);
+    if (error == ERROR_IO_PENDING && !(op = heap_alloc_zero(sizeof(*op)))) error = ERROR_OUTOFMEMORY;
+    if (error != ERROR_IO_PENDING)
+    {
+        heap_free(name);
+        return error;
+    }
+    op->name = name;
+    op->addr = addr;
+    op->done = done;
+    op->context = context;
+    ret = GetAddrInfoExW(name, service, NS_DNS, NULL, &hints, &op->result, NULL, &op->ovl, resolve_complete, NULL);
+    if (ret == WSA_IO_PENDING) return ERROR_IO_PENDING;
+    if (!ret) error = take_addresses(name, ret, op->result, addr);  /* finished at once: no completion */
+    else
+    {
+        /* no asynchronous lookups here (before Windows 8): the blocking one */
+        TRACE("asynchronous lookup of %s refused (%d): blocking\n", debugstr_w(name), ret);
+        error = resolve_now(name, service, &hints, FALSE, addr);
+    }
+    heap_free(name);
+    heap_free(op);
+    return error;
 }
 
 static void apply_timeout(SOCKET s, int option, int timeout)

@@ -47,14 +47,25 @@ struct net_address
     int all_len[NET_MAX_ADDRESSES];
 };
 
-/* Completion of an asynchronous operation; runs on the completion thread,
- * or on the calling thread when the operation finished at once.  bytes == 0 with
+/* Completion of an asynchronous operation; runs on the engine worker that
+ * took the completion (worker.h), or on the calling thread when the
+ * operation finished at once.  bytes == 0 with
  * error == ERROR_SUCCESS on a receive means the peer closed the connection. */
 typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD error, size_t bytes);
 
 /* Resolves host (a name, an IPv4 or a bracketless IPv6 literal) for port;
  * timeout in ms, 0 or -1 = none. */
 DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr);
+/* The end of an asynchronous lookup: error, and addr filled. */
+typedef void (*net_resolved_fn)(void *context, DWORD error);
+/* Starts resolving host for port into addr without blocking the caller:
+ * ERROR_IO_PENDING, then done runs once, on a thread of the resolver's (not
+ * an engine worker: wake the task with task_wake); or the result at once
+ * (a literal; or, where the system has no asynchronous lookups, a blocking
+ * one), with no call to done.  addr and context must outlive the lookup,
+ * which cannot be cancelled (Wine 8: GetAddrInfoExCancel is a stub). */
+DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_address *addr, net_resolved_fn done,
+                        void *context);
 /* Connects to the first address that answers (e.g. "localhost" may give ::1
  * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or -1 = none. */
 DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret);

@@ -56,7 +56,8 @@ enum send_step
 /* Where connection_open is. */
 enum setup_step
 {
-    SETUP_POOL,        /* take a pooled connection, or resolve */
+    SETUP_POOL,        /* take a pooled connection, else go on to resolve */
+    SETUP_RESOLVE,     /* looking the server's (or the proxy's) name up */
     SETUP_CONNECT,     /* connecting to setup.addr.all[setup.addr_index] (the proxy's, through one) */
     SETUP_TUNNEL,      /* sending a proxy's CONNECT */
     SETUP_TUNNEL_REPLY,/* reading the proxy's answer to it */

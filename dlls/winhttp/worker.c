@@ -16,8 +16,9 @@
  * held up, the others go on taking completions.  A worker that takes the
  * last idle place starts another while the source has fewer than
  * SOFT_WORKERS; beyond that, one more starts only when the source has had
- * no idle worker for STUCK_MS (checked by a deadline), so a burst of short
- * work does not start a thread per item.  Idle workers beyond IDLE_KEEP
+ * no idle worker and no worker has taken a completion for STUCK_MS (checked
+ * by a deadline): the workers are held up, not merely busy, so a burst of
+ * short work (10,000 receives posted at once) starts no thread.  Idle workers beyond IDLE_KEEP
  * leave after IDLE_EXIT_MS.
  *
  * Why our own threads and not Wine's thread pool: under Wine, an overlapped
@@ -41,21 +42,22 @@
 
 static BOOL start_worker(struct engine_source *source);
 
-/* The stuck check: STUCK_MS after the source lost its last idle worker. */
+/* The stuck check: armed when the source lost its last idle worker, it
+ * looks again every STUCK_MS while none is idle. */
 static void stuck_expired(struct deadline *deadline)
 {
     struct engine_source *source = CONTAINING_RECORD(deadline, struct engine_source, stuck);
-    DWORD busy_for = GetTickCount() - source->busy_since;
+    DWORD since_take = GetTickCount() - source->last_take;
 
-    if (source->idle <= 0 && busy_for < STUCK_MS)
+    if (source->idle <= 0 && since_take < STUCK_MS)
     {
-        /* a worker was idle meanwhile: look again when this stretch is long enough */
-        deadline_arm(&source->stuck, STUCK_MS - busy_for, stuck_expired);
+        /* busy, but taking completions: look again */
+        deadline_arm(&source->stuck, STUCK_MS - since_take, stuck_expired);
         return;
     }
     InterlockedExchange(&source->stuck_armed, 0);
     if (source->idle > 0) return;
-    TRACE("%s: no idle worker for %lu ms: one more\n", source->name, busy_for);
+    TRACE("%s: no idle worker, none took a completion for %lu ms: one more\n", source->name, since_take);
     /* the new worker arms the check again when it, too, is taken */
     if (!start_worker(source) && !InterlockedExchange(&source->stuck_armed, 1))
         deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
@@ -64,7 +66,6 @@ static void stuck_expired(struct deadline *deadline)
 /* A worker took the source's last idle place. */
 static void no_idle_worker(struct engine_source *source)
 {
-    source->busy_since = GetTickCount();
     if (source->workers < SOFT_WORKERS) start_worker(source);
     else if (!InterlockedExchange(&source->stuck_armed, 1)) deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
 }
@@ -83,6 +84,7 @@ static DWORD CALLBACK worker_main(void *arg)
             if (InterlockedDecrement(&source->idle) >= IDLE_KEEP) break;
             continue;
         }
+        source->last_take = GetTickCount();
         if (!InterlockedDecrement(&source->idle)) no_idle_worker(source);
         completion.handler(completion.tag, completion.result, completion.bytes);
     }

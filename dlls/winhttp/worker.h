@@ -40,7 +40,7 @@ struct engine_source
     LONG workers;                 /* started, not yet left */
     LONG idle;                    /* inside wait() */
     LONG stuck_armed;             /* stuck is armed */
-    volatile DWORD busy_since;    /* tick count when idle last dropped to 0 */
+    volatile DWORD last_take;     /* tick count when a worker last took a completion */
     struct deadline stuck;
 };
 
