@@ -39,7 +39,9 @@ static const CERT_CONTEXT *import_client_cert(HCERTSTORE *store)
     if (!CryptStringToBinaryA(b64, 0, CRYPT_STRING_BASE64, der, &der_len, NULL, NULL)) return NULL;
     pfx.pbData = der;
     pfx.cbData = der_len;
-    *store = PFXImportCertStore(&pfx, L"", CRYPT_EXPORTABLE | CRYPT_USER_KEYSET);
+    /* the key in memory only: a persisted container from an earlier run (an
+     * older key) must not be taken for this certificate's */
+    *store = PFXImportCertStore(&pfx, L"", CRYPT_EXPORTABLE | CRYPT_USER_KEYSET | PKCS12_NO_PERSIST_KEY);
     ok(*store != NULL, "PFXImportCertStore failed: %lu\n", GetLastError());
     if (!*store) return NULL;
     cert = CertFindCertificateInStore(*store, X509_ASN_ENCODING, 0, CERT_FIND_ANY, NULL, NULL);
