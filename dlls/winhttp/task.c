@@ -67,7 +67,7 @@ static void drain(struct task_queue *queue, BOOL on_caller)
 {
     struct object_header *owner = queue->owner;
     struct task *task;
-    BOOL handed_over;
+    BOOL handed_over, idle;
 
     for (;;)
     {
@@ -109,10 +109,17 @@ static void drain(struct task_queue *queue, BOOL on_caller)
         /* a call runs inline on another thread (task_queue_finishing): it
          * owns the queue now and starts what is queued when it ends */
         handed_over = queue->inline_depth > 0;
+        /* Nothing behind it: the queue is idle from here, in the same lock
+         * as the task left it.  Otherwise a call made right after the task's
+         * completion callback (a program that waits for it) would find the
+         * queue neither finishing nor idle and go to a worker instead of
+         * completing on its own thread (Wine's notification.c, seen under
+         * qemu-i386). */
+        if ((idle = !handed_over && !queue->head)) queue->running = FALSE;
         ReleaseSRWLockExclusive(&queue->lock);
         heap_free(task);
         release_object(obj);
-        if (handed_over) break;
+        if (handed_over || idle) break;
         if (on_caller)
         {
             BOOL more;
