@@ -1,4 +1,5 @@
-# Shell functions shared by tools/bench.sh, bench/syscalls.sh and bench/ab.sh
+# Shell functions shared by tools/bench.sh, bench/syscalls.sh, bench/ab.sh
+# and tools/test-kerberos.sh (wait_port)
 # (sourced, not run).
 #
 # Copyright 2026 the winhttp-ws authors

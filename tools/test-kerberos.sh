@@ -29,6 +29,7 @@ done
 /usr/bin/python3 -c 'import gssapi' 2>/dev/null || skip "python3-gssapi is missing"
 
 . "$top/tools/server-lib.sh"
+. "$top/bench/lib.sh"   # wait_port
 kdc_pid= gate_pid= ws_pid=
 cleanup() {
     for p in $gate_pid $ws_pid $kdc_pid; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
@@ -87,27 +88,17 @@ server_pid=
 echo krbpass | /usr/bin/kinit krbuser > "$dir/kinit.log" 2>&1 ||
     { cat "$dir/kinit.log" "$dir/kdc.log" >&2; echo "kerberos: kinit failed" >&2; exit 1; }
 
-# wait_for PORTFILE PID: the port a server wrote (at most ~10 s), unless it died
-wait_for() {
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [ -s "$1" ] && { cat "$1"; return 0; }
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    return 1
-}
 backend=()
 wsserver=${WSSERVER:-$top/build/native/server/wsserver}
 if [ -x "$wsserver" ]; then
     "$wsserver" --port 0 --port-file "$dir/ws-port" --quiet --max-seconds 600 > /dev/null 2>&1 &
     ws_pid=$!
-    ws_port=$(wait_for "$dir/ws-port" "$ws_pid") || { echo "kerberos: wsserver did not start" >&2; exit 1; }
+    ws_port=$(wait_port "$dir/ws-port" "$ws_pid") || { echo "kerberos: wsserver did not start" >&2; exit 1; }
     backend=(--backend "127.0.0.1:$ws_port")
 fi
 /usr/bin/python3 "$top/tests/server/krb_gate.py" "$dir/gate-port" "${backend[@]}" --max-seconds 600 2> "$dir/gate.log" &
 gate_pid=$!
-gate_port=$(wait_for "$dir/gate-port" "$gate_pid") ||
+gate_port=$(wait_port "$dir/gate-port" "$gate_pid") ||
     { cat "$dir/gate.log" >&2; echo "kerberos: krb_gate.py did not start" >&2; exit 1; }
 
 mkdir -p "$WINEPREFIX"

@@ -15,7 +15,7 @@
 
 /* A socket listening on 127.0.0.1:port (0: any free port, *bound says
  * which), or INVALID_SOCKET. */
-static SOCKET loopback_listen(int port, int backlog, int *bound)
+static inline SOCKET loopback_listen(int port, int backlog, int *bound)
 {
     struct sockaddr_in addr;
     int addr_len = sizeof(addr);
@@ -40,7 +40,7 @@ static SOCKET loopback_listen(int port, int backlog, int *bound)
 
 /* The next connection, if one comes within 100 ms (so that the caller's loop
  * can check its stop flag and deadline), else INVALID_SOCKET. */
-static SOCKET loopback_accept(SOCKET listener)
+static inline SOCKET loopback_accept(SOCKET listener)
 {
     struct timeval tv = { 0, 100000 };
     fd_set set;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "loopback.h"
 #include "ws_helpers.h"
 
 #define WAIT_MS 10000
@@ -78,18 +79,11 @@ static DWORD WINAPI redirector_thread(void *arg)
 
 static BOOL redirector_start(struct redirector *r)
 {
-    struct sockaddr_in sa;
-    int len = sizeof(sa);
+    int port;
 
     memset(r, 0, sizeof(*r));
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if ((r->listener = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET) return FALSE;
-    if (bind(r->listener, (struct sockaddr *)&sa, sizeof(sa)) || listen(r->listener, 8) ||
-        getsockname(r->listener, (struct sockaddr *)&sa, &len))
-        return FALSE;
-    r->port = ntohs(sa.sin_port);
+    if ((r->listener = loopback_listen(0, 8, &port)) == INVALID_SOCKET) return FALSE;
+    r->port = port;
     return (r->thread = CreateThread(NULL, 0, redirector_thread, r, 0, NULL)) != NULL;
 }
 

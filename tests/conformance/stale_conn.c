@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "wine/test.h"
+#include "loopback.h"
 
 #define WAIT_MS 10000
 
@@ -84,21 +85,12 @@ static DWORD WINAPI server_thread(void *arg)
 
 static BOOL server_start(struct server *srv)
 {
-    struct sockaddr_in sa;
-    int len = sizeof(sa);
+    int port;
 
     memset(srv, 0, sizeof(*srv));
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    srv->listener = socket(AF_INET, SOCK_STREAM, 0);
-    if (srv->listener == INVALID_SOCKET) return FALSE;
-    if (bind(srv->listener, (struct sockaddr *)&sa, sizeof(sa)) || listen(srv->listener, 4) ||
-        getsockname(srv->listener, (struct sockaddr *)&sa, &len))
-        return FALSE;
-    srv->port = ntohs(sa.sin_port);
-    srv->thread = CreateThread(NULL, 0, server_thread, srv, 0, NULL);
-    return srv->thread != NULL;
+    if ((srv->listener = loopback_listen(0, 4, &port)) == INVALID_SOCKET) return FALSE;
+    srv->port = port;
+    return (srv->thread = CreateThread(NULL, 0, server_thread, srv, 0, NULL)) != NULL;
 }
 
 static void server_stop(struct server *srv)
