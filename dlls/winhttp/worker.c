@@ -34,7 +34,6 @@
 
 #include "worker.h"
 
-#define SOFT_WORKERS  4
 #define STUCK_MS      50
 #define MAX_WORKERS   256
 #define IDLE_KEEP     2
@@ -42,32 +41,45 @@
 
 static BOOL start_worker(struct engine_source *source);
 
-/* The stuck check: armed when the source lost its last idle worker, it
- * looks again every STUCK_MS while none is idle. */
+/* The stuck check: armed by a leader that took a completion, it looks every
+ * STUCK_MS while no worker leads.  Clearing stuck_armed before looking at
+ * leading, where a leader clears leading before looking at stuck_armed,
+ * means one of the two always sees the other: no leader goes unwatched. */
 static void stuck_expired(struct deadline *deadline)
 {
     struct engine_source *source = CONTAINING_RECORD(deadline, struct engine_source, stuck);
-    DWORD since_take = GetTickCount() - source->last_take;
+    DWORD since_take;
 
-    if (source->idle <= 0 && since_take < STUCK_MS)
-    {
-        /* busy, but taking completions: look again */
-        deadline_arm(&source->stuck, STUCK_MS - since_take, stuck_expired);
-        return;
-    }
     InterlockedExchange(&source->stuck_armed, 0);
-    if (source->idle > 0) return;
-    TRACE("%s: no idle worker, none took a completion for %lu ms: one more\n", source->name, since_take);
-    /* the new worker arms the check again when it, too, is taken */
-    if (!start_worker(source) && !InterlockedExchange(&source->stuck_armed, 1))
-        deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
+    if (InterlockedCompareExchange(&source->leading, 0, 0)) return;
+    since_take = GetTickCount() - source->last_take;
+    if (since_take >= STUCK_MS)
+    {
+        /* inside one completion for STUCK_MS: a callback that blocks, or
+         * long work; another worker takes the source meanwhile */
+        TRACE("%s: no leader, none took a completion for %lu ms: promoting\n", source->name, since_take);
+        if (InterlockedCompareExchange(&source->followers, 0, 0) > 0) ReleaseSemaphore(source->promote, 1, NULL);
+        else start_worker(source);
+        since_take = 0;
+    }
+    if (!InterlockedExchange(&source->stuck_armed, 1))
+        deadline_arm(&source->stuck, STUCK_MS - since_take, stuck_expired);
 }
 
-/* A worker took the source's last idle place. */
-static void no_idle_worker(struct engine_source *source)
+/* Follows: parks until the stuck check promotes this worker.  FALSE when
+ * it waited IDLE_EXIT_MS in vain and enough other workers remain: it
+ * leaves. */
+static BOOL follow(struct engine_source *source)
 {
-    if (source->workers < SOFT_WORKERS) start_worker(source);
-    else if (!InterlockedExchange(&source->stuck_armed, 1)) deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
+    DWORD ret;
+
+    InterlockedIncrement(&source->followers);
+    ret = WaitForSingleObject(source->promote, IDLE_EXIT_MS);
+    InterlockedDecrement(&source->followers);
+    if (ret != WAIT_TIMEOUT) return TRUE;
+    if (InterlockedDecrement(&source->workers) >= IDLE_KEEP) return FALSE;
+    InterlockedIncrement(&source->workers);
+    return TRUE;
 }
 
 static DWORD CALLBACK worker_main(void *arg)
@@ -77,18 +89,20 @@ static DWORD CALLBACK worker_main(void *arg)
 
     for (;;)
     {
-        InterlockedIncrement(&source->idle);
-        if (!source->wait(IDLE_EXIT_MS, &completion))
+        /* one leader at a time */
+        if (InterlockedCompareExchange(&source->leading, 1, 0))
         {
-            /* idle for a while: leave if enough others are idle too */
-            if (InterlockedDecrement(&source->idle) >= IDLE_KEEP) break;
+            if (!follow(source)) break;
             continue;
         }
+        while (!source->wait(IDLE_EXIT_MS, &completion)) ;
         source->last_take = GetTickCount();
-        if (!InterlockedDecrement(&source->idle)) no_idle_worker(source);
+        /* Nobody waits on the source while this runs: what completes
+         * meanwhile waits for this worker, unless it stays STUCK_MS. */
+        InterlockedExchange(&source->leading, 0);
+        if (!InterlockedExchange(&source->stuck_armed, 1)) deadline_arm(&source->stuck, STUCK_MS, stuck_expired);
         completion.handler(completion.tag, completion.result, completion.bytes);
     }
-    InterlockedDecrement(&source->workers);
     TRACE("%s: worker leaves\n", source->name);
     return 0;
 }
@@ -110,7 +124,10 @@ static BOOL start_worker(struct engine_source *source)
 
 static BOOL CALLBACK start_first_worker(INIT_ONCE *once, void *param, void **context)
 {
-    return start_worker(param);
+    struct engine_source *source = param;
+
+    if (!(source->promote = CreateSemaphoreW(NULL, 0, MAX_WORKERS, NULL))) return FALSE;
+    return start_worker(source);
 }
 
 BOOL engine_source_start(struct engine_source *source)

@@ -38,9 +38,11 @@ struct engine_source
     BOOL (*wait)(DWORD timeout, struct engine_completion *completion);
     INIT_ONCE once;
     LONG workers;                 /* started, not yet left */
-    LONG idle;                    /* inside wait() */
+    LONG leading;                 /* 1 while a worker waits in wait() (the leader) */
+    LONG followers;               /* workers parked on promote */
+    HANDLE promote;               /* semaphore: the stuck check wakes a follower to lead */
     LONG stuck_armed;             /* stuck is armed */
-    volatile DWORD last_take;     /* tick count when a worker last took a completion */
+    volatile DWORD last_take;     /* tick count when the leader last took a completion */
     struct deadline stuck;
 };
 
