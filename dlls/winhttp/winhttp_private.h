@@ -217,6 +217,8 @@ void net_init_winsock(void);
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 /* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
+/* proxy.c: TRUE under Wine (ntdll exports wine_get_version). */
+BOOL running_on_wine(void);
 
 /* pac_fetch.c: PAC scripts.  pac_script_get blocks: the script at url (from
  * the cache unless flags has WINHTTP_AUTOPROXY_NO_CACHE_CLIENT), a
