@@ -1200,6 +1200,8 @@ static void request_handle_closing(struct object_header *hdr)
     }
     /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
     conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
+    /* and a name lookup (no socket yet for net_cancel to reach) */
+    connection_cancel_lookup(req);
 }
 
 static void request_destroy(struct object_header *hdr)

@@ -89,6 +89,7 @@ BOOL object_is_async(const struct object_header *hdr);
 
 /* option.c: helpers for options common to every handle type */
 BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen);
+BOOL query_websocket_option_refused(DWORD option);
 BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value);
 
 /* The options WinHttpSetOption stores for later use (option.c's table says
@@ -216,6 +217,8 @@ void net_init_winsock(void);
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 /* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
+/* proxy.c: TRUE under Wine (ntdll exports wine_get_version). */
+BOOL running_on_wine(void);
 
 /* pac_fetch.c: PAC scripts: the process's cache, and the look-up that
  * finds the script for a URL.  Synchronous (async FALSE): over on return.
