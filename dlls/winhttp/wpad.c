@@ -11,11 +11,12 @@
  *
  * Threads of a search.  The owner calls wpad_search_step from one thread
  * at a time.  A probe's completion comes on a thread of the resolver's;
- * wpad_search_cancel on any thread.  A look-up in flight cannot be cancelled
- * (Wine 8: GetAddrInfoExCancel is a stub), so the owner is not made to wait
- * for it: whichever of the completion and the cancel takes `pending` first
- * wakes the owner, and the probe keeps its own reference on the search, so
- * its late completion writes into memory that is still there.
+ * wpad_search_cancel on any thread.  A look-up in flight may not end when
+ * given up (Wine 8: GetAddrInfoExCancel is a stub), so the owner is not made
+ * to wait for it: whichever of the completion and the cancel takes `pending`
+ * first wakes the owner, whose next step gives the look-up up
+ * (net_lookup_end); the probe keeps its own reference on the search, so a
+ * late completion writes into memory that is still there.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -35,6 +36,7 @@ struct wpad_search
     struct net_address addr;   /* the probe's answer (unused: resolving is the test) */
     DWORD probe_error;         /* written by the probe before it takes pending */
     BOOL probing;              /* owner: a probe was started and has not been looked at */
+    struct net_lookup *lookup; /* owner: the probe's, when it did not end at once */
     LONG pending;              /* a probe is out and its end has not woken the owner */
     LONG cancelled;
     void (*wake)(void *context);
@@ -139,22 +141,26 @@ DWORD wpad_search_step(struct wpad_search *search, WCHAR **url)
     *url = NULL;
     for (;;)
     {
-        if (search->cancelled) return ERROR_WINHTTP_OPERATION_CANCELLED;
         if (search->probing)
         {
             search->probing = FALSE;
-            if (!search->probe_error) break;
+            /* given up (cancelled): its completion will not come, nor release the probe's reference */
+            if (search->lookup && net_lookup_end(search->lookup)) wpad_search_release(search);
+            search->lookup = NULL;
+            if (!search->cancelled && !search->probe_error) break;
         }
+        if (search->cancelled) return ERROR_WINHTTP_OPERATION_CANCELLED;
         if (!wpad_next_name(&search->suffix, search->name, ARRAY_SIZE(search->name))) return ERROR_SUCCESS;
 
         wpad_search_addref(search);   /* the probe's */
         search->pending = 1;
         search->probing = TRUE;
-        error = net_resolve_async(search->name, INTERNET_DEFAULT_HTTP_PORT, &search->addr, probe_done, search);
+        error = net_resolve_async(search->name, INTERNET_DEFAULT_HTTP_PORT, &search->addr, probe_done, search,
+                                  &search->lookup);
         /* the completion may have run already, on its thread: search->wake tells */
         if (error == ERROR_IO_PENDING) return error;
         search->pending = 0;
-        search->probe_error = error;
+        search->probe_error = error;   /* no completion: looked at next round */
         wpad_search_release(search);
     }
     if (!(*url = wpad_url(search->name))) return ERROR_NOT_ENOUGH_MEMORY;
