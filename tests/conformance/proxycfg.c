@@ -639,6 +639,23 @@ static void check_resolver_close_(int line, HINTERNET resolver, struct resolver_
 }
 #define check_resolver_close(...) check_resolver_close_(__LINE__, __VA_ARGS__)
 
+/* Waits for resolver's call to complete with GETPROXYFORURL_COMPLETE and
+ * fetches its result into *result (empty when there is none). */
+static void check_resolver_result_(int line, HINTERNET resolver, struct resolver_wait *wait,
+                                   WINHTTP_PROXY_RESULT *result)
+{
+    DWORD error;
+
+    memset(result, 0, sizeof(*result));
+    ok_(__FILE__, line)(!WaitForSingleObject(wait->done, 10000), "no completion\n");
+    ok_(__FILE__, line)(wait->status == WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE, "status %#lx, error %lu\n",
+                        wait->status, wait->result.dwError);
+    error = WinHttpGetProxyResult(resolver, result);
+    ok_(__FILE__, line)(error == ERROR_SUCCESS, "WinHttpGetProxyResult: %lu\n", error);
+    if (error) memset(result, 0, sizeof(*result));
+}
+#define check_resolver_result(...) check_resolver_result_(__LINE__, __VA_ARGS__)
+
 /* A PAC server that holds its answer: WinHttpGetProxyForUrlEx returns at
  * once (the download parks the engine's task, no thread waits); the call
  * completes with the script's answer once the server answers; closing the
@@ -665,12 +682,7 @@ static void test_resolver_slow_pac(void)
     ok(!WaitForSingleObject(pac_server.holding, STUB_HTTPD_HOLD), "the script was not asked for\n");
     ok(WaitForSingleObject(wait->done, 0) == WAIT_TIMEOUT, "completed before the script came\n");
     SetEvent(pac_server.release);
-    ok(!WaitForSingleObject(wait->done, 10000), "no completion\n");
-    ok(wait->status == WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE, "status %#lx, error %lu\n", wait->status,
-       wait->result.dwError);
-    memset(&result, 0, sizeof(result));
-    error = WinHttpGetProxyResult(resolver, &result);
-    ok(error == ERROR_SUCCESS, "got %lu\n", error);
+    check_resolver_result(resolver, wait, &result);
     ok(result.cEntries == 2, "%lu entries\n", result.cEntries);
     if (result.cEntries == 2)
     {
@@ -872,12 +884,7 @@ static void test_wpad(void)
     options.dwFlags |= WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
     resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
     ok(error == ERROR_IO_PENDING, "got %lu\n", error);
-    ok(!WaitForSingleObject(wait->done, 10000), "no completion\n");
-    ok(wait->status == WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE, "status %#lx, error %lu\n", wait->status,
-       wait->result.dwError);
-    memset(&result, 0, sizeof(result));
-    error = WinHttpGetProxyResult(resolver, &result);
-    ok(error == ERROR_SUCCESS, "got %lu\n", error);
+    check_resolver_result(resolver, wait, &result);
     ok(result.cEntries == 1 && str_is(result.pEntries[0].pwszProxy, L"second.test") && result.pEntries[0].ProxyPort == 2,
        "%lu entries, %s\n", result.cEntries, result.cEntries ? wine_dbgstr_w(result.pEntries[0].pwszProxy) : "");
     WinHttpFreeProxyResult(&result);
