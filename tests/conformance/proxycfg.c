@@ -700,7 +700,13 @@ static void test_resolver_slow_pac(void)
     check_resolver_close(resolver, wait, STUB_HTTPD_HOLD / 2);
     SetEvent(pac_server.release);
     pac_server.held = NULL;
+    WinHttpCloseHandle(session);
 
+    /* the server answers one request at a time: once this one is answered,
+     * so is the one held above, and the later tests count from here */
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    check_pac(session, L"http://www.example.test/", WINHTTP_AUTOPROXY_NO_CACHE_CLIENT, pac_url("/second.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"second.test:2");
     WinHttpCloseHandle(session);
     resolver_wait_free(wait);
 }
