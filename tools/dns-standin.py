@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """A DNS server on 127.0.0.1:53 for tools/test-wpad.sh's private namespace.
 
-Usage: dns-standin.py DIR [MAX_SECONDS]
+Usage: dns-standin.py DIR [MAX_SECONDS [STALL]]
 
 Every query gets "no such name" at once, except one for a name that has a
-label starting with "stall": that one is never answered (a server that takes
-the query and goes silent), so the asker waits for its resolver's timeout.
+label starting with STALL (default "stall"; "" stalls every name): that one
+is never answered (a server that takes the query and goes silent), so the
+asker waits for its resolver's timeout.
 For each query, an empty file named "<count>-<name>" is made in DIR, so a
 test can watch the directory (FindFirstChangeNotification) to learn that its
 look-up reached the server.  Returns once the port is bound, leaving the
@@ -30,6 +31,7 @@ def question_name(packet):
 def main():
     folder = sys.argv[1]
     deadline = time.time() + (float(sys.argv[2]) if len(sys.argv) > 2 else 600)
+    stall = sys.argv[3] if len(sys.argv) > 3 else "stall"
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 53))
     if os.fork():
@@ -48,7 +50,7 @@ def main():
         name, end = question_name(packet)
         count += 1
         open(os.path.join(folder, "%d-%s" % (count, name)), "w").close()
-        if any(label.startswith("stall") for label in name.split(".")):
+        if any(label.startswith(stall) for label in name.split(".")):
             continue
         # the question back, with QR, RD, RA and RCODE 3 (NXDOMAIN), no answers
         reply = packet[:2] + b"\x81\x83" + b"\x00\x01\x00\x00\x00\x00\x00\x00" + packet[12:end]

@@ -10,16 +10,8 @@
 # test's winetest summary line; skips (one skipped test) when namespaces
 # cannot be made here.
 wine=$1 wineserver=$2 exe=$3
-export WINEPREFIX=${WINEPREFIX:-$(cd "$(dirname "$exe")/../.." && pwd)/wineprefix}
-export WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=;winemenubuilder.exe="
-export WINEDEBUG=${WINETEST_WINEDEBUG:--all}
-unset DISPLAY WAYLAND_DISPLAY
-mkdir -p "$WINEPREFIX"
-
-if ! unshare -m -n true 2>/dev/null; then
-    echo "wpad: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
-    exit 0
-fi
+. "$(dirname "$0")/netns-lib.sh"
+netns_prepare wpad "$exe" "$wine"
 hosts=$(mktemp)
 resolv=$(mktemp)
 dnsdir=$(mktemp -d)
@@ -27,9 +19,6 @@ trap 'rm -rf "$hosts" "$resolv" "$dnsdir"' EXIT
 printf '127.0.0.1 localhost\n::1 localhost\n127.0.0.1 wpad.wpadtest.invalid\n' > "$hosts"
 printf 'nameserver 127.0.0.1\noptions timeout:30 attempts:1\n' > "$resolv"
 
-# The prefix is made (and its wineserver started) outside the namespace;
-# the server is stopped after, so no wine process outlives the namespace.
-"$wine" cmd /c exit > /dev/null 2>&1
 # The DNS stand-in (tools/dns-standin.py) records each query as a file in
 # $dnsdir, which the test watches as WSTEST_DNS_DIR (its Wine path).
 export WSTEST_DNS_DIR="Z:$(printf %s "$dnsdir" | tr / '\\')"
@@ -40,6 +29,4 @@ WSTEST_WPAD=1 unshare -m -n sh -c '
     kill "$(cat "$6/pid")" 2>/dev/null
     exit $status' \
     sh "$hosts" "$resolv" "$wine" "$exe" "$(dirname "$0")/dns-standin.py" "$dnsdir"
-status=$?
-"$wineserver" -k 2>/dev/null
-exit $status
+netns_finish "$wineserver" $?

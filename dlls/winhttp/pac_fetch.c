@@ -532,6 +532,7 @@ DWORD autoproxy_lookup_run(struct autoproxy_lookup *lookup)
 void autoproxy_lookup_release(struct autoproxy_lookup *lookup)
 {
     if (!lookup || InterlockedDecrement(&lookup->refs)) return;
+    wpad_search_release(lookup->search);   /* NULL: an owner steps a search to its end */
     heap_free(lookup->script);
     heap_free(lookup->wpad);
     heap_free(lookup->config_url);
