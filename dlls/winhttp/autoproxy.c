@@ -106,9 +106,7 @@ static DWORD script_args(const WCHAR *url, DWORD flags, char **urlA, char **host
 {
     WCHAR *buf, *p, *host;
     URL_COMPONENTS uc;
-    DWORD i;
-
-    DWORD error;
+    DWORD i, error;
 
     memset(&uc, 0, sizeof(uc));
     uc.dwStructSize = sizeof(uc);
@@ -322,12 +320,11 @@ void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, 
 {
     const WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *cfg = autoproxy_lookup_config(lookup);
     WINHTTP_PROXY_INFO info;
-    const char *script;
-    char *result = NULL;
-    DWORD size, error;
+    char *result;
+    DWORD error;
 
     *server = *bypass = NULL;
-    if ((script = autoproxy_lookup_script(lookup, &size, NULL)) && (result = run_script(script, size, url, 0, &error)))
+    if ((result = lookup_evaluate(lookup, url, 0, &error)))
     {
         if (pac_to_proxy_info(result, &info))
         {
