@@ -89,6 +89,7 @@ BOOL object_is_async(const struct object_header *hdr);
 
 /* option.c: helpers for options common to every handle type */
 BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen);
+BOOL query_websocket_option_refused(DWORD option);
 BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value);
 
 /* The options WinHttpSetOption stores for later use (option.c's table says
