@@ -58,8 +58,14 @@ struct netconn
     size_t fill_size;
 };
 
-/* Plain net_send_fill sends pieces of at most this many bytes. */
+/* Plain net_send_fill sends pieces of FILL_PIECE bytes, so that a huge
+ * message needs no buffer of its size; a rest of up to FILL_SLACK bytes goes
+ * with the piece before it.  A 4 MiB message and its frame header then
+ * leave in one send, not one of 4 MiB and one of 14 bytes: a second socket
+ * call and a tiny segment per message that cost stream4m a third of raw's
+ * speed (docs/BENCHMARKS.md). */
 #define FILL_PIECE (4 * 1024 * 1024)
+#define FILL_SLACK (64 * 1024)
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
@@ -555,13 +561,13 @@ DWORD net_send(struct netconn *conn, const void *buf, size_t len)
     return sock_send(conn, buf, len);
 }
 
-DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
+/* Plain connections: the next piece of what net_send_fill sends, bytes
+ * [offset, offset + *len) of total, written by fill into conn->fill_buf. */
+static DWORD fill_piece(struct netconn *conn, size_t total, size_t offset, net_fill_fn fill, void *context,
+                        size_t *len)
 {
-    size_t piece, offset;
-    DWORD error;
+    size_t left = total - offset, piece = left <= FILL_PIECE + FILL_SLACK ? left : FILL_PIECE;
 
-    if (conn->tls) return tls_send_fill(conn, total, fill, context);
-    piece = min(total, FILL_PIECE);
     if (conn->fill_size < piece)
     {
         BYTE *buf = heap_realloc(conn->fill_buf, piece);
@@ -569,10 +575,20 @@ DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *
         conn->fill_buf = buf;
         conn->fill_size = piece;
     }
+    fill(context, offset, conn->fill_buf, piece);
+    *len = piece;
+    return ERROR_SUCCESS;
+}
+
+DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
+{
+    size_t piece, offset;
+    DWORD error;
+
+    if (conn->tls) return tls_send_fill(conn, total, fill, context);
     for (offset = 0; offset < total; offset += piece)
     {
-        piece = min(total - offset, FILL_PIECE);
-        fill(context, offset, conn->fill_buf, piece);
+        if ((error = fill_piece(conn, total, offset, fill, context, &piece))) return error;
         if ((error = sock_send(conn, conn->fill_buf, piece))) return error;
     }
     return ERROR_SUCCESS;
@@ -824,15 +840,8 @@ static DWORD next_batch(struct net_op *op)
     }
     else
     {
-        out_len = min(op->plain_total - op->plain_done, FILL_PIECE);
-        if (conn->fill_size < out_len)
-        {
-            BYTE *buf = heap_realloc(conn->fill_buf, out_len);
-            if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
-            conn->fill_buf = buf;
-            conn->fill_size = out_len;
-        }
-        op->fill(op->fill_ctx, op->plain_done, conn->fill_buf, out_len);
+        if ((error = fill_piece(conn, op->plain_total, op->plain_done, op->fill, op->fill_ctx, &out_len)))
+            return error;
         op->plain_done += out_len;
         out = conn->fill_buf;
     }
