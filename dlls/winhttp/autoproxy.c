@@ -414,6 +414,7 @@ struct resolve_task
     WCHAR *url;
     WINHTTP_AUTOPROXY_OPTIONS options;   /* lpszAutoConfigUrl: config_url */
     WCHAR *config_url;
+    DWORD_PTR context;                   /* the call's: its completion's context value */
 };
 
 static void free_entries(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
@@ -566,6 +567,8 @@ static DWORD resolve_task_fn(struct task *task, BOOL cancelled)
     resolver->count = error ? 0 : count;
     resolver->has_result = !error;
     resolver->busy = FALSE;
+    /* only the running task writes it: a call made meanwhile waits in the queue */
+    resolver->hdr.context = t->context;
     ReleaseSRWLockExclusive(&resolver->lock);
     if (error) free_entries(entries, count);
     heap_free(t->url);
@@ -613,6 +616,8 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
     }
     t->options = *options;
     t->options.lpszAutoConfigUrl = t->config_url;
+    /* the completion's context is this call's, not the handle's */
+    t->context = context;
 
     AcquireSRWLockExclusive(&resolver->lock);
     if (resolver->busy)
@@ -625,8 +630,6 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
         return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     }
     resolver->busy = TRUE;
-    /* the completion's context is this call's, not the handle's */
-    resolver->hdr.context = context;
     ReleaseSRWLockExclusive(&resolver->lock);
 
     /* nothing waits here: the download and the name look-ups park the task */
