@@ -1,5 +1,5 @@
 /*
- * Automatic proxy configuration: WPAD discovery (WinHttpDetectAutoProxyConfigUrl),
+ * Automatic proxy configuration: WinHttpDetectAutoProxyConfigUrl (wpad.c asks),
  * PAC scripts (WinHttpGetProxyForUrl), the resolver handles of Windows 8
  * (WinHttpCreateProxyResolver, WinHttpGetProxyForUrlEx, WinHttpGetProxyResult,
  * WinHttpFreeProxyResult) and WinHttpResetAutoProxy.
@@ -14,43 +14,7 @@
  */
 
 #include "proxy_route.h"
-
-/* ---------------------------------------------------------------------- */
-/* WPAD through DNS                                                          */
-
-static WCHAR *detect_wpad_dns(void)
-{
-    WCHAR domain[256], name[ARRAY_SIZE(domain) + 8], *suffix, *dot, *url = NULL;
-    DWORD len = ARRAY_SIZE(domain);
-    ADDRINFOW hints, *ai;
-
-    if (!GetComputerNameExW(ComputerNamePhysicalDnsDomain, domain, &len) || !domain[0])
-    {
-        TRACE("no DNS domain\n");
-        return NULL;
-    }
-    net_init_winsock();
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    /* Devolution: wpad.a.b.example, wpad.b.example, wpad.example.  It stops
-     * at two labels, so wpad.com-style names outside the network are never
-     * asked for. */
-    for (suffix = domain; suffix && (dot = wcschr(suffix, '.')); suffix = dot + 1)
-    {
-        swprintf(name, ARRAY_SIZE(name), L"wpad.%ls", suffix);
-        TRACE("trying %s\n", debugstr_w(name));
-        if (!GetAddrInfoW(name, NULL, &hints, &ai))
-        {
-            FreeAddrInfoW(ai);
-            len = wcslen(name) + ARRAY_SIZE(L"http:///wpad.dat");
-            if ((url = GlobalAlloc(GMEM_FIXED, len * sizeof(WCHAR))))
-                swprintf(url, len, L"http://%ls/wpad.dat", name);
-            break;
-        }
-    }
-    return url;
-}
+#include "task.h"
 
 /***********************************************************************
  *          WinHttpDetectAutoProxyConfigUrl (winhttp.@)
@@ -64,11 +28,8 @@ BOOL WINAPI WinHttpDetectAutoProxyConfigUrl(DWORD flags, LPWSTR *url)
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    *url = NULL;
-    if (flags & WINHTTP_AUTO_DETECT_TYPE_DHCP)
-        FIXME("DHCP option 252 is not queried\n");
-    if (flags & WINHTTP_AUTO_DETECT_TYPE_DNS_A) *url = detect_wpad_dns();
-    if (!*url)
+    /* synchronous by contract: the name look-ups block this thread (wpad.c) */
+    if (!(*url = wpad_detect(flags)))
     {
         SetLastError(ERROR_WINHTTP_AUTODETECTION_FAILED);
         return FALSE;
@@ -139,24 +100,19 @@ static WCHAR *from_ansi(const char *src, int len)
 /* The arguments of FindProxyForURL(url, host): scheme://host/rest without
  * user information, and the host alone; the host lowercased on request
  * (Windows keeps its case by default).  Only http and https URLs have a
- * proxy (the WinHttpGetProxyForUrl page: ERROR_WINHTTP_UNRECOGNIZED_SCHEME
- * for any other scheme; Chromium's proxy_resolver_winhttp.cc found ws and
+ * proxy (crack_http_url; Chromium's proxy_resolver_winhttp.cc found ws and
  * wss refused, crbug.com/862121). */
 static DWORD script_args(const WCHAR *url, DWORD flags, char **urlA, char **hostA, int *host_len)
 {
     WCHAR *buf, *p, *host;
     URL_COMPONENTS uc;
-    DWORD i;
+    DWORD i, error;
 
     memset(&uc, 0, sizeof(uc));
     uc.dwStructSize = sizeof(uc);
     uc.dwSchemeLength = ~0u;
     uc.dwHostNameLength = ~0u;
-    if (!WinHttpCrackUrl(url, 0, 0, &uc))
-        return GetLastError() == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ERROR_WINHTTP_UNRECOGNIZED_SCHEME
-                                                                   : ERROR_WINHTTP_INVALID_URL;
-    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
-        return ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
+    if ((error = crack_http_url(url, &uc))) return error;
     if (!uc.dwHostNameLength) return ERROR_WINHTTP_INVALID_URL;
     if (!(buf = p = heap_alloc((uc.dwSchemeLength + 3 + wcslen(uc.lpszHostName) + 1) * sizeof(WCHAR))))
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -343,27 +299,15 @@ static BOOL valid_autoproxy_options(const WINHTTP_AUTOPROXY_OPTIONS *options)
     return TRUE;
 }
 
-/* Finds the script (detected first, then the given URL) and runs it for url.
- * Returns FindProxyForURL's string (GlobalFree it) or NULL with *error. */
-static char *evaluate_autoproxy(const WCHAR *url, const WINHTTP_AUTOPROXY_OPTIONS *options, DWORD *error)
+/* Runs the script a finished look-up found for url: FindProxyForURL's
+ * string (GlobalFree it) or NULL with *error. */
+static char *lookup_evaluate(struct autoproxy_lookup *lookup, const WCHAR *url, DWORD flags, DWORD *error)
 {
-    char *script = NULL, *result;
-    WCHAR *pac_url;
-    DWORD size = 0;
+    const char *script;
+    DWORD size;
 
-    *error = ERROR_WINHTTP_AUTODETECTION_FAILED;
-    if ((options->dwFlags & WINHTTP_AUTOPROXY_AUTO_DETECT)
-        && WinHttpDetectAutoProxyConfigUrl(options->dwAutoDetectFlags, &pac_url))
-    {
-        script = pac_script_get(pac_url, options->dwFlags, &size, error);
-        GlobalFree(pac_url);
-    }
-    if (!script && (options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL))
-        script = pac_script_get(options->lpszAutoConfigUrl, options->dwFlags, &size, error);
-    if (!script) return NULL;
-    result = run_script(script, size, url, options->dwFlags, error);
-    heap_free(script);
-    return result;
+    if (!(script = autoproxy_lookup_script(lookup, &size, error))) return NULL;
+    return run_script(script, size, url, flags, error);
 }
 
 /* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, for each request: what the send's
@@ -376,12 +320,11 @@ void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, 
 {
     const WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *cfg = autoproxy_lookup_config(lookup);
     WINHTTP_PROXY_INFO info;
-    const char *script;
-    char *result = NULL;
-    DWORD size, error;
+    char *result;
+    DWORD error;
 
     *server = *bypass = NULL;
-    if ((script = autoproxy_lookup_script(lookup, &size)) && (result = run_script(script, size, url, 0, &error)))
+    if ((result = lookup_evaluate(lookup, url, 0, &error)))
     {
         if (pac_to_proxy_info(result, &info))
         {
@@ -405,9 +348,10 @@ void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, 
 BOOL WINAPI WinHttpGetProxyForUrl(HINTERNET hsession, LPCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
                                   WINHTTP_PROXY_INFO *info)
 {
+    struct autoproxy_lookup *lookup;
     struct object_header *hdr;
     DWORD error;
-    char *result;
+    char *result = NULL;
     BOOL ret = FALSE;
 
     TRACE("%p, %s, %p, %p\n", hsession, debugstr_w(url), options, info);
@@ -423,7 +367,14 @@ BOOL WINAPI WinHttpGetProxyForUrl(HINTERNET hsession, LPCWSTR url, WINHTTP_AUTOP
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if ((result = evaluate_autoproxy(url, options, &error)))
+    /* the detection and the download block this thread, as the API does */
+    if (!(error = autoproxy_lookup_start_options(CONTAINING_RECORD(hdr, struct session, hdr), options, FALSE, NULL,
+                                                 NULL, &lookup)))
+    {
+        result = lookup_evaluate(lookup, url, options->dwFlags, &error);
+        autoproxy_lookup_release(lookup);
+    }
+    if (result)
     {
         if (!(ret = pac_to_proxy_info(result, info))) error = ERROR_NOT_ENOUGH_MEMORY;
         GlobalFree(result);
@@ -436,20 +387,34 @@ BOOL WINAPI WinHttpGetProxyForUrl(HINTERNET hsession, LPCWSTR url, WINHTTP_AUTOP
 /* ---------------------------------------------------------------------- */
 /* Resolver handles                                                          */
 
-/* A resolver runs one WinHttpGetProxyForUrlEx at a time on the thread pool.
- * lock guards busy and the stored result; the work item holds a reference. */
+/* A resolver runs one WinHttpGetProxyForUrlEx at a time, as a task of the
+ * engine on its queue (task.c): the task parks while a WPAD name or the
+ * script is awaited (pac_fetch.c's look-up) and runs the script once it is
+ * there.  lock guards busy, the stored result and lookup; the task holds a
+ * reference on the resolver.  WinHttpCloseHandle cancels the look-up in
+ * flight (resolver_handle_closing), and the call then completes at once with
+ * REQUEST_ERROR, ERROR_WINHTTP_OPERATION_CANCELLED: the code the function's
+ * page gives for "the handle ... was closed before the operation completed". */
 struct resolver
 {
     struct object_header hdr;
+    struct task_queue queue;
     SRWLOCK lock;
     BOOL busy;
     BOOL has_result;
     WINHTTP_PROXY_RESULT_ENTRY *entries;
     DWORD count;
-    /* the call in flight */
+    struct autoproxy_lookup *lookup;   /* the call in flight's, once it started */
+};
+
+/* One WinHttpGetProxyForUrlEx call. */
+struct resolve_task
+{
+    struct task task;
     WCHAR *url;
-    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_AUTOPROXY_OPTIONS options;   /* lpszAutoConfigUrl: config_url */
     WCHAR *config_url;
+    DWORD_PTR context;                   /* the call's: its completion's context value */
 };
 
 static void free_entries(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
@@ -466,9 +431,21 @@ static void resolver_destroy(struct object_header *hdr)
 
     TRACE("%p\n", resolver);
     free_entries(resolver->entries, resolver->count);
-    heap_free(resolver->url);
-    heap_free(resolver->config_url);
     heap_free(resolver);
+}
+
+static void resolver_handle_closing(struct object_header *hdr)
+{
+    struct resolver *resolver = CONTAINING_RECORD(hdr, struct resolver, hdr);
+    struct autoproxy_lookup *lookup;
+
+    AcquireSRWLockExclusive(&resolver->lock);
+    if ((lookup = resolver->lookup)) autoproxy_lookup_addref(lookup);
+    ReleaseSRWLockExclusive(&resolver->lock);
+    if (!lookup) return;
+    TRACE("%p: cancelling %p\n", resolver, lookup);
+    autoproxy_lookup_cancel(lookup);
+    autoproxy_lookup_release(lookup);
 }
 
 static BOOL resolver_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
@@ -485,7 +462,7 @@ static BOOL resolver_set_option(struct object_header *hdr, DWORD option, void *b
 
 static const struct object_vtbl resolver_vtbl =
 {
-    NULL,
+    resolver_handle_closing,
     resolver_destroy,
     resolver_query_option,
     resolver_set_option,
@@ -523,6 +500,7 @@ DWORD WINAPI WinHttpCreateProxyResolver(HINTERNET hsession, HINTERNET *hresolver
     }
     init_object(&resolver->hdr, HANDLE_TYPE_RESOLVER, &resolver_vtbl, hdr);
     InitializeSRWLock(&resolver->lock);
+    task_queue_init(&resolver->queue);
     handle = alloc_handle(&resolver->hdr);
     release_object(&resolver->hdr);
     release_object(hdr);
@@ -532,19 +510,56 @@ DWORD WINAPI WinHttpCreateProxyResolver(HINTERNET hsession, HINTERNET *hresolver
     return ERROR_SUCCESS;
 }
 
-static void CALLBACK resolve_work(PTP_CALLBACK_INSTANCE instance, void *context)
+/* A wait of the look-up is over: the task goes on, on an engine worker. */
+static void resolver_wake(void *context)
 {
     struct resolver *resolver = context;
+
+    task_wake(&resolver->queue);
+}
+
+/* Starts the look-up (first run) or takes it on (after a wake-up). */
+static DWORD resolve_lookup(struct resolver *resolver, struct resolve_task *t)
+{
+    struct session *session = CONTAINING_RECORD(resolver->hdr.parent, struct session, hdr);
+    struct autoproxy_lookup *lookup;
+    DWORD error;
+
+    /* only this task sets lookup: no lock to read it */
+    if (resolver->lookup) return autoproxy_lookup_run(resolver->lookup);
+    error = autoproxy_lookup_start_options(session, &t->options, TRUE, resolver_wake, resolver, &lookup);
+    if (!lookup) return error;
+    AcquireSRWLockExclusive(&resolver->lock);
+    resolver->lookup = lookup;
+    ReleaseSRWLockExclusive(&resolver->lock);
+    /* closed before resolver_handle_closing could see it */
+    if (resolver->hdr.closing) autoproxy_lookup_cancel(lookup);
+    return error;
+}
+
+static DWORD resolve_task_fn(struct task *task, BOOL cancelled)
+{
+    struct resolve_task *t = CONTAINING_RECORD(task, struct resolve_task, task);
+    struct resolver *resolver = CONTAINING_RECORD(task->obj, struct resolver, hdr);
     WINHTTP_PROXY_RESULT_ENTRY *entries = NULL;
+    struct autoproxy_lookup *lookup;
     DWORD count = 0, error;
     char *result;
 
-    if ((result = evaluate_autoproxy(resolver->url, &resolver->options, &error)))
+    error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : resolve_lookup(resolver, t);
+    if (error == ERROR_IO_PENDING) return error;
+
+    AcquireSRWLockExclusive(&resolver->lock);
+    lookup = resolver->lookup;
+    resolver->lookup = NULL;
+    ReleaseSRWLockExclusive(&resolver->lock);
+    if (!error && lookup && (result = lookup_evaluate(lookup, t->url, t->options.dwFlags, &error)))
     {
         error = pac_to_entries(result, &entries, &count);
         GlobalFree(result);
     }
-    if (!error && resolver->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    autoproxy_lookup_release(lookup);
+    if (resolver->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
 
     AcquireSRWLockExclusive(&resolver->lock);
     free_entries(resolver->entries, resolver->count);
@@ -552,8 +567,12 @@ static void CALLBACK resolve_work(PTP_CALLBACK_INSTANCE instance, void *context)
     resolver->count = error ? 0 : count;
     resolver->has_result = !error;
     resolver->busy = FALSE;
+    /* only the running task writes it: a call made meanwhile waits in the queue */
+    resolver->hdr.context = t->context;
     ReleaseSRWLockExclusive(&resolver->lock);
     if (error) free_entries(entries, count);
+    heap_free(t->url);
+    heap_free(t->config_url);
 
     TRACE("%p: %lu, %lu entries\n", resolver, error, count);
     if (!error)
@@ -563,7 +582,7 @@ static void CALLBACK resolve_work(PTP_CALLBACK_INSTANCE instance, void *context)
         WINHTTP_ASYNC_RESULT async = { API_GET_PROXY_FOR_URL, error };
         send_callback(&resolver->hdr, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &async, sizeof(async));
     }
-    release_object(&resolver->hdr);
+    return error;
 }
 
 /***********************************************************************
@@ -574,7 +593,8 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
 {
     struct object_header *hdr;
     struct resolver *resolver;
-    WCHAR *url_copy, *config_copy = NULL;
+    struct resolve_task *t;
+    WCHAR *url_copy, *config_copy;
     DWORD error;
 
     TRACE("%p, %s, %p, %#Ix\n", hresolver, debugstr_w(url), options, context);
@@ -586,45 +606,46 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
         release_object(hdr);
         return ERROR_INVALID_PARAMETER;
     }
-    if (!(url_copy = strdupW(url))
-        || ((options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL) && !(config_copy = strdupW(options->lpszAutoConfigUrl))))
+    if (!(t = heap_alloc_zero(sizeof(*t))) || !(t->url = strdupW(url))
+        || ((options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL) && !(t->config_url = strdupW(options->lpszAutoConfigUrl))))
     {
-        heap_free(url_copy);
+        if (t) heap_free(t->url);
+        heap_free(t);
         release_object(hdr);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
+    t->options = *options;
+    t->options.lpszAutoConfigUrl = t->config_url;
+    /* the completion's context is this call's, not the handle's */
+    t->context = context;
 
     AcquireSRWLockExclusive(&resolver->lock);
     if (resolver->busy)
     {
         ReleaseSRWLockExclusive(&resolver->lock);
-        heap_free(url_copy);
-        heap_free(config_copy);
+        heap_free(t->url);
+        heap_free(t->config_url);
+        heap_free(t);
         release_object(hdr);
         return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     }
     resolver->busy = TRUE;
-    heap_free(resolver->url);
-    heap_free(resolver->config_url);
-    resolver->url = url_copy;
-    resolver->config_url = config_copy;
-    resolver->options = *options;
-    resolver->options.lpszAutoConfigUrl = config_copy;
-    /* the completion's context is this call's, not the handle's */
-    resolver->hdr.context = context;
     ReleaseSRWLockExclusive(&resolver->lock);
 
-    /* the work item owns the reference taken by grab_typed_object */
-    if (!TrySubmitThreadpoolCallback(resolve_work, resolver, NULL))
+    /* nothing waits here: the download and the name look-ups park the task */
+    url_copy = t->url;
+    config_copy = t->config_url;
+    if ((error = task_queue_submit(&resolver->queue, hdr, &t->task, resolve_task_fn)))
     {
-        error = GetLastError();
+        /* t is freed */
+        heap_free(url_copy);
+        heap_free(config_copy);
         AcquireSRWLockExclusive(&resolver->lock);
         resolver->busy = FALSE;
         ReleaseSRWLockExclusive(&resolver->lock);
-        release_object(hdr);
-        return error;
     }
-    return ERROR_IO_PENDING;
+    release_object(hdr);
+    return error ? error : ERROR_IO_PENDING;
 }
 
 /***********************************************************************

@@ -38,11 +38,11 @@ struct com_enum
 static const IEnumConnectionPointsVtbl points_vtbl;
 static const IEnumConnectionsVtbl connections_vtbl;
 
-/* items[] is copied and each pUnk gets a reference of its own. */
-static struct com_enum *enum_create(enum enum_kind kind, const CONNECTDATA *items, ULONG count, ULONG position)
+/* An enumerator with room for count items, which the caller fills in
+ * (each pUnk with a reference the enumerator owns). */
+static struct com_enum *enum_alloc(enum enum_kind kind, ULONG count, ULONG position)
 {
     struct com_enum *e;
-    ULONG i;
 
     if (!(e = heap_alloc(offsetof(struct com_enum, items[count])))) return NULL;
     if (kind == ENUM_POINTS) e->iface.points.lpVtbl = &points_vtbl;
@@ -51,11 +51,6 @@ static struct com_enum *enum_create(enum enum_kind kind, const CONNECTDATA *item
     e->refs = 1;
     e->position = position;
     e->count = count;
-    for (i = 0; i < count; i++)
-    {
-        e->items[i] = items[i];
-        IUnknown_AddRef(e->items[i].pUnk);
-    }
     com_lock_module();
     return e;
 }
@@ -117,11 +112,18 @@ static HRESULT enum_clone(struct com_enum *e, void **copy)
 {
     struct com_enum *clone;
 
+    ULONG i;
+
     if (!copy) return E_POINTER;
-    if (!(clone = enum_create(e->kind, e->items, e->count, e->position)))
+    if (!(clone = enum_alloc(e->kind, e->count, e->position)))
     {
         *copy = NULL;
         return E_OUTOFMEMORY;
+    }
+    for (i = 0; i < e->count; i++)
+    {
+        clone->items[i] = e->items[i];
+        IUnknown_AddRef(clone->items[i].pUnk);
     }
     *copy = &clone->iface;
     return S_OK;
@@ -239,33 +241,39 @@ static const IEnumConnectionsVtbl connections_vtbl =
 
 HRESULT com_enum_points_create(IConnectionPoint *const *points, ULONG count, IEnumConnectionPoints **out)
 {
-    CONNECTDATA *items;
     struct com_enum *e;
     ULONG i;
 
     if (!out) return E_POINTER;
-    *out = NULL;
-    if (!(items = heap_alloc((count ? count : 1) * sizeof(*items)))) return E_OUTOFMEMORY;
+    if (!(e = enum_alloc(ENUM_POINTS, count, 0)))
+    {
+        *out = NULL;
+        return E_OUTOFMEMORY;
+    }
     for (i = 0; i < count; i++)
     {
-        items[i].pUnk = (IUnknown *)points[i];
-        items[i].dwCookie = 0;
+        e->items[i].pUnk = (IUnknown *)points[i];
+        e->items[i].dwCookie = 0;
+        IUnknown_AddRef(e->items[i].pUnk);
     }
-    e = enum_create(ENUM_POINTS, items, count, 0);
-    heap_free(items);
-    if (!e) return E_OUTOFMEMORY;
     *out = &e->iface.points;
     return S_OK;
 }
 
 /* Takes over the references of connections[i].pUnk (they are released
- * here whether or not the enumerator could be made). */
+ * here if the enumerator cannot be made). */
 HRESULT com_enum_connections_create(CONNECTDATA *connections, ULONG count, IEnumConnections **out)
 {
-    struct com_enum *e = enum_create(ENUM_CONNECTIONS, connections, count, 0);
+    struct com_enum *e;
     ULONG i;
 
-    for (i = 0; i < count; i++) IUnknown_Release(connections[i].pUnk);
-    *out = e ? &e->iface.connections : NULL;
-    return e ? S_OK : E_OUTOFMEMORY;
+    if (!(e = enum_alloc(ENUM_CONNECTIONS, count, 0)))
+    {
+        for (i = 0; i < count; i++) IUnknown_Release(connections[i].pUnk);
+        *out = NULL;
+        return E_OUTOFMEMORY;
+    }
+    memcpy(e->items, connections, count * sizeof(*connections));
+    *out = &e->iface.connections;
+    return S_OK;
 }

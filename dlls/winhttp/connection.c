@@ -52,12 +52,49 @@ DWORD check_cancelled(struct request *req, DWORD error)
     return error;
 }
 
+static void io_store(struct request *req, DWORD error, size_t bytes);
+
+/* The name lookup in flight, taken (cs): whoever takes it ends it. */
+static struct net_lookup *lookup_take(struct request *req)
+{
+    struct net_lookup *lookup;
+
+    EnterCriticalSection(&req->cs);
+    lookup = req->setup.lookup;
+    req->setup.lookup = NULL;
+    LeaveCriticalSection(&req->cs);
+    return lookup;
+}
+
+/* Gives up the lookup in flight (the handle closes, the resolve timeout
+ * expired): unless its result is already on its way, the task resumes now
+ * and the late result is dropped (net_lookup_end). */
+static void lookup_give_up(struct request *req, BOOL timed_out)
+{
+    struct net_lookup *lookup = lookup_take(req);
+
+    if (!lookup || !net_lookup_end(lookup)) return;
+    TRACE("%p: lookup given up (%s)\n", req, timed_out ? "timeout" : "closing");
+    EnterCriticalSection(&req->cs);
+    if (timed_out) req->io.timed_out = TRUE;
+    LeaveCriticalSection(&req->cs);
+    io_store(req, ERROR_WINHTTP_OPERATION_CANCELLED, 0);
+    task_wake(&req->queue);
+}
+
+void connection_cancel_lookup(struct request *req)
+{
+    lookup_give_up(req, FALSE);
+}
+
 /* A timeout expired: cancel the operation in flight, if it still is. */
 static void io_timed_out(struct deadline *deadline)
 {
     struct request *req = CONTAINING_RECORD(deadline, struct request, io.deadline);
+    BOOL lookup;
 
     EnterCriticalSection(&req->cs);
+    lookup = req->io.active && req->setup.lookup;
     if (req->io.active && req->conn)
     {
         TRACE("%p: timed out\n", req);
@@ -65,6 +102,7 @@ static void io_timed_out(struct deadline *deadline)
         net_cancel(req->conn);
     }
     LeaveCriticalSection(&req->cs);
+    if (lookup) lookup_give_up(req, TRUE);
 }
 
 /* An operation is about to start: arm its timeout (ms, <= 0 for none). */
@@ -169,28 +207,53 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
 }
 
 
+/* Starts the asynchronous lookup; ERROR_IO_PENDING parks the task until
+ * resolved(), the resolve timeout or WinHttpCloseHandle (lookup_give_up)
+ * resumes it.  The deadline is armed, and closing checked, once the lookup
+ * is where they find it. */
+static DWORD resolve_async(struct request *req, const WCHAR *name, INTERNET_PORT port)
+{
+    struct net_lookup *lookup;
+    DWORD error;
+
+    io_begin(req, 0);
+    if ((error = net_resolve_async(name, port, &req->setup.addr, resolved, req, &lookup)) != ERROR_IO_PENDING)
+    {
+        io_end(req);  /* done at once, with no completion */
+        return error;
+    }
+    EnterCriticalSection(&req->cs);
+    req->setup.lookup = lookup;
+    LeaveCriticalSection(&req->cs);
+    if (req->timeouts.resolve > 0) deadline_arm(&req->io.deadline, req->timeouts.resolve, io_timed_out);
+    if (req->hdr.closing) lookup_give_up(req, FALSE);
+    return ERROR_IO_PENDING;
+}
+
 /* The server's (or the proxy's) addresses.  Asynchronous handles look the
- * name up without blocking a worker (net_resolve_async); the lookup cannot
- * be cancelled, so a handle closed meanwhile ends when it does. */
+ * name up without blocking a worker (net_resolve_async).  A lookup cannot
+ * always be cancelled (Wine 8), but the request need not wait for it: a
+ * closed handle or the resolve timeout ends it at once, and the resolver's
+ * late answer is dropped. */
 static DWORD resolve_server(struct request *req)
 {
     const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
     INTERNET_PORT port = req->proxy_host ? req->proxy_port : req->port;
+    struct net_lookup *lookup;
     DWORD error;
 
-    if (req->io.ready) error = io_result(req, NULL);  /* resumed: resolved() left the result */
+    if (req->io.ready)
+    {
+        /* resumed: resolved() or lookup_give_up left the result */
+        if ((lookup = lookup_take(req))) net_lookup_end(lookup);
+        error = io_result(req, NULL);
+    }
     else
     {
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
                       (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
         if (!object_is_async(&req->hdr)) error = net_resolve(name, port, req->timeouts.resolve, &req->setup.addr);
-        else
-        {
-            io_begin(req, 0);  /* no deadline: nothing could stop the lookup */
-            if ((error = net_resolve_async(name, port, &req->setup.addr, resolved, req)) == ERROR_IO_PENDING)
-                return error;
-            io_end(req);  /* done at once, with no completion */
-        }
+        else if ((error = resolve_async(req, name, port)) == ERROR_IO_PENDING) return error;
     }
     if (error) return error;
     /* WINHTTP_OPTION_CONNECT_RETRIES: one attempt per address, at most that

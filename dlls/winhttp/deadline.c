@@ -12,6 +12,13 @@ static CONDITION_VARIABLE fired = CONDITION_VARIABLE_INIT;
 static struct deadline *head, *tail;   /* armed, earliest first */
 static PTP_TIMER timer;
 static ULONGLONG timer_due;            /* what timer is set for, 0 = not set */
+/* The timer's callbacks run in a pool of its own of at most one thread: an
+ * expiry only marks and wakes, so one thread does, and Wine's default pool
+ * starts a thread for every expiry that fires while another still runs --
+ * 7 of them at 10,000 websockets, whose keepalive deadlines fall a few ms
+ * apart (make bench-scale, docs/BENCHMARKS.md). */
+static PTP_POOL pool;
+static TP_CALLBACK_ENVIRON pool_env;
 
 static void CALLBACK timer_fired(PTP_CALLBACK_INSTANCE instance, void *context, PTP_TIMER t);
 
@@ -23,7 +30,13 @@ static void update_timer(void)
     LONGLONG ticks;
 
     if (!head || head->due == timer_due) return;
-    if (!timer && !(timer = CreateThreadpoolTimer(timer_fired, NULL, NULL)))
+    if (!timer && !pool && (pool = CreateThreadpool(NULL)))
+    {
+        SetThreadpoolThreadMaximum(pool, 1);
+        InitializeThreadpoolEnvironment(&pool_env);
+        SetThreadpoolCallbackPool(&pool_env, pool);
+    }
+    if (!timer && !(timer = CreateThreadpoolTimer(timer_fired, NULL, pool ? &pool_env : NULL)))
     {
         ERR("no timer: deadlines will not expire\n");
         return;

@@ -58,8 +58,14 @@ struct netconn
     size_t fill_size;
 };
 
-/* Plain net_send_fill sends pieces of at most this many bytes. */
+/* Plain net_send_fill sends pieces of FILL_PIECE bytes, so that a huge
+ * message needs no buffer of its size; a rest of up to FILL_SLACK bytes goes
+ * with the piece before it.  A 4 MiB message and its frame header then
+ * leave in one send, not one of 4 MiB and one of 14 bytes: a second socket
+ * call and a tiny segment per message that cost stream4m a third of raw's
+ * speed (docs/BENCHMARKS.md). */
 #define FILL_PIECE (4 * 1024 * 1024)
+#define FILL_SLACK (64 * 1024)
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
@@ -152,52 +158,97 @@ static DWORD resolve_now(const WCHAR *name, const WCHAR *service, ADDRINFOEXW *h
     return take_addresses(name, ret, result, addr);
 }
 
-DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
-{
-    ADDRINFOEXW hints;
-    WCHAR service[8], *name;
-    DWORD error;
+/* An asynchronous lookup in flight (net_resolve_async).  Two references:
+ * the resolver's (dropped by its completion routine) and the caller's
+ * (net_lookup_end).  state is decided once: LOOKUP_DONE, the completion
+ * hands the result to done; LOOKUP_DROPPED, the caller gave up first and
+ * the late result is freed unseen -- the completion then touches nothing of
+ * the caller's (addr, context), which may be gone. */
+enum lookup_state { LOOKUP_PENDING, LOOKUP_DONE, LOOKUP_DROPPED };
 
-    if ((error = resolve_args(host, port, &name, service, ARRAY_SIZE(service), &hints))) return error;
-    if (timeout > 0) TRACE("resolve timeout %d ms not applied: lookups are bounded by the resolver\n", timeout);
-    error = resolve_now(name, service, &hints, FALSE, addr);
-    heap_free(name);
-    return error;
-}
-
-/* An asynchronous lookup in flight (net_resolve_async). */
-struct resolve_op
+struct net_lookup
 {
     OVERLAPPED ovl;
-    ADDRINFOEXW *result;
+    ADDRINFOEXW *result;          /* written by the resolver */
+    HANDLE cancel;                /* for GetAddrInfoExCancel, where it works */
+    LONG refs;
+    LONG state;                   /* enum lookup_state */
     WCHAR *name;
     struct net_address *addr;
     net_resolved_fn done;
     void *context;
 };
 
-/* GetAddrInfoExW's completion routine: on a thread of the resolver's (a
- * Wine thread-pool thread under Wine 8), never the caller's. */
-static void CALLBACK resolve_complete(DWORD error, DWORD bytes, OVERLAPPED *ovl)
-{
-    struct resolve_op *op = CONTAINING_RECORD(ovl, struct resolve_op, ovl);
-    DWORD result = take_addresses(op->name, error, op->result, op->addr);
+typedef INT (WSAAPI *lookup_cancel_fn)(HANDLE *handle);
+static lookup_cancel_fn lookup_cancel;
+static INIT_ONCE lookup_cancel_once = INIT_ONCE_STATIC_INIT;
 
-    TRACE("%s resolved: %lu\n", debugstr_w(op->name), result);
-    op->done(op->context, result);
+/* GetAddrInfoExCancel (Windows 8 and later).  Not under Wine 8: there it is
+ * a stub that cancels nothing, and asking GetAddrInfoExW for a cancel handle
+ * prints a FIXME per lookup; a lookup given up is left to finish instead. */
+static BOOL CALLBACK find_lookup_cancel(INIT_ONCE *once, void *param, void **context)
+{
+    HMODULE ws2 = GetModuleHandleW(L"ws2_32.dll");
+
+    if (ws2 && !running_on_wine()) lookup_cancel = (lookup_cancel_fn)(void *)GetProcAddress(ws2, "GetAddrInfoExCancel");
+    TRACE("GetAddrInfoExCancel: %p\n", lookup_cancel);
+    return TRUE;
+}
+
+static void lookup_release(struct net_lookup *op)
+{
+    if (InterlockedDecrement(&op->refs)) return;
     heap_free(op->name);
     heap_free(op);
 }
 
-DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_address *addr, net_resolved_fn done,
-                        void *context)
+/* GetAddrInfoExW's completion routine: on a thread of the resolver's (a
+ * Wine thread-pool thread under Wine 8), never the caller's. */
+static void CALLBACK resolve_complete(DWORD error, DWORD bytes, OVERLAPPED *ovl)
 {
-    struct resolve_op *op = NULL;
+    struct net_lookup *op = CONTAINING_RECORD(ovl, struct net_lookup, ovl);
+    DWORD result;
+
+    if (InterlockedCompareExchange(&op->state, LOOKUP_DONE, LOOKUP_PENDING) == LOOKUP_PENDING)
+    {
+        result = take_addresses(op->name, error, op->result, op->addr);
+        TRACE("%s resolved: %lu\n", debugstr_w(op->name), result);
+        op->done(op->context, result);
+    }
+    else
+    {
+        TRACE("%s: given up before it ended (%lu): result dropped\n", debugstr_w(op->name), error);
+        if (op->result) FreeAddrInfoExW(op->result);
+    }
+    lookup_release(op);
+}
+
+BOOL net_lookup_end(struct net_lookup *lookup)
+{
+    BOOL dropped = InterlockedCompareExchange(&lookup->state, LOOKUP_DROPPED, LOOKUP_PENDING) == LOOKUP_PENDING;
+    int ret;
+
+    if (dropped)
+    {
+        TRACE("%s: lookup given up\n", debugstr_w(lookup->name));
+        /* where it works, the resolver's completion comes sooner (cancelled) */
+        if (lookup->cancel && lookup_cancel && (ret = lookup_cancel(&lookup->cancel)))
+            TRACE("GetAddrInfoExCancel: %d\n", ret);
+    }
+    lookup_release(lookup);
+    return dropped;
+}
+
+DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_address *addr, net_resolved_fn done,
+                        void *context, struct net_lookup **lookup)
+{
+    struct net_lookup *op = NULL;
     ADDRINFOEXW hints;
     WCHAR service[8], *name;
     DWORD error;
     int ret;
 
+    *lookup = NULL;
     if ((error = resolve_args(host, port, &name, service, ARRAY_SIZE(service), &hints))) return error;
     /* a literal needs no lookup, and no thread */
     error = resolve_now(name, service, &hints, TRUE, addr);
@@ -207,12 +258,20 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
         heap_free(name);
         return error;
     }
+    InitOnceExecuteOnce(&lookup_cancel_once, find_lookup_cancel, NULL, NULL);
+    op->refs = 2;
+    op->state = LOOKUP_PENDING;
     op->name = name;
     op->addr = addr;
     op->done = done;
     op->context = context;
-    ret = GetAddrInfoExW(name, service, NS_DNS, NULL, &hints, &op->result, NULL, &op->ovl, resolve_complete, NULL);
-    if (ret == WSA_IO_PENDING) return ERROR_IO_PENDING;
+    ret = GetAddrInfoExW(name, service, NS_DNS, NULL, &hints, &op->result, NULL, &op->ovl, resolve_complete,
+                         lookup_cancel ? &op->cancel : NULL);
+    if (ret == WSA_IO_PENDING)
+    {
+        *lookup = op;
+        return ERROR_IO_PENDING;
+    }
     if (!ret) error = take_addresses(name, ret, op->result, addr);  /* finished at once: no completion */
     else
     {
@@ -222,6 +281,56 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
     }
     heap_free(name);
     heap_free(op);
+    return error;
+}
+
+/* A blocking lookup bounded by a timeout: the asynchronous one, waited for. */
+struct lookup_wait
+{
+    HANDLE event;
+    DWORD error;
+};
+
+static void lookup_waited(void *context, DWORD error)
+{
+    struct lookup_wait *wait = context;
+
+    wait->error = error;
+    SetEvent(wait->event);
+}
+
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
+{
+    struct lookup_wait wait = { NULL, ERROR_SUCCESS };
+    struct net_lookup *lookup;
+    ADDRINFOEXW hints;
+    WCHAR service[8], *name;
+    DWORD error, waited;
+
+    if (timeout > 0 && (wait.event = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    {
+        if ((error = net_resolve_async(host, port, addr, lookup_waited, &wait, &lookup)) == ERROR_IO_PENDING)
+        {
+            waited = WaitForSingleObject(wait.event, timeout);
+            if (waited != WAIT_OBJECT_0 && net_lookup_end(lookup))
+            {
+                TRACE("lookup of %s: no answer in %d ms\n", debugstr_w(host), timeout);
+                error = ERROR_WINHTTP_TIMEOUT;
+            }
+            else
+            {
+                /* done ran, or is running: wait and wake belong to us until it returns */
+                if (waited == WAIT_OBJECT_0) net_lookup_end(lookup);
+                else WaitForSingleObject(wait.event, INFINITE);
+                error = wait.error;
+            }
+        }
+        CloseHandle(wait.event);
+        return error;
+    }
+    if ((error = resolve_args(host, port, &name, service, ARRAY_SIZE(service), &hints))) return error;
+    error = resolve_now(name, service, &hints, FALSE, addr);
+    heap_free(name);
     return error;
 }
 
@@ -452,13 +561,13 @@ DWORD net_send(struct netconn *conn, const void *buf, size_t len)
     return sock_send(conn, buf, len);
 }
 
-DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
+/* Plain connections: the next piece of what net_send_fill sends, bytes
+ * [offset, offset + *len) of total, written by fill into conn->fill_buf. */
+static DWORD fill_piece(struct netconn *conn, size_t total, size_t offset, net_fill_fn fill, void *context,
+                        size_t *len)
 {
-    size_t piece, offset;
-    DWORD error;
+    size_t left = total - offset, piece = left <= FILL_PIECE + FILL_SLACK ? left : FILL_PIECE;
 
-    if (conn->tls) return tls_send_fill(conn, total, fill, context);
-    piece = min(total, FILL_PIECE);
     if (conn->fill_size < piece)
     {
         BYTE *buf = heap_realloc(conn->fill_buf, piece);
@@ -466,10 +575,20 @@ DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *
         conn->fill_buf = buf;
         conn->fill_size = piece;
     }
+    fill(context, offset, conn->fill_buf, piece);
+    *len = piece;
+    return ERROR_SUCCESS;
+}
+
+DWORD net_send_fill(struct netconn *conn, size_t total, net_fill_fn fill, void *context)
+{
+    size_t piece, offset;
+    DWORD error;
+
+    if (conn->tls) return tls_send_fill(conn, total, fill, context);
     for (offset = 0; offset < total; offset += piece)
     {
-        piece = min(total - offset, FILL_PIECE);
-        fill(context, offset, conn->fill_buf, piece);
+        if ((error = fill_piece(conn, total, offset, fill, context, &piece))) return error;
         if ((error = sock_send(conn, conn->fill_buf, piece))) return error;
     }
     return ERROR_SUCCESS;
@@ -721,15 +840,8 @@ static DWORD next_batch(struct net_op *op)
     }
     else
     {
-        out_len = min(op->plain_total - op->plain_done, FILL_PIECE);
-        if (conn->fill_size < out_len)
-        {
-            BYTE *buf = heap_realloc(conn->fill_buf, out_len);
-            if (!buf) return ERROR_NOT_ENOUGH_MEMORY;
-            conn->fill_buf = buf;
-            conn->fill_size = out_len;
-        }
-        op->fill(op->fill_ctx, op->plain_done, conn->fill_buf, out_len);
+        if ((error = fill_piece(conn, op->plain_total, op->plain_done, op->fill, op->fill_ctx, &out_len)))
+            return error;
         op->plain_done += out_len;
         out = conn->fill_buf;
     }

@@ -54,18 +54,28 @@ struct net_address
 typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD error, size_t bytes);
 
 /* Resolves host (a name, an IPv4 or a bracketless IPv6 literal) for port;
- * timeout in ms, 0 or -1 = none. */
+ * timeout in ms, 0 or -1 = none (the resolver's own bound): past it,
+ * ERROR_WINHTTP_TIMEOUT, and the lookup is given up (net_lookup_end). */
 DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr);
 /* The end of an asynchronous lookup: error, and addr filled. */
 typedef void (*net_resolved_fn)(void *context, DWORD error);
+/* An asynchronous lookup in flight. */
+struct net_lookup;
 /* Starts resolving host for port into addr without blocking the caller:
- * ERROR_IO_PENDING, then done runs once, on a thread of the resolver's (not
- * an engine worker: wake the task with task_wake); or the result at once
- * (a literal; or, where the system has no asynchronous lookups, a blocking
- * one), with no call to done.  addr and context must outlive the lookup,
- * which cannot be cancelled (Wine 8: GetAddrInfoExCancel is a stub). */
+ * ERROR_IO_PENDING and *lookup, then done runs at most once, on a thread of
+ * the resolver's (not an engine worker: wake the task with task_wake); or
+ * the result at once (a literal; or, where the system has no asynchronous
+ * lookups, a blocking one), with no call to done and *lookup NULL.  addr
+ * and context must stay until done has run or net_lookup_end gave it up. */
 DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_address *addr, net_resolved_fn done,
-                        void *context);
+                        void *context, struct net_lookup **lookup);
+/* The caller is finished with lookup (call it once, after done ran or to
+ * give up; lookup is gone after).  TRUE: done had not started and now never
+ * will -- the lookup is cancelled where the system can (GetAddrInfoExCancel),
+ * else left to finish and its result dropped (Wine 8, whose
+ * GetAddrInfoExCancel is a stub); the caller ends the operation itself.
+ * FALSE: done has run or is running. */
+BOOL net_lookup_end(struct net_lookup *lookup);
 /* Connects to the first address that answers (e.g. "localhost" may give ::1
  * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or -1 = none. */
 DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret);

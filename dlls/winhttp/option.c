@@ -53,6 +53,23 @@ BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen)
     return TRUE;
 }
 
+/* Websocket options that a connect or websocket handle answers with an
+ * error of its own (as Windows does) rather than "invalid option". */
+BOOL query_websocket_option_refused(DWORD option)
+{
+    switch (option)
+    {
+    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return TRUE;
+    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
+    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
+        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
+        return TRUE;
+    }
+    return FALSE;
+}
+
 BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value)
 {
     if (buflen != sizeof(DWORD))

@@ -1,24 +1,30 @@
 /*
- * Getting PAC scripts: the process's script cache, the download, and what
- * an AUTOMATIC_PROXY send looks up before it is prepared (the user's
- * Internet Settings, the session's WPAD URL, the script).
+ * Getting PAC scripts: the process's script cache, the download, and the
+ * look-up that finds the script for a URL (WPAD, then a configured URL):
+ * for an AUTOMATIC_PROXY send (the user's Internet Settings, the session's
+ * WPAD URL), for WinHttpGetProxyForUrl and for WinHttpGetProxyForUrlEx (the
+ * caller's WINHTTP_AUTOPROXY_OPTIONS).
  *
- * A download is a request of this DLL's own, never through a proxy.  For
- * WinHttpGetProxyForUrl and a synchronous send it blocks; for an
- * asynchronous send it runs on an asynchronous session of its own, driven
- * by that session's completions, so that the send's task parks while the
- * script comes (as on its other I/O) and WinHttpCloseHandle on the request
- * ends the download at once (autoproxy_lookup_cancel).
+ * A download is a request of this DLL's own, never through a proxy.  A
+ * synchronous look-up (WinHttpGetProxyForUrl, a synchronous send) blocks on
+ * its caller's thread.  An asynchronous one is a step machine run by its
+ * owner's engine task (task.c): the WPAD names are looked up with the
+ * engine's asynchronous resolver (wpad.c) and the script comes over an
+ * asynchronous session of the DLL's own, so autoproxy_lookup_run returns
+ * ERROR_IO_PENDING while either is under way, the task parks, and the
+ * completion wakes it through the owner's wake function, once per
+ * ERROR_IO_PENDING; the task then runs the look-up again.  The park and its
+ * wake-up meet in task.c's rendezvous (a completion may come on the calling
+ * thread before the call returns), so the look-up keeps none of its own.
  *
- * Threads.  A fetch's steps run on one thread at a time: the caller's, then
- * whichever thread delivers the completion of the call they parked on
- * (rendezvous, as task.c's).  Every asynchronous call our requests accept
- * completes exactly once, a closed handle's with REQUEST_ERROR; so a fetch
- * whose steps are over has no completion to come and may go.  lock guards
- * req against autoproxy_lookup_cancel, which closes it from another thread:
- * calls on req are made holding it shared, and the one that takes req out
- * closes it.  Lock order: a request's cs, then none of these (the request
- * takes its lookup's reference under cs and cancels after).
+ * Threads.  The steps run on one thread at a time: the owner's task.
+ * autoproxy_lookup_cancel comes from any thread (WinHttpCloseHandle): it
+ * closes the download's request, whose call in flight then completes
+ * (REQUEST_ERROR, cancelled), and ends a WPAD name look-up's wait.  lock
+ * guards the search and `cancelled`; fetch.lock guards fetch.req: calls on
+ * it are made holding it shared, and the one that takes req out closes it.
+ * Lock order: a request's cs, then none of these (the request takes its
+ * lookup's reference under cs and cancels after).
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -87,6 +93,17 @@ void pac_cache_clear(void)
     ReleaseSRWLockExclusive(&cache_lock);
 }
 
+DWORD crack_http_url(const WCHAR *url, URL_COMPONENTS *uc)
+{
+    if (!WinHttpCrackUrl(url, 0, 0, uc))
+        /* ftp:// and the like fail here already */
+        return GetLastError() == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ERROR_WINHTTP_UNRECOGNIZED_SCHEME
+                                                                  : ERROR_WINHTTP_INVALID_URL;
+    if (uc->nScheme != INTERNET_SCHEME_HTTP && uc->nScheme != INTERNET_SCHEME_HTTPS)
+        return ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
+    return ERROR_SUCCESS;
+}
+
 /* ---------------------------------------------------------------------- */
 /* One download                                                              */
 
@@ -112,9 +129,9 @@ struct script_fetch
     BOOL reading;              /* a read was made: read is its count */
     DWORD read;
     DWORD error;               /* asynchronous: what REQUEST_ERROR said */
-    LONG rendezvous;           /* a parked step vs its completion: the second one goes on */
-    /* asynchronous: the steps that parked are over (error: how) */
-    void (*done)(struct script_fetch *fetch, DWORD error);
+    /* asynchronous: the call that returned ERROR_IO_PENDING completed */
+    void (*wake)(void *context);
+    void *context;
 };
 
 static void CALLBACK fetch_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len);
@@ -126,23 +143,20 @@ static DWORD fetch_open(struct script_fetch *fetch, const WCHAR *url)
     static const WCHAR *accept[] = { L"*/*", NULL };
     WCHAR host[256];
     URL_COMPONENTS uc;
+    HINTERNET req;
+    BOOL cancelled;
+    DWORD error;
 
     memset(&uc, 0, sizeof(uc));
     uc.dwStructSize = sizeof(uc);
     uc.lpszHostName = host;
     uc.dwHostNameLength = ARRAY_SIZE(host);
     uc.dwUrlPathLength = ~0u;
-    if (!WinHttpCrackUrl(url, 0, 0, &uc))
-        /* ftp:// and the like fail here already */
-        return GetLastError() == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ERROR_WINHTTP_UNRECOGNIZED_SCHEME
-                                                                  : ERROR_WINHTTP_INVALID_URL;
-    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
-        return ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
+    if ((error = crack_http_url(url, &uc))) return error;
 
     fetch->step = FETCH_SEND;
     fetch->size = fetch->read = fetch->error = 0;
     fetch->reading = FALSE;
-    fetch->rendezvous = 0;
     heap_free(fetch->url);
     if (!(fetch->url = strdupW(url))) return ERROR_NOT_ENOUGH_MEMORY;
     if (!(fetch->ses = WinHttpOpen(L"WinHttp-Autoproxy-Service/5.1", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
@@ -153,9 +167,16 @@ static DWORD fetch_open(struct script_fetch *fetch, const WCHAR *url)
            == WINHTTP_INVALID_STATUS_CALLBACK)
         return ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT;
     if (!(fetch->con = WinHttpConnect(fetch->ses, host, uc.nPort, 0))) return ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT;
-    fetch->req = WinHttpOpenRequest(fetch->con, NULL, uc.dwUrlPathLength ? uc.lpszUrlPath : L"/", NULL, NULL, accept,
-                                    uc.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0);
-    return fetch->req ? ERROR_SUCCESS : ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT;
+    if (!(req = WinHttpOpenRequest(fetch->con, NULL, uc.dwUrlPathLength ? uc.lpszUrlPath : L"/", NULL, NULL, accept,
+                                   uc.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0)))
+        return ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT;
+    /* a cancel that came meanwhile found no request to close */
+    AcquireSRWLockExclusive(&fetch->lock);
+    if (!(cancelled = fetch->cancelled)) fetch->req = req;
+    ReleaseSRWLockExclusive(&fetch->lock);
+    if (!cancelled) return ERROR_SUCCESS;
+    WinHttpCloseHandle(req);
+    return ERROR_WINHTTP_OPERATION_CANCELLED;
 }
 
 static void fetch_close(struct script_fetch *fetch)
@@ -221,7 +242,9 @@ static DWORD fetch_grow(struct script_fetch *fetch)
 }
 
 /* From fetch->step on: ERROR_IO_PENDING while an asynchronous call is
- * under way, ERROR_SUCCESS once the whole script is in buf, or an error. */
+ * under way (nothing of the fetch is touched after the call: its completion
+ * may already run the next step on another thread), ERROR_SUCCESS once the
+ * whole script is in buf, or an error. */
 static DWORD fetch_steps(struct script_fetch *fetch)
 {
     DWORD error;
@@ -261,17 +284,12 @@ static DWORD fetch_steps(struct script_fetch *fetch)
 }
 
 /* Runs the steps as far as they go; once they are over, closes the request
- * and caches the script.  ERROR_IO_PENDING: parked, fetch->done will tell. */
+ * and caches the script.  ERROR_IO_PENDING: parked, fetch->wake will tell. */
 static DWORD fetch_drive(struct script_fetch *fetch)
 {
     DWORD error;
 
-    for (;;)
-    {
-        if ((error = fetch_steps(fetch)) != ERROR_IO_PENDING) break;
-        if (InterlockedIncrement(&fetch->rendezvous) < 2) return ERROR_IO_PENDING;
-        fetch->rendezvous = 0;
-    }
+    if ((error = fetch_steps(fetch)) == ERROR_IO_PENDING) return error;
     fetch_close(fetch);
     TRACE("%s: %lu, %lu bytes\n", debugstr_w(fetch->url), error, fetch->size);
     if (!error) cache_store(fetch->url, fetch->buf, fetch->size);
@@ -279,10 +297,11 @@ static DWORD fetch_drive(struct script_fetch *fetch)
     return error;
 }
 
+/* The download's completions (on an engine worker, or on the thread of the
+ * call itself): what the step waits for, then its wake-up. */
 static void CALLBACK fetch_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct script_fetch *fetch = (struct script_fetch *)context;
-    DWORD error;
 
     switch (status)
     {
@@ -298,14 +317,12 @@ static void CALLBACK fetch_callback(HINTERNET handle, DWORD_PTR context, DWORD s
     default:
         return;
     }
-    if (InterlockedIncrement(&fetch->rendezvous) < 2) return;
-    fetch->rendezvous = 0;
-    if ((error = fetch_drive(fetch)) != ERROR_IO_PENDING) fetch->done(fetch, error);
+    fetch->wake(fetch->context);
 }
 
 /* Downloads url (or takes it from the cache, unless flags has NO_CACHE_CLIENT):
  * ERROR_SUCCESS with the script in fetch->buf (NUL-terminated, size bytes),
- * ERROR_IO_PENDING (fetch->done will tell), or an error. */
+ * ERROR_IO_PENDING (fetch->wake will tell), or an error. */
 static DWORD fetch_script(struct script_fetch *fetch, const WCHAR *url, DWORD flags)
 {
     DWORD error;
@@ -327,32 +344,14 @@ static DWORD fetch_script(struct script_fetch *fetch, const WCHAR *url, DWORD fl
     return fetch_drive(fetch);
 }
 
-/* The script at url, blocking (WinHttpGetProxyForUrl): a NUL-terminated heap
- * buffer of *size bytes, or NULL with *error. */
-char *pac_script_get(const WCHAR *url, DWORD flags, DWORD *size, DWORD *error)
-{
-    struct script_fetch fetch;
-    char *ret = NULL;
-
-    memset(&fetch, 0, sizeof(fetch));
-    InitializeSRWLock(&fetch.lock);
-    if (!(*error = fetch_script(&fetch, url, flags)))
-    {
-        ret = fetch.buf;
-        *size = fetch.size;
-        fetch.buf = NULL;
-    }
-    heap_free(fetch.buf);
-    heap_free(fetch.url);
-    return ret;
-}
-
 /* ---------------------------------------------------------------------- */
-/* An AUTOMATIC_PROXY send's look-up                                        */
+/* The look-up                                                               */
 
 enum lookup_step
 {
-    LOOKUP_WPAD,       /* the session's WPAD script, when detection is on */
+    LOOKUP_WPAD,       /* the WPAD URL, when detection is on */
+    LOOKUP_DETECT,     /* asynchronous: its name look-ups */
+    LOOKUP_WPAD_FETCH, /* the WPAD script */
     LOOKUP_CONFIG,     /* else the configured script */
     LOOKUP_DONE,
 };
@@ -361,44 +360,114 @@ struct autoproxy_lookup
 {
     LONG refs;
     struct session *session;   /* holds a reference */
-    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;
+    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG cfg;   /* an AUTOMATIC_PROXY send's settings */
+    DWORD detect;              /* WINHTTP_AUTO_DETECT_TYPE_*: look for a WPAD script */
+    BOOL session_wpad;         /* the session keeps the WPAD URL (AUTOMATIC_PROXY) */
+    WCHAR *config_url;         /* the configured script, or NULL */
+    DWORD flags;               /* WINHTTP_AUTOPROXY_NO_CACHE_CLIENT */
     enum lookup_step step;
+    BOOL fetching;             /* a download of fetch is under way */
     WCHAR *wpad;
     struct script_fetch fetch;
     char *script;              /* the script that answers, or NULL */
     DWORD script_size;
-    void (*done)(void *context);
-    void *context;
+    DWORD error;               /* no script: why */
+    SRWLOCK lock;
+    struct wpad_search *search; /* lock: the WPAD name look-ups, while they run */
+    BOOL cancelled;            /* lock */
 };
 
-/* The session's WPAD URL (a heap copy, or NULL): found on its first request
- * and kept, a failure too, until WinHttpResetAutoProxy ("the autoproxy URL
- * and the autoproxy script are cached for the specified session",
- * Microsoft's AutoProxy Cache).  The DNS look-up blocks, as a request's
- * server name resolution does (connection.c). */
-static WCHAR *session_wpad_url(struct session *session)
+/* The session's WPAD URL, when one of its requests looked for it already:
+ * TRUE with *url (a heap copy, or NULL: none found).  It is kept, a failure
+ * too, until WinHttpResetAutoProxy ("the autoproxy URL and the autoproxy
+ * script are cached for the specified session", Microsoft's AutoProxy Cache). */
+static BOOL session_wpad_known(struct session *session, WCHAR **url)
 {
-    WCHAR *found, *ret;
+    BOOL known;
 
+    AcquireSRWLockShared(&session->wpad_lock);
+    if ((known = session->wpad_known)) *url = session->wpad_url ? strdupW(session->wpad_url) : NULL;
+    ReleaseSRWLockShared(&session->wpad_lock);
+    return known;
+}
+
+/* What a request of the session found; of two that looked at once, the first keeps it. */
+static void session_wpad_store(struct session *session, const WCHAR *url)
+{
     AcquireSRWLockExclusive(&session->wpad_lock);
     if (!session->wpad_known)
     {
-        if (WinHttpDetectAutoProxyConfigUrl(WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A, &found))
-        {
-            session->wpad_url = strdupW(found);
-            GlobalFree(found);
-        }
+        session->wpad_url = url ? strdupW(url) : NULL;
         session->wpad_known = TRUE;
     }
-    ret = session->wpad_url ? strdupW(session->wpad_url) : NULL;
     ReleaseSRWLockExclusive(&session->wpad_lock);
-    return ret;
 }
 
-/* The fetch is over (error: how): a script that came answers. */
+/* The WPAD URL was found (GlobalAlloc'd, or NULL: none). */
+static void lookup_found_wpad(struct autoproxy_lookup *lookup, WCHAR *url)
+{
+    if (lookup->session_wpad) session_wpad_store(lookup->session, url);
+    lookup->wpad = url ? strdupW(url) : NULL;
+    GlobalFree(url);
+    lookup->step = LOOKUP_WPAD_FETCH;
+}
+
+/* Starts the WPAD search (asynchronous) or runs it (synchronous). */
+static void lookup_detect(struct autoproxy_lookup *lookup)
+{
+    struct wpad_search *search;
+
+    if (lookup->session_wpad && session_wpad_known(lookup->session, &lookup->wpad))
+    {
+        lookup->step = LOOKUP_WPAD_FETCH;
+        return;
+    }
+    if (!lookup->fetch.async)
+    {
+        lookup_found_wpad(lookup, wpad_detect(lookup->detect));
+        return;
+    }
+    if (!(search = wpad_search_create(lookup->detect, lookup->fetch.wake, lookup->fetch.context)))
+    {
+        lookup->error = ERROR_NOT_ENOUGH_MEMORY;
+        lookup->step = LOOKUP_CONFIG;
+        return;
+    }
+    AcquireSRWLockExclusive(&lookup->lock);
+    lookup->search = search;
+    /* a cancel that came before finds it now */
+    if (lookup->cancelled) wpad_search_cancel(search);
+    ReleaseSRWLockExclusive(&lookup->lock);
+    lookup->step = LOOKUP_DETECT;
+}
+
+/* The search's next step: ERROR_IO_PENDING while a name is looked up. */
+static DWORD lookup_search(struct autoproxy_lookup *lookup)
+{
+    struct wpad_search *search = lookup->search;
+    WCHAR *url;
+    DWORD error;
+
+    if ((error = wpad_search_step(search, &url)) == ERROR_IO_PENDING) return error;
+    AcquireSRWLockExclusive(&lookup->lock);
+    lookup->search = NULL;
+    ReleaseSRWLockExclusive(&lookup->lock);
+    wpad_search_release(search);
+    if (error == ERROR_WINHTTP_OPERATION_CANCELLED)
+    {
+        lookup->error = error;
+        lookup->step = LOOKUP_DONE;
+    }
+    /* a failure is no WPAD script: AUTODETECTION_FAILED */
+    else lookup_found_wpad(lookup, url);
+    return ERROR_SUCCESS;
+}
+
+/* The download is over (error: how): a script that came answers. */
 static void lookup_took(struct autoproxy_lookup *lookup, DWORD error)
 {
-    if (error) return;
+    lookup->fetching = FALSE;
+    if ((lookup->error = error)) return;
     lookup->script = lookup->fetch.buf;
     lookup->script_size = lookup->fetch.size;
     lookup->fetch.buf = NULL;
@@ -407,37 +476,53 @@ static void lookup_took(struct autoproxy_lookup *lookup, DWORD error)
 static DWORD lookup_fetch(struct autoproxy_lookup *lookup, const WCHAR *url)
 {
     DWORD error;
-    BOOL cancelled;
 
-    AcquireSRWLockShared(&lookup->fetch.lock);
-    cancelled = lookup->fetch.cancelled;
-    ReleaseSRWLockShared(&lookup->fetch.lock);
-    if (cancelled) return ERROR_WINHTTP_OPERATION_CANCELLED;
-    if ((error = fetch_script(&lookup->fetch, url, 0)) != ERROR_IO_PENDING) lookup_took(lookup, error);
+    if ((error = fetch_script(&lookup->fetch, url, lookup->flags)) == ERROR_IO_PENDING) lookup->fetching = TRUE;
+    else lookup_took(lookup, error);
     return error;
 }
 
-/* ERROR_IO_PENDING while a script downloads, else ERROR_SUCCESS (with or without a script). */
-static DWORD lookup_steps(struct autoproxy_lookup *lookup)
+DWORD autoproxy_lookup_run(struct autoproxy_lookup *lookup)
 {
+    DWORD error;
+    BOOL cancelled;
+
     for (;;)
     {
+        if (lookup->fetching)
+        {
+            if ((error = fetch_drive(&lookup->fetch)) == ERROR_IO_PENDING) return error;
+            lookup_took(lookup, error);
+        }
+        AcquireSRWLockShared(&lookup->lock);
+        cancelled = lookup->cancelled;
+        ReleaseSRWLockShared(&lookup->lock);
+        if (cancelled && lookup->step != LOOKUP_DONE && lookup->step != LOOKUP_DETECT)
+        {
+            if (!lookup->script) lookup->error = ERROR_WINHTTP_OPERATION_CANCELLED;
+            lookup->step = LOOKUP_DONE;
+        }
         switch (lookup->step)
         {
         case LOOKUP_WPAD:
             lookup->step = LOOKUP_CONFIG;
-            if (lookup->cfg.fAutoDetect && (lookup->wpad = session_wpad_url(lookup->session))
-                && lookup_fetch(lookup, lookup->wpad) == ERROR_IO_PENDING)
-                return ERROR_IO_PENDING;
+            if (lookup->detect) lookup_detect(lookup);
+            break;
+        case LOOKUP_DETECT:
+            if (lookup_search(lookup) == ERROR_IO_PENDING) return ERROR_IO_PENDING;
+            break;
+        case LOOKUP_WPAD_FETCH:
+            lookup->step = LOOKUP_CONFIG;
+            if (lookup->wpad && lookup_fetch(lookup, lookup->wpad) == ERROR_IO_PENDING) return ERROR_IO_PENDING;
             break;
         case LOOKUP_CONFIG:
             lookup->step = LOOKUP_DONE;
-            if (!lookup->script && lookup->cfg.lpszAutoConfigUrl
-                && lookup_fetch(lookup, lookup->cfg.lpszAutoConfigUrl) == ERROR_IO_PENDING)
+            if (!lookup->script && lookup->config_url
+                && lookup_fetch(lookup, lookup->config_url) == ERROR_IO_PENDING)
                 return ERROR_IO_PENDING;
             break;
         case LOOKUP_DONE:
-            TRACE("%p: script %s, proxy %s\n", lookup, lookup->script ? "found" : "none",
+            TRACE("%p: script %s (%lu), proxy %s\n", lookup, lookup->script ? "found" : "none", lookup->error,
                   debugstr_w(lookup->cfg.lpszProxy));
             return ERROR_SUCCESS;
         }
@@ -447,8 +532,10 @@ static DWORD lookup_steps(struct autoproxy_lookup *lookup)
 void autoproxy_lookup_release(struct autoproxy_lookup *lookup)
 {
     if (!lookup || InterlockedDecrement(&lookup->refs)) return;
+    wpad_search_release(lookup->search);   /* NULL: an owner steps a search to its end */
     heap_free(lookup->script);
     heap_free(lookup->wpad);
+    heap_free(lookup->config_url);
     heap_free(lookup->fetch.buf);
     heap_free(lookup->fetch.url);
     GlobalFree(lookup->cfg.lpszAutoConfigUrl);
@@ -464,39 +551,71 @@ struct autoproxy_lookup *autoproxy_lookup_addref(struct autoproxy_lookup *lookup
     return lookup;
 }
 
-static void lookup_fetched(struct script_fetch *fetch, DWORD error)
+static struct autoproxy_lookup *lookup_create(struct session *session, BOOL async, void (*wake)(void *context),
+                                              void *context)
 {
-    struct autoproxy_lookup *lookup = CONTAINING_RECORD(fetch, struct autoproxy_lookup, fetch);
+    struct autoproxy_lookup *lookup;
 
-    lookup_took(lookup, error);
-    if (lookup_steps(lookup) == ERROR_IO_PENDING) return;
-    lookup->done(lookup->context);
-    autoproxy_lookup_release(lookup);   /* the reference of the look-up in flight */
+    if (!(lookup = heap_alloc_zero(sizeof(*lookup)))) return NULL;
+    lookup->refs = 1;
+    lookup->session = session;
+    addref_object(&session->hdr);
+    lookup->error = ERROR_WINHTTP_AUTODETECTION_FAILED;
+    InitializeSRWLock(&lookup->lock);
+    InitializeSRWLock(&lookup->fetch.lock);
+    lookup->fetch.async = async;
+    lookup->fetch.wake = wake;
+    lookup->fetch.context = context;
+    return lookup;
 }
 
-DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*done)(void *context), void *context,
+DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*wake)(void *context), void *context,
                              struct autoproxy_lookup **ret)
 {
     struct autoproxy_lookup *lookup;
 
-    if (!(*ret = lookup = heap_alloc_zero(sizeof(*lookup)))) return ERROR_NOT_ENOUGH_MEMORY;
-    lookup->refs = 2;   /* the caller's, and the look-up's while it runs */
-    lookup->session = session;
-    addref_object(&session->hdr);
-    InitializeSRWLock(&lookup->fetch.lock);
-    lookup->fetch.async = async;
-    lookup->fetch.done = lookup_fetched;
-    lookup->done = done;
-    lookup->context = context;
+    if (!(*ret = lookup = lookup_create(session, async, wake, context))) return ERROR_NOT_ENOUGH_MEMORY;
     if (!WinHttpGetIEProxyConfigForCurrentUser(&lookup->cfg)) memset(&lookup->cfg, 0, sizeof(lookup->cfg));
-    if (lookup_steps(lookup) == ERROR_IO_PENDING) return ERROR_IO_PENDING;
-    autoproxy_lookup_release(lookup);
-    return ERROR_SUCCESS;
+    if (lookup->cfg.fAutoDetect) lookup->detect = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    lookup->session_wpad = TRUE;
+    if (lookup->cfg.lpszAutoConfigUrl && !(lookup->config_url = strdupW(lookup->cfg.lpszAutoConfigUrl)))
+        lookup->error = ERROR_NOT_ENOUGH_MEMORY;
+    return autoproxy_lookup_run(lookup);
+}
+
+DWORD autoproxy_lookup_start_options(struct session *session, const WINHTTP_AUTOPROXY_OPTIONS *options, BOOL async,
+                                     void (*wake)(void *context), void *context, struct autoproxy_lookup **ret)
+{
+    struct autoproxy_lookup *lookup;
+
+    if (!(*ret = lookup = lookup_create(session, async, wake, context))) return ERROR_NOT_ENOUGH_MEMORY;
+    if (options->dwFlags & WINHTTP_AUTOPROXY_AUTO_DETECT) lookup->detect = options->dwAutoDetectFlags;
+    lookup->flags = options->dwFlags & WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    if ((options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL)
+        && !(lookup->config_url = strdupW(options->lpszAutoConfigUrl)))
+    {
+        autoproxy_lookup_release(lookup);
+        *ret = NULL;
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    return autoproxy_lookup_run(lookup);
 }
 
 void autoproxy_lookup_cancel(struct autoproxy_lookup *lookup)
 {
+    struct wpad_search *search;
     HINTERNET req;
+
+    AcquireSRWLockExclusive(&lookup->lock);
+    lookup->cancelled = TRUE;
+    if ((search = lookup->search)) wpad_search_addref(search);
+    ReleaseSRWLockExclusive(&lookup->lock);
+    /* the task waiting for a WPAD name goes on now (outside the lock: its wake-up) */
+    if (search)
+    {
+        wpad_search_cancel(search);
+        wpad_search_release(search);
+    }
 
     AcquireSRWLockExclusive(&lookup->fetch.lock);
     lookup->fetch.cancelled = TRUE;
@@ -508,9 +627,10 @@ void autoproxy_lookup_cancel(struct autoproxy_lookup *lookup)
     if (req) WinHttpCloseHandle(req);
 }
 
-const char *autoproxy_lookup_script(struct autoproxy_lookup *lookup, DWORD *size)
+const char *autoproxy_lookup_script(struct autoproxy_lookup *lookup, DWORD *size, DWORD *error)
 {
     *size = lookup->script_size;
+    if (error) *error = lookup->script ? ERROR_SUCCESS : lookup->error;
     return lookup->script;
 }
 

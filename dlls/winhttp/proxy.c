@@ -219,9 +219,7 @@ BOOL WINAPI WinHttpGetIEProxyConfigForCurrentUser(WINHTTP_CURRENT_USER_IE_PROXY_
     return TRUE;
 }
 
-/* Wine's builtin falls back to the Unix proxy variables; so do we, under Wine
- * only (a Windows process does not expect them to matter). */
-static BOOL running_on_wine(void)
+BOOL running_on_wine(void)
 {
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     return ntdll && GetProcAddress(ntdll, "wine_get_version");
@@ -339,6 +337,8 @@ BOOL WINAPI WinHttpGetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *info)
     info->lpszProxy = NULL;
     info->lpszProxyBypass = NULL;
 
+    /* Wine's builtin falls back to the Unix proxy variables; so do we, under
+     * Wine only (a Windows process does not expect them to matter). */
     if (!registry_proxy_config(info, &oom) && !oom && running_on_wine()) env_proxy_config(info);
     if (oom)
     {

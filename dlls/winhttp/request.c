@@ -220,26 +220,30 @@ static BOOL uses_automatic_proxy(struct request *req)
     return req->session->access == WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY && !req->proxy_opt.set;
 }
 
-/* An asynchronous send's look-up is over: its task goes on. */
-static void automatic_proxy_found(void *context)
+/* A wait of an asynchronous send's look-up is over: its task goes on, on
+ * an engine worker (the wake-up comes from a resolver thread or from the
+ * download's completion, another object's task). */
+static void automatic_proxy_wake(void *context)
 {
     struct request *req = context;
 
-    task_io_done(&req->queue);
+    task_wake(&req->queue);
 }
 
 /* WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY: the settings and the PAC script that
  * decide this send's proxies, looked up when the send starts and kept for
  * its redirects and authentication rounds.  An asynchronous send parks
- * (ERROR_IO_PENDING) while the script downloads; WinHttpCloseHandle ends
- * that (request_handle_closing). */
+ * (ERROR_IO_PENDING) while the WPAD name is looked up or the script
+ * downloads, and runs the look-up again when woken
+ * (resume_automatic_proxy); WinHttpCloseHandle ends the wait
+ * (request_handle_closing). */
 static DWORD find_automatic_proxy(struct request *req)
 {
     struct autoproxy_lookup *lookup = NULL, *old;
     DWORD error = ERROR_SUCCESS;
 
     if (uses_automatic_proxy(req))
-        error = autoproxy_lookup_start(req->session, object_is_async(&req->hdr), automatic_proxy_found, req, &lookup);
+        error = autoproxy_lookup_start(req->session, object_is_async(&req->hdr), automatic_proxy_wake, req, &lookup);
     EnterCriticalSection(&req->cs);
     old = req->autoproxy;
     req->autoproxy = lookup;
@@ -248,6 +252,16 @@ static DWORD find_automatic_proxy(struct request *req)
     /* closed before request_handle_closing could see the look-up */
     if (lookup && req->hdr.closing) autoproxy_lookup_cancel(lookup);
     return error;
+}
+
+/* The send's task was woken: the look-up goes on (only the task sets
+ * req->autoproxy, so it reads it without cs). */
+static DWORD resume_automatic_proxy(struct request *req)
+{
+    DWORD error = autoproxy_lookup_run(req->autoproxy);
+
+    if (error == ERROR_IO_PENDING) return error;
+    return req->hdr.closing ? ERROR_WINHTTP_OPERATION_CANCELLED : ERROR_SUCCESS;
 }
 
 /* This send's proxy configuration from its look-up; FALSE when the
@@ -970,7 +984,7 @@ static DWORD send_task_fn(struct task *task, BOOL cancelled)
             t->looked_up = TRUE;
             if ((error = find_automatic_proxy(req)) == ERROR_IO_PENDING) return error;
         }
-        else error = req->hdr.closing ? ERROR_WINHTTP_OPERATION_CANCELLED : ERROR_SUCCESS;
+        else if ((error = resume_automatic_proxy(req)) == ERROR_IO_PENDING) return error;
         if (!error)
         {
             t->prepared = TRUE;
@@ -1186,6 +1200,8 @@ static void request_handle_closing(struct object_header *hdr)
     }
     /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
     conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
+    /* and a name lookup (no socket yet for net_cancel to reach) */
+    connection_cancel_lookup(req);
 }
 
 static void request_destroy(struct object_header *hdr)

@@ -156,6 +156,7 @@ struct setup
     BOOL retried;              /* a failed pooled connection was replaced once */
     BOOL closed_unanswered;    /* the connection ended before any byte of the answer */
     struct net_address addr;
+    struct net_lookup *lookup; /* the asynchronous name lookup in flight (cs) */
     int addr_index;
     DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
     const CERT_CONTEXT *server_cert;
@@ -289,6 +290,9 @@ void connection_free_route(struct request *req);
 /* Closes the request's connection, if any, drops buffered input and gives
  * back its connection slot (connlimit.h). */
 void connection_drop(struct request *req);
+/* WinHttpCloseHandle: a name lookup in flight is given up, its task resumes
+ * (cancelled) at once, and the resolver's late answer is dropped. */
+void connection_cancel_lookup(struct request *req);
 /* The response was read to its end: the connection goes back to the pool
  * if reusable, else is closed. */
 void connection_release(struct request *req, BOOL reusable);

@@ -243,17 +243,7 @@ static BOOL connect_query_option(struct object_header *hdr, DWORD option, void *
 
     ret = session_query_timeout_option(&connect->session->timeouts, option, buffer, buflen, &handled);
     if (handled) return ret;
-
-    switch (option)
-    {
-    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
-    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
-        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
-        return FALSE;
-    }
+    if (query_websocket_option_refused(option)) return FALSE;
     /* option.c tells unknown options from ones a connect handle lacks */
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;

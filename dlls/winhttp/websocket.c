@@ -240,14 +240,8 @@ static BOOL websocket_query_option(struct object_header *hdr, DWORD option, void
     {
     case WINHTTP_OPTION_WEB_SOCKET_CLOSE_TIMEOUT:
         return query_dword_option(ws->close_timeout, buffer, buflen);
-    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
-    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
-        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
-        return FALSE;
     }
+    if (query_websocket_option_refused(option)) return FALSE;
     FIXME("unimplemented option %lu\n", option);
     SetLastError(ERROR_WINHTTP_INVALID_OPTION);
     return FALSE;

@@ -89,6 +89,7 @@ BOOL object_is_async(const struct object_header *hdr);
 
 /* option.c: helpers for options common to every handle type */
 BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen);
+BOOL query_websocket_option_refused(DWORD option);
 BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value);
 
 /* The options WinHttpSetOption stores for later use (option.c's table says
@@ -216,26 +217,49 @@ void net_init_winsock(void);
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 /* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
+/* proxy.c: TRUE under Wine (ntdll exports wine_get_version). */
+BOOL running_on_wine(void);
 
-/* pac_fetch.c: PAC scripts.  pac_script_get blocks: the script at url (from
- * the cache unless flags has WINHTTP_AUTOPROXY_NO_CACHE_CLIENT), a
- * NUL-terminated heap buffer, or NULL with *error. */
-char *pac_script_get(const WCHAR *url, DWORD flags, DWORD *size, DWORD *error);
+/* pac_fetch.c: PAC scripts: the process's cache, and the look-up that
+ * finds the script for a URL.  Synchronous (async FALSE): over on return.
+ * Asynchronous: autoproxy_lookup_run returns ERROR_IO_PENDING while a WPAD
+ * name or the script is awaited, then wake(context) comes once, on any
+ * thread, and the owner runs it again.  *ret (the caller's reference) is set
+ * unless ERROR_NOT_ENOUGH_MEMORY.  Cancel (any thread): the wait under way
+ * ends now, and nothing new starts. */
 void pac_cache_clear(void);
-/* What an AUTOMATIC_PROXY send looks up before it is prepared: the user's
- * Internet Settings and the script they lead to.  Synchronous (async FALSE):
- * done on return.  Asynchronous: ERROR_IO_PENDING while a script downloads,
- * then done(context) once, on any thread.  *ret (the caller's reference) is
- * set unless ERROR_NOT_ENOUGH_MEMORY.  Cancel: a download under way ends
- * now, and none starts. */
 struct autoproxy_lookup;
-DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*done)(void *context), void *context,
+/* An AUTOMATIC_PROXY send's: the user's Internet Settings and the script they lead to. */
+DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*wake)(void *context), void *context,
                              struct autoproxy_lookup **ret);
+/* WinHttpGetProxyForUrl(Ex)'s: the script the options name. */
+DWORD autoproxy_lookup_start_options(struct session *session, const WINHTTP_AUTOPROXY_OPTIONS *options, BOOL async,
+                                     void (*wake)(void *context), void *context, struct autoproxy_lookup **ret);
+DWORD autoproxy_lookup_run(struct autoproxy_lookup *lookup);
 void autoproxy_lookup_cancel(struct autoproxy_lookup *lookup);
 struct autoproxy_lookup *autoproxy_lookup_addref(struct autoproxy_lookup *lookup);
 void autoproxy_lookup_release(struct autoproxy_lookup *lookup);
-const char *autoproxy_lookup_script(struct autoproxy_lookup *lookup, DWORD *size);
+/* The script found (NUL-terminated, *size bytes), or NULL with *error (may be NULL) saying why. */
+const char *autoproxy_lookup_script(struct autoproxy_lookup *lookup, DWORD *size, DWORD *error);
 const WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *autoproxy_lookup_config(struct autoproxy_lookup *lookup);
+/* wpad.c: WPAD through DNS.  wpad_detect blocks: the URL (GlobalAlloc) or
+ * NULL.  A search asks without blocking: wpad_search_step returns
+ * ERROR_IO_PENDING while a name is looked up, then wake(context) comes once
+ * (on a thread of the resolver's, or the canceller's) and the owner steps
+ * again; ERROR_SUCCESS with *url (GlobalAlloc, NULL: none found), or
+ * ERROR_WINHTTP_OPERATION_CANCELLED. */
+WCHAR *wpad_detect(DWORD flags);
+struct wpad_search;
+struct wpad_search *wpad_search_create(DWORD flags, void (*wake)(void *context), void *context);
+DWORD wpad_search_step(struct wpad_search *search, WCHAR **url);
+void wpad_search_cancel(struct wpad_search *search);
+struct wpad_search *wpad_search_addref(struct wpad_search *search);
+void wpad_search_release(struct wpad_search *search);
+/* pac_fetch.c: cracks an http:// or https:// URL into uc (set up by the
+ * caller): the only schemes a PAC script is fetched over and answers for
+ * (the WinHttpGetProxyForUrl page: ERROR_WINHTTP_UNRECOGNIZED_SCHEME for any
+ * other), else ERROR_WINHTTP_INVALID_URL when it does not crack. */
+DWORD crack_http_url(const WCHAR *url, URL_COMPONENTS *uc);
 /* autoproxy.c: the proxy list and bypass list a finished look-up gives url
  * (heap strings, NULL server: direct). */
 void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, WCHAR **server, WCHAR **bypass);

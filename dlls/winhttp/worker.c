@@ -18,7 +18,9 @@
  * SOFT_WORKERS; beyond that, one more starts only when the source has had
  * no idle worker and no worker has taken a completion for STUCK_MS (checked
  * by a deadline): the workers are held up, not merely busy, so a burst of
- * short work (10,000 receives posted at once) starts no thread.  Idle workers beyond IDLE_KEEP
+ * short work (10,000 receives posted at once) starts no thread.  A source
+ * never has more than MAX_WORKERS: a program that holds up that many
+ * callbacks at once waits until one returns.  Idle workers beyond IDLE_KEEP
  * leave after IDLE_EXIT_MS.
  *
  * Why our own threads and not Wine's thread pool: under Wine, an overlapped
@@ -35,7 +37,7 @@
 #include "worker.h"
 
 #define STUCK_MS      50
-#define MAX_WORKERS   256
+#define MAX_WORKERS   6     /* the most a source ever has: 4 on demand, 2 for callbacks that block */
 #define IDLE_KEEP     2
 #define IDLE_EXIT_MS  5000
 

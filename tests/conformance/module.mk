@@ -47,3 +47,11 @@ build/tests/kerberos.sh: $(srcdir)/tools/test-kerberos.sh build/x86_64/tests/aut
 
 SCRIPT_TESTS += build/tests/kerberos.sh
 all: build/tests/kerberos.sh
+
+# Name lookups that never get an answer, in a private network namespace
+# whose DNS server swallows every query (tools/test-lookup.sh).
+build/tests/lookup.sh: $(srcdir)/tools/test-lookup.sh build/x86_64/tests/lookup.exe build/x86_64/tests/winhttp.dll
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-lookup.sh) $(WINE) $(WINESERVER) $(abspath build/x86_64/tests/lookup.exe))
+
+SCRIPT_TESTS += build/tests/lookup.sh
+all: build/tests/lookup.sh

@@ -558,6 +558,8 @@ struct resolver_wait
     DWORD_PTR context;
     WINHTTP_ASYNC_RESULT result;
     HINTERNET handle;
+    volatile LONG completions;          /* GETPROXYFORURL_COMPLETE and REQUEST_ERROR so far */
+    volatile LONG completions_at_closing;
 };
 
 static void CALLBACK resolver_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
@@ -566,15 +568,147 @@ static void CALLBACK resolver_callback(HINTERNET handle, DWORD_PTR context, DWOR
 
     if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
     {
+        wait->completions_at_closing = wait->completions;
         SetEvent(((struct resolver_wait *)context)->closing);
         return;
     }
+    if (status == WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE || status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR)
+        InterlockedIncrement(&wait->completions);
     wait->status = status;
     wait->context = context;
     wait->handle = handle;
     if (status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && len == sizeof(wait->result))
         memcpy(&wait->result, info, len);
     SetEvent(wait->done);
+}
+
+static struct resolver_wait *resolver_wait_new(void)
+{
+    static struct resolver_wait wait;
+
+    memset(&wait, 0, sizeof(wait));
+    wait.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    wait.closing = CreateEventW(NULL, FALSE, FALSE, NULL);
+    return &wait;
+}
+
+static void resolver_wait_free(struct resolver_wait *wait)
+{
+    CloseHandle(wait->done);
+    CloseHandle(wait->closing);
+}
+
+/* WinHttpGetProxyForUrlEx on a new resolver of session (wait as its
+ * callback's context): returns the resolver, the call's result in *error
+ * and how long the call took in *elapsed. */
+static HINTERNET resolver_call(HINTERNET session, const WCHAR *url, WINHTTP_AUTOPROXY_OPTIONS *options,
+                               struct resolver_wait *wait, DWORD *error, DWORD *elapsed)
+{
+    HINTERNET resolver = NULL;
+    ULONGLONG start;
+
+    ok(!WinHttpCreateProxyResolver(session, &resolver), "WinHttpCreateProxyResolver failed\n");
+    WinHttpSetStatusCallback(resolver, resolver_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    start = GetTickCount64();
+    *error = WinHttpGetProxyForUrlEx(resolver, url, options, (DWORD_PTR)wait);
+    *elapsed = (DWORD)(GetTickCount64() - start);
+    return resolver;
+}
+
+/* Closes resolver while its call waits (for a script or a WPAD name): the
+ * call completes at once, REQUEST_ERROR with ERROR_WINHTTP_OPERATION_CANCELLED
+ * (the function's documented code for a handle closed before the operation
+ * completed), and HANDLE_CLOSING comes after it. */
+static void check_resolver_close_(int line, HINTERNET resolver, struct resolver_wait *wait, DWORD limit)
+{
+    ULONGLONG start = GetTickCount64();
+    DWORD elapsed;
+
+    InterlockedExchange(&wait->completions, 0);
+    wait->completions_at_closing = -1;
+    ok_(__FILE__, line)(WinHttpCloseHandle(resolver), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+    ok_(__FILE__, line)(!WaitForSingleObject(wait->closing, limit), "no HANDLE_CLOSING within %lu ms\n", limit);
+    elapsed = (DWORD)(GetTickCount64() - start);
+    ok_(__FILE__, line)(elapsed < limit, "the close took %lu ms\n", elapsed);
+    ok_(__FILE__, line)(wait->completions_at_closing == 1, "%ld completions before HANDLE_CLOSING\n",
+                        wait->completions_at_closing);
+    ok_(__FILE__, line)(wait->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait->status);
+    ok_(__FILE__, line)(wait->result.dwResult == API_GET_PROXY_FOR_URL, "api %Iu\n", wait->result.dwResult);
+    ok_(__FILE__, line)(wait->result.dwError == ERROR_WINHTTP_OPERATION_CANCELLED, "error %lu\n",
+                        wait->result.dwError);
+}
+#define check_resolver_close(...) check_resolver_close_(__LINE__, __VA_ARGS__)
+
+/* Waits for resolver's call to complete with GETPROXYFORURL_COMPLETE and
+ * fetches its result into *result (empty when there is none). */
+static void check_resolver_result_(int line, HINTERNET resolver, struct resolver_wait *wait,
+                                   WINHTTP_PROXY_RESULT *result)
+{
+    DWORD error;
+
+    memset(result, 0, sizeof(*result));
+    ok_(__FILE__, line)(!WaitForSingleObject(wait->done, 10000), "no completion\n");
+    ok_(__FILE__, line)(wait->status == WINHTTP_CALLBACK_STATUS_GETPROXYFORURL_COMPLETE, "status %#lx, error %lu\n",
+                        wait->status, wait->result.dwError);
+    error = WinHttpGetProxyResult(resolver, result);
+    ok_(__FILE__, line)(error == ERROR_SUCCESS, "WinHttpGetProxyResult: %lu\n", error);
+    if (error) memset(result, 0, sizeof(*result));
+}
+#define check_resolver_result(...) check_resolver_result_(__LINE__, __VA_ARGS__)
+
+/* A PAC server that holds its answer: WinHttpGetProxyForUrlEx returns at
+ * once (the download parks the engine's task, no thread waits); the call
+ * completes with the script's answer once the server answers; closing the
+ * resolver while the server holds it ends the call at once. */
+static void test_resolver_slow_pac(void)
+{
+    struct resolver_wait *wait = resolver_wait_new();
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_RESULT result;
+    HINTERNET session, resolver;
+    DWORD error, elapsed;
+
+    snprintf(auto_script, sizeof(auto_script),
+             "function FindProxyForURL(url, host) { return \"PROXY slow.test:8; DIRECT\"; }\n");
+    pac_server.held = "/slow.pac";
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL | WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    options.lpszAutoConfigUrl = pac_url("/slow.pac");
+
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(elapsed < STUB_HTTPD_HOLD / 2, "WinHttpGetProxyForUrlEx waited %lu ms for the script\n", elapsed);
+    ok(!WaitForSingleObject(pac_server.holding, STUB_HTTPD_HOLD), "the script was not asked for\n");
+    ok(WaitForSingleObject(wait->done, 0) == WAIT_TIMEOUT, "completed before the script came\n");
+    SetEvent(pac_server.release);
+    check_resolver_result(resolver, wait, &result);
+    ok(result.cEntries == 2, "%lu entries\n", result.cEntries);
+    if (result.cEntries == 2)
+    {
+        ok(result.pEntries[0].fProxy && str_is(result.pEntries[0].pwszProxy, L"slow.test")
+           && result.pEntries[0].ProxyPort == 8, "entry 0: %s:%u\n", wine_dbgstr_w(result.pEntries[0].pwszProxy),
+           result.pEntries[0].ProxyPort);
+        ok(!result.pEntries[1].fProxy, "entry 1 not direct\n");
+    }
+    WinHttpFreeProxyResult(&result);
+
+    /* the same resolver again, closed while the server holds the script */
+    error = WinHttpGetProxyForUrlEx(resolver, L"http://www.example.test/", &options, (DWORD_PTR)wait);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(!WaitForSingleObject(pac_server.holding, STUB_HTTPD_HOLD), "the script was not asked for\n");
+    check_resolver_close(resolver, wait, STUB_HTTPD_HOLD / 2);
+    SetEvent(pac_server.release);
+    pac_server.held = NULL;
+    WinHttpCloseHandle(session);
+
+    /* the server answers one request at a time: once this one is answered,
+     * so is the one held above, and the later tests count from here */
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    check_pac(session, L"http://www.example.test/", WINHTTP_AUTOPROXY_NO_CACHE_CLIENT, pac_url("/second.pac"),
+              WINHTTP_ACCESS_TYPE_NAMED_PROXY, L"second.test:2");
+    WinHttpCloseHandle(session);
+    resolver_wait_free(wait);
 }
 
 static void test_resolver(void)
@@ -699,7 +833,10 @@ static void test_wpad(void)
     WINHTTP_PROXY_INFO info;
     struct saved_value saved;
     struct stub_httpd wpad_server;
-    HINTERNET session;
+    struct resolver_wait *wait = resolver_wait_new();
+    WINHTTP_PROXY_RESULT result;
+    HINTERNET session, resolver;
+    DWORD error, elapsed;
     WCHAR *url;
     BOOL ret;
 
@@ -746,6 +883,30 @@ static void test_wpad(void)
     GlobalFree(info.lpszProxy);
     GlobalFree(info.lpszProxyBypass);
     WinHttpCloseHandle(session);
+
+    /* the same through a resolver: its task looks the names up asynchronously */
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"sub.wpadtest.invalid");
+    options.dwFlags |= WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    check_resolver_result(resolver, wait, &result);
+    ok(result.cEntries == 1 && str_is(result.pEntries[0].pwszProxy, L"second.test") && result.pEntries[0].ProxyPort == 2,
+       "%lu entries, %s\n", result.cEntries, result.cEntries ? wine_dbgstr_w(result.pEntries[0].pwszProxy) : "");
+    WinHttpFreeProxyResult(&result);
+    ok(wpad_server.requests == 2, "%ld requests\n", wpad_server.requests);
+    WinHttpCloseHandle(resolver);
+
+    /* nothing to detect: AUTODETECTION_FAILED */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"other.invalid");
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(!WaitForSingleObject(wait->done, 10000), "no completion\n");
+    ok(wait->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait->status);
+    ok(wait->result.dwError == ERROR_WINHTTP_AUTODETECTION_FAILED, "error %lu\n", wait->result.dwError);
+    WinHttpCloseHandle(resolver);
+    WinHttpCloseHandle(session);
+    resolver_wait_free(wait);
     stub_httpd_stop(&wpad_server);
 
     restore_value(&saved);
@@ -1124,6 +1285,100 @@ static void test_wpad_automatic(void)
     restore_value(&saved_domain);
 }
 
+/* Waits (at most 10 s) until tools/dns-standin.py, the namespace's DNS
+ * server, has had a query for wpad.<label>.invalid: it makes a file for each
+ * query in WSTEST_DNS_DIR, watched here. */
+static BOOL dns_query_seen(const char *label)
+{
+    char dir[MAX_PATH], pattern[MAX_PATH + 64];
+    ULONGLONG end = GetTickCount64() + 10000, now;
+    WIN32_FIND_DATAA data;
+    HANDLE change, find;
+    BOOL seen = FALSE;
+
+    if (!GetEnvironmentVariableA("WSTEST_DNS_DIR", dir, sizeof(dir))) return FALSE;
+    change = FindFirstChangeNotificationA(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
+    ok(change != INVALID_HANDLE_VALUE, "cannot watch %s: %lu\n", dir, GetLastError());
+    if (change == INVALID_HANDLE_VALUE) return FALSE;
+    snprintf(pattern, sizeof(pattern), "%s\\*-wpad.%s.invalid", dir, label);
+    for (;;)
+    {
+        if ((find = FindFirstFileA(pattern, &data)) != INVALID_HANDLE_VALUE)
+        {
+            FindClose(find);
+            seen = TRUE;
+            break;
+        }
+        if ((now = GetTickCount64()) >= end || WaitForSingleObject(change, (DWORD)(end - now))) break;
+        FindNextChangeNotification(change);
+    }
+    FindCloseChangeNotification(change);
+    return seen;
+}
+
+/* In the WPAD namespace (tools/test-wpad.sh), the DNS server takes queries
+ * for names with a "stall..." label and never answers them: WPAD's name
+ * look-up of wpad.stall1.invalid waits for the resolver's 30 s, and cannot be
+ * cancelled.  A resolver's call
+ * and an asynchronous AUTOMATIC_PROXY send return at once (the look-up parks
+ * the engine's task), and closing the handle ends them at once, cancelled. */
+static void test_wpad_dns_stall(void)
+{
+    struct saved_value saved_domain, saved_settings;
+    struct async_end end = { NULL, 0 }, *pend = &end;
+    struct resolver_wait *wait;
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    HINTERNET session, resolver, con, req;
+    DWORD error, elapsed;
+    ULONGLONG start;
+    BOOL ret;
+
+    save_value(&saved_domain, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    save_value(&saved_settings, HKEY_CURRENT_USER, connections, L"DefaultConnectionSettings");
+
+    /* a resolver's call */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"stall1.invalid");
+    wait = resolver_wait_new();
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(elapsed < 5000, "WinHttpGetProxyForUrlEx waited %lu ms for the name\n", elapsed);
+    ok(dns_query_seen("stall1"), "no DNS query for wpad.stall1.invalid\n");
+    check_resolver_close(resolver, wait, 5000);
+    WinHttpCloseHandle(session);
+    resolver_wait_free(wait);
+
+    /* an AUTOMATIC_PROXY send with auto-detection on */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"stall2.invalid");
+    set_connection_settings(0x09, "", "", "");
+    end.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    WinHttpSetStatusCallback(session, closing_callback, WINHTTP_CALLBACK_FLAG_HANDLES, 0);
+    con = WinHttpConnect(session, L"127.0.0.1", 80, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/", NULL, NULL, NULL, 0);
+    WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &pend, sizeof(pend));
+    start = GetTickCount64();
+    ret = WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0);
+    elapsed = (DWORD)(GetTickCount64() - start);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(elapsed < 5000, "WinHttpSendRequest waited %lu ms for the name\n", elapsed);
+    ok(dns_query_seen("stall2"), "no DNS query for wpad.stall2.invalid\n");
+    start = GetTickCount64();
+    WinHttpCloseHandle(req);
+    ok(!WaitForSingleObject(end.event, 5000), "the closed request waited for the name\n");
+    elapsed = (DWORD)(GetTickCount64() - start);
+    ok(elapsed < 5000, "the close took %lu ms\n", elapsed);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(session);
+    CloseHandle(end.event);
+
+    restore_value(&saved_settings);
+    restore_value(&saved_domain);
+}
+
 START_TEST(proxycfg)
 {
     char wpad[8];
@@ -1132,6 +1387,7 @@ START_TEST(proxycfg)
     {
         test_wpad();
         test_wpad_automatic();
+        test_wpad_dns_stall();
         return;
     }
     test_ie_config();
@@ -1145,6 +1401,7 @@ START_TEST(proxycfg)
     }
     test_get_proxy_for_url();
     test_resolver();
+    test_resolver_slow_pac();
     test_automatic_proxy();
     stub_httpd_stop(&pac_server);
 }

@@ -52,7 +52,10 @@ static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status,
     }
 }
 
-static unsigned int count_threads(void)
+#define MAX_THREADS 4096
+
+/* The process' threads: their count, and their ids in ids (up to MAX_THREADS). */
+static unsigned int list_threads(DWORD *ids)
 {
     THREADENTRY32 te;
     HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
@@ -63,9 +66,48 @@ static unsigned int count_threads(void)
     te.dwSize = sizeof(te);
     if (snap == INVALID_HANDLE_VALUE) return 0;
     if (Thread32First(snap, &te))
-        do if (te.th32OwnerProcessID == pid) n++; while (Thread32Next(snap, &te));
+        do if (te.th32OwnerProcessID == pid && n++ < MAX_THREADS) ids[n - 1] = te.th32ThreadID;
+        while (Thread32Next(snap, &te));
     CloseHandle(snap);
     return n;
+}
+
+/* Where a thread started: "module+offset" of its start address
+ * (NtQueryInformationThread, ThreadQuerySetWin32StartAddress). */
+static void thread_origin(DWORD tid, char *out, size_t len)
+{
+    typedef LONG (WINAPI *query_fn)(HANDLE, int, void *, ULONG, ULONG *);
+    query_fn query = (query_fn)(void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtQueryInformationThread");
+    HANDLE thread = OpenThread(THREAD_QUERY_INFORMATION, FALSE, tid);
+    void *start = NULL;
+    HMODULE module = NULL;
+    char name[MAX_PATH] = "?", *base;
+
+    if (thread && query) query(thread, 9 /* ThreadQuerySetWin32StartAddress */, &start, sizeof(start), NULL);
+    if (thread) CloseHandle(thread);
+    if (start && GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                                    start, &module))
+        GetModuleFileNameA(module, name, sizeof(name));
+    base = strrchr(name, '\\') ? strrchr(name, '\\') + 1 : name;
+    snprintf(out, len, "%s+%#lx", base, (unsigned long)(module ? (ULONG_PTR)start - (ULONG_PTR)module : (ULONG_PTR)start));
+}
+
+/* The threads in after that were not in before, counted by where they started. */
+static void report_new_threads(const DWORD *before, unsigned int n_before, const DWORD *after, unsigned int n_after)
+{
+    char origins[64][96], origin[96];
+    unsigned int counts[64], kinds = 0, i, j, k;
+
+    for (i = 0; i < n_after && i < MAX_THREADS; i++)
+    {
+        for (j = 0; j < n_before && j < MAX_THREADS && before[j] != after[i]; j++) {}
+        if (j < n_before && j < MAX_THREADS) continue;
+        thread_origin(after[i], origin, sizeof(origin));
+        for (k = 0; k < kinds && strcmp(origins[k], origin); k++) {}
+        if (k == kinds && kinds < 64) { strcpy(origins[kinds], origin); counts[kinds++] = 0; }
+        if (k < kinds) counts[k]++;
+    }
+    for (k = 0; k < kinds; k++) printf("scale: new threads starting at %s: %u\n", origins[k], counts[k]);
 }
 
 static SIZE_T private_bytes(void)
@@ -85,6 +127,7 @@ int main(int argc, char **argv)
     WCHAR host[64];
     INTERNET_PORT port;
     HINTERNET session, connect;
+    static DWORD ids_before[MAX_THREADS], ids_after[MAX_THREADS];
     unsigned int threads_before, threads_after;
     SIZE_T mem_before, mem_after;
     DWORD start = GetTickCount(), deadline = seconds * 1000;
@@ -104,7 +147,7 @@ int main(int argc, char **argv)
     session = WinHttpOpen(L"scale", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
     WinHttpSetStatusCallback(session, callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0);
     connect = WinHttpConnect(session, host, port, 0);
-    threads_before = count_threads();
+    threads_before = list_threads(ids_before);
     mem_before = private_bytes();
 
     for (i = 0; i < count && GetTickCount() - start < deadline; i++)
@@ -121,10 +164,11 @@ int main(int argc, char **argv)
         if (WinHttpWebSocketReceive(slots[i].ws, slots[i].buf, RECV_BUF, NULL, NULL)) break;
         opened++;
     }
-    threads_after = count_threads();
+    threads_after = list_threads(ids_after);
     mem_after = private_bytes();
     printf("scale: opened %d of %d websockets with a receive pending in %lu ms\n", opened, count, GetTickCount() - start);
     printf("scale: threads %u -> %u (+%d)\n", threads_before, threads_after, (int)threads_after - (int)threads_before);
+    report_new_threads(ids_before, threads_before, ids_after, threads_after);
     printf("scale: private memory (or working set) %.1f MiB -> %.1f MiB, %.2f KiB per connection\n", mem_before / 1048576.0,
            mem_after / 1048576.0, opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0);
 
