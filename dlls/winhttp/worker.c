@@ -12,16 +12,17 @@
  * under Wine each hand-off is a wineserver round trip, one per read that
  * had to wait.
  *
- * Since a program's callback may block, no worker is special: while one is
- * held up, the others go on taking completions.  A worker that takes the
- * last idle place starts another while the source has fewer than
- * SOFT_WORKERS; beyond that, one more starts only when the source has had
- * no idle worker and no worker has taken a completion for STUCK_MS (checked
- * by a deadline): the workers are held up, not merely busy, so a burst of
- * short work (10,000 receives posted at once) starts no thread.  A source
- * never has more than MAX_WORKERS: a program that holds up that many
- * callbacks at once waits until one returns.  Idle workers beyond IDLE_KEEP
- * leave after IDLE_EXIT_MS.
+ * One worker at a time waits on the source (the leader); the others park on
+ * a semaphore (followers).  The leader that takes a completion stops leading
+ * and runs it, and waits again when it is done, so a read that it started
+ * and that pends comes back to it: Wine finishes such a read with an APC on
+ * the starting thread and then queues the packet on the port, where it
+ * wakes the oldest waiter -- with several waiters, another thread, and two
+ * wake-ups per read.  Since a program's callback may block, a deadline (the
+ * stuck check) looks every STUCK_MS while no worker leads: when none has
+ * taken a completion for that long, it promotes a follower (or starts a
+ * worker), which leads meanwhile.  A source never has more than
+ * MAX_WORKERS.  Followers beyond IDLE_KEEP workers leave after IDLE_EXIT_MS.
  *
  * Why our own threads and not Wine's thread pool: under Wine, an overlapped
  * read that had to wait is finished (its data copied, its completion
@@ -37,7 +38,7 @@
 #include "worker.h"
 
 #define STUCK_MS      50
-#define MAX_WORKERS   6     /* the most a source ever has: 4 on demand, 2 for callbacks that block */
+#define MAX_WORKERS   6     /* the most a source ever has */
 #define IDLE_KEEP     2
 #define IDLE_EXIT_MS  5000
 
