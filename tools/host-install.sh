@@ -1,32 +1,42 @@
 #!/bin/sh
-# tools/host-install.sh ACTION BUILDDIR DIR [WINE]
+# tools/host-install.sh ACTION BUILDDIR DIR [DIR32 | WINE]
 #
 # Installs or removes the host-socket helper (winhttp_host.dll and
-# winhttp_host.so, built in BUILDDIR/x86_64/host).
+# winhttp_host.so, built in BUILDDIR/x86_64/host, and the i686 one in
+# BUILDDIR/i686/host when it is built).
 #
-# system-install DIR    Wine's own builtin folder (e.g. /usr/lib/x86_64-linux-gnu/wine;
+# system-install DIR [DIR32]
+#                       Wine's own builtin folder (e.g. /usr/lib/x86_64-linux-gnu/wine;
 #                       $DESTDIR is prepended): DIR/x86_64-windows/winhttp_host.dll and
-#                       DIR/x86_64-unix/winhttp_host.so.  Every Wine program of
-#                       every prefix then finds it.  Needs root.
-# system-uninstall DIR  removes both files again.
-# user-install DIR      no root: both files into DIR in Wine's layout
+#                       DIR/x86_64-unix/winhttp_host.so; and, when the i686 helper
+#                       is built and DIR32 (32-bit Wine's folder, e.g.
+#                       /usr/lib/i386-linux-gnu/wine) is given, DIR32/i386-windows
+#                       and DIR32/i386-unix.  Every Wine program of every prefix
+#                       then finds it.  Needs root.
+# system-uninstall DIR [DIR32]  removes those files again.
+# user-install DIR [WINE]
+#                       no root: both files into DIR in Wine's layout
 #                       (DIR/x86_64-windows, DIR/x86_64-unix; the i686 helper,
 #                       when built, into DIR/i386-windows and DIR/i386-unix),
 #                       and DIR/wine-host, a launcher that runs WINE with
 #                       WINEDLLPATH naming DIR:
 #                           DIR/wine-host program.exe
 # user-uninstall DIR    removes the files and the launcher (and DIR if empty).
-# wine-install DIR      what make wine-install does: system-install when the
-#                       helper is built and DIR can be written; otherwise
-#                       says why not and what to run instead (never fails:
-#                       without the helper the DLL works on Winsock).
-# wine-uninstall DIR    system-uninstall when DIR holds the helper and can be
+# wine-install DIR [DIR32]
+#                       what make wine-install does: installs each helper
+#                       that is built into its folder when that can be
+#                       written; otherwise says why not and what to run
+#                       instead (never fails: without the helper the DLL
+#                       works on Winsock).
+# wine-uninstall DIR [DIR32]
+#                       removes each helper its folder holds when that can be
 #                       written; otherwise says what to run.
 
 set -eu
-[ $# -ge 3 ] || { echo "usage: $0 system-install|system-uninstall|user-install|user-uninstall BUILDDIR DIR [WINE]" >&2; exit 2; }
-action=$1 builddir=$2 dir=$3 wine=${4:-wine}
+[ $# -ge 3 ] || { echo "usage: $0 system-install|system-uninstall|user-install|user-uninstall|wine-install|wine-uninstall BUILDDIR DIR [DIR32|WINE]" >&2; exit 2; }
+action=$1 builddir=$2 dir=$3 arg4=${4:-}
 src=$builddir/x86_64/host
+src32=$builddir/i686/host
 
 need_built() {
     if [ ! -f "$src/winhttp_host.dll" ] || [ ! -f "$src/winhttp_host.so" ]; then
@@ -35,55 +45,96 @@ need_built() {
     fi
 }
 
+# built ARCH_SRC: both files of that helper are there
+built() {
+    [ -f "$1/winhttp_host.dll" ] && [ -f "$1/winhttp_host.so" ]
+}
+
+# writable ROOT ARCH: Wine's two folders of ARCH under ROOT can be written
+writable() {
+    [ -w "$1/$2-windows" ] && [ -w "$1/$2-unix" ]
+}
+
+# holds ROOT ARCH: one of the helper's files is in ROOT
+holds() {
+    [ -e "$1/$2-windows/winhttp_host.dll" ] || [ -e "$1/$2-unix/winhttp_host.so" ]
+}
+
+# put SRC ROOT ARCH / remove ROOT ARCH
+put() {
+    mkdir -p "$2/$3-windows" "$2/$3-unix"
+    cp "$1/winhttp_host.dll" "$2/$3-windows/winhttp_host.dll"
+    cp "$1/winhttp_host.so" "$2/$3-unix/winhttp_host.so"
+}
+remove() {
+    rm -f "$1/$2-windows/winhttp_host.dll" "$1/$2-unix/winhttp_host.so"
+}
+
+dir32=$arg4
+root=${DESTDIR:-}$dir
+root32=${DESTDIR:-}$dir32
+
 case "$action" in
 wine-install)
-    if [ ! -f "$src/winhttp_host.dll" ] || [ ! -f "$src/winhttp_host.so" ]; then
+    if ! built "$src"; then
         echo "host-install: host sockets not installed: the helper is not built (winebuild missing?); the DLL uses Winsock"
     elif [ -z "$dir" ]; then
         echo "host-install: host sockets not installed: configure found no Wine builtin folder (x86_64-windows, x86_64-unix)"
-    elif [ ! -w "${DESTDIR:-}$dir/x86_64-windows" ] || [ ! -w "${DESTDIR:-}$dir/x86_64-unix" ]; then
-        echo "host-install: host sockets not installed: ${DESTDIR:-}$dir is not writable; the DLL uses Winsock until either"
+    elif ! writable "$root" x86_64; then
+        echo "host-install: host sockets not installed: $root is not writable; the DLL uses Winsock until either"
         echo "    sudo make host-install                  (every prefix), or"
         echo "    make host-install-user                  (no root; run programs with ~/.local/lib/winhttp-host/wine-host)"
     else
-        exec "$0" system-install "$builddir" "$dir"
+        put "$src" "$root" x86_64
+        echo "host-install: helper installed in $root (every Wine prefix uses host sockets now)"
+    fi
+    if ! built "$src32" || [ -z "$dir32" ]; then
+        :   # no i686 helper, or no 32-bit Wine here: nothing to say
+    elif ! writable "$root32" i386; then
+        echo "host-install: the i686 helper is not installed: $root32 is not writable (sudo make host-install, or make host-install-user)"
+    else
+        put "$src32" "$root32" i386
+        echo "host-install: i686 helper installed in $root32"
     fi
     ;;
 wine-uninstall)
-    root=${DESTDIR:-}$dir
-    if [ -z "$dir" ] || { [ ! -e "$root/x86_64-windows/winhttp_host.dll" ] && [ ! -e "$root/x86_64-unix/winhttp_host.so" ]; }; then
-        :
-    elif [ ! -w "$root/x86_64-windows" ] || [ ! -w "$root/x86_64-unix" ]; then
-        echo "host-install: the helper stays in $root (not writable): sudo make host-uninstall"
-    else
-        exec "$0" system-uninstall "$builddir" "$dir"
-    fi
+    for arch in x86_64 i386; do
+        if [ $arch = x86_64 ]; then d=$dir r=$root; else d=$dir32 r=$root32; fi
+        [ -n "$d" ] && holds "$r" $arch || continue
+        if writable "$r" $arch; then
+            remove "$r" $arch
+            echo "host-install: helper ($arch) removed from $r"
+        else
+            echo "host-install: the helper ($arch) stays in $r (not writable): sudo make host-uninstall"
+        fi
+    done
     ;;
 system-install)
     need_built
     [ -n "$dir" ] || { echo "host-install: no Wine builtin folder found by configure" >&2; exit 1; }
-    root=${DESTDIR:-}$dir
-    mkdir -p "$root/x86_64-windows" "$root/x86_64-unix"
-    cp "$src/winhttp_host.dll" "$root/x86_64-windows/winhttp_host.dll"
-    cp "$src/winhttp_host.so" "$root/x86_64-unix/winhttp_host.so"
+    put "$src" "$root" x86_64
     echo "host-install: helper installed in $root (every Wine prefix uses host sockets now)"
+    if built "$src32" && [ -n "$dir32" ]; then
+        put "$src32" "$root32" i386
+        echo "host-install: i686 helper installed in $root32"
+    fi
     ;;
 system-uninstall)
-    root=${DESTDIR:-}$dir
-    rm -f "$root/x86_64-windows/winhttp_host.dll" "$root/x86_64-unix/winhttp_host.so"
+    remove "$root" x86_64
     echo "host-install: helper removed from $root"
+    if [ -n "$dir32" ]; then
+        remove "$root32" i386
+        echo "host-install: i686 helper removed from $root32"
+    fi
     ;;
 user-install)
+    wine=${arg4:-wine}
     need_built
-    mkdir -p "$dir/x86_64-windows" "$dir/x86_64-unix"
+    mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    cp "$src/winhttp_host.dll" "$dir/x86_64-windows/"
-    cp "$src/winhttp_host.so" "$dir/x86_64-unix/"
-    src32=$builddir/i686/host
-    if [ -f "$src32/winhttp_host.dll" ] && [ -f "$src32/winhttp_host.so" ]; then
-        mkdir -p "$dir/i386-windows" "$dir/i386-unix"
-        cp "$src32/winhttp_host.dll" "$dir/i386-windows/"
-        cp "$src32/winhttp_host.so" "$dir/i386-unix/"
+    put "$src" "$dir" x86_64
+    if built "$src32"; then
+        put "$src32" "$dir" i386
     fi
     cat > "$dir/wine-host.tmp" <<LAUNCHER
 #!/bin/sh

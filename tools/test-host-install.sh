@@ -3,7 +3,9 @@
 # with the host-socket helper (tools/host-install.sh wine-install and
 # wine-uninstall), against a stand-in for Wine's builtin folder in a
 # temporary directory (never Wine's real one):
-#   writable folder    -> both files installed, then removed again
+#   writable folder    -> both files installed, then removed again; the
+#                         i686 helper too (when built) into a stand-in for
+#                         32-bit Wine's folder (i386-windows, i386-unix)
 #   folder not writable (an unprivileged user, when run as root)
 #                      -> a message naming the other ways, nothing written, success
 #   helper not built   -> a message, nothing written, success
@@ -18,25 +20,42 @@ t_name host_install
 lib=$(mktemp -d)
 out=$lib/out
 trap 'rm -rf "$lib"' EXIT
-mkdir -p "$lib/wine/x86_64-windows" "$lib/wine/x86_64-unix"
+mkdir -p "$lib/wine/x86_64-windows" "$lib/wine/x86_64-unix" "$lib/wine32/i386-windows" "$lib/wine32/i386-unix"
 dll=$lib/wine/x86_64-windows/winhttp_host.dll so=$lib/wine/x86_64-unix/winhttp_host.so
+dll32=$lib/wine32/i386-windows/winhttp_host.dll so32=$lib/wine32/i386-unix/winhttp_host.so
+have32=0
+[ -f "$builddir/i686/host/winhttp_host.so" ] && [ -f "$builddir/i686/host/winhttp_host.dll" ] && have32=1
 
-"$here/host-install.sh" wine-install "$builddir" "$lib/wine" > "$out" 2>&1
+"$here/host-install.sh" wine-install "$builddir" "$lib/wine" "$lib/wine32" > "$out" 2>&1
 t_ok $? "wine-install failed: $(cat "$out")"
 [ -f "$dll" ] && [ -f "$so" ] && cmp -s "$so" "$builddir/x86_64/host/winhttp_host.so"
 t_ok $? "wine-install into a writable folder did not install both files"
-"$here/host-install.sh" wine-uninstall "$builddir" "$lib/wine" > "$out" 2>&1
+if [ $have32 = 1 ]; then
+    [ -f "$dll32" ] && cmp -s "$so32" "$builddir/i686/host/winhttp_host.so"
+    t_ok $? "wine-install did not install the i686 helper into the i386 folder: $(cat "$out")"
+else
+    t_skip "the i686 helper is not built"
+fi
+"$here/host-install.sh" wine-uninstall "$builddir" "$lib/wine" "$lib/wine32" > "$out" 2>&1
 t_ok $? "wine-uninstall failed: $(cat "$out")"
-[ ! -e "$dll" ] && [ ! -e "$so" ]
-t_ok $? "wine-uninstall left the helper behind"
+[ ! -e "$dll" ] && [ ! -e "$so" ] && [ ! -e "$dll32" ] && [ ! -e "$so32" ]
+t_ok $? "wine-uninstall left the helper behind: $(find "$lib/wine" "$lib/wine32" -type f | tr '\n' ' ')"
+"$here/host-install.sh" system-install "$builddir" "$lib/wine" "$lib/wine32" > "$out" 2>&1
+t_ok $? "system-install failed: $(cat "$out")"
+[ -f "$dll" ] && [ -f "$so" ] && { [ $have32 = 0 ] || { [ -f "$dll32" ] && [ -f "$so32" ]; }; }
+t_ok $? "system-install did not install every built helper: $(cat "$out")"
+"$here/host-install.sh" system-uninstall "$builddir" "$lib/wine" "$lib/wine32" > "$out" 2>&1
+t_ok $? "system-uninstall failed: $(cat "$out")"
+[ ! -e "$dll" ] && [ ! -e "$so" ] && [ ! -e "$dll32" ] && [ ! -e "$so32" ]
+t_ok $? "system-uninstall left the helper behind"
 
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1; then
-    chmod 755 "$lib" "$lib/wine"
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$here/host-install.sh" wine-install "$builddir" "$lib/wine" > "$out" 2>&1
+    chmod 755 "$lib" "$lib/wine" "$lib/wine32"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$here/host-install.sh" wine-install "$builddir" "$lib/wine" "$lib/wine32" > "$out" 2>&1
     t_ok $? "wine-install failed for a user who cannot write the folder"
     grep -q "not writable" "$out" && grep -q "host-install-user" "$out"
     t_ok $? "no 'not writable' message naming host-install-user: $(cat "$out")"
-    [ ! -e "$dll" ] && [ ! -e "$so" ]
+    [ ! -e "$dll" ] && [ ! -e "$so" ] && [ ! -e "$dll32" ] && [ ! -e "$so32" ]
     t_ok $? "files written into a folder that is not writable"
 else
     t_skip "not root: the unwritable case needs another user"
