@@ -97,51 +97,61 @@ static HINTERNET async_send(HINTERNET ses, HINTERNET *con, struct async_state *s
     return s->request;
 }
 
-static HINTERNET async_session(void)
+/* s made ready and an asynchronous session with our callback and the given
+ * resolve timeout (ms, 0: none). */
+static HINTERNET async_start(struct async_state *s, int resolve_timeout)
 {
     HINTERNET ses = WinHttpOpen(L"lookup", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
 
+    async_init(s);
     ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
     if (ses) WinHttpSetStatusCallback(ses, async_callback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);
+    ok(WinHttpSetTimeouts(ses, resolve_timeout, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
     return ses;
+}
+
+static void async_end(struct async_state *s, HINTERNET ses, HINTERNET con)
+{
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+    async_free(s);
+}
+
+/* A synchronous GET of http://deaf_host/ on con: the error it failed with
+ * (0 if it succeeded), and how long it took. */
+static DWORD sync_send(HINTERNET con, DWORD *elapsed)
+{
+    HINTERNET req = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
+    DWORD start = GetTickCount(), error = 0;
+
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    SetLastError(0xdeadbeef);
+    if (!WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0)) error = GetLastError();
+    *elapsed = GetTickCount() - start;
+    WinHttpCloseHandle(req);
+    return error;
 }
 
 /* Synchronous: the resolve timeout ends the wait with ERROR_WINHTTP_TIMEOUT;
  * with none, the lookup ends when the resolver gives up. */
 static void test_sync_timeout(void)
 {
-    HINTERNET ses, con, req;
-    DWORD start, elapsed, error;
-    BOOL ret;
+    HINTERNET ses, con;
+    DWORD elapsed, error;
 
     ses = WinHttpOpen(L"lookup", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
     ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
     ok(WinHttpSetTimeouts(ses, 300, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
     con = WinHttpConnect(ses, deaf_host, 80, 0);
-    req = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
-    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
-    start = GetTickCount();
-    SetLastError(0xdeadbeef);
-    ret = WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0);
-    error = GetLastError();
-    elapsed = GetTickCount() - start;
-    ok(!ret, "WinHttpSendRequest succeeded\n");
+    error = sync_send(con, &elapsed);
     ok(error == ERROR_WINHTTP_TIMEOUT, "got %lu, expected ERROR_WINHTTP_TIMEOUT\n", error);
     ok(elapsed >= 250 && elapsed < 2000, "the lookup ended after %lu ms, expected about 300\n", elapsed);
-    WinHttpCloseHandle(req);
 
     /* no resolve timeout: the resolver's own bound (about 3 s here) */
     ok(WinHttpSetTimeouts(ses, 0, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
-    req = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
-    start = GetTickCount();
-    SetLastError(0xdeadbeef);
-    ret = WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 0);
-    error = GetLastError();
-    elapsed = GetTickCount() - start;
-    ok(!ret, "WinHttpSendRequest succeeded\n");
+    error = sync_send(con, &elapsed);
     ok(error == ERROR_WINHTTP_NAME_NOT_RESOLVED, "got %lu, expected ERROR_WINHTTP_NAME_NOT_RESOLVED\n", error);
     ok(elapsed >= 2000, "the resolver gave up after %lu ms: the test's DNS server answered?\n", elapsed);
-    WinHttpCloseHandle(req);
     WinHttpCloseHandle(con);
     WinHttpCloseHandle(ses);
 }
@@ -154,9 +164,7 @@ static void test_async_timeout(void)
     HINTERNET ses, con = NULL;
     DWORD start, elapsed;
 
-    async_init(&s);
-    ses = async_session();
-    ok(WinHttpSetTimeouts(ses, 300, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
+    ses = async_start(&s, 300);
     start = GetTickCount();
     if (async_send(ses, &con, &s))
     {
@@ -171,9 +179,7 @@ static void test_async_timeout(void)
     ok(!WaitForSingleObject(s.closing, 2000), "no HANDLE_CLOSING\n");
     ok(s.errors == 1, "%ld REQUEST_ERRORs\n", s.errors);
     ok(!s.after_closing, "%ld callbacks after HANDLE_CLOSING\n", s.after_closing);
-    WinHttpCloseHandle(con);
-    WinHttpCloseHandle(ses);
-    async_free(&s);
+    async_end(&s, ses, con);
 }
 
 /* Asynchronous, no timeout: closing the request while its lookup waits ends
@@ -185,8 +191,7 @@ static void test_async_close(void)
     HINTERNET ses, con = NULL;
     DWORD start, elapsed;
 
-    async_init(&s);
-    ses = async_session();
+    ses = async_start(&s, 0);
     if (async_send(ses, &con, &s))
     {
         ok(!WaitForSingleObject(s.resolving, 5000), "no RESOLVING_NAME\n");
@@ -202,9 +207,7 @@ static void test_async_close(void)
         ok(!s.after_closing, "%ld callbacks after HANDLE_CLOSING\n", s.after_closing);
     }
     else WinHttpCloseHandle(s.request);
-    WinHttpCloseHandle(con);
-    WinHttpCloseHandle(ses);
-    async_free(&s);
+    async_end(&s, ses, con);
 }
 
 /* The lookups given up above are still with the resolver; one more request
@@ -215,8 +218,7 @@ static void test_late_answers(void)
     struct async_state s;
     HINTERNET ses, con = NULL;
 
-    async_init(&s);
-    ses = async_session();
+    ses = async_start(&s, 0);
     if (async_send(ses, &con, &s))
     {
         ok(!WaitForSingleObject(s.finished, 10000), "the request did not end\n");
@@ -226,9 +228,7 @@ static void test_late_answers(void)
     }
     WinHttpCloseHandle(s.request);
     ok(!WaitForSingleObject(s.closing, 2000), "no HANDLE_CLOSING\n");
-    WinHttpCloseHandle(con);
-    WinHttpCloseHandle(ses);
-    async_free(&s);
+    async_end(&s, ses, con);
 }
 
 START_TEST(lookup)
