@@ -417,6 +417,13 @@ struct resolve_task
     DWORD_PTR context;                   /* the call's: its completion's context value */
 };
 
+/* A call's strings; the task itself is task.c's to free once queued. */
+static void resolve_task_free_strings(struct resolve_task *t)
+{
+    heap_free(t->url);
+    heap_free(t->config_url);
+}
+
 static void free_entries(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
 {
     DWORD i;
@@ -571,8 +578,7 @@ static DWORD resolve_task_fn(struct task *task, BOOL cancelled)
     resolver->hdr.context = t->context;
     ReleaseSRWLockExclusive(&resolver->lock);
     if (error) free_entries(entries, count);
-    heap_free(t->url);
-    heap_free(t->config_url);
+    resolve_task_free_strings(t);
 
     TRACE("%p: %lu, %lu entries\n", resolver, error, count);
     if (!error)
@@ -609,7 +615,7 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
     if (!(t = heap_alloc_zero(sizeof(*t))) || !(t->url = strdupW(url))
         || ((options->dwFlags & WINHTTP_AUTOPROXY_CONFIG_URL) && !(t->config_url = strdupW(options->lpszAutoConfigUrl))))
     {
-        if (t) heap_free(t->url);
+        if (t) resolve_task_free_strings(t);
         heap_free(t);
         release_object(hdr);
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -623,8 +629,7 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
     if (resolver->busy)
     {
         ReleaseSRWLockExclusive(&resolver->lock);
-        heap_free(t->url);
-        heap_free(t->config_url);
+        resolve_task_free_strings(t);
         heap_free(t);
         release_object(hdr);
         return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;

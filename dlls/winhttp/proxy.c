@@ -219,12 +219,6 @@ BOOL WINAPI WinHttpGetIEProxyConfigForCurrentUser(WINHTTP_CURRENT_USER_IE_PROXY_
     return TRUE;
 }
 
-BOOL running_on_wine(void)
-{
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    return ntdll && GetProcAddress(ntdll, "wine_get_version");
-}
-
 /* "http://user@host:port/" -> "host:port"; NULL when unset or unusable. */
 static WCHAR *env_proxy(const WCHAR *name)
 {

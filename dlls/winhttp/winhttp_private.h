@@ -217,8 +217,6 @@ void net_init_winsock(void);
 WCHAR *proxy_global_strdup(const WCHAR *src, int len);
 /* proxy.c: the default configuration's named proxy as heap strings, or NULLs. */
 void proxy_default_config(WCHAR **server, WCHAR **bypass);
-/* proxy.c: TRUE under Wine (ntdll exports wine_get_version). */
-BOOL running_on_wine(void);
 
 /* pac_fetch.c: PAC scripts: the process's cache, and the look-up that
  * finds the script for a URL.  Synchronous (async FALSE): over on return.
@@ -333,6 +331,8 @@ char *sb_finish(struct strbuf *sb, size_t *len);
 
 /* main.c */
 extern HINSTANCE winhttp_instance;
+/* TRUE under Wine (ntdll exports wine_get_version). */
+BOOL running_on_wine(void);
 
 /* com_typelib.c: drops the WinHttpRequest type library (DLL unload). */
 void com_release_typelib(void);
