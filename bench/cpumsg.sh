@@ -75,7 +75,7 @@ p=$(prefix_wineserver)
 [ -n "$p" ] && taskset -a -p -c "$cpus" "$p" > /dev/null
 [ -n "$host_dir" ] && [ -z "$host_a" ] && host_a=$host_dir
 
-# one CLIENT WORKLOAD SECONDS -> "messages syscalls switches cpu_us"
+# one CLIENT WORKLOAD SECONDS -> "messages syscalls switches cpu_us user_us"
 one() {
     local cmd backend=()
     [ -n "$host_dir" ] && backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
@@ -85,27 +85,27 @@ one() {
     *) cmd=("$wine" "$work/$1/bench_winhttp.exe") ;;
     esac
     env ${backend[@]+"${backend[@]}"} WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" "${pin[@]}" \
-        perf stat -x, -e raw_syscalls:sys_enter,context-switches,task-clock -o "$work/stat" -- \
+        perf stat -x, -e raw_syscalls:sys_enter,context-switches,task-clock,user_time -o "$work/stat" -- \
         timeout -k 5 120 "${cmd[@]}" -n "$1" -t "$3" -w "$2" "$server" 2> /dev/null > "$work/out"
-    echo "$(awk '$1 == "RESULT" { print $6 }' "$work/out" | tr -d '\r') $(awk -F, '/sys_enter|context/ { printf "%s ", $1 } /task-clock/ { printf "%d ", $1 * 1000 }' "$work/stat")"
+    echo "$(awk '$1 == "RESULT" { print $6 }' "$work/out" | tr -d '\r') $(awk -F, '/sys_enter|context/ { printf "%s ", $1 } /task-clock/ { printf "%d ", $1 * 1000 } /user_time/ { printf "%d ", $1 / 1000 }' "$work/stat")"
 }
 
 for ((r = 1; r <= rounds; r++)); do
     for w in ${workloads//,/ }; do
         for c in "${builds[@]}" ref; do
-            read -r m1 s1 x1 t1 <<< "$(one $c $w 0.3)"
-            read -r m2 s2 x2 t2 <<< "$(one $c $w 1.3)"
-            [ -n "${m1:-}" ] && [ -n "${m2:-}" ] && [ -n "${t2:-}" ] || { echo "cpumsg: $c $w failed" >&2; continue; }
-            echo "$w $c $m1 $m2 $s1 $s2 $x1 $x2 $t1 $t2"
+            read -r m1 s1 x1 t1 u1 <<< "$(one $c $w 0.3)"
+            read -r m2 s2 x2 t2 u2 <<< "$(one $c $w 1.3)"
+            [ -n "${m1:-}" ] && [ -n "${m2:-}" ] && [ -n "${u2:-}" ] || { echo "cpumsg: $c $w failed" >&2; continue; }
+            echo "$w $c $m1 $m2 $s1 $s2 $x1 $x2 $t1 $t2 $u1 $u2"
         done
     done
     echo "cpumsg: round $r/$rounds" >&2
 done | awk "$awk_median"'
     { n = $4 - $3; if (n <= 0) next
-      k = $1 SUBSEP $2; cnt[k]++; val[k, cnt[k]] = ($10 - $9) / n; sys[k, cnt[k]] = ($6 - $5) / n; sw[k, cnt[k]] = ($8 - $7) / n
+      k = $1 SUBSEP $2; cnt[k]++; val[k, cnt[k]] = ($10 - $9) / n; sys[k, cnt[k]] = ($6 - $5) / n; sw[k, cnt[k]] = ($8 - $7) / n; us[k, cnt[k]] = ($12 - $11) / n
       if (!($1 in seen)) { seen[$1] = 1; order[++nw] = $1 } }
     END {
-        printf "%-14s %-4s %-24s %10s %10s\n", "workload", "who", "CPU us/msg median (range)", "syscalls", "switches"
+        printf "%-14s %-4s %-24s %-24s %10s %10s\n", "workload", "who", "CPU us/msg median (range)", "user us/msg", "syscalls", "switches"
         for (i = 1; i <= nw; i++)
             for (c = 0; c < 3; c++) {
                 v = c == 0 ? "A" : c == 1 ? "B" : "ref"
@@ -113,10 +113,13 @@ done | awk "$awk_median"'
                 if (!cnt[k]) continue
                 mv = median(k)
                 lo_v = lo[k]; hi_v = hi[k]
+                for (j = 1; j <= cnt[k]; j++) val[k, j] = us[k, j]
+                mu = median(k)
+                mu_s = sprintf("%.2f (%.2f-%.2f)", mu, lo[k], hi[k])
                 for (j = 1; j <= cnt[k]; j++) val[k, j] = sys[k, j]
                 ms = median(k)
                 for (j = 1; j <= cnt[k]; j++) val[k, j] = sw[k, j]
                 mx = median(k)
-                printf "%-14s %-4s %-24s %10.2f %10.3f\n", order[i], v, sprintf("%.2f (%.2f-%.2f)", mv, lo_v, hi_v), ms, mx
+                printf "%-14s %-4s %-24s %-24s %10.2f %10.3f\n", order[i], v, sprintf("%.2f (%.2f-%.2f)", mv, lo_v, hi_v), mu_s, ms, mx
             }
     }'

@@ -210,6 +210,8 @@ static void websocket_destroy(struct object_header *hdr)
     deadline_disarm(&ws->keepalive_deadline);
     while (ws->ctl_count) heap_free(pop_control(ws));
     net_close(ws->conn);
+    task_queue_destroy(&ws->recv_queue);
+    task_queue_destroy(&ws->send_queue);
     DeleteCriticalSection(&ws->send_lock);
     DeleteCriticalSection(&ws->cs);
     CloseHandle(ws->close_event);
