@@ -31,11 +31,18 @@ void task_queue_init(struct task_queue *queue)
     queue->inline_depth = 0;
     queue->drain_thread = 0;
     queue->finishing = FALSE;
+    queue->free_task = NULL;
 }
 
 void task_queue_destroy(struct task_queue *queue)
 {
     DeleteCriticalSection(&queue->lock);
+}
+
+static void free_task(struct task_queue *queue, struct task *task)
+{
+    if (queue->free_task) queue->free_task(task);
+    else heap_free(task);
 }
 
 /* Where a drain runs ------------------------------------------------------ */
@@ -123,7 +130,7 @@ static void drain(struct task_queue *queue, BOOL on_caller)
          * qemu-i386). */
         if ((idle = !handed_over && !queue->head)) queue->running = FALSE;
         LeaveCriticalSection(&queue->lock);
-        heap_free(task);
+        free_task(queue, task);
         release_object(obj);
         if (handed_over || idle) break;
         if (on_caller)
@@ -204,7 +211,7 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
         LeaveCriticalSection(&queue->lock);
         release_object(obj);
         release_object(obj);
-        heap_free(task);
+        free_task(queue, task);
         return error ? error : ERROR_OUTOFMEMORY;
     }
 }

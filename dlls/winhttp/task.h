@@ -52,6 +52,9 @@ struct task_queue
     LONG inline_depth;           /* lock: how deep those calls nest */
     DWORD drain_thread;          /* lock: the thread inside a task's function, while it is */
     BOOL finishing;              /* lock: that task only notifies its end (task_queue_finishing) */
+    /* How a task that is over is freed (set by the owner after
+     * task_queue_init, before anything is queued): NULL is heap_free. */
+    void (*free_task)(struct task *task);
 };
 
 void task_queue_init(struct task_queue *queue);
