@@ -284,7 +284,8 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
     return error;
 }
 
-/* A blocking lookup bounded by a timeout: the asynchronous one, waited for. */
+/* A blocking lookup bounded by a timeout or a cancel event: the
+ * asynchronous one, waited for. */
 struct lookup_wait
 {
     HANDLE event;
@@ -299,32 +300,43 @@ static void lookup_waited(void *context, DWORD error)
     SetEvent(wait->event);
 }
 
-DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
+/* Waits for the lookup started with wait, at most timeout ms (<= 0: no
+ * bound) and until cancel (or NULL) is signalled; a lookup given up ends
+ * the wait at once, its late answer is dropped (net_lookup_end). */
+static DWORD lookup_wait_for(struct net_lookup *lookup, struct lookup_wait *wait, int timeout, HANDLE cancel,
+                             const WCHAR *host)
+{
+    HANDLE events[2] = { wait->event, cancel };
+    DWORD waited = WaitForMultipleObjects(cancel ? 2 : 1, events, FALSE, timeout > 0 ? (DWORD)timeout : INFINITE);
+
+    if (waited != WAIT_OBJECT_0 && net_lookup_end(lookup))
+    {
+        if (waited == WAIT_OBJECT_0 + 1)
+        {
+            TRACE("lookup of %s cancelled\n", debugstr_w(host));
+            return ERROR_WINHTTP_OPERATION_CANCELLED;
+        }
+        TRACE("lookup of %s: no answer in %d ms\n", debugstr_w(host), timeout);
+        return ERROR_WINHTTP_TIMEOUT;
+    }
+    /* done ran, or is running: wait and wake belong to us until it returns */
+    if (waited == WAIT_OBJECT_0) net_lookup_end(lookup);
+    else WaitForSingleObject(wait->event, INFINITE);
+    return wait->error;
+}
+
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, HANDLE cancel, struct net_address *addr)
 {
     struct lookup_wait wait = { NULL, ERROR_SUCCESS };
     struct net_lookup *lookup;
     ADDRINFOEXW hints;
     WCHAR service[8], *name;
-    DWORD error, waited;
+    DWORD error;
 
-    if (timeout > 0 && (wait.event = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    if ((timeout > 0 || cancel) && (wait.event = CreateEventW(NULL, TRUE, FALSE, NULL)))
     {
         if ((error = net_resolve_async(host, port, addr, lookup_waited, &wait, &lookup)) == ERROR_IO_PENDING)
-        {
-            waited = WaitForSingleObject(wait.event, timeout);
-            if (waited != WAIT_OBJECT_0 && net_lookup_end(lookup))
-            {
-                TRACE("lookup of %s: no answer in %d ms\n", debugstr_w(host), timeout);
-                error = ERROR_WINHTTP_TIMEOUT;
-            }
-            else
-            {
-                /* done ran, or is running: wait and wake belong to us until it returns */
-                if (waited == WAIT_OBJECT_0) net_lookup_end(lookup);
-                else WaitForSingleObject(wait.event, INFINITE);
-                error = wait.error;
-            }
-        }
+            error = lookup_wait_for(lookup, &wait, timeout, cancel, host);
         CloseHandle(wait.event);
         return error;
     }

@@ -55,8 +55,10 @@ typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD err
 
 /* Resolves host (a name, an IPv4 or a bracketless IPv6 literal) for port;
  * timeout in ms, 0 or -1 = none (the resolver's own bound): past it,
- * ERROR_WINHTTP_TIMEOUT, and the lookup is given up (net_lookup_end). */
-DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr);
+ * ERROR_WINHTTP_TIMEOUT; cancel (an event, or NULL) signalled before the
+ * answer: ERROR_WINHTTP_OPERATION_CANCELLED.  Either way the caller returns
+ * at once and the lookup is given up (net_lookup_end). */
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, HANDLE cancel, struct net_address *addr);
 /* The end of an asynchronous lookup: error, and addr filled. */
 typedef void (*net_resolved_fn)(void *context, DWORD error);
 /* An asynchronous lookup in flight. */

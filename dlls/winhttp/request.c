@@ -1238,6 +1238,7 @@ static void request_destroy(struct object_header *hdr)
     connection_free_route(req);
     proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
+    if (req->close_event) CloseHandle(req->close_event);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }

@@ -3,7 +3,9 @@
  * them (ERROR_WINHTTP_TIMEOUT), synchronous and asynchronous, and
  * WinHttpCloseHandle ends an asynchronous request whose lookup is still
  * waiting at once, whether or not the system can cancel the lookup (Wine 8
- * cannot: the resolver's late answer must then be dropped safely).
+ * cannot: the resolver's late answer must then be dropped safely); so does
+ * closing a synchronous request from another thread while its send waits
+ * for the lookup.
  *
  * Only with WSTEST_DEAF_DNS=1 (tools/test-lookup.sh: a private network and
  * mount namespace whose DNS server reads every query and answers none, the
@@ -156,6 +158,87 @@ static void test_sync_timeout(void)
     WinHttpCloseHandle(ses);
 }
 
+/* A synchronous send on its own thread, and what it came to. */
+struct sync_call
+{
+    HINTERNET request;
+    HANDLE resolving;       /* RESOLVING_NAME came: the send is at its lookup */
+    BOOL ret;
+    DWORD error;
+};
+
+static void CALLBACK sync_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct sync_call *call = (struct sync_call *)context;
+
+    if (call && status == WINHTTP_CALLBACK_STATUS_RESOLVING_NAME) SetEvent(call->resolving);
+}
+
+static DWORD WINAPI sync_call_thread(void *arg)
+{
+    struct sync_call *call = arg;
+
+    SetLastError(0xdeadbeef);
+    call->ret = WinHttpSendRequest(call->request, NULL, 0, NULL, 0, 0, 0);
+    call->error = GetLastError();
+    return 0;
+}
+
+/* Synchronous, no resolve timeout: another thread closes the request (and
+ * first, with parents_first, its connect and session handles) while the
+ * send waits for its lookup; the send returns at once with
+ * ERROR_WINHTTP_OPERATION_CANCELLED, not when the resolver gives up (about
+ * 3 s here).  Closing the parents alone ends nothing: the request handle
+ * stays valid without them (Wine's winhttp.c, test_websocket). */
+static void test_sync_close(BOOL parents_first)
+{
+    struct sync_call call = { NULL };
+    DWORD_PTR context = (DWORD_PTR)&call;
+    HINTERNET ses, con;
+    HANDLE thread;
+    DWORD start, elapsed;
+
+    ses = WinHttpOpen(L"lookup", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
+    ok(WinHttpSetTimeouts(ses, 0, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
+    WinHttpSetStatusCallback(ses, sync_callback, WINHTTP_CALLBACK_FLAG_RESOLVE_NAME, 0);
+    con = WinHttpConnect(ses, deaf_host, 80, 0);
+    ok(con != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
+    call.request = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
+    ok(call.request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    WinHttpSetOption(call.request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
+    call.resolving = CreateEventW(NULL, TRUE, FALSE, NULL);
+    thread = CreateThread(NULL, 0, sync_call_thread, &call, 0, NULL);
+    ok(!WaitForSingleObject(call.resolving, 5000), "no RESOLVING_NAME\n");
+    /* the DNS server never answers: the send is still waiting */
+    ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "the send ended before the close: %d, %lu\n",
+       call.ret, call.error);
+    if (parents_first)
+    {
+        ok(WinHttpCloseHandle(con), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+        ok(WinHttpCloseHandle(ses), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+    }
+    start = GetTickCount();
+    ok(WinHttpCloseHandle(call.request), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+    ok(!WaitForSingleObject(thread, 2000), "the send did not end within 2 s of the close\n");
+    elapsed = GetTickCount() - start;
+    if (WaitForSingleObject(thread, 10000)) ok(0, "the send did not end at all\n");
+    else
+    {
+        ok(!call.ret, "the send succeeded\n");
+        ok(call.error == ERROR_WINHTTP_OPERATION_CANCELLED, "got %lu, expected ERROR_WINHTTP_OPERATION_CANCELLED\n",
+           call.error);
+        ok(elapsed < 1000, "the send ended %lu ms after the close\n", elapsed);
+    }
+    CloseHandle(thread);
+    CloseHandle(call.resolving);
+    if (!parents_first)
+    {
+        WinHttpCloseHandle(con);
+        WinHttpCloseHandle(ses);
+    }
+}
+
 /* Asynchronous: REQUEST_ERROR (API_SEND_REQUEST, ERROR_WINHTTP_TIMEOUT) once
  * the resolve timeout has passed, not when the resolver gives up. */
 static void test_async_timeout(void)
@@ -242,6 +325,8 @@ START_TEST(lookup)
     }
     test_async_close();
     test_async_timeout();
+    test_sync_close(FALSE);
+    test_sync_close(TRUE);
     test_sync_timeout();
     test_late_answers();
 }
