@@ -82,7 +82,7 @@ static void lookup_give_up(struct request *req, BOOL timed_out)
     task_wake(&req->queue);
 }
 
-void connection_cancel_lookup(struct request *req)
+void connection_cancel_setup(struct request *req)
 {
     EnterCriticalSection(&req->cs);
     if (req->close_event) SetEvent(req->close_event);
@@ -93,7 +93,7 @@ void connection_cancel_lookup(struct request *req)
 /* The event a synchronous call waits for beside the network, set once the
  * handle is closed; NULL when none can be made (only the operation's own
  * bound ends the wait then).  hdr.closing is set before
- * connection_cancel_lookup looks for the event: either it finds it, or the
+ * connection_cancel_setup looks for the event: either it finds it, or the
  * check here sees the handle closed. */
 static HANDLE sync_close_event(struct request *req)
 {
@@ -299,7 +299,8 @@ static DWORD connect_server(struct request *req)
 
     if (!object_is_async(&req->hdr))
     {
-        if ((error = net_connect(&req->setup.addr, req->timeouts.connect, &conn))) return error;
+        if ((error = net_connect(&req->setup.addr, req->timeouts.connect, sync_close_event(req), &conn)))
+            return error;
         set_conn(req, conn);
         net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
         return ERROR_SUCCESS;

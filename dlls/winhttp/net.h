@@ -79,8 +79,10 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
  * FALSE: done has run or is running. */
 BOOL net_lookup_end(struct net_lookup *lookup);
 /* Connects to the first address that answers (e.g. "localhost" may give ::1
- * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or -1 = none. */
-DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret);
+ * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or
+ * -1 = none; cancel (an event, or NULL) signalled ends the wait at once with
+ * ERROR_WINHTTP_OPERATION_CANCELLED. */
+DWORD net_connect(const struct net_address *addr, int timeout, HANDLE cancel, struct netconn **ret);
 /* Timeouts for the blocking calls below, in ms; 0 or -1 = none. */
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
 /* The blocking calls' receive timeout alone (the send timeout stays). */

@@ -1200,8 +1200,8 @@ static void request_handle_closing(struct object_header *hdr)
     }
     /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
     conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
-    /* and a name lookup (no socket yet for net_cancel to reach) */
-    connection_cancel_lookup(req);
+    /* and a name lookup or a synchronous connect (no socket yet for net_cancel to reach) */
+    connection_cancel_setup(req);
 }
 
 static void request_destroy(struct object_header *hdr)
@@ -1870,7 +1870,8 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
             else if (!(t = heap_alloc_zero(sizeof(*t)))) error = ERROR_OUTOFMEMORY;
             else error = task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn);
         }
-        else error = receive_response_call(req);
+        /* a close from another thread may end the wait as an EOF (host sockets) */
+        else error = check_cancelled(req, receive_response_call(req));
     }
     return finish_call(req, error);
 }
