@@ -217,6 +217,8 @@ static void test_sync_close(BOOL parents_first)
     {
         ok(WinHttpCloseHandle(con), "WinHttpCloseHandle failed: %lu\n", GetLastError());
         ok(WinHttpCloseHandle(ses), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+        ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "closing the parents ended the send: %d, %lu\n",
+           call.ret, call.error);
     }
     start = GetTickCount();
     ok(WinHttpCloseHandle(call.request), "WinHttpCloseHandle failed: %lu\n", GetLastError());
