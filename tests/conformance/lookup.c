@@ -20,6 +20,7 @@
 #include <winhttp.h>
 
 #include "test.h"
+#include "sync_call.h"
 
 static const WCHAR deaf_host[] = L"no-answer.lookuptest.example";
 
@@ -158,32 +159,6 @@ static void test_sync_timeout(void)
     WinHttpCloseHandle(ses);
 }
 
-/* A synchronous send on its own thread, and what it came to. */
-struct sync_call
-{
-    HINTERNET request;
-    HANDLE resolving;       /* RESOLVING_NAME came: the send is at its lookup */
-    BOOL ret;
-    DWORD error;
-};
-
-static void CALLBACK sync_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
-{
-    struct sync_call *call = (struct sync_call *)context;
-
-    if (call && status == WINHTTP_CALLBACK_STATUS_RESOLVING_NAME) SetEvent(call->resolving);
-}
-
-static DWORD WINAPI sync_call_thread(void *arg)
-{
-    struct sync_call *call = arg;
-
-    SetLastError(0xdeadbeef);
-    call->ret = WinHttpSendRequest(call->request, NULL, 0, NULL, 0, 0, 0);
-    call->error = GetLastError();
-    return 0;
-}
-
 /* Synchronous, no resolve timeout: another thread closes the request (and
  * first, with parents_first, its connect and session handles) while the
  * send waits for its lookup; the send returns at once with
@@ -192,24 +167,21 @@ static DWORD WINAPI sync_call_thread(void *arg)
  * stays valid without them (Wine's winhttp.c, test_websocket). */
 static void test_sync_close(BOOL parents_first)
 {
-    struct sync_call call = { NULL };
-    DWORD_PTR context = (DWORD_PTR)&call;
-    HINTERNET ses, con;
+    struct sync_call call;
+    HINTERNET ses, con, req;
     HANDLE thread;
-    DWORD start, elapsed;
 
     ses = WinHttpOpen(L"lookup", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
     ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
     ok(WinHttpSetTimeouts(ses, 0, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
-    WinHttpSetStatusCallback(ses, sync_callback, WINHTTP_CALLBACK_FLAG_RESOLVE_NAME, 0);
+    WinHttpSetStatusCallback(ses, sync_call_callback, WINHTTP_CALLBACK_FLAG_RESOLVE_NAME, 0);
     con = WinHttpConnect(ses, deaf_host, 80, 0);
     ok(con != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
-    call.request = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
-    ok(call.request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
-    WinHttpSetOption(call.request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
-    call.resolving = CreateEventW(NULL, TRUE, FALSE, NULL);
-    thread = CreateThread(NULL, 0, sync_call_thread, &call, 0, NULL);
-    ok(!WaitForSingleObject(call.resolving, 5000), "no RESOLVING_NAME\n");
+    req = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    sync_call_init(&call, req, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME);
+    thread = sync_call_start(&call);
+    ok(!WaitForSingleObject(call.reached, 5000), "no RESOLVING_NAME\n");
     /* the DNS server never answers: the send is still waiting */
     ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "the send ended before the close: %d, %lu\n",
        call.ret, call.error);
@@ -220,20 +192,7 @@ static void test_sync_close(BOOL parents_first)
         ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "closing the parents ended the send: %d, %lu\n",
            call.ret, call.error);
     }
-    start = GetTickCount();
-    ok(WinHttpCloseHandle(call.request), "WinHttpCloseHandle failed: %lu\n", GetLastError());
-    ok(!WaitForSingleObject(thread, 2000), "the send did not end within 2 s of the close\n");
-    elapsed = GetTickCount() - start;
-    if (WaitForSingleObject(thread, 10000)) ok(0, "the send did not end at all\n");
-    else
-    {
-        ok(!call.ret, "the send succeeded\n");
-        ok(call.error == ERROR_WINHTTP_OPERATION_CANCELLED, "got %lu, expected ERROR_WINHTTP_OPERATION_CANCELLED\n",
-           call.error);
-        ok(elapsed < 1000, "the send ended %lu ms after the close\n", elapsed);
-    }
-    CloseHandle(thread);
-    CloseHandle(call.resolving);
+    sync_call_close(&call, thread);
     if (!parents_first)
     {
         WinHttpCloseHandle(con);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "wine/test.h"
+#include "sync_call.h"
 
 #define BIG_BODY (32 * 1024 * 1024)
 
@@ -117,37 +118,6 @@ static void mute_stop(struct mute_server *srv)
     CloseHandle(srv->stop);
 }
 
-/* A synchronous send (then receive) on its own thread. */
-struct sync_call
-{
-    HINTERNET request;
-    const void *body;
-    DWORD body_len;
-    HANDLE connecting;      /* CONNECTING_TO_SERVER came */
-    BOOL sent;
-    BOOL ret;
-    DWORD error;
-};
-
-static void CALLBACK sync_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
-{
-    struct sync_call *call = (struct sync_call *)context;
-
-    if (call && status == WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER) SetEvent(call->connecting);
-}
-
-static DWORD WINAPI sync_call_thread(void *arg)
-{
-    struct sync_call *call = arg;
-
-    SetLastError(0xdeadbeef);
-    call->ret = WinHttpSendRequest(call->request, NULL, 0, (void *)call->body, call->body_len, call->body_len, 0);
-    call->sent = call->ret;
-    if (call->ret) call->ret = WinHttpReceiveResponse(call->request, NULL);
-    call->error = GetLastError();
-    return 0;
-}
-
 /* Sends to a server of the given mode, waits until the call is where the
  * phase says (the server was contacted; for the connect, CONNECTING_TO_SERVER
  * came), checks that it still waits 200 ms later, closes the request, and
@@ -155,14 +125,12 @@ static DWORD WINAPI sync_call_thread(void *arg)
  * second. */
 static void test_close_during(const char *phase, enum mute mode, BOOL secure, BOOL big_body)
 {
-    struct sync_call call = { NULL };
-    DWORD_PTR context = (DWORD_PTR)&call;
     DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_CN_INVALID
                   | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID;
     struct mute_server srv;
-    HINTERNET ses, con;
-    HANDLE thread, contacted;
-    DWORD start, elapsed;
+    struct sync_call call;
+    HINTERNET ses, con, req;
+    HANDLE thread;
     char *body = NULL;
 
     winetest_push_context("%s", phase);
@@ -175,41 +143,24 @@ static void test_close_during(const char *phase, enum mute mode, BOOL secure, BO
     }
     ses = WinHttpOpen(L"sync_close", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
     ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
-    WinHttpSetStatusCallback(ses, sync_callback, WINHTTP_CALLBACK_FLAG_CONNECT_TO_SERVER, 0);
+    WinHttpSetStatusCallback(ses, sync_call_callback, WINHTTP_CALLBACK_FLAG_CONNECT_TO_SERVER, 0);
     con = WinHttpConnect(ses, L"127.0.0.1", srv.port, 0);
     ok(con != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
-    call.request = WinHttpOpenRequest(con, big_body ? L"POST" : L"GET", L"/", NULL, NULL, NULL,
-                                      secure ? WINHTTP_FLAG_SECURE : 0);
-    ok(call.request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
-    WinHttpSetOption(call.request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
-    if (secure) WinHttpSetOption(call.request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    req = WinHttpOpenRequest(con, big_body ? L"POST" : L"GET", L"/", NULL, NULL, NULL, secure ? WINHTTP_FLAG_SECURE : 0);
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    if (secure) WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    sync_call_init(&call, req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER);
     if (big_body && (body = calloc(1, BIG_BODY)))
     {
         call.body = body;
         call.body_len = BIG_BODY;
     }
-    call.connecting = CreateEventW(NULL, TRUE, FALSE, NULL);
-    contacted = mode == MUTE_HOLD ? call.connecting : srv.contacted;
-    thread = CreateThread(NULL, 0, sync_call_thread, &call, 0, NULL);
-    ok(!WaitForSingleObject(contacted, 5000), "the call did not get there\n");
+    thread = sync_call_start(&call);
+    ok(!WaitForSingleObject(mode == MUTE_HOLD ? call.reached : srv.contacted, 5000), "the call did not get there\n");
     /* nothing answers: the call still waits */
     ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "the call ended before the close: %d, %lu\n", call.ret,
        call.error);
-    start = GetTickCount();
-    ok(WinHttpCloseHandle(call.request), "WinHttpCloseHandle failed: %lu\n", GetLastError());
-    ok(!WaitForSingleObject(thread, 2000), "the call did not end within 2 s of the close\n");
-    elapsed = GetTickCount() - start;
-    if (WaitForSingleObject(thread, 70000)) ok(0, "the call did not end at all\n");
-    else
-    {
-        ok(!call.ret, "the call succeeded\n");
-        ok(call.error == ERROR_WINHTTP_OPERATION_CANCELLED,
-           "got %lu (in %s), expected ERROR_WINHTTP_OPERATION_CANCELLED\n", call.error,
-           call.sent ? "WinHttpReceiveResponse" : "WinHttpSendRequest");
-        ok(elapsed < 1000, "the call ended %lu ms after the close\n", elapsed);
-    }
-    CloseHandle(thread);
-    CloseHandle(call.connecting);
+    sync_call_close(&call, thread);
     WinHttpCloseHandle(con);
     WinHttpCloseHandle(ses);
     mute_stop(&srv);
