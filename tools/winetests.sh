@@ -50,8 +50,9 @@
 # ("known: ..."); anything else about that check still fails.
 #
 # Output: one winetest summary line per file and run, named
-# wine_<file>_<override>_<arch>, then a total line "winetests: ..." that
-# tools/runtests.sh counts.  Logs: build/winetest/logs/.  Exit status non-zero
+# wine_<file>_<override>_<arch> (with "@host" on host sockets), then a total
+# line "winetests: ..." that tools/runtests.sh counts.  Logs:
+# build/winetest/logs/<override>-<arch>[-host]/.  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
