@@ -1204,21 +1204,31 @@ static void request_handle_closing(struct object_header *hdr)
     connection_cancel_setup(req);
 }
 
+/* Closed with the rest of the body already in our buffer: the connection is
+ * as good as read to its end, and Windows keeps it for the next request
+ * (Wine's notification.c, test_connection_cache).  Pooled before
+ * HANDLE_CLOSING is sent, with its slot: the program may send the next
+ * request as soon as it has that notification, and the last reference is
+ * often a worker's, dropped after its own callback returned. */
+static void request_unreferenced(struct object_header *hdr)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    /* first: no timeout may cancel the connection once the pool has it */
+    deadline_disarm(&req->io.deadline);
+    if (!req->conn || !body_wholly_buffered(req)) return;
+    TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+    connection_pool_put(req, req->conn);
+    req->conn = NULL;
+    conn_slot_release(&req->slot);
+}
+
 static void request_destroy(struct object_header *hdr)
 {
     struct request *req = impl_from_hdr(hdr);
 
     TRACE("%p\n", req);
-    deadline_disarm(&req->io.deadline);
-    /* Closed with the rest of the body already in our buffer: the connection
-     * is as good as read to its end, and Windows keeps it for the next
-     * request (Wine's notification.c, test_connection_cache). */
-    if (req->conn && body_wholly_buffered(req))
-    {
-        TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        connection_pool_put(req, req->conn);
-        req->conn = NULL;
-    }
+    /* (its deadline was disarmed by request_unreferenced) */
     if (req->conn) net_close(req->conn);
     if (req->auth_conn) net_close(req->auth_conn);
     autoproxy_lookup_release(req->autoproxy);
@@ -1548,6 +1558,7 @@ static const struct object_vtbl request_vtbl =
     request_query_option,
     request_set_option,
     request_set_timeouts,
+    request_unreferenced,
 };
 
 /* WinHttpWebSocketCompleteUpgrade right after WinHttpSendRequest, without
