@@ -217,7 +217,13 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
     if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
     if (!object_is_async(&req->hdr))
     {
-        if (!is_send) return check_cancelled(req, renegotiation_result(req, net_recv(req->conn, buf, len, bytes)));
+        if (!is_send)
+        {
+            error = renegotiation_result(req, net_recv(req->conn, buf, len, bytes));
+            /* the close shut the socket down: the end of the stream that follows is ours, not the peer's */
+            if (!error && !*bytes && req->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+            return check_cancelled(req, error);
+        }
         if (!(error = net_send(req->conn, buf, len))) *bytes = len;
         return check_cancelled(req, error);
     }

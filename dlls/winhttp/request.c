@@ -1881,7 +1881,7 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
             else if (!(t = heap_alloc_zero(sizeof(*t)))) error = ERROR_OUTOFMEMORY;
             else error = task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn);
         }
-        /* a close from another thread may end the wait as an EOF (host sockets) */
+        /* whatever a close from another thread made the wait end with is a cancel */
         else error = check_cancelled(req, receive_response_call(req));
     }
     return finish_call(req, error);

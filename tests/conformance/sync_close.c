@@ -4,8 +4,9 @@
  * ERROR_WINHTTP_OPERATION_CANCELLED, whatever it waits in -- the TCP
  * connect (a listener whose accept queue is full drops the SYN), the TLS
  * handshake (a server that reads the ClientHello and says nothing), the
- * send (a server that never reads a large request body) or the response (a
- * server that reads the request and never answers).  None of these waits
+ * send (a server that never reads a large request body), the response (a
+ * server that reads the request and never answers) or the body (a server
+ * that sends part of it and then nothing).  None of these waits
  * would end by itself before the default timeouts (60 s connect, 30 s send
  * and receive); the name lookup has its own test (lookup.c, which needs a
  * DNS server that never answers).
@@ -30,9 +31,10 @@ enum mute
     MUTE_HOLD,      /* accepts nothing: its accept queue is full */
     MUTE_SILENT,    /* reads everything, answers nothing */
     MUTE_DEAF,      /* accepts and never reads */
+    MUTE_PART,      /* answers the request with a head and part of the body, then nothing */
 };
 
-/* A server that never answers, on its own thread (MUTE_SILENT, MUTE_DEAF). */
+/* A server that never answers (in full), on its own thread (all but MUTE_HOLD). */
 struct mute_server
 {
     enum mute mode;
@@ -69,6 +71,11 @@ static DWORD WINAPI mute_thread(void *arg)
             FD_SET(s, &set);
             if (select(0, &set, NULL, NULL, &tv) <= 0) continue;
             if ((got = recv(s, buf, sizeof(buf), 0)) <= 0) break;
+            if (srv->mode == MUTE_PART && WaitForSingleObject(srv->contacted, 0))
+            {
+                static const char part[] = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nthe first bytes";
+                send(s, part, sizeof(part) - 1, 0);
+            }
             SetEvent(srv->contacted);
         }
     }
@@ -123,7 +130,7 @@ static void mute_stop(struct mute_server *srv)
  * came), checks that it still waits 200 ms later, closes the request, and
  * expects the call to fail with ERROR_WINHTTP_OPERATION_CANCELLED within a
  * second. */
-static void test_close_during(const char *phase, enum mute mode, BOOL secure, BOOL big_body)
+static void test_close_during(const char *phase, enum mute mode, BOOL secure, BOOL big_body, BOOL read)
 {
     DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_CN_INVALID
                   | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID;
@@ -150,6 +157,7 @@ static void test_close_during(const char *phase, enum mute mode, BOOL secure, BO
     ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
     if (secure) WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
     sync_call_init(&call, req, WINHTTP_CALLBACK_STATUS_CONNECTING_TO_SERVER);
+    call.read = read;
     if (big_body && (body = calloc(1, BIG_BODY)))
     {
         call.body = body;
@@ -170,8 +178,9 @@ static void test_close_during(const char *phase, enum mute mode, BOOL secure, BO
 
 START_TEST(sync_close)
 {
-    test_close_during("connect", MUTE_HOLD, FALSE, FALSE);
-    test_close_during("TLS handshake", MUTE_SILENT, TRUE, FALSE);
-    test_close_during("send", MUTE_DEAF, FALSE, TRUE);
-    test_close_during("response", MUTE_SILENT, FALSE, FALSE);
+    test_close_during("connect", MUTE_HOLD, FALSE, FALSE, FALSE);
+    test_close_during("TLS handshake", MUTE_SILENT, TRUE, FALSE, FALSE);
+    test_close_during("send", MUTE_DEAF, FALSE, TRUE, FALSE);
+    test_close_during("response", MUTE_SILENT, FALSE, FALSE, FALSE);
+    test_close_during("body", MUTE_PART, FALSE, FALSE, TRUE);
 }
