@@ -1,5 +1,6 @@
 #!/bin/bash
-# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] [--host DIR [--host-a DIR]] A.dll B.dll
+# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] [--host DIR [--host-a DIR]]
+#                    [--raw-callbacks] A.dll B.dll
 #
 # A/B of two builds of our winhttp.dll, for changes smaller than the spread
 # between `make bench` runs: N rounds (default 6), each running
@@ -17,6 +18,9 @@
 # only) instead of raw Winsock: the columns are then A/native and B/native.
 # --host-a DIR: A's helper is another (an A built against another
 # HOST_ABI_VERSION would fall back to Winsock with B's helper).
+# --raw-callbacks: the reference is `bench_raw.exe --callbacks`, raw Winsock
+# shaped as bench_winhttp.exe's async_ workloads (completions, bench_pipe.c);
+# async_ rows only.
 #
 # Keep a build with `cp build/x86_64/winhttp.dll /tmp/a.dll`, change, make,
 # then `bench/ab.sh /tmp/a.dll build/x86_64/winhttp.dll`.
@@ -26,7 +30,7 @@ set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
 . bench/lib.sh
-rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" host_a="" ref=raw
+rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" host_a="" ref=raw raw_args=()
 while [ $# -gt 2 ]; do
     case $1 in
     --proxy) with_proxy=1; shift ;;
@@ -36,6 +40,7 @@ while [ $# -gt 2 ]; do
     --host-a) host_a=$(cd "$2" && pwd) && [ -f "$host_a/winhttp_host.so" ] ||
                 { echo "ab: no winhttp_host.so in $2" >&2; exit 2; }
             shift 2 ;;
+    --raw-callbacks) raw_args=(--callbacks) ref=raw_cb; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
@@ -92,7 +97,7 @@ p=$(prefix_wineserver)
 backend=()
 [ -n "$host_dir" ] && backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
 native=${BENCH_NATIVE:-build/native/bench/bench_native}
-[ $ref = raw ] || [ -x "$native" ] || { echo "ab: $native is missing (run make bench-build)" >&2; exit 2; }
+[ $ref != native ] || [ -x "$native" ] || { echo "ab: $native is missing (run make bench-build)" >&2; exit 2; }
 for ((r = 1; r <= rounds; r++)); do
     for v in A B ref; do
         if [ $v = ref ] && [ $ref = native ]; then
@@ -100,12 +105,12 @@ for ((r = 1; r <= rounds; r++)); do
                 "$server" 2> /dev/null | grep '^RESULT'
             continue
         fi
-        exe=$work/$v/bench_winhttp.exe
-        [ $v = ref ] && exe=$dir/bench_raw.exe
+        exe=$work/$v/bench_winhttp.exe args=()
+        [ $v = ref ] && exe=$dir/bench_raw.exe args=(${raw_args[@]+"${raw_args[@]}"})
         b=(${backend[@]+"${backend[@]}"})
         [ $v = A ] && [ -n "$host_a" ] && b=(WINHTTP_BACKEND=host WINEDLLPATH="$host_a")
         env ${b[@]+"${b[@]}"} WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" \
-            "$wine" "$exe" -n $v -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null |
+            "$wine" "$exe" ${args[@]+"${args[@]}"} -n $v -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null |
             tr -d '\r' | grep '^RESULT'
     done
     echo "ab: round $r/$rounds" >&2

@@ -47,6 +47,8 @@ struct bench_client
      * elapsed time, or an error code.  Without it the driver runs the same
      * pipeline with the blocking calls. */
     DWORD (*async_pipe)(DWORD size, int depth, double seconds, unsigned long long *count, double *elapsed);
+    /* Only the async_ workloads run (selected or not, the others are left out). */
+    BOOL async_only;
 };
 
 /* Parsed from the command line by bench_main(); host and port are those of
@@ -66,5 +68,44 @@ double bench_now(void);             /* seconds, monotonic */
 void bench_note(const char *fmt, ...);  /* "NOTE ..." line on stdout */
 
 int bench_main(int argc, char **argv, const struct bench_client *client);
+
+/* The asynchronous pipeline (bench_pipe.c), for clients with completions. */
+struct bench_pipe_ops
+{
+    /* Starts sending one size-byte message; its completion (inside the call
+     * or later, on any thread) calls bench_pipe_sent.  0 or an error. */
+    DWORD (*send)(void *conn, DWORD size);
+    /* Posts one receive; its completion calls bench_pipe_received, never
+     * inside this call.  0 or an error. */
+    DWORD (*receive)(void *conn);
+};
+
+enum bench_pipe_piece { PIPE_MESSAGE_END, PIPE_FRAGMENT, PIPE_CLOSED };
+
+struct bench_pipe
+{
+    const struct bench_pipe_ops *ops;
+    void *conn;
+    HANDLE done;                  /* the pipeline drained, or failed */
+    CRITICAL_SECTION cs;          /* guards the counters and flags below */
+    volatile DWORD error;         /* the first failure */
+    BOOL send_in_flight;          /* a send whose completion has not come */
+    BOOL sender_active;           /* a thread is in try_send's loop */
+    BOOL stopping;
+    unsigned long long owed;      /* sends to issue */
+    unsigned long long issued, received;
+    DWORD size, partial;
+    double stop_at, t_end;
+};
+
+void bench_pipe_init(struct bench_pipe *p, const struct bench_pipe_ops *ops, void *conn);
+void bench_pipe_free(struct bench_pipe *p);
+/* One pipelined run: depth size-byte messages in flight for about seconds. */
+DWORD bench_pipe_run(struct bench_pipe *p, DWORD size, int depth, double seconds, unsigned long long *count,
+                     double *elapsed);
+/* Completions, from the client. */
+void bench_pipe_sent(struct bench_pipe *p);
+void bench_pipe_received(struct bench_pipe *p, enum bench_pipe_piece piece, DWORD bytes);
+void bench_pipe_fail(struct bench_pipe *p, DWORD error);
 
 #endif /* BENCH_H */

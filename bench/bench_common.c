@@ -399,7 +399,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
         {
             for (i = 0; i < ARRAYSIZE(workloads); i++)
             {
-                if (!pass_runs(pass, &workloads[i])) continue;
+                if (!pass_runs(pass, &workloads[i]) || (client->async_only && !workloads[i].async)) continue;
                 snprintf(name, sizeof(name), "%s%s", pass_prefix[pass], workloads[i].name);
                 if (!selected(list, name)) continue;
                 if (run) run_workload(client, &workloads[i], name, pass);

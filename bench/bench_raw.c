@@ -18,6 +18,8 @@
  *
  *   bench_raw.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] [--tls HOST:PORT] HOST:PORT
  *   bench_raw.exe --costs [--tls HOST:PORT] HOST:PORT   (what single calls cost under Wine)
+ *   bench_raw.exe --callbacks [options as above]         (async_ workloads shaped
+ *                 as bench_winhttp.exe's: completions, bench_pipe.c; name raw_cb)
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -43,6 +45,7 @@ struct raw
     size_t head_len;
     BOOL in_payload;
     unsigned long long frame_len, left;  /* payload of the current frame, and what is still to come */
+    unsigned long long message_len;      /* payload of the frames of the current message so far */
     BYTE *tx;
     unsigned rng;
     /* TLS */
@@ -169,60 +172,67 @@ static DWORD tls_send_frame(struct raw *r, const struct frame *f)
     return send_all(r->s, r->tx, p - r->tx);
 }
 
-/* The next record's plaintext as the span, decrypted in place; more
- * ciphertext is received when no whole record is buffered. */
-static DWORD tls_next_span(struct raw *r)
+/* The next buffered record's plaintext as the span, decrypted in place;
+ * ERROR_MORE_DATA when no whole record is buffered (what there is was moved
+ * to the front of rx, to be received after). */
+static DWORD tls_decrypt_next(struct raw *r)
 {
     SecBuffer bufs[4];
     SecBufferDesc desc = { SECBUFFER_VERSION, 4, bufs };
     SECURITY_STATUS status;
-    size_t got;
-    DWORD error;
     int i;
 
-    for (;;)
+    while (r->rx_len - r->rx_next >= 5)
     {
-        if (r->rx_len - r->rx_next >= 5)
-        {
-            SecBuffer data = { (ULONG)(r->rx_len - r->rx_next), SECBUFFER_DATA, r->rx + r->rx_next };
+        SecBuffer data = { (ULONG)(r->rx_len - r->rx_next), SECBUFFER_DATA, r->rx + r->rx_next };
 
-            memset(bufs, 0, sizeof(bufs));  /* SECBUFFER_EMPTY is 0 */
-            bufs[0] = data;
-            /* a concurrent EncryptMessage can fail it under Wine 8 (see dlls/winhttp/tls.c) */
-            AcquireSRWLockExclusive(&r->crypt_lock);
-            status = DecryptMessage(&r->ctx, &desc, 0, NULL);
-            ReleaseSRWLockExclusive(&r->crypt_lock);
-            if (status == SEC_E_OK || status == SEC_I_RENEGOTIATE)
-            {
-                r->span_len = 0;
-                r->rx_next = r->rx_len;
-                for (i = 0; i < 4; i++)
-                {
-                    if (bufs[i].BufferType == SECBUFFER_DATA)
-                    {
-                        r->span = bufs[i].pvBuffer;
-                        r->span_len = bufs[i].cbBuffer;
-                    }
-                    else if (bufs[i].BufferType == SECBUFFER_EXTRA && bufs[i].cbBuffer)
-                        r->rx_next = r->rx_len - bufs[i].cbBuffer;
-                }
-                if (r->span_len) return 0;
-                continue;  /* a record without application data (a session ticket) */
-            }
-            if (status == SEC_I_CONTEXT_EXPIRED) return ERROR_GRACEFUL_DISCONNECT;
-            if (status != SEC_E_INCOMPLETE_MESSAGE) return status;
-        }
-        /* Part of a record or nothing: move it to the front, receive after it. */
-        if (r->rx_next)
+        memset(bufs, 0, sizeof(bufs));  /* SECBUFFER_EMPTY is 0 */
+        bufs[0] = data;
+        /* a concurrent EncryptMessage can fail it under Wine 8 (see dlls/winhttp/tls.c) */
+        AcquireSRWLockExclusive(&r->crypt_lock);
+        status = DecryptMessage(&r->ctx, &desc, 0, NULL);
+        ReleaseSRWLockExclusive(&r->crypt_lock);
+        if (status == SEC_I_CONTEXT_EXPIRED) return ERROR_GRACEFUL_DISCONNECT;
+        if (status == SEC_E_INCOMPLETE_MESSAGE) break;
+        if (status != SEC_E_OK && status != SEC_I_RENEGOTIATE) return status;
+        r->span_len = 0;
+        r->rx_next = r->rx_len;
+        for (i = 0; i < 4; i++)
         {
-            memmove(r->rx, r->rx + r->rx_next, r->rx_len - r->rx_next);
-            r->rx_len -= r->rx_next;
-            r->rx_next = 0;
+            if (bufs[i].BufferType == SECBUFFER_DATA)
+            {
+                r->span = bufs[i].pvBuffer;
+                r->span_len = bufs[i].cbBuffer;
+            }
+            else if (bufs[i].BufferType == SECBUFFER_EXTRA && bufs[i].cbBuffer)
+                r->rx_next = r->rx_len - bufs[i].cbBuffer;
         }
-        if (r->rx_len == RX_SIZE) return ERROR_INVALID_DATA;
+        if (r->span_len) return 0;
+        /* a record without application data (a session ticket) */
+    }
+    /* Part of a record or nothing: move it to the front, receive after it. */
+    if (r->rx_next)
+    {
+        memmove(r->rx, r->rx + r->rx_next, r->rx_len - r->rx_next);
+        r->rx_len -= r->rx_next;
+        r->rx_next = 0;
+    }
+    return r->rx_len == RX_SIZE ? ERROR_INVALID_DATA : ERROR_MORE_DATA;
+}
+
+/* The next record's plaintext as the span; more ciphertext is received when
+ * no whole record is buffered. */
+static DWORD tls_next_span(struct raw *r)
+{
+    size_t got;
+    DWORD error;
+
+    while ((error = tls_decrypt_next(r)) == ERROR_MORE_DATA)
+    {
         if ((error = recv_some(r, r->rx_len, &got))) return error;
         r->rx_len += got;
     }
+    return error;
 }
 
 /* The handshake, on the connected socket, with SNI for bench_host.  What
@@ -489,43 +499,52 @@ static BOOL parse_header(struct raw *r)
     return TRUE;
 }
 
-static DWORD raw_recv(void *conn, DWORD *ret_len)
+/* Parses what the span holds; TRUE once a whole message (its length in
+ * *len) or the close (*error set) was taken, FALSE when the span ran out
+ * first: what was parsed so far stays in r. */
+static BOOL take_message(struct raw *r, DWORD *len, DWORD *error)
 {
-    struct raw *r = conn;
-    unsigned long long total = 0, take;
-    DWORD error;
+    unsigned long long take;
     BYTE b0;
 
+    *error = 0;
     for (;;)
     {
-        if (!r->in_payload && !parse_header(r))
-        {
-            if ((error = next_span(r))) return error;
-            continue;
-        }
+        if (!r->in_payload && !parse_header(r)) return FALSE;
         if (r->left)
         {
             /* the payload is counted where it lies */
-            if (!r->span_len && (error = next_span(r))) return error;
             take = min(r->left, r->span_len);
             r->span += take;
             r->span_len -= take;
             r->left -= take;
-            if (r->left) continue;
+            if (r->left) return FALSE;
         }
         r->in_payload = FALSE;
         r->head_len = 0;
         b0 = r->head[0];
         if ((b0 & 0x0f) >= 8)
         {
-            if ((b0 & 0x0f) == 8) return ERROR_GRACEFUL_DISCONNECT;
-            continue;  /* ping/pong: none expected from /echo */
+            if ((b0 & 0x0f) != 8) continue;  /* ping/pong: none expected from /echo */
+            *error = ERROR_GRACEFUL_DISCONNECT;
+            return TRUE;
         }
-        total += r->frame_len;
+        r->message_len += r->frame_len;
         if (b0 & 0x80) break;
     }
-    *ret_len = (DWORD)total;
-    return 0;
+    *len = (DWORD)r->message_len;
+    r->message_len = 0;
+    return TRUE;
+}
+
+static DWORD raw_recv(void *conn, DWORD *ret_len)
+{
+    struct raw *r = conn;
+    DWORD error;
+
+    while (!take_message(r, ret_len, &error))
+        if ((error = next_span(r))) return error;
+    return error;
 }
 
 static void raw_close(void *conn)
@@ -538,6 +557,158 @@ static void raw_close(void *conn)
     send_frame(r, &f);
     shutdown(r->s, SD_SEND);
     raw_free(r);
+}
+
+/* --callbacks: the async_ workloads shaped as bench_winhttp.exe runs them
+ * (bench_pipe.c), without WinHTTP.  A send is one blocking send() whose
+ * completion is reported inside the call, as WRITE_COMPLETE is; a receive
+ * is taken from what was read before if a whole message is there, else by
+ * an overlapped WSARecv (skipping the port when it finishes at once) whose
+ * completion a thread of our own takes from a completion port and delivers,
+ * as a WinHTTP completion thread would. */
+struct callbacks
+{
+    struct raw *r;
+    struct bench_pipe pipe;
+    HANDLE port, reader;
+    DWORD reader_id;
+    volatile LONG want;           /* a receive is posted and not completed */
+    BOOL reading;                 /* a WSARecv is pending (the reader's own) */
+    OVERLAPPED ovl;
+};
+
+enum { CB_KEY_READ, CB_KEY_WAKE, CB_KEY_STOP };
+
+static DWORD cb_send(void *conn, DWORD size)
+{
+    struct callbacks *cb = conn;
+    DWORD error;
+
+    if (!(error = raw_send(cb->r, bench_payload, size))) bench_pipe_sent(&cb->pipe);
+    return error;
+}
+
+static DWORD cb_receive(void *conn)
+{
+    struct callbacks *cb = conn;
+
+    InterlockedExchange(&cb->want, 1);
+    /* from the reader's own delivery it looks again when that returns */
+    if (GetCurrentThreadId() != cb->reader_id && !PostQueuedCompletionStatus(cb->port, 0, CB_KEY_WAKE, NULL))
+        return GetLastError();
+    return 0;
+}
+
+/* A read whose bytes are now in rx: a span (plain) or more ciphertext (TLS). */
+static void cb_got(struct callbacks *cb, DWORD got)
+{
+    struct raw *r = cb->r;
+
+    if (r->secure) r->rx_len += got;
+    else
+    {
+        r->span = r->rx;
+        r->span_len = got;
+    }
+}
+
+/* Takes the next message, or starts a read: ERROR_IO_PENDING while one is out. */
+static DWORD cb_next(struct callbacks *cb, DWORD *len)
+{
+    struct raw *r = cb->r;
+    DWORD error, got, flags;
+    WSABUF buf;
+
+    for (;;)
+    {
+        if (take_message(r, len, &error)) return error;
+        if (r->secure && (error = tls_decrypt_next(r)) != ERROR_MORE_DATA)
+        {
+            if (error) return error;
+            continue;
+        }
+        buf.buf = (char *)r->rx + (r->secure ? r->rx_len : 0);
+        buf.len = (ULONG)(RX_SIZE - (r->secure ? r->rx_len : 0));
+        flags = 0;
+        memset(&cb->ovl, 0, sizeof(cb->ovl));
+        if (WSARecv(r->s, &buf, 1, &got, &flags, &cb->ovl, NULL))
+        {
+            if ((error = WSAGetLastError()) != WSA_IO_PENDING) return error;
+            cb->reading = TRUE;
+            return ERROR_IO_PENDING;
+        }
+        if (!got) return ERROR_GRACEFUL_DISCONNECT;
+        cb_got(cb, got);
+    }
+}
+
+static DWORD WINAPI cb_reader(void *arg)
+{
+    struct callbacks *cb = arg;
+    OVERLAPPED *ovl;
+    ULONG_PTR key;
+    DWORD got, len, error;
+
+    for (;;)
+    {
+        while (cb->want && !cb->reading)
+        {
+            if ((error = cb_next(cb, &len)) == ERROR_IO_PENDING) break;
+            InterlockedExchange(&cb->want, 0);
+            if (error == ERROR_GRACEFUL_DISCONNECT) bench_pipe_received(&cb->pipe, PIPE_CLOSED, 0);
+            else if (error) bench_pipe_fail(&cb->pipe, error);
+            else bench_pipe_received(&cb->pipe, PIPE_MESSAGE_END, len);
+        }
+        if (!GetQueuedCompletionStatus(cb->port, &got, &key, &ovl, INFINITE))
+        {
+            if (!ovl) return 0;
+            cb->reading = FALSE;
+            bench_pipe_fail(&cb->pipe, GetLastError());
+            continue;
+        }
+        if (key == CB_KEY_STOP) return 0;
+        if (key != CB_KEY_READ) continue;
+        cb->reading = FALSE;
+        if (got) cb_got(cb, got);
+        else
+        {
+            InterlockedExchange(&cb->want, 0);
+            bench_pipe_received(&cb->pipe, PIPE_CLOSED, 0);
+        }
+    }
+}
+
+static const struct bench_pipe_ops cb_ops = { cb_send, cb_receive };
+
+static DWORD raw_callbacks_pipe(DWORD size, int depth, double seconds, unsigned long long *count, double *elapsed)
+{
+    struct callbacks cb;
+    DWORD error = 0;
+
+    memset(&cb, 0, sizeof(cb));
+    if (!(cb.r = raw_open(FALSE))) return ERROR_CONNECTION_REFUSED;
+    bench_pipe_init(&cb.pipe, &cb_ops, &cb);
+    if (!(cb.port = CreateIoCompletionPort((HANDLE)cb.r->s, NULL, CB_KEY_READ, 0)))
+        error = GetLastError();
+    else
+    {
+        /* as our DLL's sockets (net.c) */
+        SetFileCompletionNotificationModes((HANDLE)cb.r->s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+        if (!(cb.reader = CreateThread(NULL, 0, cb_reader, &cb, 0, &cb.reader_id))) error = GetLastError();
+    }
+    if (!error) error = bench_pipe_run(&cb.pipe, size, depth, 0.05, count, elapsed);
+    if (!error) error = bench_pipe_run(&cb.pipe, size, depth, seconds, count, elapsed);
+    if (cb.reader)
+    {
+        /* the pipeline drained: no receive is posted, no read pending */
+        PostQueuedCompletionStatus(cb.port, 0, CB_KEY_STOP, NULL);
+        WaitForSingleObject(cb.reader, INFINITE);
+        CloseHandle(cb.reader);
+    }
+    raw_close(cb.r);
+    if (cb.port) CloseHandle(cb.port);
+    bench_pipe_free(&cb.pipe);
+    return error;
 }
 
 /* --costs: what single calls cost under Wine, the bounds the workloads sit on. */
@@ -677,7 +848,7 @@ static int run_costs(void)
     return 0;
 }
 
-static const struct bench_client raw_client = { raw_open, raw_send, raw_recv, raw_close, NULL };
+static struct bench_client raw_client = { raw_open, raw_send, raw_recv, raw_close, NULL, FALSE };
 
 int main(int argc, char **argv)
 {
@@ -691,6 +862,16 @@ int main(int argc, char **argv)
         argv[1] = argv[0];
         bench_main(argc - 1, argv + 1, NULL);
         return run_costs();
+    }
+    if (argc > 1 && !strcmp(argv[1], "--callbacks"))
+    {
+        /* the async_ workloads through raw_callbacks_pipe */
+        bench_name = "raw_cb";
+        raw_client.async_pipe = raw_callbacks_pipe;
+        raw_client.async_only = TRUE;
+        argv[1] = argv[0];
+        argc--;
+        argv++;
     }
     return bench_main(argc, argv, &raw_client);
 }

@@ -35,117 +35,47 @@ struct wconn
     DWORD buf_len;
     /* asynchronous mode */
     HANDLE event;                 /* a handshake step completed */
-    HANDLE done;                  /* the pipeline drained, or failed */
-    CRITICAL_SECTION cs;
-    volatile DWORD error;
-    BOOL send_in_flight;          /* a Send whose WRITE_COMPLETE has not come */
-    BOOL sender_active;           /* a thread is in try_send's loop */
-    BOOL stopping;
-    unsigned long long owed;      /* sends to issue */
-    unsigned long long issued, received;
-    DWORD size, partial;
-    double stop_at, t_end;
+    struct bench_pipe pipe;
     DWORD read_len;               /* given to the async Receive, unused */
     WINHTTP_WEB_SOCKET_BUFFER_TYPE read_type;
 };
 
 static void fail_async(struct wconn *c, DWORD error)
 {
-    if (!c->error) c->error = error;
-    SetEvent(c->done);
+    bench_pipe_fail(&c->pipe, error);
     SetEvent(c->event);
 }
 
-static void try_send(struct wconn *c)
+static DWORD pipe_send(void *conn, DWORD size)
 {
-    DWORD error;
-
-    EnterCriticalSection(&c->cs);
-    if (c->sender_active)
-    {
-        LeaveCriticalSection(&c->cs);
-        return;
-    }
-    c->sender_active = TRUE;
-    while (!c->send_in_flight && c->owed && !c->error)
-    {
-        c->send_in_flight = TRUE;
-        c->owed--;
-        LeaveCriticalSection(&c->cs);
-        error = WinHttpWebSocketSend(c->ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)bench_payload,
-                                     c->size);
-        EnterCriticalSection(&c->cs);
-        if (error)
-        {
-            c->send_in_flight = FALSE;
-            fail_async(c, error);
-        }
-    }
-    c->sender_active = FALSE;
-    LeaveCriticalSection(&c->cs);
+    struct wconn *c = conn;
+    return WinHttpWebSocketSend(c->ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)bench_payload, size);
 }
 
-static void on_write_complete(struct wconn *c)
+static DWORD pipe_receive(void *conn)
 {
-    BOOL active;
-
-    EnterCriticalSection(&c->cs);
-    c->send_in_flight = FALSE;
-    active = c->sender_active;
-    LeaveCriticalSection(&c->cs);
-    if (!active) try_send(c);
+    struct wconn *c = conn;
+    return WinHttpWebSocketReceive(c->ws, c->buf, c->buf_len, &c->read_len, &c->read_type);
 }
+
+static const struct bench_pipe_ops pipe_ops = { pipe_send, pipe_receive };
 
 static void on_read_complete(struct wconn *c, const WINHTTP_WEB_SOCKET_STATUS *status)
 {
-    BOOL finished = FALSE;
-    DWORD error;
-
     switch (status->eBufferType)
     {
     case WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE:
     case WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE:
-        EnterCriticalSection(&c->cs);
-        if (c->partial + status->dwBytesTransferred != c->size)
-        {
-            LeaveCriticalSection(&c->cs);
-            fail_async(c, ERROR_INVALID_DATA);
-            return;
-        }
-        c->partial = 0;
-        c->received++;
-        if (!c->stopping)
-        {
-            if (bench_now() >= c->stop_at) c->stopping = TRUE;
-            else
-            {
-                c->owed++;
-                c->issued++;
-            }
-        }
-        finished = c->stopping && c->received == c->issued;
-        LeaveCriticalSection(&c->cs);
+        bench_pipe_received(&c->pipe, PIPE_MESSAGE_END, status->dwBytesTransferred);
         break;
     case WINHTTP_WEB_SOCKET_BINARY_FRAGMENT_BUFFER_TYPE:
     case WINHTTP_WEB_SOCKET_UTF8_FRAGMENT_BUFFER_TYPE:
-        c->partial += status->dwBytesTransferred;
+        bench_pipe_received(&c->pipe, PIPE_FRAGMENT, status->dwBytesTransferred);
         break;
     default:
-        fail_async(c, ERROR_GRACEFUL_DISCONNECT);
-        return;
+        bench_pipe_received(&c->pipe, PIPE_CLOSED, 0);
+        break;
     }
-    if (finished)
-    {
-        c->t_end = bench_now();
-        SetEvent(c->done);
-        return;
-    }
-    if ((error = WinHttpWebSocketReceive(c->ws, c->buf, c->buf_len, &c->read_len, &c->read_type)))
-    {
-        fail_async(c, error);
-        return;
-    }
-    try_send(c);
 }
 
 static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
@@ -163,7 +93,7 @@ static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status,
         fail_async(c, ((WINHTTP_ASYNC_RESULT *)info)->dwError);
         break;
     case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
-        if (handle == c->ws) on_write_complete(c);
+        if (handle == c->ws) bench_pipe_sent(&c->pipe);
         break;
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
         if (handle == c->ws) on_read_complete(c, info);
@@ -178,9 +108,9 @@ static BOOL wait_step(struct wconn *c, const char *what)
         bench_note("%s: no completion within 10 s", what);
         return FALSE;
     }
-    if (c->error)
+    if (c->pipe.error)
     {
-        bench_note("%s failed: %lu", what, c->error);
+        bench_note("%s failed: %lu", what, c->pipe.error);
         return FALSE;
     }
     return TRUE;
@@ -195,9 +125,8 @@ static void *w_open(BOOL async)
 
     if (!(c = calloc(1, sizeof(*c))) || !(c->buf = malloc(RECEIVE_BUFFER))) return NULL;
     c->buf_len = RECEIVE_BUFFER;
-    InitializeCriticalSection(&c->cs);
+    bench_pipe_init(&c->pipe, &pipe_ops, c);
     c->event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
     MultiByteToWideChar(CP_ACP, 0, bench_host, -1, host, ARRAYSIZE(host));
     MultiByteToWideChar(CP_ACP, 0, bench_proxy, -1, proxy, ARRAYSIZE(proxy));
     if (!(c->session = WinHttpOpen(L"bench_winhttp", proxy[0] ? WINHTTP_ACCESS_TYPE_NAMED_PROXY : WINHTTP_ACCESS_TYPE_NO_PROXY,
@@ -289,38 +218,10 @@ static void w_close(void *conn)
     WinHttpCloseHandle(c->ws);
     WinHttpCloseHandle(c->connect);
     WinHttpCloseHandle(c->session);
-    DeleteCriticalSection(&c->cs);
+    bench_pipe_free(&c->pipe);
     CloseHandle(c->event);
-    CloseHandle(c->done);
     free(c->buf);
     free(c);
-}
-
-/* One pipelined run on an open async websocket. */
-static DWORD pipeline(struct wconn *c, DWORD size, int depth, double seconds, unsigned long long *count,
-                      double *elapsed)
-{
-    double t0;
-    DWORD error;
-
-    EnterCriticalSection(&c->cs);
-    c->size = size;
-    c->partial = 0;
-    c->received = 0;
-    c->issued = c->owed = depth;
-    c->stopping = FALSE;
-    ResetEvent(c->done);
-    t0 = bench_now();
-    c->stop_at = t0 + seconds;
-    LeaveCriticalSection(&c->cs);
-
-    if ((error = WinHttpWebSocketReceive(c->ws, c->buf, c->buf_len, &c->read_len, &c->read_type))) return error;
-    try_send(c);
-    if (WaitForSingleObject(c->done, (DWORD)(seconds * 10000) + 10000)) return ERROR_TIMEOUT;
-    if (c->error) return c->error;
-    *count = c->received;
-    *elapsed = c->t_end - t0;
-    return 0;
 }
 
 static DWORD w_async_pipe(DWORD size, int depth, double seconds, unsigned long long *count, double *elapsed)
@@ -329,8 +230,8 @@ static DWORD w_async_pipe(DWORD size, int depth, double seconds, unsigned long l
     DWORD error;
 
     if (!(c = w_open(TRUE))) return ERROR_CONNECTION_REFUSED;
-    error = pipeline(c, size, depth, 0.05, count, elapsed);
-    if (!error) error = pipeline(c, size, depth, seconds, count, elapsed);
+    error = bench_pipe_run(&c->pipe, size, depth, 0.05, count, elapsed);
+    if (!error) error = bench_pipe_run(&c->pipe, size, depth, seconds, count, elapsed);
     /* Nothing is pending now.  A late HANDLE_CLOSING may still name c, so it
      * is not freed: two of these per process. */
     WinHttpCloseHandle(c->ws);
@@ -339,7 +240,7 @@ static DWORD w_async_pipe(DWORD size, int depth, double seconds, unsigned long l
     return error;
 }
 
-static const struct bench_client winhttp_client = { w_open, w_send, w_recv, w_close, w_async_pipe };
+static const struct bench_client winhttp_client = { w_open, w_send, w_recv, w_close, w_async_pipe, FALSE };
 
 int main(int argc, char **argv)
 {

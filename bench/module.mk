@@ -9,17 +9,17 @@
 # --no-docs; see tools/bench.sh).
 
 BENCH_DIR     = build/x86_64/bench
-BENCH_COMMON  = $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench.h
+BENCH_COMMON  = $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench_pipe.c $(srcdir)/bench/bench.h
 BENCH_ARGS   ?=
 
 $(BENCH_DIR):
 	$(MKDIR_P) $@
 
 $(BENCH_DIR)/bench_winhttp.exe: $(srcdir)/bench/bench_winhttp.c $(BENCH_COMMON) $(srcdir)/include/winhttp.h build/x86_64/libwinhttp.a | $(BENCH_DIR)
-	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_winhttp.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -Lbuild/x86_64 -lwinhttp -lws2_32
+	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_winhttp.c $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench_pipe.c $(PE_LDFLAGS) -Lbuild/x86_64 -lwinhttp -lws2_32
 
 $(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(BENCH_COMMON) | $(BENCH_DIR)
-	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(PE_LDFLAGS) -lws2_32 -lsecur32
+	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench_pipe.c $(PE_LDFLAGS) -lws2_32 -lsecur32
 
 $(BENCH_DIR)/winhttp.dll: build/x86_64/winhttp.dll | $(BENCH_DIR)
 	cp $< $@

@@ -16,6 +16,11 @@
 #   builtin  the same exe with winhttp=b
 #   raw      DIR/bench_raw.exe (ws2_32, and secur32 for wss: the limit for a
 #            PE program under Wine)
+#   raw_cb   DIR/bench_raw.exe --callbacks: the async_ rows only, raw Winsock
+#            shaped as bench_winhttp.exe runs them (sends from whichever thread
+#            finds one owed, receives completed on a completion-port thread;
+#            bench/bench_pipe.c), where raw's async_ rows are one thread in
+#            blocking calls
 #   native   BENCH_NATIVE (build/native/bench/bench_native): a Linux program on
 #            Linux sockets, no Wine; ws rows only
 #
@@ -180,7 +185,7 @@ measure() {
             local loader=("$wine")
             [[ $3 == *.exe ]] || loader=()
             env "${backend_env[@]}" WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
-                "${pin[@]}" "${loader[@]}" "$3" -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
+                "${pin[@]}" "${loader[@]}" "$3" ${extra[@]+"${extra[@]}"} -n "$1" -t "$seconds" -w "$list" "${tls[@]}" "${proxy[@]}" "$server" \
                 2>> "$out/wine.log" | tr -d '\r' > "$work/run.out"
             status=${PIPESTATUS[0]}
             grep -v '^PLAN ' "$work/run.out"
@@ -198,7 +203,7 @@ measure() {
 
     echo "bench: server $server, $runs runs of ${seconds} s per workload, CPUs $cpus, prefix $WINEPREFIX" >&2
     # the first start creates or updates the prefix: not measured
-    backend_env=(WINHTTP_BACKEND=winsock)
+    backend_env=(WINHTTP_BACKEND=winsock) extra=()
     workloads=rt16,wss_rt16 run warmup n "$dir/bench_raw.exe" > /dev/null
     : > "$out/wine.log"
     # The prefix's wineserver (ours alone: a private prefix) may predate this
@@ -217,10 +222,10 @@ measure() {
         [ -z "$tls_note" ] || echo "0 META tls no wss workloads: $tls_note"
         [ -z "$proxy_note" ] || echo "0 META proxy no proxy workloads: $proxy_note"
     } > "$results"
-    clients=(ours builtin raw)
+    clients=(ours builtin raw raw_cb)
     host_dir=$(cd "${HOST_DIR:-build/x86_64/host}" 2> /dev/null && pwd)
     if [ -n "$host_dir" ] && [ -f "$host_dir/winhttp_host.so" ]; then
-        clients=(ours host builtin raw)
+        clients=(ours host builtin raw raw_cb)
     else
         echo "bench: no host column: the helper is not built (${HOST_DIR:-build/x86_64/host})" >&2
     fi
@@ -233,12 +238,13 @@ measure() {
     for ((r = 1; r <= runs; r++)); do
         for ((k = 0; k < ${#clients[@]}; k++)); do
             client=${clients[$(((r - 1 + k) % ${#clients[@]}))]}
-            backend_env=(WINHTTP_BACKEND=winsock)
+            backend_env=(WINHTTP_BACKEND=winsock) extra=()
             case $client in
             ours) override=n exe=$dir/bench_winhttp.exe ;;
             host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
             builtin) override=b exe=$dir/bench_winhttp.exe ;;
             raw) override=n exe=$dir/bench_raw.exe ;;
+            raw_cb) override=n exe=$dir/bench_raw.exe extra=(--callbacks) ;;
             native) override=n exe=$native_exe ;;
             esac
             echo "bench: run $r/$runs: $client" >&2
@@ -331,6 +337,27 @@ summarize() {
 
 summarize > "$out/summary.txt"
 table=$(grep -v '^DATA ' "$out/summary.txt")
+# The async_ rows against raw Winsock of the same shape (raw_cb), when measured.
+shape=$(awk "$awk_median"'
+    $2 == "RESULT" && $5 != "FAIL" && ($3 == "ours" || $3 == "raw" || $3 == "raw_cb") {
+        key = $3 SUBSEP $4; cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
+        if ($3 == "raw_cb" && !($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
+    }
+    END {
+        if (!nw) exit
+        print "| workload | unit | ours | raw_cb | raw | ours/raw_cb | raw_cb/raw |"
+        print "|---|---|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= nw; i++) {
+            w = order[i]
+            for (c = 1; c <= 3; c++) {
+                n = c == 1 ? "ours" : c == 2 ? "raw_cb" : "raw"
+                m[n] = cnt[n SUBSEP w] ? median(n SUBSEP w) : 0
+            }
+            printf "| %s | %s | %.0f | %.0f | %.0f | %s | %s |\n", w, unit[w], m["ours"], m["raw_cb"], m["raw"],
+                   m["raw_cb"] ? sprintf("%.2f", m["ours"] / m["raw_cb"]) : "n/a",
+                   m["raw"] ? sprintf("%.2f", m["raw_cb"] / m["raw"]) : "n/a"
+        }
+    }' "$results")
 # medians of the --costs lines: "| what | median us (min–max) |"
 costs=$(awk '$2 == "COST" {
         what = $3; for (i = 4; i < NF - 1; i++) what = what " " $i
@@ -354,6 +381,12 @@ echo "$table"
 echo
 echo "Medians of $runs runs (min–max); ours/raw target >= 0.9, host/native >= 0.8 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
 echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows, raw Winsock through the same squid tunnel for the proxy_ rows."
+if [ -n "$shape" ]; then
+    echo
+    echo "The async_ rows against raw Winsock/Schannel shaped as our client (raw_cb: bench_raw --callbacks, medians):"
+    echo
+    echo "$shape"
+fi
 [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
 [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
 [ -n "$costs" ] && { echo; echo "$costs"; }
@@ -409,6 +442,14 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
     [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
     echo "msg/s: messages echoed per second; MB/s: 10^6 payload bytes received per second."
+    if [ -n "$shape" ]; then
+        echo
+        echo "raw's async_ rows are one thread in blocking \`send()\`/\`recv()\`. The same rows from raw Winsock (Schannel" \
+             "for wss_) shaped as our client runs them -- a send from whichever thread finds one owed, every receive" \
+             "completed on a completion-port thread (\`bench_raw --callbacks\`, \`bench/bench_pipe.c\`), medians:"
+        echo
+        echo "$shape"
+    fi
     [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
     echo
     if [ -n "$costs" ]; then

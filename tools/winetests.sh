@@ -9,6 +9,7 @@
 #
 #   tools/winetests.sh [--override n|b] [--arch x86_64|i686] [--loader CMD]
 #                      [--files "url winhttp notification"] [--runs N]
+#                      [--backend winsock|host [--host-dir DIR]]
 #                      [--build-only] [--fetch-only] [--report-only]
 #
 #   --override n   our DLL (default; copied next to the test programs), b: the builtin
@@ -18,6 +19,14 @@
 #                  the native 32-bit loader or qemu-i386; where neither runs,
 #                  the i686 tests are built and reported as skipped)
 #   --files        which of Wine's test files to run (default: all three)
+#   --backend      the socket backend of our DLL (docs/HOST.md): winsock
+#                  (default; WINHTTP_BACKEND=winsock) or host (host sockets:
+#                  WINHTTP_BACKEND=host, WINEDLLPATH=the helper's build folder,
+#                  --host-dir, default build/ARCH/host).  The runs are traced
+#                  (trace+winhttp, into FILE.N.trace beside the log) and a run
+#                  whose trace names another backend than the one asked for,
+#                  or none though the file connects, counts as one failure.
+#                  Summary names end in "@host" on the host backend.
 #   --runs N       run each file N times (stability runs), counting every run
 #   --report-only  exit 0 even when checks fail
 #   --skip-unavailable  when Wine's sources cannot be fetched (no network, no
@@ -41,14 +50,17 @@
 # ("known: ..."); anything else about that check still fails.
 #
 # Output: one winetest summary line per file and run, named
-# wine_<file>_<override>_<arch>, then a total line "winetests: ..." that
-# tools/runtests.sh counts.  Logs: build/winetest/logs/.  Exit status non-zero
+# wine_<file>_<override>_<arch> (with "@host" on host sockets), then a total
+# line "winetests: ..." that tools/runtests.sh counts.  Logs:
+# build/winetest/logs/<override>-<arch>[-host]/.  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 override=n
 arch=x86_64
+backend=winsock
+host_dir=""
 loader=""
 files="url winhttp notification"
 runs=1
@@ -61,6 +73,8 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --override) override=$2; shift ;;
     --arch) arch=$2; shift ;;
+    --backend) backend=$2; shift ;;
+    --host-dir) host_dir=$2; shift ;;
     --loader) loader=$2; shift ;;
     --files) files=$2; shift ;;
     --runs) runs=$2; shift ;;
@@ -74,6 +88,13 @@ while [ $# -gt 0 ]; do
     shift
 done
 
+case $backend in
+winsock) tag="" ;;
+host) tag="@host"; host_dir=${host_dir:-$top/build/$arch/host} ;;
+*) echo "winetests: --backend is winsock or host, not $backend" >&2; exit 2 ;;
+esac
+[ "$override" = b ] && [ "$backend" = host ] && { echo "winetests: --backend host is our DLL's (--override n)" >&2; exit 2; }
+
 srcroot=$top/build/winetest-src
 wine_src=$srcroot/wine
 tests_src=$wine_src/dlls/winhttp/tests
@@ -84,7 +105,7 @@ timeout_secs=${WINETEST_TIMEOUT:-300}
 skip_all() {
     local t
     for t in $files; do
-        echo "wine_${t}_${override}_$arch: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "wine_${t}_${override}_$arch$tag: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
         echo "    skipped: $*"
     done
     echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
@@ -173,7 +194,7 @@ build() {
 
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
 run_inside() {
-    local list=$1 logdir=$out/logs/$override-$arch ready pid status t i
+    local list=$1 logdir=$out/logs/$override-$arch${tag:+-host} ready pid status t i
     ip link set lo up || die "ip link set lo up failed"
     mount --bind "$out/hosts" /etc/hosts || die "cannot bind-mount the hosts file"
     ready=$out/standin.ready.$$
@@ -209,6 +230,20 @@ run_inside() {
     else
         $loader cmd /c exit > "$logdir/wineboot.log" 2>&1
     fi
+    if [ "$backend" = host ]; then
+        # Our DLL on host sockets (docs/HOST.md): the helper from its build
+        # folder.  For x86_64 a prefix update that knows the folder copies it
+        # into system32, where Wine 8 finds a builtin by name (once per
+        # prefix); the i686 DLL loads it by path from WINEDLLPATH, as in
+        # tools/runtests.sh.  Traced: the accounting checks the backend.  Before
+        # regsvr32: the prefix update registers the builtin's COM class again.
+        if [ "$arch" = x86_64 ] && [ ! -f "$WINEPREFIX/drive_c/windows/system32/winhttp_host.dll" ]; then
+            WINEDLLPATH=$host_dir $loader wineboot -u >> "$logdir/wineboot.log" 2>&1
+        fi
+        export WINHTTP_BACKEND=host WINEDLLPATH=$host_dir WINEDEBUG=$WINEDEBUG,trace+winhttp
+    else
+        export WINHTTP_BACKEND=winsock
+    fi
     # WinHttp.WinHttpRequest.5.1 (test_IWinHttpRequest*) is reached through
     # the registry: point the class at the DLL under test (our
     # DllRegisterServer writes the path it was loaded from).  Wine's builtin
@@ -223,7 +258,11 @@ run_inside() {
     fi
     for i in $(seq "$runs"); do
         for t in $list; do
-            timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2>&1
+            if [ "$backend" = host ]; then
+                timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
+            else
+                timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2>&1
+            fi
             status=$?
             [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$logdir/$t.$i.log"
             echo "$t $i $status" >> "$logdir/status"
@@ -243,8 +282,11 @@ fetch
 [ $fetch_only -eq 1 ] && exit 0
 build
 [ $build_only -eq 1 ] && exit 0
+if [ "$backend" = host ] && [ ! -f "$host_dir/winhttp_host.so" ]; then
+    skip_all "the host-socket helper is not built in $host_dir (winebuild missing? gcc -m32 for i686)"
+fi
 
-name_of() { echo "wine_$1_${override}_$arch"; }
+name_of() { echo "wine_$1_${override}_$arch$tag"; }
 
 if [ -z "$loader" ]; then
     if [ "$arch" = x86_64 ]; then
@@ -287,13 +329,13 @@ if [ ! -f "$pki/winehq.pem" ] || [ -n "$(find "$pki/winehq.pem" -mtime +20 2>/de
 fi
 { cat /etc/ssl/certs/ca-certificates.crt 2> /dev/null; cat "$pki/ca.pem"; } > "$pki/ca-bundle.crt"
 
-logdir=$out/logs/$override-$arch
+logdir=$out/logs/$override-$arch${tag:+-host}
 rm -rf "$logdir"
 mkdir -p "$logdir"
 # One namespace run at a time per prefix: a wineserver outside the namespace
 # would create the sockets outside it.
 flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --override "$override" --arch "$arch" \
-    --loader "$loader" --runs "$runs" > "$logdir/namespace.log" 2>&1 ||
+    --loader "$loader" --runs "$runs" --backend "$backend" ${host_dir:+--host-dir "$host_dir"} > "$logdir/namespace.log" 2>&1 ||
     { echo "winetests: the namespace run failed:"; cat "$logdir/namespace.log"; }
 
 known_list=$top/tests/wine/known_failures
@@ -309,6 +351,7 @@ for i in $(seq "$runs"); do
             n=0 td=0 f=1 s=0
             echo "$name: no summary line (exit status ${status:-none}): counted as one failure"
             tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'
+            [ -n "$tag" ] && grep -v ':trace:' "$logdir/$t.$i.trace" 2>/dev/null | tail -n 5 | sed 's/^/    /'
         else
             set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\..*/\1 \2 \4 \5/')
             n=$1 td=$2 f=$3 s=$4
@@ -320,7 +363,8 @@ for i in $(seq "$runs"); do
         # our DLL: the listed checks it cannot pass under Wine are skips with
         # their reason (tests/wine/known_failures), matched line for line
         known=""
-        if [ "$override" = n ] && [ -f "$known_list" ]; then
+        # (only in a run that finished: a crash stays one failure)
+        if [ "$override" = n ] && [ -f "$known_list" ] && [ -n "$line" ]; then
             while IFS=$'\t' read -r fline reason; do
                 case $fline in ''|'#'*) continue ;; esac
                 if tr -d '\r' < "$log" 2>/dev/null | grep -qxF "$fline"; then
@@ -329,8 +373,25 @@ for i in $(seq "$runs"); do
                 fi
             done < "$known_list"
         fi
+        # the host backend: the run must have been on host sockets (a silent
+        # fall-back to Winsock would pass as Winsock does).  url.c makes no
+        # connection, so its DLL never picks a backend.
+        backend_note=""
+        if [ -n "$tag" ]; then
+            trace=$logdir/$t.$i.trace
+            if grep -q 'backend: winsock' "$trace" 2>/dev/null; then
+                f=$((f + 1))
+                backend_note="    backend: NOT host sockets, one failure: $(grep -m1 -o 'backend: winsock.*' "$trace")"$'\n'
+                backend_note="$backend_note$(grep -m3 'WINHTTP_BACKEND' "$trace" | sed 's/^/    /')"$'\n'
+            elif grep -q 'backend: host sockets' "$trace" 2>/dev/null; then
+                backend_note="    backend: host sockets ($(grep -c 'backend: host sockets' "$trace") process(es) traced)"$'\n'
+            elif [ "$t" != url ]; then
+                f=$((f + 1))
+                backend_note="    backend: no trace of the backend choice in $trace: one failure"$'\n'
+            fi
+        fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
-        printf '%s' "$known"
+        printf '%s' "$known" "$backend_note"
         tr -d '\r' < "$log" 2>/dev/null | grep -E 'Test failed|Test succeeded inside todo|unhandled exception|timed out' |
             { if [ -f "$known_list" ] && [ "$override" = n ]; then
                   grep -vxF -f <(grep -v '^#' "$known_list" | cut -f1 | grep .); else cat; fi; } |

@@ -121,6 +121,7 @@ void release_object(struct object_header *hdr)
 
     if (InterlockedDecrement(&hdr->refs)) return;
     TRACE("destroying object %p (handle %p)\n", hdr, hdr->handle);
+    if (hdr->vtbl->unreferenced) hdr->vtbl->unreferenced(hdr);
     if (hdr->handle) send_callback(hdr, WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, &hdr->handle, sizeof(HINTERNET));
     parent = hdr->parent;
     hdr->vtbl->destroy(hdr);

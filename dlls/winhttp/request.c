@@ -1200,8 +1200,27 @@ static void request_handle_closing(struct object_header *hdr)
     }
     /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
     conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
-    /* and a name lookup (no socket yet for net_cancel to reach) */
-    connection_cancel_lookup(req);
+    /* and a name lookup or a synchronous connect (no socket yet for net_cancel to reach) */
+    connection_cancel_setup(req);
+}
+
+/* Closed with the rest of the body already in our buffer: the connection is
+ * as good as read to its end, and Windows keeps it for the next request
+ * (Wine's notification.c, test_connection_cache).  Pooled before
+ * HANDLE_CLOSING is sent, with its slot: the program may send the next
+ * request as soon as it has that notification, and the last reference is
+ * often a worker's, dropped after its own callback returned. */
+static void request_unreferenced(struct object_header *hdr)
+{
+    struct request *req = impl_from_hdr(hdr);
+
+    /* first: no timeout may cancel the connection once the pool has it */
+    deadline_disarm(&req->io.deadline);
+    if (!req->conn || !body_wholly_buffered(req)) return;
+    TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+    connection_pool_put(req, req->conn);
+    req->conn = NULL;
+    conn_slot_release(&req->slot);
 }
 
 static void request_destroy(struct object_header *hdr)
@@ -1209,16 +1228,7 @@ static void request_destroy(struct object_header *hdr)
     struct request *req = impl_from_hdr(hdr);
 
     TRACE("%p\n", req);
-    deadline_disarm(&req->io.deadline);
-    /* Closed with the rest of the body already in our buffer: the connection
-     * is as good as read to its end, and Windows keeps it for the next
-     * request (Wine's notification.c, test_connection_cache). */
-    if (req->conn && body_wholly_buffered(req))
-    {
-        TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
-        connection_pool_put(req, req->conn);
-        req->conn = NULL;
-    }
+    /* (its deadline was disarmed by request_unreferenced) */
     if (req->conn) net_close(req->conn);
     if (req->auth_conn) net_close(req->auth_conn);
     autoproxy_lookup_release(req->autoproxy);
@@ -1239,6 +1249,7 @@ static void request_destroy(struct object_header *hdr)
     proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
     task_queue_destroy(&req->queue);
+    if (req->close_event) CloseHandle(req->close_event);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }
@@ -1548,6 +1559,7 @@ static const struct object_vtbl request_vtbl =
     request_query_option,
     request_set_option,
     request_set_timeouts,
+    request_unreferenced,
 };
 
 /* WinHttpWebSocketCompleteUpgrade right after WinHttpSendRequest, without
@@ -1870,7 +1882,8 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
             else if (!(t = heap_alloc_zero(sizeof(*t)))) error = ERROR_OUTOFMEMORY;
             else error = task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn);
         }
-        else error = receive_response_call(req);
+        /* whatever a close from another thread made the wait end with is a cancel */
+        else error = check_cancelled(req, receive_response_call(req));
     }
     return finish_call(req, error);
 }

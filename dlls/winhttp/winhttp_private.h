@@ -56,6 +56,9 @@ struct object_vtbl
     /* WinHttpSetTimeouts; NULL where the handle type has no timeouts
      * (ERROR_WINHTTP_INCORRECT_HANDLE_TYPE).  Optional. */
     void (*set_timeouts)(struct object_header *hdr, int resolve, int connect, int send, int receive);
+    /* Last reference gone, before HANDLE_CLOSING is sent: hand back what a
+     * request the program makes on that notification may need.  Optional. */
+    void (*unreferenced)(struct object_header *hdr);
 };
 
 struct object_header

@@ -304,10 +304,87 @@ static void test_disable_keep_alive(void)
     raw_httpd_stop(&srv);
 }
 
+/* A request closed with its whole answer received (not read) gives its
+ * connection back before HANDLE_CLOSING is delivered: a request the program
+ * sends as soon as it has that notification goes out on that connection.
+ * Wine's notification.c (test_connection_cache) does so from another thread,
+ * strictly expecting no CONNECTING_TO_SERVER; there the last reference may be
+ * a worker's, dropped once its own callback returned, after the program's
+ * close.  Here the HANDLE_CLOSING callback waits (bounded) for a thread
+ * that sends the next request meanwhile, on both backends. */
+struct closing_reuse
+{
+    HINTERNET con;
+    HANDLE closing, sent;         /* HANDLE_CLOSING seen; the second request done */
+    DWORD error;
+    LONG connections;             /* the server's count when the second request was done */
+};
+
+static struct closing_reuse *closing_reuse;
+
+static void CALLBACK closing_reuse_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    if (status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING || context != 1) return;
+    SetEvent(closing_reuse->closing);
+    ok(!WaitForSingleObject(closing_reuse->sent, REPLAY_TIMEOUT), "the second request did not finish\n");
+}
+
+static DWORD WINAPI closing_reuse_thread(void *arg)
+{
+    struct closing_reuse *t = arg;
+
+    if (WaitForSingleObject(t->closing, REPLAY_TIMEOUT)) t->error = WAIT_TIMEOUT;
+    else
+    {
+        t->error = sync_get(t->con, L"/quick");
+        t->connections = srv.connections;
+    }
+    SetEvent(t->sent);
+    return 0;
+}
+
+static void test_pooled_before_closing(void)
+{
+    struct closing_reuse t = { NULL };
+    HINTERNET ses, req;
+    DWORD status = 0, size = sizeof(status);
+    DWORD_PTR context = 1;
+    HANDLE thread;
+
+    if (!start_server()) return;
+    ses = open_session(FALSE, ~0u, ~0u);
+    t.con = WinHttpConnect(ses, L"127.0.0.1", (INTERNET_PORT)srv.port, 0);
+    t.closing = CreateEventW(NULL, TRUE, FALSE, NULL);
+    t.sent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    closing_reuse = &t;
+    req = WinHttpOpenRequest(t.con, L"GET", L"/quick", NULL, NULL, NULL, 0);
+    ok(req != NULL, "open: %lu\n", GetLastError());
+    WinHttpSetStatusCallback(req, closing_reuse_callback, WINHTTP_CALLBACK_FLAG_HANDLES, 0);
+    ok(WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context)), "context: %lu\n",
+       GetLastError());
+    ok(WinHttpSendRequest(req, NULL, 0, NULL, 0, 0, 1), "send: %lu\n", GetLastError());
+    ok(WinHttpReceiveResponse(req, NULL), "receive: %lu\n", GetLastError());
+    ok(WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &size, NULL)
+       && status == 200, "status %lu (%lu)\n", status, GetLastError());
+    thread = CreateThread(NULL, 0, closing_reuse_thread, &t, 0, NULL);
+    /* the body ("ok") came with the head and stays unread */
+    ok(WinHttpCloseHandle(req), "close: %lu\n", GetLastError());
+    ok(!WaitForSingleObject(thread, REPLAY_TIMEOUT * 2), "the thread did not finish\n");
+    ok(!t.error, "second request: %lu\n", t.error);
+    ok(t.connections == 1, "%ld connections for two requests\n", t.connections);
+    CloseHandle(thread);
+    CloseHandle(t.closing);
+    CloseHandle(t.sent);
+    WinHttpCloseHandle(t.con);
+    close_session(ses, FALSE);
+    raw_httpd_stop(&srv);
+}
+
 START_TEST(connections)
 {
     test_async_limits();
     test_sync_wait();
     test_async_cancel();
     test_disable_keep_alive();
+    test_pooled_before_closing();
 }

@@ -4,6 +4,7 @@
 #
 #   make check-winetests          every file, our DLL: per-file counts, fails on any failure
 #   make check-winetests-builtin  the same against Wine's builtin, report only
+#   make check-winetests-host     the same on our DLL's host sockets, x86_64 and i686
 #   WINETESTS_RUNS=10             run each file that many times
 #
 # make check runs WINETESTS_PASSING (the files that pass with our DLL; the
@@ -21,6 +22,16 @@ all: build/tests/wine_i686.sh
 build/tests/wine_i686.sh: $(srcdir)/tests/wine/module.mk
 	$(call write_wrapper,env WINETESTS_ARCH=i686 $(abspath $(srcdir)/tests/wine/check.sh))
 
+# And both again on host sockets (docs/HOST.md; make check-host runs these
+# too): WINHTTP_BACKEND=host with the helper of build/ARCH/host, each run
+# traced and failed unless it was on host sockets.  (Where the helper is not
+# built, each file is reported as skipped with the reason.)
+WINETESTS_HOST_SCRIPTS = build/tests/host_wine_x86_64.sh build/tests/host_wine_i686.sh
+SCRIPT_TESTS += $(WINETESTS_HOST_SCRIPTS)
+all: $(WINETESTS_HOST_SCRIPTS)
+build/tests/host_wine_%.sh: $(srcdir)/tests/wine/module.mk
+	$(call write_wrapper,env WINETESTS_ARCH=$* WINETESTS_BACKEND=host $(abspath $(srcdir)/tests/wine/check.sh))
+
 check-winetests: dlls
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS)
 
@@ -30,4 +41,8 @@ check-winetests-builtin: dlls
 check-winetests-i686: dlls
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --arch i686 --loader "$(or $(WINETESTS_LOADER),$(WINE32))"
 
-.PHONY: check-winetests check-winetests-builtin check-winetests-i686
+check-winetests-host: dlls $(HOST_HELPER) $(HOST32_HELPER)
+	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --backend host
+	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --backend host --arch i686 --loader "$(or $(WINETESTS_LOADER),$(WINE32))"
+
+.PHONY: check-winetests check-winetests-builtin check-winetests-i686 check-winetests-host
