@@ -4,17 +4,19 @@
 # Client CPU per message, the measure of docs/HOST.md "Speed": each client
 # (bench_winhttp.exe with A.dll, with B.dll, and the reference: the native
 # Linux client with --host, bench_raw.exe without) runs each workload for
-# 0.3 s and 1.3 s under `perf stat`; (task-clock, system calls, context
-# switches) of the longer run minus the shorter, divided by the difference
-# in messages, leaves out start-up, handshake and warm-up.  N rounds
-# (default 5), interleaved; prints per workload and client the median
-# (min-max) of CPU µs, and the medians of system calls and switches, per
-# message.  --host DIR: A and B run on host sockets (WINHTTP_BACKEND=host,
-# WINEDLLPATH=DIR); --host-a DIR: A's helper is another (A built against
-# another HOST_ABI_VERSION, e.g. main's, would fall back to Winsock with
-# B's helper; check with WINEDEBUG=+winhttp).  Pinned to --cpus (default 0) like make bench, server
-# included.  CPU per message moves far less with the machine's load than
-# throughput does (bench/ab.sh).
+# 0.3 s and 1.3 s under `perf stat`; (task-clock, user time, system calls,
+# context switches) of the longer run minus the shorter, divided by the
+# difference in messages, leaves out start-up, handshake and warm-up.  N
+# rounds (default 5), interleaved; prints per workload and client the
+# median (min-max) of CPU and user µs, and the medians of system calls and
+# switches, per message.  --host DIR: A and B run on host sockets
+# (WINHTTP_BACKEND=host, WINEDLLPATH=DIR); --host-a DIR: A's helper is
+# another (A built against another HOST_ABI_VERSION, e.g. main's, would
+# fall back to Winsock with B's helper: a rate of a few thousand messages/s
+# shows it).  Pinned to --cpus (default 0) like make bench, server
+# included.  The counts are exact; the CPU figures still move by more than
+# small changes on a loaded machine (a round's short run may even cost more
+# than its long one: a negative figure), so take several rounds.
 # Inputs: WSSERVER, WINE, WINESERVER, BENCH_NATIVE.
 
 set -u
