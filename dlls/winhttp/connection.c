@@ -82,9 +82,29 @@ static void lookup_give_up(struct request *req, BOOL timed_out)
     task_wake(&req->queue);
 }
 
-void connection_cancel_lookup(struct request *req)
+void connection_cancel_setup(struct request *req)
 {
+    EnterCriticalSection(&req->cs);
+    if (req->close_event) SetEvent(req->close_event);
+    LeaveCriticalSection(&req->cs);
     lookup_give_up(req, FALSE);
+}
+
+/* The event a synchronous call waits for beside the network, set once the
+ * handle is closed; NULL when none can be made (only the operation's own
+ * bound ends the wait then).  hdr.closing is set before
+ * connection_cancel_setup looks for the event: either it finds it, or the
+ * check here sees the handle closed. */
+static HANDLE sync_close_event(struct request *req)
+{
+    HANDLE event;
+
+    EnterCriticalSection(&req->cs);
+    if (!req->close_event) req->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    event = req->close_event;
+    LeaveCriticalSection(&req->cs);
+    if (event && req->hdr.closing) SetEvent(event);
+    return event;
 }
 
 /* A timeout expired: cancel the operation in flight, if it still is. */
@@ -197,7 +217,13 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
     if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
     if (!object_is_async(&req->hdr))
     {
-        if (!is_send) return check_cancelled(req, renegotiation_result(req, net_recv(req->conn, buf, len, bytes)));
+        if (!is_send)
+        {
+            error = renegotiation_result(req, net_recv(req->conn, buf, len, bytes));
+            /* the close shut the socket down: the end of the stream that follows is ours, not the peer's */
+            if (!error && !*bytes && req->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+            return check_cancelled(req, error);
+        }
         if (!(error = net_send(req->conn, buf, len))) *bytes = len;
         return check_cancelled(req, error);
     }
@@ -231,10 +257,11 @@ static DWORD resolve_async(struct request *req, const WCHAR *name, INTERNET_PORT
 }
 
 /* The server's (or the proxy's) addresses.  Asynchronous handles look the
- * name up without blocking a worker (net_resolve_async).  A lookup cannot
- * always be cancelled (Wine 8), but the request need not wait for it: a
- * closed handle or the resolve timeout ends it at once, and the resolver's
- * late answer is dropped. */
+ * name up without blocking a worker (net_resolve_async); synchronous ones
+ * wait for the same lookup on the calling thread (net_resolve).  A lookup
+ * cannot always be cancelled (Wine 8), but the request need not wait for
+ * it: a closed handle or the resolve timeout ends it at once, sync or async,
+ * and the resolver's late answer is dropped. */
 static DWORD resolve_server(struct request *req)
 {
     const WCHAR *name = req->proxy_host ? req->proxy_host : req->server;
@@ -252,7 +279,8 @@ static DWORD resolve_server(struct request *req)
     {
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME, (void *)name,
                       (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
-        if (!object_is_async(&req->hdr)) error = net_resolve(name, port, req->timeouts.resolve, &req->setup.addr);
+        if (!object_is_async(&req->hdr))
+            error = net_resolve(name, port, req->timeouts.resolve, sync_close_event(req), &req->setup.addr);
         else if ((error = resolve_async(req, name, port)) == ERROR_IO_PENDING) return error;
     }
     if (error) return error;
@@ -277,7 +305,8 @@ static DWORD connect_server(struct request *req)
 
     if (!object_is_async(&req->hdr))
     {
-        if ((error = net_connect(&req->setup.addr, req->timeouts.connect, &conn))) return error;
+        if ((error = net_connect(&req->setup.addr, req->timeouts.connect, sync_close_event(req), &conn)))
+            return error;
         set_conn(req, conn);
         net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
         return ERROR_SUCCESS;

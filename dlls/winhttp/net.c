@@ -284,7 +284,8 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
     return error;
 }
 
-/* A blocking lookup bounded by a timeout: the asynchronous one, waited for. */
+/* A blocking lookup bounded by a timeout or a cancel event: the
+ * asynchronous one, waited for. */
 struct lookup_wait
 {
     HANDLE event;
@@ -299,32 +300,52 @@ static void lookup_waited(void *context, DWORD error)
     SetEvent(wait->event);
 }
 
-DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr)
+/* A blocking call's wait: for done, at most timeout ms (<= 0: no bound),
+ * and until cancel (an event, or NULL) is signalled.  WAIT_OBJECT_0: done;
+ * WAIT_OBJECT_0 + 1: cancelled; else timed out. */
+static DWORD wait_or_cancel(HANDLE done, HANDLE cancel, int timeout)
+{
+    HANDLE events[2] = { done, cancel };
+
+    return WaitForMultipleObjects(cancel ? 2 : 1, events, FALSE, timeout > 0 ? (DWORD)timeout : INFINITE);
+}
+
+/* Waits for the lookup started with wait (see wait_or_cancel); a lookup
+ * given up ends the wait at once, its late answer is dropped
+ * (net_lookup_end). */
+static DWORD lookup_wait_for(struct net_lookup *lookup, struct lookup_wait *wait, int timeout, HANDLE cancel,
+                             const WCHAR *host)
+{
+    DWORD waited = wait_or_cancel(wait->event, cancel, timeout);
+
+    if (waited != WAIT_OBJECT_0 && net_lookup_end(lookup))
+    {
+        if (waited == WAIT_OBJECT_0 + 1)
+        {
+            TRACE("lookup of %s cancelled\n", debugstr_w(host));
+            return ERROR_WINHTTP_OPERATION_CANCELLED;
+        }
+        TRACE("lookup of %s: no answer in %d ms\n", debugstr_w(host), timeout);
+        return ERROR_WINHTTP_TIMEOUT;
+    }
+    /* done ran, or is running: wait and wake belong to us until it returns */
+    if (waited == WAIT_OBJECT_0) net_lookup_end(lookup);
+    else WaitForSingleObject(wait->event, INFINITE);
+    return wait->error;
+}
+
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, HANDLE cancel, struct net_address *addr)
 {
     struct lookup_wait wait = { NULL, ERROR_SUCCESS };
     struct net_lookup *lookup;
     ADDRINFOEXW hints;
     WCHAR service[8], *name;
-    DWORD error, waited;
+    DWORD error;
 
-    if (timeout > 0 && (wait.event = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    if ((timeout > 0 || cancel) && (wait.event = CreateEventW(NULL, TRUE, FALSE, NULL)))
     {
         if ((error = net_resolve_async(host, port, addr, lookup_waited, &wait, &lookup)) == ERROR_IO_PENDING)
-        {
-            waited = WaitForSingleObject(wait.event, timeout);
-            if (waited != WAIT_OBJECT_0 && net_lookup_end(lookup))
-            {
-                TRACE("lookup of %s: no answer in %d ms\n", debugstr_w(host), timeout);
-                error = ERROR_WINHTTP_TIMEOUT;
-            }
-            else
-            {
-                /* done ran, or is running: wait and wake belong to us until it returns */
-                if (waited == WAIT_OBJECT_0) net_lookup_end(lookup);
-                else WaitForSingleObject(wait.event, INFINITE);
-                error = wait.error;
-            }
-        }
+            error = lookup_wait_for(lookup, &wait, timeout, cancel, host);
         CloseHandle(wait.event);
         return error;
     }
@@ -423,49 +444,94 @@ static void free_conn(struct netconn *conn)
     heap_free(conn);
 }
 
-static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, struct netconn **ret)
+/* What a connect the caller waits for came to (host sockets: the
+ * completion of HOST_OP_CONNECT, on the backend's worker). */
+struct connect_wait
+{
+    HANDLE event;
+    DWORD error;
+};
+
+static void connect_waited(struct netconn *conn, void *context, DWORD error, size_t bytes)
+{
+    struct connect_wait *wait = context;
+
+    wait->error = error;
+    SetEvent(wait->event);
+}
+
+/* The error of an operation that wait_or_cancel ended as waited. */
+static DWORD wait_error(DWORD waited, DWORD error)
+{
+    if (waited == WAIT_OBJECT_0) return error;
+    return waited == WAIT_OBJECT_0 + 1 ? ERROR_WINHTTP_OPERATION_CANCELLED : ERROR_WINHTTP_TIMEOUT;
+}
+
+/* Host sockets: the asynchronous connect, waited for; a cancel or the
+ * timeout cancels it (host_cancel) and the call returns once its completion
+ * ran, which is at once. */
+static DWORD host_connect_wait(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, HANDLE cancel,
+                               struct netconn **ret)
+{
+    struct connect_wait wait = { NULL, ERROR_SUCCESS };
+    struct netconn *conn = NULL;
+    DWORD error, waited = WAIT_OBJECT_0;
+
+    if (!(wait.event = CreateEventW(NULL, TRUE, FALSE, NULL))) return ERROR_OUTOFMEMORY;
+    if ((error = net_connect_async(sa, sa_len, &conn, connect_waited, &wait)) == ERROR_IO_PENDING)
+    {
+        if ((waited = wait_or_cancel(wait.event, cancel, timeout)) != WAIT_OBJECT_0) net_cancel(conn);
+        WaitForSingleObject(wait.event, INFINITE);
+        error = wait_error(waited, wait.error);
+    }
+    else if (!error) error = wait.error;  /* the completion ran on this thread */
+    CloseHandle(wait.event);
+    if (error && conn) net_close(conn);
+    else if (!error) *ret = conn;
+    return error;
+}
+
+/* Winsock: a connect within timeout that cancel (or NULL) ends early:
+ * non-blocking while it waits (WSAEventSelect), blocking again after. */
+static DWORD socket_connect_wait(struct netconn *conn, const SOCKADDR_STORAGE *sa, int sa_len, int timeout,
+                                 HANDLE cancel)
+{
+    WSANETWORKEVENTS events;
+    u_long nonblocking = 0;
+    DWORD error = ERROR_SUCCESS, waited;
+    HANDLE event;
+
+    if (!(event = CreateEventW(NULL, TRUE, FALSE, NULL))) return ERROR_OUTOFMEMORY;
+    WSAEventSelect(conn->socket, event, FD_CONNECT);
+    if (connect(conn->socket, (const struct sockaddr *)sa, sa_len) == SOCKET_ERROR)
+    {
+        if (WSAGetLastError() != WSAEWOULDBLOCK) error = ERROR_WINHTTP_CANNOT_CONNECT;
+        else if ((waited = wait_or_cancel(event, cancel, timeout)) != WAIT_OBJECT_0) error = wait_error(waited, 0);
+        else if (WSAEnumNetworkEvents(conn->socket, event, &events) || !(events.lNetworkEvents & FD_CONNECT)
+                 || events.iErrorCode[FD_CONNECT_BIT])
+            error = ERROR_WINHTTP_CANNOT_CONNECT;
+    }
+    WSAEventSelect(conn->socket, NULL, 0);
+    ioctlsocket(conn->socket, FIONBIO, &nonblocking);
+    CloseHandle(event);
+    return error;
+}
+
+static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, HANDLE cancel, struct netconn **ret)
 {
     struct netconn *conn;
-    u_long nonblocking = 1;
-    DWORD error;
+    DWORD error = ERROR_SUCCESS;
 
+    if (host_enabled() && cancel) return host_connect_wait(sa, sa_len, timeout, cancel, ret);
     if ((error = new_conn(sa, sa_len, timeout, FALSE, &conn))) return error;
     if (conn->host)  /* connected already */
     {
         *ret = conn;
         return ERROR_SUCCESS;
     }
-    if (timeout > 0) ioctlsocket(conn->socket, FIONBIO, &nonblocking);
-    if (connect(conn->socket, (const struct sockaddr *)sa, sa_len) == SOCKET_ERROR)
-    {
-        int err = WSAGetLastError();
-        if (timeout > 0 && err == WSAEWOULDBLOCK)
-        {
-            fd_set writable, failed;
-            struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
-            int res;
-
-            FD_ZERO(&writable);
-            FD_ZERO(&failed);
-            FD_SET(conn->socket, &writable);
-            FD_SET(conn->socket, &failed);
-            res = select(0, NULL, &writable, &failed, &tv);
-            if (!res) error = ERROR_WINHTTP_TIMEOUT;
-            else if (res < 0 || FD_ISSET(conn->socket, &failed)) error = ERROR_WINHTTP_CANNOT_CONNECT;
-            else
-            {
-                int so_error = 0, len = sizeof(so_error);
-                getsockopt(conn->socket, SOL_SOCKET, SO_ERROR, (char *)&so_error, &len);
-                if (so_error) error = ERROR_WINHTTP_CANNOT_CONNECT;
-            }
-        }
-        else error = ERROR_WINHTTP_CANNOT_CONNECT;
-    }
-    if (!error && timeout > 0)
-    {
-        nonblocking = 0;
-        ioctlsocket(conn->socket, FIONBIO, &nonblocking);
-    }
+    if (timeout > 0 || cancel) error = socket_connect_wait(conn, sa, sa_len, timeout, cancel);
+    else if (connect(conn->socket, (const struct sockaddr *)sa, sa_len) == SOCKET_ERROR)
+        error = ERROR_WINHTTP_CANNOT_CONNECT;
     if (error)
     {
         TRACE("connect failed: %lu\n", error);
@@ -477,14 +543,17 @@ static DWORD connect_one(const SOCKADDR_STORAGE *sa, int sa_len, int timeout, st
     return ERROR_SUCCESS;
 }
 
-DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret)
+DWORD net_connect(const struct net_address *addr, int timeout, HANDLE cancel, struct netconn **ret)
 {
     DWORD error = ERROR_WINHTTP_CANNOT_CONNECT;
     int i;
 
-    if (!addr->count) return connect_one(&addr->addr, addr->len, timeout, ret);
+    if (!addr->count) return connect_one(&addr->addr, addr->len, timeout, cancel, ret);
     for (i = 0; i < addr->count; i++)
-        if (!(error = connect_one(&addr->all[i], addr->all_len[i], timeout, ret))) break;
+    {
+        if (!(error = connect_one(&addr->all[i], addr->all_len[i], timeout, cancel, ret))) break;
+        if (error == ERROR_WINHTTP_OPERATION_CANCELLED) break;
+    }
     return error;
 }
 

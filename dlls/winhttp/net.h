@@ -55,8 +55,10 @@ typedef void (*net_completion_fn)(struct netconn *conn, void *context, DWORD err
 
 /* Resolves host (a name, an IPv4 or a bracketless IPv6 literal) for port;
  * timeout in ms, 0 or -1 = none (the resolver's own bound): past it,
- * ERROR_WINHTTP_TIMEOUT, and the lookup is given up (net_lookup_end). */
-DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, struct net_address *addr);
+ * ERROR_WINHTTP_TIMEOUT; cancel (an event, or NULL) signalled before the
+ * answer: ERROR_WINHTTP_OPERATION_CANCELLED.  Either way the caller returns
+ * at once and the lookup is given up (net_lookup_end). */
+DWORD net_resolve(const WCHAR *host, INTERNET_PORT port, int timeout, HANDLE cancel, struct net_address *addr);
 /* The end of an asynchronous lookup: error, and addr filled. */
 typedef void (*net_resolved_fn)(void *context, DWORD error);
 /* An asynchronous lookup in flight. */
@@ -77,8 +79,10 @@ DWORD net_resolve_async(const WCHAR *host, INTERNET_PORT port, struct net_addres
  * FALSE: done has run or is running. */
 BOOL net_lookup_end(struct net_lookup *lookup);
 /* Connects to the first address that answers (e.g. "localhost" may give ::1
- * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or -1 = none. */
-DWORD net_connect(const struct net_address *addr, int timeout, struct netconn **ret);
+ * before 127.0.0.1), with TCP_NODELAY set; timeout in ms per address, 0 or
+ * -1 = none; cancel (an event, or NULL) signalled ends the wait at once with
+ * ERROR_WINHTTP_OPERATION_CANCELLED. */
+DWORD net_connect(const struct net_address *addr, int timeout, HANDLE cancel, struct netconn **ret);
 /* Timeouts for the blocking calls below, in ms; 0 or -1 = none. */
 void net_set_timeouts(struct netconn *conn, int send_timeout, int receive_timeout);
 /* The blocking calls' receive timeout alone (the send timeout stays). */

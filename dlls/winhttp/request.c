@@ -1200,8 +1200,8 @@ static void request_handle_closing(struct object_header *hdr)
     }
     /* A wait for a connection slot ends too (an asynchronous one resumes its task). */
     conn_slot_cancel(&req->slot, ERROR_WINHTTP_OPERATION_CANCELLED);
-    /* and a name lookup (no socket yet for net_cancel to reach) */
-    connection_cancel_lookup(req);
+    /* and a name lookup or a synchronous connect (no socket yet for net_cancel to reach) */
+    connection_cancel_setup(req);
 }
 
 /* Closed with the rest of the body already in our buffer: the connection is
@@ -1248,6 +1248,7 @@ static void request_destroy(struct object_header *hdr)
     connection_free_route(req);
     proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
+    if (req->close_event) CloseHandle(req->close_event);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
 }
@@ -1880,7 +1881,8 @@ BOOL WINAPI WinHttpReceiveResponse(HINTERNET hrequest, LPVOID reserved)
             else if (!(t = heap_alloc_zero(sizeof(*t)))) error = ERROR_OUTOFMEMORY;
             else error = task_queue_submit(&req->queue, &req->hdr, &t->task, receive_task_fn);
         }
-        else error = receive_response_call(req);
+        /* whatever a close from another thread made the wait end with is a cancel */
+        else error = check_cancelled(req, receive_response_call(req));
     }
     return finish_call(req, error);
 }

@@ -211,6 +211,9 @@ struct request
     struct header_list request_headers; /* (cs) */
     struct response resp;      /* (cs) */
     struct netconn *conn;      /* (cs) */
+    HANDLE close_event;        /* (cs) set by WinHttpCloseHandle; what a synchronous call's
+                                  wait on a name lookup or a connect waits for beside it;
+                                  made on first need (connection.c, close_event) */
     struct request_auth auth;  /* (cs) authentication (auth.c) */
 
     /* options */
@@ -290,9 +293,11 @@ void connection_free_route(struct request *req);
 /* Closes the request's connection, if any, drops buffered input and gives
  * back its connection slot (connlimit.h). */
 void connection_drop(struct request *req);
-/* WinHttpCloseHandle: a name lookup in flight is given up, its task resumes
- * (cancelled) at once, and the resolver's late answer is dropped. */
-void connection_cancel_lookup(struct request *req);
+/* WinHttpCloseHandle: a name lookup in flight is given up (an asynchronous
+ * request's task resumes, cancelled, at once; the resolver's late answer is
+ * dropped), and a synchronous call waiting for a lookup or a connect returns
+ * at once (ERROR_WINHTTP_OPERATION_CANCELLED). */
+void connection_cancel_setup(struct request *req);
 /* The response was read to its end: the connection goes back to the pool
  * if reusable, else is closed. */
 void connection_release(struct request *req, BOOL reusable);

@@ -89,7 +89,7 @@ WCHAR *wpad_detect(DWORD flags)
     warn_dhcp(flags);
     if (!(flags & WINHTTP_AUTO_DETECT_TYPE_DNS_A) || !wpad_domain(domain, ARRAY_SIZE(domain))) return NULL;
     while (wpad_next_name(&suffix, name, ARRAY_SIZE(name)))
-        if (!net_resolve(name, INTERNET_DEFAULT_HTTP_PORT, 0, &addr)) return wpad_url(name);
+        if (!net_resolve(name, INTERNET_DEFAULT_HTTP_PORT, 0, NULL, &addr)) return wpad_url(name);
     return NULL;
 }
 

@@ -3,7 +3,9 @@
  * them (ERROR_WINHTTP_TIMEOUT), synchronous and asynchronous, and
  * WinHttpCloseHandle ends an asynchronous request whose lookup is still
  * waiting at once, whether or not the system can cancel the lookup (Wine 8
- * cannot: the resolver's late answer must then be dropped safely).
+ * cannot: the resolver's late answer must then be dropped safely); so does
+ * closing a synchronous request from another thread while its send waits
+ * for the lookup.
  *
  * Only with WSTEST_DEAF_DNS=1 (tools/test-lookup.sh: a private network and
  * mount namespace whose DNS server reads every query and answers none, the
@@ -18,6 +20,7 @@
 #include <winhttp.h>
 
 #include "test.h"
+#include "sync_call.h"
 
 static const WCHAR deaf_host[] = L"no-answer.lookuptest.example";
 
@@ -156,6 +159,47 @@ static void test_sync_timeout(void)
     WinHttpCloseHandle(ses);
 }
 
+/* Synchronous, no resolve timeout: another thread closes the request (and
+ * first, with parents_first, its connect and session handles) while the
+ * send waits for its lookup; the send returns at once with
+ * ERROR_WINHTTP_OPERATION_CANCELLED, not when the resolver gives up (about
+ * 3 s here).  Closing the parents alone ends nothing: the request handle
+ * stays valid without them (Wine's winhttp.c, test_websocket). */
+static void test_sync_close(BOOL parents_first)
+{
+    struct sync_call call;
+    HINTERNET ses, con, req;
+    HANDLE thread;
+
+    ses = WinHttpOpen(L"lookup", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    ok(ses != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
+    ok(WinHttpSetTimeouts(ses, 0, 5000, 5000, 5000), "WinHttpSetTimeouts failed: %lu\n", GetLastError());
+    WinHttpSetStatusCallback(ses, sync_call_callback, WINHTTP_CALLBACK_FLAG_RESOLVE_NAME, 0);
+    con = WinHttpConnect(ses, deaf_host, 80, 0);
+    ok(con != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
+    req = WinHttpOpenRequest(con, L"GET", L"/", NULL, NULL, NULL, 0);
+    ok(req != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+    sync_call_init(&call, req, WINHTTP_CALLBACK_STATUS_RESOLVING_NAME);
+    thread = sync_call_start(&call);
+    ok(!WaitForSingleObject(call.reached, 5000), "no RESOLVING_NAME\n");
+    /* the DNS server never answers: the send is still waiting */
+    ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "the send ended before the close: %d, %lu\n",
+       call.ret, call.error);
+    if (parents_first)
+    {
+        ok(WinHttpCloseHandle(con), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+        ok(WinHttpCloseHandle(ses), "WinHttpCloseHandle failed: %lu\n", GetLastError());
+        ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "closing the parents ended the send: %d, %lu\n",
+           call.ret, call.error);
+    }
+    sync_call_close(&call, thread);
+    if (!parents_first)
+    {
+        WinHttpCloseHandle(con);
+        WinHttpCloseHandle(ses);
+    }
+}
+
 /* Asynchronous: REQUEST_ERROR (API_SEND_REQUEST, ERROR_WINHTTP_TIMEOUT) once
  * the resolve timeout has passed, not when the resolver gives up. */
 static void test_async_timeout(void)
@@ -242,6 +286,8 @@ START_TEST(lookup)
     }
     test_async_close();
     test_async_timeout();
+    test_sync_close(FALSE);
+    test_sync_close(TRUE);
     test_sync_timeout();
     test_late_answers();
 }
