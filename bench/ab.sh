@@ -1,5 +1,5 @@
 #!/bin/bash
-# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] [--host DIR]
+# Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] [--host DIR [--host-a DIR]]
 #                    [--raw-callbacks] A.dll B.dll
 #
 # A/B of two builds of our winhttp.dll, for changes smaller than the spread
@@ -16,6 +16,8 @@
 # build/x86_64/host; docs/HOST.md) and the reference is the native Linux
 # client (BENCH_NATIVE, default build/native/bench/bench_native; ws rows
 # only) instead of raw Winsock: the columns are then A/native and B/native.
+# --host-a DIR: A's helper is another (an A built against another
+# HOST_ABI_VERSION would fall back to Winsock with B's helper).
 # --raw-callbacks: the reference is `bench_raw.exe --callbacks`, raw Winsock
 # shaped as bench_winhttp.exe's async_ workloads (completions, bench_pipe.c);
 # async_ rows only.
@@ -28,13 +30,16 @@ set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
 . bench/lib.sh
-rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" ref=raw raw_args=()
+rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" host_a="" ref=raw raw_args=()
 while [ $# -gt 2 ]; do
     case $1 in
     --proxy) with_proxy=1; shift ;;
     --host) host_dir=$(cd "$2" && pwd) && [ -f "$host_dir/winhttp_host.so" ] ||
                 { echo "ab: no winhttp_host.so in $2" >&2; exit 2; }
             ref=native; shift 2 ;;
+    --host-a) host_a=$(cd "$2" && pwd) && [ -f "$host_a/winhttp_host.so" ] ||
+                { echo "ab: no winhttp_host.so in $2" >&2; exit 2; }
+            shift 2 ;;
     --raw-callbacks) raw_args=(--callbacks) ref=raw_cb; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
@@ -102,7 +107,9 @@ for ((r = 1; r <= rounds; r++)); do
         fi
         exe=$work/$v/bench_winhttp.exe args=()
         [ $v = ref ] && exe=$dir/bench_raw.exe args=(${raw_args[@]+"${raw_args[@]}"})
-        env ${backend[@]+"${backend[@]}"} WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" \
+        b=(${backend[@]+"${backend[@]}"})
+        [ $v = A ] && [ -n "$host_a" ] && b=(WINHTTP_BACKEND=host WINEDLLPATH="$host_a")
+        env ${b[@]+"${b[@]}"} WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" timeout -k 5 300 "${pin[@]}" \
             "$wine" "$exe" ${args[@]+"${args[@]}"} -n $v -t "$seconds" -w "$workloads" "${tls[@]}" "${proxy[@]}" "$server" 2> /dev/null |
             tr -d '\r' | grep '^RESULT'
     done

@@ -23,7 +23,7 @@
 #                  (default; WINHTTP_BACKEND=winsock) or host (host sockets:
 #                  WINHTTP_BACKEND=host, WINEDLLPATH=the helper's build folder,
 #                  --host-dir, default build/ARCH/host).  The runs are traced
-#                  (trace+winhttp, into FILE.N.trace beside the log) and a run
+#                  (+winhttp, into FILE.N.trace beside the log) and a run
 #                  whose trace names another backend than the one asked for,
 #                  or none though the file connects, counts as one failure.
 #                  Summary names end in "@host" on the host backend.
@@ -240,7 +240,7 @@ run_inside() {
         if [ "$arch" = x86_64 ] && [ ! -f "$WINEPREFIX/drive_c/windows/system32/winhttp_host.dll" ]; then
             WINEDLLPATH=$host_dir $loader wineboot -u >> "$logdir/wineboot.log" 2>&1
         fi
-        export WINHTTP_BACKEND=host WINEDLLPATH=$host_dir WINEDEBUG=$WINEDEBUG,trace+winhttp
+        export WINHTTP_BACKEND=host WINEDLLPATH=$host_dir WINEDEBUG=$WINEDEBUG,+winhttp
     else
         export WINHTTP_BACKEND=winsock
     fi

@@ -438,6 +438,7 @@ static void resolver_destroy(struct object_header *hdr)
 
     TRACE("%p\n", resolver);
     free_entries(resolver->entries, resolver->count);
+    task_queue_destroy(&resolver->queue);
     heap_free(resolver);
 }
 

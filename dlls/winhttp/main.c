@@ -25,6 +25,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         DisableThreadLibraryCalls(instance);
         debug_init();
         random_init();
+        handle_init();
         TRACE("%p, attach\n", instance);
         break;
     case DLL_PROCESS_DETACH:

@@ -264,6 +264,15 @@ void host_local_address(UINT64 handle, SOCKADDR_STORAGE *addr, int *len)
     *len = args.addr_len;
 }
 
+BOOL host_random(void *buf, size_t len)
+{
+    struct host_random_args args = { (UINT_PTR)buf, len, HOST_E_INVALID, 0 };
+
+    if (len > HOST_RANDOM_MAX) return FALSE;
+    unix_call(unix_handle, HOST_CALL_RANDOM, &args);
+    return args.error == HOST_OK;
+}
+
 /* The engine's workers wait here for the helper's completions (worker.c):
  * the one that takes a completion runs it, and the task it resumes, itself. */
 static BOOL wait_completion(DWORD timeout, struct engine_completion *completion)

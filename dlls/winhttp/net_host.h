@@ -2,7 +2,7 @@
  * The host-socket backend's PE side (net_host.c): Linux sockets driven
  * through the winhttp_host helper (a Wine builtin DLL and its .so).
  *
- * net.c is the only user.  A connection is on the host backend when its
+ * net.c is the only user but for host_random (random.c).  A connection is on the host backend when its
  * handle (UINT64, never 0) is set; each call here is one unix call made
  * from the calling thread, no wineserver round trip.  Errors are WinHTTP
  * errors, ERROR_IO_PENDING where a call did not complete.
@@ -42,6 +42,11 @@ void host_local_address(UINT64 handle, SOCKADDR_STORAGE *addr, int *len);
  * first call) passes tag to net_host_complete. */
 BOOL host_submit(UINT64 handle, unsigned int kind, const void *buf, size_t len, void *tag,
                  DWORD *wsa_error, size_t *bytes);
+
+/* len bytes (at most HOST_RANDOM_MAX) from the kernel's CSPRNG in one
+ * system call; FALSE (nothing written) when the call fails.  Only once
+ * host_enabled() said TRUE. */
+BOOL host_random(void *buf, size_t len);
 
 /* net.c: runs the completion of the operation tag (a struct net_op). */
 void net_host_complete(void *tag, DWORD wsa_error, size_t bytes);

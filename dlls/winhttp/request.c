@@ -1252,6 +1252,7 @@ static void request_destroy(struct object_header *hdr)
     connection_free_route(req);
     proxy_option_free(&req->proxy_opt);
     options_free(&req->opts);
+    task_queue_destroy(&req->queue);
     if (req->close_event) CloseHandle(req->close_event);
     DeleteCriticalSection(&req->cs);
     heap_free(req);

@@ -22,7 +22,7 @@
 
 void task_queue_init(struct task_queue *queue)
 {
-    InitializeSRWLock(&queue->lock);
+    InitializeCriticalSection(&queue->lock);
     queue->head = queue->tail = NULL;
     queue->running = FALSE;
     queue->rendezvous = 0;
@@ -31,6 +31,18 @@ void task_queue_init(struct task_queue *queue)
     queue->inline_depth = 0;
     queue->drain_thread = 0;
     queue->finishing = FALSE;
+    queue->free_task = NULL;
+}
+
+void task_queue_destroy(struct task_queue *queue)
+{
+    DeleteCriticalSection(&queue->lock);
+}
+
+static void free_task(struct task_queue *queue, struct task *task)
+{
+    if (queue->free_task) queue->free_task(task);
+    else heap_free(task);
 }
 
 /* Where a drain runs ------------------------------------------------------ */
@@ -75,18 +87,17 @@ static void drain(struct task_queue *queue, BOOL on_caller)
         BOOL cancelled;
         DWORD status;
 
-        /* One lock round before the step and one after it: under Wine 8
-         * every release of an SRW lock calls RtlWakeAddressAll, and this
-         * runs for every message (docs/HOST.md, "Where the 16-byte cost goes"). */
-        AcquireSRWLockExclusive(&queue->lock);
+        /* One lock round before the step and one after it: this runs for
+         * every message (docs/HOST.md, "Where the 16-byte cost goes"). */
+        EnterCriticalSection(&queue->lock);
         if (!(task = queue->head))
         {
             queue->running = FALSE;
-            ReleaseSRWLockExclusive(&queue->lock);
+            LeaveCriticalSection(&queue->lock);
             break;
         }
         queue->drain_thread = GetCurrentThreadId();
-        ReleaseSRWLockExclusive(&queue->lock);
+        LeaveCriticalSection(&queue->lock);
 
         obj = task->obj;
         cancelled = !task->started && obj->closing != 0;
@@ -96,15 +107,15 @@ static void drain(struct task_queue *queue, BOOL on_caller)
         status = task->fn(task, cancelled);
         if (status == ERROR_IO_PENDING)
         {
-            AcquireSRWLockExclusive(&queue->lock);
+            EnterCriticalSection(&queue->lock);
             queue->drain_thread = 0;
-            ReleaseSRWLockExclusive(&queue->lock);
+            LeaveCriticalSection(&queue->lock);
             /* Parked: whichever of this and the completion comes second runs it again. */
             if (!rendezvous(queue)) return;
             continue;
         }
 
-        AcquireSRWLockExclusive(&queue->lock);
+        EnterCriticalSection(&queue->lock);
         queue->drain_thread = 0;
         if (!(queue->head = task->next)) queue->tail = NULL;
         queue->finishing = FALSE;
@@ -118,17 +129,17 @@ static void drain(struct task_queue *queue, BOOL on_caller)
          * completing on its own thread (Wine's notification.c, seen under
          * qemu-i386). */
         if ((idle = !handed_over && !queue->head)) queue->running = FALSE;
-        ReleaseSRWLockExclusive(&queue->lock);
-        heap_free(task);
+        LeaveCriticalSection(&queue->lock);
+        free_task(queue, task);
         release_object(obj);
         if (handed_over || idle) break;
         if (on_caller)
         {
             BOOL more;
 
-            AcquireSRWLockExclusive(&queue->lock);
+            EnterCriticalSection(&queue->lock);
             if (!(more = queue->head != NULL)) queue->running = FALSE;
-            ReleaseSRWLockExclusive(&queue->lock);
+            LeaveCriticalSection(&queue->lock);
             if (!more) break;
             on_caller = FALSE;
             /* what was queued behind it runs on the pool, with the drainer's reference */
@@ -166,13 +177,13 @@ static BOOL enqueue(struct task_queue *queue, struct object_header *obj, struct 
     task->fn = fn;
     task->started = FALSE;
 
-    AcquireSRWLockExclusive(&queue->lock);
+    EnterCriticalSection(&queue->lock);
     queue->owner = obj;
     if (queue->tail) queue->tail->next = task;
     else queue->head = task;
     queue->tail = task;
     if ((start = !queue->running)) queue->running = TRUE;
-    ReleaseSRWLockExclusive(&queue->lock);
+    LeaveCriticalSection(&queue->lock);
     return start;
 }
 
@@ -191,16 +202,16 @@ DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, str
         DWORD error = GetLastError();
         struct task **p;
 
-        AcquireSRWLockExclusive(&queue->lock);
+        EnterCriticalSection(&queue->lock);
         for (p = &queue->head; *p; p = &(*p)->next)
             if (*p == task) { *p = task->next; break; }
         queue->tail = NULL;
         for (p = &queue->head; *p; p = &(*p)->next) queue->tail = *p;
         queue->running = FALSE;
-        ReleaseSRWLockExclusive(&queue->lock);
+        LeaveCriticalSection(&queue->lock);
         release_object(obj);
         release_object(obj);
-        heap_free(task);
+        free_task(queue, task);
         return error ? error : ERROR_OUTOFMEMORY;
     }
 }
@@ -220,9 +231,9 @@ BOOL task_queue_busy(struct task_queue *queue)
 {
     BOOL busy;
 
-    AcquireSRWLockShared(&queue->lock);
+    EnterCriticalSection(&queue->lock);
     busy = queue->running || queue->head;
-    ReleaseSRWLockShared(&queue->lock);
+    LeaveCriticalSection(&queue->lock);
     return busy;
 }
 
@@ -231,7 +242,7 @@ BOOL task_queue_begin_inline(struct task_queue *queue)
     DWORD thread = GetCurrentThreadId();
     BOOL ret = FALSE;
 
-    AcquireSRWLockExclusive(&queue->lock);
+    EnterCriticalSection(&queue->lock);
     if ((!queue->running && !queue->head) ||
         (queue->finishing && !queue->inline_depth && queue->drain_thread != thread && !queue->head->next))
     {
@@ -249,7 +260,7 @@ BOOL task_queue_begin_inline(struct task_queue *queue)
         queue->inline_depth++;
         ret = TRUE;
     }
-    ReleaseSRWLockExclusive(&queue->lock);
+    LeaveCriticalSection(&queue->lock);
     return ret;
 }
 
@@ -257,7 +268,7 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
 {
     BOOL start = FALSE;
 
-    AcquireSRWLockExclusive(&queue->lock);
+    EnterCriticalSection(&queue->lock);
     if (!--queue->inline_depth && queue->inline_thread == GetCurrentThreadId())
     {
         queue->inline_thread = 0;
@@ -266,7 +277,7 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
         else if (queue->head) start = TRUE;   /* queued behind us: running stays TRUE for the drainer */
         else queue->running = FALSE;
     }
-    ReleaseSRWLockExclusive(&queue->lock);
+    LeaveCriticalSection(&queue->lock);
     if (!start) return;
     addref_object(obj);
     if (!submit_drain(queue)) drain(queue, FALSE);
@@ -274,7 +285,7 @@ void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)
 
 void task_queue_finishing(struct task_queue *queue)
 {
-    AcquireSRWLockExclusive(&queue->lock);
+    EnterCriticalSection(&queue->lock);
     queue->finishing = TRUE;
-    ReleaseSRWLockExclusive(&queue->lock);
+    LeaveCriticalSection(&queue->lock);
 }

@@ -33,10 +33,17 @@ struct task
 };
 
 /* The tasks of one queue run in order, one at a time, on engine workers.
- * A task waiting for I/O holds the queue but no thread. */
+ * A task waiting for I/O holds the queue but no thread.
+ *
+ * lock guards the fields below it that say "lock", head, tail and running;
+ * it is a leaf (task.c takes nothing else and runs no task or callback
+ * while holding it).  A critical section, not an SRW lock: an asynchronous
+ * message takes it 6-7 times, and under Wine 8 every SRW release calls
+ * RtlWakeAddressAll (39-72 ns a pair on the test VM against 12.6 ns for a
+ * critical section; docs/HOST.md, "Speed"); task_queue_destroy frees it. */
 struct task_queue
 {
-    SRWLOCK lock;
+    CRITICAL_SECTION lock;
     struct task *head, *tail;
     BOOL running;                /* a drainer owns the queue (running, or parked on I/O) */
     LONG rendezvous;             /* parked task vs its I/O completion: the second one resumes */
@@ -45,9 +52,14 @@ struct task_queue
     LONG inline_depth;           /* lock: how deep those calls nest */
     DWORD drain_thread;          /* lock: the thread inside a task's function, while it is */
     BOOL finishing;              /* lock: that task only notifies its end (task_queue_finishing) */
+    /* How a task that is over is freed (set by the owner after
+     * task_queue_init, before anything is queued): NULL is heap_free. */
+    void (*free_task)(struct task *task);
 };
 
 void task_queue_init(struct task_queue *queue);
+/* When the object the queue lives in is destroyed (nothing queued, no drainer). */
+void task_queue_destroy(struct task_queue *queue);
 /* Takes a reference on obj; ERROR_SUCCESS or an error (task not queued, freed). */
 DWORD task_queue_submit(struct task_queue *queue, struct object_header *obj, struct task *task, task_fn fn);
 /* Runs the task's first step on this thread when the queue is idle (then

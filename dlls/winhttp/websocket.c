@@ -188,6 +188,32 @@ static struct websocket *impl_from_hdr(struct object_header *hdr)
     return CONTAINING_RECORD(hdr, struct websocket, hdr);
 }
 
+/* Ops that are over, kept for the next: an asynchronous message allocates
+ * two (its Receive's and its Send's), and under Wine 8 every heap
+ * allocation and free takes the heap's critical section.  One lock-free
+ * list (SList) for all websockets, at most OP_CACHE_MAX ops: a spare per
+ * websocket would cost every idle connection its size.  An op is a heap
+ * block either way, so heap_free stays right for any of them. */
+#define OP_CACHE_MAX 32
+static SLIST_HEADER op_cache;  /* zeroed: an empty list */
+
+static struct ws_op *alloc_op(void)
+{
+    struct ws_op *op = (struct ws_op *)InterlockedPopEntrySList(&op_cache);
+
+    if (!op && !(op = heap_alloc(sizeof(*op)))) return NULL;
+    memset(op, 0, sizeof(*op));
+    return op;
+}
+
+/* The websocket queues' free_task (task.h). */
+static void free_op(struct task *task)
+{
+    C_ASSERT(FIELD_OFFSET(struct ws_op, task) == 0);
+    if (QueryDepthSList(&op_cache) < OP_CACHE_MAX) InterlockedPushEntrySList(&op_cache, (SLIST_ENTRY *)task);
+    else heap_free(task);
+}
+
 /* send_lock held. */
 static struct control_frame *pop_control(struct websocket *ws)
 {
@@ -210,6 +236,8 @@ static void websocket_destroy(struct object_header *hdr)
     deadline_disarm(&ws->keepalive_deadline);
     while (ws->ctl_count) heap_free(pop_control(ws));
     net_close(ws->conn);
+    task_queue_destroy(&ws->recv_queue);
+    task_queue_destroy(&ws->send_queue);
     DeleteCriticalSection(&ws->send_lock);
     DeleteCriticalSection(&ws->cs);
     CloseHandle(ws->close_event);
@@ -459,7 +487,7 @@ static void control_kick(struct websocket *ws, BOOL on_timer)
         wire_give(ws);
         return;
     }
-    if ((op = heap_alloc_zero(sizeof(*op))))
+    if ((op = alloc_op()))
     {
         op->type = OP_FLUSH;
         if (!start_send_op(ws, op, !on_timer)) return;
@@ -1174,7 +1202,7 @@ static struct ws_op *close_frame_op(enum ws_op_type type, const BYTE *payload, s
 {
     struct ws_op *op;
 
-    if (!(op = heap_alloc_zero(sizeof(*op)))) return NULL;
+    if (!(op = alloc_op())) return NULL;
     op->type = type;
     memcpy(op->close_payload, payload, len);
     op->len = (DWORD)len;
@@ -1244,6 +1272,7 @@ HINTERNET WINAPI WinHttpWebSocketCompleteUpgrade(HINTERNET hrequest, DWORD_PTR c
     InitializeConditionVariable(&ws->wire_free);
     task_queue_init(&ws->recv_queue);
     task_queue_init(&ws->send_queue);
+    ws->recv_queue.free_task = ws->send_queue.free_task = free_op;
     ws->close_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     ws->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
     ws->last_heard = GetTickCount();
@@ -1319,7 +1348,7 @@ DWORD WINAPI WinHttpWebSocketSend(HINTERNET hsocket, WINHTTP_WEB_SOCKET_BUFFER_T
 
     if (object_is_async(&ws->hdr))
     {
-        struct ws_op *op = heap_alloc_zero(sizeof(*op));
+        struct ws_op *op = alloc_op();
 
         if (op)
         {
@@ -1368,7 +1397,7 @@ DWORD WINAPI WinHttpWebSocketReceive(HINTERNET hsocket, void *buf, DWORD len, DW
     if (!buf || !len) return ERROR_INVALID_PARAMETER;
     if (!(ws = grab_websocket(hsocket, &error))) return error;
 
-    if (object_is_async(&ws->hdr) && !(op = heap_alloc_zero(sizeof(*op))))
+    if (object_is_async(&ws->hdr) && !(op = alloc_op()))
     {
         release_object(&ws->hdr);
         return ERROR_OUTOFMEMORY;
@@ -1553,7 +1582,7 @@ DWORD WINAPI WinHttpWebSocketClose(HINTERNET hsocket, USHORT status, void *reaso
 
     if ((error = check_close_params(status, reason, len, payload, &payload_len))) return error;
     if (!(ws = grab_websocket(hsocket, &error))) return error;
-    if (object_is_async(&ws->hdr) && !(op = heap_alloc_zero(sizeof(*op))))
+    if (object_is_async(&ws->hdr) && !(op = alloc_op()))
     {
         release_object(&ws->hdr);
         return ERROR_OUTOFMEMORY;

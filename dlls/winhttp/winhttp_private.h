@@ -77,6 +77,7 @@ struct object_header
 };
 
 /* handle.c */
+void handle_init(void);  /* DllMain, before any other call */
 HINTERNET alloc_handle(struct object_header *hdr);
 void init_object(struct object_header *hdr, enum handle_type type, const struct object_vtbl *vtbl,
                  struct object_header *parent);

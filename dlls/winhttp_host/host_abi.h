@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #ifndef HOST_ABI_VERSION  /* tests build a helper with another version */
-#define HOST_ABI_VERSION 1
+#define HOST_ABI_VERSION 2
 #endif
 #define HOST_ABI_MAGIC   0x77687374u  /* "whst": a different helper answering code 0 fails this */
 
@@ -42,6 +42,7 @@ enum host_call
     HOST_CALL_ADDRESS,    /* struct host_address_args: the local address */
     HOST_CALL_SUBMIT,     /* struct host_submit_args: an asynchronous operation */
     HOST_CALL_WAIT,       /* struct host_wait_args: a worker waits for a completion */
+    HOST_CALL_RANDOM,     /* struct host_random_args: bytes from the kernel's CSPRNG (getrandom) */
     HOST_CALL_COUNT
 };
 
@@ -173,6 +174,18 @@ struct host_wait_args
     struct host_completion completion;  /* out */
 };
 
+/* Fills buf with len (at most HOST_RANDOM_MAX) bytes from getrandom(2), in
+ * one system call: under Wine 8 RtlGenRandom makes one call per few dozen
+ * bytes, 0.08 system calls per websocket frame's mask (docs/HOST.md). */
+#define HOST_RANDOM_MAX 65536
+struct host_random_args
+{
+    uint64_t buf;
+    uint64_t len;
+    int32_t error;                /* out: HOST_OK, or HOST_E_INVALID (nothing written) */
+    uint32_t pad;
+};
+
 #define HOST_ABI_SIZE(type, size) _Static_assert(sizeof(struct type) == (size), #type " has the same layout everywhere")
 HOST_ABI_SIZE(host_version_args, 16);
 HOST_ABI_SIZE(host_connect_args, 152);
@@ -184,5 +197,6 @@ HOST_ABI_SIZE(host_address_args, 144);
 HOST_ABI_SIZE(host_submit_args, 48);
 HOST_ABI_SIZE(host_completion, 24);
 HOST_ABI_SIZE(host_wait_args, 32);
+HOST_ABI_SIZE(host_random_args, 24);
 
 #endif /* WINHTTP_HOST_ABI_H */

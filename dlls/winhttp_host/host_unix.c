@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -737,6 +738,29 @@ static NTSTATUS host_address(void *args)
     return 0;
 }
 
+/* The websocket masks' pool (random.c): all of it in one system call. */
+static NTSTATUS host_random(void *args)
+{
+    struct host_random_args *params = args;
+    uint8_t *buf = (uint8_t *)(uintptr_t)params->buf;
+    size_t done = 0;
+    ssize_t ret;
+
+    if (params->len > HOST_RANDOM_MAX)
+    {
+        params->error = HOST_E_INVALID;
+        return 0;
+    }
+    /* up to 256 bytes never come back short; more may, on a signal */
+    while (done < params->len)
+    {
+        if ((ret = getrandom(buf + done, params->len - done, 0)) > 0) done += ret;
+        else if (!ret || errno != EINTR) break;
+    }
+    params->error = done == params->len ? HOST_OK : HOST_E_INVALID;
+    return 0;
+}
+
 __attribute__((visibility("default"))) const unixlib_entry_t __wine_unix_call_funcs[] =
 {
     host_version,
@@ -751,6 +775,7 @@ __attribute__((visibility("default"))) const unixlib_entry_t __wine_unix_call_fu
     host_address,
     host_submit,
     host_wait,
+    host_random,
 };
 
 _Static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == HOST_CALL_COUNT,

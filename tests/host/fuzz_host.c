@@ -183,6 +183,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             host_call(code, &args);
             break;
         }
+        case HOST_CALL_RANDOM:
+        {
+            struct host_random_args args;
+            memset(&args, 0, sizeof(args));
+            pick_buffer(&s, next(&s), &args.buf, &args.len);
+            host_call(code, &args);
+            break;
+        }
         case HOST_CALL_WAIT:
         {
             struct host_wait_args args;

@@ -1,7 +1,8 @@
 /*
  * The helper's Linux side on its own (see host_harness.h): the version
  * answer, a connection's data path, the asynchronous path (a parked
- * receive completed from HOST_CALL_WAIT, cancellation), and bad input from
+ * receive completed from HOST_CALL_WAIT, cancellation), the random bytes
+ * for the mask pool, and bad input from
  * the PE side -- unknown and stale handles, lengths, kinds, pointers --
  * answered with HOST_E_INVALID, never a crash.  Run under ASan/UBSan and
  * under Valgrind by make check.
@@ -62,6 +63,29 @@ static void test_version(void)
     ok(args.magic == HOST_ABI_MAGIC, "magic %#x\n", args.magic);
     ok(args.version == HOST_ABI_VERSION, "version %u\n", args.version);
     ok(args.call_count == HOST_CALL_COUNT, "call count %u\n", args.call_count);
+}
+
+/* HOST_CALL_RANDOM fills the whole buffer, differently each time (two 4 KiB
+ * draws from getrandom agreeing, or one all zero, is a failure of the
+ * call, not chance), and refuses more than HOST_RANDOM_MAX untouched. */
+static void test_random(void)
+{
+    static uint8_t a[4096], b[4096], zero[4096], big[HOST_RANDOM_MAX + 1];
+    struct host_random_args args = { (uintptr_t)a, sizeof(a), -1, 0 };
+
+    ok(!host_call(HOST_CALL_RANDOM, &args) && args.error == HOST_OK, "random: error %d\n", args.error);
+    args.buf = (uintptr_t)b;
+    args.error = -1;
+    ok(!host_call(HOST_CALL_RANDOM, &args) && args.error == HOST_OK, "random: error %d\n", args.error);
+    ok(memcmp(a, zero, sizeof(a)) && memcmp(b, zero, sizeof(b)), "random: a buffer stayed zero\n");
+    ok(memcmp(a, b, sizeof(a)), "random: two draws agree\n");
+    ok(memcmp(a + sizeof(a) - 64, zero, 64), "random: the end of the buffer stayed zero\n");
+    args.buf = (uintptr_t)big;
+    args.len = sizeof(big);
+    args.error = -1;
+    host_call(HOST_CALL_RANDOM, &args);
+    ok(args.error == HOST_E_INVALID, "random: %llu bytes: error %d\n", (unsigned long long)args.len, args.error);
+    ok(!memcmp(big, zero, sizeof(zero)), "random: a refused call wrote\n");
 }
 
 static void test_sync(void)
@@ -249,6 +273,7 @@ START_TEST(host_unix)
         return;
     }
     test_version();
+    test_random();
     test_sync();
     test_async();
     test_bad_input();
