@@ -375,6 +375,7 @@ struct autoproxy_lookup
     SRWLOCK lock;
     struct wpad_search *search; /* lock: the WPAD name look-ups, while they run */
     BOOL cancelled;            /* lock */
+    HANDLE sync_wake;          /* a synchronous look-up waits here for a WPAD name's answer or a cancel */
 };
 
 /* The session's WPAD URL, when one of its requests looked for it already:
@@ -412,7 +413,19 @@ static void lookup_found_wpad(struct autoproxy_lookup *lookup, WCHAR *url)
     lookup->step = LOOKUP_WPAD_FETCH;
 }
 
-/* Starts the WPAD search (asynchronous) or runs it (synchronous). */
+/* A synchronous look-up's search: the name it waits for answered, or the
+ * look-up was cancelled (once per ERROR_IO_PENDING of wpad_search_step,
+ * while the owner waits, so the look-up is alive). */
+static void lookup_sync_wake(void *context)
+{
+    struct autoproxy_lookup *lookup = context;
+
+    SetEvent(lookup->sync_wake);
+}
+
+/* Starts the WPAD search: an asynchronous look-up parks while a name is
+ * looked up, a synchronous one waits for it (autoproxy_lookup_run); either
+ * way autoproxy_lookup_cancel ends the wait. */
 static void lookup_detect(struct autoproxy_lookup *lookup)
 {
     struct wpad_search *search;
@@ -422,12 +435,16 @@ static void lookup_detect(struct autoproxy_lookup *lookup)
         lookup->step = LOOKUP_WPAD_FETCH;
         return;
     }
-    if (!lookup->fetch.async)
+    if (lookup->fetch.async) search = wpad_search_create(lookup->detect, lookup->fetch.wake, lookup->fetch.context);
+    else if ((lookup->sync_wake = CreateEventW(NULL, FALSE, FALSE, NULL)))
+        search = wpad_search_create(lookup->detect, lookup_sync_wake, lookup);
+    else
     {
+        /* no event to wait on beside a cancel: the blocking search */
         lookup_found_wpad(lookup, wpad_detect(lookup->detect));
         return;
     }
-    if (!(search = wpad_search_create(lookup->detect, lookup->fetch.wake, lookup->fetch.context)))
+    if (!search)
     {
         lookup->error = ERROR_NOT_ENOUGH_MEMORY;
         lookup->step = LOOKUP_CONFIG;
@@ -509,7 +526,11 @@ DWORD autoproxy_lookup_run(struct autoproxy_lookup *lookup)
             if (lookup->detect) lookup_detect(lookup);
             break;
         case LOOKUP_DETECT:
-            if (lookup_search(lookup) == ERROR_IO_PENDING) return ERROR_IO_PENDING;
+            if (lookup_search(lookup) == ERROR_IO_PENDING)
+            {
+                if (lookup->fetch.async) return ERROR_IO_PENDING;
+                WaitForSingleObject(lookup->sync_wake, INFINITE);  /* lookup_sync_wake */
+            }
             break;
         case LOOKUP_WPAD_FETCH:
             lookup->step = LOOKUP_CONFIG;
@@ -533,6 +554,7 @@ void autoproxy_lookup_release(struct autoproxy_lookup *lookup)
 {
     if (!lookup || InterlockedDecrement(&lookup->refs)) return;
     wpad_search_release(lookup->search);   /* NULL: an owner steps a search to its end */
+    if (lookup->sync_wake) CloseHandle(lookup->sync_wake);
     heap_free(lookup->script);
     heap_free(lookup->wpad);
     heap_free(lookup->config_url);
@@ -569,18 +591,18 @@ static struct autoproxy_lookup *lookup_create(struct session *session, BOOL asyn
     return lookup;
 }
 
-DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*wake)(void *context), void *context,
-                             struct autoproxy_lookup **ret)
+struct autoproxy_lookup *autoproxy_lookup_create(struct session *session, BOOL async, void (*wake)(void *context),
+                                                 void *context)
 {
     struct autoproxy_lookup *lookup;
 
-    if (!(*ret = lookup = lookup_create(session, async, wake, context))) return ERROR_NOT_ENOUGH_MEMORY;
+    if (!(lookup = lookup_create(session, async, wake, context))) return NULL;
     if (!WinHttpGetIEProxyConfigForCurrentUser(&lookup->cfg)) memset(&lookup->cfg, 0, sizeof(lookup->cfg));
     if (lookup->cfg.fAutoDetect) lookup->detect = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
     lookup->session_wpad = TRUE;
     if (lookup->cfg.lpszAutoConfigUrl && !(lookup->config_url = strdupW(lookup->cfg.lpszAutoConfigUrl)))
         lookup->error = ERROR_NOT_ENOUGH_MEMORY;
-    return autoproxy_lookup_run(lookup);
+    return lookup;
 }
 
 DWORD autoproxy_lookup_start_options(struct session *session, const WINHTTP_AUTOPROXY_OPTIONS *options, BOOL async,

@@ -242,16 +242,20 @@ static DWORD find_automatic_proxy(struct request *req)
     struct autoproxy_lookup *lookup = NULL, *old;
     DWORD error = ERROR_SUCCESS;
 
-    if (uses_automatic_proxy(req))
-        error = autoproxy_lookup_start(req->session, object_is_async(&req->hdr), automatic_proxy_wake, req, &lookup);
+    if (uses_automatic_proxy(req)
+        && !(lookup = autoproxy_lookup_create(req->session, object_is_async(&req->hdr), automatic_proxy_wake, req)))
+        error = ERROR_NOT_ENOUGH_MEMORY;
+    /* published before it runs: a close ends a synchronous look-up too */
     EnterCriticalSection(&req->cs);
     old = req->autoproxy;
     req->autoproxy = lookup;
     LeaveCriticalSection(&req->cs);
     autoproxy_lookup_release(old);
+    if (!lookup) return error;
     /* closed before request_handle_closing could see the look-up */
-    if (lookup && req->hdr.closing) autoproxy_lookup_cancel(lookup);
-    return error;
+    if (req->hdr.closing) autoproxy_lookup_cancel(lookup);
+    if ((error = autoproxy_lookup_run(lookup)) == ERROR_IO_PENDING) return error;
+    return req->hdr.closing ? ERROR_WINHTTP_OPERATION_CANCELLED : error;
 }
 
 /* The send's task was woken: the look-up goes on (only the task sets

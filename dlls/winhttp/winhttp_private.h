@@ -231,9 +231,12 @@ void proxy_default_config(WCHAR **server, WCHAR **bypass);
  * ends now, and nothing new starts. */
 void pac_cache_clear(void);
 struct autoproxy_lookup;
-/* An AUTOMATIC_PROXY send's: the user's Internet Settings and the script they lead to. */
-DWORD autoproxy_lookup_start(struct session *session, BOOL async, void (*wake)(void *context), void *context,
-                             struct autoproxy_lookup **ret);
+/* An AUTOMATIC_PROXY send's: the user's Internet Settings and the script
+ * they lead to; NULL when out of memory.  Nothing runs before
+ * autoproxy_lookup_run, so that the owner can publish it first for
+ * autoproxy_lookup_cancel (a synchronous look-up runs to its end in that call). */
+struct autoproxy_lookup *autoproxy_lookup_create(struct session *session, BOOL async, void (*wake)(void *context),
+                                                 void *context);
 /* WinHttpGetProxyForUrl(Ex)'s: the script the options name. */
 DWORD autoproxy_lookup_start_options(struct session *session, const WINHTTP_AUTOPROXY_OPTIONS *options, BOOL async,
                                      void (*wake)(void *context), void *context, struct autoproxy_lookup **ret);

@@ -21,6 +21,7 @@
 
 #include "test.h"
 #include "ws_helpers.h"
+#include "sync_call.h"
 
 static const WCHAR internet_settings[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
 static const WCHAR connections[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections";
@@ -1327,8 +1328,10 @@ static void test_wpad_dns_stall(void)
     struct saved_value saved_domain, saved_settings;
     struct async_end end = { NULL, 0 }, *pend = &end;
     struct resolver_wait *wait;
+    struct sync_call call;
     WINHTTP_AUTOPROXY_OPTIONS options;
     HINTERNET session, resolver, con, req;
+    HANDLE thread;
     DWORD error, elapsed;
     ULONGLONG start;
     BOOL ret;
@@ -1374,6 +1377,20 @@ static void test_wpad_dns_stall(void)
     WinHttpCloseHandle(con);
     WinHttpCloseHandle(session);
     CloseHandle(end.event);
+
+    /* a synchronous one, closed from another thread while it waits for the name */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"stall3.invalid");
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(session, L"127.0.0.1", 80, 0);
+    req = WinHttpOpenRequest(con, NULL, L"/", NULL, NULL, NULL, 0);
+    sync_call_init(&call, req, 0);
+    thread = sync_call_start(&call);
+    ok(dns_query_seen("stall3"), "no DNS query for wpad.stall3.invalid\n");
+    ok(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT, "the send did not wait for the name: %d, %lu\n", call.ret,
+       call.error);
+    sync_call_close(&call, thread);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(session);
 
     restore_value(&saved_settings);
     restore_value(&saved_domain);

@@ -39,14 +39,14 @@ struct sync_call
 };
 
 /* The session's status callback (the request's context value is the call). */
-static void CALLBACK sync_call_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+static inline void CALLBACK sync_call_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct sync_call *call = (struct sync_call *)context;
 
     if (call && status == call->status) SetEvent(call->reached);
 }
 
-static void sync_call_init(struct sync_call *call, HINTERNET request, DWORD status)
+static inline void sync_call_init(struct sync_call *call, HINTERNET request, DWORD status)
 {
     DWORD_PTR context = (DWORD_PTR)call;
 
@@ -57,7 +57,7 @@ static void sync_call_init(struct sync_call *call, HINTERNET request, DWORD stat
     WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
 }
 
-static DWORD WINAPI sync_call_thread(void *arg)
+static inline DWORD WINAPI sync_call_thread(void *arg)
 {
     struct sync_call *call = arg;
 
@@ -80,7 +80,7 @@ static DWORD WINAPI sync_call_thread(void *arg)
     return 0;
 }
 
-static HANDLE sync_call_start(struct sync_call *call)
+static inline HANDLE sync_call_start(struct sync_call *call)
 {
     return CreateThread(NULL, 0, sync_call_thread, call, 0, NULL);
 }
@@ -88,7 +88,7 @@ static HANDLE sync_call_start(struct sync_call *call)
 /* Closes the request while the call waits: the call must end within a
  * second, failing with ERROR_WINHTTP_OPERATION_CANCELLED.  Frees thread
  * and the call's event. */
-static void sync_call_close(struct sync_call *call, HANDLE thread)
+static inline void sync_call_close(struct sync_call *call, HANDLE thread)
 {
     DWORD start = GetTickCount(), elapsed;
 
