@@ -478,6 +478,14 @@ static void init_epoll(void)
     epoll_fd = wake_fd = -1;
 }
 
+
+/* A NULL buffer with a length is refused here rather than given to the
+ * kernel: the call would only fail with EFAULT, but tools that check each
+ * system call's memory (Valgrind) count it as an error of ours. */
+static int null_buffer(uint64_t buf, uint64_t len)
+{
+    return !buf && len;
+}
 static NTSTATUS host_submit(void *args)
 {
     struct host_submit_args *params = args;
@@ -491,7 +499,7 @@ static NTSTATUS host_submit(void *args)
         params->error = HOST_E_NO_MEMORY;
         return 0;
     }
-    if (params->kind >= HOST_OP_KIND_COUNT || params->len > HOST_IO_MAX
+    if (params->kind >= HOST_OP_KIND_COUNT || params->len > HOST_IO_MAX || null_buffer(params->buf, params->len)
         || (params->kind == HOST_OP_SEND && !params->len) || !(slot = lock_slot(params->handle)))
     {
         params->error = HOST_E_INVALID;
@@ -670,7 +678,8 @@ static NTSTATUS host_io(struct host_io_args *params, int is_send)
     ssize_t ret;
 
     params->done = 0;
-    if (fd < 0 || params->len > HOST_IO_MAX || (params->flags & ~(HOST_IO_NOWAIT | HOST_IO_PEEK)))
+    if (fd < 0 || params->len > HOST_IO_MAX || null_buffer(params->buf, params->len)
+        || (params->flags & ~(HOST_IO_NOWAIT | HOST_IO_PEEK)))
     {
         params->error = HOST_E_INVALID;
         return 0;
@@ -746,7 +755,7 @@ static NTSTATUS host_random(void *args)
     size_t done = 0;
     ssize_t ret;
 
-    if (params->len > HOST_RANDOM_MAX)
+    if (params->len > HOST_RANDOM_MAX || null_buffer(params->buf, params->len))
     {
         params->error = HOST_E_INVALID;
         return 0;

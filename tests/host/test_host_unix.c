@@ -67,7 +67,8 @@ static void test_version(void)
 
 /* HOST_CALL_RANDOM fills the whole buffer, differently each time (two 4 KiB
  * draws from getrandom agreeing, or one all zero, is a failure of the
- * call, not chance), and refuses more than HOST_RANDOM_MAX untouched. */
+ * call, not chance), and refuses more than HOST_RANDOM_MAX untouched, and
+ * a NULL buffer. */
 static void test_random(void)
 {
     static uint8_t a[4096], b[4096], zero[4096], big[HOST_RANDOM_MAX + 1];
@@ -86,6 +87,11 @@ static void test_random(void)
     host_call(HOST_CALL_RANDOM, &args);
     ok(args.error == HOST_E_INVALID, "random: %llu bytes: error %d\n", (unsigned long long)args.len, args.error);
     ok(!memcmp(big, zero, sizeof(zero)), "random: a refused call wrote\n");
+    args.buf = 0;
+    args.len = 16;
+    args.error = -1;
+    host_call(HOST_CALL_RANDOM, &args);
+    ok(args.error == HOST_E_INVALID, "random: NULL buffer: error %d\n", args.error);
 }
 
 static void test_sync(void)
