@@ -474,7 +474,8 @@ static const struct object_vtbl resolver_vtbl =
     resolver_destroy,
     resolver_query_option,
     resolver_set_option,
-    NULL,    NULL,
+    NULL,
+    NULL,
 };
 
 /***********************************************************************

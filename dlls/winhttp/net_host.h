@@ -2,10 +2,11 @@
  * The host-socket backend's PE side (net_host.c): Linux sockets driven
  * through the winhttp_host helper (a Wine builtin DLL and its .so).
  *
- * net.c is the only user but for host_random (random.c).  A connection is on the host backend when its
- * handle (UINT64, never 0) is set; each call here is one unix call made
- * from the calling thread, no wineserver round trip.  Errors are WinHTTP
- * errors, ERROR_IO_PENDING where a call did not complete.
+ * net.c is the only user, but for host_random (random.c).  A connection is
+ * on the host backend when its handle (UINT64, never 0) is set; each call
+ * here is one unix call made from the calling thread, no wineserver round
+ * trip.  Errors are WinHTTP errors, ERROR_IO_PENDING where a call did not
+ * complete.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

@@ -168,7 +168,8 @@ static const struct object_vtbl session_vtbl =
     session_destroy,
     session_query_option,
     session_set_option,
-    session_set_timeouts,    NULL,
+    session_set_timeouts,
+    NULL,
 };
 
 /***********************************************************************
@@ -264,7 +265,8 @@ static const struct object_vtbl connect_vtbl =
     connect_destroy,
     connect_query_option,
     connect_set_option,
-    NULL,    NULL,
+    NULL,
+    NULL,
 };
 
 /***********************************************************************

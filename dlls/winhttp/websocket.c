@@ -311,7 +311,8 @@ static const struct object_vtbl websocket_vtbl =
     websocket_destroy,
     websocket_query_option,
     websocket_set_option,
-    NULL,    NULL,
+    NULL,
+    NULL,
 };
 
 /* Sending ---------------------------------------------------------------- */

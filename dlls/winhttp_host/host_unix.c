@@ -478,7 +478,6 @@ static void init_epoll(void)
     epoll_fd = wake_fd = -1;
 }
 
-
 /* A NULL buffer with a length is refused here rather than given to the
  * kernel: the call would only fail with EFAULT, but tools that check each
  * system call's memory (Valgrind) count it as an error of ours. */
@@ -486,6 +485,7 @@ static int null_buffer(uint64_t buf, uint64_t len)
 {
     return !buf && len;
 }
+
 static NTSTATUS host_submit(void *args)
 {
     struct host_submit_args *params = args;
