@@ -1,6 +1,6 @@
 #!/bin/bash
 # Usage: bench/ab.sh [--rounds N] [--seconds S] [--workloads LIST] [--cpus LIST] [--proxy] [--host DIR [--host-a DIR]]
-#                    [--raw-callbacks] A.dll B.dll
+#                    [--raw-callbacks] [--raw-host] A.dll B.dll
 #
 # A/B of two builds of our winhttp.dll, for changes smaller than the spread
 # between `make bench` runs: N rounds (default 6), each running
@@ -18,6 +18,9 @@
 # only) instead of raw Winsock: the columns are then A/native and B/native.
 # --host-a DIR: A's helper is another (an A built against another
 # HOST_ABI_VERSION would fall back to Winsock with B's helper).
+# --raw-host (with --host): the reference is `bench_raw.exe --host`, raw's
+# client on host sockets through the same helper (the limit for a PE
+# program there) instead of the native client.
 # --raw-callbacks: the reference is `bench_raw.exe --callbacks`, raw Winsock
 # shaped as bench_winhttp.exe's async_ workloads (completions, bench_pipe.c);
 # async_ rows only.
@@ -30,7 +33,7 @@ set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
 . bench/lib.sh
-rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" host_a="" ref=raw raw_args=()
+rounds=6 seconds=1 workloads=async_pipe16,stream64k cpus=0 with_proxy=0 host_dir="" host_a="" ref=raw raw_args=() raw_host=0
 while [ $# -gt 2 ]; do
     case $1 in
     --proxy) with_proxy=1; shift ;;
@@ -41,6 +44,7 @@ while [ $# -gt 2 ]; do
                 { echo "ab: no winhttp_host.so in $2" >&2; exit 2; }
             shift 2 ;;
     --raw-callbacks) raw_args=(--callbacks) ref=raw_cb; shift ;;
+    --raw-host) raw_host=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
@@ -49,6 +53,10 @@ while [ $# -gt 2 ]; do
     esac
 done
 [ $# = 2 ] && [ -f "$1" ] && [ -f "$2" ] || { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+if [ $raw_host = 1 ]; then
+    [ -n "$host_dir" ] || { echo "ab: --raw-host needs --host DIR" >&2; exit 2; }
+    raw_args=(--host) ref=raw_host
+fi
 dir=build/x86_64/bench
 wine=${WINE:-wine}
 wineserver=${WINESERVER:-wineserver}

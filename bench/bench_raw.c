@@ -20,6 +20,11 @@
  *   bench_raw.exe --costs [--tls HOST:PORT] HOST:PORT   (what single calls cost under Wine)
  *   bench_raw.exe --callbacks [options as above]         (async_ workloads shaped
  *                 as bench_winhttp.exe's: completions, bench_pipe.c; name raw_cb)
+ *   bench_raw.exe --host [options as above]              (name raw_host: the same
+ *                 blocking client on Linux sockets, each send and receive one
+ *                 unix call into our helper, winhttp_host, found as winhttp.dll
+ *                 finds it -- WINEDLLPATH: the limit for a PE program on host
+ *                 sockets, which the host column is measured against)
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -29,13 +34,19 @@
 #include "bench.h"
 #include <security.h>
 #include <schannel.h>
+#include "../dlls/winhttp/host_link.h"
 
 #define RX_SIZE (1u << 20)
 #define MAX_HEADER 14
 
+/* --host: Linux sockets through the helper instead of ws2_32 */
+static struct host_link host;
+static BOOL use_host;
+
 struct raw
 {
     SOCKET s;
+    UINT64 host;              /* --host: the helper's socket handle, else 0 */
     BYTE *rx;                 /* received bytes: plaintext, or TLS records decrypted in place */
     size_t rx_len;            /* bytes in rx */
     size_t rx_next;           /* TLS: the first byte of rx not decrypted yet */
@@ -67,26 +78,51 @@ struct frame
     BYTE mask[4];
 };
 
-static DWORD send_all(SOCKET s, const BYTE *p, size_t len)
+/* One blocking send or receive on the connection's socket: *done bytes. */
+static DWORD socket_io(struct raw *r, unsigned int call, void *buf, size_t len, size_t *done)
 {
+    int n;
+
+    if (r->host)
+    {
+        struct host_io_args args = { r->host, (UINT_PTR)buf, len, 0, HOST_E_INVALID, 0 };
+
+        host.call(host.handle, call, &args);
+        *done = args.done;
+        return args.error == HOST_OK ? 0 : WSAECONNRESET;
+    }
+    if (call == HOST_CALL_SEND) n = send(r->s, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
+    else n = recv(r->s, buf, len > 0x40000000 ? 0x40000000 : (int)len, 0);
+    *done = n > 0 ? n : 0;
+    return n == SOCKET_ERROR ? WSAGetLastError() : 0;
+}
+
+static DWORD send_all(struct raw *r, const BYTE *p, size_t len)
+{
+    DWORD error;
+    size_t n;
+
     while (len)
     {
-        int n = send(s, (const char *)p, len > 0x40000000 ? 0x40000000 : (int)len, 0);
-        if (n == SOCKET_ERROR) return WSAGetLastError();
+        if ((error = socket_io(r, HOST_CALL_SEND, (void *)p, len, &n))) return error;
         p += n;
         len -= n;
     }
     return 0;
 }
 
+/* Receives up to len bytes into buf; 0 bytes is the end of the stream. */
+static DWORD recv_bytes(struct raw *r, void *buf, size_t len, size_t *got)
+{
+    DWORD error = socket_io(r, HOST_CALL_RECV, buf, len, got);
+
+    return error ? error : *got ? 0 : ERROR_GRACEFUL_DISCONNECT;
+}
+
 /* Receives into rx + at, as much as fits. */
 static DWORD recv_some(struct raw *r, size_t at, size_t *got)
 {
-    int n = recv(r->s, (char *)r->rx + at, (int)(RX_SIZE - at), 0);
-
-    *got = n > 0 ? n : 0;
-    if (n == SOCKET_ERROR) return WSAGetLastError();
-    return n ? 0 : ERROR_GRACEFUL_DISCONNECT;
+    return recv_bytes(r, r->rx + at, RX_SIZE - at, got);
 }
 
 /* Frames ---------------------------------------------------------------- */
@@ -169,7 +205,7 @@ static DWORD tls_send_frame(struct raw *r, const struct frame *f)
             p += bufs[0].cbBuffer + bufs[1].cbBuffer + bufs[2].cbBuffer;
         }
     }
-    return send_all(r->s, r->tx, p - r->tx);
+    return send_all(r, r->tx, p - r->tx);
 }
 
 /* The next buffered record's plaintext as the span, decrypted in place;
@@ -276,7 +312,7 @@ static DWORD tls_connect(struct raw *r)
         r->have_ctx = TRUE;
         if (out.cbBuffer && out.pvBuffer)
         {
-            error = send_all(r->s, out.pvBuffer, out.cbBuffer);
+            error = send_all(r, out.pvBuffer, out.cbBuffer);
             FreeContextBuffer(out.pvBuffer);
             if (error) return error;
         }
@@ -315,7 +351,7 @@ static DWORD send_frame(struct raw *r, const struct frame *f)
 {
     if (r->secure) return tls_send_frame(r, f);
     frame_copy(f, 0, f->head_len + f->len, r->tx);
-    return send_all(r->s, r->tx, f->head_len + f->len);
+    return send_all(r, r->tx, f->head_len + f->len);
 }
 
 /* Received plaintext not parsed yet becomes the span. */
@@ -333,17 +369,18 @@ static DWORD next_span(struct raw *r)
 
 /* Through bench_proxy: "CONNECT host:port", and its 2xx answer read to the
  * end of its head (nothing may follow it before the server speaks). */
-static BOOL open_tunnel(SOCKET s)
+static BOOL open_tunnel(struct raw *r)
 {
     char buf[1024];
     int len = 0, n;
+    size_t got;
 
     n = snprintf(buf, sizeof(buf), "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n\r\n", bench_host, bench_port,
                  bench_host, bench_port);
-    if (send_all(s, (const BYTE *)buf, n)) return FALSE;
+    if (send_all(r, (const BYTE *)buf, n)) return FALSE;
     while (len < (int)sizeof(buf) - 1)
     {
-        if ((n = recv(s, buf + len, 1, 0)) <= 0) return FALSE;   /* byte by byte: not past the head */
+        if (recv_bytes(r, buf + len, 1, &got)) return FALSE;   /* byte by byte: not past the head */
         buf[++len] = 0;
         if (len >= 4 && !memcmp(buf + len - 4, "\r\n\r\n", 4)) break;
     }
@@ -355,10 +392,37 @@ static BOOL open_tunnel(SOCKET s)
     return TRUE;
 }
 
-static SOCKET connect_to_server(void)
+/* One connection attempt: r->s, or r->host with --host. */
+static BOOL connect_addr(struct raw *r, const ADDRINFOA *ai)
+{
+    BOOL nodelay = TRUE;
+
+    if (use_host)
+    {
+        struct host_connect_args args;
+
+        memset(&args, 0, sizeof(args));
+        if (ai->ai_addrlen > sizeof(args.addr)) return FALSE;
+        memcpy(args.addr, ai->ai_addr, ai->ai_addrlen);
+        args.addr_len = ai->ai_addrlen;
+        host.call(host.handle, HOST_CALL_CONNECT, &args);  /* TCP_NODELAY set by the helper */
+        r->host = args.error == HOST_OK ? args.handle : 0;
+        return r->host != 0;
+    }
+    if ((r->s = socket(ai->ai_family, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) return FALSE;
+    if (!connect(r->s, ai->ai_addr, (int)ai->ai_addrlen))
+    {
+        setsockopt(r->s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
+        return TRUE;
+    }
+    closesocket(r->s);
+    r->s = INVALID_SOCKET;
+    return FALSE;
+}
+
+static BOOL connect_to_server(struct raw *r)
 {
     ADDRINFOA hints, *list, *ai;
-    SOCKET s = INVALID_SOCKET;
     char host[256], port[8], *colon;
 
     memset(&hints, 0, sizeof(hints));
@@ -370,29 +434,35 @@ static SOCKET connect_to_server(void)
     if (getaddrinfo(host, port, &hints, &list))
     {
         bench_note("getaddrinfo failed: %d", WSAGetLastError());
-        return INVALID_SOCKET;
+        return FALSE;
     }
     /* "localhost" may name ::1 first and the server listen on 127.0.0.1 only */
-    for (ai = list; ai; ai = ai->ai_next)
-    {
-        if ((s = socket(ai->ai_family, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) continue;
-        if (!connect(s, ai->ai_addr, (int)ai->ai_addrlen)) break;
-        closesocket(s);
-        s = INVALID_SOCKET;
-    }
-    if (s == INVALID_SOCKET) bench_note("connect failed: %d", WSAGetLastError());
+    for (ai = list; ai; ai = ai->ai_next) if (connect_addr(r, ai)) break;
     freeaddrinfo(list);
-    if (s != INVALID_SOCKET && bench_proxy[0] && !open_tunnel(s))
+    if (!ai)
     {
-        closesocket(s);
-        s = INVALID_SOCKET;
+        bench_note("connect failed: %d", WSAGetLastError());
+        return FALSE;
     }
-    return s;
+    return !bench_proxy[0] || open_tunnel(r);
+}
+
+static void close_socket(struct raw *r)
+{
+    if (r->host)
+    {
+        struct host_handle_args args = { r->host, 0, HOST_E_INVALID };
+
+        host.call(host.handle, HOST_CALL_CLOSE, &args);
+        r->host = 0;
+    }
+    if (r->s != INVALID_SOCKET) closesocket(r->s);
+    r->s = INVALID_SOCKET;
 }
 
 static void raw_free(struct raw *r)
 {
-    if (r->s != INVALID_SOCKET) closesocket(r->s);
+    close_socket(r);
     if (r->have_ctx) DeleteSecurityContext(&r->ctx);
     if (r->have_cred) FreeCredentialsHandle(&r->cred);
     free(r->rx);
@@ -409,15 +479,14 @@ static void *raw_open(BOOL async)
     struct frame f;
     char request[512], response[4096];
     size_t len = 0, tx_size = BENCH_MAX_MESSAGE + MAX_HEADER, records;
-    BOOL nodelay = TRUE;
     DWORD error;
 
     if (!(r = calloc(1, sizeof(*r)))) return NULL;
+    r->s = INVALID_SOCKET;
     r->rng = 0x2545f491;
     r->secure = bench_secure;
     InitializeSRWLock(&r->crypt_lock);
-    if (!(r->rx = malloc(RX_SIZE)) || (r->s = connect_to_server()) == INVALID_SOCKET) goto fail;
-    setsockopt(r->s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
+    if (!(r->rx = malloc(RX_SIZE)) || !connect_to_server(r)) goto fail;
     if (r->secure)
     {
         if ((error = tls_connect(r)))
@@ -555,7 +624,13 @@ static void raw_close(void *conn)
 
     frame_init(r, &f, 0x88, code, sizeof(code));
     send_frame(r, &f);
-    shutdown(r->s, SD_SEND);
+    if (r->host)
+    {
+        struct host_handle_args args = { r->host, HOST_SHUT_SEND, HOST_E_INVALID };
+
+        host.call(host.handle, HOST_CALL_SHUTDOWN, &args);
+    }
+    else shutdown(r->s, SD_SEND);
     raw_free(r);
 }
 
@@ -841,8 +916,7 @@ static int run_costs(void)
     {
         encrypt_cost(r, 22, "EncryptMessage of a 22-byte record (no send)");
         encrypt_cost(r, 16384, "EncryptMessage of a 16 KiB record (no send)");
-        closesocket(r->s);
-        r->s = INVALID_SOCKET;
+        close_socket(r);
         raw_free(r);
     }
     return 0;
@@ -869,6 +943,21 @@ int main(int argc, char **argv)
         bench_name = "raw_cb";
         raw_client.async_pipe = raw_callbacks_pipe;
         raw_client.async_only = TRUE;
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+    }
+    else if (argc > 1 && !strcmp(argv[1], "--host"))
+    {
+        const char *why_not;
+
+        bench_name = "raw_host";
+        if ((why_not = host_link_open(&host)))
+        {
+            fprintf(stderr, "bench_raw --host: %s\n", why_not);
+            return 2;
+        }
+        use_host = TRUE;
         argv[1] = argv[0];
         argc--;
         argv++;

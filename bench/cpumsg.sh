@@ -1,5 +1,5 @@
 #!/bin/bash
-# Usage: bench/cpumsg.sh [--rounds N] [--workloads LIST] [--host DIR [--host-a DIR]] [--cpus LIST] A.dll [B.dll]
+# Usage: bench/cpumsg.sh [--rounds N] [--workloads LIST] [--host DIR [--host-a DIR] [--raw-host]] [--cpus LIST] A.dll [B.dll]
 #
 # Client CPU per message, the measure of docs/HOST.md "Speed": each client
 # (bench_winhttp.exe with A.dll, with B.dll, and the reference: the native
@@ -13,7 +13,8 @@
 # (WINHTTP_BACKEND=host, WINEDLLPATH=DIR); --host-a DIR: A's helper is
 # another (A built against another HOST_ABI_VERSION, e.g. main's, would
 # fall back to Winsock with B's helper: a rate of a few thousand messages/s
-# shows it).  Pinned to --cpus (default 0) like make bench, server
+# shows it); --raw-host: the reference is raw's client on the same helper
+# (bench_raw.exe --host) instead of the native client.  Pinned to --cpus (default 0) like make bench, server
 # included.  The counts are exact; the CPU figures still move by more than
 # small changes on a loaded machine (a round's short run may even cost more
 # than its long one: a negative figure), so take several rounds.
@@ -23,7 +24,7 @@ set -u
 topdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$topdir" || exit 2
 . bench/lib.sh
-rounds=5 workloads=rt16,stream16 cpus=0 host_dir="" host_a=""
+rounds=5 workloads=rt16,stream16 cpus=0 host_dir="" host_a="" raw_host=0
 while [ $# -gt 1 ]; do
     case $1 in
     --host) host_dir=$(cd "$2" && pwd) && [ -f "$host_dir/winhttp_host.so" ] ||
@@ -32,6 +33,7 @@ while [ $# -gt 1 ]; do
     --host-a) host_a=$(cd "$2" && pwd) && [ -f "$host_a/winhttp_host.so" ] ||
                 { echo "cpumsg: no winhttp_host.so in $2" >&2; exit 2; }
             shift 2 ;;
+    --raw-host) raw_host=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
@@ -41,6 +43,7 @@ done
 [ $# -ge 1 ] && [ $# -le 2 ] && [ -f "$1" ] && { [ $# = 1 ] || [ -f "$2" ]; } ||
     { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 command -v perf > /dev/null || { echo "cpumsg: perf is not installed" >&2; exit 2; }
+[ $raw_host = 0 ] || [ -n "$host_dir" ] || { echo "cpumsg: --raw-host needs --host DIR" >&2; exit 2; }
 dir=build/x86_64/bench
 wine=${WINE:-wine}
 wineserver=${WINESERVER:-wineserver}
@@ -83,7 +86,8 @@ one() {
     [ -n "$host_dir" ] && backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
     [ "$1" = A ] && [ -n "$host_a" ] && backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_a")
     case $1 in
-    ref) if [ -n "$host_dir" ]; then cmd=("$native"); else cmd=("$wine" "$dir/bench_raw.exe"); fi ;;
+    ref) if [ $raw_host = 1 ]; then cmd=("$wine" "$dir/bench_raw.exe" --host)
+         elif [ -n "$host_dir" ]; then cmd=("$native"); else cmd=("$wine" "$dir/bench_raw.exe"); fi ;;
     *) cmd=("$wine" "$work/$1/bench_winhttp.exe") ;;
     esac
     env ${backend[@]+"${backend[@]}"} WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" "${pin[@]}" \

@@ -18,8 +18,8 @@ $(BENCH_DIR):
 $(BENCH_DIR)/bench_winhttp.exe: $(srcdir)/bench/bench_winhttp.c $(BENCH_COMMON) $(srcdir)/include/winhttp.h build/x86_64/libwinhttp.a | $(BENCH_DIR)
 	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_winhttp.c $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench_pipe.c $(PE_LDFLAGS) -Lbuild/x86_64 -lwinhttp -lws2_32
 
-$(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(BENCH_COMMON) | $(BENCH_DIR)
-	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench_pipe.c $(PE_LDFLAGS) -lws2_32 -lsecur32
+$(BENCH_DIR)/bench_raw.exe: $(srcdir)/bench/bench_raw.c $(srcdir)/dlls/winhttp/host_link.c $(srcdir)/dlls/winhttp/host_link.h $(BENCH_COMMON) | $(BENCH_DIR)
+	$(cc_x86_64) $(PE_CFLAGS) -o $@ $(srcdir)/bench/bench_raw.c $(srcdir)/bench/bench_common.c $(srcdir)/bench/bench_pipe.c $(srcdir)/dlls/winhttp/host_link.c $(PE_LDFLAGS) -lws2_32 -lsecur32
 
 $(BENCH_DIR)/winhttp.dll: build/x86_64/winhttp.dll | $(BENCH_DIR)
 	cp $< $@

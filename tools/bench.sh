@@ -21,6 +21,9 @@
 #            finds one owed, receives completed on a completion-port thread;
 #            bench/bench_pipe.c), where raw's async_ rows are one thread in
 #            blocking calls
+#   raw_host DIR/bench_raw.exe --host: raw's client on Linux sockets, each send
+#            and receive one unix call into the helper (the limit for a PE
+#            program on host sockets under Wine), when the helper is built
 #   native   BENCH_NATIVE (build/native/bench/bench_native): a Linux program on
 #            Linux sockets, no Wine; ws rows only
 #
@@ -225,7 +228,7 @@ measure() {
     clients=(ours builtin raw raw_cb)
     host_dir=$(cd "${HOST_DIR:-build/x86_64/host}" 2> /dev/null && pwd)
     if [ -n "$host_dir" ] && [ -f "$host_dir/winhttp_host.so" ]; then
-        clients=(ours host builtin raw raw_cb)
+        clients=(ours host builtin raw raw_cb raw_host)
     else
         echo "bench: no host column: the helper is not built (${HOST_DIR:-build/x86_64/host})" >&2
     fi
@@ -245,6 +248,7 @@ measure() {
             builtin) override=b exe=$dir/bench_winhttp.exe ;;
             raw) override=n exe=$dir/bench_raw.exe ;;
             raw_cb) override=n exe=$dir/bench_raw.exe extra=(--callbacks) ;;
+            raw_host) override=n exe=$dir/bench_raw.exe extra=(--host) backend_env=(WINEDLLPATH="$host_dir") ;;
             native) override=n exe=$native_exe ;;
             esac
             echo "bench: run $r/$runs: $client" >&2
@@ -337,27 +341,34 @@ summarize() {
 
 summarize > "$out/summary.txt"
 table=$(grep -v '^DATA ' "$out/summary.txt")
-# The async_ rows against raw Winsock of the same shape (raw_cb), when measured.
-shape=$(awk "$awk_median"'
-    $2 == "RESULT" && $5 != "FAIL" && ($3 == "ours" || $3 == "raw" || $3 == "raw_cb") {
+# pair_table A B REF: the rows B measured, "| workload | unit | A | B | REF |
+# A/B | B/REF |" (medians): ours against raw_cb (the async_ rows against raw
+# Winsock of the same shape), host against raw_host (host sockets against
+# the limit for a PE program on them).
+pair_table() {
+    awk -v a="$1" -v b="$2" -v ref="$3" "$awk_median"'
+    function ratio(x, y) { return x && y ? sprintf("%.2f", x / y) : "n/a" }
+    $2 == "RESULT" && $5 != "FAIL" && ($3 == a || $3 == b || $3 == ref) {
         key = $3 SUBSEP $4; cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
-        if ($3 == "raw_cb" && !($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
+        if ($3 == b && !($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
     }
     END {
         if (!nw) exit
-        print "| workload | unit | ours | raw_cb | raw | ours/raw_cb | raw_cb/raw |"
+        printf "| workload | unit | %s | %s | %s | %s/%s | %s/%s |\n", a, b, ref, a, b, b, ref
         print "|---|---|---:|---:|---:|---:|---:|"
         for (i = 1; i <= nw; i++) {
             w = order[i]
             for (c = 1; c <= 3; c++) {
-                n = c == 1 ? "ours" : c == 2 ? "raw_cb" : "raw"
-                m[n] = cnt[n SUBSEP w] ? median(n SUBSEP w) : 0
+                n = c == 1 ? a : c == 2 ? b : ref
+                m[c] = cnt[n SUBSEP w] ? median(n SUBSEP w) : 0
             }
-            printf "| %s | %s | %.0f | %.0f | %.0f | %s | %s |\n", w, unit[w], m["ours"], m["raw_cb"], m["raw"],
-                   m["raw_cb"] ? sprintf("%.2f", m["ours"] / m["raw_cb"]) : "n/a",
-                   m["raw"] ? sprintf("%.2f", m["raw_cb"] / m["raw"]) : "n/a"
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", w, unit[w], m[1] ? sprintf("%.0f", m[1]) : "n/a",
+                   m[2] ? sprintf("%.0f", m[2]) : "n/a", m[3] ? sprintf("%.0f", m[3]) : "n/a", ratio(m[1], m[2]), ratio(m[2], m[3])
         }
-    }' "$results")
+    }' "$results"
+}
+shape=$(pair_table ours raw_cb raw)
+host_limit=$(pair_table host raw_host native)
 # medians of the --costs lines: "| what | median us (min–max) |"
 costs=$(awk '$2 == "COST" {
         what = $3; for (i = 4; i < NF - 1; i++) what = what " " $i
@@ -386,6 +397,12 @@ if [ -n "$shape" ]; then
     echo "The async_ rows against raw Winsock/Schannel shaped as our client (raw_cb: bench_raw --callbacks, medians):"
     echo
     echo "$shape"
+fi
+if [ -n "$host_limit" ]; then
+    echo
+    echo "Host sockets against raw's client on host sockets (raw_host: bench_raw --host, one unix call per send and receive), medians:"
+    echo
+    echo "$host_limit"
 fi
 [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
 [ -z "$proxy_note" ] || echo "No proxy rows: $proxy_note."
@@ -449,6 +466,14 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
              "completed on a completion-port thread (\`bench_raw --callbacks\`, \`bench/bench_pipe.c\`), medians:"
         echo
         echo "$shape"
+    fi
+    if [ -n "$host_limit" ]; then
+        echo
+        echo "What a PE program can reach on host sockets under Wine on this machine: raw's client (blocking, as" \
+             "raw's rows) with each send and receive one unix call into the helper (\`bench_raw --host\`), against" \
+             "the host column and the native Linux client, medians:"
+        echo
+        echo "$host_limit"
     fi
     [ $dll_ok = 1 ] || echo "WARNING: the check of which winhttp.dll was loaded failed."
     echo

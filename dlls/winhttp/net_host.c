@@ -2,10 +2,7 @@
  * The host-socket backend (see net_host.h): finding the helper, the
  * version handshake, and one function per unix call.
  *
- * The helper is winhttp_host.dll, a Wine builtin whose Linux side
- * (winhttp_host.so) Wine loads beside it.  We load it by name, ask ntdll
- * for its call table (NtQueryVirtualMemory with MemoryWineUnixFuncs) and
- * call through __wine_unix_call_dispatcher, exported by Wine's ntdll.  Any
+ * host_link.c finds the helper (winhttp_host.dll and its Linux side).  Any
  * step failing -- not Wine, no helper, a helper without its .so, another
  * ABI version -- leaves the process on Winsock, and +winhttp says why.
  *
@@ -19,15 +16,10 @@
  */
 
 #include "net_host.h"
+#include "host_link.h"
 #include "worker.h"
 
-#define MEMORY_WINE_UNIX_FUNCS 1000   /* Wine's MemoryWineUnixFuncs information class */
-
-typedef NTSTATUS (WINAPI *unix_call_fn)(UINT64 handle, unsigned int code, void *args);
-typedef NTSTATUS (WINAPI *query_memory_fn)(HANDLE process, const void *addr, int info_class, void *buffer,
-                                           SIZE_T len, SIZE_T *ret_len);
-
-static unix_call_fn unix_call;
+static host_unix_call_fn unix_call;
 static UINT64 unix_handle;
 static BOOL enabled;
 static INIT_ONCE select_once = INIT_ONCE_STATIC_INIT;
@@ -39,83 +31,23 @@ static const WCHAR *requested_backend(WCHAR *buf, DWORD size)
     return len && len < size ? buf : L"";
 }
 
-/* The helper module.  Wine 8 loads a builtin by name only where a file of
- * that name is found (the prefix's system32, which wineboot fills from the
- * builtin folders it knew when it last updated the prefix, or the
- * program's folder); otherwise it is loaded by path from Wine's builtin
- * folders and WINEDLLPATH, which Wine lists to programs as WINEDLLDIR0..n
- * ("\??\Z:\..."), in Wine's layout (x86_64-windows\) or flat. */
-#ifdef _WIN64
-#define HOST_PE_FOLDER L"x86_64-windows"
-#else
-#define HOST_PE_FOLDER L"i386-windows"
-#endif
-static HMODULE load_helper_module(void)
-{
-    static const WCHAR *const layouts[] = { L"%ls\\" HOST_PE_FOLDER L"\\winhttp_host.dll", L"%ls\\winhttp_host.dll" };
-    WCHAR var[32], dir[MAX_PATH], path[MAX_PATH + 64];
-    const WCHAR *start;
-    HMODULE module;
-    unsigned int i, j;
-    DWORD len;
-
-    if ((module = LoadLibraryW(L"winhttp_host.dll"))) return module;
-    for (i = 0; i < 64; i++)
-    {
-        swprintf(var, ARRAY_SIZE(var), L"WINEDLLDIR%u", i);
-        if (!(len = GetEnvironmentVariableW(var, dir, ARRAY_SIZE(dir))) || len >= ARRAY_SIZE(dir)) break;
-        start = wcsncmp(dir, L"\\??\\", 4) ? dir : dir + 4;
-        for (j = 0; j < ARRAY_SIZE(layouts); j++)
-        {
-            swprintf(path, ARRAY_SIZE(path), layouts[j], start);
-            if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) continue;
-            if ((module = LoadLibraryExW(path, NULL, 0)))
-            {
-                TRACE("helper loaded from %s\n", debugstr_w(path));
-                return module;
-            }
-        }
-    }
-    return NULL;
-}
-
 /* The helper's call table, or a reason why not (for the trace). */
 static const char *load_helper(void)
 {
-    struct host_version_args version;
-    query_memory_fn query_memory;
-    void **dispatcher;
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll"), helper;
-    NTSTATUS status;
+    struct host_link link;
+    const char *why_not = host_link_open(&link);
 
-    if (!ntdll || !(dispatcher = (void **)GetProcAddress(ntdll, "__wine_unix_call_dispatcher")) || !*dispatcher)
-        return "not running under Wine (no __wine_unix_call_dispatcher)";
-    if (!(query_memory = (query_memory_fn)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory")))
-        return "no NtQueryVirtualMemory";
-    if (!(helper = load_helper_module()))
-        return "winhttp_host.dll is not installed (make wine-install, or WINEDLLPATH)";
-    if ((status = query_memory(GetCurrentProcess(), helper, MEMORY_WINE_UNIX_FUNCS, &unix_handle,
-                               sizeof(unix_handle), NULL)) || !unix_handle)
+    if (link.path[0]) TRACE("helper loaded from %s\n", debugstr_w(link.path));
+    if (why_not)
     {
-        FreeLibrary(helper);
-        TRACE("MemoryWineUnixFuncs: status %#lx\n", status);
-        return "winhttp_host.dll has no Linux side (winhttp_host.so not beside it, or not loaded as builtin)";
+        if (link.status) TRACE("status %#lx\n", link.status);
+        if (link.version.magic || link.version.version)
+            WARN("helper: magic %#x version %u calls %u; this DLL needs version %u, %u calls\n", link.version.magic,
+                 link.version.version, link.version.call_count, HOST_ABI_VERSION, HOST_CALL_COUNT);
+        return why_not;
     }
-    unix_call = (unix_call_fn)*dispatcher;
-    memset(&version, 0, sizeof(version));
-    if ((status = unix_call(unix_handle, HOST_CALL_VERSION, &version)))
-    {
-        TRACE("version call: status %#lx\n", status);
-        return "the helper did not answer the version call";
-    }
-    if (version.magic != HOST_ABI_MAGIC || version.version != HOST_ABI_VERSION
-        || version.call_count != HOST_CALL_COUNT)
-    {
-        WARN("helper: magic %#x version %u calls %u; this DLL needs version %u, %u calls\n", version.magic,
-             version.version, version.call_count, HOST_ABI_VERSION, HOST_CALL_COUNT);
-        return "version mismatch between winhttp.dll and winhttp_host";
-    }
-    /* The helper stays loaded for the life of the process. */
+    unix_call = link.call;
+    unix_handle = link.handle;
     return NULL;
 }
 
