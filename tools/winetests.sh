@@ -10,6 +10,7 @@
 #   tools/winetests.sh [--override n|b] [--arch x86_64|i686] [--loader CMD]
 #                      [--files "url winhttp notification"] [--runs N]
 #                      [--backend winsock|host [--host-dir DIR]]
+#                      [--wine-source 8|10]
 #                      [--build-only] [--fetch-only] [--report-only]
 #
 #   --override n   our DLL (default; copied next to the test programs), b: the builtin
@@ -27,6 +28,15 @@
 #                  whose trace names another backend than the one asked for,
 #                  or none though the file connects, counts as one failure.
 #                  Summary names end in "@host" on the host backend.
+#   --wine-source  whose tests: 8 (default) the installed Wine's (Debian 12,
+#                  bookworm), or 10: Wine 10.0's (Debian 13, trixie; the
+#                  version pinned below), fetched through a deb-src-only
+#                  trixie entry (never a binary one: apt would upgrade the
+#                  system to trixie) and built with Wine 10's own wine/test.h.
+#                  They run on the installed Wine 8; their sources, programs,
+#                  prefix and logs live in build/winetest-src10 and
+#                  build/winetest10, their summaries are named wine10_...,
+#                  and their known failures are tests/wine/known_failures10.
 #   --runs N       run each file N times (stability runs), counting every run
 #   --report-only  exit 0 even when checks fail
 #   --skip-unavailable  when Wine's sources cannot be fetched (no network, no
@@ -68,6 +78,7 @@ build_only=0
 fetch_only=0
 report_only=0
 skip_unavailable=0
+wine_source=8
 inside=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -82,6 +93,7 @@ while [ $# -gt 0 ]; do
     --fetch-only) fetch_only=1 ;;
     --report-only) report_only=1 ;;
     --skip-unavailable) skip_unavailable=1 ;;
+    --wine-source) wine_source=$2; shift ;;
     --inside) inside=$2; shift ;;
     *) echo "winetests: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -95,17 +107,25 @@ host) tag="@host"; host_dir=${host_dir:-$top/build/$arch/host} ;;
 esac
 [ "$override" = b ] && [ "$backend" = host ] && { echo "winetests: --backend host is our DLL's (--override n)" >&2; exit 2; }
 
-srcroot=$top/build/winetest-src
+# Wine 10.0 as Debian trixie has it: pinned, so that a new upload cannot
+# change the tests under us.
+wine10_version=10.0~repack-6
+case $wine_source in
+8) vtag="" prefix=wine known_list=$top/tests/wine/known_failures ;;
+10) vtag=10 prefix=wine10 known_list=$top/tests/wine/known_failures10 ;;
+*) echo "winetests: --wine-source is 8 or 10, not $wine_source" >&2; exit 2 ;;
+esac
+srcroot=$top/build/winetest-src$vtag
 wine_src=$srcroot/wine
 tests_src=$wine_src/dlls/winhttp/tests
-out=$top/build/winetest
+out=$top/build/winetest$vtag
 timeout_secs=${WINETEST_TIMEOUT:-300}
 
 # Each file reported as skipped, with the reason, and a total line.
 skip_all() {
     local t
     for t in $files; do
-        echo "wine_${t}_${override}_$arch$tag: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "${prefix}_${t}_${override}_$arch$tag: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
         echo "    skipped: $*"
     done
     echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
@@ -122,30 +142,45 @@ unavailable() {
 }
 
 # --- fetch: Wine's source, the version of the installed Wine, once ---------
+# $1: the version wanted (empty: any)
 have_deb_src() {
-    apt-cache showsrc wine > /dev/null 2>&1 && apt-cache showsrc wine 2>/dev/null | grep -q '^Package: wine'
+    apt-cache showsrc wine 2>/dev/null | grep -q '^Package: wine' || return 1
+    [ -z "$1" ] || apt-cache showsrc wine 2>/dev/null | grep -qxF "Version: $1"
+}
+
+# A sources file of ours (deb822), beside the system's own: $1 its name, $2
+# the suites.  Source indexes only ("deb-src"): binary entries of another
+# suite would let apt upgrade the installed packages to it.
+add_deb_src() {
+    [ "$(id -u)" -eq 0 ] || unavailable "no deb-src entries for $2 and not root: add a 'deb-src' entry to /etc/apt/sources.list.d/"
+    cat > "/etc/apt/sources.list.d/$1.sources" <<EOF
+# Added by winhttp-ws tools/winetests.sh: source packages, so that Wine's
+# conformance tests can be fetched with "apt-get source wine".
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $2
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    mkdir -p "$srcroot"
+    apt-get update -q > "$srcroot.apt-update.log" 2>&1 || unavailable "apt-get update failed (see $srcroot.apt-update.log)"
 }
 
 fetch() {
     [ -f "$tests_src/notification.c" ] && return 0
     command -v dpkg-source > /dev/null || unavailable "dpkg-source missing: apt-get install dpkg-dev (tools/setup-debian.sh installs it)"
-    if ! have_deb_src; then
-        [ "$(id -u)" -eq 0 ] || unavailable "no deb-src entries and not root: add 'deb-src' to /etc/apt/sources.list.d/debian.sources"
-        # Debian 12 keeps its sources in deb822 form; a separate file adds the
-        # source indexes without touching the system's own file.
-        cat > /etc/apt/sources.list.d/winhttp-ws-src.sources <<'EOF'
-# Added by winhttp-ws tools/winetests.sh: source packages, so that Wine's
-# conformance tests can be fetched with "apt-get source wine".
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-        apt-get update -q > "$srcroot.apt-update.log" 2>&1 || unavailable "apt-get update failed (see $srcroot.apt-update.log)"
+    if [ "$wine_source" = 10 ]; then
+        version=$wine10_version
+        have_deb_src "$version" || add_deb_src winhttp-ws-src-trixie trixie
+        have_deb_src "$version" || unavailable "apt has no source of wine $version (see $srcroot.apt-update.log)"
+    else
+        # The installed Wine's own version.
+        version=$(dpkg-query -W -f='${Version}' wine64 2>/dev/null || true)
+        # Debian 12 keeps its sources in deb822 form; a separate file adds
+        # the source indexes without touching the system's own file.
+        have_deb_src "" || add_deb_src winhttp-ws-src "bookworm bookworm-updates"
     fi
     mkdir -p "$srcroot"
-    version=$(dpkg-query -W -f='${Version}' wine64 2>/dev/null || true)
     pkg=wine${version:+=$version}
     echo "winetests: fetching the source of $pkg into $srcroot"
     (cd "$srcroot" && apt-get source -q --download-only "$pkg" > fetch.log 2>&1) ||
@@ -181,7 +216,9 @@ build() {
            [ "$top/tests/wine/dbgstr.c" -nt "$bin/$t.exe" ] || [ "$bin/testlist_$t.c" -nt "$bin/$t.exe" ] ||
            [ "$top/include/winhttp.h" -nt "$bin/$t.exe" ]; then
             # -w: Wine's sources warn under mingw-w64's headers; they are not ours to fix.
-            "$cc" -O1 -g -w -D__WINESRC__ -D_WIN32_WINNT=0x0A00 -DWINVER=0x0A00 \
+            # DECLSPEC_EXPORT: Wine's winnt.h has it (Wine 10's wine/debug.h
+            # uses it), mingw-w64's not; nothing is exported from a test.
+            "$cc" -O1 -g -w -D__WINESRC__ -D_WIN32_WINNT=0x0A00 -DWINVER=0x0A00 -DDECLSPEC_EXPORT= \
                 -I"$inc" -I"$top/include" -o "$bin/$t.exe" \
                 "$tests_src/$t.c" "$bin/testlist_$t.c" "$top/tests/wine/dbgstr.c" \
                 -L"$top/build/$arch" -lwinhttp -loleaut32 -lole32 -lcrypt32 -ladvapi32 -lws2_32 -luuid ||
@@ -286,7 +323,7 @@ if [ "$backend" = host ] && [ ! -f "$host_dir/winhttp_host.so" ]; then
     skip_all "the host-socket helper is not built in $host_dir (winebuild missing? gcc -m32 for i686)"
 fi
 
-name_of() { echo "wine_$1_${override}_$arch$tag"; }
+name_of() { echo "${prefix}_$1_${override}_$arch$tag"; }
 
 if [ -z "$loader" ]; then
     if [ "$arch" = x86_64 ]; then
@@ -335,10 +372,9 @@ mkdir -p "$logdir"
 # One namespace run at a time per prefix: a wineserver outside the namespace
 # would create the sockets outside it.
 flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --override "$override" --arch "$arch" \
-    --loader "$loader" --runs "$runs" --backend "$backend" ${host_dir:+--host-dir "$host_dir"} > "$logdir/namespace.log" 2>&1 ||
+    --loader "$loader" --runs "$runs" --wine-source "$wine_source" --backend "$backend" ${host_dir:+--host-dir "$host_dir"} > "$logdir/namespace.log" 2>&1 ||
     { echo "winetests: the namespace run failed:"; cat "$logdir/namespace.log"; }
 
-known_list=$top/tests/wine/known_failures
 total=0 ttodo=0 tfail=0 tskip=0 bad=0
 for i in $(seq "$runs"); do
     for t in $files; do

@@ -119,6 +119,10 @@ static DWORD setup_framing(struct request *req, const struct wsp_http_response *
     if (resp->minor_version >= 1) req->body.keep_alive = !response_list_has_token(resp, "Connection", "close");
     else req->body.keep_alive = response_list_has_token(resp, "Connection", "keep-alive");
     if (req->send.body_overrun) req->body.keep_alive = FALSE;
+    /* The program's "Connection: close" ends the connection whatever the
+     * server answers (Wine 10's test_cache_control: Windows sends no further
+     * request on it). */
+    if (connection_asked_to_close(req)) req->body.keep_alive = FALSE;
     if (req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE) req->body.keep_alive = FALSE;
 
     if (!wcscmp(req->verb, L"HEAD") || resp->status == 204 || resp->status == 304 || resp->status < 200)

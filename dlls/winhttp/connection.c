@@ -365,10 +365,7 @@ static DWORD secure_connection(struct request *req)
 /* Plain, or TLS validated with the same certificate checks ignored. */
 DWORD connection_pool_key(struct request *req)
 {
-    static const DWORD ignore = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
-                                SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
-
-    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & ignore) : 0;
+    return req->secure ? SECURITY_FLAG_SECURE | (req->security_flags & SECURITY_FLAGS_IGNORABLE) : 0;
 }
 
 /* Where a connection of this request lives in the pool: the origin when
@@ -526,8 +523,9 @@ static DWORD tunnel_reply(struct request *req)
 
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
-                                           &resp, lines, ARRAY_SIZE(lines));
+        head_len = wsp_http_parse_response_ex(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
+                                              WSP_HTTP_BLANK_BEFORE_COLON,
+                                              &resp, lines, ARRAY_SIZE(lines));
         if (head_len != WSP_HTTP_INCOMPLETE) break;
         if ((error = body_fill_input(req, response_head_limit(req) + READ_BUFFER_SIZE, &eof))) return error;
         if (eof) return ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
@@ -730,7 +728,7 @@ DWORD connection_open(struct request *req)
 }
 
 /* The request carries "Connection: close". */
-static BOOL asked_to_close(struct request *req)
+BOOL connection_asked_to_close(struct request *req)
 {
     BOOL ret;
     int i;
@@ -776,7 +774,7 @@ void connection_release(struct request *req, BOOL reusable)
         return;
     }
     else if (reusable && req->in.pos == req->in.len && !req->hdr.closing) connection_pool_put(req, conn);
-    else if (asked_to_close(req) && !req->hdr.closing)
+    else if (connection_asked_to_close(req) && !req->hdr.closing)
     {
         /* The application asked for the close ("Connection: close"): Windows
          * reports it (Wine's notification.c, test_async). */

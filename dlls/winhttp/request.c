@@ -351,11 +351,12 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     }
     if (!error) error = decode_accept_encoding(req->opts.decompression, &req->request_headers);
     /* A Transfer-Encoding other than identity means the caller frames the
-     * body with WinHttpWriteData: no Content-Length beside it (RFC 9112
-     * 6.2), the total length is ignored and optional data is refused
-     * (WinHTTP's behaviour since Vista, "Large Request Payload Support"). */
+     * body (WinHTTP's behaviour since Vista, "Large Request Payload
+     * Support"): no Content-Length beside it (RFC 9112 6.2), the total
+     * length is ignored, and optional data goes out as it is, framed by the
+     * caller like what WinHttpWriteData sends (Wine 10's
+     * test_chunked_request: Windows sends "post" unframed). */
     req->send.chunked_upload = !error && has_transfer_coding(&req->request_headers);
-    if (req->send.chunked_upload && optional_len) error = ERROR_INVALID_PARAMETER;
     if (req->send.chunked_upload) req->send.total_len = 0;
     else if (!error && (total_len || body_verb))
     {
@@ -673,8 +674,9 @@ static ptrdiff_t next_final_head(struct request *req, struct wsp_http_response *
 
     for (;;)
     {
-        head_len = wsp_http_parse_response(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
-                                           resp, lines, MAX_RESPONSE_LINES);
+        head_len = wsp_http_parse_response_ex(req->in.buf + req->in.pos, req->in.len - req->in.pos, response_head_limit(req),
+                                              WSP_HTTP_BLANK_BEFORE_COLON,
+                                              resp, lines, MAX_RESPONSE_LINES);
         if (head_len < 0 || resp->status < 100 || resp->status >= 200 || resp->status == HTTP_STATUS_SWITCH_PROTOCOLS)
             return head_len;
         TRACE("%p: skipping interim response %d\n", req, resp->status);
@@ -1543,8 +1545,7 @@ static BOOL request_set_option(struct object_header *hdr, DWORD option, void *bu
         if (!get_dword_option(buffer, buflen, &value)) return FALSE;
         /* only the checks to ignore can be set: SECURE and the strengths
          * are reported, not chosen (Wine's test_secure_connection) */
-        if (value & ~(SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE |
-                      SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID))
+        if (value & ~SECURITY_FLAGS_IGNORABLE)
         {
             SetLastError(ERROR_INVALID_PARAMETER);
             return FALSE;
@@ -1591,7 +1592,8 @@ DWORD upgrade_check_head(const char *head, size_t len, const char *key)
     DWORD error = ERROR_SUCCESS;
 
     if (!(lines = heap_alloc(MAX_RESPONSE_LINES * sizeof(*lines)))) return ERROR_OUTOFMEMORY;
-    if (wsp_http_parse_response(head, len, len, &resp, lines, MAX_RESPONSE_LINES) != (ptrdiff_t)len)
+    if (wsp_http_parse_response_ex(head, len, len, WSP_HTTP_BLANK_BEFORE_COLON, &resp, lines,
+                                   MAX_RESPONSE_LINES) != (ptrdiff_t)len)
         error = ERROR_WINHTTP_INVALID_SERVER_RESPONSE;
     else if ((result = wsp_handshake_check_response(&resp, key, WSP_KEY_LEN, NULL, NULL, NULL)) != WSP_HS_OK)
     {

@@ -1496,6 +1496,14 @@ static HRESULT WINAPI request_put_Option(IWinHttpRequest *iface, WinHttpRequestO
         break;
     case OPTION_LONG:
         if (FAILED(hr = VariantChangeType(&v, &value, 0, VT_I4))) break;
+        /* Windows refuses other bits than SslErrorFlag_Ignore_All's and keeps
+         * the old value (Wine 10's test_IWinHttpRequest). */
+        if (option == WinHttpRequestOption_SslErrorIgnoreFlags && (V_I4(&v) & ~SECURITY_FLAGS_IGNORABLE))
+        {
+            WARN("invalid SslErrorIgnoreFlags %#lx\n", V_I4(&v));
+            hr = E_INVALIDARG;
+            break;
+        }
         request->options[option] = V_I4(&v);
         break;
     case OPTION_SPECIAL:

@@ -301,6 +301,8 @@ void connection_cancel_setup(struct request *req);
 /* The response was read to its end: the connection goes back to the pool
  * if reusable, else is closed. */
 void connection_release(struct request *req, BOOL reusable);
+/* The request carries "Connection: close" (takes cs). */
+BOOL connection_asked_to_close(struct request *req);
 /* Sends or receives on the request's connection: blocking for synchronous
  * handles; for asynchronous ones starts the operation (ERROR_IO_PENDING) or,
  * when the task runs again, gives its result. */

@@ -30,6 +30,12 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* The certificate errors a caller may ask to ignore (WINHTTP_OPTION_SECURITY_FLAGS,
+ * and the COM object's SslErrorIgnoreFlags, whose SslErrorFlag_Ignore_All is the
+ * same 0x3300): SECURE and the strengths are reported, never chosen. */
+#define SECURITY_FLAGS_IGNORABLE (SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE | \
+                                  SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID)
+
 /* Handle types; 1-3 are public (WINHTTP_HANDLE_TYPE_*), 4 is Wine's id for websockets. */
 enum handle_type
 {

@@ -3,8 +3,9 @@
  * caller frames in chunks (Transfer-Encoding: chunked, total length
  * WINHTTP_IGNORE_REQUEST_TOTAL_LENGTH) goes out without Content-Length (RFC
  * 9112 section 6.2; WinHTTP since Vista, per Microsoft's "Large Request
- * Payload Support in WinHttp"), optional data beside it is refused, and the
- * announced total length is what the request head says.
+ * Payload Support in WinHttp"), optional data beside it goes out as the
+ * caller framed it (as Windows does in Wine 10's test_chunked_request), and
+ * the announced total length is what the request head says.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -97,15 +98,20 @@ static void test_no_content_length(void)
 
 static void test_refused(void)
 {
+    static const char framed[] = "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+    char body[4096];
+    DWORD status, len, error;
     struct conn c;
     BOOL ret;
 
-    /* optional data cannot go with a caller-framed body */
+    /* optional data beside a caller-framed body is sent as the caller framed
+     * it, whole chunks and the last one included: the server reassembles it */
     if (!open_request(&c, L"POST", L"/http/echo-body")) return;
     ok(WinHttpAddRequestHeaders(c.req, L"Transfer-Encoding: chunked", (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD), "add failed\n");
-    SetLastError(0xdeadbeef);
-    ret = WinHttpSendRequest(c.req, NULL, 0, (void *)"abc", 3, 3, 0);
-    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d %lu\n", ret, GetLastError());
+    ret = WinHttpSendRequest(c.req, NULL, 0, (void *)framed, sizeof(framed) - 1, sizeof(framed) - 1, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
+    ok(!error && status == 200 && !strcmp(body, "abcde"), "got %lu %lu %s\n", error, status, body);
     close_conn(&c);
 
     /* automatic chunking: refused as Windows before 10 2004 refuses it */

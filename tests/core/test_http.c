@@ -158,6 +158,43 @@ static void test_invalid(void)
     ok(parse("HTTP/1.1 200 OK\r\nA: caf\xc3\xa9\r\n\r\n", 29, 0, &resp, hdrs, MAX_HDRS) == 29, "obs-text\n");
 }
 
+/* WSP_HTTP_BLANK_BEFORE_COLON: "Name  :  v" is the header "Name" (WinHTTP's
+ * responses); names still may not start with or consist of blanks. */
+static void test_blank_before_colon(void)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nSpaceAfterHdr  :   bad\r\nOkHdr\t: ok\r\n\r\n";
+    static const char *const bad[] =
+    {
+        "HTTP/1.1 200 OK\r\n Leading: space\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n  : v\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTwo words : v\r\n\r\n",
+    };
+    struct wsp_http_header hdrs[MAX_HDRS];
+    struct wsp_http_response resp;
+    size_t n = sizeof(head) - 1, cut;
+    ptrdiff_t r;
+    unsigned i;
+
+    r = wsp_http_parse_response_ex(head, n, 0, WSP_HTTP_BLANK_BEFORE_COLON, &resp, hdrs, MAX_HDRS);
+    ok(r == (ptrdiff_t)n, "got %d\n", (int)r);
+    ok(resp.num_headers == 2, "%u headers\n", (unsigned)resp.num_headers);
+    ok(hdrs[0].name_len == 13 && !memcmp(hdrs[0].name, "SpaceAfterHdr", 13), "name 0 %s\n",
+       wine_dbgstr_an(hdrs[0].name, (int)hdrs[0].name_len));
+    ok(hdrs[0].value_len == 3 && !memcmp(hdrs[0].value, "bad", 3), "value 0\n");
+    ok(hdrs[1].name_len == 5 && !memcmp(hdrs[1].name, "OkHdr", 5), "name 1\n");
+    for (cut = 0; cut < n; cut++)
+        if (wsp_http_parse_response_ex(head, cut, 0, WSP_HTTP_BLANK_BEFORE_COLON, &resp, hdrs, MAX_HDRS) !=
+            WSP_HTTP_INCOMPLETE) break;
+    ok(cut == n, "prefix of %u bytes not INCOMPLETE\n", (unsigned)cut);
+    /* without the flag it stays invalid */
+    ok(parse(head, n, 0, &resp, hdrs, MAX_HDRS) == WSP_HTTP_INVALID, "strict parse accepted it\n");
+    for (i = 0; i < ARRAY_SIZE(bad); i++)
+    {
+        r = wsp_http_parse_response_ex(bad[i], strlen(bad[i]), 0, WSP_HTTP_BLANK_BEFORE_COLON, &resp, hdrs, MAX_HDRS);
+        ok(r == WSP_HTTP_INVALID, "bad %u: got %d\n", i, (int)r);
+    }
+}
+
 static void test_too_many_headers(void)
 {
     static const char three[] = "HTTP/1.1 101 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
@@ -223,6 +260,7 @@ START_TEST(http)
     test_truncation();
     test_line_endings();
     test_invalid();
+    test_blank_before_colon();
     test_too_many_headers();
     test_too_large();
     test_list_contains();

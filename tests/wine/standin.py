@@ -15,9 +15,9 @@ the site by the Host header:
                     /tests/post.php        200, "key => value\\n" per form field
                                            (the body is application/x-www-form-urlencoded)
                     /tests/chunked         200, chunked, one line per chunk
-                    /tests/redirecttest.php?max=N[&count=C]
-                                           302 to the same page with count+1, until
-                                           count reaches max: then 200
+                    /tests/redirecttest.php?[id=N&]max=M
+                                           302 to the same page with id=N+1, until
+                                           N reaches M: then 200
                     /tests/clientcert/     (https, TLS 1.2 or older) the server
                                            renegotiates and asks for a client
                                            certificate, as the real host's per-directory
@@ -142,9 +142,11 @@ def winehq(method, target, body):
         return response(200, "OK", out, ["Content-Type: text/html"])
     if path == "/tests/redirecttest.php":
         limit = int(query.get("max", ["0"])[0])
-        count = int(query.get("count", ["0"])[0])
+        # the real page's form: ?id=N&max=M (Wine 10's
+        # test_max_http_automatic_redirects checks the URL it stopped at)
+        count = int(query.get("id", ["0"])[0])
         if count < limit:
-            loc = "http://test.winehq.org/tests/redirecttest.php?max=%d&count=%d" % (limit, count + 1)
+            loc = "http://test.winehq.org/tests/redirecttest.php?id=%d&max=%d" % (count + 1, limit)
             return response(302, "Found", b"", ["Location: " + loc])
         return response(200, "OK", b"%d redirects\n" % count)
     return None

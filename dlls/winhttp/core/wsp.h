@@ -292,6 +292,16 @@ ptrdiff_t wsp_http_parse_response(const char *buf, size_t len, size_t max_head,
                                   struct wsp_http_response *resp,
                                   struct wsp_http_header *headers, size_t max_headers);
 
+/* Blanks between a header's name and its colon ("Name  : v") are skipped
+ * instead of rejected (RFC 9112 5.1 forbids them; a proxy strips them, and
+ * so does WinHTTP's response parser). */
+#define WSP_HTTP_BLANK_BEFORE_COLON 0x1
+
+/* The same with WSP_HTTP_* parse flags (0: as wsp_http_parse_response). */
+ptrdiff_t wsp_http_parse_response_ex(const char *buf, size_t len, size_t max_head, unsigned flags,
+                                     struct wsp_http_response *resp,
+                                     struct wsp_http_header *headers, size_t max_headers);
+
 /* Index of the first header at or after start named name (case-insensitive),
  * or count if there is none. */
 size_t wsp_http_find_header(const struct wsp_http_header *headers, size_t count, size_t start,

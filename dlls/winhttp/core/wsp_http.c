@@ -68,6 +68,13 @@ ptrdiff_t wsp_http_parse_response(const char *buf, size_t len, size_t max_head,
                                   struct wsp_http_response *resp,
                                   struct wsp_http_header *headers, size_t max_headers)
 {
+    return wsp_http_parse_response_ex(buf, len, max_head, 0, resp, headers, max_headers);
+}
+
+ptrdiff_t wsp_http_parse_response_ex(const char *buf, size_t len, size_t max_head, unsigned flags,
+                                     struct wsp_http_response *resp,
+                                     struct wsp_http_header *headers, size_t max_headers)
+{
     static const char proto[] = "HTTP/1.";
     size_t limit = (max_head && max_head < len) ? max_head : len;
     const char *p = buf, *end = buf + limit, *s;
@@ -131,10 +138,11 @@ ptrdiff_t wsp_http_parse_response(const char *buf, size_t len, size_t max_head,
         /* a line starting with blanks is obs-fold (or garbage) */
         s = p;
         while (p < end && is_tchar(*p)) p++;
-        if (p == end) goto incomplete;
-        if (p == s || *p != ':') return WSP_HTTP_INVALID;
         h.name = s;
         h.name_len = p - s;
+        if (flags & WSP_HTTP_BLANK_BEFORE_COLON) while (p < end && is_ows(*p)) p++;
+        if (p == end) goto incomplete;
+        if (!h.name_len || *p != ':') return WSP_HTTP_INVALID;
         p++;
 
         while (p < end && is_ows(*p)) p++;
