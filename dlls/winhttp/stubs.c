@@ -22,39 +22,9 @@ static DWORD fail_dword(const char *function)
 
 /* Documented functions */
 
-DWORD WINAPI WinHttpAddRequestHeadersEx(HINTERNET request, DWORD modifiers, ULONGLONG flags, ULONGLONG extra,
-                                        DWORD count, WINHTTP_EXTENDED_HEADER *headers)
-{
-    return fail_dword(__func__);
-}
-
-
-
-
-void WINAPI WinHttpFreeProxyResultEx(WINHTTP_PROXY_RESULT_EX *result)
-{
-    fail_dword(__func__);
-}
-
 void WINAPI WinHttpFreeProxySettings(WINHTTP_PROXY_SETTINGS *settings)
 {
     fail_dword(__func__);
-}
-
-
-
-
-
-DWORD WINAPI WinHttpGetProxyForUrlEx2(HINTERNET resolver, PCWSTR url, WINHTTP_AUTOPROXY_OPTIONS *options,
-                                      DWORD selection_size, BYTE *selection, DWORD_PTR context)
-{
-    return fail_dword(__func__);
-}
-
-
-DWORD WINAPI WinHttpGetProxyResultEx(HINTERNET resolver, WINHTTP_PROXY_RESULT_EX *result)
-{
-    return fail_dword(__func__);
 }
 
 DWORD WINAPI WinHttpGetProxySettingsVersion(HINTERNET session, DWORD *version)
@@ -62,15 +32,11 @@ DWORD WINAPI WinHttpGetProxySettingsVersion(HINTERNET session, DWORD *version)
     return fail_dword(__func__);
 }
 
-
 DWORD WINAPI WinHttpReadProxySettings(HINTERNET session, PCWSTR connection, BOOL fallback, BOOL autodetect,
                                       DWORD *version, BOOL *defaults, WINHTTP_PROXY_SETTINGS *settings)
 {
     return fail_dword(__func__);
 }
-
-
-
 
 DWORD WINAPI WinHttpSetProxySettingsPerUser(BOOL per_user)
 {
