@@ -424,12 +424,19 @@ static void resolve_task_free_strings(struct resolve_task *t)
     heap_free(t->config_url);
 }
 
-void proxy_entries_free(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
+static void proxy_entries_free(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
 {
     DWORD i;
 
     for (i = 0; i < count; i++) heap_free(entries[i].pwszProxy);
     heap_free(entries);
+}
+
+void proxy_result_clear(WINHTTP_PROXY_RESULT_ENTRY **entries, DWORD *count)
+{
+    proxy_entries_free(*entries, *count);
+    *entries = NULL;
+    *count = 0;
 }
 
 static void resolver_destroy(struct object_header *hdr)
@@ -710,10 +717,7 @@ void WINAPI WinHttpFreeProxyResult(WINHTTP_PROXY_RESULT *result)
 {
     TRACE("%p\n", result);
 
-    if (!result) return;
-    proxy_entries_free(result->pEntries, result->cEntries);
-    result->pEntries = NULL;
-    result->cEntries = 0;
+    if (result) proxy_result_clear(&result->pEntries, &result->cEntries);
 }
 
 /***********************************************************************

@@ -64,8 +64,5 @@ void WINAPI WinHttpFreeProxyResultEx(WINHTTP_PROXY_RESULT_EX *result)
 {
     TRACE("%p\n", result);
 
-    if (!result) return;
-    proxy_entries_free(result->pEntries, result->cEntries);
-    result->pEntries = NULL;
-    result->cEntries = 0;
+    if (result) proxy_result_clear(&result->pEntries, &result->cEntries);
 }

@@ -4,6 +4,12 @@
  * ERROR_CALL_NOT_IMPLEMENTED, DWORD functions return ERROR_CALL_NOT_IMPLEMENTED.
  * None reports success for work it did not do.
  *
+ * The documented ones left here are those whose behaviour Microsoft's pages
+ * do not give enough of to do faithfully (docs/DECISIONS.md, "The Windows 10
+ * Ex forms", says what each lacks); WinHttpAddRequestHeadersEx and the Ex
+ * forms of the resolver calls moved out once implemented
+ * (request_headers_ex.c, proxy_result_ex.c).
+ *
  * The undocumented exports (Private1, WinHttpConnection*, WinHttpPal*, ...)
  * are given DWORD results with the argument sizes of Windows' DLL (the @N of
  * mingw-w64's import library), so a caller's stack stays balanced on i686.
