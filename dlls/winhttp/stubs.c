@@ -7,8 +7,8 @@
  * The documented ones left here are those whose behaviour Microsoft's pages
  * do not give enough of to do faithfully (docs/DECISIONS.md, "The Windows 10
  * Ex forms", says what each lacks); WinHttpAddRequestHeadersEx and the Ex
- * forms of the resolver calls moved out once implemented
- * (request_headers_ex.c, proxy_result_ex.c).
+ * forms of the resolver calls and the proxy change notification moved out
+ * once implemented (request_headers_ex.c, proxy_result_ex.c, proxy_notify.c).
  *
  * The undocumented exports (Private1, WinHttpConnection*, WinHttpPal*, ...)
  * are given DWORD results with the argument sizes of Windows' DLL (the @N of
@@ -80,17 +80,6 @@ DWORD WINAPI WinHttpGetProxySettingsResultEx(HINTERNET resolver, void *settings)
 }
 
 DWORD WINAPI WinHttpFreeProxySettingsEx(WINHTTP_PROXY_SETTINGS_TYPE type, void *settings)
-{
-    return fail_dword(__func__);
-}
-
-DWORD WINAPI WinHttpRegisterProxyChangeNotification(ULONGLONG flags, WINHTTP_PROXY_CHANGE_CALLBACK callback,
-                                                    void *context, WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE *handle)
-{
-    return fail_dword(__func__);
-}
-
-DWORD WINAPI WinHttpUnregisterProxyChangeNotification(WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE handle)
 {
     return fail_dword(__func__);
 }
