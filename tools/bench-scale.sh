@@ -15,7 +15,14 @@ if [ -z "$host_dir" ] || [ ! -f "$host_dir/winhttp_host.so" ]; then
 fi
 wine=${WINE:-/usr/lib/wine/wine64}
 seconds=${SCALE_SECONDS:-120}
-ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# a descriptor per websocket in the client, the wineserver and the echo
+# server, plus room: raised past the hard limit where we may (root)
+need=20000
+for count in "$@"; do [ "$count" -ge 0 ] 2>/dev/null && [ $((count + 2000)) -gt $need ] && need=$((count + 2000)); done
+[ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $need ] && ulimit -Hn $need 2>/dev/null
+ulimit -n $need 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $need ] ||
+    echo "bench-scale: only $(ulimit -n) descriptors per process (need $need): larger counts will fail to open" >&2
 export WINEPREFIX=$top/build/wineprefix WINEDEBUG=-all
 unset DISPLAY
 mkdir -p build/logs
@@ -26,8 +33,8 @@ for count in "$@"; do
         log=build/logs/scale-$dll-$count.log
         override=$dll backend=(WINHTTP_BACKEND=winsock)
         [ "$dll" = host ] && override=n backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
-        env "${backend[@]}" WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=" WSTEST_MAX_SECONDS=$((seconds + 60)) \
-            timeout -k 10 $((seconds + 30)) "$top/tools/with-servers.sh" \
+        env "${backend[@]}" WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=" WSTEST_MAX_SECONDS=$((seconds + 90 + count / 100)) \
+            timeout -k 10 $((seconds + 60 + count / 100)) "$top/tools/with-servers.sh" \
             "$wine" "$top/build/x86_64/scale/scale.exe" "$count" "$seconds" > "$log" 2>&1
         line=$(grep 'scale: RESULT' "$log" | tail -n 1)
         [ -z "$line" ] && line="scale: RESULT count=$count opened=? (no result: stalled or crashed, see $log)"

@@ -2,13 +2,16 @@
  * bench-scale: how many asynchronous websockets, each with a Receive
  * pending, one process carries, and what each costs in threads and memory.
  *
- *   scale.exe COUNT [SECONDS]
+ *   scale.exe COUNT [SECONDS [WINDOW]]
  *
- * Opens COUNT websockets to WSTEST_SERVER's /echo in an async session, posts
- * a Receive on each, then reports the threads the process gained and its
- * private memory per connection (our own buffers subtracted).  Then it
- * proves the sockets are alive (a sample echoes) and closes them all.
- * Bounded by SECONDS (default 120): a DLL that stalls is reported as such.
+ * Opens COUNT websockets to WSTEST_SERVER's /echo in an async session, up
+ * to WINDOW upgrades (default 32) in flight at once as a busy client would
+ * open them, posts a Receive on each (from the upgrade's HEADERS_AVAILABLE
+ * callback), then reports the threads the process gained and its private
+ * memory per connection (our own buffers subtracted).  Then it proves the
+ * sockets are alive (a sample echoes) and closes them all.  Bounded by
+ * SECONDS (default 120) for the opening and 30 s more for the echoes: a DLL
+ * that stalls is reported as such.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -23,31 +26,59 @@
 
 #define RECV_BUF 16
 
+/* A request's context is its slot; a sampled websocket's is its buf (the
+ * rest have none). */
 struct slot
 {
     HINTERNET ws;
     BYTE buf[RECV_BUF];
 };
 
-static HANDLE step_event, echo_event;
-static volatile LONG echoes, errors;
+static HANDLE window, echo_event;
+static volatile LONG opened, errors, echoes;
 static struct slot *slots;
+
+static int slot_count;
+
+static BOOL is_request_context(DWORD_PTR context)
+{
+    ULONG_PTR offset = context - (ULONG_PTR)slots;
+
+    return context && context >= (ULONG_PTR)slots && offset < slot_count * sizeof(*slots) && !(offset % sizeof(*slots));
+}
+
+/* An upgrade is over, opened or not: the next may start. */
+static void upgrade_done(HINTERNET request, BOOL ok)
+{
+    InterlockedIncrement(ok ? &opened : &errors);
+    WinHttpCloseHandle(request);
+    ReleaseSemaphore(window, 1, NULL);
+}
 
 static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
+    struct slot *slot = (struct slot *)context;
+
     switch (status)
     {
     case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
-        if (!WinHttpReceiveResponse(handle, NULL)) { InterlockedIncrement(&errors); SetEvent(step_event); }
+        if (!WinHttpReceiveResponse(handle, NULL)) upgrade_done(handle, FALSE);
         break;
     case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
-        SetEvent(step_event);
+        if ((slot->ws = WinHttpWebSocketCompleteUpgrade(handle, 0))
+            && WinHttpWebSocketReceive(slot->ws, slot->buf, RECV_BUF, NULL, NULL))
+        {
+            WinHttpCloseHandle(slot->ws);
+            slot->ws = NULL;
+        }
+        upgrade_done(handle, slot->ws != NULL);
         break;
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
         if (context && InterlockedIncrement(&echoes) > 0) SetEvent(echo_event);
         break;
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
-        if (!context) { InterlockedIncrement(&errors); SetEvent(step_event); }
+        /* a request's, or a websocket's when it is closed at the end */
+        if (is_request_context(context)) upgrade_done(handle, FALSE);
         break;
     }
 }
@@ -122,7 +153,8 @@ static SIZE_T private_bytes(void)
 
 int main(int argc, char **argv)
 {
-    int count = argc > 1 ? atoi(argv[1]) : 1000, seconds = argc > 2 ? atoi(argv[2]) : 120, opened = 0, i, sample = 0;
+    int count = argc > 1 ? atoi(argv[1]) : 1000, seconds = argc > 2 ? atoi(argv[2]) : 120, i, started, sample = 0;
+    int width = argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 32;
     char server[128], *colon;
     WCHAR host[64];
     INTERNET_PORT port;
@@ -130,6 +162,7 @@ int main(int argc, char **argv)
     static DWORD ids_before[MAX_THREADS], ids_after[MAX_THREADS];
     unsigned int threads_before, threads_after;
     SIZE_T mem_before, mem_after;
+    LONG echoed;
     DWORD start = GetTickCount(), deadline = seconds * 1000;
 
     if (!GetEnvironmentVariableA("WSTEST_SERVER", server, sizeof(server)) || !(colon = strrchr(server, ':')))
@@ -140,9 +173,10 @@ int main(int argc, char **argv)
     *colon = 0;
     port = (INTERNET_PORT)atoi(colon + 1);
     MultiByteToWideChar(CP_UTF8, 0, server, -1, host, (int)(sizeof(host) / sizeof(host[0])));
-    step_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    window = CreateSemaphoreW(NULL, width, width, NULL);
     echo_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     slots = calloc(count, sizeof(*slots));
+    slot_count = count;
 
     session = WinHttpOpen(L"scale", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
     WinHttpSetStatusCallback(session, callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0);
@@ -150,41 +184,53 @@ int main(int argc, char **argv)
     threads_before = list_threads(ids_before);
     mem_before = private_bytes();
 
-    for (i = 0; i < count && GetTickCount() - start < deadline; i++)
+    /* Up to width upgrades in flight; the first failure stops new ones. */
+    for (started = 0; started < count && !errors; started++)
     {
-        HINTERNET request = WinHttpOpenRequest(connect, L"GET", L"/echo", NULL, NULL, NULL, 0);
-        LONG errors_before = errors;
-        if (!request) break;
+        HINTERNET request;
+        DWORD left = deadline - min(deadline, GetTickCount() - start);
+
+        if (WaitForSingleObject(window, left)) break;
+        if (errors || !(request = WinHttpOpenRequest(connect, L"GET", L"/echo", NULL, NULL, NULL, 0))) break;
         WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
-        if (!WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, 0)) { WinHttpCloseHandle(request); break; }
-        if (WaitForSingleObject(step_event, 10000) || errors != errors_before) { WinHttpCloseHandle(request); break; }
-        slots[i].ws = WinHttpWebSocketCompleteUpgrade(request, 0);
-        WinHttpCloseHandle(request);
-        if (!slots[i].ws) break;
-        if (WinHttpWebSocketReceive(slots[i].ws, slots[i].buf, RECV_BUF, NULL, NULL)) break;
-        opened++;
+        if (!WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&slots[started]))
+        {
+            WinHttpCloseHandle(request);
+            break;
+        }
     }
+    /* the upgrades still in flight end (all window slots back), within the deadline */
+    for (i = 0; i < width; i++)
+        if (WaitForSingleObject(window, deadline - min(deadline, GetTickCount() - start))) break;
+    if (opened + errors < started) printf("scale: %ld upgrades still in flight at the deadline\n", started - opened - errors);
+    if (errors) printf("scale: %ld upgrades failed\n", errors);
     threads_after = list_threads(ids_after);
     mem_after = private_bytes();
-    printf("scale: opened %d of %d websockets with a receive pending in %lu ms\n", opened, count, GetTickCount() - start);
+    printf("scale: opened %ld of %d websockets with a receive pending in %lu ms (%d upgrades at a time)\n", opened, count,
+           GetTickCount() - start, width);
     printf("scale: threads %u -> %u (+%d)\n", threads_before, threads_after, (int)threads_after - (int)threads_before);
     report_new_threads(ids_before, threads_before, ids_after, threads_after);
     printf("scale: private memory (or working set) %.1f MiB -> %.1f MiB, %.2f KiB per connection\n", mem_before / 1048576.0,
            mem_after / 1048576.0, opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0);
 
     /* Alive: every 100th socket echoes a message. */
-    for (i = 0; i < opened; i += 100)
+    for (i = 0; i < started; i += 100)
     {
-        WinHttpSetOption(slots[i].ws, WINHTTP_OPTION_CONTEXT_VALUE, &slots[i].ws, sizeof(HINTERNET));
+        BYTE *context = slots[i].buf;
+
+        if (!slots[i].ws) continue;
+        WinHttpSetOption(slots[i].ws, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
         if (!WinHttpWebSocketSend(slots[i].ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"ping", 4)) sample++;
     }
-    while (echoes < sample && GetTickCount() - start < deadline && !WaitForSingleObject(echo_event, 5000)) {}
-    printf("scale: %ld of %d sampled sockets echoed\n", echoes, sample);
-    for (i = 0; i < opened; i++) WinHttpCloseHandle(slots[i].ws);
+    start = GetTickCount();
+    while (echoes < sample && GetTickCount() - start < 30000 && !WaitForSingleObject(echo_event, 5000)) {}
+    echoed = echoes;
+    printf("scale: %ld of %d sampled sockets echoed\n", echoed, sample);
+    for (i = 0; i < started; i++) if (slots[i].ws) WinHttpCloseHandle(slots[i].ws);
     WinHttpCloseHandle(connect);
     WinHttpCloseHandle(session);
-    printf("scale: RESULT count=%d opened=%d threads_added=%d kib_per_conn=%.2f echoed=%ld/%d\n", count, opened,
+    printf("scale: RESULT count=%d opened=%ld threads_added=%d kib_per_conn=%.2f echoed=%ld/%d\n", count, opened,
            (int)threads_after - (int)threads_before,
-           opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0, echoes, sample);
-    return opened == count && echoes == sample ? 0 : 1;
+           opened ? (double)(mem_after - mem_before) / opened / 1024.0 : 0.0, echoed, sample);
+    return opened == count && echoed == sample ? 0 : 1;
 }
