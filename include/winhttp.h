@@ -1100,6 +1100,9 @@ typedef struct _WINHTTP_EXTENDED_HEADER
     };
 } WINHTTP_EXTENDED_HEADER, *PWINHTTP_EXTENDED_HEADER;
 
+/* ullFlags of WinHttpAddRequestHeadersEx: the strings are wide */
+#define WINHTTP_EXTENDED_HEADER_FLAG_UNICODE 0x00000001
+
 WINHTTPAPI DWORD WINAPI WinHttpAddRequestHeadersEx(HINTERNET hRequest, DWORD dwModifiers,
                                                    ULONGLONG ullFlags, ULONGLONG ullExtra,
                                                    DWORD cHeaders,

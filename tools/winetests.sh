@@ -54,15 +54,15 @@
 # store is built again each time).
 # The tests' own local servers (ports 7532, 7533) run on loopback as written.
 #
-# Known failures: tests/wine/known_failures lists the checks our DLL cannot
+# Known failures: tests/wine/known_failures (known_failures10) lists the checks our DLL cannot
 # pass under Wine, each with its reason; for our DLL a failure line that
 # matches one exactly is counted as skipped and printed with the reason
 # ("known: ..."); anything else about that check still fails.
 #
 # Output: one winetest summary line per file and run, named
-# wine_<file>_<override>_<arch> (with "@host" on host sockets), then a total
-# line "winetests: ..." that tools/runtests.sh counts.  Logs:
-# build/winetest/logs/<override>-<arch>[-host]/.  Exit status non-zero
+# wine_<file>_<override>_<arch> (wine10_... for --wine-source 10; with "@host"
+# on host sockets), then a total line "winetests: ..." that tools/runtests.sh
+# counts.  Logs: build/winetest[10]/logs/<override>-<arch>[-host]/.  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 

@@ -424,7 +424,7 @@ static void resolve_task_free_strings(struct resolve_task *t)
     heap_free(t->config_url);
 }
 
-static void free_entries(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
+static void proxy_entries_free(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
 {
     DWORD i;
 
@@ -432,12 +432,19 @@ static void free_entries(WINHTTP_PROXY_RESULT_ENTRY *entries, DWORD count)
     heap_free(entries);
 }
 
+void proxy_result_clear(WINHTTP_PROXY_RESULT_ENTRY **entries, DWORD *count)
+{
+    proxy_entries_free(*entries, *count);
+    *entries = NULL;
+    *count = 0;
+}
+
 static void resolver_destroy(struct object_header *hdr)
 {
     struct resolver *resolver = CONTAINING_RECORD(hdr, struct resolver, hdr);
 
     TRACE("%p\n", resolver);
-    free_entries(resolver->entries, resolver->count);
+    proxy_entries_free(resolver->entries, resolver->count);
     task_queue_destroy(&resolver->queue);
     heap_free(resolver);
 }
@@ -571,7 +578,7 @@ static DWORD resolve_task_fn(struct task *task, BOOL cancelled)
     if (resolver->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
 
     AcquireSRWLockExclusive(&resolver->lock);
-    free_entries(resolver->entries, resolver->count);
+    proxy_entries_free(resolver->entries, resolver->count);
     resolver->entries = error ? NULL : entries;
     resolver->count = error ? 0 : count;
     resolver->has_result = !error;
@@ -579,7 +586,7 @@ static DWORD resolve_task_fn(struct task *task, BOOL cancelled)
     /* only the running task writes it: a call made meanwhile waits in the queue */
     resolver->hdr.context = t->context;
     ReleaseSRWLockExclusive(&resolver->lock);
-    if (error) free_entries(entries, count);
+    if (error) proxy_entries_free(entries, count);
     resolve_task_free_strings(t);
 
     TRACE("%p: %lu, %lu entries\n", resolver, error, count);
@@ -655,21 +662,16 @@ DWORD WINAPI WinHttpGetProxyForUrlEx(HINTERNET hresolver, PCWSTR url, WINHTTP_AU
     return error ? error : ERROR_IO_PENDING;
 }
 
-/***********************************************************************
- *          WinHttpGetProxyResult (winhttp.@)
- */
-DWORD WINAPI WinHttpGetProxyResult(HINTERNET hresolver, WINHTTP_PROXY_RESULT *result)
+DWORD resolver_copy_result(HINTERNET hresolver, WINHTTP_PROXY_RESULT_ENTRY **entries, DWORD *count)
 {
     struct object_header *hdr;
     struct resolver *resolver;
     WINHTTP_PROXY_RESULT_ENTRY *copy = NULL;
     DWORD error = ERROR_SUCCESS, i;
 
-    TRACE("%p, %p\n", hresolver, result);
-
     if (!(hdr = grab_typed_object(hresolver, HANDLE_TYPE_RESOLVER, &error))) return error;
     resolver = CONTAINING_RECORD(hdr, struct resolver, hdr);
-    if (!result)
+    if (!entries || !count)
     {
         release_object(hdr);
         return ERROR_INVALID_PARAMETER;
@@ -686,20 +688,26 @@ DWORD WINAPI WinHttpGetProxyResult(HINTERNET hresolver, WINHTTP_PROXY_RESULT *re
             if (copy[i].pwszProxy && !(copy[i].pwszProxy = strdupW(resolver->entries[i].pwszProxy)))
                 error = ERROR_NOT_ENOUGH_MEMORY;
         }
-        if (error)
-        {
-            free_entries(copy, resolver->count);
-            copy = NULL;
-        }
+        if (error) proxy_entries_free(copy, resolver->count);
         else
         {
-            result->cEntries = resolver->count;
-            result->pEntries = copy;
+            *entries = copy;
+            *count = resolver->count;
         }
     }
     ReleaseSRWLockShared(&resolver->lock);
     release_object(hdr);
     return error;
+}
+
+/***********************************************************************
+ *          WinHttpGetProxyResult (winhttp.@)
+ */
+DWORD WINAPI WinHttpGetProxyResult(HINTERNET hresolver, WINHTTP_PROXY_RESULT *result)
+{
+    TRACE("%p, %p\n", hresolver, result);
+
+    return resolver_copy_result(hresolver, result ? &result->pEntries : NULL, result ? &result->cEntries : NULL);
 }
 
 /***********************************************************************
@@ -709,10 +717,7 @@ void WINAPI WinHttpFreeProxyResult(WINHTTP_PROXY_RESULT *result)
 {
     TRACE("%p\n", result);
 
-    if (!result) return;
-    free_entries(result->pEntries, result->cEntries);
-    result->pEntries = NULL;
-    result->cEntries = 0;
+    if (result) proxy_result_clear(&result->pEntries, &result->cEntries);
 }
 
 /***********************************************************************

@@ -115,35 +115,43 @@ static BOOL is_blank(WCHAR c)
     return c == ' ' || c == '\t';
 }
 
-/* One "Name: value" line (no line break). */
-static DWORD add_line(struct header_list *list, const WCHAR *line, size_t len, DWORD flags)
+DWORD headers_add_pair(struct header_list *list, const WCHAR *name, size_t name_len, const WCHAR *value,
+                       size_t value_len, DWORD flags)
 {
-    const WCHAR *colon = NULL, *end = line + len;
-    size_t name_len, i;
-    WCHAR *name, *value;
-    const WCHAR *v;
+    const WCHAR *v = value, *end = value + value_len;
+    WCHAR *name_copy, *value_copy;
+    size_t i;
     DWORD error;
 
-    for (i = 0; i < len; i++) if (line[i] == ':') { colon = line + i; break; }
-    if (!colon) return ERROR_WINHTTP_INVALID_HEADER;
-    name_len = colon - line;
     if (!name_len) return ERROR_WINHTTP_INVALID_HEADER;
-    /* The name ends at the colon: Windows refuses "g : value" as it refuses
-     * " e :f" (blanks in the name, Wine 10's test_request_headers). */
+    /* Windows refuses "g : value" as it refuses " e :f" (blanks in the
+     * name, Wine 10's test_request_headers). */
     for (i = 0; i < name_len; i++)
-        if (line[i] <= ' ' || line[i] >= 0x7f) return ERROR_WINHTTP_INVALID_HEADER;
+        if (name[i] <= ' ' || name[i] >= 0x7f || name[i] == ':') return ERROR_WINHTTP_INVALID_HEADER;
+    /* a line break in a value would start a header of the caller's making */
+    for (i = 0; i < value_len; i++)
+        if (value[i] == '\r' || value[i] == '\n' || !value[i]) return ERROR_WINHTTP_INVALID_HEADER;
 
-    v = colon + 1;
     while (v < end && is_blank(*v)) v++;
     while (end > v && is_blank(end[-1])) end--;
 
-    name = strndupW(line, name_len);
-    value = strndupW(v, end - v);
-    if (!name || !value) error = ERROR_OUTOFMEMORY;
-    else error = headers_process(list, name, value, flags);
-    heap_free(name);
-    heap_free(value);
+    name_copy = strndupW(name, name_len);
+    value_copy = strndupW(v, end - v);
+    if (!name_copy || !value_copy) error = ERROR_OUTOFMEMORY;
+    else error = headers_process(list, name_copy, value_copy, flags);
+    heap_free(name_copy);
+    heap_free(value_copy);
     return error;
+}
+
+/* One "Name: value" line (no line break). */
+static DWORD add_line(struct header_list *list, const WCHAR *line, size_t len, DWORD flags)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (line[i] == ':') return headers_add_pair(list, line, i, line + i + 1, len - i - 1, flags);
+    return ERROR_WINHTTP_INVALID_HEADER;
 }
 
 DWORD headers_add_string(struct header_list *list, const WCHAR *str, DWORD len, DWORD flags)

@@ -27,6 +27,10 @@ void headers_free(struct header_list *list);
 int headers_find(const struct header_list *list, const WCHAR *name, DWORD nth);
 /* Applies one header with WINHTTP_ADDREQ_* semantics; returns an error code. */
 DWORD headers_process(struct header_list *list, const WCHAR *name, const WCHAR *value, DWORD flags);
+/* Checks name (a token) and value (no line break), trims the value's blanks
+ * and applies it as headers_process does; returns an error code. */
+DWORD headers_add_pair(struct header_list *list, const WCHAR *name, size_t name_len, const WCHAR *value,
+                       size_t value_len, DWORD flags);
 /* Parses "Name: value\r\n..." (len chars, or -1 for NUL-terminated) and
  * applies each line; returns an error code. */
 DWORD headers_add_string(struct header_list *list, const WCHAR *str, DWORD len, DWORD flags);

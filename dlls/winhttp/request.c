@@ -966,8 +966,9 @@ struct data_task
 {
     struct task task;
     void *buffer;
-    DWORD size;
+    DWORD size;       /* read_notify_task_fn: the bytes read */
     DWORD *result;
+    DWORD error;      /* read_notify_task_fn: the read's result */
 };
 
 /* Each task function returns ERROR_IO_PENDING while its operation waits for
@@ -1062,6 +1063,18 @@ static DWORD read_task_fn(struct task *task, BOOL cancelled)
         if (t->result) *t->result = read;
         send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, t->buffer, read);
     }
+    return error;
+}
+
+/* A read done at the call (read_now_notify_later): only its notification is left. */
+static DWORD read_notify_task_fn(struct task *task, BOOL cancelled)
+{
+    struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : t->error;
+
+    if (error) send_error(req, API_READ_DATA, error);
+    else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, t->buffer, t->size);
     return error;
 }
 
@@ -1172,6 +1185,40 @@ static BOOL response_inline(struct request *req)
     }
     task_queue_end_inline(&req->queue, &req->hdr);
     return ready;
+}
+
+/* An asynchronous ReadData that data_call_inline could not run because the
+ * callbacks already nest TASK_INLINE_DEPTH deep on this thread: the buffered
+ * data is still copied now, as Windows does (Wine 10's test_recursion reads
+ * one byte from each DATA_AVAILABLE and checks it at once), and only
+ * READ_COMPLETE comes later, from a task.  TRUE if so (*error: the queuing's
+ * result); FALSE when the call must be queued whole. */
+static BOOL read_now_notify_later(struct request *req, void *buffer, DWORD size, DWORD *result, DWORD *error)
+{
+    struct data_task *t;
+    BOOL ready;
+
+    if (!(t = heap_alloc_zero(sizeof(*t)))) return FALSE;
+    if (!task_queue_begin_inline_work(&req->queue))
+    {
+        heap_free(t);
+        return FALSE;
+    }
+    if ((ready = req->state == STATE_RESPONSE && body_ready(req)))
+    {
+        t->buffer = buffer;
+        t->error = read_data(req, buffer, size, &t->size);
+        if (!t->error && result) *result = t->size;
+    }
+    task_queue_end_inline(&req->queue, &req->hdr);
+    if (!ready)
+    {
+        heap_free(t);
+        return FALSE;
+    }
+    TRACE("%p: read %lu bytes at the call, READ_COMPLETE from a task\n", req, t->size);
+    *error = task_queue_submit(&req->queue, &req->hdr, &t->task, read_notify_task_fn);
+    return TRUE;
 }
 
 static DWORD queue_data_task(struct request *req, task_fn fn, void *buffer, DWORD size, DWORD *result)
@@ -1944,11 +1991,16 @@ BOOL WINAPI WinHttpReadData(HINTERNET hrequest, LPVOID buffer, DWORD to_read, LP
     else if (object_is_async(&req->hdr))
     {
         if (data_call_inline(req, read_task_fn, buffer, to_read, read)) error = ERROR_SUCCESS;
-        else if (!(error = queue_data_task(req, read_task_fn, buffer, to_read, read)))
+        else
         {
-            release_object(&req->hdr);
-            SetLastError(ERROR_IO_PENDING);
-            return TRUE;
+            if (!read_now_notify_later(req, buffer, to_read, read, &error))
+                error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+            if (!error)
+            {
+                release_object(&req->hdr);
+                SetLastError(ERROR_IO_PENDING);
+                return TRUE;
+            }
         }
     }
     else if (!(error = read_data(req, buffer, to_read, &count)) && read) *read = count;

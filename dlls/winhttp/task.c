@@ -237,7 +237,7 @@ BOOL task_queue_busy(struct task_queue *queue)
     return busy;
 }
 
-BOOL task_queue_begin_inline(struct task_queue *queue)
+static BOOL begin_inline(struct task_queue *queue, LONG max_depth)
 {
     DWORD thread = GetCurrentThreadId();
     BOOL ret = FALSE;
@@ -251,7 +251,7 @@ BOOL task_queue_begin_inline(struct task_queue *queue)
         queue->inline_depth = 1;
         ret = TRUE;
     }
-    else if (queue->inline_depth < TASK_INLINE_DEPTH &&
+    else if (queue->inline_depth < max_depth &&
              ((queue->inline_thread == thread && (!queue->head || (queue->finishing && !queue->head->next))) ||
               (queue->drain_thread == thread && queue->head && !queue->head->next)))
     {
@@ -262,6 +262,16 @@ BOOL task_queue_begin_inline(struct task_queue *queue)
     }
     LeaveCriticalSection(&queue->lock);
     return ret;
+}
+
+BOOL task_queue_begin_inline(struct task_queue *queue)
+{
+    return begin_inline(queue, TASK_INLINE_DEPTH);
+}
+
+BOOL task_queue_begin_inline_work(struct task_queue *queue)
+{
+    return begin_inline(queue, MAXLONG);
 }
 
 void task_queue_end_inline(struct task_queue *queue, struct object_header *obj)

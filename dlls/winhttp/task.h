@@ -92,6 +92,11 @@ void task_io_inline(struct task_queue *queue);
  * task_queue_end_inline.  FALSE: queue a task as usual. */
 #define TASK_INLINE_DEPTH 3
 BOOL task_queue_begin_inline(struct task_queue *queue);
+/* The same without the depth limit, for a call that does its work here but
+ * leaves its notification to a task (so that the callbacks nest no deeper):
+ * a read of buffered data, which Windows copies at once however deep the
+ * callbacks nest (Wine 10's notification.c, test_recursion). */
+BOOL task_queue_begin_inline_work(struct task_queue *queue);
 /* Gives the queue back; tasks queued meanwhile start now. */
 void task_queue_end_inline(struct task_queue *queue, struct object_header *obj);
 /* Called by a running task whose work is done, just before its completion

@@ -274,6 +274,11 @@ DWORD crack_http_url(const WCHAR *url, URL_COMPONENTS *uc);
 /* autoproxy.c: the proxy list and bypass list a finished look-up gives url
  * (heap strings, NULL server: direct). */
 void autoproxy_lookup_answer(struct autoproxy_lookup *lookup, const WCHAR *url, WCHAR **server, WCHAR **bypass);
+/* autoproxy.c: a copy of the entries of the resolver's last completed call
+ * (WinHttpGetProxyResult's checks and errors); free with proxy_result_clear. */
+DWORD resolver_copy_result(HINTERNET hresolver, WINHTTP_PROXY_RESULT_ENTRY **entries, DWORD *count);
+/* The body of WinHttpFreeProxyResult(Ex): frees the entries, zeroes both. */
+void proxy_result_clear(WINHTTP_PROXY_RESULT_ENTRY **entries, DWORD *count);
 
 /* Heap helpers (the process heap, as Wine's winhttp). */
 static inline void *heap_alloc(SIZE_T size)

@@ -155,7 +155,6 @@ static void test_new_exports(void)
 {
     HMODULE module = GetModuleHandleW(L"winhttp.dll");
     WINHTTP_QUERY_CONNECTION_GROUP_RESULT *result = NULL;
-    WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE registration = NULL;
     char line[256], name[128], arch[16], path[MAX_PATH], *slash;
     FILE *list = NULL;
     DWORD error;
@@ -187,8 +186,6 @@ static void test_new_exports(void)
     /* stubs fail as an unsupported call fails */
     error = WinHttpQueryConnectionGroup(ses, NULL, 0, &result);
     ok(error == ERROR_CALL_NOT_IMPLEMENTED && !result, "WinHttpQueryConnectionGroup: %lu %p\n", error, result);
-    error = WinHttpRegisterProxyChangeNotification(WINHTTP_PROXY_NOTIFY_CHANGE, NULL, NULL, &registration);
-    ok(error == ERROR_CALL_NOT_IMPLEMENTED, "WinHttpRegisterProxyChangeNotification: %lu\n", error);
     SetLastError(0xdeadbeef);
     ok(!WinHttpProtocolCompleteUpgrade(NULL, 0) && GetLastError() == ERROR_CALL_NOT_IMPLEMENTED,
        "WinHttpProtocolCompleteUpgrade: %lu\n", GetLastError());

@@ -698,6 +698,112 @@ static void test_close_races(void)
     CloseHandle(c.done);
 }
 
+/* Reads from nested callbacks ----------------------------------------------- */
+
+/* A DATA_AVAILABLE callback that reads what it was told is there gets the
+ * bytes before WinHttpReadData returns, however deep the callbacks nest
+ * (Wine 10's notification.c, test_recursion: Windows nests up to 3 deep,
+ * then defers the READ_COMPLETE, never the copy). */
+struct nested
+{
+    HINTERNET request;
+    BOOL reading;           /* DATA_AVAILABLE starts the nesting, else only signals */
+    LONG queries;           /* QueryDataAvailable calls to nest before the read */
+    char byte;
+    DWORD read;             /* ReadData's count as it returned */
+    BOOL copied;            /* the byte was there as ReadData returned */
+    DWORD completed;        /* READ_COMPLETE's length */
+    LONG ends;              /* READ_COMPLETE and ReadData's return: the event at 2 */
+    DWORD error;
+    HANDLE event;
+};
+
+static void CALLBACK nested_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct nested *n = (struct nested *)context;
+
+    if (!n) return;
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+        if (!WinHttpReceiveResponse(n->request, NULL)) n->error = GetLastError();
+        break;
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        SetEvent(n->event);
+        break;
+    case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE:
+        ok(len == sizeof(DWORD) && *(DWORD *)info >= 1, "DATA_AVAILABLE with %lu bytes\n", *(DWORD *)info);
+        if (!n->reading) SetEvent(n->event);
+        else if (n->queries > 0)
+        {
+            n->queries--;
+            if (!WinHttpQueryDataAvailable(n->request, NULL)) n->error = GetLastError();
+        }
+        else
+        {
+            n->reading = FALSE;
+            n->byte = 0;
+            n->read = 0xdeadbeef;
+            if (!WinHttpReadData(n->request, &n->byte, 1, &n->read)) n->error = GetLastError();
+            n->copied = n->read == 1 && n->byte == 'h';
+            if (InterlockedIncrement(&n->ends) == 2) SetEvent(n->event);
+        }
+        break;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        n->completed = len;
+        if (InterlockedIncrement(&n->ends) == 2) SetEvent(n->event);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        n->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        SetEvent(n->event);
+        break;
+    }
+}
+
+static void test_nested_reads(void)
+{
+    static struct nested n;
+    HINTERNET session, connect;
+    LONG depth;
+
+    session = WinHttpOpen(L"async nested reads", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    WinHttpSetStatusCallback(session, nested_callback, NOTIFY_MASK, 0);
+    connect = WinHttpConnect(session, server_host, server_port, 0);
+    ok(connect != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
+    n.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    /* the read lands at each depth, past the limit too, whether the chain
+     * starts on this thread or on a worker */
+    for (depth = 0; depth < 5 && connect; depth++)
+    {
+        winetest_push_context("%ld nested queries", depth);
+        n.request = WinHttpOpenRequest(connect, NULL, L"/http/hello", NULL, NULL, NULL, 0);
+        ok(n.request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
+        n.reading = FALSE;
+        n.error = 0;
+        ok(WinHttpSendRequest(n.request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&n), "SendRequest failed: %lu\n", GetLastError());
+        ok(!WaitForSingleObject(n.event, 10000) && !n.error, "no HEADERS_AVAILABLE (error %lu)\n", n.error);
+        /* the body is in once a DATA_AVAILABLE says so */
+        ok(WinHttpQueryDataAvailable(n.request, NULL), "QueryDataAvailable failed: %lu\n", GetLastError());
+        ok(!WaitForSingleObject(n.event, 10000) && !n.error, "no DATA_AVAILABLE (error %lu)\n", n.error);
+        n.queries = depth;
+        n.copied = FALSE;
+        n.completed = 0;
+        n.ends = 0;
+        n.reading = TRUE;
+        ok(WinHttpQueryDataAvailable(n.request, NULL), "QueryDataAvailable failed: %lu\n", GetLastError());
+        ok(!WaitForSingleObject(n.event, 10000), "no READ_COMPLETE\n");
+        ok(!n.error, "error %lu\n", n.error);
+        ok(n.copied, "ReadData returned before the byte was copied: count %#lx, byte %#x\n", n.read, n.byte);
+        ok(n.completed == 1, "READ_COMPLETE with %lu bytes\n", n.completed);
+        WinHttpCloseHandle(n.request);
+        winetest_pop_context();
+    }
+    WinHttpSetStatusCallback(session, NULL, 0, 0);
+    WinHttpCloseHandle(connect);
+    WinHttpCloseHandle(session);
+    CloseHandle(n.event);
+}
+
 /* Many requests waiting for their responses ----------------------------------- */
 
 #define CROWD 200
@@ -839,5 +945,6 @@ START_TEST(http_async)
     test_keepalive();
     test_receive_timeout();
     test_close_races();
+    test_nested_reads();
     test_many_pending();
 }

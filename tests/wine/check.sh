@@ -5,10 +5,16 @@
 # WINETESTS_ARCH=i686 runs the i686 builds (through tools/wine32.sh).
 # WINETESTS_BACKEND=host runs them on our DLL's host sockets (docs/HOST.md),
 # the helper from build/ARCH/host.
+# WINETESTS_SOURCE=10 runs Wine 10.0's tests (tools/winetests.sh --wine-source
+# 10; their known failures are tests/wine/known_failures10): the files of
+# WINETESTS10_FILES (the Makefile's WINETESTS10_PASSING; default all three).
 # Where the tests cannot be had (no network for apt-get source, no
 # namespaces), each file is reported as skipped with the reason.
 top=$(cd "$(dirname "$0")/../.." && pwd)
-set -- --files "${WINETESTS_FILES:-url}" --override "${WINETESTS_OVERRIDE:-n}" --skip-unavailable \
-    --arch "${WINETESTS_ARCH:-x86_64}" --backend "${WINETESTS_BACKEND:-winsock}"
+files=${WINETESTS_FILES:-url}
+[ "${WINETESTS_SOURCE:-8}" = 10 ] && files=${WINETESTS10_FILES:-url winhttp notification}
+set -- --files "$files" --override "${WINETESTS_OVERRIDE:-n}" --skip-unavailable \
+    --arch "${WINETESTS_ARCH:-x86_64}" --backend "${WINETESTS_BACKEND:-winsock}" \
+    --wine-source "${WINETESTS_SOURCE:-8}"
 [ "${WINETESTS_OVERRIDE:-n}" = b ] && set -- "$@" --report-only
 exec "$top/tools/winetests.sh" "$@"

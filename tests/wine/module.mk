@@ -5,15 +5,20 @@
 #   make check-winetests          every file, our DLL: per-file counts, fails on any failure
 #   make check-winetests-builtin  the same against Wine's builtin, report only
 #   make check-winetests-host     the same on our DLL's host sockets, x86_64 and i686
+#   make check-winetests10        Wine 10.0's tests (Debian trixie's source), our DLL, x86_64 and i686
+#   make check-winetests10-builtin  the same against Wine 8's builtin, report only
 #   WINETESTS_RUNS=10             run each file that many times
 #
-# make check runs WINETESTS_PASSING (the files that pass with our DLL; the
+# make check runs WINETESTS_PASSING and WINETESTS10_PASSING (the files that pass with our DLL; the
 # checks listed in tests/wine/known_failures are visible skips) through
 # tests/wine/check.sh; make check-builtin runs all of them against the builtin.
 
 WINETESTS_PASSING = url winhttp notification
 WINETESTS_ALL     = url winhttp notification
 WINETESTS_RUNS   ?= 1
+# Wine 10.0's (tools/winetests.sh --wine-source 10): the known failures are
+# tests/wine/known_failures10.
+WINETESTS10_PASSING = url winhttp notification
 
 SCRIPT_TESTS += $(srcdir)/tests/wine/check.sh build/tests/wine_i686.sh
 all: build/tests/wine_i686.sh
@@ -32,6 +37,15 @@ all: $(WINETESTS_HOST_SCRIPTS)
 build/tests/host_wine_%.sh: $(srcdir)/tests/wine/module.mk
 	$(call write_wrapper,env WINETESTS_ARCH=$* WINETESTS_BACKEND=host $(abspath $(srcdir)/tests/wine/check.sh))
 
+# Wine 10.0's tests: make check runs the x86_64 build (about 20 s; make
+# check takes some 18 minutes here already), make check-winetests10 the i686
+# one too (about 26 s under qemu).
+WINETESTS10_SCRIPTS = build/tests/wine10_x86_64.sh build/tests/wine10_i686.sh
+SCRIPT_TESTS += build/tests/wine10_x86_64.sh
+all: $(WINETESTS10_SCRIPTS)
+build/tests/wine10_%.sh: $(srcdir)/tests/wine/module.mk
+	$(call write_wrapper,env WINETESTS_ARCH=$* WINETESTS_SOURCE=10 $(abspath $(srcdir)/tests/wine/check.sh))
+
 check-winetests: dlls
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS)
 
@@ -45,4 +59,11 @@ check-winetests-host: dlls $(HOST_HELPER) $(HOST32_HELPER)
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --backend host
 	$(srcdir)/tools/winetests.sh --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --backend host --arch i686 --loader "$(or $(WINETESTS_LOADER),$(WINE32))"
 
-.PHONY: check-winetests check-winetests-builtin check-winetests-i686 check-winetests-host
+check-winetests10: dlls
+	$(srcdir)/tools/winetests.sh --wine-source 10 --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS)
+	$(srcdir)/tools/winetests.sh --wine-source 10 --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --arch i686 --loader "$(or $(WINETESTS_LOADER),$(WINE32))"
+
+check-winetests10-builtin: dlls
+	$(srcdir)/tools/winetests.sh --wine-source 10 --files "$(WINETESTS_ALL)" --runs $(WINETESTS_RUNS) --override b --report-only
+
+.PHONY: check-winetests check-winetests-builtin check-winetests-i686 check-winetests-host check-winetests10 check-winetests10-builtin
