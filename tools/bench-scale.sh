@@ -23,6 +23,20 @@ for count in "$@"; do [ "$count" -ge 0 ] 2>/dev/null && [ $((count + 2000)) -gt 
 ulimit -n $need 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $need ] ||
     echo "bench-scale: only $(ulimit -n) descriptors per process (need $need): larger counts will fail to open" >&2
+# Every websocket takes a client port from the ephemeral range, and a closed
+# one keeps it in TIME_WAIT for a minute: a large run right after another
+# could run short of ports (connects then fail), so wait for them, bounded.
+wait_for_ports() {
+    local need=$1 lo hi tw i
+    read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range || return 0
+    [ "$need" -lt $((hi - lo + 1)) ] || echo "bench-scale: $need websockets, $((hi - lo + 1)) client ports" >&2
+    for ((i = 0; i < 75; i++)); do
+        tw=$(ss -tanH state time-wait 2>/dev/null | wc -l)
+        [ $((hi - lo + 1 - tw)) -gt $((need + 1000)) ] && return 0
+        sleep 1
+    done
+    echo "bench-scale: $tw client ports still in TIME_WAIT: the next run may run short" >&2
+}
 export WINEPREFIX=$top/build/wineprefix WINEDEBUG=-all
 unset DISPLAY
 mkdir -p build/logs
@@ -31,6 +45,7 @@ results=build/logs/bench-scale.txt
 for count in "$@"; do
     for dll in $dlls; do
         log=build/logs/scale-$dll-$count.log
+        wait_for_ports "$count"
         override=$dll backend=(WINHTTP_BACKEND=winsock)
         [ "$dll" = host ] && override=n backend=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir")
         env "${backend[@]}" WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=" WSTEST_MAX_SECONDS=$((seconds + 90 + count / 100)) \
