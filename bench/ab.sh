@@ -91,7 +91,7 @@ case ",$workloads" in
 *) start_servers ab 0 ;;
 esac
 if [ "$with_proxy" = 1 ]; then
-    tools/start-squid.sh "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$work/squid.log" &
+    "${pin[@]}" tools/start-squid.sh "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$work/squid.log" &
     squid_pid=$!
     squid_port=$(wait_port "$work/squid-port" "$squid_pid") || { echo "ab: squid did not start" >&2; cat "$work/squid.log" >&2; exit 2; }
     proxy=(--proxy "127.0.0.1:$squid_port")

@@ -39,7 +39,7 @@
 # "bench:begin" and "bench:end" markers) and docs/benchmarks.png (gnuplot;
 # skipped with a message if gnuplot is missing).  --no-docs only prints.
 #
-# --cpus (default 0): the server, the clients and the prefix's wineserver
+# --cpus (default 0): the servers (squid too), the clients and the prefix's wineserver
 # run pinned to these CPUs (taskset).  On the two-vCPU VM this was written
 # on, unpinned 16 B round trips jump between ~40k and ~4k messages/s from
 # one second to the next, idle machine or not (wake-ups across vCPUs);
@@ -162,7 +162,7 @@ measure() {
     if [ ! -x /usr/sbin/squid ]; then
         proxy_note="squid is not installed"
     else
-        "$topdir/tools/start-squid.sh" "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$out/squid.log" &
+        ${pin[@]+"${pin[@]}"} "$topdir/tools/start-squid.sh" "$work/squid-port" "$work/squid-auth-port" 3600 > /dev/null 2> "$out/squid.log" &
         squid_pid=$!
         if squid_port=$(wait_port "$work/squid-port" "$squid_pid"); then
             proxy=(--proxy "127.0.0.1:$squid_port")
