@@ -18,6 +18,7 @@
 #include <winhttp.h>
 
 #include "test.h"
+#include "reg_saved.h"
 
 static const WCHAR internet_settings[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
 static const WCHAR connections[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections";
@@ -74,52 +75,6 @@ static BOOL called_after(struct watcher *w, LONG before)
     return TRUE;
 }
 
-/* The value's data, to put back with restore(). */
-struct saved
-{
-    HKEY root;
-    const WCHAR *path, *name;
-    BOOL present;
-    DWORD type, size;
-    BYTE data[4096];
-};
-
-static void save(struct saved *s, HKEY root, const WCHAR *path, const WCHAR *name)
-{
-    HKEY key;
-
-    s->root = root;
-    s->path = path;
-    s->name = name;
-    s->size = sizeof(s->data);
-    s->present = FALSE;
-    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key)) return;
-    s->present = !RegQueryValueExW(key, name, NULL, &s->type, s->data, &s->size);
-    RegCloseKey(key);
-}
-
-static void restore(const struct saved *s)
-{
-    HKEY key;
-
-    if (RegCreateKeyExW(s->root, s->path, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL)) return;
-    if (s->present) RegSetValueExW(key, s->name, 0, s->type, s->data, s->size);
-    else RegDeleteValueW(key, s->name);
-    RegCloseKey(key);
-}
-
-static void set_string(const WCHAR *name, const WCHAR *value)
-{
-    HKEY key;
-    LONG err = RegCreateKeyExW(HKEY_CURRENT_USER, internet_settings, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
-
-    ok(!err, "RegCreateKeyExW: %ld\n", err);
-    if (err) return;
-    err = RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value, (wcslen(value) + 1) * sizeof(WCHAR));
-    ok(!err, "RegSetValueExW: %ld\n", err);
-    RegCloseKey(key);
-}
-
 static void test_arguments(void)
 {
     WINHTTP_PROXY_CHANGE_REGISTRATION_HANDLE handle = (void *)0xdeadbeef;
@@ -152,18 +107,18 @@ static void test_changes(void)
 {
     WINHTTP_PROXY_INFO info;
     struct watcher first, second;
-    struct saved proxy_server, winhttp_settings;
+    struct saved_value proxy_server, winhttp_settings;
     DWORD error;
     LONG calls, before;
 
-    save(&proxy_server, HKEY_CURRENT_USER, internet_settings, L"ProxyServer");
-    save(&winhttp_settings, HKEY_LOCAL_MACHINE, connections, L"WinHttpSettings");
+    save_value(&proxy_server, HKEY_CURRENT_USER, internet_settings, L"ProxyServer");
+    save_value(&winhttp_settings, HKEY_LOCAL_MACHINE, connections, L"WinHttpSettings");
     watcher_init(&first);
     watcher_init(&second);
     if (!watcher_register(&first, 0x1234) || !watcher_register(&second, WINHTTP_PROXY_NOTIFY_CHANGE)) return;
 
     /* the user's settings */
-    set_string(L"ProxyServer", L"notify.test:1");
+    set_string(HKEY_CURRENT_USER, internet_settings, L"ProxyServer", L"notify.test:1");
     ok(!WaitForSingleObject(first.called, WAIT_MS), "no callback for the user's settings\n");
     ok(first.flags == 0x1234, "flags %#I64x\n", first.flags);
     ok(!WaitForSingleObject(second.called, WAIT_MS), "no callback for the second registration\n");
@@ -184,7 +139,7 @@ static void test_changes(void)
     ok(error == ERROR_SUCCESS, "unregister: %lu\n", error);
     calls = first.calls;
     before = second.calls;
-    set_string(L"ProxyServer", L"notify.test:3");
+    set_string(HKEY_CURRENT_USER, internet_settings, L"ProxyServer", L"notify.test:3");
     ok(called_after(&second, before), "no callback for the second registration\n");
     ok(first.calls == calls, "called %ld times after unregistering\n", first.calls - calls);
 
@@ -194,11 +149,11 @@ static void test_changes(void)
     first.unregister_in_callback = TRUE;
     if (watcher_register(&first, WINHTTP_PROXY_NOTIFY_CHANGE))
     {
-        set_string(L"ProxyServer", L"notify.test:4");
+        set_string(HKEY_CURRENT_USER, internet_settings, L"ProxyServer", L"notify.test:4");
         ok(called_after(&first, 0), "no callback\n");
         ok(first.unregister_error == ERROR_SUCCESS, "unregister in the callback: %lu\n", first.unregister_error);
         before = second.calls;
-        set_string(L"ProxyServer", L"notify.test:5");
+        set_string(HKEY_CURRENT_USER, internet_settings, L"ProxyServer", L"notify.test:5");
         ok(called_after(&second, before), "no callback for the second registration\n");
         ok(first.calls == 1, "%ld calls\n", first.calls);
         error = WinHttpUnregisterProxyChangeNotification(first.registration);
@@ -207,8 +162,8 @@ static void test_changes(void)
 
     error = WinHttpUnregisterProxyChangeNotification(second.registration);
     ok(error == ERROR_SUCCESS, "unregister: %lu\n", error);
-    restore(&proxy_server);
-    restore(&winhttp_settings);
+    restore_value(&proxy_server);
+    restore_value(&winhttp_settings);
     CloseHandle(first.called);
     CloseHandle(second.called);
 }

@@ -22,70 +22,11 @@
 #include "test.h"
 #include "ws_helpers.h"
 #include "sync_call.h"
+#include "reg_saved.h"
 
 static const WCHAR internet_settings[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
 static const WCHAR connections[] = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections";
 static const WCHAR tcpip_parameters[] = L"System\\CurrentControlSet\\Services\\Tcpip\\Parameters";
-
-/* ---------------------------------------------------------------------- */
-/* Saving and restoring registry values                                      */
-
-struct saved_value
-{
-    HKEY root;
-    const WCHAR *path, *name;
-    BOOL present;
-    DWORD type, size;
-    BYTE data[4096];
-};
-
-static void save_value(struct saved_value *v, HKEY root, const WCHAR *path, const WCHAR *name)
-{
-    HKEY key;
-
-    v->root = root;
-    v->path = path;
-    v->name = name;
-    v->present = FALSE;
-    v->size = sizeof(v->data);
-    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key)) return;
-    v->present = !RegQueryValueExW(key, name, NULL, &v->type, v->data, &v->size);
-    RegCloseKey(key);
-}
-
-static void set_value(HKEY root, const WCHAR *path, const WCHAR *name, DWORD type, const void *data, DWORD size)
-{
-    HKEY key;
-    LONG err;
-
-    err = RegCreateKeyExW(root, path, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
-    ok(!err, "RegCreateKeyExW %s: %ld\n", wine_dbgstr_w(path), err);
-    if (err) return;
-    if (data) err = RegSetValueExW(key, name, 0, type, data, size);
-    else
-    {
-        err = RegDeleteValueW(key, name);
-        if (err == ERROR_FILE_NOT_FOUND) err = 0;
-    }
-    ok(!err, "setting %s: %ld\n", wine_dbgstr_w(name), err);
-    RegCloseKey(key);
-}
-
-static void delete_value(HKEY root, const WCHAR *path, const WCHAR *name)
-{
-    set_value(root, path, name, 0, NULL, 0);
-}
-
-static void restore_value(const struct saved_value *v)
-{
-    if (v->present) set_value(v->root, v->path, v->name, v->type, v->data, v->size);
-    else delete_value(v->root, v->path, v->name);
-}
-
-static void set_string(HKEY root, const WCHAR *path, const WCHAR *name, const WCHAR *str)
-{
-    set_value(root, path, name, REG_SZ, str, (wcslen(str) + 1) * sizeof(WCHAR));
-}
 
 /* A settings blob: version, counter, flags, then each string length-prefixed. */
 static DWORD make_blob(BYTE *buf, DWORD version, DWORD flags, const char **strings, int count)
