@@ -173,7 +173,10 @@ struct websocket
     BOOL keepalive_armed;
     BOOL ping_outstanding;        /* a keepalive ping got no answer (no byte at all) yet */
     DWORD last_heard;             /* tick count of the last byte from the peer (keepalive) */
-    DWORD last_data;              /* same, 0 until the first read: busy or idle? */
+    DWORD last_data;              /* tick count of the last data frame bytes, 0 before the first:
+                                   * busy or idle?  Control frames do not count: the pong that
+                                   * answers a keepalive ping must not keep an idle connection's
+                                   * receive buffer (start_read) */
     /* receiving */
     char *head;                   /* the 101 head still to check (upgraded before the answer), or NULL */
     size_t head_len;
@@ -628,6 +631,7 @@ static enum step decode_input(struct websocket *ws, const BYTE *in, size_t in_le
         switch (ev.type)
         {
         case WSP_EVENT_DATA:
+            ws->last_data = GetTickCount();
             /* A span cut short before invalid UTF-8 is not handed out: the
              * receive that would carry the bad bytes fails instead. */
             if ((status = wsp_decoder_pending_error(&ws->decoder)) != WSP_OK)
@@ -910,7 +914,7 @@ static void read_finished(struct websocket *ws)
         ws->rlen += bytes;
         rbuf_filled(ws);
         ws->ping_outstanding = FALSE;
-        ws->last_heard = ws->last_data = GetTickCount();
+        ws->last_heard = GetTickCount();
     }
     if (error && ws->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
     if (error) set_fatal_error(ws, error);

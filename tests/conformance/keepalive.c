@@ -3,8 +3,9 @@
  * peer after one interval; if a whole interval more passes without a byte
  * (not even the pong), the pending receive fails with ERROR_WINHTTP_TIMEOUT
  * (our decision, see docs/DECISIONS.md).  A peer that answers pings keeps
- * the connection up.  The minimum interval is 15 s, so the four scenarios
- * run side by side: about 35 s in all.
+ * the connection up, and its receive buffer is let go while it idles: the
+ * pong is not data.  The minimum interval is 15 s, so the five scenarios run
+ * side by side: about 35 s in all.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -160,10 +161,70 @@ static DWORD WINAPI live_peer_async_thread(void *arg)
     return 0;
 }
 
+/* Busy blocks of exactly size bytes in the process heap (the DLL's heap). */
+static unsigned int heap_blocks_of(SIZE_T size)
+{
+    PROCESS_HEAP_ENTRY entry;
+    HANDLE heap = GetProcessHeap();
+    unsigned int count = 0;
+
+    memset(&entry, 0, sizeof(entry));
+    if (!HeapLock(heap)) return ~0u;
+    while (HeapWalk(heap, &entry))
+        if ((entry.wFlags & PROCESS_HEAP_ENTRY_BUSY) && entry.cbData == size) count++;
+    HeapUnlock(heap);
+    return count;
+}
+
+/* Async, /echo, a receive buffer of a size nothing else allocates: right
+ * after a message the next receive reads into that buffer (more is likely
+ * to come); once the connection has idled through a keepalive ping, the
+ * receive waits for data without it -- the pong that came back is a control
+ * frame, not data, so 10,000 idle websockets do not keep 10,000 buffers. */
+#define ODD_BUFFER_SIZE 45679
+static DWORD WINAPI idle_buffer_thread(void *arg)
+{
+    struct async_wait w = {0};
+    struct ws_handles h;
+    BYTE buf[16];
+    DWORD err;
+    HINTERNET ws;
+
+    w.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ws = ws_open_ex(server, L"/echo", WS_OPEN_ASYNC, 0, ODD_BUFFER_SIZE, async_callback, (DWORD_PTR)&w, &h);
+    ok(ws != NULL, "ws_open failed in %s: %lu\n", h.failed_call, h.error);
+    if (!ws) return 0;
+    set_keepalive(ws);
+    err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL);
+    ok(!err, "idle: Receive failed: %lu\n", err);
+    err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"busy", 4);
+    ok(!err, "idle: Send failed: %lu\n", err);
+    ok(!WaitForSingleObject(w.done, 10000) && w.status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && w.bytes == 4,
+       "idle: no echo: status %#lx bytes %lu\n", w.status, w.bytes);
+    err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL);
+    ok(!err, "idle: Receive failed: %lu\n", err);
+    ok(heap_blocks_of(ODD_BUFFER_SIZE) == 1, "idle: right after a message: %u receive buffers\n",
+       heap_blocks_of(ODD_BUFFER_SIZE));
+    /* pinged after an interval, the pong back at once; the receive goes on */
+    ok(WaitForSingleObject(w.done, INTERVAL + 10000) == WAIT_TIMEOUT, "idle: status %#lx error %lu\n",
+       w.status, w.error);
+    ok(heap_blocks_of(ODD_BUFFER_SIZE) == 0, "idle: after a keepalive ping: %u receive buffers\n",
+       heap_blocks_of(ODD_BUFFER_SIZE));
+    err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"alive", 5);
+    ok(!err, "idle: Send failed: %lu\n", err);
+    ok(!WaitForSingleObject(w.done, 10000), "idle: no echo\n");
+    ok(w.status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && w.bytes == 5 && !memcmp(buf, "alive", 5),
+       "idle: status %#lx bytes %lu\n", w.status, w.bytes);
+    WinHttpCloseHandle(ws);
+    ws_close_handles(&h);
+    CloseHandle(w.done);
+    return 0;
+}
+
 START_TEST(keepalive)
 {
     LPTHREAD_START_ROUTINE scenarios[] = { ping_sent_thread, dead_peer_sync_thread, dead_peer_async_thread,
-                                           live_peer_async_thread };
+                                           live_peer_async_thread, idle_buffer_thread };
     HANDLE threads[ARRAY_SIZE(scenarios)];
     unsigned int i;
 

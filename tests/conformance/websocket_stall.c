@@ -118,7 +118,7 @@ static void test_sync_send_timeout(void)
     struct ws_handles h;
     HINTERNET ws;
 
-    ws = ws_open_ex(server, L"/noread/15000", 0, 1000, NULL, 0, &h);
+    ws = ws_open_ex(server, L"/noread/15000", 0, 1000, 0, NULL, 0, &h);
     if (!ws)
     {
         ok(0, "ws_open failed in %s: %lu\n", h.failed_call, h.error);

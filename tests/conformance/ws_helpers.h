@@ -148,9 +148,11 @@ static inline void ws_close_handles(struct ws_handles *h)
 /* Opens a websocket to path on server ("host:port", e.g. the value of
  * WSTEST_SERVER).  Returns the websocket handle, or NULL with h->failed_call
  * and h->error set (the handles opened so far are closed then).  send_timeout
- * (ms, 0: the default) is set on the request and so holds for the websocket. */
+ * (ms, 0: the default) and receive_buffer_size (bytes, 0: the default) are set
+ * on the request and so hold for the websocket. */
 static inline HINTERNET ws_open_ex(const char *server, const WCHAR *path, DWORD flags, int send_timeout,
-                                   WINHTTP_STATUS_CALLBACK cb, DWORD_PTR ctx, struct ws_handles *h)
+                                   DWORD receive_buffer_size, WINHTTP_STATUS_CALLBACK cb, DWORD_PTR ctx,
+                                   struct ws_handles *h)
 {
     BOOL async = (flags & WS_OPEN_ASYNC) != 0;
     struct ws_upgrade_wait *wait = NULL;
@@ -190,6 +192,9 @@ static inline HINTERNET ws_open_ex(const char *server, const WCHAR *path, DWORD 
         WS_FAIL("WinHttpOpenRequest");
     if (send_timeout && !WinHttpSetOption(h->request, WINHTTP_OPTION_SEND_TIMEOUT, &send_timeout, sizeof(send_timeout)))
         WS_FAIL("WinHttpSetOption(SEND_TIMEOUT)");
+    if (receive_buffer_size && !WinHttpSetOption(h->request, WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE,
+                                                 &receive_buffer_size, sizeof(receive_buffer_size)))
+        WS_FAIL("WinHttpSetOption(WEB_SOCKET_RECEIVE_BUFFER_SIZE)");
     if (flags & WS_OPEN_SECURE)
     {
         value = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID |
@@ -263,11 +268,11 @@ failed:
     return NULL;
 }
 
-/* ws_open_ex with the default send timeout. */
+/* ws_open_ex with the default send timeout and receive buffer size. */
 static inline HINTERNET ws_open(const char *server, const WCHAR *path, DWORD flags, WINHTTP_STATUS_CALLBACK cb,
                                 DWORD_PTR ctx, struct ws_handles *h)
 {
-    return ws_open_ex(server, path, flags, 0, cb, ctx, h);
+    return ws_open_ex(server, path, flags, 0, 0, cb, ctx, h);
 }
 
 #endif /* WS_HELPERS_H */

@@ -141,6 +141,38 @@ static void report_new_threads(const DWORD *before, unsigned int n_before, const
     for (k = 0; k < kinds; k++) printf("scale: new threads starting at %s: %u\n", origins[k], counts[k]);
 }
 
+/* Where the process heap's bytes are: its busy blocks by size (rounded up
+ * to a power of two), the five largest totals. */
+static void report_heap(void)
+{
+    SIZE_T bytes[40] = { 0 }, blocks[40] = { 0 }, total = 0;
+    PROCESS_HEAP_ENTRY entry;
+    HANDLE heap = GetProcessHeap();
+    int i, k, best;
+
+    memset(&entry, 0, sizeof(entry));
+    if (!HeapLock(heap)) return;
+    while (HeapWalk(heap, &entry))
+    {
+        if (!(entry.wFlags & PROCESS_HEAP_ENTRY_BUSY)) continue;
+        for (i = 0; i < 39 && ((SIZE_T)1 << i) < entry.cbData; i++) {}
+        bytes[i] += entry.cbData;
+        blocks[i]++;
+        total += entry.cbData;
+    }
+    HeapUnlock(heap);
+    printf("scale: process heap: %.1f MiB in busy blocks", total / 1048576.0);
+    for (k = 0; k < 5; k++)
+    {
+        for (best = -1, i = 0; i < 40; i++) if (bytes[i] && (best < 0 || bytes[i] > bytes[best])) best = i;
+        if (best < 0) break;
+        printf("%s %llu of <= %llu bytes (%.1f MiB)", k ? "," : ";", (unsigned long long)blocks[best],
+               1ull << best, bytes[best] / 1048576.0);
+        bytes[best] = 0;
+    }
+    printf("\n");
+}
+
 static SIZE_T private_bytes(void)
 {
     PROCESS_MEMORY_COUNTERS_EX pmc;
@@ -206,6 +238,7 @@ int main(int argc, char **argv)
     if (errors) printf("scale: %ld upgrades failed\n", errors);
     threads_after = list_threads(ids_after);
     mem_after = private_bytes();
+    report_heap();
     printf("scale: opened %ld of %d websockets with a receive pending in %lu ms (%d upgrades at a time)\n", opened, count,
            GetTickCount() - start, width);
     printf("scale: threads %u -> %u (+%d)\n", threads_before, threads_after, (int)threads_after - (int)threads_before);
