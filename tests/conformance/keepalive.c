@@ -130,6 +130,35 @@ static DWORD WINAPI dead_peer_async_thread(void *arg)
     return 0;
 }
 
+/* An async websocket to /echo with the keepalive set, its callback filling
+ * w; receive_buffer_size 0: the default.  NULL (reported) on failure. */
+static HINTERNET open_echo_async(struct async_wait *w, DWORD receive_buffer_size, struct ws_handles *h)
+{
+    HINTERNET ws;
+
+    w->done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ws = ws_open_ex(server, L"/echo", WS_OPEN_ASYNC, 0, receive_buffer_size, async_callback, (DWORD_PTR)w, h);
+    ok(ws != NULL, "ws_open failed in %s: %lu\n", h->failed_call, h->error);
+    if (ws) set_keepalive(ws);
+    return ws;
+}
+
+/* The connection still works (the receive pending into buf gets "alive"
+ * back); then everything is closed. */
+static void check_alive_and_close(HINTERNET ws, struct async_wait *w, const BYTE *buf, struct ws_handles *h,
+                                  const char *who)
+{
+    DWORD err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"alive", 5);
+
+    ok(!err, "%s: Send failed: %lu\n", who, err);
+    ok(!WaitForSingleObject(w->done, 10000), "%s: no echo\n", who);
+    ok(w->status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && w->bytes == 5 && !memcmp(buf, "alive", 5),
+       "%s: status %#lx bytes %lu\n", who, w->status, w->bytes);
+    WinHttpCloseHandle(ws);
+    ws_close_handles(h);
+    CloseHandle(w->done);
+}
+
 /* Async, /echo: the server answers our pings, so an idle receive stays
  * pending past two intervals, and still gets the next message. */
 static DWORD WINAPI live_peer_async_thread(void *arg)
@@ -140,24 +169,13 @@ static DWORD WINAPI live_peer_async_thread(void *arg)
     DWORD err;
     HINTERNET ws;
 
-    w.done = CreateEventW(NULL, FALSE, FALSE, NULL);
-    ws = ws_open(server, L"/echo", WS_OPEN_ASYNC, async_callback, (DWORD_PTR)&w, &h);
-    ok(ws != NULL, "ws_open failed in %s: %lu\n", h.failed_call, h.error);
-    if (!ws) return 0;
-    set_keepalive(ws);
+    if (!(ws = open_echo_async(&w, 0, &h))) return 0;
     err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL);
     ok(!err, "live: Receive failed: %lu\n", err);
     /* nothing may complete the receive while the peer answers pings */
     ok(WaitForSingleObject(w.done, 2 * INTERVAL + 3000) == WAIT_TIMEOUT, "live: status %#lx error %lu\n",
        w.status, w.error);
-    err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"alive", 5);
-    ok(!err, "live: Send failed: %lu\n", err);
-    ok(!WaitForSingleObject(w.done, 10000), "live: no echo\n");
-    ok(w.status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && w.bytes == 5 && !memcmp(buf, "alive", 5),
-       "live: status %#lx bytes %lu\n", w.status, w.bytes);
-    WinHttpCloseHandle(ws);
-    ws_close_handles(&h);
-    CloseHandle(w.done);
+    check_alive_and_close(ws, &w, buf, &h, "live");
     return 0;
 }
 
@@ -190,11 +208,7 @@ static DWORD WINAPI idle_buffer_thread(void *arg)
     DWORD err;
     HINTERNET ws;
 
-    w.done = CreateEventW(NULL, FALSE, FALSE, NULL);
-    ws = ws_open_ex(server, L"/echo", WS_OPEN_ASYNC, 0, ODD_BUFFER_SIZE, async_callback, (DWORD_PTR)&w, &h);
-    ok(ws != NULL, "ws_open failed in %s: %lu\n", h.failed_call, h.error);
-    if (!ws) return 0;
-    set_keepalive(ws);
+    if (!(ws = open_echo_async(&w, ODD_BUFFER_SIZE, &h))) return 0;
     err = WinHttpWebSocketReceive(ws, buf, sizeof(buf), NULL, NULL);
     ok(!err, "idle: Receive failed: %lu\n", err);
     err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"busy", 4);
@@ -210,14 +224,7 @@ static DWORD WINAPI idle_buffer_thread(void *arg)
        w.status, w.error);
     ok(heap_blocks_of(ODD_BUFFER_SIZE) == 0, "idle: after a keepalive ping: %u receive buffers\n",
        heap_blocks_of(ODD_BUFFER_SIZE));
-    err = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"alive", 5);
-    ok(!err, "idle: Send failed: %lu\n", err);
-    ok(!WaitForSingleObject(w.done, 10000), "idle: no echo\n");
-    ok(w.status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && w.bytes == 5 && !memcmp(buf, "alive", 5),
-       "idle: status %#lx bytes %lu\n", w.status, w.bytes);
-    WinHttpCloseHandle(ws);
-    ws_close_handles(&h);
-    CloseHandle(w.done);
+    check_alive_and_close(ws, &w, buf, &h, "idle");
     return 0;
 }
 
