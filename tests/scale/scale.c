@@ -26,8 +26,7 @@
 
 #define RECV_BUF 16
 
-/* A request's context is its slot; a sampled websocket's is its buf (the
- * rest have none). */
+/* A request's context is its slot. */
 struct slot
 {
     HINTERNET ws;
@@ -38,13 +37,11 @@ static HANDLE window, echo_event;
 static volatile LONG opened, errors, echoes;
 static struct slot *slots;
 
-static int slot_count;
-
-static BOOL is_request_context(DWORD_PTR context)
+/* The websockets' notifications: a READ_COMPLETE is a sampled echo (the
+ * other receives end only when their websockets are closed, with an error). */
+static void CALLBACK websocket_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
-    ULONG_PTR offset = context - (ULONG_PTR)slots;
-
-    return context && context >= (ULONG_PTR)slots && offset < slot_count * sizeof(*slots) && !(offset % sizeof(*slots));
+    if (status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && InterlockedIncrement(&echoes) > 0) SetEvent(echo_event);
 }
 
 /* An upgrade is over, opened or not: the next may start. */
@@ -55,6 +52,7 @@ static void upgrade_done(HINTERNET request, BOOL ok)
     ReleaseSemaphore(window, 1, NULL);
 }
 
+/* The upgrades' notifications. */
 static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct slot *slot = (struct slot *)context;
@@ -66,19 +64,17 @@ static void CALLBACK callback(HINTERNET handle, DWORD_PTR context, DWORD status,
         break;
     case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
         if ((slot->ws = WinHttpWebSocketCompleteUpgrade(handle, 0))
-            && WinHttpWebSocketReceive(slot->ws, slot->buf, RECV_BUF, NULL, NULL))
+            && (WinHttpSetStatusCallback(slot->ws, websocket_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0)
+                == WINHTTP_INVALID_STATUS_CALLBACK
+                || WinHttpWebSocketReceive(slot->ws, slot->buf, RECV_BUF, NULL, NULL)))
         {
             WinHttpCloseHandle(slot->ws);
             slot->ws = NULL;
         }
         upgrade_done(handle, slot->ws != NULL);
         break;
-    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
-        if (context && InterlockedIncrement(&echoes) > 0) SetEvent(echo_event);
-        break;
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
-        /* a request's, or a websocket's when it is closed at the end */
-        if (is_request_context(context)) upgrade_done(handle, FALSE);
+        upgrade_done(handle, FALSE);
         break;
     }
 }
@@ -208,7 +204,6 @@ int main(int argc, char **argv)
     window = CreateSemaphoreW(NULL, width, width, NULL);
     echo_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     slots = calloc(count, sizeof(*slots));
-    slot_count = count;
 
     session = WinHttpOpen(L"scale", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
     WinHttpSetStatusCallback(session, callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0);
@@ -249,10 +244,7 @@ int main(int argc, char **argv)
     /* Alive: every 100th socket echoes a message. */
     for (i = 0; i < started; i += 100)
     {
-        BYTE *context = slots[i].buf;
-
         if (!slots[i].ws) continue;
-        WinHttpSetOption(slots[i].ws, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
         if (!WinHttpWebSocketSend(slots[i].ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, (void *)"ping", 4)) sample++;
     }
     start = GetTickCount();
