@@ -218,11 +218,13 @@ int main(int argc, char **argv)
         DWORD left = deadline - min(deadline, GetTickCount() - start);
 
         if (WaitForSingleObject(window, left)) break;
-        if (errors || !(request = WinHttpOpenRequest(connect, L"GET", L"/echo", NULL, NULL, NULL, 0))) break;
-        WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
-        if (!WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&slots[started]))
+        request = errors ? NULL : WinHttpOpenRequest(connect, L"GET", L"/echo", NULL, NULL, NULL, 0);
+        if (request) WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, NULL, 0);
+        if (!request || !WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, (DWORD_PTR)&slots[started]))
         {
-            WinHttpCloseHandle(request);
+            /* not started: its window slot goes back, or the wait below runs to the deadline */
+            if (request) WinHttpCloseHandle(request);
+            ReleaseSemaphore(window, 1, NULL);
             break;
         }
     }
