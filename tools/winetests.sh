@@ -1,13 +1,37 @@
 #!/bin/bash
-# tools/winetests.sh: Wine's own winhttp conformance tests (dlls/winhttp/tests:
-# url.c, winhttp.c, notification.c), fetched from Debian's wine source package
-# at test time, built with mingw-w64 and run under Wine, strictly
-# (WINETEST_PLATFORM=windows: a todo_wine check is an ordinary check), against
-# our winhttp.dll or Wine's builtin.  Wine's files stay under build/ (never in
-# the repository); what we add to build them is tests/wine/ (dbgstr.c) and the
-# test list this script writes.
+# tools/winetests.sh: Wine's own conformance tests of winhttp and of a
+# consumer of it, fetched from Debian's wine source package at test time,
+# built with mingw-w64 and run under Wine, strictly (WINETEST_PLATFORM=windows:
+# a todo_wine check is an ordinary check), against our winhttp.dll or Wine's
+# builtin.  Wine's files stay under build/ (never in the repository); what we
+# add to build them is tests/wine/ (dbgstr.c) and the test list this script
+# writes.  Two modules (--module):
 #
-#   tools/winetests.sh [--override n|b] [--arch x86_64|i686] [--loader CMD]
+#   winhttp      dlls/winhttp/tests: url.c, winhttp.c, notification.c (the
+#                programs import winhttp.dll).
+#   webservices  dlls/webservices/tests: proxy.c and channel.c, run through
+#                Wine's builtin webservices.dll (WWSAPI), whose HTTP channel
+#                is built on winhttp (WinHttpCrackUrl/Open/Connect/
+#                OpenRequest/SendRequest/ReceiveResponse/QueryHeaders/
+#                QueryDataAvailable/ReadData/AddRequestHeaders).  proxy.c
+#                talks HTTP to a server thread on 127.0.0.1:7533 (WsCall,
+#                200/500 answers, faults, mapped headers); channel.c opens
+#                and resets HTTP channels (its TCP/UDP parts use Winsock
+#                only, but run too: they are one program).  Left out, as
+#                they never reach winhttp: msg.c (builds HTTP-bound messages
+#                but sends none; the mapped-header calls need a request
+#                handle), reader.c and writer.c (XML), url.c (WsDecodeUrl/
+#                WsEncodeUrl are webservices' own parser, not WinHttpCrackUrl).
+#                The programs do not import winhttp.dll; webservices.dll
+#                does, and finds ours beside the program (winhttp=n).
+#
+# Every run is traced with +loaddll, and a run that did not load the
+# winhttp.dll asked for (ours from beside the program with "n", the builtin
+# with "b"), or none, counts as one failure: a run on the wrong DLL would be
+# a test that cannot fail.
+#
+#   tools/winetests.sh [--module winhttp|webservices]
+#                      [--override n|b] [--arch x86_64|i686] [--loader CMD]
 #                      [--files "url winhttp notification"] [--runs N]
 #                      [--backend winsock|host [--host-dir DIR]]
 #                      [--wine-source 8|10]
@@ -19,7 +43,9 @@
 #                  /usr/lib/wine/wine64 for x86_64, tools/wine32.sh for i686 --
 #                  the native 32-bit loader or qemu-i386; where neither runs,
 #                  the i686 tests are built and reported as skipped)
-#   --files        which of Wine's test files to run (default: all three)
+#   --module       whose tests: winhttp (default) or webservices (above)
+#   --files        which of the module's test files to run (default: all:
+#                  "url winhttp notification", or "proxy channel")
 #   --backend      the socket backend of our DLL (docs/HOST.md): winsock
 #                  (default; WINHTTP_BACKEND=winsock) or host (host sockets:
 #                  WINHTTP_BACKEND=host, WINEDLLPATH=the helper's build folder,
@@ -54,15 +80,19 @@
 # store is built again each time).
 # The tests' own local servers (ports 7532, 7533) run on loopback as written.
 #
-# Known failures: tests/wine/known_failures (known_failures10) lists the checks our DLL cannot
+# Known failures: tests/wine/known_failures (known_failures10; for the
+# webservices module known_failures_webservices, known_failures10_webservices)
+# lists the checks our DLL cannot
 # pass under Wine, each with its reason; for our DLL a failure line that
 # matches one exactly is counted as skipped and printed with the reason
 # ("known: ..."); anything else about that check still fails.
 #
 # Output: one winetest summary line per file and run, named
-# wine_<file>_<override>_<arch> (wine10_... for --wine-source 10; with "@host"
-# on host sockets), then a total line "winetests: ..." that tools/runtests.sh
-# counts.  Logs: build/winetest[10]/logs/<override>-<arch>[-host]/.  Exit status non-zero
+# wine_<file>_<override>_<arch> (wine_webservices_<file>_... for the
+# webservices module; wine10_... for --wine-source 10; with "@host" on host
+# sockets), then a total line "winetests: ..." that tools/runtests.sh counts.
+# Logs: build/winetest[10]/logs/[webservices-]<override>-<arch>[-host]/;
+# programs: build/winetest[10]/<arch>[/webservices].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
@@ -72,7 +102,8 @@ arch=x86_64
 backend=winsock
 host_dir=""
 loader=""
-files="url winhttp notification"
+module=winhttp
+files=""
 runs=1
 build_only=0
 fetch_only=0
@@ -87,6 +118,7 @@ while [ $# -gt 0 ]; do
     --backend) backend=$2; shift ;;
     --host-dir) host_dir=$2; shift ;;
     --loader) loader=$2; shift ;;
+    --module) module=$2; shift ;;
     --files) files=$2; shift ;;
     --runs) runs=$2; shift ;;
     --build-only) build_only=1 ;;
@@ -115,17 +147,31 @@ case $wine_source in
 10) vtag=10 prefix=wine10 known_list=$top/tests/wine/known_failures10 ;;
 *) echo "winetests: --wine-source is 8 or 10, not $wine_source" >&2; exit 2 ;;
 esac
+# What differs between the modules: the files, where the programs and logs
+# go (msub, mlog), the summary names (mname), the known failures (msuffix)
+# and the files that make no connection, so never pick a backend (quiet).
+case $module in
+winhttp) all_files="url winhttp notification" msub="" mlog="" mname="" msuffix="" quiet="url" ;;
+webservices) all_files="proxy channel" msub=/webservices mlog=webservices- mname=webservices_ msuffix=_webservices quiet="channel" ;;
+*) echo "winetests: --module is winhttp or webservices, not $module" >&2; exit 2 ;;
+esac
+files=${files:-$all_files}
+known_list=$known_list$msuffix
 srcroot=$top/build/winetest-src$vtag
 wine_src=$srcroot/wine
-tests_src=$wine_src/dlls/winhttp/tests
+tests_src=$wine_src/dlls/$module/tests
 out=$top/build/winetest$vtag
+bin=$out/$arch$msub
+logdir=$out/logs/$mlog$override-$arch${tag:+-host}
 timeout_secs=${WINETEST_TIMEOUT:-300}
+
+name_of() { echo "${prefix}_$mname$1_${override}_$arch$tag"; }
 
 # Each file reported as skipped, with the reason, and a total line.
 skip_all() {
     local t
     for t in $files; do
-        echo "${prefix}_${t}_${override}_$arch$tag: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "$(name_of "$t"): 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
         echo "    skipped: $*"
     done
     echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
@@ -167,7 +213,8 @@ EOF
 }
 
 fetch() {
-    [ -f "$tests_src/notification.c" ] && return 0
+    # One package holds both modules' tests (unpacked whole, or not at all).
+    [ -f "$wine_src/dlls/winhttp/tests/notification.c" ] && return 0
     command -v dpkg-source > /dev/null || unavailable "dpkg-source missing: apt-get install dpkg-dev (tools/setup-debian.sh installs it)"
     if [ "$wine_source" = 10 ]; then
         version=$wine10_version
@@ -192,36 +239,65 @@ fetch() {
     mv "$wine_src.tmp" "$wine_src"
 }
 
-# --- build: the three test files and our test list, per arch ----------------
-build() {
-    local cc=$arch-w64-mingw32-gcc inc=$out/include bin=$out/$arch t
-    command -v "$cc" > /dev/null || die "$cc missing"
-    [ -f "$top/build/$arch/libwinhttp.a" ] || die "build/$arch/libwinhttp.a missing: run make first"
-    mkdir -p "$inc/wine" "$bin"
-    # wine/test.h and the wine/debug.h it includes, as Wine has them; the COM
-    # header from Wine's IDL (mingw-w64 has no httprequest.h).
-    cp -p "$wine_src/include/wine/test.h" "$wine_src/include/wine/debug.h" "$inc/wine/"
+# --- build: the module's test files and our test lists, per arch -----------
+# What a module's programs are built with: sets srcs (ours, beside Wine's
+# file), libs, deps (files whose change rebuilds) and makes its headers.
+build_setup_winhttp() {
+    # The COM header from Wine's IDL (mingw-w64 has no httprequest.h).
     if [ ! -f "$inc/httprequest.h" ] || [ "$wine_src/include/httprequest.idl" -nt "$inc/httprequest.h" ]; then
         widl -h -o "$inc/httprequest.h" -I "$wine_src/include" "$wine_src/include/httprequest.idl" ||
             die "widl failed on httprequest.idl"
     fi
-    for t in url winhttp notification; do
+    srcs=$top/tests/wine/dbgstr.c
+    deps="$top/tests/wine/dbgstr.c $top/include/winhttp.h"
+    libs="-L$top/build/$arch -lwinhttp -loleaut32 -lole32 -lcrypt32 -ladvapi32 -lws2_32 -luuid"
+}
+
+build_setup_webservices() {
+    local spec=$wine_src/dlls/webservices/webservices.spec lib=$bin/libwebservices.a
+    # mingw-w64 has neither webservices.h nor its import library: Wine's
+    # header (a plain one), and the import library made by winebuild
+    # (wine64-tools) from the spec of the same source.  No winhttp here:
+    # webservices.dll imports it, not the tests.
+    cp -p "$wine_src/include/webservices.h" "$inc/"
+    if [ ! -f "$lib" ] || [ "$spec" -nt "$lib" ]; then
+        command -v "${WINEBUILD:-winebuild}" > /dev/null ||
+            unavailable "winebuild missing (wine64-tools): it makes webservices' import library"
+        "${WINEBUILD:-winebuild}" --implib -w -b "$arch-w64-mingw32" -F webservices.dll \
+            --export "$spec" -o "$lib" || die "winebuild failed to make $lib"
+    fi
+    srcs=$top/tests/wine/dbgstr.c
+    deps="$top/tests/wine/dbgstr.c $lib"
+    libs="-L$bin -lwebservices -loleaut32 -lole32 -luser32 -lrpcrt4 -lws2_32 -ladvapi32 -luuid"
+}
+
+build() {
+    local cc=$arch-w64-mingw32-gcc inc=$out/include srcs libs deps d t stale
+    command -v "$cc" > /dev/null || die "$cc missing"
+    [ -f "$top/build/$arch/libwinhttp.a" ] || die "build/$arch/libwinhttp.a missing: run make first"
+    mkdir -p "$inc/wine" "$bin"
+    # wine/test.h and the wine/debug.h it includes, as Wine has them.
+    cp -p "$wine_src/include/wine/test.h" "$wine_src/include/wine/debug.h" "$inc/wine/"
+    build_setup_$module
+    for t in $files; do
+        [ -f "$tests_src/$t.c" ] || die "no $t.c in $tests_src"
         # The test list: what Wine's make generates for a test module, one
         # test per program here.
         printf '#include <windows.h>\n#define STANDALONE\n#include <wine/test.h>\nextern void func_%s(void);\nconst struct test winetest_testlist[] = { { "%s", func_%s }, { 0, 0 } };\n' \
             "$t" "$t" "$t" > "$bin/testlist_$t.c.new"
         cmp -s "$bin/testlist_$t.c.new" "$bin/testlist_$t.c" || mv "$bin/testlist_$t.c.new" "$bin/testlist_$t.c"
         rm -f "$bin/testlist_$t.c.new"
-        if [ ! -f "$bin/$t.exe" ] || [ "$tests_src/$t.c" -nt "$bin/$t.exe" ] ||
-           [ "$top/tests/wine/dbgstr.c" -nt "$bin/$t.exe" ] || [ "$bin/testlist_$t.c" -nt "$bin/$t.exe" ] ||
-           [ "$top/include/winhttp.h" -nt "$bin/$t.exe" ]; then
+        stale=0
+        for d in "$tests_src/$t.c" "$bin/testlist_$t.c" $deps; do
+            [ "$d" -nt "$bin/$t.exe" ] && stale=1
+        done
+        if [ ! -f "$bin/$t.exe" ] || [ $stale -eq 1 ]; then
             # -w: Wine's sources warn under mingw-w64's headers; they are not ours to fix.
             # DECLSPEC_EXPORT: Wine's winnt.h has it (Wine 10's wine/debug.h
             # uses it), mingw-w64's not; nothing is exported from a test.
             "$cc" -O1 -g -w -D__WINESRC__ -D_WIN32_WINNT=0x0A00 -DWINVER=0x0A00 -DDECLSPEC_EXPORT= \
                 -I"$inc" -I"$top/include" -o "$bin/$t.exe" \
-                "$tests_src/$t.c" "$bin/testlist_$t.c" "$top/tests/wine/dbgstr.c" \
-                -L"$top/build/$arch" -lwinhttp -loleaut32 -lole32 -lcrypt32 -ladvapi32 -lws2_32 -luuid ||
+                "$tests_src/$t.c" "$bin/testlist_$t.c" $srcs $libs ||
                 die "building $t.exe for $arch failed"
         fi
     done
@@ -231,7 +307,7 @@ build() {
 
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
 run_inside() {
-    local list=$1 logdir=$out/logs/$override-$arch${tag:+-host} ready pid status t i
+    local list=$1 ready pid status t i
     ip link set lo up || die "ip link set lo up failed"
     mount --bind "$out/hosts" /etc/hosts || die "cannot bind-mount the hosts file"
     ready=$out/standin.ready.$$
@@ -287,18 +363,20 @@ run_inside() {
     # is registered at the system32 path already.
     # The i686 one through the 32-bit regsvr32, named by its path
     # (tools/wine32.sh does not look bare names up), for the 32-bit view.
-    if [ "$override" = n ]; then
+    # (webservices never creates the class.)
+    if [ "$override" = n ] && [ "$module" = winhttp ]; then
         regsvr32=regsvr32
         [ "$arch" = i686 ] && regsvr32='C:\windows\syswow64\regsvr32.exe'
-        $loader "$regsvr32" /s "$("${WINE64:-/usr/lib/wine/wine64}" winepath -w "$out/$arch/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
+        $loader "$regsvr32" /s "$("${WINE64:-/usr/lib/wine/wine64}" winepath -w "$bin/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
             echo "winetests: regsvr32 of our winhttp.dll failed (see $logdir/wineboot.log)" >&2
     fi
+    # +loaddll: the accounting checks which winhttp.dll each run loaded.
     for i in $(seq "$runs"); do
         for t in $list; do
             if [ "$backend" = host ]; then
-                timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
+                WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
             else
-                timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2>&1
+                WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2>&1
             fi
             status=$?
             [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$logdir/$t.$i.log"
@@ -322,8 +400,6 @@ build
 if [ "$backend" = host ] && [ ! -f "$host_dir/winhttp_host.so" ]; then
     skip_all "the host-socket helper is not built in $host_dir (winebuild missing? gcc -m32 for i686)"
 fi
-
-name_of() { echo "${prefix}_$1_${override}_$arch$tag"; }
 
 if [ -z "$loader" ]; then
     if [ "$arch" = x86_64 ]; then
@@ -366,12 +442,11 @@ if [ ! -f "$pki/winehq.pem" ] || [ -n "$(find "$pki/winehq.pem" -mtime +20 2>/de
 fi
 { cat /etc/ssl/certs/ca-certificates.crt 2> /dev/null; cat "$pki/ca.pem"; } > "$pki/ca-bundle.crt"
 
-logdir=$out/logs/$override-$arch${tag:+-host}
 rm -rf "$logdir"
 mkdir -p "$logdir"
 # One namespace run at a time per prefix: a wineserver outside the namespace
 # would create the sockets outside it.
-flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --override "$override" --arch "$arch" \
+flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --module "$module" --override "$override" --arch "$arch" \
     --loader "$loader" --runs "$runs" --wine-source "$wine_source" --backend "$backend" ${host_dir:+--host-dir "$host_dir"} > "$logdir/namespace.log" 2>&1 ||
     { echo "winetests: the namespace run failed:"; cat "$logdir/namespace.log"; }
 
@@ -386,7 +461,7 @@ for i in $(seq "$runs"); do
         if [ -z "$line" ]; then
             n=0 td=0 f=1 s=0
             echo "$name: no summary line (exit status ${status:-none}): counted as one failure"
-            tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'
+            grep -v ':trace:' "$log" 2>/dev/null | tail -n 5 | sed 's/^/    /'
             [ -n "$tag" ] && grep -v ':trace:' "$logdir/$t.$i.trace" 2>/dev/null | tail -n 5 | sed 's/^/    /'
         else
             set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\..*/\1 \2 \4 \5/')
@@ -409,9 +484,26 @@ for i in $(seq "$runs"); do
                 fi
             done < "$known_list"
         fi
+        # the DLL: the run must have loaded the winhttp.dll asked for (the
+        # +loaddll lines, in the log or the trace): ours from beside the
+        # program, or the builtin.
+        dll_note=""
+        loaded=$(cat "$log" "$logdir/$t.$i.trace" 2>/dev/null | tr -d '\r' |
+                 grep -o 'Loaded L"[^"]*[\\/]winhttp\.dll" at [0-9A-Fa-f]*: [a-z]*' | sort -u)
+        want=native; [ "$override" = b ] && want=builtin
+        if [ -z "$loaded" ]; then
+            f=$((f + 1))
+            dll_note="    dll: no winhttp.dll loaded (no +loaddll line): one failure"$'\n'
+        elif echo "$loaded" | grep -qv ": $want\$"; then
+            f=$((f + 1))
+            dll_note="    dll: NOT the $want winhttp.dll, one failure: $(echo "$loaded" | tr '\n' ' ')"$'\n'
+        else
+            dll_note="    dll: $want winhttp.dll ($(echo "$loaded" | head -n 1 | sed -E 's/Loaded (L"[^"]*").*/\1/'))"$'\n'
+        fi
         # the host backend: the run must have been on host sockets (a silent
-        # fall-back to Winsock would pass as Winsock does).  url.c makes no
-        # connection, so its DLL never picks a backend.
+        # fall-back to Winsock would pass as Winsock does).  A file that
+        # makes no connection (quiet: url.c, webservices' channel.c, which
+        # only opens HTTP channels) never has its DLL pick a backend.
         backend_note=""
         if [ -n "$tag" ]; then
             trace=$logdir/$t.$i.trace
@@ -421,13 +513,13 @@ for i in $(seq "$runs"); do
                 backend_note="$backend_note$(grep -m3 'WINHTTP_BACKEND' "$trace" | sed 's/^/    /')"$'\n'
             elif grep -q 'backend: host sockets' "$trace" 2>/dev/null; then
                 backend_note="    backend: host sockets ($(grep -c 'backend: host sockets' "$trace") process(es) traced)"$'\n'
-            elif [ "$t" != url ]; then
+            elif ! echo " $quiet " | grep -qF " $t "; then
                 f=$((f + 1))
                 backend_note="    backend: no trace of the backend choice in $trace: one failure"$'\n'
             fi
         fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
-        printf '%s' "$known" "$backend_note"
+        printf '%s' "$known" "$dll_note" "$backend_note"
         tr -d '\r' < "$log" 2>/dev/null | grep -E 'Test failed|Test succeeded inside todo|unhandled exception|timed out' |
             { if [ -f "$known_list" ] && [ "$override" = n ]; then
                   grep -vxF -f <(grep -v '^#' "$known_list" | cut -f1 | grep .); else cat; fi; } |
