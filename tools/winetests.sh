@@ -349,6 +349,11 @@ service_setup() {
             die "cannot install our winhttp.dll in $sys"
         dbg=$dbg,+winhttp
     fi
+    # Already so when this session started (user.reg is what the
+    # wineserver loaded): nothing to do.
+    awk -v a="\"WINEDEBUG\"=\"$dbg\"" -v b="\"WINHTTP_BACKEND\"=\"$backend\"" \
+        '/^\[/ { env = ($1 == "[Environment]") } env && $0 == a { x = 1 } env && $0 == b { y = 1 }
+         END { exit !(x && y) }' "$WINEPREFIX/user.reg" && return 0
     printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\Environment]\n"WINEDEBUG"="%s"\n"WINHTTP_BACKEND"="%s"\n' \
         "$dbg" "$backend" > "$WINEPREFIX/drive_c/winetests-env.reg"
     $loader regedit /s 'C:\winetests-env.reg' >> "$logdir/wineboot.log" 2>&1 ||

@@ -87,8 +87,9 @@ check-webservices-builtin: dlls
 # http://test.winehq.org/ (the stand-in).  Our DLL is installed in the
 # system32 of a prefix of the module's own, and every run checks in svchost's
 # trace that it loaded the DLL asked for.  x86_64 only (the service is 64-bit
-# whatever the tests are).  make check runs ours on Winsock (some 15 s here;
-# the first run makes the prefix, some 10 s more).
+# whatever the tests are).  make check runs ours on Winsock: 12-13 s here
+# (load 4), 18-22 s when the service's environment must be set first (a new
+# prefix, or after a builtin or host-sockets run).
 #
 #   make check-qmgr          ours, Winsock and host sockets
 #   make check-qmgr-builtin  the builtin, report only
