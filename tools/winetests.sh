@@ -363,17 +363,22 @@ service_setup() {
     # new session, whose services start with this one.
     "$wineserver" -k 2> /dev/null
     "$wineserver" -w 2> /dev/null
+    echo "$session_mark" >> "$logdir/wineboot.log"
     "$wineserver" -p 60 2> /dev/null
     $loader cmd /c exit >> "$logdir/wineboot.log" 2>&1
 }
+session_mark="--- winetests.sh: a new wineserver session ---"
+
 
 # The trace lines of the svchost processes (by their +pid prefix) in the
-# boot log: where a service module's winhttp.dll shows which it was.
+# boot log, of the last session (process ids are reused): where a service
+# module's winhttp.dll shows which it was.
 service_lines() {
-    local boot=$logdir/wineboot.log p
-    for p in $(tr -d '\r' < "$boot" 2>/dev/null |
+    local session p
+    session=$(tr -d '\r' < "$logdir/wineboot.log" 2>/dev/null | awk -v m="$session_mark" '$0 == m { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }')
+    for p in $(echo "$session" |
                sed -nE 's/^([0-9a-f]+):[0-9a-f]+:trace:loaddll:.*Loaded L"[^"]*[\\/]svchost\.exe".*/\1/p' | sort -u); do
-        grep -a "^$p:" "$boot"
+        echo "$session" | grep -a "^$p:"
     done
 }
 
