@@ -18,10 +18,13 @@
 #                200/500 answers, faults, mapped headers); channel.c opens
 #                and resets HTTP channels (its TCP/UDP parts use Winsock
 #                only, but run too: they are one program).  Left out, as
-#                they never reach winhttp: msg.c (builds HTTP-bound messages
-#                but sends none; the mapped-header calls need a request
-#                handle), reader.c and writer.c (XML), url.c (WsDecodeUrl/
-#                WsEncodeUrl are webservices' own parser, not WinHttpCrackUrl).
+#                they never reach winhttp (+winhttp traces of their runs
+#                show no call): reader.c and writer.c (XML), url.c
+#                (WsDecodeUrl/WsEncodeUrl are webservices' own parser, not
+#                WinHttpCrackUrl), msg.c (it builds messages for HTTP
+#                channels but sends none; its only winhttp calls are
+#                WinHttpCloseHandle(NULL) for channels never opened, whose
+#                result webservices ignores).
 #                The programs do not import winhttp.dll; webservices.dll
 #                does, and finds ours beside the program (winhttp=n).
 #
