@@ -27,13 +27,25 @@
 #                result webservices ignores).
 #                The programs do not import winhttp.dll; webservices.dll
 #                does, and finds ours beside the program (winhttp=n).
+#   qmgr         dlls/qmgr/tests: qmgr.c, job.c, file.c, enum_files.c,
+#                enum_jobs.c, Windows-verified tests of BITS (Wine's
+#                qmgr.dll), which downloads http(s) files with winhttp
+#                (WINHTTP_FLAG_ASYNC, a callback for every completion):
+#                job.c's test_HttpOptions fetches http://test.winehq.org/;
+#                the others queue jobs, enumerate them and copy file://
+#                URLs (WinHttpCrackUrl first).  BITS is a service: our
+#                winhttp.dll is installed in the system32 of a prefix of
+#                the module's own (wineprefix-qmgr), and the runs check in
+#                svchost's trace that it loaded ours and, for ours, that it
+#                connected on the backend asked for (service_setup below).
+#                x86_64 only: the service is 64-bit whatever the tests are.
 #
 # Every run is traced with +loaddll, and a run that did not load the
 # winhttp.dll asked for (ours from beside the program with "n", the builtin
 # with "b"), or none, counts as one failure: a run on the wrong DLL would be
 # a test that cannot fail.
 #
-#   tools/winetests.sh [--module winhttp|webservices]
+#   tools/winetests.sh [--module winhttp|webservices|qmgr]
 #                      [--override n|b] [--arch x86_64|i686] [--loader CMD]
 #                      [--files "url winhttp notification"] [--runs N]
 #                      [--backend winsock|host [--host-dir DIR]]
@@ -46,9 +58,10 @@
 #                  /usr/lib/wine/wine64 for x86_64, tools/wine32.sh for i686 --
 #                  the native 32-bit loader or qemu-i386; where neither runs,
 #                  the i686 tests are built and reported as skipped)
-#   --module       whose tests: winhttp (default) or webservices (above)
+#   --module       whose tests: winhttp (default), webservices or qmgr (above)
 #   --files        which of the module's test files to run (default: all:
-#                  "url winhttp notification", or "proxy channel")
+#                  "url winhttp notification", "proxy channel", or
+#                  "qmgr job file enum_files enum_jobs")
 #   --backend      the socket backend of our DLL (docs/HOST.md): winsock
 #                  (default; WINHTTP_BACKEND=winsock) or host (host sockets:
 #                  WINHTTP_BACKEND=host, WINEDLLPATH=the helper's build folder,
@@ -96,8 +109,8 @@
 # wine_<file>_<override>_<arch> (wine_webservices_<file>_... for the
 # webservices module; wine10_... for --wine-source 10; with "@host" on host
 # sockets), then a total line "winetests: ..." that tools/runtests.sh counts.
-# Logs: build/winetest[10]/logs/[webservices-]<override>-<arch>[-host]/;
-# programs: build/winetest[10]/<arch>[/webservices].  Exit status non-zero
+# Logs: build/winetest[10]/logs/[webservices-|qmgr-]<override>-<arch>[-host]/;
+# programs: build/winetest[10]/<arch>[/webservices|/qmgr].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
@@ -155,10 +168,15 @@ esac
 # What differs between the modules: the files, where the programs and logs
 # go (msub, mlog), the summary names (mname), the known failures (msuffix)
 # and the files that make no connection, so never pick a backend (quiet).
+# A module whose winhttp client is a service (service=1: qmgr, BITS) has a
+# prefix of its own (mpfx), where our DLL is installed: see service_setup.
+service=0 mpfx=""
 case $module in
 winhttp) all_files="url winhttp notification" msub="" mlog="" mname="" msuffix="" quiet="url" ;;
 webservices) all_files="proxy channel" msub=/webservices mlog=webservices- mname=webservices_ msuffix=_webservices quiet="channel" ;;
-*) echo "winetests: --module is winhttp or webservices, not $module" >&2; exit 2 ;;
+qmgr) all_files="qmgr job file enum_files enum_jobs" msub=/qmgr mlog=qmgr- mname=qmgr_ msuffix=_qmgr
+      quiet="qmgr file enum_files enum_jobs" service=1 mpfx=-qmgr ;;
+*) echo "winetests: --module is winhttp, webservices or qmgr, not $module" >&2; exit 2 ;;
 esac
 files=${files:-$all_files}
 known_list=$known_list$msuffix
@@ -280,6 +298,13 @@ build_setup_webservices() {
     libs="-L$bin -lwebservices -loleaut32 -lole32 -luser32 -lrpcrt4 -lws2_32 -ladvapi32 -luuid"
 }
 
+build_setup_qmgr() {
+    # mingw-w64 has BITS' headers but not their GUIDs (Wine's libuuid has).
+    srcs="$top/tests/wine/dbgstr.c $top/tests/wine/qmgr_guids.c"
+    deps=$srcs
+    libs="-lole32 -lshlwapi -luser32 -luuid"
+}
+
 build() {
     local cc=$arch-w64-mingw32-gcc inc=$out/include srcs libs deps d t stale
     command -v "$cc" > /dev/null || die "$cc missing"
@@ -314,6 +339,48 @@ build() {
     cp -p "$top/build/$arch/winhttp.dll" "$bin/winhttp.dll"
 }
 
+# --- a module whose winhttp client is a service -----------------------------
+# qmgr: Wine's BITS runs in the "BITS" service (svchost.exe -k netsvcs, which
+# loads qmgr.dll, which imports winhttp), started by services.exe when a test
+# first creates the manager.  svchost.exe lives in system32 and looks for
+# winhttp.dll there, so that is where ours goes (the module's prefix is its
+# own: nothing else runs on this copy); WINEDLLOVERRIDES reaches svchost
+# (ntdll passes it on to every child), but not the rest of the test's
+# environment: services.exe gives a service the registry's environment
+# (CreateEnvironmentBlock), so WINEDEBUG and WINHTTP_BACKEND for it are put
+# in HKCU\Environment.  svchost writes to the stderr of the process that
+# started services.exe, the boot command: wineboot.log, traced with +pid and
+# +loaddll (and +winhttp for ours), which the accounting reads.
+service_setup() {
+    local sys=$WINEPREFIX/drive_c/windows/system32 dbg=$WINEDEBUG,+pid,+loaddll
+    if [ "$override" = n ]; then
+        cp "$bin/winhttp.dll" "$sys/winhttp.dll" && cmp -s "$bin/winhttp.dll" "$sys/winhttp.dll" ||
+            die "cannot install our winhttp.dll in $sys"
+        dbg=$dbg,+winhttp
+    fi
+    printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\Environment]\n"WINEDEBUG"="%s"\n"WINHTTP_BACKEND"="%s"\n' \
+        "$dbg" "$backend" > "$WINEPREFIX/drive_c/winetests-env.reg"
+    $loader regedit /s 'C:\winetests-env.reg' >> "$logdir/wineboot.log" 2>&1 ||
+        die "regedit failed to set the service's environment (see $logdir/wineboot.log)"
+    # Services may be running already (svchost -k netsvcs is shared: one
+    # started at boot serves BITS too) with the environment of before: a
+    # new session, whose services start with this one.
+    "$wineserver" -k 2> /dev/null
+    "$wineserver" -w 2> /dev/null
+    "$wineserver" -p 60 2> /dev/null
+    $loader cmd /c exit >> "$logdir/wineboot.log" 2>&1
+}
+
+# The trace lines of the svchost processes (by their +pid prefix) in the
+# boot log: where a service module's winhttp.dll shows which it was.
+service_lines() {
+    local boot=$logdir/wineboot.log p
+    for p in $(tr -d '\r' < "$boot" 2>/dev/null |
+               sed -nE 's/^([0-9a-f]+):[0-9a-f]+:trace:loaddll:.*Loaded L"[^"]*[\\/]svchost\.exe".*/\1/p' | sort -u); do
+        grep -a "^$p:" "$boot"
+    done
+}
+
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
 run_inside() {
     local list=$1 ready pid status t i
@@ -337,7 +404,7 @@ run_inside() {
     [ -f "$ready" ] || { echo "winetests: the stand-in server did not start:"; cat "$logdir/standin.log"; kill $pid 2>/dev/null; exit 1; }
     rm -f "$ready"
 
-    export WINEPREFIX=$out/wineprefix WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
+    export WINEPREFIX=$out/wineprefix$mpfx WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
     export WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=;winemenubuilder.exe="
     unset DISPLAY WAYLAND_DISPLAY
     mkdir -p "$WINEPREFIX"
@@ -348,9 +415,10 @@ run_inside() {
     if [ "$arch" = i686 ] && $loader --which > /dev/null 2>&1; then
         # tools/wine32.sh: the prefix is made by the 64-bit loader, its 32-bit
         # half by the 32-bit one
-        WINE64=/usr/lib/wine/wine64 $loader --prepare > "$logdir/wineboot.log" 2>&1
+        WINE64=/usr/lib/wine/wine64 $loader --prepare >> "$logdir/wineboot.log" 2>&1
     else
-        $loader cmd /c exit > "$logdir/wineboot.log" 2>&1
+        # (appended to: the services it starts keep writing there)
+        $loader cmd /c exit >> "$logdir/wineboot.log" 2>&1
     fi
     if [ "$backend" = host ]; then
         # Our DLL on host sockets (docs/HOST.md): the helper from its build
@@ -366,6 +434,7 @@ run_inside() {
     else
         export WINHTTP_BACKEND=winsock
     fi
+    [ $service -eq 1 ] && service_setup
     # WinHttp.WinHttpRequest.5.1 (test_IWinHttpRequest*) is reached through
     # the registry: point the class at the DLL under test (our
     # DllRegisterServer writes the path it was loaded from).  Wine's builtin
@@ -400,6 +469,11 @@ run_inside() {
 if [ -n "$inside" ]; then
     run_inside "$inside"
     exit 0
+fi
+
+# A service's winhttp.dll is the x86_64 one, whatever the arch of the tests.
+if [ $service -eq 1 ] && [ "$arch" != x86_64 ]; then
+    skip_all "$module's service runs in the 64-bit svchost.exe on the x86_64 winhttp.dll: the $arch tests would not run the $arch DLL"
 fi
 
 fetch
@@ -496,8 +570,9 @@ for i in $(seq "$runs"); do
         # the DLL: the run must have loaded the winhttp.dll asked for (the
         # +loaddll lines, in the log or the trace): ours from beside the
         # program, or the builtin.
+        # A service module's: its svchost's (every file's run shares it).
         dll_note=""
-        loaded=$(cat "$log" "$logdir/$t.$i.trace" 2>/dev/null | tr -d '\r' |
+        loaded=$({ if [ $service -eq 1 ]; then service_lines; else cat "$log" "$logdir/$t.$i.trace"; fi; } 2>/dev/null | tr -d '\r' |
                  grep -o 'Loaded L"[^"]*[\\/]winhttp\.dll" at [0-9A-Fa-f]*: [a-z]*' | sort -u)
         want=native; [ "$override" = b ] && want=builtin
         if [ -z "$loaded" ]; then
@@ -513,15 +588,21 @@ for i in $(seq "$runs"); do
         # fall-back to Winsock would pass as Winsock does).  A file that
         # makes no connection (quiet: url.c, webservices' channel.c, which
         # only opens HTTP channels) never has its DLL pick a backend.
+        # A service module's trace is its svchost's (service_setup), checked
+        # on either backend: the one asked for reaches the service through
+        # the registry, not the test's environment.
         backend_note=""
-        if [ -n "$tag" ]; then
+        if [ -n "$tag" ] || { [ $service -eq 1 ] && [ "$override" = n ]; }; then
             trace=$logdir/$t.$i.trace
-            if grep -q 'backend: winsock' "$trace" 2>/dev/null; then
+            [ $service -eq 1 ] && trace=$logdir/wineboot.log
+            wantb="host sockets" otherb=winsock
+            [ -z "$tag" ] && wantb=winsock otherb="host sockets"
+            if grep -aq "backend: $otherb" "$trace" 2>/dev/null; then
                 f=$((f + 1))
-                backend_note="    backend: NOT host sockets, one failure: $(grep -m1 -o 'backend: winsock.*' "$trace")"$'\n'
-                backend_note="$backend_note$(grep -m3 'WINHTTP_BACKEND' "$trace" | sed 's/^/    /')"$'\n'
-            elif grep -q 'backend: host sockets' "$trace" 2>/dev/null; then
-                backend_note="    backend: host sockets ($(grep -c 'backend: host sockets' "$trace") process(es) traced)"$'\n'
+                backend_note="    backend: NOT $wantb, one failure: $(grep -a -m1 -o "backend: $otherb.*" "$trace")"$'\n'
+                backend_note="$backend_note$(grep -a -m3 'WINHTTP_BACKEND' "$trace" | sed 's/^/    /')"$'\n'
+            elif grep -aq "backend: $wantb" "$trace" 2>/dev/null; then
+                backend_note="    backend: $wantb ($(grep -ac "backend: $wantb" "$trace") process(es) traced)"$'\n'
             elif ! echo " $quiet " | grep -qF " $t "; then
                 f=$((f + 1))
                 backend_note="    backend: no trace of the backend choice in $trace: one failure"$'\n'
