@@ -1,13 +1,52 @@
 #!/bin/bash
-# tools/winetests.sh: Wine's own winhttp conformance tests (dlls/winhttp/tests:
-# url.c, winhttp.c, notification.c), fetched from Debian's wine source package
-# at test time, built with mingw-w64 and run under Wine, strictly
-# (WINETEST_PLATFORM=windows: a todo_wine check is an ordinary check), against
-# our winhttp.dll or Wine's builtin.  Wine's files stay under build/ (never in
-# the repository); what we add to build them is tests/wine/ (dbgstr.c) and the
-# test list this script writes.
+# tools/winetests.sh: Wine's own conformance tests of winhttp and of a
+# consumer of it, fetched from Debian's wine source package at test time,
+# built with mingw-w64 and run under Wine, strictly (WINETEST_PLATFORM=windows:
+# a todo_wine check is an ordinary check), against our winhttp.dll or Wine's
+# builtin.  Wine's files stay under build/ (never in the repository); what we
+# add to build them is tests/wine/ (dbgstr.c) and the test list this script
+# writes.  Two modules (--module):
 #
-#   tools/winetests.sh [--override n|b] [--arch x86_64|i686] [--loader CMD]
+#   winhttp      dlls/winhttp/tests: url.c, winhttp.c, notification.c (the
+#                programs import winhttp.dll).
+#   webservices  dlls/webservices/tests: proxy.c and channel.c, run through
+#                Wine's builtin webservices.dll (WWSAPI), whose HTTP channel
+#                is built on winhttp (WinHttpCrackUrl/Open/Connect/
+#                OpenRequest/SendRequest/ReceiveResponse/QueryHeaders/
+#                QueryDataAvailable/ReadData/AddRequestHeaders).  proxy.c
+#                talks HTTP to a server thread on 127.0.0.1:7533 (WsCall,
+#                200/500 answers, faults, mapped headers); channel.c opens
+#                and resets HTTP channels (its TCP/UDP parts use Winsock
+#                only, but run too: they are one program).  Left out, as
+#                they never reach winhttp (+winhttp traces of their runs
+#                show no call): reader.c and writer.c (XML), url.c
+#                (WsDecodeUrl/WsEncodeUrl are webservices' own parser, not
+#                WinHttpCrackUrl), msg.c (it builds messages for HTTP
+#                channels but sends none; its only winhttp calls are
+#                WinHttpCloseHandle(NULL) for channels never opened, whose
+#                result webservices ignores).
+#                The programs do not import winhttp.dll; webservices.dll
+#                does, and finds ours beside the program (winhttp=n).
+#   qmgr         dlls/qmgr/tests: qmgr.c, job.c, file.c, enum_files.c,
+#                enum_jobs.c, Windows-verified tests of BITS (Wine's
+#                qmgr.dll), which downloads http(s) files with winhttp
+#                (WINHTTP_FLAG_ASYNC, a callback for every completion):
+#                job.c's test_HttpOptions fetches http://test.winehq.org/;
+#                the others queue jobs, enumerate them and copy file://
+#                URLs (WinHttpCrackUrl first).  BITS is a service: our
+#                winhttp.dll is installed in the system32 of a prefix of
+#                the module's own (wineprefix-qmgr), and the runs check in
+#                svchost's trace that it loaded ours and, for ours, that it
+#                connected on the backend asked for (service_setup below).
+#                x86_64 only: the service is 64-bit whatever the tests are.
+#
+# Every run is traced with +loaddll, and a run that did not load the
+# winhttp.dll asked for (ours from beside the program with "n", the builtin
+# with "b"), or none, counts as one failure: a run on the wrong DLL would be
+# a test that cannot fail.
+#
+#   tools/winetests.sh [--module winhttp|webservices|qmgr]
+#                      [--override n|b] [--arch x86_64|i686] [--loader CMD]
 #                      [--files "url winhttp notification"] [--runs N]
 #                      [--backend winsock|host [--host-dir DIR]]
 #                      [--wine-source 8|10]
@@ -19,7 +58,10 @@
 #                  /usr/lib/wine/wine64 for x86_64, tools/wine32.sh for i686 --
 #                  the native 32-bit loader or qemu-i386; where neither runs,
 #                  the i686 tests are built and reported as skipped)
-#   --files        which of Wine's test files to run (default: all three)
+#   --module       whose tests: winhttp (default), webservices or qmgr (above)
+#   --files        which of the module's test files to run (default: all:
+#                  "url winhttp notification", "proxy channel", or
+#                  "qmgr job file enum_files enum_jobs")
 #   --backend      the socket backend of our DLL (docs/HOST.md): winsock
 #                  (default; WINHTTP_BACKEND=winsock) or host (host sockets:
 #                  WINHTTP_BACKEND=host, WINEDLLPATH=the helper's build folder,
@@ -54,15 +96,21 @@
 # store is built again each time).
 # The tests' own local servers (ports 7532, 7533) run on loopback as written.
 #
-# Known failures: tests/wine/known_failures (known_failures10) lists the checks our DLL cannot
-# pass under Wine, each with its reason; for our DLL a failure line that
-# matches one exactly is counted as skipped and printed with the reason
-# ("known: ..."); anything else about that check still fails.
+# Known failures: tests/wine/known_failures (known_failures10) lists the
+# checks our DLL cannot pass under Wine, each with its reason; for our DLL a
+# failure line that matches one exactly is counted as skipped and printed
+# with the reason ("known: ..."); anything else about that check still
+# fails.  The webservices module's lists (known_failures_webservices,
+# known_failures10_webservices) hold checks of webservices.dll itself that
+# fail under Wine whichever winhttp.dll it runs on: they apply to the
+# builtin's runs too.
 #
 # Output: one winetest summary line per file and run, named
-# wine_<file>_<override>_<arch> (wine10_... for --wine-source 10; with "@host"
-# on host sockets), then a total line "winetests: ..." that tools/runtests.sh
-# counts.  Logs: build/winetest[10]/logs/<override>-<arch>[-host]/.  Exit status non-zero
+# wine_<file>_<override>_<arch> (wine_webservices_<file>_... for the
+# webservices module; wine10_... for --wine-source 10; with "@host" on host
+# sockets), then a total line "winetests: ..." that tools/runtests.sh counts.
+# Logs: build/winetest[10]/logs/[webservices-|qmgr-]<override>-<arch>[-host]/;
+# programs: build/winetest[10]/<arch>[/webservices|/qmgr].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
@@ -72,7 +120,8 @@ arch=x86_64
 backend=winsock
 host_dir=""
 loader=""
-files="url winhttp notification"
+module=winhttp
+files=""
 runs=1
 build_only=0
 fetch_only=0
@@ -87,6 +136,7 @@ while [ $# -gt 0 ]; do
     --backend) backend=$2; shift ;;
     --host-dir) host_dir=$2; shift ;;
     --loader) loader=$2; shift ;;
+    --module) module=$2; shift ;;
     --files) files=$2; shift ;;
     --runs) runs=$2; shift ;;
     --build-only) build_only=1 ;;
@@ -115,17 +165,40 @@ case $wine_source in
 10) vtag=10 prefix=wine10 known_list=$top/tests/wine/known_failures10 ;;
 *) echo "winetests: --wine-source is 8 or 10, not $wine_source" >&2; exit 2 ;;
 esac
+# What differs between the modules: the files, where the programs and logs
+# go (msub, mlog), the summary names (mname), the known failures (msuffix)
+# and the files that make no connection, so never pick a backend (quiet).
+# A module whose winhttp client is a service (service=1: qmgr, BITS) has a
+# prefix of its own (mpfx), where our DLL is installed: see service_setup.
+service=0 mpfx=""
+case $module in
+winhttp) all_files="url winhttp notification" msub="" mlog="" mname="" msuffix="" quiet="url" ;;
+webservices) all_files="proxy channel" msub=/webservices mlog=webservices- mname=webservices_ msuffix=_webservices quiet="channel" ;;
+qmgr) all_files="qmgr job file enum_files enum_jobs" msub=/qmgr mlog=qmgr- mname=qmgr_ msuffix=_qmgr
+      quiet="qmgr file enum_files enum_jobs" service=1 mpfx=-qmgr ;;
+*) echo "winetests: --module is winhttp, webservices or qmgr, not $module" >&2; exit 2 ;;
+esac
+files=${files:-$all_files}
+known_list=$known_list$msuffix
+# The known failures are our DLL's; the webservices ones are webservices.dll's
+# own (no winhttp call in them), so they hold for the builtin winhttp too.
+known_applies=0
+[ "$override" = n ] || [ "$module" = webservices ] && [ -f "$known_list" ] && known_applies=1
 srcroot=$top/build/winetest-src$vtag
 wine_src=$srcroot/wine
-tests_src=$wine_src/dlls/winhttp/tests
+tests_src=$wine_src/dlls/$module/tests
 out=$top/build/winetest$vtag
+bin=$out/$arch$msub
+logdir=$out/logs/$mlog$override-$arch${tag:+-host}
 timeout_secs=${WINETEST_TIMEOUT:-300}
+
+name_of() { echo "${prefix}_$mname$1_${override}_$arch$tag"; }
 
 # Each file reported as skipped, with the reason, and a total line.
 skip_all() {
     local t
     for t in $files; do
-        echo "${prefix}_${t}_${override}_$arch$tag: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "$(name_of "$t"): 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
         echo "    skipped: $*"
     done
     echo "winetests: 0 tests executed (0 marked as todo, 0 failures), $(echo $files | wc -w) skipped."
@@ -167,7 +240,8 @@ EOF
 }
 
 fetch() {
-    [ -f "$tests_src/notification.c" ] && return 0
+    # One package holds both modules' tests (unpacked whole, or not at all).
+    [ -f "$wine_src/dlls/winhttp/tests/notification.c" ] && return 0
     command -v dpkg-source > /dev/null || unavailable "dpkg-source missing: apt-get install dpkg-dev (tools/setup-debian.sh installs it)"
     if [ "$wine_source" = 10 ]; then
         version=$wine10_version
@@ -192,36 +266,72 @@ fetch() {
     mv "$wine_src.tmp" "$wine_src"
 }
 
-# --- build: the three test files and our test list, per arch ----------------
-build() {
-    local cc=$arch-w64-mingw32-gcc inc=$out/include bin=$out/$arch t
-    command -v "$cc" > /dev/null || die "$cc missing"
-    [ -f "$top/build/$arch/libwinhttp.a" ] || die "build/$arch/libwinhttp.a missing: run make first"
-    mkdir -p "$inc/wine" "$bin"
-    # wine/test.h and the wine/debug.h it includes, as Wine has them; the COM
-    # header from Wine's IDL (mingw-w64 has no httprequest.h).
-    cp -p "$wine_src/include/wine/test.h" "$wine_src/include/wine/debug.h" "$inc/wine/"
+# --- build: the module's test files and our test lists, per arch -----------
+# What a module's programs are built with: sets srcs (ours, beside Wine's
+# file), libs, deps (files whose change rebuilds) and makes its headers.
+build_setup_winhttp() {
+    # The COM header from Wine's IDL (mingw-w64 has no httprequest.h).
     if [ ! -f "$inc/httprequest.h" ] || [ "$wine_src/include/httprequest.idl" -nt "$inc/httprequest.h" ]; then
         widl -h -o "$inc/httprequest.h" -I "$wine_src/include" "$wine_src/include/httprequest.idl" ||
             die "widl failed on httprequest.idl"
     fi
-    for t in url winhttp notification; do
+    srcs=$top/tests/wine/dbgstr.c
+    deps="$top/tests/wine/dbgstr.c $top/include/winhttp.h"
+    libs="-L$top/build/$arch -lwinhttp -loleaut32 -lole32 -lcrypt32 -ladvapi32 -lws2_32 -luuid"
+}
+
+build_setup_webservices() {
+    local spec=$wine_src/dlls/webservices/webservices.spec lib=$bin/libwebservices.a
+    # mingw-w64 has neither webservices.h nor its import library: Wine's
+    # header (a plain one), and the import library made by winebuild
+    # (wine64-tools) from the spec of the same source.  No winhttp here:
+    # webservices.dll imports it, not the tests.
+    cp -p "$wine_src/include/webservices.h" "$inc/"
+    if [ ! -f "$lib" ] || [ "$spec" -nt "$lib" ]; then
+        command -v "${WINEBUILD:-winebuild}" > /dev/null ||
+            unavailable "winebuild missing (wine64-tools): it makes webservices' import library"
+        "${WINEBUILD:-winebuild}" --implib -w -b "$arch-w64-mingw32" -F webservices.dll \
+            --export "$spec" -o "$lib" || die "winebuild failed to make $lib"
+    fi
+    srcs=$top/tests/wine/dbgstr.c
+    deps="$top/tests/wine/dbgstr.c $lib"
+    libs="-L$bin -lwebservices -loleaut32 -lole32 -luser32 -lrpcrt4 -lws2_32 -ladvapi32 -luuid"
+}
+
+build_setup_qmgr() {
+    # mingw-w64 has BITS' headers but not their GUIDs (Wine's libuuid has).
+    srcs="$top/tests/wine/dbgstr.c $top/tests/wine/qmgr_guids.c"
+    deps=$srcs
+    libs="-lole32 -lshlwapi -luser32 -luuid"
+}
+
+build() {
+    local cc=$arch-w64-mingw32-gcc inc=$out/include srcs libs deps d t stale
+    command -v "$cc" > /dev/null || die "$cc missing"
+    [ -f "$top/build/$arch/libwinhttp.a" ] || die "build/$arch/libwinhttp.a missing: run make first"
+    mkdir -p "$inc/wine" "$bin"
+    # wine/test.h and the wine/debug.h it includes, as Wine has them.
+    cp -p "$wine_src/include/wine/test.h" "$wine_src/include/wine/debug.h" "$inc/wine/"
+    build_setup_$module
+    for t in $files; do
+        [ -f "$tests_src/$t.c" ] || die "no $t.c in $tests_src"
         # The test list: what Wine's make generates for a test module, one
         # test per program here.
         printf '#include <windows.h>\n#define STANDALONE\n#include <wine/test.h>\nextern void func_%s(void);\nconst struct test winetest_testlist[] = { { "%s", func_%s }, { 0, 0 } };\n' \
             "$t" "$t" "$t" > "$bin/testlist_$t.c.new"
         cmp -s "$bin/testlist_$t.c.new" "$bin/testlist_$t.c" || mv "$bin/testlist_$t.c.new" "$bin/testlist_$t.c"
         rm -f "$bin/testlist_$t.c.new"
-        if [ ! -f "$bin/$t.exe" ] || [ "$tests_src/$t.c" -nt "$bin/$t.exe" ] ||
-           [ "$top/tests/wine/dbgstr.c" -nt "$bin/$t.exe" ] || [ "$bin/testlist_$t.c" -nt "$bin/$t.exe" ] ||
-           [ "$top/include/winhttp.h" -nt "$bin/$t.exe" ]; then
+        stale=0
+        for d in "$tests_src/$t.c" "$bin/testlist_$t.c" $deps; do
+            [ "$d" -nt "$bin/$t.exe" ] && stale=1
+        done
+        if [ ! -f "$bin/$t.exe" ] || [ $stale -eq 1 ]; then
             # -w: Wine's sources warn under mingw-w64's headers; they are not ours to fix.
             # DECLSPEC_EXPORT: Wine's winnt.h has it (Wine 10's wine/debug.h
             # uses it), mingw-w64's not; nothing is exported from a test.
             "$cc" -O1 -g -w -D__WINESRC__ -D_WIN32_WINNT=0x0A00 -DWINVER=0x0A00 -DDECLSPEC_EXPORT= \
                 -I"$inc" -I"$top/include" -o "$bin/$t.exe" \
-                "$tests_src/$t.c" "$bin/testlist_$t.c" "$top/tests/wine/dbgstr.c" \
-                -L"$top/build/$arch" -lwinhttp -loleaut32 -lole32 -lcrypt32 -ladvapi32 -lws2_32 -luuid ||
+                "$tests_src/$t.c" "$bin/testlist_$t.c" $srcs $libs ||
                 die "building $t.exe for $arch failed"
         fi
     done
@@ -229,9 +339,61 @@ build() {
     cp -p "$top/build/$arch/winhttp.dll" "$bin/winhttp.dll"
 }
 
+# --- a module whose winhttp client is a service -----------------------------
+# qmgr: Wine's BITS runs in the "BITS" service (svchost.exe -k netsvcs, which
+# loads qmgr.dll, which imports winhttp), started by services.exe when a test
+# first creates the manager.  svchost.exe lives in system32 and looks for
+# winhttp.dll there, so that is where ours goes (the module's prefix is its
+# own: nothing else runs on this copy); WINEDLLOVERRIDES reaches svchost
+# (ntdll passes it on to every child), but not the rest of the test's
+# environment: services.exe gives a service the registry's environment
+# (CreateEnvironmentBlock), so WINEDEBUG and WINHTTP_BACKEND for it are put
+# in HKCU\Environment.  svchost writes to the stderr of the process that
+# started services.exe, the boot command: wineboot.log, traced with +pid and
+# +loaddll (and +winhttp for ours), which the accounting reads.
+service_setup() {
+    local sys=$WINEPREFIX/drive_c/windows/system32 dbg=$WINEDEBUG,+pid,+loaddll
+    if [ "$override" = n ]; then
+        cp "$bin/winhttp.dll" "$sys/winhttp.dll" && cmp -s "$bin/winhttp.dll" "$sys/winhttp.dll" ||
+            die "cannot install our winhttp.dll in $sys"
+        dbg=$dbg,+winhttp
+    fi
+    # Already so when this session started (user.reg is what the
+    # wineserver loaded): nothing to do.
+    awk -v a="\"WINEDEBUG\"=\"$dbg\"" -v b="\"WINHTTP_BACKEND\"=\"$backend\"" \
+        '/^\[/ { env = ($1 == "[Environment]") } env && $0 == a { x = 1 } env && $0 == b { y = 1 }
+         END { exit !(x && y) }' "$WINEPREFIX/user.reg" && return 0
+    printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\Environment]\n"WINEDEBUG"="%s"\n"WINHTTP_BACKEND"="%s"\n' \
+        "$dbg" "$backend" > "$WINEPREFIX/drive_c/winetests-env.reg"
+    $loader regedit /s 'C:\winetests-env.reg' >> "$logdir/wineboot.log" 2>&1 ||
+        die "regedit failed to set the service's environment (see $logdir/wineboot.log)"
+    # Services may be running already (svchost -k netsvcs is shared: one
+    # started at boot serves BITS too) with the environment of before: a
+    # new session, whose services start with this one.
+    "$wineserver" -k 2> /dev/null
+    "$wineserver" -w 2> /dev/null
+    echo "$session_mark" >> "$logdir/wineboot.log"
+    "$wineserver" -p 60 2> /dev/null
+    $loader cmd /c exit >> "$logdir/wineboot.log" 2>&1
+}
+session_mark="--- winetests.sh: a new wineserver session ---"
+
+
+# The trace lines of the svchost processes (by their +pid prefix) in the
+# boot log, of the last session (process ids are reused): where a service
+# module's winhttp.dll shows which it was.
+service_lines() {
+    local session p
+    session=$(tr -d '\r' < "$logdir/wineboot.log" 2>/dev/null | awk -v m="$session_mark" '$0 == m { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }')
+    for p in $(echo "$session" |
+               sed -nE 's/^([0-9a-f]+):[0-9a-f]+:trace:loaddll:.*Loaded L"[^"]*[\\/]svchost\.exe".*/\1/p' | sort -u); do
+        echo "$session" | grep -a "^$p:"
+    done
+}
+
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
 run_inside() {
-    local list=$1 logdir=$out/logs/$override-$arch${tag:+-host} ready pid status t i
+    local list=$1 ready pid status t i
     ip link set lo up || die "ip link set lo up failed"
     mount --bind "$out/hosts" /etc/hosts || die "cannot bind-mount the hosts file"
     ready=$out/standin.ready.$$
@@ -252,7 +414,7 @@ run_inside() {
     [ -f "$ready" ] || { echo "winetests: the stand-in server did not start:"; cat "$logdir/standin.log"; kill $pid 2>/dev/null; exit 1; }
     rm -f "$ready"
 
-    export WINEPREFIX=$out/wineprefix WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
+    export WINEPREFIX=$out/wineprefix$mpfx WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
     export WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=;winemenubuilder.exe="
     unset DISPLAY WAYLAND_DISPLAY
     mkdir -p "$WINEPREFIX"
@@ -263,9 +425,10 @@ run_inside() {
     if [ "$arch" = i686 ] && $loader --which > /dev/null 2>&1; then
         # tools/wine32.sh: the prefix is made by the 64-bit loader, its 32-bit
         # half by the 32-bit one
-        WINE64=/usr/lib/wine/wine64 $loader --prepare > "$logdir/wineboot.log" 2>&1
+        WINE64=/usr/lib/wine/wine64 $loader --prepare >> "$logdir/wineboot.log" 2>&1
     else
-        $loader cmd /c exit > "$logdir/wineboot.log" 2>&1
+        # (appended to: the services it starts keep writing there)
+        $loader cmd /c exit >> "$logdir/wineboot.log" 2>&1
     fi
     if [ "$backend" = host ]; then
         # Our DLL on host sockets (docs/HOST.md): the helper from its build
@@ -281,24 +444,27 @@ run_inside() {
     else
         export WINHTTP_BACKEND=winsock
     fi
+    [ $service -eq 1 ] && service_setup
     # WinHttp.WinHttpRequest.5.1 (test_IWinHttpRequest*) is reached through
     # the registry: point the class at the DLL under test (our
     # DllRegisterServer writes the path it was loaded from).  Wine's builtin
     # is registered at the system32 path already.
     # The i686 one through the 32-bit regsvr32, named by its path
     # (tools/wine32.sh does not look bare names up), for the 32-bit view.
-    if [ "$override" = n ]; then
+    # (webservices never creates the class.)
+    if [ "$override" = n ] && [ "$module" = winhttp ]; then
         regsvr32=regsvr32
         [ "$arch" = i686 ] && regsvr32='C:\windows\syswow64\regsvr32.exe'
-        $loader "$regsvr32" /s "$("${WINE64:-/usr/lib/wine/wine64}" winepath -w "$out/$arch/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
+        $loader "$regsvr32" /s "$("${WINE64:-/usr/lib/wine/wine64}" winepath -w "$bin/winhttp.dll")" >> "$logdir/wineboot.log" 2>&1 ||
             echo "winetests: regsvr32 of our winhttp.dll failed (see $logdir/wineboot.log)" >&2
     fi
+    # +loaddll: the accounting checks which winhttp.dll each run loaded.
     for i in $(seq "$runs"); do
         for t in $list; do
             if [ "$backend" = host ]; then
-                timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
+                WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
             else
-                timeout -k 10 "$timeout_secs" $loader "$out/$arch/$t.exe" > "$logdir/$t.$i.log" 2>&1
+                WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2>&1
             fi
             status=$?
             [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$logdir/$t.$i.log"
@@ -315,6 +481,11 @@ if [ -n "$inside" ]; then
     exit 0
 fi
 
+# A service's winhttp.dll is the x86_64 one, whatever the arch of the tests.
+if [ $service -eq 1 ] && [ "$arch" != x86_64 ]; then
+    skip_all "$module's service runs in the 64-bit svchost.exe on the x86_64 winhttp.dll: the $arch tests would not run the $arch DLL"
+fi
+
 fetch
 [ $fetch_only -eq 1 ] && exit 0
 build
@@ -322,8 +493,6 @@ build
 if [ "$backend" = host ] && [ ! -f "$host_dir/winhttp_host.so" ]; then
     skip_all "the host-socket helper is not built in $host_dir (winebuild missing? gcc -m32 for i686)"
 fi
-
-name_of() { echo "${prefix}_$1_${override}_$arch$tag"; }
 
 if [ -z "$loader" ]; then
     if [ "$arch" = x86_64 ]; then
@@ -366,12 +535,11 @@ if [ ! -f "$pki/winehq.pem" ] || [ -n "$(find "$pki/winehq.pem" -mtime +20 2>/de
 fi
 { cat /etc/ssl/certs/ca-certificates.crt 2> /dev/null; cat "$pki/ca.pem"; } > "$pki/ca-bundle.crt"
 
-logdir=$out/logs/$override-$arch${tag:+-host}
 rm -rf "$logdir"
 mkdir -p "$logdir"
 # One namespace run at a time per prefix: a wineserver outside the namespace
 # would create the sockets outside it.
-flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --override "$override" --arch "$arch" \
+flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --module "$module" --override "$override" --arch "$arch" \
     --loader "$loader" --runs "$runs" --wine-source "$wine_source" --backend "$backend" ${host_dir:+--host-dir "$host_dir"} > "$logdir/namespace.log" 2>&1 ||
     { echo "winetests: the namespace run failed:"; cat "$logdir/namespace.log"; }
 
@@ -386,7 +554,7 @@ for i in $(seq "$runs"); do
         if [ -z "$line" ]; then
             n=0 td=0 f=1 s=0
             echo "$name: no summary line (exit status ${status:-none}): counted as one failure"
-            tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'
+            grep -v ':trace:' "$log" 2>/dev/null | tail -n 5 | sed 's/^/    /'
             [ -n "$tag" ] && grep -v ':trace:' "$logdir/$t.$i.trace" 2>/dev/null | tail -n 5 | sed 's/^/    /'
         else
             set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\..*/\1 \2 \4 \5/')
@@ -400,7 +568,7 @@ for i in $(seq "$runs"); do
         # their reason (tests/wine/known_failures), matched line for line
         known=""
         # (only in a run that finished: a crash stays one failure)
-        if [ "$override" = n ] && [ -f "$known_list" ] && [ -n "$line" ]; then
+        if [ $known_applies -eq 1 ] && [ -n "$line" ]; then
             while IFS=$'\t' read -r fline reason; do
                 case $fline in ''|'#'*) continue ;; esac
                 if tr -d '\r' < "$log" 2>/dev/null | grep -qxF "$fline"; then
@@ -409,27 +577,51 @@ for i in $(seq "$runs"); do
                 fi
             done < "$known_list"
         fi
+        # the DLL: the run must have loaded the winhttp.dll asked for (the
+        # +loaddll lines, in the log or the trace): ours from beside the
+        # program, or the builtin.
+        # A service module's: its svchost's (every file's run shares it).
+        dll_note=""
+        loaded=$({ if [ $service -eq 1 ]; then service_lines; else cat "$log" "$logdir/$t.$i.trace"; fi; } 2>/dev/null | tr -d '\r' |
+                 grep -o 'Loaded L"[^"]*[\\/]winhttp\.dll" at [0-9A-Fa-f]*: [a-z]*' | sort -u)
+        want=native; [ "$override" = b ] && want=builtin
+        if [ -z "$loaded" ]; then
+            f=$((f + 1))
+            dll_note="    dll: no winhttp.dll loaded (no +loaddll line): one failure"$'\n'
+        elif echo "$loaded" | grep -qv ": $want\$"; then
+            f=$((f + 1))
+            dll_note="    dll: NOT the $want winhttp.dll, one failure: $(echo "$loaded" | tr '\n' ' ')"$'\n'
+        else
+            dll_note="    dll: $want winhttp.dll ($(echo "$loaded" | head -n 1 | sed -E 's/Loaded (L"[^"]*").*/\1/'))"$'\n'
+        fi
         # the host backend: the run must have been on host sockets (a silent
-        # fall-back to Winsock would pass as Winsock does).  url.c makes no
-        # connection, so its DLL never picks a backend.
+        # fall-back to Winsock would pass as Winsock does).  A file that
+        # makes no connection (quiet: url.c, webservices' channel.c, which
+        # only opens HTTP channels) never has its DLL pick a backend.
+        # A service module's trace is its svchost's (service_setup), checked
+        # on either backend: the one asked for reaches the service through
+        # the registry, not the test's environment.
         backend_note=""
-        if [ -n "$tag" ]; then
+        if [ -n "$tag" ] || { [ $service -eq 1 ] && [ "$override" = n ]; }; then
             trace=$logdir/$t.$i.trace
-            if grep -q 'backend: winsock' "$trace" 2>/dev/null; then
+            [ $service -eq 1 ] && trace=$logdir/wineboot.log
+            wantb="host sockets" otherb=winsock
+            [ -z "$tag" ] && wantb=winsock otherb="host sockets"
+            if grep -aq "backend: $otherb" "$trace" 2>/dev/null; then
                 f=$((f + 1))
-                backend_note="    backend: NOT host sockets, one failure: $(grep -m1 -o 'backend: winsock.*' "$trace")"$'\n'
-                backend_note="$backend_note$(grep -m3 'WINHTTP_BACKEND' "$trace" | sed 's/^/    /')"$'\n'
-            elif grep -q 'backend: host sockets' "$trace" 2>/dev/null; then
-                backend_note="    backend: host sockets ($(grep -c 'backend: host sockets' "$trace") process(es) traced)"$'\n'
-            elif [ "$t" != url ]; then
+                backend_note="    backend: NOT $wantb, one failure: $(grep -a -m1 -o "backend: $otherb.*" "$trace")"$'\n'
+                backend_note="$backend_note$(grep -a -m3 'WINHTTP_BACKEND' "$trace" | sed 's/^/    /')"$'\n'
+            elif grep -aq "backend: $wantb" "$trace" 2>/dev/null; then
+                backend_note="    backend: $wantb ($(grep -ac "backend: $wantb" "$trace") process(es) traced)"$'\n'
+            elif ! echo " $quiet " | grep -qF " $t "; then
                 f=$((f + 1))
                 backend_note="    backend: no trace of the backend choice in $trace: one failure"$'\n'
             fi
         fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
-        printf '%s' "$known" "$backend_note"
+        printf '%s' "$known" "$dll_note" "$backend_note"
         tr -d '\r' < "$log" 2>/dev/null | grep -E 'Test failed|Test succeeded inside todo|unhandled exception|timed out' |
-            { if [ -f "$known_list" ] && [ "$override" = n ]; then
+            { if [ $known_applies -eq 1 ]; then
                   grep -vxF -f <(grep -v '^#' "$known_list" | cut -f1 | grep .); else cat; fi; } |
             head -n "${WINETESTS_SHOW:-15}" | sed 's/^/    /'
         grep -E 'Tests skipped|[Ss]kipping' "$log" 2>/dev/null | sort | uniq -c | head -n 10 | sed 's/^/    skip: /'

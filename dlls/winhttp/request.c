@@ -87,6 +87,29 @@ static DWORD add_host_header(struct request *req)
     return error;
 }
 
+/* A header WinHttpSendRequest adds unless the caller has one of that name. */
+static DWORD add_header_if_new(struct request *req, const WCHAR *name, const WCHAR *value)
+{
+    DWORD error = headers_process(&req->request_headers, name, value, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
+    return error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS ? ERROR_SUCCESS : error;
+}
+
+/* WINHTTP_FLAG_REFRESH (webservices.dll opens every request of its HTTP
+ * channel with it): MSDN's WinHttpOpenRequest says the flag adds "Pragma:
+ * no-cache", and "Cache-Control: no-cache" too when the request is
+ * HTTP/1.1 (Cache-Control is an HTTP/1.1 header: an HTTP/1.0 cache knows
+ * only Pragma).  Added at send time, if new, as Wine's builtin does: a
+ * caller's own Pragma or Cache-Control stands. */
+static DWORD add_refresh_headers(struct request *req)
+{
+    DWORD error;
+
+    if (!(req->open_flags & WINHTTP_FLAG_REFRESH)) return ERROR_SUCCESS;
+    if ((error = add_header_if_new(req, L"Pragma", L"no-cache"))) return error;
+    if (!_wcsicmp(req->version, L"HTTP/1.0")) return ERROR_SUCCESS;
+    return add_header_if_new(req, L"Cache-Control", L"no-cache");
+}
+
 static DWORD add_upgrade_headers(struct request *req)
 {
     struct wsp_header_line lines[WSP_HANDSHAKE_HEADER_COUNT];
@@ -345,10 +368,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
                                    WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     if (!error) error = add_host_header(req);
     if (!error && req->session->agent && req->session->agent[0])
-    {
-        error = headers_process(&req->request_headers, L"User-Agent", req->session->agent, WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
-        if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
-    }
+        error = add_header_if_new(req, L"User-Agent", req->session->agent);
     if (!error) error = decode_accept_encoding(req->opts.decompression, &req->request_headers);
     /* A Transfer-Encoding other than identity means the caller frames the
      * body (WinHTTP's behaviour since Vista, "Large Request Payload
@@ -373,10 +393,8 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
         else error = add_upgrade_headers(req);
     }
     else if (!error && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
-    {
-        error = headers_process(&req->request_headers, L"Connection", L"Keep-Alive", WINHTTP_ADDREQ_FLAG_ADD_IF_NEW);
-        if (error == ERROR_WINHTTP_HEADER_ALREADY_EXISTS) error = ERROR_SUCCESS;
-    }
+        error = add_header_if_new(req, L"Connection", L"Keep-Alive");
+    if (!error) error = add_refresh_headers(req);
     if (!error && !(req->send.head = build_request_head(req, &req->send.head_len))) error = ERROR_OUTOFMEMORY;
     LeaveCriticalSection(&req->cs);
     proxy_option_free(&automatic);

@@ -29,16 +29,23 @@ struct conn
     HINTERNET session, connect, request;
 };
 
-static BOOL open_request(struct conn *c, const WCHAR *host, INTERNET_PORT port, const WCHAR *verb, const WCHAR *path)
+/* version NULL: HTTP/1.1; flags: WinHttpOpenRequest's */
+static BOOL open_request_ex(struct conn *c, const WCHAR *host, INTERNET_PORT port, const WCHAR *verb,
+                            const WCHAR *path, const WCHAR *version, DWORD flags)
 {
     memset(c, 0, sizeof(*c));
     c->session = WinHttpOpen(L"winhttp-ws http test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
     ok(c->session != NULL, "WinHttpOpen failed: %lu\n", GetLastError());
     c->connect = WinHttpConnect(c->session, host, port, 0);
     ok(c->connect != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
-    c->request = WinHttpOpenRequest(c->connect, verb, path, NULL, NULL, NULL, 0);
+    c->request = WinHttpOpenRequest(c->connect, verb, path, version, NULL, NULL, flags);
     ok(c->request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
     return c->request != NULL;
+}
+
+static BOOL open_request(struct conn *c, const WCHAR *host, INTERNET_PORT port, const WCHAR *verb, const WCHAR *path)
+{
+    return open_request_ex(c, host, port, verb, path, NULL, 0);
 }
 
 static void close_conn(struct conn *c)
@@ -411,6 +418,46 @@ done:
     close_conn(&c);
 }
 
+/* The request head /http/echo-headers sent back for a request opened with
+ * 'flags' and 'version' (the body, as webservices' channel sends one). */
+static BOOL echo_head(const WCHAR *verb, const WCHAR *version, DWORD flags, char *head, DWORD size)
+{
+    struct conn c;
+    BOOL ret;
+
+    head[0] = 0;
+    if (!open_request_ex(&c, server_host, server_port, verb, L"/http/echo-headers", version, flags)) return FALSE;
+    ret = WinHttpSendRequest(c.request, NULL, 0, (void *)"<s:Envelope/>", 13, 13, 0);
+    ok(ret, "SendRequest failed: %lu\n", GetLastError());
+    if (ret) ret = WinHttpReceiveResponse(c.request, NULL);
+    ok(ret, "ReceiveResponse failed: %lu\n", GetLastError());
+    if (ret) read_body(c.request, head, size);
+    close_conn(&c);
+    return ret;
+}
+
+/* WINHTTP_FLAG_REFRESH, as Wine's webservices.dll opens every request of its
+ * HTTP channel: MSDN's WinHttpOpenRequest says the flag adds "Pragma:
+ * no-cache" and, to an HTTP/1.1 request, "Cache-Control: no-cache". */
+static void test_refresh_flag(void)
+{
+    char head[4096];
+
+    if (echo_head(L"POST", NULL, WINHTTP_FLAG_REFRESH, head, sizeof(head)))
+    {
+        ok(strstr(head, "\r\nPragma: no-cache\r\n") != NULL, "no Pragma in %s\n", head);
+        ok(strstr(head, "\r\nCache-Control: no-cache\r\n") != NULL, "no Cache-Control in %s\n", head);
+    }
+    if (echo_head(L"POST", NULL, 0, head, sizeof(head)))
+        ok(!strstr(head, "Pragma") && !strstr(head, "Cache-Control"), "no-cache headers without the flag: %s\n", head);
+    if (echo_head(L"POST", L"HTTP/1.0", WINHTTP_FLAG_REFRESH, head, sizeof(head)))
+    {
+        ok(!strncmp(head, "POST /http/echo-headers HTTP/1.0\r\n", 34), "request line %.40s\n", head);
+        ok(strstr(head, "\r\nPragma: no-cache\r\n") != NULL, "no Pragma in %s\n", head);
+        ok(!strstr(head, "Cache-Control"), "Cache-Control in an HTTP/1.0 request: %s\n", head);
+    }
+}
+
 static void test_echo_body(void)
 {
     static const char data[] = "the optional data";
@@ -701,6 +748,7 @@ START_TEST(http)
     test_hello();
     test_bodies();
     test_echo_headers();
+    test_refresh_flag();
     test_echo_body();
     test_cookies();
     test_keep_alive();

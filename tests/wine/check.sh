@@ -8,12 +8,23 @@
 # WINETESTS_SOURCE=10 runs Wine 10.0's tests (tools/winetests.sh --wine-source
 # 10; their known failures are tests/wine/known_failures10): the files of
 # WINETESTS10_FILES (the Makefile's WINETESTS10_PASSING; default all three).
+# WINETESTS_MODULE=webservices runs Wine's webservices tests instead (proxy.c
+# and channel.c through Wine's webservices.dll on our winhttp; their known
+# failures are tests/wine/known_failures[10]_webservices): the files of
+# WINETESTS_WEBSERVICES_FILES (default both), either source.
+# WINETESTS_MODULE=qmgr runs Wine's BITS tests (qmgr.c, job.c, file.c,
+# enum_files.c, enum_jobs.c: Wine's qmgr.dll in its service downloads with
+# the winhttp.dll under test): the files of WINETESTS_QMGR_FILES (default all).
 # Where the tests cannot be had (no network for apt-get source, no
 # namespaces), each file is reported as skipped with the reason.
 top=$(cd "$(dirname "$0")/../.." && pwd)
+module=${WINETESTS_MODULE:-winhttp}
 files=${WINETESTS_FILES:-url}
 [ "${WINETESTS_SOURCE:-8}" = 10 ] && files=${WINETESTS10_FILES:-url winhttp notification}
-set -- --files "$files" --override "${WINETESTS_OVERRIDE:-n}" --skip-unavailable \
+[ "$module" = webservices ] && files=${WINETESTS_WEBSERVICES_FILES:-proxy channel}
+# (empty: all of them)
+[ "$module" = qmgr ] && files=${WINETESTS_QMGR_FILES:-}
+set -- --module "$module" --files "$files" --override "${WINETESTS_OVERRIDE:-n}" --skip-unavailable \
     --arch "${WINETESTS_ARCH:-x86_64}" --backend "${WINETESTS_BACKEND:-winsock}" \
     --wine-source "${WINETESTS_SOURCE:-8}"
 [ "${WINETESTS_OVERRIDE:-n}" = b ] && set -- "$@" --report-only
