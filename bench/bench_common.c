@@ -1,16 +1,17 @@
 /*
  * The workloads, timing and output of the WebSocket benchmarks (bench.h).
  *
- *   bench_*.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...] [--tls TLSHOST:TLSPORT]
+ *   bench_*.exe [-n NAME] [-t SECONDS] [-r SECONDS] [-w WORKLOAD,...] [--tls TLSHOST:TLSPORT]
  *               [--proxy PROXYHOST:PROXYPORT] HOST:PORT
  *
  * Every workload opens its own websocket on ws://HOST:PORT/echo, warms up
- * with a few round trips, then runs for about SECONDS (default 1) and
- * prints its figure.  With --tls every workload runs a second time as
+ * with a few round trips (a stream of 4 MiB messages also streams for -r
+ * SECONDS, default 1, unmeasured), then runs for about -t SECONDS
+ * (default 1) and prints its figure.  With --tls every workload runs a second time as
  * wss_<name> on wss://TLSHOST:TLSPORT/echo.  With --proxy the round-trip
  * workloads run once more as proxy_<name> on ws://HOST:PORT/echo through
  * the proxy's CONNECT tunnel.  A watchdog ends the process
- * with a FAIL line if a workload does not finish within 10 * SECONDS + 20 s.
+ * with a FAIL line if a workload does not finish within 10 * (both SECONDS) + 20 s.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -68,6 +69,13 @@ static struct server plain_server, tls_server;
 static BOOL have_tls_server;
 static double qpc_period;
 static double run_seconds = 1.0;
+/* -r: how long a stream of messages of STREAM_RAMP_MIN_SIZE or more runs
+ * before its measured part.  A new connection's TCP takes seconds to carry
+ * 4 MiB messages at full rate on this machine's loopback, for every client
+ * (docs/BENCHMARKS.md, "stream4m: TCP's ramp"); measured from the start,
+ * the row was that ramp, not the client. */
+#define STREAM_RAMP_MIN_SIZE (1u << 20)
+static double ramp_seconds = 1.0;
 static volatile double watchdog_deadline;
 static const char *volatile current_workload = "";
 
@@ -109,7 +117,7 @@ static DWORD WINAPI watchdog(void *arg)
         Sleep(200);
         if (watchdog_deadline > 0 && bench_now() > watchdog_deadline)
         {
-            print_fail(current_workload, "timeout (no end within %.0f s)", run_seconds * 10 + 20);
+            print_fail(current_workload, "timeout (no end within %.0f s)", (run_seconds + ramp_seconds) * 10 + 20);
             ExitProcess(3);
         }
     }
@@ -195,24 +203,19 @@ static DWORD WINAPI stream_sender(void *arg)
     return 0;
 }
 
-/* One thread sends as fast as it can, this one receives the echoes. */
-static DWORD run_stream(const struct bench_client *c, void *conn, DWORD size, unsigned long long *count,
-                        double *elapsed)
+/* One thread sends as fast as it can for SECONDS, this one receives the
+ * echoes until the sender's sentinel. */
+static DWORD stream_for(const struct bench_client *c, void *conn, DWORD size, double seconds,
+                        unsigned long long *count, double *elapsed)
 {
     struct stream s = { c, conn, size, 0, 0 };
     unsigned long long got = 0;
     HANDLE thread;
     double t0;
     DWORD error, len;
-    int warm = size < 4096 ? 50 : 2;
 
-    while (warm--)
-    {
-        if ((error = c->send(conn, bench_payload, size)) || (error = c->recv(conn, &len))) return error;
-        if (len != size) return ERROR_INVALID_DATA;
-    }
     t0 = bench_now();
-    s.stop_at = t0 + run_seconds;
+    s.stop_at = t0 + seconds;
     if (!(thread = CreateThread(NULL, 0, stream_sender, &s, 0, NULL))) return GetLastError();
     for (;;)
     {
@@ -230,6 +233,22 @@ static DWORD run_stream(const struct bench_client *c, void *conn, DWORD size, un
     WaitForSingleObject(thread, INFINITE);
     CloseHandle(thread);
     return error ? error : s.error;
+}
+
+static DWORD run_stream(const struct bench_client *c, void *conn, DWORD size, unsigned long long *count,
+                        double *elapsed)
+{
+    int warm = size < 4096 ? 50 : 2;
+    DWORD error, len;
+
+    while (warm--)
+    {
+        if ((error = c->send(conn, bench_payload, size)) || (error = c->recv(conn, &len))) return error;
+        if (len != size) return ERROR_INVALID_DATA;
+    }
+    if (size >= STREAM_RAMP_MIN_SIZE && ramp_seconds > 0 && (error = stream_for(c, conn, size, ramp_seconds, count, elapsed)))
+        return error;
+    return stream_for(c, conn, size, run_seconds, count, elapsed);
 }
 
 BOOL bench_use_server(BOOL secure)
@@ -269,7 +288,7 @@ static void run_workload(const struct bench_client *c, const struct workload *w,
     current_workload = name;
     printf("START %s %s\n", bench_name, name);
     fflush(stdout);
-    watchdog_deadline = bench_now() + run_seconds * 10 + 20;
+    watchdog_deadline = bench_now() + (run_seconds + ramp_seconds) * 10 + 20;
     if (w->kind == KIND_PIPELINE && w->async && c->async_pipe)
         error = c->async_pipe(w->size, w->depth, run_seconds, &count, &elapsed);
     else if (!(conn = c->open(FALSE))) error = ERROR_CONNECTION_REFUSED;
@@ -322,7 +341,7 @@ static void usage(void)
 {
     size_t i;
 
-    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] [--proxy HOST:PORT]"
+    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-r SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] [--proxy HOST:PORT]"
             " HOST:PORT\n"
             "workloads:");
     for (i = 0; i < ARRAYSIZE(workloads); i++) fprintf(stderr, " %s", workloads[i].name);
@@ -359,6 +378,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
         if (arg + 1 >= argc) usage();
         if (!strcmp(argv[arg], "-n")) bench_name = argv[++arg];
         else if (!strcmp(argv[arg], "-t")) run_seconds = atof(argv[++arg]);
+        else if (!strcmp(argv[arg], "-r")) ramp_seconds = atof(argv[++arg]);
         else if (!strcmp(argv[arg], "-w")) list = argv[++arg];
         else if (!strcmp(argv[arg], "--proxy"))
         {

@@ -4,7 +4,7 @@
  * proxy passes) over plain Linux sockets, so that the host-socket backend
  * can be compared with what a Linux program gets on this machine.
  *
- *   bench_native [-n NAME] [-t SECONDS] [-w WORKLOAD,...|all] [--tls X] [--proxy X] HOST:PORT
+ *   bench_native [-n NAME] [-t SECONDS] [-r SECONDS] [-w WORKLOAD,...|all] [--tls X] [--proxy X] HOST:PORT
  *
  * (--tls and --proxy are accepted and ignored, so that tools/bench.sh can
  * pass every client the same arguments.)  Prints PLAN, START and RESULT
@@ -53,6 +53,9 @@ static const struct workload
 
 static const char *name = "native";
 static double run_seconds = 1.0;
+/* -r: as bench_common.c, a large-message stream runs through TCP's ramp first */
+#define STREAM_RAMP_MIN_SIZE (1u << 20)
+static double ramp_seconds = 1.0;
 static char host[256];
 static char port[16];
 static uint8_t *payload;
@@ -268,19 +271,17 @@ static void *stream_sender(void *arg)
     return NULL;
 }
 
-static int stream(struct conn *c, uint32_t size, unsigned long long *count, double *elapsed)
+static int stream_for(struct conn *c, uint32_t size, double seconds, unsigned long long *count, double *elapsed)
 {
     struct stream s = { c, size, 0, 0 };
     unsigned long long got = 0;
-    int warm = size < 4096 ? 50 : 2, error = 0;
+    int error = 0;
     pthread_t thread;
     uint32_t len;
     double t0;
 
-    while (warm--)
-        if (ws_send(c, payload, size) || ws_recv(c, &len) || len != size) return -1;
     t0 = now();
-    s.stop_at = t0 + run_seconds;
+    s.stop_at = t0 + seconds;
     if (pthread_create(&thread, NULL, stream_sender, &s)) return -1;
     for (;;)
     {
@@ -296,6 +297,17 @@ static int stream(struct conn *c, uint32_t size, unsigned long long *count, doub
     *count = got;
     pthread_join(thread, NULL);
     return error ? error : s.error;
+}
+
+static int stream(struct conn *c, uint32_t size, unsigned long long *count, double *elapsed)
+{
+    int warm = size < 4096 ? 50 : 2;
+    uint32_t len;
+
+    while (warm--)
+        if (ws_send(c, payload, size) || ws_recv(c, &len) || len != size) return -1;
+    if (size >= STREAM_RAMP_MIN_SIZE && ramp_seconds > 0 && stream_for(c, size, ramp_seconds, count, elapsed)) return -1;
+    return stream_for(c, size, run_seconds, count, elapsed);
 }
 
 static int selected(const char *list, const char *w)
@@ -323,6 +335,7 @@ int main(int argc, char **argv)
     {
         if (!strcmp(argv[a], "-n") && a + 1 < argc) name = argv[++a];
         else if (!strcmp(argv[a], "-t") && a + 1 < argc) run_seconds = atof(argv[++a]);
+        else if (!strcmp(argv[a], "-r") && a + 1 < argc) ramp_seconds = atof(argv[++a]);
         else if (!strcmp(argv[a], "-w") && a + 1 < argc) list = argv[++a];
         else if ((!strcmp(argv[a], "--tls") || !strcmp(argv[a], "--proxy")) && a + 1 < argc) a++;
         else server = argv[a];
