@@ -15,6 +15,9 @@
 # WINETESTS_MODULE=qmgr runs Wine's BITS tests (qmgr.c, job.c, file.c,
 # enum_files.c, enum_jobs.c: Wine's qmgr.dll in its service downloads with
 # the winhttp.dll under test): the files of WINETESTS_QMGR_FILES (default all).
+# WINETESTS_MODULE=hnetcfg runs Wine's hnetcfg test (policy.c: Wine's
+# hnetcfg.dll manages a UPnP gateway's port mappings with the winhttp.dll
+# under test; tests/wine/igd.py is the gateway).
 # Where the tests cannot be had (no network for apt-get source, no
 # namespaces), each file is reported as skipped with the reason.
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +27,7 @@ files=${WINETESTS_FILES:-url}
 [ "$module" = webservices ] && files=${WINETESTS_WEBSERVICES_FILES:-proxy channel}
 # (empty: all of them)
 [ "$module" = qmgr ] && files=${WINETESTS_QMGR_FILES:-}
+[ "$module" = hnetcfg ] && files=policy
 set -- --module "$module" --files "$files" --override "${WINETESTS_OVERRIDE:-n}" --skip-unavailable \
     --arch "${WINETESTS_ARCH:-x86_64}" --backend "${WINETESTS_BACKEND:-winsock}" \
     --wine-source "${WINETESTS_SOURCE:-8}"
