@@ -27,7 +27,9 @@ WANIPConnection:1 service template:
             spec says.
   HTTP      GET /rootDesc.xml: the InternetGatewayDevice:1 description
             (WANDevice:1 > WANConnectionDevice:1 > WANIPConnection:1, control
-            URL /ctl/IPConn).  HTTP/1.1 keep-alive.  Other paths: 404.
+            URL /ctl/IPConn).  Other paths: 404.  The answers' framing
+            (keep-alive, miniupnpd's "Connection: close", chunked, HTTP/1.0
+            to the close) changes with each M-SEARCH answered: see STYLES.
   SOAP      POST /ctl/IPConn, dispatched on the SOAPACTION header, as real
             gateways (miniupnpd) do; the body's action element must be the
             same action in the service's namespace, and the Content-Type
@@ -301,7 +303,35 @@ def soap(headers, body):
 
 
 # --- HTTP -------------------------------------------------------------------
+# How the answers are framed, as gateways of different makes do; the style
+# changes with each M-SEARCH answered (one per run of the tests: hnetcfg
+# searches once per process), so "--runs 4" meets them all:
+#   keep-alive  HTTP/1.1, Content-Length, the connection kept
+#   close       HTTP/1.1, Content-Length, "Connection: close" and closed after
+#               every answer (miniupnpd's way)
+#   chunked     HTTP/1.1, chunks of 100 bytes, the connection kept
+#   http10      HTTP/1.0, no Content-Length: the body ends when the
+#               connection closes
+STYLES = ["keep-alive", "close", "chunked", "http10"]
+style = STYLES[0]
+
+
+def frame(status, reason, head, out, client_closes):
+    """The head and body to send, and whether to close after them."""
+    close = client_closes or style in ("close", "http10")
+    head = ["HTTP/1.%d %d %s" % (style != "http10", status, reason), "Server: " + SERVER, "EXT:"] + head
+    if style == "chunked":
+        head.append("Transfer-Encoding: chunked")
+        out = b"".join(b"%x\r\n%s\r\n" % (len(out[i:i + 100]), out[i:i + 100])
+                       for i in range(0, len(out), 100)) + b"0\r\n\r\n"
+    elif style != "http10":
+        head.append("Content-Length: %d" % len(out))
+    if close and style != "http10":
+        head.append("Connection: close")
+    return ("\r\n".join(head) + "\r\n\r\n").encode(), out, close
+
 async def serve_http(reader, writer):
+    log("http: connection from %s:%d" % writer.get_extra_info("peername"))
     try:
         while True:
             try:
@@ -330,12 +360,9 @@ async def serve_http(reader, writer):
             else:
                 status, reason, out, ctype = 404, "Not Found", b"", []
             log("  -> %d, %d bytes" % (status, len(out)))
-            answer = ["HTTP/1.1 %d %s" % (status, reason), "Server: " + SERVER, "EXT:",
-                      "Content-Length: %d" % len(out)] + ctype
-            close = headers.get("connection", "").lower() == "close"
-            if close:
-                answer.append("Connection: close")
-            writer.write(("\r\n".join(answer) + "\r\n\r\n").encode() + out)
+            answer, out, close = frame(status, reason, ctype, out,
+                                       headers.get("connection", "").lower() == "close")
+            writer.write(answer + out)
             await writer.drain()
             if close:
                 return
@@ -347,6 +374,7 @@ async def serve_http(reader, writer):
 class Ssdp(asyncio.DatagramProtocol):
     def __init__(self, location):
         self.location = location
+        self.answered = 0
 
     def connection_made(self, transport):
         self.transport = transport
@@ -362,9 +390,14 @@ class Ssdp(asyncio.DatagramProtocol):
         wanted = (lines[0] == "M-SEARCH * HTTP/1.1" and headers.get("MAN") == '"ssdp:discover"'
                   and headers.get("HOST") == "%s:%d" % (SSDP_GROUP, SSDP_PORT)
                   and st in ("ssdp:all", "upnp:rootdevice", DEVICE_TYPE, SERVICE_TYPE, UUID))
-        log("ssdp: %r from %s:%d: %s" % (lines[0], addr[0], addr[1], "answered" if wanted else "ignored"))
         if not wanted:
+            log("ssdp: %r from %s:%d: ignored" % (lines[0], addr[0], addr[1]))
             return
+        global style
+        style = STYLES[self.answered % len(STYLES)]
+        self.answered += 1
+        log("ssdp: %r from %s:%d: answered; HTTP answers now in the style %s"
+            % (lines[0], addr[0], addr[1], style))
         usn = UUID if st == UUID else "%s::%s" % (UUID, "upnp:rootdevice" if st == "ssdp:all" else st)
         answer = ["HTTP/1.1 200 OK", "CACHE-CONTROL: max-age=120", "EXT:",
                   "LOCATION: " + self.location, "SERVER: " + SERVER,
