@@ -5,7 +5,7 @@
 # a todo_wine check is an ordinary check), against our winhttp.dll or Wine's
 # builtin.  Wine's files stay under build/ (never in the repository); what we
 # add to build them is tests/wine/ (dbgstr.c) and the test list this script
-# writes.  Two modules (--module):
+# writes.  The modules (--module):
 #
 #   winhttp      dlls/winhttp/tests: url.c, winhttp.c, notification.c (the
 #                programs import winhttp.dll).
@@ -112,22 +112,24 @@
 # crypt32 builds its root store from (a fresh wineserver per run, so the
 # store is built again each time).
 # The tests' own local servers (ports 7532, 7533) run on loopback as written.
+# The hnetcfg module's UPnP gateway: see igd_start.
 #
 # Known failures: tests/wine/known_failures (known_failures10) lists the
 # checks our DLL cannot pass under Wine, each with its reason; for our DLL a
 # failure line that matches one exactly is counted as skipped and printed
 # with the reason ("known: ..."); anything else about that check still
 # fails.  The webservices module's lists (known_failures_webservices,
-# known_failures10_webservices) hold checks of webservices.dll itself that
-# fail under Wine whichever winhttp.dll it runs on: they apply to the
-# builtin's runs too.
+# known_failures10_webservices) and the hnetcfg module's
+# (known_failures_hnetcfg) hold checks of webservices.dll and hnetcfg.dll
+# themselves that fail under Wine whichever winhttp.dll they run on: they
+# apply to the builtin's runs too.
 #
 # Output: one winetest summary line per file and run, named
 # wine_<file>_<override>_<arch> (wine_webservices_<file>_... for the
-# webservices module; wine10_... for --wine-source 10; with "@host" on host
+# webservices module, wine_qmgr_..., wine_hnetcfg_... likewise; wine10_... for --wine-source 10; with "@host" on host
 # sockets), then a total line "winetests: ..." that tools/runtests.sh counts.
-# Logs: build/winetest[10]/logs/[webservices-|qmgr-]<override>-<arch>[-host]/;
-# programs: build/winetest[10]/<arch>[/webservices|/qmgr].  Exit status non-zero
+# Logs: build/winetest[10]/logs/[webservices-|qmgr-|hnetcfg-]<override>-<arch>[-host]/;
+# programs: build/winetest[10]/<arch>[/webservices|/qmgr|/hnetcfg].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
