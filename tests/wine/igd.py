@@ -63,11 +63,15 @@ import argparse
 import asyncio
 import ipaddress
 import os
-import signal
 import socket
 import struct
 import sys
 import xml.etree.ElementTree as ET
+
+# standin.py's helpers, from beside us (no .pyc left in the source tree)
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from standin import announce_ready, run_until_stopped  # noqa: E402 (beside us)
 
 SSDP_GROUP = "239.255.255.250"
 SSDP_PORT = 1900
@@ -423,18 +427,8 @@ async def main(args):
     location = "http://%s:%d/rootDesc.xml" % (host, port)
     await loop.create_datagram_endpoint(lambda: Ssdp(location), sock=ssdp_socket())
     log("igd: description at %s" % location)
-    if args.ready:
-        tmp = "%s.tmp.%d" % (args.ready, os.getpid())
-        with open(tmp, "w") as f:
-            f.write("ready\n")
-        os.rename(tmp, args.ready)
-    stop = loop.create_future()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
-    try:
-        await asyncio.wait_for(stop, timeout=args.max_seconds)
-    except asyncio.TimeoutError:
-        log("igd: --max-seconds reached")
+    announce_ready(args.ready)
+    await run_until_stopped(args.max_seconds, "igd")
     server.close()
 
 

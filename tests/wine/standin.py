@@ -378,6 +378,28 @@ def addr(text):
     return host, int(port)
 
 
+def announce_ready(path):
+    """Tells the starting script that every listener is bound: PATH appears
+    whole (written aside, then renamed), or not at all."""
+    if path:
+        tmp = "%s.tmp.%d" % (path, os.getpid())
+        with open(tmp, "w") as f:
+            f.write("ready\n")
+        os.rename(tmp, path)
+
+
+async def run_until_stopped(max_seconds, name):
+    """Returns on SIGTERM or SIGINT, or after max_seconds (saying so)."""
+    loop = asyncio.get_running_loop()
+    stop = loop.create_future()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+    try:
+        await asyncio.wait_for(stop, timeout=max_seconds)
+    except asyncio.TimeoutError:
+        print("%s: max time reached, exiting" % name, file=sys.stderr)
+
+
 async def main(args):
     servers = []
     for a in args.http:
@@ -396,19 +418,8 @@ async def main(args):
         lsock = socket.create_server(addr(a), reuse_port=False)
         lsock.setblocking(False)
         acceptors.append(asyncio.create_task(accept_tls_or_plain(lsock, ctx)))
-    if args.ready:
-        tmp = "%s.tmp.%d" % (args.ready, os.getpid())
-        with open(tmp, "w") as f:
-            f.write("ready\n")
-        os.rename(tmp, args.ready)
-    stop = asyncio.get_running_loop().create_future()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(
-            sig, lambda: stop.done() or stop.set_result(None))
-    try:
-        await asyncio.wait_for(stop, timeout=args.max_seconds)
-    except asyncio.TimeoutError:
-        print("standin: max time reached, exiting", file=sys.stderr)
+    announce_ready(args.ready)
+    await run_until_stopped(args.max_seconds, "standin")
     for s in servers:
         s.close()
     for t in acceptors:
