@@ -41,8 +41,11 @@ WANIPConnection:1 service template:
                                 NewExternalPort, NewProtocol), or
                                 714 NoSuchEntryInArray
     AddPortMapping              adds, or updates the entry of the same
-                                client; 718 ConflictInMappingEntry for
-                                another client's; 716 for external port 0
+                                client (any address is taken as the client:
+                                the tests add 1.2.3.4, which a gateway that
+                                only maps to the requester, as miniupnpd's
+                                secure mode, would refuse); 718
+                                ConflictInMappingEntry for another client's; 716 for external port 0
                                 (WildCardNotPermittedInExtPort); 725
                                 OnlyPermanentLeasesSupported for a lease
                                 other than 0; 726 RemoteHostOnlySupports
