@@ -45,7 +45,8 @@ WANIPConnection:1 service template:
                                 the tests add 1.2.3.4, which a gateway that
                                 only maps to the requester, as miniupnpd's
                                 secure mode, would refuse); 718
-                                ConflictInMappingEntry for another client's; 716 for external port 0
+                                ConflictInMappingEntry for another
+                                client's; 716 for external port 0
                                 (WildCardNotPermittedInExtPort); 725
                                 OnlyPermanentLeasesSupported for a lease
                                 other than 0; 726 RemoteHostOnlySupports
