@@ -5,7 +5,7 @@
 # a todo_wine check is an ordinary check), against our winhttp.dll or Wine's
 # builtin.  Wine's files stay under build/ (never in the repository); what we
 # add to build them is tests/wine/ (dbgstr.c) and the test list this script
-# writes.  Two modules (--module):
+# writes.  The modules (--module):
 #
 #   winhttp      dlls/winhttp/tests: url.c, winhttp.c, notification.c (the
 #                programs import winhttp.dll).
@@ -39,13 +39,30 @@
 #                svchost's trace that it loaded ours and, for ours, that it
 #                connected on the backend asked for (service_setup below).
 #                x86_64 only: the service is 64-bit whatever the tests are.
+#   hnetcfg      dlls/hnetcfg/tests: policy.c, Windows-verified tests of
+#                Wine's hnetcfg.dll (in-process, delay-importing winhttp,
+#                so ours beside the program with winhttp=n): its
+#                test_IUPnPNAT finds a UPnP gateway with an SSDP M-SEARCH
+#                (multicast, 239.255.255.250:1900) and manages its port
+#                mappings over winhttp (WinHttpCrackUrl, Open NO_PROXY,
+#                SetTimeouts, Connect, OpenRequest, SendRequest with
+#                headers of length -1 and a SOAP body, ReceiveResponse,
+#                QueryHeaders STATUS_CODE|FLAG_NUMBER, ReadData).  The
+#                namespace gets a route for 239.0.0.0/8 through lo and
+#                tests/wine/igd.py, a stand-in Internet Gateway Device
+#                (igd.log beside the logs), which frames its HTTP answers
+#                another way for each run (keep-alive, Connection: close,
+#                chunked, HTTP/1.0: --runs 4 meets all; tests/wine/check.sh
+#                runs 4); a run that skips with "UPNP gateway not found"
+#                counts as one failure, as the port mapping checks would
+#                not have run.
 #
 # Every run is traced with +loaddll, and a run that did not load the
 # winhttp.dll asked for (ours from beside the program with "n", the builtin
 # with "b"), or none, counts as one failure: a run on the wrong DLL would be
 # a test that cannot fail.
 #
-#   tools/winetests.sh [--module winhttp|webservices|qmgr]
+#   tools/winetests.sh [--module winhttp|webservices|qmgr|hnetcfg]
 #                      [--override n|b] [--arch x86_64|i686] [--loader CMD]
 #                      [--files "url winhttp notification"] [--runs N]
 #                      [--backend winsock|host [--host-dir DIR]]
@@ -58,10 +75,10 @@
 #                  /usr/lib/wine/wine64 for x86_64, tools/wine32.sh for i686 --
 #                  the native 32-bit loader or qemu-i386; where neither runs,
 #                  the i686 tests are built and reported as skipped)
-#   --module       whose tests: winhttp (default), webservices or qmgr (above)
+#   --module       whose tests: winhttp (default), webservices, qmgr or hnetcfg (above)
 #   --files        which of the module's test files to run (default: all:
-#                  "url winhttp notification", "proxy channel", or
-#                  "qmgr job file enum_files enum_jobs")
+#                  "url winhttp notification", "proxy channel",
+#                  "qmgr job file enum_files enum_jobs" or "policy")
 #   --backend      the socket backend of our DLL (docs/HOST.md): winsock
 #                  (default; WINHTTP_BACKEND=winsock) or host (host sockets:
 #                  WINHTTP_BACKEND=host, WINEDLLPATH=the helper's build folder,
@@ -95,22 +112,24 @@
 # crypt32 builds its root store from (a fresh wineserver per run, so the
 # store is built again each time).
 # The tests' own local servers (ports 7532, 7533) run on loopback as written.
+# The hnetcfg module's UPnP gateway: see igd_start.
 #
 # Known failures: tests/wine/known_failures (known_failures10) lists the
 # checks our DLL cannot pass under Wine, each with its reason; for our DLL a
 # failure line that matches one exactly is counted as skipped and printed
 # with the reason ("known: ..."); anything else about that check still
 # fails.  The webservices module's lists (known_failures_webservices,
-# known_failures10_webservices) hold checks of webservices.dll itself that
-# fail under Wine whichever winhttp.dll it runs on: they apply to the
-# builtin's runs too.
+# known_failures10_webservices) and the hnetcfg module's
+# (known_failures_hnetcfg) hold checks of webservices.dll and hnetcfg.dll
+# themselves that fail under Wine whichever winhttp.dll they run on: they
+# apply to the builtin's runs too.
 #
 # Output: one winetest summary line per file and run, named
 # wine_<file>_<override>_<arch> (wine_webservices_<file>_... for the
-# webservices module; wine10_... for --wine-source 10; with "@host" on host
+# webservices module, wine_qmgr_..., wine_hnetcfg_... likewise; wine10_... for --wine-source 10; with "@host" on host
 # sockets), then a total line "winetests: ..." that tools/runtests.sh counts.
-# Logs: build/winetest[10]/logs/[webservices-|qmgr-]<override>-<arch>[-host]/;
-# programs: build/winetest[10]/<arch>[/webservices|/qmgr].  Exit status non-zero
+# Logs: build/winetest[10]/logs/[webservices-|qmgr-|hnetcfg-]<override>-<arch>[-host]/;
+# programs: build/winetest[10]/<arch>[/webservices|/qmgr|/hnetcfg].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
 set -u
 
@@ -176,14 +195,16 @@ winhttp) all_files="url winhttp notification" msub="" mlog="" mname="" msuffix="
 webservices) all_files="proxy channel" msub=/webservices mlog=webservices- mname=webservices_ msuffix=_webservices quiet="channel" ;;
 qmgr) all_files="qmgr job file enum_files enum_jobs" msub=/qmgr mlog=qmgr- mname=qmgr_ msuffix=_qmgr
       quiet="qmgr file enum_files enum_jobs" service=1 mpfx=-qmgr ;;
-*) echo "winetests: --module is winhttp, webservices or qmgr, not $module" >&2; exit 2 ;;
+hnetcfg) all_files="policy" msub=/hnetcfg mlog=hnetcfg- mname=hnetcfg_ msuffix=_hnetcfg quiet="" ;;
+*) echo "winetests: --module is winhttp, webservices, qmgr or hnetcfg, not $module" >&2; exit 2 ;;
 esac
 files=${files:-$all_files}
 known_list=$known_list$msuffix
-# The known failures are our DLL's; the webservices ones are webservices.dll's
-# own (no winhttp call in them), so they hold for the builtin winhttp too.
+# The known failures are our DLL's; the webservices and hnetcfg ones are
+# webservices.dll's and hnetcfg.dll's own (no winhttp call in them), so they
+# hold for the builtin winhttp too.
 known_applies=0
-[ "$override" = n ] || [ "$module" = webservices ] && [ -f "$known_list" ] && known_applies=1
+{ [ "$override" = n ] || [ "$module" = webservices ] || [ "$module" = hnetcfg ]; } && [ -f "$known_list" ] && known_applies=1
 srcroot=$top/build/winetest-src$vtag
 wine_src=$srcroot/wine
 tests_src=$wine_src/dlls/$module/tests
@@ -305,6 +326,19 @@ build_setup_qmgr() {
     libs="-lole32 -lshlwapi -luser32 -luuid"
 }
 
+build_setup_hnetcfg() {
+    # mingw-w64 has netfw.h but not natupnp.h (IUPnPNAT): Wine's IDL gives
+    # it; the GUIDs of both, which Wine's libuuid has and mingw-w64's not,
+    # come from our hnetcfg_guids.c.
+    if [ ! -f "$inc/natupnp.h" ] || [ "$wine_src/include/natupnp.idl" -nt "$inc/natupnp.h" ]; then
+        widl -h -o "$inc/natupnp.h" -I "$wine_src/include" "$wine_src/include/natupnp.idl" ||
+            die "widl failed on natupnp.idl"
+    fi
+    srcs="$top/tests/wine/dbgstr.c $top/tests/wine/hnetcfg_guids.c"
+    deps="$srcs $inc/natupnp.h"
+    libs="-lole32 -loleaut32 -ladvapi32 -lmpr -luuid"
+}
+
 build() {
     local cc=$arch-w64-mingw32-gcc inc=$out/include srcs libs deps d t stale
     command -v "$cc" > /dev/null || die "$cc missing"
@@ -391,6 +425,25 @@ service_lines() {
     done
 }
 
+# --- hnetcfg: a UPnP gateway in the namespace --------------------------------
+# hnetcfg multicasts its M-SEARCH from an unbound socket: with only lo up
+# there is no route to 239.255.255.250 (sendto fails, "network unreachable"),
+# and without a source address on the route the datagram leaves from 0.0.0.0,
+# which the gateway cannot answer.  lo needs no MULTICAST flag: the kernel
+# loops the datagram back to the group's members (IP_MULTICAST_LOOP).
+igd_start() {
+    local ready=$out/igd.ready.$$ i
+    ip route add 239.0.0.0/8 dev lo src 127.0.0.1 || die "cannot add the multicast route through lo"
+    rm -f "$ready"
+    "$py" "$top/tests/wine/igd.py" --ready "$ready" --max-seconds $((timeout_secs * runs * 3 + 60)) \
+        > "$logdir/igd.log" 2>&1 &
+    igd_pid=$!
+    for i in $(seq 100); do [ -f "$ready" ] && break; kill -0 $igd_pid 2>/dev/null || break; sleep 0.1; done
+    [ -f "$ready" ] || { echo "winetests: the stand-in gateway did not start:"; cat "$logdir/igd.log"; exit 1; }
+    rm -f "$ready"
+}
+igd_pid=""
+
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
 run_inside() {
     local list=$1 ready pid status t i
@@ -413,6 +466,7 @@ run_inside() {
     for i in $(seq 100); do [ -f "$ready" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
     [ -f "$ready" ] || { echo "winetests: the stand-in server did not start:"; cat "$logdir/standin.log"; kill $pid 2>/dev/null; exit 1; }
     rm -f "$ready"
+    [ "$module" = hnetcfg ] && igd_start
 
     export WINEPREFIX=$out/wineprefix$mpfx WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
     export WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=;winemenubuilder.exe="
@@ -472,8 +526,8 @@ run_inside() {
         done
     done
     "$wineserver" -k 2> /dev/null
-    kill $pid 2>/dev/null
-    wait $pid 2>/dev/null
+    kill $pid $igd_pid 2>/dev/null
+    wait $pid $igd_pid 2>/dev/null
 }
 
 if [ -n "$inside" ]; then
@@ -618,8 +672,21 @@ for i in $(seq "$runs"); do
                 backend_note="    backend: no trace of the backend choice in $trace: one failure"$'\n'
             fi
         fi
+        # hnetcfg: without the gateway test_IUPnPNAT skips its port mapping
+        # checks, which are why the module is run.
+        gateway_note=""
+        if [ "$module" = hnetcfg ]; then
+            if grep -q "UPNP gateway not found" "$log" 2>/dev/null; then
+                f=$((f + 1))
+                gateway_note="    gateway: NOT found (test_IUPnPNAT skipped), one failure; see $logdir/igd.log"$'\n'
+            else
+                # this run's share of igd.log: from its M-SEARCH (the i-th answered) on
+                gateway_note="    gateway: found ($(awk -v i="$i" '/^ssdp: .*answered/ { n++; if (n == i) s = $NF } n == i && /^  action / { a++ }
+                    END { printf "igd.log: M-SEARCH %d of %d, answers in the style %s, %d SOAP actions", i, n, s, a }' "$logdir/igd.log" 2>/dev/null))"$'\n'
+            fi
+        fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
-        printf '%s' "$known" "$dll_note" "$backend_note"
+        printf '%s' "$known" "$dll_note" "$backend_note" "$gateway_note"
         tr -d '\r' < "$log" 2>/dev/null | grep -E 'Test failed|Test succeeded inside todo|unhandled exception|timed out' |
             { if [ $known_applies -eq 1 ]; then
                   grep -vxF -f <(grep -v '^#' "$known_list" | cut -f1 | grep .); else cat; fi; } |

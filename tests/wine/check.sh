@@ -15,6 +15,10 @@
 # WINETESTS_MODULE=qmgr runs Wine's BITS tests (qmgr.c, job.c, file.c,
 # enum_files.c, enum_jobs.c: Wine's qmgr.dll in its service downloads with
 # the winhttp.dll under test): the files of WINETESTS_QMGR_FILES (default all).
+# WINETESTS_MODULE=hnetcfg runs Wine's hnetcfg test (policy.c: Wine's
+# hnetcfg.dll manages a UPnP gateway's port mappings with the winhttp.dll
+# under test; tests/wine/igd.py is the gateway), four times: once in each of
+# the gateway's four ways of framing its answers (igd.py's STYLES).
 # Where the tests cannot be had (no network for apt-get source, no
 # namespaces), each file is reported as skipped with the reason.
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,8 +28,10 @@ files=${WINETESTS_FILES:-url}
 [ "$module" = webservices ] && files=${WINETESTS_WEBSERVICES_FILES:-proxy channel}
 # (empty: all of them)
 [ "$module" = qmgr ] && files=${WINETESTS_QMGR_FILES:-}
+runs=1
+[ "$module" = hnetcfg ] && files=policy runs=4
 set -- --module "$module" --files "$files" --override "${WINETESTS_OVERRIDE:-n}" --skip-unavailable \
     --arch "${WINETESTS_ARCH:-x86_64}" --backend "${WINETESTS_BACKEND:-winsock}" \
-    --wine-source "${WINETESTS_SOURCE:-8}"
+    --wine-source "${WINETESTS_SOURCE:-8}" --runs $runs
 [ "${WINETESTS_OVERRIDE:-n}" = b ] && set -- "$@" --report-only
 exec "$top/tools/winetests.sh" "$@"
