@@ -1,0 +1,252 @@
+#!/bin/bash
+# tools/libgit2-tests.sh: libgit2's own online tests (clar, -sonline::...),
+# run over libgit2's WinHTTP smart-HTTP transport on our winhttp.dll (or
+# Wine's builtin), as a third-party oracle: libgit2's Windows CI runs these
+# tests on real Windows, so they describe Windows' WinHTTP as libgit2 needs it.
+#
+# libgit2 is Debian's source package (bookworm's, pinned below), fetched at
+# test time with apt-get source and cross-built with mingw-w64 + cmake for
+# x86_64 with USE_HTTPS=WinHTTP, no SSH; only the library and its test
+# runner (libgit2_tests.exe).  Debian's "+ds" source lacks libgit2's deps/:
+#   zlib         mingw-w64's static libz.a (libz-mingw-w64-dev)
+#   http-parser  Debian's http-parser source (http_parser.c), built into the
+#                library as libgit2's own deps/http-parser would be
+#   regex        Debian's pcre2 source, built static with mingw-w64
+#                (REGEX_BACKEND=pcre2)
+#   winhttp      mingw-w64's winhttp.h and import library (libgit2 ships its
+#                own for old mingw; the import names a DLL, whichever it is)
+# Nothing of it lands in the repository: sources and builds stay under
+# build/libgit2-src and build/libgit2.
+#
+# The servers (tools/libgit2-serve.sh, all on loopback in a private mount +
+# network namespace): see that script.
+#
+#   tools/libgit2-tests.sh [--override n|b] [--build-only] [--skip-unavailable]
+#                          [--suites "online::clone::..."]
+#
+# Every run is traced with +loaddll and a run that did not load the
+# winhttp.dll asked for counts as one failure.  Output: one summary line
+# per run in the form tools/runtests.sh counts, and logs in
+# build/libgit2/logs/<override>/.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/debsrc-lib.sh"
+
+override=n
+build_only=0
+skip_unavailable=0
+suites=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --override) override=$2; shift ;;
+    --build-only) build_only=1 ;;
+    --skip-unavailable) skip_unavailable=1 ;;
+    --suites) suites=$2; shift ;;
+    *) echo "libgit2-tests: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+case $override in n|b) ;; *) echo "libgit2-tests: --override is n or b" >&2; exit 2 ;; esac
+
+# Pinned: a new upload must not change the tests under us.
+libgit2_version=1.5.1+ds-1+deb12u1
+http_parser_version=2.9.4-5
+pcre2_version=10.42-1
+
+arch=x86_64
+srcroot=$top/build/libgit2-src
+out=$top/build/libgit2
+logdir=$out/logs/$override
+timeout_secs=${LIBGIT2_TEST_TIMEOUT:-300}
+
+die() { echo "libgit2-tests: $*" >&2; exit 1; }
+
+unavailable() {
+    if [ $skip_unavailable -eq 1 ]; then
+        echo "libgit2_$override: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        echo "    skipped: $*"
+        echo "libgit2: 0 tests executed (0 marked as todo, 0 failures), 1 skipped."
+        exit 0
+    fi
+    die "$*"
+}
+
+# --- fetch ------------------------------------------------------------------
+fetch() {
+    debsrc_fetch libgit2 "$libgit2_version" "$srcroot" libgit2/CMakeLists.txt || unavailable "$debsrc_error"
+    debsrc_fetch http-parser "$http_parser_version" "$srcroot" http-parser/http_parser.c || unavailable "$debsrc_error"
+    debsrc_fetch pcre2 "$pcre2_version" "$srcroot" pcre2/CMakeLists.txt || unavailable "$debsrc_error"
+}
+
+# --- build ------------------------------------------------------------------
+toolchain() {
+    cat > "$out/toolchain.cmake.new" <<EOF
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR $arch)
+set(CMAKE_C_COMPILER $arch-w64-mingw32-gcc)
+set(CMAKE_RC_COMPILER $arch-w64-mingw32-windres)
+set(CMAKE_FIND_ROOT_PATH /usr/$arch-w64-mingw32 $out/pcre2-install)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+EOF
+    cmp -s "$out/toolchain.cmake.new" "$out/toolchain.cmake" || mv "$out/toolchain.cmake.new" "$out/toolchain.cmake"
+    rm -f "$out/toolchain.cmake.new"
+}
+
+build_pcre2() {
+    [ -f "$out/pcre2-install/lib/libpcre2-8.a" ] && return 0
+    cmake -S "$srcroot/pcre2" -B "$out/pcre2" -DCMAKE_TOOLCHAIN_FILE="$out/toolchain.cmake" \
+        -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON \
+        -DPCRE2_BUILD_PCRE2_8=ON -DPCRE2_BUILD_PCRE2_16=OFF -DPCRE2_BUILD_PCRE2_32=OFF \
+        -DPCRE2_BUILD_PCRE2GREP=OFF -DPCRE2_BUILD_TESTS=OFF -DPCRE2_SUPPORT_JIT=OFF \
+        -DCMAKE_INSTALL_PREFIX="$out/pcre2-install" > "$out/pcre2.log" 2>&1 &&
+    cmake --build "$out/pcre2" -j2 --target install >> "$out/pcre2.log" 2>&1 ||
+        die "building pcre2 failed (see $out/pcre2.log)"
+}
+
+# libgit2's CMake takes its bundled dependencies from deps/NAME: the ones the
+# "+ds" source lacks are laid there from the other sources (in build/, a
+# copy of Debian's unpacked tree, never in the repository).
+lay_deps() {
+    local deps=$srcroot/libgit2/deps
+    mkdir -p "$deps/http-parser" "$deps/winhttp"
+    cp -p "$srcroot/http-parser/http_parser.c" "$srcroot/http-parser/http_parser.h" "$deps/http-parser/"
+    printf 'add_library(http-parser OBJECT http_parser.c)\n' > "$deps/http-parser/CMakeLists.txt"
+    # mingw-w64 has winhttp.h and libwinhttp.a: nothing to build.
+    printf '# mingw-w64 has winhttp.h and its import library\n' > "$deps/winhttp/CMakeLists.txt"
+}
+
+build() {
+    command -v cmake > /dev/null || unavailable "cmake missing (tools/setup-debian.sh installs it)"
+    command -v $arch-w64-mingw32-gcc > /dev/null || die "$arch-w64-mingw32-gcc missing"
+    [ -f /usr/$arch-w64-mingw32/lib/libz.a ] || unavailable "libz-mingw-w64-dev missing (tools/setup-debian.sh installs it)"
+    mkdir -p "$out"
+    toolchain
+    build_pcre2
+    lay_deps
+    if [ ! -f "$out/build/CMakeCache.txt" ]; then
+        cmake -S "$srcroot/libgit2" -B "$out/build" -DCMAKE_TOOLCHAIN_FILE="$out/toolchain.cmake" \
+            -DCMAKE_BUILD_TYPE=Debug -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTS=ON -DBUILD_CLI=OFF \
+            -DBUILD_EXAMPLES=OFF -DUSE_SSH=OFF -DUSE_HTTPS=WinHTTP -DUSE_GSSAPI=OFF \
+            -DUSE_HTTP_PARSER=builtin -DREGEX_BACKEND=pcre2 \
+            -DPCRE2_INCLUDE_DIR="$out/pcre2-install/include" \
+            -DPCRE2_LIBRARY="$out/pcre2-install/lib/libpcre2-8.a" \
+            -DCMAKE_C_FLAGS="-DPCRE2_STATIC" \
+            -DUSE_BUNDLED_ZLIB=OFF -DZLIB_INCLUDE_DIR=/usr/$arch-w64-mingw32/include \
+            -DZLIB_LIBRARY=/usr/$arch-w64-mingw32/lib/libz.a \
+            > "$out/cmake.log" 2>&1 || die "cmake of libgit2 failed (see $out/cmake.log)"
+    fi
+    cmake --build "$out/build" -j2 --target libgit2_tests > "$out/build.log" 2>&1 ||
+        die "building libgit2_tests failed (see $out/build.log)"
+}
+
+fetch
+build
+[ $build_only -eq 1 ] && exit 0
+
+# --- servers ------------------------------------------------------------------
+# The bare repositories the server offers (www-data writes them on a push):
+#   test.git                       empty, the push tests' remote (they delete
+#                                  every ref first: receive.denyDeleteCurrent
+#                                  ignore, as libgit2's docs ask)
+#   libgit2/TestGitRepository      libgit2's fixture testrepo.git, what the
+#                                  redirect tests clone
+make_repos() {
+    repos=$out/repos
+    rm -rf "$repos"
+    mkdir -p "$repos/libgit2"
+    git init -q --bare "$repos/test.git" &&
+    git -C "$repos/test.git" config receive.denyDeleteCurrent ignore &&
+    git clone -q --bare "$srcroot/libgit2/tests/resources/testrepo.git" "$repos/libgit2/TestGitRepository" ||
+        die "cannot make the test repositories in $repos"
+    chown -R www-data "$repos" 2> /dev/null
+}
+
+start_servers() {
+    local i
+    git_port_file=$logdir/git-http.port
+    rm -f "$git_port_file"
+    "$top/tools/start-git-http.sh" "$git_port_file" $((timeout_secs * 4 + 60)) "$repos" \
+        > "$logdir/git-http.log" 2>&1 &
+    git_pid=$!
+    for i in $(seq 200); do [ -s "$git_port_file" ] && break; kill -0 $git_pid 2>/dev/null || break; sleep 0.05; done
+    [ -s "$git_port_file" ] || { cat "$logdir/git-http.log" >&2; die "the git HTTP server did not start"; }
+    git_url=http://127.0.0.1:$(cat "$git_port_file")
+}
+
+stop_servers() {
+    [ -n "${git_pid:-}" ] && kill -TERM "$git_pid" 2>/dev/null && wait "$git_pid" 2>/dev/null
+    [ -n "${wineserver:-}" ] && "$wineserver" -k 2> /dev/null
+}
+
+# --- runs ---------------------------------------------------------------------
+# One run: $1 its name, $2 the clar suites (-s...), the rest VAR=VALUE for
+# its environment.  TAP output (-t), traced with +loaddll.
+run_one() {
+    local name=$1 sel=$2 log=$logdir/$1.log status
+    shift 2
+    rm -rf "$out/tmp"
+    mkdir -p "$out/tmp"
+    (cd "$out/tmp" && env "$@" CLAR_TMP="$(winepath_w "$out/tmp")" WINEDEBUG=-all,+loaddll \
+        timeout -k 10 "$timeout_secs" /usr/lib/wine/wine64 "$out/build/libgit2_tests.exe" -t $sel) > "$log" 2>&1
+    status=$?
+    [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$log"
+    report "$name" "$log" "$status"
+}
+
+winepath_w() { /usr/lib/wine/wine64 winepath -w "$1" 2> /dev/null | tr -d '\r'; }
+
+total_t=0 total_f=0 total_s=0
+# The summary line of a run from its TAP lines, the DLL it loaded (one
+# failure if not the one asked for) and its exit status (a crash or a
+# timeout with no "not ok" line is one failure).
+report() {
+    local name=$1 log=$2 status=$3 t f s loaded want=native note
+    [ "$override" = b ] && want=builtin
+    t=$(tr -d '\r' < "$log" | grep -cE '^(not )?ok [0-9]+ - ')
+    f=$(tr -d '\r' < "$log" | grep -cE '^not ok [0-9]+ - ')
+    s=$(tr -d '\r' < "$log" | grep -cE '^ok [0-9]+ - # SKIP ')
+    loaded=$(tr -d '\r' < "$log" | grep -o 'Loaded L"[^"]*[\\/]winhttp\.dll" at [0-9A-Fa-f]*: [a-z]*' | sort -u)
+    if [ -z "$loaded" ]; then
+        f=$((f + 1)); note="dll: no winhttp.dll loaded (no +loaddll line): one failure"
+    elif echo "$loaded" | grep -qv ": $want\$"; then
+        f=$((f + 1)); note="dll: NOT the $want winhttp.dll, one failure: $(echo "$loaded" | tr '\n' ' ')"
+    else
+        note="dll: $want winhttp.dll ($(echo "$loaded" | head -n 1 | sed -E 's/Loaded (L"[^"]*").*/\1/'))"
+    fi
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1; note="$note; exit status $status with no failed test: one failure"
+    fi
+    echo "libgit2_${name}_$override: $t tests executed (0 marked as todo, $f failures), $s skipped."
+    echo "    $note"
+    tr -d '\r' < "$log" | grep -E '^not ok ' | sed 's/^/    /'
+    total_t=$((total_t + t)) total_f=$((total_f + f)) total_s=$((total_s + s))
+}
+
+mkdir -p "$logdir"
+rm -f "$logdir"/*.log
+export WINEPREFIX=$out/wineprefix WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=;winemenubuilder.exe="
+unset DISPLAY WAYLAND_DISPLAY
+wineserver=/usr/lib/wine/wineserver64
+[ -x "$wineserver" ] || wineserver=wineserver
+trap stop_servers EXIT
+/usr/lib/wine/wine64 cmd /c exit > "$logdir/wineboot.log" 2>&1
+# Our DLL beside the program: Wine loads it with winhttp=n.
+[ -f "$top/build/$arch/winhttp.dll" ] || die "build/$arch/winhttp.dll missing: run make first"
+cp -p "$top/build/$arch/winhttp.dll" "$out/build/winhttp.dll"
+make_repos
+start_servers
+
+# Basic auth: libgit2's CI runs "auth_clone_and_push" (-sonline::clone::push
+# -sonline::push) against its NTLM server with these variables; here Basic.
+run_one auth "-sonline::push -sonline::clone::credentials" \
+    GITTEST_REMOTE_URL="$git_url/auth/test.git" GITTEST_REMOTE_USER=libgit2 GITTEST_REMOTE_PASS=libgit2pw
+# Redirects, as libgit2's CI's "online" run sets them.
+run_one redirect "-sonline::clone::redirect" \
+    GITTEST_REMOTE_REDIRECT_INITIAL="$git_url/initial-redirect/libgit2/TestGitRepository" \
+    GITTEST_REMOTE_REDIRECT_SUBSEQUENT="$git_url/subsequent-redirect/libgit2/TestGitRepository"
+
+echo "libgit2: $total_t tests executed (0 marked as todo, $total_f failures), $total_s skipped."
+[ $total_f -eq 0 ]

@@ -1,0 +1,88 @@
+#!/bin/bash
+# Usage: tools/start-git-http.sh PORT_FILE MAX_SECONDS REPO_ROOT
+#
+# Runs Debian's apache2 on 127.0.0.1 with a private configuration in a fresh
+# directory as a git smart-HTTP server (git http-backend through mod_cgid)
+# for libgit2's online tests (tools/libgit2-tests.sh), serving the bare
+# repositories under REPO_ROOT (which www-data must be able to write, for
+# pushes):
+#   /git/REPO                   anonymous, read-only (fetch and clone)
+#   /auth/REPO                  Basic, realm "git", user "libgit2" / "libgit2pw";
+#                               push allowed (git http-backend's receive-pack
+#                               is on for an authenticated REMOTE_USER)
+#   /initial-redirect/REPO      302 to /git/REPO for the first request of a
+#                               clone (GET info/refs) only, as libgit2's CI
+#                               server does
+#   /subsequent-redirect/REPO   the first request served, the next (POST
+#                               git-upload-pack) a 302 to /git/REPO
+# Writes the port to PORT_FILE once apache answers, stops after MAX_SECONDS
+# or on SIGTERM, and removes its directory.
+set -u
+port_file=$1 max_seconds=$2 repo_root=$3
+
+apache=/usr/sbin/apache2
+mods=/usr/lib/apache2/modules
+backend=/usr/lib/git-core/git-http-backend
+if [ ! -x "$apache" ] || [ ! -x "$backend" ]; then
+    echo "start-git-http: apache2 or git is not installed" >&2
+    exit 1
+fi
+. "$(dirname "$0")/server-lib.sh"
+server_dir git-http
+read -r port < <(server_free_ports 1)
+htpasswd -cbB "$server_dir/htpasswd" libgit2 libgit2pw 2> /dev/null
+chmod 644 "$server_dir/htpasswd"
+mkdir -p "$server_dir/htdocs"
+
+cat > "$server_dir/apache.conf" <<CONF
+ServerRoot "$server_dir"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile "$server_dir/apache.pid"
+ErrorLog "$server_dir/error.log"
+LogLevel warn
+User www-data
+Group www-data
+Mutex file:$server_dir default
+ScriptSock "$server_dir/cgid.sock"
+DocumentRoot "$server_dir/htdocs"
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authn_core_module $mods/mod_authn_core.so
+LoadModule authn_file_module $mods/mod_authn_file.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule authz_user_module $mods/mod_authz_user.so
+LoadModule auth_basic_module $mods/mod_auth_basic.so
+LoadModule cgid_module $mods/mod_cgid.so
+LoadModule env_module $mods/mod_env.so
+LoadModule alias_module $mods/mod_alias.so
+LoadModule rewrite_module $mods/mod_rewrite.so
+KeepAlive On
+MaxKeepAliveRequests 1000
+SetEnv GIT_PROJECT_ROOT "$repo_root"
+SetEnv GIT_HTTP_EXPORT_ALL 1
+<Directory "/usr/lib/git-core">
+    Options +ExecCGI
+    Require all granted
+</Directory>
+RewriteEngine On
+# A clone's first request is GET .../info/refs?service=git-upload-pack,
+# the next ones POST .../git-upload-pack.
+RewriteRule "^/initial-redirect/(.*)/info/refs\$" "/git/\$1/info/refs" [R=302,QSA,L]
+RewriteRule "^/subsequent-redirect/(.*)/git-upload-pack\$" "/git/\$1/git-upload-pack" [R=302,L]
+ScriptAlias "/initial-redirect/" "$backend/"
+ScriptAlias "/subsequent-redirect/" "$backend/"
+ScriptAlias "/git/" "$backend/"
+ScriptAlias "/auth/" "$backend/"
+<Location "/auth">
+    AuthType Basic
+    AuthName "git"
+    AuthBasicProvider file
+    AuthUserFile "$server_dir/htpasswd"
+    Require valid-user
+</Location>
+CONF
+
+server_run "$server_dir/error.log" "$apache" -f "$server_dir/apache.conf" -DFOREGROUND
+server_wait "$port" || exit 1
+echo "$port" > "$port_file"
+server_live "$max_seconds"
