@@ -1,5 +1,5 @@
 #!/bin/bash
-# Usage: tools/start-git-http.sh PORT_FILE MAX_SECONDS REPO_ROOT
+# Usage: tools/start-git-http.sh PORT_FILE MAX_SECONDS REPO_ROOT [PORT]
 #
 # Runs Debian's apache2 on 127.0.0.1 with a private configuration in a fresh
 # directory as a git smart-HTTP server (git http-backend through mod_cgid)
@@ -15,10 +15,15 @@
 #                               server does
 #   /subsequent-redirect/REPO   the first request served, the next (POST
 #                               git-upload-pack) a 302 to /git/REPO
+#   /libgit2/REPO               REPO_ROOT/libgit2/REPO anonymously, where
+#                               http://github.com/libgit2/TestGitRepository
+#                               (which libgit2's proxy tests clone) lands in a
+#                               namespace whose /etc/hosts maps github.com here
+# On PORT when given (80 in such a namespace), else on a free port.
 # Writes the port to PORT_FILE once apache answers, stops after MAX_SECONDS
 # or on SIGTERM, and removes its directory.
 set -u
-port_file=$1 max_seconds=$2 repo_root=$3
+port_file=$1 max_seconds=$2 repo_root=$3 port=${4:-}
 
 apache=/usr/sbin/apache2
 mods=/usr/lib/apache2/modules
@@ -29,7 +34,7 @@ if [ ! -x "$apache" ] || [ ! -x "$backend" ]; then
 fi
 . "$(dirname "$0")/server-lib.sh"
 server_dir git-http
-read -r port < <(server_free_ports 1)
+[ -n "$port" ] || read -r port < <(server_free_ports 1)
 htpasswd -cbB "$server_dir/htpasswd" libgit2 libgit2pw 2> /dev/null
 chmod 644 "$server_dir/htpasswd"
 mkdir -p "$server_dir/htdocs"
@@ -72,6 +77,7 @@ RewriteRule "^/subsequent-redirect/(.*)/git-upload-pack\$" "/git/\$1/git-upload-
 ScriptAlias "/initial-redirect/" "$backend/"
 ScriptAlias "/subsequent-redirect/" "$backend/"
 ScriptAlias "/git/" "$backend/"
+ScriptAlias "/libgit2/" "$backend/libgit2/"
 ScriptAlias "/auth/" "$backend/"
 <Location "/auth">
     AuthType Basic
