@@ -22,6 +22,10 @@
 #                 and the NTLM/Negotiate acceptor of squid and ntlm_gate.py),
 #                 krb5-kdc krb5-admin-server krb5-user python3-gssapi (a
 #                 Kerberos realm made per run, tools/test-kerberos.sh)
+#   libgit2 tests cmake (cross-builds Debian's libgit2 source), git (its
+#                 http-backend behind apache2: tools/start-git-http.sh), with
+#                 dpkg-dev, apache2, squid and libz-mingw-w64-dev above
+#                 (tools/libgit2-tests.sh)
 #
 # autoconf is not installed: the generated configure is committed.  To change
 # configure.ac, "apt-get install autoconf" and run "autoreconf -i".
@@ -60,6 +64,7 @@ packages=(
     apache2 apache2-utils squid
     winbind
     krb5-kdc krb5-admin-server krb5-user python3-gssapi
+    cmake git
 )
 
 apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
