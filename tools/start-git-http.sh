@@ -1,5 +1,5 @@
 #!/bin/bash
-# Usage: tools/start-git-http.sh PORT_FILE MAX_SECONDS REPO_ROOT [PORT]
+# Usage: tools/start-git-http.sh PORT_FILE MAX_SECONDS REPO_ROOT [PORT [TLS_PORT]]
 #
 # Runs Debian's apache2 on 127.0.0.1 with a private configuration in a fresh
 # directory as a git smart-HTTP server (git http-backend through mod_cgid)
@@ -19,11 +19,14 @@
 #                               http://github.com/libgit2/TestGitRepository
 #                               (which libgit2's proxy tests clone) lands in a
 #                               namespace whose /etc/hosts maps github.com here
-# On PORT when given (80 in such a namespace), else on a free port.
+# On PORT when given (80 in such a namespace), else on a free port.  With
+# TLS_PORT (443 there), the same over https with a self-signed certificate
+# for github.com made here (which libgit2's proxy test accepts through its
+# certificate callback, GITTEST_REMOTE_SSL_NOVERIFY).
 # Writes the port to PORT_FILE once apache answers, stops after MAX_SECONDS
 # or on SIGTERM, and removes its directory.
 set -u
-port_file=$1 max_seconds=$2 repo_root=$3 port=${4:-}
+port_file=$1 max_seconds=$2 repo_root=$3 port=${4:-} tls_port=${5:-}
 
 apache=/usr/sbin/apache2
 mods=/usr/lib/apache2/modules
@@ -88,7 +91,27 @@ ScriptAlias "/auth/" "$backend/"
 </Location>
 CONF
 
+ports=("$port")
+if [ -n "$tls_port" ]; then
+    ports+=("$tls_port")
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=github.com \
+        -addext subjectAltName=DNS:github.com -keyout "$server_dir/key.pem" \
+        -out "$server_dir/cert.pem" 2> "$server_dir/openssl.log" || { cat "$server_dir/openssl.log" >&2; exit 1; }
+    chmod 644 "$server_dir/key.pem"
+    cat >> "$server_dir/apache.conf" <<CONF
+LoadModule ssl_module $mods/mod_ssl.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
+SSLSessionCache "shmcb:$server_dir/ssl_scache(512000)"
+Listen 127.0.0.1:$tls_port
+<VirtualHost 127.0.0.1:$tls_port>
+    SSLEngine on
+    SSLCertificateFile "$server_dir/cert.pem"
+    SSLCertificateKeyFile "$server_dir/key.pem"
+</VirtualHost>
+CONF
+fi
+
 server_run "$server_dir/error.log" "$apache" -f "$server_dir/apache.conf" -DFOREGROUND
-server_wait "$port" || exit 1
+server_wait "${ports[@]}" || exit 1
 echo "$port" > "$port_file"
 server_live "$max_seconds"
