@@ -227,7 +227,7 @@ run_one() {
     shift 2
     rm -rf "$out/tmp"
     mkdir -p "$out/tmp"
-    (cd "$out/tmp" && env "$@" CLAR_TMP="$(winepath_w "$out/tmp")" WINEDEBUG=-all,+loaddll \
+    (cd "$out/tmp" && env "$@" CLAR_TMP="$(winepath_w "$out/tmp")" WINEDEBUG=-all,+loaddll${LIBGIT2_WINEDEBUG:+,$LIBGIT2_WINEDEBUG} \
         timeout -k 10 "$timeout_secs" /usr/lib/wine/wine64 "$out/build/libgit2_tests.exe" -t $sel) > "$log" 2>&1
     status=$?
     [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$log"

@@ -351,13 +351,21 @@ static DWORD secure_connection(struct request *req)
     if (error)
     {
         if (error == ERROR_WINHTTP_SECURE_FAILURE)
+        {
+            /* the rejected certificate stays readable (net_server_certificate),
+             * from the callback on, as on Windows */
+            if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+            req->setup.server_cert = net_server_certificate(req->conn);
+            req->setup.cert_rejected = TRUE;
             send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &req->setup.cert_flags,
                           sizeof(req->setup.cert_flags));
+        }
         connection_drop(req);
         return error;
     }
     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
     req->setup.server_cert = net_server_certificate(req->conn);
+    req->setup.cert_rejected = FALSE;
     req->setup.key_bits = net_cipher_strength(req->conn);
     return ERROR_SUCCESS;
 }
@@ -663,6 +671,7 @@ static DWORD open_steps(struct request *req)
                     /* the certificate options answer for the connection in use */
                     if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
                     req->setup.server_cert = net_server_certificate(conn);
+                    req->setup.cert_rejected = FALSE;
                     req->setup.key_bits = net_cipher_strength(conn);
                 }
                 net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);

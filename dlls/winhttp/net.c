@@ -50,6 +50,7 @@ struct netconn
     int send_timeout;             /* as last applied to the socket */
     int receive_timeout;
     struct tls *tls;              /* set once net_secure succeeded */
+    const CERT_CONTEXT *rejected_cert; /* the server's certificate when its check failed */
     BOOL io_bound;                /* associated with the completion port (first async use) */
     BOOL skip_port_on_success;    /* operations that finish at once queue no packet */
     struct net_op recv_op;
@@ -734,6 +735,11 @@ static DWORD finish_secure(struct netconn *conn, struct tls *tls, const WCHAR *h
 
     if ((error = tls_verify_certificate(tls, host, security_flags, cert_flags)))
     {
+        /* Windows still answers WINHTTP_OPTION_SERVER_CERT_CONTEXT after an
+         * ERROR_WINHTTP_SECURE_FAILURE: programs look at the certificate to
+         * decide whether to retry ignoring the errors (libgit2 does). */
+        if (error == ERROR_WINHTTP_SECURE_FAILURE && !conn->rejected_cert)
+            conn->rejected_cert = tls_server_certificate(tls);
         tls_free(tls);
         return error;
     }
@@ -794,7 +800,8 @@ DWORD net_secure(struct netconn *conn, const WCHAR *host, const struct net_tls_p
 
 const CERT_CONTEXT *net_server_certificate(struct netconn *conn)
 {
-    return conn->tls ? tls_server_certificate(conn->tls) : NULL;
+    if (conn->tls) return tls_server_certificate(conn->tls);
+    return conn->rejected_cert ? CertDuplicateCertificateContext(conn->rejected_cert) : NULL;
 }
 
 DWORD net_cipher_strength(struct netconn *conn)
@@ -866,6 +873,7 @@ void net_close(struct netconn *conn)
         tls_free_token(alert);
         tls_free(conn->tls);
     }
+    if (conn->rejected_cert) CertFreeCertificateContext(conn->rejected_cert);
     if (conn->host) host_close(conn->host);
     else closesocket(conn->socket);
     heap_free(conn->fill_buf);

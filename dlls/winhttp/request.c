@@ -1453,7 +1453,8 @@ static BOOL request_query_option(struct object_header *hdr, DWORD option, void *
     case WINHTTP_OPTION_SECURITY_FLAGS:
         /* SECURE once a TLS connection is up: before, a secure request reads 0
          * (Wine's test_secure_connection) */
-        return query_dword_option(req->security_flags | (req->secure && req->setup.server_cert ? SECURITY_FLAG_SECURE : 0),
+        return query_dword_option(req->security_flags | (req->secure && req->setup.server_cert && !req->setup.cert_rejected
+                                                         ? SECURITY_FLAG_SECURE : 0),
                                   buffer, buflen);
     case WINHTTP_OPTION_URL:
     {

@@ -160,6 +160,7 @@ struct setup
     int addr_index;
     DWORD cert_flags;          /* SECURE_FAILURE bits of the handshake */
     const CERT_CONTEXT *server_cert;
+    BOOL cert_rejected;        /* server_cert is the one whose check failed: no TLS is up */
     DWORD key_bits;            /* cipher strength of the TLS connection */
 };
 
