@@ -258,6 +258,21 @@ static void test_validation(void)
         ok(sf.count == 1, "SECURE_FAILURE sent %ld times\n", sf.count);
         if (async_mode) ok(sf.failures_before_error == 1, "SECURE_FAILURE did not come before REQUEST_ERROR\n");
         ok(sf.flags & tests[i].failure_flag, "failure flags %#lx\n", sf.flags);
+        {
+            /* the rejected certificate can still be read, so that a program
+             * can judge it and retry ignoring the error (libgit2 does); the
+             * connection is not secure */
+            const CERT_CONTEXT *cert = NULL;
+            DWORD size = sizeof(cert), flags = 0;
+
+            ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SERVER_CERT_CONTEXT, &cert, &size),
+               "after the failure: SERVER_CERT_CONTEXT failed: %lu\n", GetLastError());
+            ok(cert != NULL, "after the failure: no certificate\n");
+            if (cert) CertFreeCertificateContext(cert);
+            size = sizeof(flags);
+            ok(WinHttpQueryOption(c.request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, &size), "SECURITY_FLAGS failed\n");
+            ok(!(flags & SECURITY_FLAG_SECURE), "after the failure: flags %#lx\n", flags);
+        }
         ws_close_handles(&c);
 
         /* with only the base flags this class still fails, alone */
