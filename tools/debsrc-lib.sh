@@ -1,10 +1,12 @@
 # tools/debsrc-lib.sh: fetching a Debian source package at test time
-# (sourced by tools/libgit2-tests.sh).  Third-party test code is never
-# copied into the repository: it is fetched with apt-get source into build/.
+# (sourced by tools/libgit2-tests.sh and tools/winetests.sh).  Third-party
+# test code is never copied into the repository: it is fetched with
+# apt-get source into build/.
 #
 # Source indexes only ("deb-src"): binary entries of another suite would let
-# apt upgrade the installed packages to it.  The entries are the ones
-# tools/winetests.sh adds (winhttp-ws-src: bookworm, winhttp-ws-src-trixie).
+# apt upgrade the installed packages to it.  The entries: winhttp-ws-src
+# (bookworm, bookworm-updates), winhttp-ws-src-trixie (tools/winetests.sh
+# --wine-source 10).
 
 # $1 the package, $2 the version: whether apt knows that source.
 debsrc_have() {
@@ -26,6 +28,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
     apt-get update -q > "/tmp/debsrc-apt-update.$$.log" 2>&1 ||
         { debsrc_error="apt-get update failed (see /tmp/debsrc-apt-update.$$.log)"; return 1; }
+    rm -f "/tmp/debsrc-apt-update.$$.log"
 }
 
 # Fetches and unpacks source package $1 at version $2 into $3/$1, unless

@@ -134,6 +134,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/debsrc-lib.sh"
 override=n
 arch=x86_64
 backend=winsock
@@ -244,22 +245,10 @@ have_deb_src() {
     [ -z "$1" ] || apt-cache showsrc wine 2>/dev/null | grep -qxF "Version: $1"
 }
 
-# A sources file of ours (deb822), beside the system's own: $1 its name, $2
-# the suites.  Source indexes only ("deb-src"): binary entries of another
-# suite would let apt upgrade the installed packages to it.
+# A sources file of ours beside the system's own: $1 its name, $2 the
+# suites (tools/debsrc-lib.sh, which tools/libgit2-tests.sh shares).
 add_deb_src() {
-    [ "$(id -u)" -eq 0 ] || unavailable "no deb-src entries for $2 and not root: add a 'deb-src' entry to /etc/apt/sources.list.d/"
-    cat > "/etc/apt/sources.list.d/$1.sources" <<EOF
-# Added by winhttp-ws tools/winetests.sh: source packages, so that Wine's
-# conformance tests can be fetched with "apt-get source wine".
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $2
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    mkdir -p "$srcroot"
-    apt-get update -q > "$srcroot.apt-update.log" 2>&1 || unavailable "apt-get update failed (see $srcroot.apt-update.log)"
+    debsrc_add "$1" "$2" || unavailable "$debsrc_error"
 }
 
 fetch() {
@@ -269,7 +258,7 @@ fetch() {
     if [ "$wine_source" = 10 ]; then
         version=$wine10_version
         have_deb_src "$version" || add_deb_src winhttp-ws-src-trixie trixie
-        have_deb_src "$version" || unavailable "apt has no source of wine $version (see $srcroot.apt-update.log)"
+        have_deb_src "$version" || unavailable "apt has no source of wine $version"
     else
         # The installed Wine's own version.
         version=$(dpkg-query -W -f='${Version}' wine64 2>/dev/null || true)
