@@ -10,6 +10,9 @@
 #   server_wait PORT...      waits (at most ~10 s) until each port answers;
 #                            fails, printing LOG, if the daemon died
 #   server_live SECONDS      waits for the daemon, ending it after SECONDS
+#   apache_conf_head PORT    prints the start of an apache2 configuration
+#                            (tools/start-apache.sh, tools/start-git-http.sh):
+#                            $server_dir, 127.0.0.1:PORT, Basic auth modules
 
 server_pid=
 server_watchdog=
@@ -70,4 +73,28 @@ server_live() {
     server_watchdog=$!
     wait "$server_pid"
     cat "$server_log" >&2
+}
+
+apache_conf_head() {
+    local mods=/usr/lib/apache2/modules
+    cat <<CONF
+ServerRoot "$server_dir"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$1
+PidFile "$server_dir/apache.pid"
+ErrorLog "$server_dir/error.log"
+LogLevel warn
+User www-data
+Group www-data
+Mutex file:$server_dir default
+DocumentRoot "$server_dir/htdocs"
+KeepAlive On
+MaxKeepAliveRequests 1000
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authn_core_module $mods/mod_authn_core.so
+LoadModule authn_file_module $mods/mod_authn_file.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule authz_user_module $mods/mod_authz_user.so
+LoadModule auth_basic_module $mods/mod_auth_basic.so
+CONF
 }

@@ -35,28 +35,10 @@ htpasswd -cbB "$server_dir/htpasswd" user pass 2> /dev/null
 printf 'user:digest:%s\n' "$(printf 'user:digest:pass' | md5sum | cut -d' ' -f1)" > "$server_dir/htdigest"
 chmod 644 "$server_dir/htpasswd" "$server_dir/htdigest"
 
-cat > "$server_dir/apache.conf" <<CONF
-ServerRoot "$server_dir"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile "$server_dir/apache.pid"
-ErrorLog "$server_dir/error.log"
-LogLevel warn
-User www-data
-Group www-data
-Mutex file:$server_dir default
-DocumentRoot "$server_dir/htdocs"
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authn_core_module $mods/mod_authn_core.so
-LoadModule authn_file_module $mods/mod_authn_file.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule authz_user_module $mods/mod_authz_user.so
-LoadModule auth_basic_module $mods/mod_auth_basic.so
+{ apache_conf_head "$port"; cat <<CONF; } > "$server_dir/apache.conf"
 LoadModule auth_digest_module $mods/mod_auth_digest.so
 LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_wstunnel_module $mods/mod_proxy_wstunnel.so
-KeepAlive On
-MaxKeepAliveRequests 1000
 <Directory "$server_dir/htdocs">
     Require all granted
 </Directory>

@@ -42,30 +42,12 @@ htpasswd -cbB "$server_dir/htpasswd" libgit2 libgit2pw 2> /dev/null
 chmod 644 "$server_dir/htpasswd"
 mkdir -p "$server_dir/htdocs"
 
-cat > "$server_dir/apache.conf" <<CONF
-ServerRoot "$server_dir"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile "$server_dir/apache.pid"
-ErrorLog "$server_dir/error.log"
-LogLevel warn
-User www-data
-Group www-data
-Mutex file:$server_dir default
-ScriptSock "$server_dir/cgid.sock"
-DocumentRoot "$server_dir/htdocs"
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authn_core_module $mods/mod_authn_core.so
-LoadModule authn_file_module $mods/mod_authn_file.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule authz_user_module $mods/mod_authz_user.so
-LoadModule auth_basic_module $mods/mod_auth_basic.so
+{ apache_conf_head "$port"; cat <<CONF; } > "$server_dir/apache.conf"
 LoadModule cgid_module $mods/mod_cgid.so
 LoadModule env_module $mods/mod_env.so
 LoadModule alias_module $mods/mod_alias.so
 LoadModule rewrite_module $mods/mod_rewrite.so
-KeepAlive On
-MaxKeepAliveRequests 1000
+ScriptSock "$server_dir/cgid.sock"
 SetEnv GIT_PROJECT_ROOT "$repo_root"
 SetEnv GIT_HTTP_EXPORT_ALL 1
 <Directory "/usr/lib/git-core">
