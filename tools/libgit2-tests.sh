@@ -210,8 +210,11 @@ start_servers() {
         "$top/tools/start-git-http.sh" "$logdir/git-http.port" $life "$repos" 80 443
     git_url=http://127.0.0.1
     start_server squid "$logdir/squid.log" \
-        "$top/tools/start-squid.sh" "$logdir/squid.port" "$logdir/squid-auth.port" $life
+        "$top/tools/start-squid.sh" "$logdir/squid.port" "$logdir/squid-auth.port" $life "$logdir/squid-sspi.port"
     proxy_auth=127.0.0.1:$(cat "$logdir/squid-auth.port")
+    # NTLM: where Samba's ntlm_auth is installed (start-squid.sh)
+    proxy_ntlm=""
+    [ -s "$logdir/squid-sspi.port" ] && proxy_ntlm=127.0.0.1:$(cut -d' ' -f1 "$logdir/squid-sspi.port")
 }
 
 stop_servers() {
@@ -329,6 +332,19 @@ run_one redirect "-sonline::clone::redirect" \
 run_one proxy "-sonline::clone::proxy" \
     GITTEST_REMOTE_PROXY_HOST="$proxy_auth" GITTEST_REMOTE_PROXY_USER=proxyuser GITTEST_REMOTE_PROXY_PASS=proxypass \
     GITTEST_REMOTE_SSL_NOVERIFY=1
+
+# NTLM proxy authentication (squid + Samba's ntlm_auth), opt-in
+# (LIBGIT2_NTLM=1) as it fails today: the clone's GET authenticates the
+# connection, libgit2 closes the request before the end of the chunked body
+# (the refs' flush packet is all it wants), and our DLL then closes the
+# connection instead of draining the rest (WINHTTP_OPTION_MAX_RESPONSE_DRAIN_SIZE);
+# the POST goes on a new connection, gets a 407, and libgit2 1.5.1 replays it
+# without its body ("early EOF").  (proxy_credentials_in_url cannot carry a
+# DOMAIN\user name: libgit2 rejects the URL.)
+if [ -n "${LIBGIT2_NTLM:-}" ] && [ -n "$proxy_ntlm" ]; then
+    run_one proxy_ntlm "-sonline::clone::proxy_credentials_request" \
+        GITTEST_REMOTE_PROXY_HOST="$proxy_ntlm" 'GITTEST_REMOTE_PROXY_USER=WSTEST\ntlmuser' GITTEST_REMOTE_PROXY_PASS=ntlmpass
+fi
 
 echo "libgit2: $total_t tests executed (0 marked as todo, $total_f failures), $total_s skipped."
 [ $total_f -eq 0 ]
