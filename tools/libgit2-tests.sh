@@ -31,6 +31,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/debsrc-lib.sh"
+. "$top/tools/loaddll-lib.sh"
 
 override=n
 build_only=0
@@ -245,19 +246,12 @@ total_t=0 total_f=0 total_s=0 server_pids=""
 # failure if not the one asked for) and its exit status (a crash or a
 # timeout with no "not ok" line is one failure).
 report() {
-    local name=$1 log=$2 status=$3 t f s loaded want=native note
+    local name=$1 log=$2 status=$3 t f s want=native note
     [ "$override" = b ] && want=builtin
     t=$(tr -d '\r' < "$log" | grep -cE '^(not )?ok [0-9]+ - ')
     f=$(tr -d '\r' < "$log" | grep -cE '^not ok [0-9]+ - ')
     s=$(tr -d '\r' < "$log" | grep -cE '^ok [0-9]+ - # SKIP ')
-    loaded=$(tr -d '\r' < "$log" | grep -io 'Loaded L"[^"]*[\\/]winhttp\.dll" at [0-9A-Fa-f]*: [a-z]*' | sort -u)
-    if [ -z "$loaded" ]; then
-        f=$((f + 1)); note="dll: no winhttp.dll loaded (no +loaddll line): one failure"
-    elif echo "$loaded" | grep -qv ": $want\$"; then
-        f=$((f + 1)); note="dll: NOT the $want winhttp.dll, one failure: $(echo "$loaded" | tr '\n' ' ')"
-    else
-        note="dll: $want winhttp.dll ($(echo "$loaded" | head -n 1 | sed -E 's/Loaded (L"[^"]*").*/\1/'))"
-    fi
+    note=$(tr -d '\r' < "$log" | loaddll_verdict "$want" -i) || f=$((f + 1))
     if grep -q '^(timed out after' "$log"; then
         f=$((f + 1)); note="$note; timed out: one failure"
     elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then

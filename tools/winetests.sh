@@ -135,6 +135,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/debsrc-lib.sh"
+. "$top/tools/loaddll-lib.sh"
 override=n
 arch=x86_64
 backend=winsock
@@ -626,19 +627,10 @@ for i in $(seq "$runs"); do
         # +loaddll lines, in the log or the trace): ours from beside the
         # program, or the builtin.
         # A service module's: its svchost's (every file's run shares it).
-        dll_note=""
-        loaded=$({ if [ $service -eq 1 ]; then service_lines; else cat "$log" "$logdir/$t.$i.trace"; fi; } 2>/dev/null | tr -d '\r' |
-                 grep -o 'Loaded L"[^"]*[\\/]winhttp\.dll" at [0-9A-Fa-f]*: [a-z]*' | sort -u)
         want=native; [ "$override" = b ] && want=builtin
-        if [ -z "$loaded" ]; then
-            f=$((f + 1))
-            dll_note="    dll: no winhttp.dll loaded (no +loaddll line): one failure"$'\n'
-        elif echo "$loaded" | grep -qv ": $want\$"; then
-            f=$((f + 1))
-            dll_note="    dll: NOT the $want winhttp.dll, one failure: $(echo "$loaded" | tr '\n' ' ')"$'\n'
-        else
-            dll_note="    dll: $want winhttp.dll ($(echo "$loaded" | head -n 1 | sed -E 's/Loaded (L"[^"]*").*/\1/'))"$'\n'
-        fi
+        dll_note=$({ if [ $service -eq 1 ]; then service_lines; else cat "$log" "$logdir/$t.$i.trace"; fi; } 2>/dev/null |
+                   tr -d '\r' | loaddll_verdict "$want") || f=$((f + 1))
+        dll_note="    $dll_note"$'\n'
         # the host backend: the run must have been on host sockets (a silent
         # fall-back to Winsock would pass as Winsock does).  A file that
         # makes no connection (quiet: url.c, webservices' channel.c, which
