@@ -240,4 +240,8 @@ fi
 
 # apt must still work, whatever happened above.
 apt-get check -q > /dev/null
+# The downloaded packages (about 1.8 GB with wine, mingw-w64, squid, apache2,
+# qemu...) are installed now: their copies in apt's cache only fill the disk
+# the tests need (a fresh CI machine's disk filled, 2026-12-07).
+apt-get clean
 echo "setup-debian: done"

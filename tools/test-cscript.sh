@@ -5,7 +5,8 @@
 # tests/com/winhttp.vbs (VBScript) and tests/com/winhttp.js (JScript)
 # against the test server ($WSTEST_SERVER, from tools/with-servers.sh)
 # through our winhttp.dll, installed into a prefix of its own
-# (BUILDDIR/cscript/wineprefix) with tools/wineprefix-install.sh, which
+# (BUILDDIR/cscript/wineprefix, removed at the end) with
+# tools/wineprefix-install.sh, which
 # also registers it.  Each "ok - ..." / "not ok - ..." line of a script is
 # one check; a script that does not reach "done" is one failure.
 #
@@ -93,4 +94,8 @@ which=$(probe)
 t_ok $? "after uninstall the scripts' WinHttpRequest is '$which', not Wine's (see $logdir/probe.log)"
 
 "$wineserver" -k 2> /dev/null
+"$wineserver" -w 2> /dev/null
+# The prefix (1.3 GB with its 32-bit half) is this test's alone: a new one
+# every run, none left on the disk.
+rm -rf "$WINEPREFIX"
 t_summary

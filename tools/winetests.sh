@@ -35,7 +35,8 @@
 #                the others queue jobs, enumerate them and copy file://
 #                URLs (WinHttpCrackUrl first).  BITS is a service: our
 #                winhttp.dll is installed in the system32 of a prefix of
-#                the module's own (wineprefix-qmgr), and the runs check in
+#                the module's own (wineprefix-qmgr, removed after the run
+#                unless WINETEST_KEEP_PREFIX=1), and the runs check in
 #                svchost's trace that it loaded ours and, for ours, that it
 #                connected on the backend asked for (service_setup below).
 #                x86_64 only: the service is 64-bit whatever the tests are.
@@ -92,8 +93,9 @@
 #                  version pinned below), fetched through a deb-src-only
 #                  trixie entry (never a binary one: apt would upgrade the
 #                  system to trixie) and built with Wine 10's own wine/test.h.
-#                  They run on the installed Wine 8; their sources, programs,
-#                  prefix and logs live in build/winetest-src10 and
+#                  They run on the installed Wine 8 (in Wine 8's tests'
+#                  prefix, build/winetest/wineprefix); their sources,
+#                  programs and logs live in build/winetest-src10 and
 #                  build/winetest10, their summaries are named wine10_...,
 #                  and their known failures are tests/wine/known_failures10.
 #   --runs N       run each file N times (stability runs), counting every run
@@ -213,6 +215,9 @@ srcroot=$top/build/winetest-src$vtag
 wine_src=$srcroot/wine
 tests_src=$wine_src/dlls/$module/tests
 out=$top/build/winetest$vtag
+# One prefix for Wine 8's and Wine 10's tests (the same Wine runs both; a
+# prefix is 0.7 GB, 1.3 GB with its 32-bit half), one run at a time in it.
+pfx_dir=$top/build/winetest
 bin=$out/$arch$msub
 logdir=$out/logs/$mlog$override-$arch${tag:+-host}
 timeout_secs=${WINETEST_TIMEOUT:-300}
@@ -276,6 +281,11 @@ fetch() {
     rm -rf "$wine_src.tmp"
     (cd "$srcroot" && dpkg-source -x "$dsc" "$wine_src.tmp" >> fetch.log 2>&1) ||
         unavailable "dpkg-source -x failed (see $srcroot/fetch.log)"
+    # Only the headers and the modules' own folders are used: the rest of
+    # the tree (about 400 MB of it) would only fill the disk.
+    find "$wine_src.tmp" -mindepth 1 -maxdepth 1 ! -name include ! -name dlls -exec rm -rf {} +
+    find "$wine_src.tmp/dlls" -mindepth 1 -maxdepth 1 \
+         ! -name winhttp ! -name webservices ! -name qmgr ! -name hnetcfg -exec rm -rf {} +
     mv "$wine_src.tmp" "$wine_src"
 }
 
@@ -460,7 +470,7 @@ run_inside() {
     rm -f "$ready"
     [ "$module" = hnetcfg ] && igd_start
 
-    export WINEPREFIX=$out/wineprefix$mpfx WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
+    export WINEPREFIX=$pfx_dir/wineprefix$mpfx WINEDEBUG=${WINETEST_WINEDEBUG:--all} WINETEST_PLATFORM=windows
     export WINEDLLOVERRIDES="winhttp=$override;mscoree=;mshtml=;winemenubuilder.exe="
     unset DISPLAY WAYLAND_DISPLAY
     mkdir -p "$WINEPREFIX"
@@ -585,9 +595,16 @@ rm -rf "$logdir"
 mkdir -p "$logdir"
 # One namespace run at a time per prefix: a wineserver outside the namespace
 # would create the sockets outside it.
-flock "$out/.lock" unshare -m -n -- "$0" --inside "$files" --module "$module" --override "$override" --arch "$arch" \
+mkdir -p "$pfx_dir"
+flock "$pfx_dir/.lock" unshare -m -n -- "$0" --inside "$files" --module "$module" --override "$override" --arch "$arch" \
     --loader "$loader" --runs "$runs" --wine-source "$wine_source" --backend "$backend" ${host_dir:+--host-dir "$host_dir"} > "$logdir/namespace.log" 2>&1 ||
     { echo "winetests: the namespace run failed:"; cat "$logdir/namespace.log"; }
+# A service module's prefix (mpfx) has our DLL in its system32 and serves
+# that module only: removed after its run (WINETEST_KEEP_PREFIX=1 keeps it),
+# so that a check run does not keep a third prefix on the disk.
+if [ -n "$mpfx" ] && [ "${WINETEST_KEEP_PREFIX:-0}" != 1 ]; then
+    flock "$pfx_dir/.lock" rm -rf "$pfx_dir/wineprefix$mpfx"
+fi
 
 total=0 ttodo=0 tfail=0 tskip=0 bad=0
 for i in $(seq "$runs"); do
