@@ -987,18 +987,7 @@ struct data_task
     DWORD size;       /* read_notify_task_fn: the bytes read */
     DWORD *result;
     DWORD error;      /* read_notify_task_fn: the read's result */
-};
-
-/* WinHttpReadDataEx with WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER: one task
- * reads until the buffer is full or the body ends, parking on each receive
- * it needs, and notifies once, with the total. */
-struct fill_task
-{
-    struct task task;
-    void *buffer;
-    DWORD size;
-    DWORD total;      /* bytes in buffer so far (read_data_fill) */
-    DWORD *result;
+    DWORD total;      /* fill_task_fn: the bytes in buffer so far */
 };
 
 /* Each task function returns ERROR_IO_PENDING while its operation waits for
@@ -1112,12 +1101,15 @@ static DWORD read_notify_task_fn(struct task *task, BOOL cancelled)
     return notify_read(req, cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : t->error, t->buffer, t->size, NULL);
 }
 
-/* Each step goes on with the fill where the last one parked; a close ends
- * the parked receive (request_handle_closing), and the fill then reports
- * the cancellation, not the bytes it had: it did not fill the buffer. */
+/* WinHttpReadDataEx with WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER: one task
+ * reads until the buffer is full or the body ends and notifies once, with
+ * the total.  Each step goes on with the fill where the last one parked; a
+ * close ends the parked receive (request_handle_closing), and the fill then
+ * reports the cancellation, not the bytes it had: it did not fill the
+ * buffer. */
 static DWORD fill_task_fn(struct task *task, BOOL cancelled)
 {
-    struct fill_task *t = CONTAINING_RECORD(task, struct fill_task, task);
+    struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
     struct request *req = impl_from_hdr(task->obj);
     DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : read_data_fill(req, t->buffer, t->size, &t->total);
 
@@ -2149,7 +2141,6 @@ DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, 
                                DWORD property_size, void *property)
 {
     struct request *req;
-    struct fill_task *t;
     DWORD error, total = 0;
 
     TRACE("%p, %p, %lu, %p, %#I64x, %lu, %p\n", hrequest, buffer, to_read, read, flags, property_size, property);
@@ -2168,14 +2159,7 @@ DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, 
          * it on the program's thread, and under Wine an overlapped read is
          * finished by the thread that started it (docs/ENGINE.md), which
          * may be busy, asleep on something else, or gone. */
-        if (!(t = heap_alloc_zero(sizeof(*t)))) error = ERROR_OUTOFMEMORY;
-        else
-        {
-            t->buffer = buffer;
-            t->size = to_read;
-            t->result = read;
-            error = task_queue_submit(&req->queue, &req->hdr, &t->task, fill_task_fn);
-        }
+        error = queue_data_task(req, fill_task_fn, buffer, to_read, read);
     }
     else if (!(error = read_data_fill(req, buffer, to_read, &total)) && read) *read = total;
     return finish_call(req, error) ? ERROR_SUCCESS : GetLastError();
