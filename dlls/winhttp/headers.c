@@ -307,18 +307,29 @@ static WCHAR *build_raw(const struct query_source *src, BOOL crlf, size_t *out_l
     return buf;
 }
 
-static DWORD copy_string(const WCHAR *str, size_t chars, void *buffer, DWORD *len)
+/* A string answer: wide, or with WINHTTP_QUERY_FLAG_WIRE_ENCODING the bytes
+ * as they came (headers are stored one WCHAR per byte of the wire), in a
+ * byte count either way, the terminator counted only when asking for room. */
+static DWORD copy_string(const WCHAR *str, size_t chars, BOOL wire, void *buffer, DWORD *len)
 {
-    size_t need = (chars + 1) * sizeof(WCHAR);
+    size_t unit = wire ? 1 : sizeof(WCHAR), need = (chars + 1) * unit, i;
 
     if (!buffer || *len < need)
     {
         *len = (DWORD)need;
         return ERROR_INSUFFICIENT_BUFFER;
     }
-    memcpy(buffer, str, chars * sizeof(WCHAR));
-    ((WCHAR *)buffer)[chars] = 0;
-    *len = (DWORD)(chars * sizeof(WCHAR));
+    if (wire)
+    {
+        for (i = 0; i < chars; i++) ((char *)buffer)[i] = (char)str[i];
+        ((char *)buffer)[chars] = 0;
+    }
+    else
+    {
+        memcpy(buffer, str, chars * sizeof(WCHAR));
+        ((WCHAR *)buffer)[chars] = 0;
+    }
+    *len = (DWORD)(chars * unit);
     return ERROR_SUCCESS;
 }
 
@@ -359,7 +370,7 @@ static DWORD copy_value(const WCHAR *value, DWORD modifiers, void *buffer, DWORD
         *len = sizeof(SYSTEMTIME);
         return ERROR_SUCCESS;
     }
-    return copy_string(value, wcslen(value), buffer, len);
+    return copy_string(value, wcslen(value), (modifiers & WINHTTP_QUERY_FLAG_WIRE_ENCODING) != 0, buffer, len);
 }
 
 DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *name, void *buffer,
@@ -370,6 +381,12 @@ DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *na
     DWORD error;
     int i;
 
+    if (level & WINHTTP_QUERY_FLAG_TRAILERS)
+    {
+        /* as WinHttpQueryHeadersEx: none is kept, so none is found */
+        FIXME("trailers are not kept\n");
+        return ERROR_WINHTTP_HEADER_NOT_FOUND;
+    }
     switch (attr)
     {
     case WINHTTP_QUERY_RAW_HEADERS:
@@ -380,7 +397,7 @@ DWORD headers_query(const struct query_source *src, DWORD level, const WCHAR *na
 
         if (index && *index) return ERROR_WINHTTP_HEADER_NOT_FOUND;
         if (!(raw = build_raw(src, attr == WINHTTP_QUERY_RAW_HEADERS_CRLF, &chars))) return ERROR_OUTOFMEMORY;
-        error = copy_string(raw, chars, buffer, len);
+        error = copy_string(raw, chars, (modifiers & WINHTTP_QUERY_FLAG_WIRE_ENCODING) != 0, buffer, len);
         heap_free(raw);
         return error;
     }

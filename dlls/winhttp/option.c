@@ -197,6 +197,8 @@ static const struct option_desc option_table[] =
     OPT(WINHTTP_OPTION_HTTP_PROTOCOL_REQUIRED, 0, H_SR, KIND_DWORD, 0, http_protocol_required, 0),
     OPT(WINHTTP_OPTION_TCP_PRIORITY_HINT, 0, H_SR, KIND_DWORD, 0, tcp_priority_hint, 0),
     OPT(WINHTTP_OPTION_TCP_KEEPALIVE, 0, H_SESSION, KIND_BLOB, OPTF_SIZE_EINVAL, tcp_keepalive, 0),
+    /* a BOOL; not in the "Option Flags" page: docs/DECISIONS.md */
+    OPT(WINHTTP_OPTION_DISABLE_GLOBAL_POOLING, 0, H_SESSION, KIND_DWORD, OPTF_MAX, disable_global_pooling, TRUE),
     OPT(WINHTTP_OPTION_USERNAME, H_REQUEST, H_REQUEST, KIND_STRING, 0, username, 0),
     OPT(WINHTTP_OPTION_PASSWORD, H_REQUEST, H_REQUEST, KIND_STRING, 0, password, 0),
     OPT(WINHTTP_OPTION_PROXY_USERNAME, H_REQUEST, H_REQUEST, KIND_STRING, 0, proxy_username, 0),

@@ -13,6 +13,12 @@
  * a request with stricter SECURITY_FLAGS never inherits a connection it
  * would have refused (request.c, pool_key).
  *
+ * A session with WINHTTP_OPTION_DISABLE_GLOBAL_POOLING keeps its idle
+ * connections to itself: its entries carry it as their owner, only its own
+ * requests take them, and they are closed with it (net_pool_clear).  The
+ * owner pointer cannot be mistaken for a later session at the same address:
+ * the session's entries are gone before it is freed.
+ *
  * Lock: pool_lock guards idle_connections and the entries on it; nothing
  * else is taken under it (net_close runs after).
  *
@@ -36,10 +42,18 @@ struct pool_entry
     INTERNET_PORT port;
     DWORD secure;
     ULONGLONG idle_since;
+    struct session *owner;    /* NULL: any session's requests may take it */
 };
 
 static SRWLOCK pool_lock = SRWLOCK_INIT;
 static struct pool_entry *idle_connections;
+
+/* The pool a session's requests take from and give to: the process's (NULL)
+ * or its own. */
+static struct session *pool_owner(struct session *session)
+{
+    return session && session->opts.disable_global_pooling ? session : NULL;
+}
 
 static void close_entries(struct pool_entry *entry)
 {
@@ -58,6 +72,7 @@ static void close_entries(struct pool_entry *entry)
 struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
 {
     struct pool_entry *entry, **p, *stale = NULL, *found = NULL;
+    struct session *owner = pool_owner(session);
     ULONGLONG now = GetTickCount64();
     struct netconn *conn = NULL;
 
@@ -66,7 +81,8 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
     while ((entry = *p))
     {
         BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
-        BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host);
+        BOOL match = !found && entry->owner == owner && entry->port == port && entry->secure == secure &&
+                     !_wcsicmp(entry->host, host);
 
         if (!expired && !match)
         {
@@ -112,6 +128,7 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     entry->port = port;
     entry->secure = secure;
     entry->idle_since = GetTickCount64();
+    entry->owner = pool_owner(session);
 
     AcquireSRWLockExclusive(&pool_lock);
     entry->next = idle_connections;
@@ -129,8 +146,9 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     close_entries(evict);
 }
 
-/* A session closed: the pool outlives it (see the top), so this only closes
- * the connections that have been idle too long. */
+/* A session is being freed: the process's pool outlives it (see the top),
+ * so this closes the connections that have been idle too long, and the
+ * session's own ones (DISABLE_GLOBAL_POOLING) that nobody else may take. */
 void net_pool_clear(struct session *session)
 {
     struct pool_entry *entry, **p, *stale = NULL;
@@ -140,7 +158,7 @@ void net_pool_clear(struct session *session)
     p = &idle_connections;
     while ((entry = *p))
     {
-        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS)
+        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS || (entry->owner && entry->owner == session))
         {
             *p = entry->next;
             entry->next = stale;

@@ -141,6 +141,7 @@ struct handle_options
     DWORD http_protocol_required;
     DWORD tcp_priority_hint;
     DWORD tcp_keepalive[3];         /* struct tcp_keepalive: onoff, time, interval */
+    DWORD disable_global_pooling;   /* session only: its idle connections are its own (pool.c) */
     WCHAR *username;
     WCHAR *password;
     WCHAR *proxy_username;
