@@ -138,6 +138,7 @@ static HINTERNET open_request(HINTERNET connection, const WCHAR *verb, const WCH
 {
     DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
     HINTERNET request;
+    BOOL ret;
 
     request = WinHttpOpenRequest(connection, verb, path, NULL, WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES,
                                  secure ? WINHTTP_FLAG_SECURE : 0);
@@ -145,12 +146,12 @@ static HINTERNET open_request(HINTERNET connection, const WCHAR *verb, const WCH
     if (!request) return NULL;
     if (secure)
     {
-        ok(WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, WINHTTP_NO_CLIENT_CERT_CONTEXT, 0),
-           "CLIENT_CERT_CONTEXT (none) failed: %lu\n", GetLastError());
+        ret = WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, WINHTTP_NO_CLIENT_CERT_CONTEXT, 0);
+        ok(ret, "CLIENT_CERT_CONTEXT (none) failed: %lu\n", GetLastError());
         /* ExpectedTlsRootCertificate set: unknown CAs are let through and the
          * chain is checked in the callback instead */
-        ok(WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags)),
-           "SECURITY_FLAGS failed: %lu\n", GetLastError());
+        ret = WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+        ok(ret, "SECURITY_FLAGS failed: %lu\n", GetLastError());
     }
     ok(WinHttpSetStatusCallback(request, azure_status, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0)
        != WINHTTP_INVALID_STATUS_CALLBACK, "WinHttpSetStatusCallback failed: %lu\n", GetLastError());
