@@ -42,6 +42,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "loopback.h"
 #include "replay.h"
 
 /* WinHttpAction: one outstanding action of one request */
@@ -364,25 +365,20 @@ static void test_azure(const WCHAR *host, INTERNET_PORT port)
  * destructor's close still gets its HANDLE_CLOSING. */
 static void test_azure_cannot_connect(void)
 {
-    struct sockaddr_in addr = {0};
     struct azure_action a = {0};
     HINTERNET session, connection, request;
-    int addr_len = sizeof(addr);
-    WSADATA wsa;
+    int port = 0;
     SOCKET s;
     DWORD error;
 
-    WSAStartup(MAKEWORD(2, 2), &wsa);
-    /* bound, never listening: connections to it are refused */
-    s = socket(AF_INET, SOCK_STREAM, 0);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok(s != INVALID_SOCKET && !bind(s, (struct sockaddr *)&addr, sizeof(addr)) &&
-       !getsockname(s, (struct sockaddr *)&addr, &addr_len), "no port: %d\n", WSAGetLastError());
+    /* a loopback port nobody listens on: take a free one, then let it go */
+    s = loopback_listen(0, 1, &port);
+    ok(s != INVALID_SOCKET, "no port: %d\n", WSAGetLastError());
+    closesocket(s);
 
     a.event = CreateEventW(NULL, TRUE, FALSE, NULL);
     session = create_session();
-    connection = WinHttpConnect(session, L"127.0.0.1", ntohs(addr.sin_port), 0);
+    connection = WinHttpConnect(session, L"127.0.0.1", port, 0);
     ok(connection != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
     request = open_request(connection, L"GET", L"/", FALSE);
     if (request)
@@ -396,8 +392,6 @@ static void test_azure_cannot_connect(void)
     WinHttpCloseHandle(connection);
     WinHttpCloseHandle(session);
     CloseHandle(a.event);
-    closesocket(s);
-    WSACleanup();
 }
 
 /* An https request to a server whose CA is not trusted, as with
