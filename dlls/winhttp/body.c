@@ -304,14 +304,17 @@ static DWORD skip_buffered(struct request *req)
 
 /* A program that leaves a body unread (its handle closed, a redirect
  * followed) keeps the connection when the rest of the body, trailers
- * included, has already arrived: what is buffered, then what the connection
- * holds now (net_recv_now: no waiting), limit bytes of that at most
- * (WINHTTP_OPTION_MAX_RESPONSE_DRAIN_SIZE).  TRUE when the body ended there
- * with no byte after it: the connection is at the next response.  The
- * caller owns req->in (the operation running, or no operation at all). */
-BOOL body_drain_now(struct request *req, ULONGLONG limit)
+ * included, has arrived: what is buffered, then what the connection holds
+ * now (net_recv_now), or within wait_ms (0: no waiting), limit bytes of
+ * that at most (WINHTTP_OPTION_MAX_RESPONSE_DRAIN_SIZE).  TRUE when the
+ * body ended there with no byte after it: the connection is at the next
+ * response.  The caller owns req->in (the operation running, or no
+ * operation at all). */
+BOOL body_drain_now(struct request *req, ULONGLONG limit, DWORD wait_ms)
 {
+    ULONGLONG end = GetTickCount64() + wait_ms, now;
     size_t received;
+    DWORD error;
 
     if (req->state != STATE_RESPONSE || req->body.done || !req->body.keep_alive || req->ws.taken || !req->conn ||
         (req->body.mode != BODY_LENGTH && req->body.mode != BODY_CHUNKED))
@@ -325,8 +328,12 @@ BOOL body_drain_now(struct request *req, ULONGLONG limit)
             return !buffered(req);
         }
         /* the buffer does not grow: the skipped bytes made room */
-        if (body_make_room(req, max(req->in.size, READ_BUFFER_SIZE)) ||
-            net_recv_now(req->conn, req->in.buf + req->in.len, req->in.size - req->in.len, &received) || !received)
+        if (body_make_room(req, max(req->in.size, READ_BUFFER_SIZE))) return FALSE;
+        error = net_recv_now(req->conn, req->in.buf + req->in.len, req->in.size - req->in.len, &received);
+        if (error == ERROR_IO_PENDING && (now = GetTickCount64()) < end &&
+            !net_wait_readable(req->conn, (int)(end - now)))
+            continue;
+        if (error || !received)
         {
             TRACE("%p: the rest of the body has not arrived\n", req);
             return FALSE;
@@ -336,7 +343,6 @@ BOOL body_drain_now(struct request *req, ULONGLONG limit)
         req->in.len += received;
     }
 }
-
 
 /* Checks whether the body ended with what is buffered. */
 static DWORD check_body_end(struct request *req)

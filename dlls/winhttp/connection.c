@@ -428,11 +428,17 @@ void connection_pool_put(struct request *req, struct netconn *conn)
     DWORD key;
     BOOL private;
 
+    BOOL authenticated;
+
     EnterCriticalSection(&req->cs);
     /* a connection that may have shown the server a client certificate
      * speaks for that certificate: never for another request (the pool is
      * the process's) */
-    private = auth_connection_private(&req->auth) || req->client_cert;
+    private = req->client_cert != NULL;
+    /* one that NTLM/Negotiate authenticated speaks for its user: for the
+     * session's later requests only (libgit2's POST after its GET, through
+     * an NTLM proxy; docs/DECISIONS.md) */
+    authenticated = auth_connection_private(&req->auth);
     LeaveCriticalSection(&req->cs);
     if (req->tunnel_refused || private)
     {
@@ -440,7 +446,7 @@ void connection_pool_put(struct request *req, struct netconn *conn)
         return;
     }
     pool_route(req, &host, &port, &key);
-    net_pool_put(req->session, conn, host, port, key);
+    net_pool_put(req->session, conn, host, port, key, authenticated);
 }
 
 /* The proxy this send goes through (cs held).  Through a tunnel the

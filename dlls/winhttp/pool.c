@@ -13,6 +13,11 @@
  * a request with stricter SECURITY_FLAGS never inherits a connection it
  * would have refused (request.c, pool_key).
  *
+ * A connection that an NTLM/Negotiate handshake authenticated is the
+ * session's alone (owner): the server takes every request on it as that
+ * user, so no other session may send on it; it goes when its session does
+ * (net_pool_clear, before the session's memory can be reused).
+ *
  * Lock: pool_lock guards idle_connections and the entries on it; nothing
  * else is taken under it (net_close runs after).
  *
@@ -35,6 +40,7 @@ struct pool_entry
     WCHAR *host;
     INTERNET_PORT port;
     DWORD secure;
+    struct session *owner;       /* the only session that may take it, or NULL */
     ULONGLONG idle_since;
 };
 
@@ -66,7 +72,8 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
     while ((entry = *p))
     {
         BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
-        BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host);
+        BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host) &&
+                     (!entry->owner || entry->owner == session);
 
         if (!expired && !match)
         {
@@ -96,12 +103,14 @@ struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERN
     return conn;
 }
 
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure)
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure,
+                  BOOL private)
 {
     struct pool_entry *entry, *evict = NULL, **p;
     unsigned int count = 0;
 
-    TRACE("%p for %s:%u%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "");
+    TRACE("%p for %s:%u%s%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "",
+          private ? ", the session's alone" : "");
     if (!(entry = heap_alloc_zero(sizeof(*entry))) || !(entry->host = strdupW(host)))
     {
         heap_free(entry);
@@ -111,6 +120,7 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     entry->conn = conn;
     entry->port = port;
     entry->secure = secure;
+    entry->owner = private ? session : NULL;
     entry->idle_since = GetTickCount64();
 
     AcquireSRWLockExclusive(&pool_lock);
@@ -140,7 +150,7 @@ void net_pool_clear(struct session *session)
     p = &idle_connections;
     while ((entry = *p))
     {
-        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS)
+        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS || entry->owner == session)
         {
             *p = entry->next;
             entry->next = stale;

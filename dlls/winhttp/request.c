@@ -616,6 +616,21 @@ static DWORD redirect_target(struct request *req, const WCHAR *location)
     return ERROR_SUCCESS;
 }
 
+/* How long a body the program leaves unread may take to arrive, so that
+ * its connection is kept (body_drain_now): a synchronous handle's thread is
+ * the program's, which waits a little, bounded by the receive timeout too;
+ * an asynchronous handle's may be an engine worker, which never waits on
+ * the network (docs/ENGINE.md).  A proxy relays a chunked body's last chunk
+ * just behind its data (libgit2 closes its GET between the two). */
+#define DRAIN_WAIT_MS 500
+
+static DWORD drain_wait(struct request *req)
+{
+    if (object_is_async(&req->hdr)) return 0;
+    if (req->timeouts.receive > 0 && req->timeouts.receive < DRAIN_WAIT_MS) return req->timeouts.receive;
+    return DRAIN_WAIT_MS;
+}
+
 /* The response just received is a redirect to follow (Windows follows 301,
  * 302, 303, 307 and 308 unless the policy or WINHTTP_DISABLE_REDIRECTS says
  * not): sends REDIRECT with the new URL and prepares the next request, which
@@ -648,7 +663,7 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
     /* The body of the redirect is not for the application: dropped when it
      * has all arrived, else the connection with it. */
     if (req->body.mode == BODY_NONE || (req->body.mode == BODY_LENGTH && !req->body.remaining) ||
-        body_drain_now(req, req->opts.max_response_drain_size)) body_finish(req);
+        body_drain_now(req, req->opts.max_response_drain_size, drain_wait(req))) body_finish(req);
     else connection_drop(req);
 
     EnterCriticalSection(&req->cs);
@@ -1287,15 +1302,16 @@ static void request_handle_closing(struct object_header *hdr)
  * body are ours.  Pooled before HANDLE_CLOSING is sent, with its slot: the
  * program may send the next request as soon as it has that notification,
  * and the last reference is often a worker's, dropped after its own
- * callback returned.  A body still on its way is not waited for: the
- * connection closes (docs/DECISIONS.md, "Unread bodies"). */
+ * callback returned.  A body still on its way is waited for only briefly,
+ * and only on a synchronous handle (drain_wait): else the connection
+ * closes (docs/DECISIONS.md, "Unread bodies"). */
 static void request_unreferenced(struct object_header *hdr)
 {
     struct request *req = impl_from_hdr(hdr);
 
     /* first: no timeout may cancel the connection once the pool has it */
     deadline_disarm(&req->io.deadline);
-    if (!req->conn || !body_drain_now(req, req->opts.max_response_drain_size)) return;
+    if (!req->conn || !body_drain_now(req, req->opts.max_response_drain_size, drain_wait(req))) return;
     TRACE("%p: the rest of the body had arrived, keeping connection %p\n", req, req->conn);
     connection_pool_put(req, req->conn);
     req->conn = NULL;

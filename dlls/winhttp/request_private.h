@@ -328,9 +328,9 @@ DWORD body_setup(struct request *req, const struct wsp_http_response *resp);
 /* The body's next bytes, its end or an error are there without I/O. */
 BOOL body_ready(struct request *req);
 /* Drops the rest of the body when it has all arrived (buffered, or in the
- * connection now: no waiting, at most limit bytes read); TRUE: the
+ * connection now or within wait_ms, at most limit bytes read); TRUE: the
  * connection is at the next response and may carry another request. */
-BOOL body_drain_now(struct request *req, ULONGLONG limit);
+BOOL body_drain_now(struct request *req, ULONGLONG limit, DWORD wait_ms);
 /* The body ended: hands the connection back (kept for a 101 upgrade). */
 void body_finish(struct request *req);
 /* Forgets the body of the previous response (and its decoder). */
