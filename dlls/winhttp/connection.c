@@ -438,7 +438,7 @@ void connection_pool_put(struct request *req, struct netconn *conn)
     /* one that NTLM/Negotiate authenticated speaks for its user: for the
      * session's later requests only (libgit2's POST after its GET, through
      * an NTLM proxy; docs/DECISIONS.md) */
-    authenticated = auth_connection_private(&req->auth);
+    authenticated = auth_connection_private(&req->auth) || req->setup.private_conn;
     LeaveCriticalSection(&req->cs);
     if (req->tunnel_refused || private)
     {
@@ -678,6 +678,8 @@ static DWORD open_steps(struct request *req)
 
                 BOOL to_proxy;
 
+                req->setup.private_conn = FALSE;
+
                 pool_route(req, &host, &port, &key);
                 if ((error = take_slot(req, host, port, key))) return error;
                 if ((conn = take_auth_conn(req, &to_proxy)) && to_proxy)
@@ -690,7 +692,7 @@ static DWORD open_steps(struct request *req)
                 }
                 /* WINHTTP_DISABLE_KEEP_ALIVE: a connection of its own, not kept after */
                 if (!conn && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
-                    conn = net_pool_take(req->session, host, port, key);
+                    conn = net_pool_take(req->session, host, port, key, &req->setup.private_conn);
             }
             if ((req->setup.reused = conn != NULL))
             {

@@ -61,45 +61,53 @@ static void close_entries(struct pool_entry *entry)
     }
 }
 
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure,
+                              BOOL *private)
 {
     struct pool_entry *entry, **p, *stale = NULL, *found = NULL;
     ULONGLONG now = GetTickCount64();
     struct netconn *conn = NULL;
+    int pass;
 
     AcquireSRWLockExclusive(&pool_lock);
-    p = &idle_connections;
-    while ((entry = *p))
+    /* the session's own (authenticated) connection first, then a shared one */
+    for (pass = 0; pass < 2 && !found; pass++)
     {
-        BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
-        BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host) &&
-                     (!entry->owner || entry->owner == session);
+        p = &idle_connections;
+        while ((entry = *p))
+        {
+            BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
+            BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host) &&
+                         entry->owner == (pass ? NULL : session);
 
-        if (!expired && !match)
-        {
-            p = &entry->next;
-            continue;
+            if (!expired && !match)
+            {
+                p = &entry->next;
+                continue;
+            }
+            *p = entry->next;
+            if (!expired && net_is_alive(entry->conn))
+            {
+                entry->next = NULL;
+                found = entry;
+                continue;
+            }
+            entry->next = stale;
+            stale = entry;
         }
-        *p = entry->next;
-        if (!expired && net_is_alive(entry->conn))
-        {
-            entry->next = NULL;
-            found = entry;
-            continue;
-        }
-        entry->next = stale;
-        stale = entry;
     }
     ReleaseSRWLockExclusive(&pool_lock);
 
     close_entries(stale);
+    *private = found && found->owner;
     if (found)
     {
         conn = found->conn;
         heap_free(found->host);
         heap_free(found);
     }
-    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", conn);
+    TRACE("%s:%u%s -> %p%s\n", debugstr_w(host), port, secure ? " (secure)" : "", conn,
+          *private ? ", the session's alone" : "");
     return conn;
 }
 

@@ -158,6 +158,7 @@ struct setup
 {
     enum setup_step step;
     BOOL reused;               /* the connection came from the pool */
+    BOOL private_conn;         /* from the pool, where it was this session's alone (authenticated) */
     BOOL retried;              /* a failed pooled connection was replaced once */
     BOOL closed_unanswered;    /* the connection ended before any byte of the answer */
     struct net_address addr;
