@@ -2,8 +2,9 @@
  * A request closed with the rest of its body unread (libgit2 closes a
  * chunked GET before its last chunk): the connection carries the next
  * request when the rest -- the last chunk and the trailers -- has already
- * arrived, in our buffer or in the socket's; when it has not, the
- * connection closes at once (no wait for it) and the next request opens
+ * arrived, in our buffer or in the socket's; when it has not (a
+ * synchronous handle waits for it half a second at most, an asynchronous
+ * one not at all), the connection closes and the next request opens
  * another (docs/DECISIONS.md, "Unread bodies").  The loopback server in
  * this process (raw_httpd.h) counts the connections and holds parts of its
  * answers until the test lets them go.  Synchronous and asynchronous
