@@ -505,3 +505,18 @@ DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read)
     TRACE("%p: read %lu bytes%s\n", req, *read, body_complete(req) ? ", body complete" : "");
     return ERROR_SUCCESS;
 }
+
+DWORD read_data_fill(struct request *req, void *buffer, DWORD size, DWORD *total)
+{
+    DWORD error, count;
+
+    /* read_data parks inside the loop: on resumption it is called again
+     * where it parked, its arguments unchanged (*total moved only after it
+     * returned), and finds its I/O result there. */
+    do
+    {
+        if ((error = read_data(req, (char *)buffer + *total, size - *total, &count))) return error;
+        *total += count;
+    } while (count && *total < size && !body_complete(req));
+    return ERROR_SUCCESS;
+}

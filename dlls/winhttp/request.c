@@ -1002,6 +1002,7 @@ struct data_task
     DWORD size;       /* read_notify_task_fn: the bytes read */
     DWORD *result;
     DWORD error;      /* read_notify_task_fn: the read's result */
+    DWORD total;      /* fill_task_fn: the bytes in buffer so far */
 };
 
 /* Each task function returns ERROR_IO_PENDING while its operation waits for
@@ -1083,6 +1084,19 @@ static DWORD query_data_task_fn(struct task *task, BOOL cancelled)
     return error;
 }
 
+/* The end of an asynchronous read: READ_COMPLETE with the buffer and the
+ * count (stored at result first, when the program gave one), or REQUEST_ERROR. */
+static DWORD notify_read(struct request *req, DWORD error, void *buffer, DWORD read, DWORD *result)
+{
+    if (error) send_error(req, API_READ_DATA, error);
+    else
+    {
+        if (result) *result = read;
+        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, buffer, read);
+    }
+    return error;
+}
+
 static DWORD read_task_fn(struct task *task, BOOL cancelled)
 {
     struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
@@ -1090,13 +1104,7 @@ static DWORD read_task_fn(struct task *task, BOOL cancelled)
     DWORD read = 0, error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : read_data(req, t->buffer, t->size, &read);
 
     if (error == ERROR_IO_PENDING) return error;
-    if (error) send_error(req, API_READ_DATA, error);
-    else
-    {
-        if (t->result) *t->result = read;
-        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, t->buffer, read);
-    }
-    return error;
+    return notify_read(req, error, t->buffer, read, t->result);
 }
 
 /* A read done at the call (read_now_notify_later): only its notification is left. */
@@ -1104,11 +1112,24 @@ static DWORD read_notify_task_fn(struct task *task, BOOL cancelled)
 {
     struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
     struct request *req = impl_from_hdr(task->obj);
-    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : t->error;
 
-    if (error) send_error(req, API_READ_DATA, error);
-    else send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, t->buffer, t->size);
-    return error;
+    return notify_read(req, cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : t->error, t->buffer, t->size, NULL);
+}
+
+/* WinHttpReadDataEx with WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER: one task
+ * reads until the buffer is full or the body ends and notifies once, with
+ * the total.  Each step goes on with the fill where the last one parked; a
+ * close ends the parked receive (request_handle_closing), and the fill then
+ * reports the cancellation, not the bytes it had: it did not fill the
+ * buffer. */
+static DWORD fill_task_fn(struct task *task, BOOL cancelled)
+{
+    struct data_task *t = CONTAINING_RECORD(task, struct data_task, task);
+    struct request *req = impl_from_hdr(task->obj);
+    DWORD error = cancelled ? ERROR_WINHTTP_OPERATION_CANCELLED : read_data_fill(req, t->buffer, t->size, &t->total);
+
+    if (error == ERROR_IO_PENDING) return error;
+    return notify_read(req, check_cancelled(req, error), t->buffer, t->total, t->result);
 }
 
 static DWORD write_task_fn(struct task *task, BOOL cancelled)
@@ -2136,13 +2157,15 @@ DWORD WINAPI WinHttpQueryHeadersEx(HINTERNET hrequest, DWORD level, ULONGLONG fl
  *          WinHttpReadDataEx (winhttp.@)
  *
  * WinHttpReadData returning its error; WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER
- * waits until the buffer is full or the body ends.
+ * waits until the buffer is full or the body ends, and on an asynchronous
+ * request completes once, with READ_COMPLETE and the total, as Microsoft's
+ * page says the call does not complete before (docs/DECISIONS.md).
  */
 DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, DWORD *read, ULONGLONG flags,
                                DWORD property_size, void *property)
 {
     struct request *req;
-    DWORD error, count, total = 0;
+    DWORD error, total = 0;
 
     TRACE("%p, %p, %lu, %p, %#I64x, %lu, %p\n", hrequest, buffer, to_read, read, flags, property_size, property);
 
@@ -2156,17 +2179,12 @@ DWORD WINAPI WinHttpReadDataEx(HINTERNET hrequest, void *buffer, DWORD to_read, 
     else if (!req->api_received) error = ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
     else if (object_is_async(&req->hdr))
     {
-        FIXME("FILL_BUFFER in asynchronous mode: one read, as without the flag\n");
-        error = queue_data_task(req, read_task_fn, buffer, to_read, read);
+        /* Queued, never run here: a fill that needs a receive would start
+         * it on the program's thread, and under Wine an overlapped read is
+         * finished by the thread that started it (docs/ENGINE.md), which
+         * may be busy, asleep on something else, or gone. */
+        error = queue_data_task(req, fill_task_fn, buffer, to_read, read);
     }
-    else
-    {
-        do
-        {
-            if ((error = read_data(req, (char *)buffer + total, to_read - total, &count))) break;
-            total += count;
-        } while (count && total < to_read && !body_complete(req));
-        if (!error && read) *read = total;
-    }
+    else if (!(error = read_data_fill(req, buffer, to_read, &total)) && read) *read = total;
     return finish_call(req, error) ? ERROR_SUCCESS : GetLastError();
 }

@@ -340,6 +340,11 @@ void body_reset(struct request *req);
 BOOL body_complete(struct request *req);
 DWORD query_data_available(struct request *req, DWORD *available);
 DWORD read_data(struct request *req, void *buffer, DWORD size, DWORD *read);
+/* WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER: reads until size bytes are in
+ * buffer or the body ends.  *total counts what is there so far and must
+ * start at 0: after ERROR_IO_PENDING the call is made again with the same
+ * arguments and goes on where it parked (an asynchronous task's step). */
+DWORD read_data_fill(struct request *req, void *buffer, DWORD size, DWORD *total);
 /* TRUE if the header's comma-separated list holds token. */
 BOOL response_list_has_token(const struct wsp_http_response *resp, const char *name, const char *token);
 

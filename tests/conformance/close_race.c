@@ -2,7 +2,8 @@
  * WinHttpCloseHandle racing every kind of pending asynchronous operation:
  * a websocket Receive (against the echo of a Send), a 4 MiB Send, a Close
  * waiting for the peer's close frame, a Shutdown with a Receive pending,
- * and on a request SendRequest, ReceiveResponse and ReadData.  The handle
+ * and on a request SendRequest, ReceiveResponse, ReadData and a
+ * WinHttpReadDataEx with FILL_BUFFER that waits for several pieces.  The handle
  * is closed at once or after a varying spin, so either side may win.
  * Whatever wins, each pending operation completes exactly once (its
  * completion, or REQUEST_ERROR), HANDLE_CLOSING is the last notification of
@@ -34,12 +35,13 @@ enum kind
     HTTP_SEND,           /* SendRequest pending */
     HTTP_RECEIVE,        /* ReceiveResponse pending (the server waits before it answers) */
     HTTP_READ,           /* ReadData pending on a large body */
+    HTTP_READ_FILL,      /* ReadDataEx with FILL_BUFFER, the body sent in pieces 5 ms apart */
     KIND_COUNT
 };
 
 static const char *kind_names[KIND_COUNT] =
 {
-    "ws receive", "ws big send", "ws close", "ws shutdown", "http send", "http receive", "http read"
+    "ws receive", "ws big send", "ws close", "ws shutdown", "http send", "http receive", "http read", "http read fill"
 };
 
 /* What one round saw, counted by its callback. */
@@ -170,7 +172,7 @@ static BOOL wait_step(struct round *r, const char *name, int i)
 static BOOL start_http_round(struct round *r, enum kind kind, int i, HINTERNET connect)
 {
     static const WCHAR *paths[KIND_COUNT] = { NULL, NULL, NULL, NULL, L"/http/hello", L"/http/delay/100",
-                                              L"/http/large/8000000" };
+                                              L"/http/large/8000000", L"/http/drip/length/40/2000/5" };
     const char *name = kind_names[kind];
     DWORD err = ERROR_SUCCESS;
 
@@ -184,7 +186,10 @@ static BOOL start_http_round(struct round *r, enum kind kind, int i, HINTERNET c
     if (!WinHttpReceiveResponse(r->handle, NULL)) err = GetLastError();
     if (kind == HTTP_RECEIVE || err) goto done;
     if (!wait_step(r, name, i) || !r->headers) return FALSE;
-    if (!WinHttpReadData(r->handle, r->buf, sizeof(r->buf), NULL)) err = GetLastError();
+    if (kind == HTTP_READ_FILL)
+        err = WinHttpReadDataEx(r->handle, r->buf, sizeof(r->buf), NULL, WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER, 0, NULL);
+    else if (!WinHttpReadData(r->handle, r->buf, sizeof(r->buf), NULL)) err = GetLastError();
+    if (err == ERROR_IO_PENDING) err = ERROR_SUCCESS;
 done:
     ok(!err, "%s round %d: starting failed: %lu\n", name, i, err);
     return !err;
@@ -205,6 +210,7 @@ static void check_http_round(struct round *r, enum kind kind, int i)
            name, i, r->headers, r->errors);
         break;
     case HTTP_READ:
+    case HTTP_READ_FILL:
         ok(r->read_complete + r->errors == 1, "%s round %d: ReadData completed %ld + %ld times\n", name, i,
            r->read_complete, r->errors);
         break;

@@ -1,7 +1,8 @@
 /*
  * Conformance tests for WINHTTP_OPTION_DECOMPRESSION: gzip and deflate
  * (zlib-wrapped and raw) response bodies framed by Content-Length or chunked,
- * read synchronously and asynchronously, against a loopback server in this
+ * read synchronously and asynchronously (WinHttpReadDataEx with FILL_BUFFER
+ * too), against a loopback server in this
  * process (raw_httpd.h) that sends the coded bytes as written here.
  *
  * What is checked is what public sources show of Windows (dlls/winhttp/decode.c
@@ -430,6 +431,48 @@ static void test_keep_alive(void)
     WinHttpCloseHandle(ses);
 }
 
+/* An asynchronous WinHttpReadDataEx with FILL_BUFFER: a Win32 error, 0
+ * with the READ_COMPLETE count in *got. */
+static DWORD fill_async(struct req *r, char *buffer, DWORD size, DWORD *got)
+{
+    DWORD error = WinHttpReadDataEx(r->req, buffer, size, NULL, WINHTTP_READ_DATA_EX_FLAG_FILL_BUFFER, 0, NULL);
+
+    *got = 0;
+    if (error && error != ERROR_IO_PENDING) return error;
+    if (!replay_wait(&r->a, WINHTTP_CALLBACK_STATUS_READ_COMPLETE, &error)) return error;
+    *got = r->a.bytes;
+    return ERROR_SUCCESS;
+}
+
+/* FILL_BUFFER counts decoded bytes: on an asynchronous request a fill of
+ * part of the document completes once, full, and the next one with the
+ * rest (several decode-buffer rounds and receives each). */
+static void test_fill_decoded(const WCHAR *path)
+{
+    static const DWORD first = 100000;
+    DWORD error, got = 0;
+    struct req r;
+
+    winetest_push_context("fill %ls", path);
+    if (open_get(&r, TRUE, path, ~0u, WINHTTP_DECOMPRESSION_FLAG_ALL))
+    {
+        error = send_get(&r);
+        ok(!error, "send: %lu\n", error);
+        error = REPLAY_CALL(&r.a, TRUE, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, WinHttpReceiveResponse(r.req, NULL));
+        ok(!error, "receive: %lu\n", error);
+        memset(body, 0, sizeof(body));
+        error = fill_async(&r, body, first, &got);
+        ok(!error && got == first, "first fill: %lu, %lu bytes\n", error, got);
+        error = fill_async(&r, body + first, sizeof(body) - first, &got);
+        ok(!error && got == DOC_SIZE - first, "second fill: %lu, %lu bytes\n", error, got);
+        ok(!memcmp(body, doc, DOC_SIZE), "the decoded body differs\n");
+        error = fill_async(&r, body, sizeof(body), &got);
+        ok(!error && !got, "at the end: %lu, %lu bytes\n", error, got);
+    }
+    close_req(&r);
+    winetest_pop_context();
+}
+
 START_TEST(decompression)
 {
     static const WCHAR *const paths[] =
@@ -446,6 +489,8 @@ START_TEST(decompression)
         test_decoded(paths[i], FALSE, FALSE);
         test_decoded(paths[i], TRUE, i % 2);
     }
+    test_fill_decoded(L"/gzip");
+    test_fill_decoded(L"/gzip-chunked");
     test_fixed_vector();
     test_passthrough();
     test_accept_encoding();

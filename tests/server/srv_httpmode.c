@@ -100,6 +100,57 @@ static int send_slow_headers(struct srv_conn *c, long delay, int keep, int head_
     return srv_conn_write(c, line, (size_t)n);
 }
 
+/* /http/drip/MODE/PIECES/SIZE/MS: 200 whose body, PIECES * SIZE bytes
+ * ("abc...z" repeated, as /http/large/N), goes out SIZE bytes at a time, MS
+ * ms apart, the first piece right after the head; MODE frames it: "length"
+ * (Content-Length), "chunked" (a chunk per piece) or "close" (no length,
+ * then close).  For reads that must wait for more than one piece. */
+static int send_drip(struct srv_conn *c, const char *args, int *keep, int head_only)
+{
+    static const char status[] = "HTTP/1.1 200 OK\r\nServer: wstest\r\nContent-Type: text/plain\r\n";
+    char mode[16], hdr[256], size_line[32];
+    unsigned pieces, size, delay, i;
+    struct srv_buf body = { 0 };
+    int rc = 0, n;
+
+    if (sscanf(args, "%15[a-z]/%u/%u/%u", mode, &pieces, &size, &delay) != 4 || !pieces || pieces > 1000 ||
+        !size || size > 65536 || delay > 10000 ||
+        (strcmp(mode, "length") && strcmp(mode, "chunked") && strcmp(mode, "close")))
+        return srv_http_respond(c, 400, NULL, "bad drip path\n", 14, *keep, head_only);
+    if (!strcmp(mode, "close"))
+        *keep = 0;
+    if (!strcmp(mode, "length"))
+        n = snprintf(hdr, sizeof(hdr), "Content-Length: %u\r\n", pieces * size);
+    else if (!strcmp(mode, "chunked"))
+        n = snprintf(hdr, sizeof(hdr), "Transfer-Encoding: chunked\r\n");
+    else
+        n = 0;
+    snprintf(hdr + n, sizeof(hdr) - n, "Connection: %s\r\n\r\n", *keep ? "keep-alive" : "close");
+    srv_buf_fill(&body, (size_t)pieces * size);
+    if (body.len != (size_t)pieces * size)
+        rc = -1;
+    if (!rc)
+        rc = srv_conn_write(c, status, strlen(status));
+    if (!rc)
+        rc = srv_conn_write(c, hdr, strlen(hdr));
+    for (i = 0; !rc && !head_only && i < pieces; i++) {
+        if (i)
+            sleep_ms(delay);
+        if (!strcmp(mode, "chunked")) {
+            n = snprintf(size_line, sizeof(size_line), "%x\r\n", size);
+            rc = srv_conn_write(c, size_line, (size_t)n);
+        }
+        if (!rc)
+            rc = srv_conn_write(c, body.p + (size_t)i * size, size);
+        if (!rc && !strcmp(mode, "chunked"))
+            rc = srv_conn_write(c, "\r\n", 2);
+    }
+    if (!rc && !head_only && !strcmp(mode, "chunked"))
+        rc = srv_conn_write(c, "0\r\n\r\n", 5);
+    srv_buf_free(&body);
+    return rc;
+}
+
 /* 200 with the Content-Type TYPE (URL-decoded, at most 200 bytes) and the
  * request body as the response body. */
 static int send_typed(struct srv_conn *c, const char *type, const unsigned char *body, size_t blen, int keep,
@@ -207,6 +258,8 @@ int srv_http_handle(struct srv_conn *c, const struct http_req *r, const unsigned
     } else if (!strncmp(path, "/http/delay/", 12)) {
         sleep_ms(atol(path + 12));
         rc = srv_http_respond(c, 200, NULL, "hello", 5, *keep, head);
+    } else if (!strncmp(path, "/http/drip/", 11)) {
+        rc = send_drip(c, path + 11, keep, head);
     } else if (!strncmp(path, "/http/large/", 12)) {
         size_t n = strtoul(path + 12, NULL, 10);
         struct srv_buf big = { 0 };
