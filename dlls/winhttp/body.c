@@ -319,6 +319,8 @@ BOOL body_drain_now(struct request *req, ULONGLONG limit, DWORD wait_ms)
     if (req->state != STATE_RESPONSE || req->body.done || !req->body.keep_alive || req->ws.taken || !req->conn ||
         (req->body.mode != BODY_LENGTH && req->body.mode != BODY_CHUNKED))
         return FALSE;
+    /* a length past the limit is not waited for */
+    if (req->body.mode == BODY_LENGTH && req->body.remaining > buffered(req) + limit) return FALSE;
     for (;;)
     {
         if (skip_buffered(req)) return FALSE;
