@@ -195,32 +195,54 @@ static void check_next_request(HINTERNET con, BOOL async)
     ctx_free(&c);
 }
 
+/* One test's server, handles and notifications. */
+struct run
+{
+    HINTERNET ses, con, req;
+    struct ctx c;
+};
+
+/* Starts the server (held answers stopping at hold_at), then a GET of path:
+ * FALSE if either failed.  run_end undoes it, whatever it returned. */
+static BOOL run_start(struct run *r, BOOL async, size_t hold_at, const WCHAR *path)
+{
+    memset(r, 0, sizeof(*r));
+    if (!raw_httpd_start(&srv, routes))
+    {
+        ok(0, "starting the server failed\n");
+        return FALSE;
+    }
+    srv.hold_at = hold_at;
+    ctx_init(&r->c);
+    r->ses = open_session(async);
+    r->con = WinHttpConnect(r->ses, L"127.0.0.1", (INTERNET_PORT)srv.port, 0);
+    return (r->req = start_get(r->con, path, NULL, async, &r->c)) != NULL;
+}
+
+static void run_end(struct run *r)
+{
+    if (!r->ses) return;
+    WinHttpCloseHandle(r->con);
+    WinHttpCloseHandle(r->ses);
+    ctx_free(&r->c);
+    raw_httpd_stop(&srv);
+}
+
 /* One test: a GET of path, 'consumed' bytes of its body read, then (when
  * 'release_first') the held rest sent, then the close; then the next
  * request, and the connections the server saw. */
 static void check_close(const char *what, BOOL async, const WCHAR *path, DWORD consumed, BOOL release_first,
                         BOOL close_in_read, LONG expected_connections)
 {
-    HINTERNET ses, con, req;
-    struct ctx c;
+    struct run r;
     char body[16] = {0};
     BOOL quick;
 
     winetest_push_context("%s %s", what, async ? "async" : "sync");
-    if (!raw_httpd_start(&srv, routes))
+    if (run_start(&r, async, HOLD_LAST, path))
     {
-        ok(0, "starting the server failed\n");
-        winetest_pop_context();
-        return;
-    }
-    srv.hold_at = HOLD_LAST;
-    ctx_init(&c);
-    ses = open_session(async);
-    con = WinHttpConnect(ses, L"127.0.0.1", (INTERNET_PORT)srv.port, 0);
-    if ((req = start_get(con, path, NULL, async, &c)))
-    {
-        c.close_in_read = close_in_read;
-        ok(!read_exactly(req, async, &c, body, consumed), "reading %lu bytes failed\n", consumed);
+        r.c.close_in_read = close_in_read;
+        ok(!read_exactly(r.req, async, &r.c, body, consumed), "reading %lu bytes failed\n", consumed);
         ok(!memcmp(body, "hello", consumed), "body %s\n", body);
         if (release_first)
         {
@@ -229,19 +251,16 @@ static void check_close(const char *what, BOOL async, const WCHAR *path, DWORD c
         }
         if (close_in_read)
         {
-            ok(WaitForSingleObject(c.closing, WAIT_MS) == WAIT_OBJECT_0, "no HANDLE_CLOSING\n");
+            ok(WaitForSingleObject(r.c.closing, WAIT_MS) == WAIT_OBJECT_0, "no HANDLE_CLOSING\n");
             quick = TRUE;
         }
-        else quick = close_request(req, async, &c);
+        else quick = close_request(r.req, async, &r.c);
         ok(quick, "the close waited for the rest of the body\n");
-        check_next_request(con, async);
+        check_next_request(r.con, async);
         ok(srv.connections == expected_connections, "%ld connections, expected %ld\n", srv.connections,
            expected_connections);
     }
-    WinHttpCloseHandle(con);
-    WinHttpCloseHandle(ses);
-    ctx_free(&c);
-    raw_httpd_stop(&srv);
+    run_end(&r);
     winetest_pop_context();
 }
 
@@ -250,37 +269,24 @@ static void check_close(const char *what, BOOL async, const WCHAR *path, DWORD c
  * body still to come on it, carries no other request. */
 static void test_close_during_read(void)
 {
-    HINTERNET ses, con, req;
-    struct ctx c;
+    struct run r;
     char body[16];
 
     winetest_push_context("close during a read");
-    if (!raw_httpd_start(&srv, routes))
-    {
-        ok(0, "starting the server failed\n");
-        winetest_pop_context();
-        return;
-    }
-    srv.hold_at = HOLD_BODY;
-    ctx_init(&c);
-    ses = open_session(TRUE);
-    con = WinHttpConnect(ses, L"127.0.0.1", (INTERNET_PORT)srv.port, 0);
-    if ((req = start_get(con, L"/held", NULL, TRUE, &c)))
+    if (run_start(&r, TRUE, HOLD_BODY, L"/held"))
     {
         ok(raw_httpd_wait(&srv, &srv.held, 1, WAIT_MS), "the server did not hold the body\n");
-        ok(WinHttpReadData(req, body, sizeof(body), NULL), "WinHttpReadData failed: %lu\n", GetLastError());
-        ok(close_request(req, TRUE, &c), "the close waited for the body\n");
-        ok(WaitForSingleObject(c.event, 0) == WAIT_OBJECT_0 && c.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR &&
-           c.error == ERROR_WINHTTP_OPERATION_CANCELLED, "the read ended with %#lx, error %lu\n", c.status, c.error);
+        ok(WinHttpReadData(r.req, body, sizeof(body), NULL), "WinHttpReadData failed: %lu\n", GetLastError());
+        ok(close_request(r.req, TRUE, &r.c), "the close waited for the body\n");
+        ok(WaitForSingleObject(r.c.event, 0) == WAIT_OBJECT_0 && r.c.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR &&
+           r.c.error == ERROR_WINHTTP_OPERATION_CANCELLED, "the read ended with %#lx, error %lu\n", r.c.status,
+           r.c.error);
         SetEvent(srv.release);
         ok(raw_httpd_wait(&srv, &srv.sent, 1, WAIT_MS), "the held body was not sent\n");
-        check_next_request(con, TRUE);
+        check_next_request(r.con, TRUE);
         ok(srv.connections == 2, "%ld connections, expected 2\n", srv.connections);
     }
-    WinHttpCloseHandle(con);
-    WinHttpCloseHandle(ses);
-    ctx_free(&c);
-    raw_httpd_stop(&srv);
+    run_end(&r);
     winetest_pop_context();
 }
 
