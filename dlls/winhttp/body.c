@@ -170,15 +170,6 @@ static size_t buffered(struct request *req)
     return req->in.len - req->in.pos;
 }
 
-/* The response's body is all in our buffer and the connection may carry
- * another request: nothing waits on the socket, and closing the handle keeps
- * the connection (see request_destroy). */
-BOOL body_wholly_buffered(struct request *req)
-{
-    return req->state == STATE_RESPONSE && !req->body.done && req->body.keep_alive && !req->ws.taken &&
-           req->body.mode == BODY_LENGTH && buffered(req) == req->body.remaining;
-}
-
 /* Bytes of body that can be handed out now without I/O. */
 static size_t body_available(struct request *req)
 {
@@ -282,6 +273,79 @@ static DWORD advance_chunked(struct request *req)
     }
 }
 
+/* Takes n body bytes off the input buffer. */
+static void take_raw(struct request *req, size_t n)
+{
+    req->in.pos += n;
+    if (req->body.mode == BODY_LENGTH || req->body.mode == BODY_CHUNKED) req->body.remaining -= n;
+}
+
+/* The framing of the body ended (the decoder, if any, is not asked). */
+static BOOL framing_ended(struct request *req)
+{
+    if (req->body.mode == BODY_LENGTH) return !req->body.remaining;
+    return req->body.mode == BODY_CHUNKED && req->body.chunk == CHUNK_DONE;
+}
+
+/* Drops the body's buffered bytes through its framing, up to its end or to
+ * the end of the buffer. */
+static DWORD skip_buffered(struct request *req)
+{
+    size_t n;
+    DWORD error;
+
+    for (;;)
+    {
+        if (req->body.mode == BODY_CHUNKED && (error = advance_chunked(req))) return error;
+        if (framing_ended(req) || !(n = body_available(req))) return ERROR_SUCCESS;
+        take_raw(req, n);
+    }
+}
+
+/* A program that leaves a body unread (its handle closed, a redirect
+ * followed) keeps the connection when the rest of the body, trailers
+ * included, has arrived: what is buffered, then what the connection holds
+ * now (net_recv_now), or within wait_ms (0: no waiting), limit bytes of
+ * that at most (WINHTTP_OPTION_MAX_RESPONSE_DRAIN_SIZE).  TRUE when the
+ * body ended there with no byte after it: the connection is at the next
+ * response.  The caller owns req->in (the operation running, or no
+ * operation at all). */
+BOOL body_drain_now(struct request *req, ULONGLONG limit, DWORD wait_ms)
+{
+    ULONGLONG end = GetTickCount64() + wait_ms, now;
+    size_t received;
+    DWORD error;
+
+    if (req->state != STATE_RESPONSE || req->body.done || !req->body.keep_alive || req->ws.taken || !req->conn ||
+        (req->body.mode != BODY_LENGTH && req->body.mode != BODY_CHUNKED))
+        return FALSE;
+    /* a length past the limit is not waited for */
+    if (req->body.mode == BODY_LENGTH && req->body.remaining > buffered(req) + limit) return FALSE;
+    for (;;)
+    {
+        if (skip_buffered(req)) return FALSE;
+        if (framing_ended(req))
+        {
+            if (buffered(req)) WARN("%p: %Iu bytes after the body\n", req, buffered(req));
+            return !buffered(req);
+        }
+        /* the buffer does not grow: the skipped bytes made room */
+        if (body_make_room(req, max(req->in.size, READ_BUFFER_SIZE))) return FALSE;
+        error = net_recv_now(req->conn, req->in.buf + req->in.len, req->in.size - req->in.len, &received);
+        if (error == ERROR_IO_PENDING && (now = GetTickCount64()) < end &&
+            !net_wait_readable(req->conn, (int)(end - now)))
+            continue;
+        if (error || !received)
+        {
+            TRACE("%p: the rest of the body has not arrived\n", req);
+            return FALSE;
+        }
+        if (received > limit) return FALSE;
+        limit -= received;
+        req->in.len += received;
+    }
+}
+
 /* Checks whether the body ended with what is buffered. */
 static DWORD check_body_end(struct request *req)
 {
@@ -304,13 +368,6 @@ static DWORD check_body_end(struct request *req)
         break;
     }
     return ERROR_SUCCESS;
-}
-
-/* Takes n body bytes off the input buffer. */
-static void take_raw(struct request *req, size_t n)
-{
-    req->in.pos += n;
-    if (req->body.mode == BODY_LENGTH || req->body.mode == BODY_CHUNKED) req->body.remaining -= n;
 }
 
 /* Runs the decoder over the body bytes in the input buffer, filling the

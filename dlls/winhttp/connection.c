@@ -125,16 +125,34 @@ static void io_timed_out(struct deadline *deadline)
     if (lookup) lookup_give_up(req, TRUE);
 }
 
-/* An operation is about to start: arm its timeout (ms, <= 0 for none). */
-static void io_begin(struct request *req, int timeout)
+/* I/O is about to start on the connection: from here WinHttpCloseHandle
+ * cancels it (request_handle_closing).  None starts once the handle is
+ * closing: the close leaves an idle request's connection alone, for
+ * request_unreferenced to keep or close, so an operation still running
+ * then (its callback closed the handle) must not wait on it. */
+static DWORD io_enter(struct request *req)
 {
-    /* No earlier deadline may fire into this operation. */
-    deadline_disarm(&req->io.deadline);
+    DWORD error = ERROR_SUCCESS;
+
     EnterCriticalSection(&req->cs);
-    req->io.active = TRUE;
+    if (req->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    else req->io.active = TRUE;
     req->io.timed_out = FALSE;
     LeaveCriticalSection(&req->cs);
+    return error;
+}
+
+/* An asynchronous operation is about to start: io_enter, and its timeout
+ * armed (ms, <= 0 for none). */
+static DWORD io_begin(struct request *req, int timeout)
+{
+    DWORD error;
+
+    /* No earlier deadline may fire into this operation. */
+    deadline_disarm(&req->io.deadline);
+    if ((error = io_enter(req))) return error;
     if (timeout > 0) deadline_arm(&req->io.deadline, timeout, io_timed_out);
+    return ERROR_SUCCESS;
 }
 
 
@@ -217,17 +235,18 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
     if (!req->conn) return ERROR_WINHTTP_CONNECTION_ERROR;
     if (!object_is_async(&req->hdr))
     {
+        if ((error = io_enter(req))) return error;
         if (!is_send)
         {
             error = renegotiation_result(req, net_recv(req->conn, buf, len, bytes));
             /* the close shut the socket down: the end of the stream that follows is ours, not the peer's */
             if (!error && !*bytes && req->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-            return check_cancelled(req, error);
         }
-        if (!(error = net_send(req->conn, buf, len))) *bytes = len;
+        else if (!(error = net_send(req->conn, buf, len))) *bytes = len;
+        io_end(req);
         return check_cancelled(req, error);
     }
-    io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive);
+    if ((error = io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive))) return error;
     if (is_send) return io_wait(req, net_send_async(req->conn, buf, len, io_complete, req), bytes);
     return io_wait(req, net_recv_async(req->conn, buf, len, io_complete, req), bytes);
 }
@@ -242,7 +261,7 @@ static DWORD resolve_async(struct request *req, const WCHAR *name, INTERNET_PORT
     struct net_lookup *lookup;
     DWORD error;
 
-    io_begin(req, 0);
+    if ((error = io_begin(req, 0))) return error;
     if ((error = net_resolve_async(name, port, &req->setup.addr, resolved, req, &lookup)) != ERROR_IO_PENDING)
     {
         io_end(req);  /* done at once, with no completion */
@@ -317,7 +336,7 @@ static DWORD connect_server(struct request *req)
         if (req->io.ready) error = io_result(req, NULL);
         else
         {
-            io_begin(req, req->timeouts.connect);
+            if ((error = io_begin(req, req->timeouts.connect))) return error;
             conn = NULL;
             error = net_connect_async(&req->setup.addr.all[req->setup.addr_index],
                                       req->setup.addr.all_len[req->setup.addr_index], &conn, io_complete, req);
@@ -338,12 +357,17 @@ static DWORD secure_connection(struct request *req)
     DWORD error;
 
     if (!object_is_async(&req->hdr))
-        error = net_secure(req->conn, req->server, &params, req->security_flags, &req->setup.cert_flags);
+    {
+        if (!(error = io_enter(req)))
+        {
+            error = net_secure(req->conn, req->server, &params, req->security_flags, &req->setup.cert_flags);
+            io_end(req);
+        }
+    }
     else if (req->io.ready) error = io_result(req, NULL);
-    else
+    else if (!(error = io_begin(req, req->timeouts.receive)))
     {
         /* The handshake as a whole is bounded by the receive timeout. */
-        io_begin(req, req->timeouts.receive);
         error = io_wait(req, net_secure_async(req->conn, req->server, &params, req->security_flags,
                                               &req->setup.cert_flags, io_complete, req), NULL);
         if (error == ERROR_IO_PENDING) return error;
@@ -404,11 +428,17 @@ void connection_pool_put(struct request *req, struct netconn *conn)
     DWORD key;
     BOOL private;
 
+    BOOL authenticated;
+
     EnterCriticalSection(&req->cs);
     /* a connection that may have shown the server a client certificate
      * speaks for that certificate: never for another request (the pool is
      * the process's) */
-    private = auth_connection_private(&req->auth) || req->client_cert;
+    private = req->client_cert != NULL;
+    /* one that NTLM/Negotiate authenticated speaks for its user: for the
+     * session's later requests only (libgit2's POST after its GET, through
+     * an NTLM proxy; docs/DECISIONS.md) */
+    authenticated = auth_connection_private(&req->auth) || req->setup.private_conn;
     LeaveCriticalSection(&req->cs);
     if (req->tunnel_refused || private)
     {
@@ -416,7 +446,7 @@ void connection_pool_put(struct request *req, struct netconn *conn)
         return;
     }
     pool_route(req, &host, &port, &key);
-    net_pool_put(req->session, conn, host, port, key);
+    net_pool_put(req->session, conn, host, port, key, authenticated);
 }
 
 /* The proxy this send goes through (cs held).  Through a tunnel the
@@ -648,6 +678,8 @@ static DWORD open_steps(struct request *req)
 
                 BOOL to_proxy;
 
+                req->setup.private_conn = FALSE;
+
                 pool_route(req, &host, &port, &key);
                 if ((error = take_slot(req, host, port, key))) return error;
                 if ((conn = take_auth_conn(req, &to_proxy)) && to_proxy)
@@ -660,7 +692,7 @@ static DWORD open_steps(struct request *req)
                 }
                 /* WINHTTP_DISABLE_KEEP_ALIVE: a connection of its own, not kept after */
                 if (!conn && !(req->opts.disable_features & WINHTTP_DISABLE_KEEP_ALIVE))
-                    conn = net_pool_take(req->session, host, port, key);
+                    conn = net_pool_take(req->session, host, port, key, &req->setup.private_conn);
             }
             if ((req->setup.reused = conn != NULL))
             {

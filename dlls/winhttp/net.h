@@ -173,8 +173,12 @@ const CERT_CONTEXT *net_server_certificate(struct netconn *conn);
 DWORD net_cipher_strength(struct netconn *conn);
 
 /* Keep-alive pool of idle connections, process-wide, per host:port (pool.c);
- * secure: 0 for plain, else the request's pool_key (TLS + ignored checks). */
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure);
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure);
+ * secure: 0 for plain, else the request's pool_key (TLS + ignored checks);
+ * private: only session may take it (an authenticated connection; it stays
+ * the session's when it goes back). */
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure,
+                              BOOL *private);
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure,
+                  BOOL private);
 
 #endif /* WINHTTP_NET_H */

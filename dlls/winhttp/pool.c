@@ -13,11 +13,12 @@
  * a request with stricter SECURITY_FLAGS never inherits a connection it
  * would have refused (request.c, pool_key).
  *
- * A session with WINHTTP_OPTION_DISABLE_GLOBAL_POOLING keeps its idle
- * connections to itself: its entries carry it as their owner, only its own
- * requests take them, and they are closed with it (net_pool_clear).  The
- * owner pointer cannot be mistaken for a later session at the same address:
- * the session's entries are gone before it is freed.
+ * A connection that an NTLM/Negotiate handshake authenticated is the
+ * session's alone (owner): the server takes every request on it as that
+ * user, so no other session may send on it; it goes when its session does
+ * (net_pool_clear, before the session's memory can be reused).  A session
+ * that set WINHTTP_OPTION_DISABLE_GLOBAL_POOLING owns every connection it
+ * gives back and takes none of the shared ones.
  *
  * Lock: pool_lock guards idle_connections and the entries on it; nothing
  * else is taken under it (net_close runs after).
@@ -41,19 +42,12 @@ struct pool_entry
     WCHAR *host;
     INTERNET_PORT port;
     DWORD secure;
+    struct session *owner;       /* the only session that may take it, or NULL */
     ULONGLONG idle_since;
-    struct session *owner;    /* NULL: any session's requests may take it */
 };
 
 static SRWLOCK pool_lock = SRWLOCK_INIT;
 static struct pool_entry *idle_connections;
-
-/* The pool a session's requests take from and give to: the process's (NULL)
- * or its own. */
-static struct session *pool_owner(struct session *session)
-{
-    return session && session->opts.disable_global_pooling ? session : NULL;
-}
 
 static void close_entries(struct pool_entry *entry)
 {
@@ -69,55 +63,65 @@ static void close_entries(struct pool_entry *entry)
     }
 }
 
-struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure)
+struct netconn *net_pool_take(struct session *session, const WCHAR *host, INTERNET_PORT port, DWORD secure,
+                              BOOL *private)
 {
     struct pool_entry *entry, **p, *stale = NULL, *found = NULL;
-    struct session *owner = pool_owner(session);
     ULONGLONG now = GetTickCount64();
     struct netconn *conn = NULL;
+    int pass;
 
     AcquireSRWLockExclusive(&pool_lock);
-    p = &idle_connections;
-    while ((entry = *p))
+    /* the session's own (authenticated) connection first, then a shared one
+     * unless the session keeps out of the process's pool */
+    for (pass = 0; pass < (session->opts.disable_global_pooling ? 1 : 2) && !found; pass++)
     {
-        BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
-        BOOL match = !found && entry->owner == owner && entry->port == port && entry->secure == secure &&
-                     !_wcsicmp(entry->host, host);
+        p = &idle_connections;
+        while ((entry = *p))
+        {
+            BOOL expired = now - entry->idle_since > POOL_IDLE_LIMIT_MS;
+            BOOL match = !found && entry->port == port && entry->secure == secure && !_wcsicmp(entry->host, host) &&
+                         entry->owner == (pass ? NULL : session);
 
-        if (!expired && !match)
-        {
-            p = &entry->next;
-            continue;
+            if (!expired && !match)
+            {
+                p = &entry->next;
+                continue;
+            }
+            *p = entry->next;
+            if (!expired && net_is_alive(entry->conn))
+            {
+                entry->next = NULL;
+                found = entry;
+                continue;
+            }
+            entry->next = stale;
+            stale = entry;
         }
-        *p = entry->next;
-        if (!expired && net_is_alive(entry->conn))
-        {
-            entry->next = NULL;
-            found = entry;
-            continue;
-        }
-        entry->next = stale;
-        stale = entry;
     }
     ReleaseSRWLockExclusive(&pool_lock);
 
     close_entries(stale);
+    *private = found && found->owner;
     if (found)
     {
         conn = found->conn;
         heap_free(found->host);
         heap_free(found);
     }
-    TRACE("%s:%u%s -> %p\n", debugstr_w(host), port, secure ? " (secure)" : "", conn);
+    TRACE("%s:%u%s -> %p%s\n", debugstr_w(host), port, secure ? " (secure)" : "", conn,
+          *private ? ", the session's alone" : "");
     return conn;
 }
 
-void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure)
+void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *host, INTERNET_PORT port, DWORD secure,
+                  BOOL private)
 {
     struct pool_entry *entry, *evict = NULL, **p;
     unsigned int count = 0;
 
-    TRACE("%p for %s:%u%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "");
+    TRACE("%p for %s:%u%s%s\n", conn, debugstr_w(host), port, secure ? " (secure)" : "",
+          private ? ", the session's alone" : "");
     if (!(entry = heap_alloc_zero(sizeof(*entry))) || !(entry->host = strdupW(host)))
     {
         heap_free(entry);
@@ -127,8 +131,8 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     entry->conn = conn;
     entry->port = port;
     entry->secure = secure;
+    entry->owner = private || session->opts.disable_global_pooling ? session : NULL;
     entry->idle_since = GetTickCount64();
-    entry->owner = pool_owner(session);
 
     AcquireSRWLockExclusive(&pool_lock);
     entry->next = idle_connections;
@@ -146,9 +150,8 @@ void net_pool_put(struct session *session, struct netconn *conn, const WCHAR *ho
     close_entries(evict);
 }
 
-/* A session is being freed: the process's pool outlives it (see the top),
- * so this closes the connections that have been idle too long, and the
- * session's own ones (DISABLE_GLOBAL_POOLING) that nobody else may take. */
+/* A session closed: the pool outlives it (see the top), so this only closes
+ * the connections that have been idle too long. */
 void net_pool_clear(struct session *session)
 {
     struct pool_entry *entry, **p, *stale = NULL;
@@ -158,7 +161,7 @@ void net_pool_clear(struct session *session)
     p = &idle_connections;
     while ((entry = *p))
     {
-        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS || (entry->owner && entry->owner == session))
+        if (now - entry->idle_since > POOL_IDLE_LIMIT_MS || entry->owner == session)
         {
             *p = entry->next;
             entry->next = stale;

@@ -616,6 +616,21 @@ static DWORD redirect_target(struct request *req, const WCHAR *location)
     return ERROR_SUCCESS;
 }
 
+/* How long a body the program leaves unread may take to arrive, so that
+ * its connection is kept (body_drain_now): a synchronous handle's thread is
+ * the program's, which waits a little, bounded by the receive timeout too;
+ * an asynchronous handle's may be an engine worker, which never waits on
+ * the network (docs/ENGINE.md).  A proxy relays a chunked body's last chunk
+ * just behind its data (libgit2 closes its GET between the two). */
+#define DRAIN_WAIT_MS 500
+
+static DWORD drain_wait(struct request *req)
+{
+    if (object_is_async(&req->hdr)) return 0;
+    if (req->timeouts.receive > 0 && req->timeouts.receive < DRAIN_WAIT_MS) return req->timeouts.receive;
+    return DRAIN_WAIT_MS;
+}
+
 /* The response just received is a redirect to follow (Windows follows 301,
  * 302, 303, 307 and 308 unless the policy or WINHTTP_DISABLE_REDIRECTS says
  * not): sends REDIRECT with the new URL and prepares the next request, which
@@ -645,10 +660,10 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
     }
     TRACE("%p: %lu redirect to %s\n", req, req->resp.status_code, debugstr_w(location));
 
-    /* The body of the redirect is not for the application. */
-    if (body_wholly_buffered(req)) req->in.pos += (size_t)req->body.remaining;
-    if (req->body.mode == BODY_NONE || body_wholly_buffered(req) ||
-        (req->body.mode == BODY_LENGTH && !req->body.remaining)) body_finish(req);
+    /* The body of the redirect is not for the application: dropped when it
+     * has all arrived, else the connection with it. */
+    if (req->body.mode == BODY_NONE || (req->body.mode == BODY_LENGTH && !req->body.remaining) ||
+        body_drain_now(req, req->opts.max_response_drain_size, drain_wait(req))) body_finish(req);
     else connection_drop(req);
 
     EnterCriticalSection(&req->cs);
@@ -1279,9 +1294,12 @@ static void request_handle_closing(struct object_header *hdr)
     struct autoproxy_lookup *lookup;
 
     TRACE("%p\n", req);
-    /* Wake up an operation blocked on the connection; it reports cancellation. */
+    /* Wake up an operation blocked on the connection; it reports
+     * cancellation.  An idle request's connection is left for
+     * request_unreferenced to keep or close: the operation that may still
+     * run (one whose callback closed the handle) starts no I/O now (io_enter). */
     EnterCriticalSection(&req->cs);
-    if (req->conn && !body_wholly_buffered(req)) net_cancel(req->conn);
+    if (req->conn && req->io.active) net_cancel(req->conn);
     if ((lookup = req->autoproxy)) autoproxy_lookup_addref(lookup);
     LeaveCriticalSection(&req->cs);
     /* a PAC script download the send waits for ends too */
@@ -1296,20 +1314,26 @@ static void request_handle_closing(struct object_header *hdr)
     connection_cancel_setup(req);
 }
 
-/* Closed with the rest of the body already in our buffer: the connection is
+/* Closed with the rest of the body arrived -- in our buffer, or in the
+ * connection's (body_drain_now takes it without waiting): the connection is
  * as good as read to its end, and Windows keeps it for the next request
- * (Wine's notification.c, test_connection_cache).  Pooled before
- * HANDLE_CLOSING is sent, with its slot: the program may send the next
- * request as soon as it has that notification, and the last reference is
- * often a worker's, dropped after its own callback returned. */
+ * (Wine's notification.c, test_connection_cache; libgit2 closes a chunked
+ * GET before its last chunk and needs its NTLM-authenticated proxy
+ * connection kept).  No operation holds the request any more, so in and
+ * body are ours.  Pooled before HANDLE_CLOSING is sent, with its slot: the
+ * program may send the next request as soon as it has that notification,
+ * and the last reference is often a worker's, dropped after its own
+ * callback returned.  A body still on its way is waited for only briefly,
+ * and only on a synchronous handle (drain_wait): else the connection
+ * closes (docs/DECISIONS.md, "Unread bodies"). */
 static void request_unreferenced(struct object_header *hdr)
 {
     struct request *req = impl_from_hdr(hdr);
 
     /* first: no timeout may cancel the connection once the pool has it */
     deadline_disarm(&req->io.deadline);
-    if (!req->conn || !body_wholly_buffered(req)) return;
-    TRACE("%p: body wholly buffered, keeping connection %p\n", req, req->conn);
+    if (!req->conn || !body_drain_now(req, req->opts.max_response_drain_size, drain_wait(req))) return;
+    TRACE("%p: the rest of the body had arrived, keeping connection %p\n", req, req->conn);
     connection_pool_put(req, req->conn);
     req->conn = NULL;
     conn_slot_release(&req->slot);

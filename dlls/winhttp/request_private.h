@@ -16,6 +16,11 @@
  * needs no lock.  cs guards what other threads read or change meanwhile:
  * state, the header lists, resp, conn (WinHttpCloseHandle and the timeout
  * deadline cancel it), io.active/io.timed_out (the deadline sets them).
+ * WinHttpCloseHandle cancels the connection only while an operation has
+ * I/O on it (io.active): an idle request keeps it for request_unreferenced,
+ * which runs once no operation holds the request and so may read in and
+ * body without the lock (body_drain_now: a closed request whose body has
+ * all arrived gives its connection to the pool).
  * Lock order: cs, then nothing: no callback, no blocking I/O and no
  * deadline_disarm while holding it.
  *
@@ -153,6 +158,7 @@ struct setup
 {
     enum setup_step step;
     BOOL reused;               /* the connection came from the pool */
+    BOOL private_conn;         /* from the pool, where it was this session's alone (authenticated) */
     BOOL retried;              /* a failed pooled connection was replaced once */
     BOOL closed_unanswered;    /* the connection ended before any byte of the answer */
     struct net_address addr;
@@ -170,7 +176,9 @@ struct io_slot
     BOOL ready;                /* it completed: the result below waits for the task */
     DWORD error;
     size_t bytes;
-    BOOL active;               /* in flight (cs): the deadline may cancel it */
+    BOOL active;               /* (cs) I/O in flight on conn or about to start, synchronous
+                                  or not (connection.c, io_enter): WinHttpCloseHandle and the
+                                  deadline cancel it; none starts once the handle is closing */
     BOOL timed_out;            /* (cs) */
     struct deadline deadline;
 };
@@ -320,9 +328,10 @@ DWORD body_fill_input(struct request *req, size_t limit, BOOL *eof);
 DWORD body_setup(struct request *req, const struct wsp_http_response *resp);
 /* The body's next bytes, its end or an error are there without I/O. */
 BOOL body_ready(struct request *req);
-/* The rest of the body is in req->in and the connection may carry another
- * request. */
-BOOL body_wholly_buffered(struct request *req);
+/* Drops the rest of the body when it has all arrived (buffered, or in the
+ * connection now or within wait_ms, at most limit bytes read); TRUE: the
+ * connection is at the next response and may carry another request. */
+BOOL body_drain_now(struct request *req, ULONGLONG limit, DWORD wait_ms);
 /* The body ended: hands the connection back (kept for a 101 upgrade). */
 void body_finish(struct request *req);
 /* Forgets the body of the previous response (and its decoder). */

@@ -218,7 +218,8 @@ void set_timeouts(struct timeouts *t, int resolve, int connect, int send, int re
 BOOL session_query_timeout_option(const struct timeouts *t, DWORD option, void *buffer, DWORD *buflen, BOOL *handled);
 BOOL session_set_timeout_option(struct timeouts *t, DWORD option, const void *buffer, DWORD buflen, BOOL *handled);
 
-/* pool.c: a session closed (the process-wide keep-alive pool outlives it) */
+/* pool.c: a session closed (the process-wide keep-alive pool outlives it,
+ * but not the connections private to the session) */
 void net_pool_clear(struct session *session);
 /* net.c: WSAStartup once per process */
 void net_init_winsock(void);

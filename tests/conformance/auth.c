@@ -506,6 +506,55 @@ static void test_sspi(const WCHAR *path, DWORD scheme, DWORD async)
     winetest_pop_context();
 }
 
+/* A GET of path on con (credentials for NTLM if 'creds'), read to its end;
+ * its status, the body in body. */
+static DWORD plain_get(HINTERNET con, const WCHAR *path, BOOL creds, char *body, DWORD size)
+{
+    HINTERNET req = open_request(con, path, 0);
+    DWORD status = 0;
+
+    body[0] = 0;
+    if (creds)
+        ok(WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_SERVER, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass, NULL),
+           "WinHttpSetCredentials failed: %lu\n", GetLastError());
+    if (send_and_receive(req, NULL, NULL, 0))
+    {
+        status = status_of(req);
+        read_body(req, NULL, body, size);
+    }
+    else ok(0, "request failed: %lu\n", GetLastError());
+    WinHttpCloseHandle(req);
+    return status;
+}
+
+/* The connection an NTLM handshake authenticated carries the session's
+ * later requests, which the server takes as the user's (libgit2's POST
+ * after its GET, through an NTLM proxy), and never another session's. */
+static void test_authenticated_connection(void)
+{
+    HINTERNET ses, con, other_ses, other_con;
+    char body[64];
+    DWORD status;
+
+    ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    con = WinHttpConnect(ses, server_host, server_port, 0);
+    other_ses = WinHttpOpen(L"authtest", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    other_con = WinHttpConnect(other_ses, server_host, server_port, 0);
+    status = plain_get(con, L"/ntlm/", TRUE, body, sizeof(body));
+    ok(status == HTTP_STATUS_OK && !strcmp(body, "ntlm ok\n"), "with credentials: %lu %s\n", status, body);
+    status = plain_get(other_con, L"/ntlm/", FALSE, body, sizeof(body));
+    ok(status == HTTP_STATUS_DENIED, "another session, no credentials: %lu %s\n", status, body);
+    status = plain_get(con, L"/ntlm/", FALSE, body, sizeof(body));
+    ok(status == HTTP_STATUS_OK && !strcmp(body, "ntlm ok\n"), "the same session, no credentials: %lu %s\n", status,
+       body);
+    status = plain_get(other_con, L"/ntlm/", FALSE, body, sizeof(body));
+    ok(status == HTTP_STATUS_DENIED, "another session again: %lu %s\n", status, body);
+    WinHttpCloseHandle(other_con);
+    WinHttpCloseHandle(other_ses);
+    WinHttpCloseHandle(con);
+    WinHttpCloseHandle(ses);
+}
+
 /* Both offered: QueryAuthSchemes reports both, Negotiate first as the
  * server lists it; credentials for NTLM only make NTLM the answer. */
 static void test_sspi_choice(void)
@@ -656,6 +705,7 @@ START_TEST(auth)
     test_sspi(L"/negotiate/", WINHTTP_AUTH_SCHEME_NEGOTIATE, 0);
     test_sspi(L"/negotiate/", WINHTTP_AUTH_SCHEME_NEGOTIATE, ASYNC);
     test_sspi_choice();
+    test_authenticated_connection();
     test_autologon();
     test_websocket(L"/ntlm/echo", SET_OPTIONS, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);
     test_websocket(L"/ntlm/echo", SET_CREDS_BEFORE, WINHTTP_AUTH_SCHEME_NTLM, ntlm_user, ntlm_pass);

@@ -13,7 +13,9 @@
  * A route's answer goes out as it is, after the request head; a route with
  * hold set first waits for srv.release (at most RAW_HTTPD_HOLD ms; srv.held
  * counts the answers waiting, and srv.event is set at each change of held or
- * connections).  A request with an Authorization header is answered by the
+ * connections); with srv.hold_at set (after raw_httpd_start), it sends that
+ * many bytes of its answer first and waits before the rest.  srv.sent counts
+ * the held answers sent after their wait (srv.event is set then too).  A request with an Authorization header is answered by the
  * route for its path followed by "#auth" when there is one.  A missing path
  * gets a 404.  Request
  * bodies are not read: the tests send GETs.  Every wait is bounded: a
@@ -57,6 +59,8 @@ struct raw_httpd
     volatile LONG peak;             /* most open at once */
     volatile LONG requests;         /* request heads received */
     volatile LONG held;             /* answers waiting for release now */
+    volatile LONG sent;             /* held answers sent after their release */
+    size_t hold_at;                 /* bytes of a held answer sent before the wait */
     CRITICAL_SECTION cs;            /* guards what follows */
     char last_head[4096];
     SOCKET socks[RAW_HTTPD_MAX_CONN];
@@ -85,14 +89,19 @@ static void raw_httpd_answer(struct raw_httpd *srv, SOCKET s, const char *path, 
     for (r = srv->routes; r->path; r++)
     {
         if (strcmp(r->path, path)) continue;
-        if (r->hold)
+        if (!r->hold)
         {
-            InterlockedIncrement(&srv->held);
-            SetEvent(srv->event);
-            WaitForSingleObject(srv->release, RAW_HTTPD_HOLD);
-            InterlockedDecrement(&srv->held);
+            send(s, r->answer, (int)r->len, 0);
+            return;
         }
-        send(s, r->answer, (int)r->len, 0);
+        if (srv->hold_at) send(s, r->answer, (int)min(srv->hold_at, r->len), 0);
+        InterlockedIncrement(&srv->held);
+        SetEvent(srv->event);
+        WaitForSingleObject(srv->release, RAW_HTTPD_HOLD);
+        InterlockedDecrement(&srv->held);
+        send(s, r->answer + min(srv->hold_at, r->len), (int)(r->len - min(srv->hold_at, r->len)), 0);
+        InterlockedIncrement(&srv->sent);
+        SetEvent(srv->event);
         return;
     }
     send(s, missing, sizeof(missing) - 1, 0);
