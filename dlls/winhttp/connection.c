@@ -226,7 +226,46 @@ static DWORD io_wait(struct request *req, DWORD started, size_t *bytes)
     return io_result(req, bytes);
 }
 
-DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes)
+/* One transfer of connection_io or connection_send_fill. */
+struct io_op
+{
+    BOOL is_send;
+    void *buf;
+    size_t len;
+    net_fill_fn fill;          /* a send that fill writes (len bytes), buf unused */
+    void *fill_ctx;
+};
+
+static DWORD io_op_sync(struct request *req, const struct io_op *op, size_t *bytes)
+{
+    DWORD error;
+
+    if (op->fill)
+    {
+        if (!(error = net_send_fill(req->conn, op->len, op->fill, op->fill_ctx))) *bytes = op->len;
+        return error;
+    }
+    if (op->is_send)
+    {
+        if (!(error = net_send(req->conn, op->buf, op->len))) *bytes = op->len;
+        return error;
+    }
+    error = renegotiation_result(req, net_recv(req->conn, op->buf, op->len, bytes));
+    /* the close shut the socket down: the end of the stream that follows is ours, not the peer's */
+    if (!error && !*bytes && req->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
+    return error;
+}
+
+static DWORD io_op_start(struct request *req, const struct io_op *op)
+{
+    if (op->fill) return net_send_fill_async(req->conn, op->len, op->fill, op->fill_ctx, io_complete, req);
+    if (op->is_send) return net_send_async(req->conn, op->buf, op->len, io_complete, req);
+    return net_recv_async(req->conn, op->buf, op->len, io_complete, req);
+}
+
+/* Runs op on the calling thread (synchronous handles) or starts it and
+ * parks the task; a resumed task finds the result here. */
+static DWORD connection_op(struct request *req, const struct io_op *op, size_t *bytes)
 {
     DWORD error;
 
@@ -236,19 +275,24 @@ DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, si
     if (!object_is_async(&req->hdr))
     {
         if ((error = io_enter(req))) return error;
-        if (!is_send)
-        {
-            error = renegotiation_result(req, net_recv(req->conn, buf, len, bytes));
-            /* the close shut the socket down: the end of the stream that follows is ours, not the peer's */
-            if (!error && !*bytes && req->hdr.closing) error = ERROR_WINHTTP_OPERATION_CANCELLED;
-        }
-        else if (!(error = net_send(req->conn, buf, len))) *bytes = len;
+        error = io_op_sync(req, op, bytes);
         io_end(req);
         return check_cancelled(req, error);
     }
-    if ((error = io_begin(req, is_send ? req->timeouts.send : req->timeouts.receive))) return error;
-    if (is_send) return io_wait(req, net_send_async(req->conn, buf, len, io_complete, req), bytes);
-    return io_wait(req, net_recv_async(req->conn, buf, len, io_complete, req), bytes);
+    if ((error = io_begin(req, op->is_send ? req->timeouts.send : req->timeouts.receive))) return error;
+    return io_wait(req, io_op_start(req, op), bytes);
+}
+
+DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes)
+{
+    struct io_op op = { is_send, buf, len, NULL, NULL };
+    return connection_op(req, &op, bytes);
+}
+
+DWORD connection_send_fill(struct request *req, size_t total, net_fill_fn fill, void *fill_ctx, size_t *bytes)
+{
+    struct io_op op = { TRUE, NULL, total, fill, fill_ctx };
+    return connection_op(req, &op, bytes);
 }
 
 

@@ -223,6 +223,16 @@ static BOOL has_transfer_coding(const struct header_list *headers)
     return i >= 0 && wcsicmp(headers->items[i].value, L"identity");
 }
 
+/* WINHTTP_FLAG_AUTOMATIC_CHUNKING frames the body when its length is
+ * unknown: no total length, no optional data, no Content-Length header
+ * (fetch_winhttp sets the flag only then; a known length wins, as without
+ * the flag).  GET and HEAD have no body to frame (cs held). */
+static BOOL wants_automatic_chunking(const struct request *req, BOOL body_verb, DWORD total_len, DWORD optional_len)
+{
+    return (req->open_flags & WINHTTP_FLAG_AUTOMATIC_CHUNKING) && body_verb && !total_len && !optional_len
+           && headers_find(&req->request_headers, L"Content-Length", 0) < 0;
+}
+
 /* "scheme://host[:port]/path" of the request (heap), as WINHTTP_OPTION_URL
  * reports it and a PAC script is asked about it. */
 static WCHAR *request_url(struct request *req)
@@ -359,6 +369,7 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     req->send.optional = optional;
     req->send.optional_len = optional_len;
     req->send.body_overrun = FALSE;
+    req->send.body_ended = FALSE;
     if (total_len < optional_len) total_len = optional_len;
     req->send.total_len = total_len;
     for (i = 0; i < ARRAY_SIZE(no_body_verbs); i++) if (!wcscmp(req->verb, no_body_verbs[i])) body_verb = FALSE;
@@ -370,6 +381,13 @@ static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD he
     if (!error && req->session->agent && req->session->agent[0])
         error = add_header_if_new(req, L"User-Agent", req->session->agent);
     if (!error) error = decode_accept_encoding(req->opts.decompression, &req->request_headers);
+    req->send.auto_chunked = !error && wants_automatic_chunking(req, body_verb, total_len, optional_len);
+    /* HTTP/1.0 has no chunked coding (RFC 9112 6.1): no framing for a body
+     * of unknown length, so the call fails rather than send it unframed. */
+    if (req->send.auto_chunked && !wcsicmp(req->version, L"HTTP/1.0")) error = ERROR_INVALID_PARAMETER;
+    else if (req->send.auto_chunked)
+        error = headers_process(&req->request_headers, L"Transfer-Encoding", L"chunked",
+                                WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
     /* A Transfer-Encoding other than identity means the caller frames the
      * body (WinHTTP's behaviour since Vista, "Large Request Payload
      * Support"): no Content-Length beside it (RFC 9112 6.2), the total
@@ -474,6 +492,27 @@ static DWORD send_request(struct request *req, const WCHAR *headers, DWORD heade
 
 /* WinHttpWriteData --------------------------------------------------------------- */
 
+/* WINHTTP_FLAG_AUTOMATIC_CHUNKING: a write is one chunk; the zero-length
+ * write sends the last chunk, which ends the body (the program must make
+ * it before WinHttpReceiveResponse, as fetch_winhttp does); nothing may
+ * follow it. */
+static DWORD write_chunk(struct request *req, const void *buffer, DWORD len)
+{
+    size_t bytes, total;
+    DWORD error;
+
+    if (req->send.body_ended) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    if (!len)
+    {
+        if ((error = connection_io(req, TRUE, (void *)CHUNK_LAST, sizeof(CHUNK_LAST) - 1, &bytes))) return error;
+        req->send.body_ended = TRUE;
+        return ERROR_SUCCESS;
+    }
+    /* a resumed send finds its result without looking at the frame again */
+    total = chunk_frame_init(&req->send.frame, buffer, len);
+    return connection_send_fill(req, total, chunk_frame_fill, &req->send.frame, &bytes);
+}
+
 static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWORD *written)
 {
     size_t bytes;
@@ -481,7 +520,11 @@ static DWORD write_data(struct request *req, const void *buffer, DWORD len, DWOR
 
     *written = 0;
     if (req->state != STATE_SENT || !req->conn) return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
-    if (len && (error = connection_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
+    if (req->send.auto_chunked)
+    {
+        if ((error = write_chunk(req, buffer, len))) return error;
+    }
+    else if (len && (error = connection_io(req, TRUE, (void *)buffer, len, &bytes))) return error;
     req->send.written += len;
     *written = len;
     /* Windows takes more than announced (Wine's test_WinHttpSendRequest), but
@@ -636,6 +679,17 @@ static DWORD drain_wait(struct request *req)
  * not): sends REDIRECT with the new URL and prepares the next request, which
  * receive_response then sends.  301/302/303 turn a POST into a GET without
  * a body (303: any verb but HEAD); 307/308 keep verb and body. */
+static BOOL redirect_drops_body(const struct request *req)
+{
+    DWORD status = req->resp.status_code;
+
+    if (status == HTTP_STATUS_REDIRECT_METHOD) return wcscmp(req->verb, L"HEAD") != 0;
+    return (status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT) && !wcscmp(req->verb, L"POST");
+}
+
+/* A body streamed with WINHTTP_FLAG_AUTOMATIC_CHUNKING is gone: a redirect
+ * that keeps it is not followed, the program gets the 3xx and sends the
+ * request again (as it does after a 401/407, receive_final_response). */
 static DWORD follow_redirect(struct request *req, BOOL *follow)
 {
     const void *optional = req->send.optional;
@@ -645,7 +699,8 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
 
     *follow = FALSE;
     if (!is_redirect(req->resp.status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
-        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->ws.requested)
+        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->ws.requested ||
+        (req->send.auto_chunked && !redirect_drops_body(req)))
         return ERROR_SUCCESS;
     EnterCriticalSection(&req->cs);
     index = headers_find(&req->resp.headers, L"Location", 0);
@@ -668,9 +723,7 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
 
     EnterCriticalSection(&req->cs);
     error = redirect_target(req, location);
-    if (!error && ((req->resp.status_code == HTTP_STATUS_REDIRECT_METHOD && wcscmp(req->verb, L"HEAD")) ||
-                   ((req->resp.status_code == HTTP_STATUS_MOVED || req->resp.status_code == HTTP_STATUS_REDIRECT) &&
-                    !wcscmp(req->verb, L"POST"))))
+    if (!error && redirect_drops_body(req))
     {
         WCHAR *get = strdupW(L"GET");
         if (!get) error = ERROR_OUTOFMEMORY;
@@ -682,6 +735,9 @@ static DWORD follow_redirect(struct request *req, BOOL *follow)
             optional_len = total_len = 0;
             headers_process(&req->request_headers, L"Content-Length", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
             headers_process(&req->request_headers, L"Content-Type", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
+            /* the framing we added for the body that is dropped */
+            if (req->send.auto_chunked)
+                headers_process(&req->request_headers, L"Transfer-Encoding", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
         }
     }
     LeaveCriticalSection(&req->cs);
@@ -891,6 +947,14 @@ static DWORD receive_final_response(struct request *req)
     DWORD error, read;
     BOOL retry;
 
+    /* the last chunk is the program's to send (fetch_winhttp's
+     * end_automatic_chunking); the server would wait for it.  The call
+     * fails as one made too early: the program may still end the body. */
+    if (req->auth_step == AUTH_STEP_RECEIVE && req->send.auto_chunked && !req->send.body_ended && req->conn)
+    {
+        InterlockedExchange(&req->api_received, 0);
+        return ERROR_WINHTTP_INCORRECT_HANDLE_STATE;
+    }
     for (;;)
     {
         switch (req->auth_step)
@@ -1803,14 +1867,6 @@ HINTERNET WINAPI WinHttpOpenRequest(HINTERNET hconnect, LPCWSTR verb, LPCWSTR ob
         for (t = types; *t; t++) TRACE("accept type %s\n", debugstr_w(*t));
     }
 
-    if (flags & WINHTTP_FLAG_AUTOMATIC_CHUNKING)
-    {
-        /* Windows before 10 2004 refuses the flag this way; .NET then frames
-         * the chunks itself (WinHttpHandler.OpenRequestHandle). */
-        FIXME("WINHTTP_FLAG_AUTOMATIC_CHUNKING is not supported\n");
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
     if (!(hdr = grab_typed_object(hconnect, HANDLE_TYPE_CONNECT, &error)))
     {
         SetLastError(error);

@@ -32,6 +32,7 @@
 #define WINHTTP_REQUEST_PRIVATE_H
 
 #include "auth.h"
+#include "chunk_upload.h"
 #include "connlimit.h"
 #include "decode.h"
 #include "deadline.h"
@@ -149,7 +150,10 @@ struct send_progress
     DWORD optional_len;
     DWORD total_len;
     DWORD written;
-    BOOL chunked_upload;       /* the caller sent Transfer-Encoding and frames the body itself */
+    BOOL chunked_upload;       /* Transfer-Encoding: the body has no length (total_len is 0) */
+    BOOL auto_chunked;         /* WINHTTP_FLAG_AUTOMATIC_CHUNKING: we frame each write as a chunk */
+    BOOL body_ended;           /* auto_chunked: the last chunk (the zero-length write) went out */
+    struct chunk_frame frame;  /* auto_chunked: the chunk of the write in progress (one at a time) */
     BOOL body_overrun;         /* more written than announced: the connection is not reused */
 };
 
@@ -316,6 +320,9 @@ BOOL connection_asked_to_close(struct request *req);
  * handles; for asynchronous ones starts the operation (ERROR_IO_PENDING) or,
  * when the task runs again, gives its result. */
 DWORD connection_io(struct request *req, BOOL is_send, void *buf, size_t len, size_t *bytes);
+/* Sends total bytes that fill writes (net_send_fill): copied once, straight
+ * into the send buffer or the TLS records; fill_ctx lives until the send ends. */
+DWORD connection_send_fill(struct request *req, size_t total, net_fill_fn fill, void *fill_ctx, size_t *bytes);
 /* Errors of an operation interrupted by WinHttpCloseHandle read as cancelled. */
 DWORD check_cancelled(struct request *req, DWORD error);
 

@@ -6,6 +6,10 @@
  * Payload Support in WinHttp"), optional data beside it goes out as the
  * caller framed it (as Windows does in Wine 10's test_chunked_request), and
  * the announced total length is what the request head says.
+ * WINHTTP_FLAG_AUTOMATIC_CHUNKING (Windows 10 2004 and later; used by .NET's
+ * WinHttpHandler and fetch_winhttp's src/body/write.rs): with no length
+ * given, WinHTTP frames each WinHttpWriteData as one chunk and the
+ * zero-length write (NULL buffer) as the last one.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -113,13 +117,110 @@ static void test_refused(void)
     error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &len);
     ok(!error && status == 200 && !strcmp(body, "abcde"), "got %lu %lu %s\n", error, status, body);
     close_conn(&c);
+}
 
-    /* automatic chunking: refused as Windows before 10 2004 refuses it */
-    c.ses = WinHttpOpen(L"winhttp-ws chunked test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    c.con = WinHttpConnect(c.ses, host, port, 0);
+/* A request with WINHTTP_FLAG_AUTOMATIC_CHUNKING, synchronous or not. */
+static BOOL open_automatic(struct conn *c, struct replay_async *a, BOOL async, const WCHAR *path, const WCHAR *version)
+{
+    c->ses = WinHttpOpen(L"winhttp-ws chunked test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
+                         async ? WINHTTP_FLAG_ASYNC : 0);
+    c->con = c->ses ? WinHttpConnect(c->ses, host, port, 0) : NULL;
+    c->req = c->con ? WinHttpOpenRequest(c->con, L"POST", path, version, NULL, NULL, WINHTTP_FLAG_AUTOMATIC_CHUNKING)
+                    : NULL;
+    ok(c->req != NULL, "opening the request failed: %lu\n", GetLastError());
+    if (c->req && async)
+        ok(WinHttpSetStatusCallback(c->req, replay_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0)
+           != WINHTTP_INVALID_STATUS_CALLBACK, "WinHttpSetStatusCallback failed: %lu\n", GetLastError());
+    if (async) replay_async_init(a);
+    return c->req != NULL;
+}
+
+/* Sends data in writes of sizes[] (0-terminated; the rest of data in the
+ * last), then the zero-length write, and receives the answer; 0 or an error. */
+static DWORD send_automatic(struct conn *c, struct replay_async *a, BOOL async, const char *data, const DWORD *sizes,
+                            DWORD *status, char *body, DWORD size)
+{
+    DWORD len = (DWORD)strlen(data), off = 0, n, error, got;
+    unsigned int i;
+
+    if ((error = REPLAY_CALL(a, async, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE,
+                             WinHttpSendRequest(c->req, NULL, 0, NULL, 0, WINHTTP_IGNORE_REQUEST_TOTAL_LENGTH,
+                                                (DWORD_PTR)a))))
+        return error;
+    for (i = 0; off < len; i++)
+    {
+        n = sizes[i] ? min(sizes[i], len - off) : len - off;
+        if ((error = replay_write(c->req, a, async, data + off, n))) return error;
+        off += n;
+    }
+    if ((error = replay_write(c->req, a, async, NULL, 0))) return error;
+    return replay_receive(c->req, a, async, status, body, size, &got);
+}
+
+static void test_automatic(BOOL async)
+{
+    static const DWORD sizes[] = { 1, 300, 4, 70000, 0 };
+    static char data[100000];
+    char body[sizeof(data)];
+    struct replay_async a;
+    DWORD status, error, written, i;
+    struct conn c;
+    BOOL ret;
+
+    for (i = 0; i < sizeof(data) - 1; i++) data[i] = 'a' + (i * 7 + i / 13) % 26;
+
+    /* writes of different sizes, the server's reassembly echoed back */
+    if (!open_automatic(&c, &a, async, L"/http/echo-body", NULL)) return;
+    error = send_automatic(&c, &a, async, data, sizes, &status, body, sizeof(body));
+    ok(!error && status == 200 && strlen(body) == strlen(data) && !strcmp(body, data),
+       "async %d: got %lu %lu, %Iu bytes\n", async, error, status, strlen(body));
+    close_conn(&c);
+
+    /* the head on the wire: chunked, no length */
+    if (!open_automatic(&c, &a, async, L"/http/echo-headers", NULL)) return;
+    error = send_automatic(&c, &a, async, "small", sizes, &status, body, sizeof(body));
+    ok(!error && status == 200 && strstr(body, "\r\nTransfer-Encoding: chunked\r\n") && !strstr(body, "Content-Length"),
+       "async %d: got %lu %lu %s\n", async, error, status, body);
+    close_conn(&c);
+
+    /* an empty body: the last chunk alone */
+    if (!open_automatic(&c, &a, async, L"/http/echo-body", NULL)) return;
+    error = send_automatic(&c, &a, async, "", sizes, &status, body, sizeof(body));
+    ok(!error && status == 200 && !body[0], "async %d: got %lu %lu %s\n", async, error, status, body);
+    close_conn(&c);
+
+    if (async) return;
+
+    /* a length given anyway wins: Content-Length, no framing */
+    if (!open_automatic(&c, &a, FALSE, L"/http/echo-headers", NULL)) return;
+    ret = WinHttpSendRequest(c.req, NULL, 0, (void *)"abc", 3, 3, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &written);
+    ok(!error && strstr(body, "Content-Length: 3\r\n") && !strstr(body, "Transfer-Encoding"), "got %lu %s\n", error,
+       body);
+    close_conn(&c);
+
+    /* the last chunk is the program's to send, and nothing goes after it */
+    if (!open_automatic(&c, &a, FALSE, L"/http/echo-body", NULL)) return;
+    ret = WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 0, 0);
+    ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
+    ok(!replay_write(c.req, NULL, FALSE, "xy", 2), "write failed\n");
     SetLastError(0xdeadbeef);
-    c.req = WinHttpOpenRequest(c.con, L"POST", L"/", NULL, NULL, NULL, WINHTTP_FLAG_AUTOMATIC_CHUNKING);
-    ok(!c.req && GetLastError() == ERROR_INVALID_PARAMETER, "got %p %lu\n", c.req, GetLastError());
+    ret = WinHttpReceiveResponse(c.req, NULL);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_INCORRECT_HANDLE_STATE, "unended body: %d %lu\n", ret, GetLastError());
+    ok(!replay_write(c.req, NULL, FALSE, NULL, 0), "the last chunk failed\n");
+    SetLastError(0xdeadbeef);
+    ret = WinHttpWriteData(c.req, "z", 1, &written);
+    ok(!ret && GetLastError() == ERROR_WINHTTP_INCORRECT_HANDLE_STATE, "after the end: %d %lu\n", ret, GetLastError());
+    error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &written);
+    ok(!error && status == 200 && !strcmp(body, "xy"), "got %lu %lu %s\n", error, status, body);
+    close_conn(&c);
+
+    /* HTTP/1.0 has no chunked coding: no way to frame the body */
+    if (!open_automatic(&c, &a, FALSE, L"/http/echo-body", L"HTTP/1.0")) return;
+    SetLastError(0xdeadbeef);
+    ret = WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 0, 0);
+    ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "HTTP/1.0: %d %lu\n", ret, GetLastError());
     close_conn(&c);
 }
 
@@ -173,5 +274,7 @@ START_TEST(chunked)
     if (!replay_server("WSTEST_SERVER", host, ARRAY_SIZE(host), &port)) return;
     test_no_content_length();
     test_refused();
+    test_automatic(FALSE);
+    test_automatic(TRUE);
     test_lengths();
 }

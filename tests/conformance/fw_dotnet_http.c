@@ -16,7 +16,8 @@
  *     ChangeDefaultCredentialsPolicy; MAX_RESPONSE_HEADER_SIZE and
  *     MAX_RESPONSE_DRAIN_SIZE; ENABLE_HTTP_PROTOCOL, result ignored), then the
  *     send, the body (WinHttpRequestStream: manual chunks and the final
- *     "0\r\n\r\n"), the response and RECEIVE_TIMEOUT for the body.
+ *     "0\r\n\r\n", or with automatic chunking the spans and EndUploadAsync's
+ *     zero-length write), the response and RECEIVE_TIMEOUT for the body.
  * Every call .NET turns into an exception must succeed.  Asynchronous session,
  * the handler's defaults (WindowsProxyUsePolicy.UseWinHttpProxy,
  * MaxConnectionsPerServer int.MaxValue, 30 s send and receive-headers
@@ -139,9 +140,11 @@ static void send_and_receive(HINTERNET request, struct replay_async *a, const ch
             ok(!error, "chunk end: %lu\n", error);
         }
     }
-    if (chunks && manual_chunks)
+    /* EndUploadAsync: the last chunk, ours or (automatic chunking) WinHTTP's
+     * from the zero-length write */
+    if (chunks)
     {
-        error = replay_write(request, a, TRUE, "0\r\n\r\n", 5);
+        error = manual_chunks ? replay_write(request, a, TRUE, "0\r\n\r\n", 5) : replay_write(request, a, TRUE, NULL, 0);
         ok(!error, "end chunk: %lu\n", error);
     }
 

@@ -24,6 +24,12 @@
  *     WinHttpSendRequest(headers "name: value\r\n"... with their exact length,
  *     no optional data, the total length, the context) -> SENDREQUEST_COMPLETE;
  *     WinHttpWriteData(buffer, len, NULL) -> WRITE_COMPLETE;
+ *   src/body/write.rs: a body of unknown length (RequestBodyPlan) opens the
+ *     request with AUTOMATIC_CHUNKING, sends with the total length
+ *     WINHTTP_IGNORE_REQUEST_TOTAL_LENGTH and no Content-Length, writes each
+ *     contiguous span with one WinHttpWriteData (WRITE_COMPLETE must carry
+ *     a non-zero length), then end_automatic_chunking(): WinHttpWriteData(NULL,
+ *     0, NULL) -> WRITE_COMPLETE with 0, before WinHttpReceiveResponse.
  *     WinHttpReceiveResponse -> HEADERS_AVAILABLE.
  *   query.rs: STATUS_CODE | NUMBER (a 4-byte answer or it is malformed);
  *     WINHTTP_OPTION_HTTP_PROTOCOL_USED (4 bytes; 0 means ask VERSION);
@@ -69,7 +75,7 @@ struct fetch_ctx
     HANDLE event;
     volatile DWORD armed;          /* the completion awaited, 0 for none */
     volatile DWORD error;          /* REQUEST_ERROR's */
-    volatile DWORD bytes;          /* READ_COMPLETE's length */
+    volatile DWORD bytes;          /* READ_COMPLETE's length, WRITE_COMPLETE's count */
     void *volatile buffer;         /* READ_COMPLETE's buffer */
     volatile LONG unexpected;      /* a completion nobody armed */
     volatile LONG connecting;      /* CONNECTING_TO_SERVER */
@@ -109,10 +115,13 @@ static void CALLBACK fetch_status(HINTERNET handle, DWORD_PTR context, DWORD sta
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
         c->buffer = info;
         c->bytes = len;
-        /* fall through */
+        goto completion;
+    case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
+        c->bytes = len == sizeof(DWORD) ? *(DWORD *)info : ~0u;
+        goto completion;
     case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
     case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
-    case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
+    completion:
         if (status != c->armed) InterlockedIncrement(&c->unexpected);
         break;
     default:
@@ -162,10 +171,34 @@ static HINTERNET open_session(BOOL private_pool)
     return session;
 }
 
+/* WinHttpBodyWriter::write_view and end_automatic_chunking: the body in
+ * spans of 1, 7 and the rest of its bytes (a segmented view), then the
+ * zero-length write; 0 or an error. */
+static DWORD write_unknown_length(HINTERNET request, struct fetch_ctx *c, const char *body, DWORD len)
+{
+    static const DWORD spans[] = { 1, 7, ~0u };
+    DWORD done = 0, span, error;
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(spans) && done < len; i++)
+    {
+        span = min(spans[i], len - done);
+        arm(c, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE);
+        if ((error = await(c, CALL_OK(WinHttpWriteData(request, body + done, span, NULL))))) return error;
+        ok(c->bytes == span, "WRITE_COMPLETE of %lu for a span of %lu\n", c->bytes, span);
+        done += span;
+    }
+    arm(c, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE);
+    if ((error = await(c, CALL_OK(WinHttpWriteData(request, NULL, 0, NULL))))) return error;
+    ok(!c->bytes, "the final zero-length write completed with %lu\n", c->bytes);
+    return 0;
+}
+
 /* The request as the transport opens and sends it; the headers are available
- * when it returns TRUE. */
+ * when it returns TRUE.  unknown_length: the body goes as write.rs sends a
+ * body of unknown length. */
 static BOOL start_request(HINTERNET connection, struct fetch_ctx *c, const WCHAR *method, const WCHAR *path,
-                          const char *body, HINTERNET *out)
+                          const char *body, BOOL unknown_length, HINTERNET *out)
 {
     static const WCHAR headers[] = L"accept: */*\r\nx-request-id: fetch-1\r\n";
     DWORD_PTR context = (DWORD_PTR)c;
@@ -174,7 +207,8 @@ static BOOL start_request(HINTERNET connection, struct fetch_ctx *c, const WCHAR
     BOOL ret;
 
     *out = NULL;
-    request = WinHttpOpenRequest(connection, method, path, NULL, NULL, NULL, 0);
+    request = WinHttpOpenRequest(connection, method, path, NULL, NULL, NULL,
+                                 unknown_length ? WINHTTP_FLAG_AUTOMATIC_CHUNKING : 0);
     ok(request != NULL, "WinHttpOpenRequest failed: %lu\n", GetLastError());
     if (!request) return FALSE;
     *out = request;
@@ -189,9 +223,15 @@ static BOOL start_request(HINTERNET connection, struct fetch_ctx *c, const WCHAR
     ok(ret, "CONTEXT_VALUE failed: %lu\n", GetLastError());
 
     arm(c, WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE);
-    error = await(c, CALL_OK(WinHttpSendRequest(request, headers, ARRAY_SIZE(headers) - 1, NULL, 0, len, context)));
+    error = await(c, CALL_OK(WinHttpSendRequest(request, headers, ARRAY_SIZE(headers) - 1, NULL, 0,
+                                                unknown_length ? WINHTTP_IGNORE_REQUEST_TOTAL_LENGTH : len, context)));
     ok(!error, "send: %lu\n", error);
-    if (!error && body)
+    if (!error && unknown_length)
+    {
+        error = write_unknown_length(request, c, body, len);
+        ok(!error, "unknown-length write: %lu\n", error);
+    }
+    else if (!error && body)
     {
         arm(c, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE);
         error = await(c, CALL_OK(WinHttpWriteData(request, body, len, NULL)));
@@ -318,10 +358,12 @@ static void drop_request(HINTERNET request, struct fetch_ctx *c)
     ok(!c->unexpected, "%ld completions nobody armed\n", c->unexpected);
 }
 
+static char last_body[8192];   /* the body fetch() read last */
+
 /* One whole exchange; returns the body's first number (for /http/conn-id) */
 static DWORD fetch(HINTERNET session, const WCHAR *host, INTERNET_PORT port, const WCHAR *method, const WCHAR *path,
-                   const char *send, const char *expect, DWORD expect_length, LONG *connecting,
-                   unsigned int expect_fill_reads)
+                   const char *send, BOOL unknown_length, const char *expect, DWORD expect_length,
+                   LONG *connecting, unsigned int expect_fill_reads)
 {
     struct fetch_ctx c = {0};
     HINTERNET connection, request;
@@ -334,7 +376,7 @@ static DWORD fetch(HINTERNET session, const WCHAR *host, INTERNET_PORT port, con
     c.event = CreateEventW(NULL, FALSE, FALSE, NULL);
     connection = WinHttpConnect(session, host, port, 0);
     ok(connection != NULL, "WinHttpConnect failed: %lu\n", GetLastError());
-    if (start_request(connection, &c, method, path, send, &request))
+    if (start_request(connection, &c, method, path, send, unknown_length, &request))
     {
         status = read_metadata(request, &declared);
         ok(status == 200, "%s: status %lu\n", wine_dbgstr_w(path), status);
@@ -344,6 +386,7 @@ static DWORD fetch(HINTERNET session, const WCHAR *host, INTERNET_PORT port, con
         if (expect_length) ok(total == expect_length, "%s: %lu bytes\n", wine_dbgstr_w(path), total);
         ok(fill_reads == expect_fill_reads, "%s: %u FILL_BUFFER reads\n", wine_dbgstr_w(path), fill_reads);
     }
+    memcpy(last_body, body, sizeof(body));
     if (request) drop_request(request, &c);
     WinHttpCloseHandle(connection);
     if (connecting) *connecting = c.connecting;
@@ -358,12 +401,20 @@ static void test_fetch(const WCHAR *host, INTERNET_PORT port)
     if (!(session = open_session(TRUE))) return;
     /* a declared length, sent in 4 pieces 20 ms apart: one FILL_BUFFER read
      * gets all 400 bytes, then a plain read gets the end */
-    fetch(session, host, port, L"GET", L"/http/drip/length/4/100/20", NULL, NULL, 400, NULL, 1);
+    fetch(session, host, port, L"GET", L"/http/drip/length/4/100/20", NULL, FALSE, NULL, 400, NULL, 1);
     /* chunked, no length: plain reads until the 0-byte READ_COMPLETE */
-    fetch(session, host, port, L"GET", L"/http/drip/chunked/3/50/10", NULL, NULL, 150, NULL, 0);
+    fetch(session, host, port, L"GET", L"/http/drip/chunked/3/50/10", NULL, FALSE, NULL, 150, NULL, 0);
     /* a body of known length, written asynchronously with no count */
-    fetch(session, host, port, L"POST", L"/http/echo-body", "fetch_winhttp request body", "fetch_winhttp request body",
-          0, NULL, 1);
+    fetch(session, host, port, L"POST", L"/http/echo-body", "fetch_winhttp request body", FALSE,
+          "fetch_winhttp request body", 0, NULL, 1);
+    /* a body of unknown length: automatic chunking, three spans and the end */
+    fetch(session, host, port, L"PUT", L"/http/echo-body", "fetch_winhttp streamed body", TRUE,
+          "fetch_winhttp streamed body", 0, NULL, 1);
+    /* what went on the wire: chunked framing, no length */
+    last_body[0] = 0;
+    fetch(session, host, port, L"POST", L"/http/echo-headers", "streamed", TRUE, NULL, 0, NULL, 1);
+    ok(strstr(last_body, "\r\nTransfer-Encoding: chunked\r\n") && !strstr(last_body, "Content-Length"),
+       "request head %s\n", last_body);
     ok(WinHttpCloseHandle(session), "closing the session failed: %lu\n", GetLastError());
 }
 
@@ -378,21 +429,21 @@ static void test_private_pool(const WCHAR *host, INTERNET_PORT port)
     shared = open_session(FALSE);
     if (!private1 || !shared) return;
 
-    first = fetch(private1, host, port, L"GET", L"/http/conn-id", NULL, NULL, 0, &connecting, 1);
+    first = fetch(private1, host, port, L"GET", L"/http/conn-id", NULL, FALSE, NULL, 0, &connecting, 1);
     ok(first && connecting == 1, "first: connection %lu, %ld connects\n", first, connecting);
-    again = fetch(private1, host, port, L"GET", L"/http/conn-id", NULL, NULL, 0, &connecting, 1);
+    again = fetch(private1, host, port, L"GET", L"/http/conn-id", NULL, FALSE, NULL, 0, &connecting, 1);
     ok(again == first && !connecting, "the session's own idle connection: %lu after %lu, %ld connects\n", again,
        first, connecting);
     /* another client must not get it */
-    other = fetch(shared, host, port, L"GET", L"/http/conn-id", NULL, NULL, 0, &connecting, 1);
+    other = fetch(shared, host, port, L"GET", L"/http/conn-id", NULL, FALSE, NULL, 0, &connecting, 1);
     ok(other && other != first && connecting == 1, "another session took connection %lu (private %lu), %ld connects\n",
        other, first, connecting);
     /* nor does the private one take the other's, which went to the process's pool */
-    again = fetch(private1, host, port, L"GET", L"/http/conn-id", NULL, NULL, 0, &connecting, 1);
+    again = fetch(private1, host, port, L"GET", L"/http/conn-id", NULL, FALSE, NULL, 0, &connecting, 1);
     ok(again == first && !connecting, "private session: connection %lu (own %lu, other %lu)\n", again, first, other);
     ok(WinHttpCloseHandle(private1), "closing the session failed: %lu\n", GetLastError());
     /* the process's pool still serves the sessions that share it */
-    again = fetch(shared, host, port, L"GET", L"/http/conn-id", NULL, NULL, 0, &connecting, 1);
+    again = fetch(shared, host, port, L"GET", L"/http/conn-id", NULL, FALSE, NULL, 0, &connecting, 1);
     ok(again == other && !connecting, "shared session: connection %lu after %lu\n", again, other);
     ok(WinHttpCloseHandle(shared), "closing the session failed: %lu\n", GetLastError());
 }
