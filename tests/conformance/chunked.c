@@ -17,8 +17,8 @@
 
 #include "replay.h"
 
-static WCHAR host[128];
-static INTERNET_PORT port;
+static WCHAR host[128], tls_host[128];
+static INTERNET_PORT port, tls_port;
 
 struct conn
 {
@@ -119,15 +119,22 @@ static void test_refused(void)
     close_conn(&c);
 }
 
-/* A request with WINHTTP_FLAG_AUTOMATIC_CHUNKING, synchronous or not. */
-static BOOL open_automatic(struct conn *c, struct replay_async *a, BOOL async, const WCHAR *path, const WCHAR *version)
+/* A request with WINHTTP_FLAG_AUTOMATIC_CHUNKING, synchronous or not; over
+ * TLS to the TLS server (self-signed) when tls. */
+static BOOL open_automatic(struct conn *c, struct replay_async *a, BOOL async, BOOL tls, const WCHAR *path,
+                           const WCHAR *version)
 {
+    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA | SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
+
     c->ses = WinHttpOpen(L"winhttp-ws chunked test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL,
                          async ? WINHTTP_FLAG_ASYNC : 0);
-    c->con = c->ses ? WinHttpConnect(c->ses, host, port, 0) : NULL;
-    c->req = c->con ? WinHttpOpenRequest(c->con, L"POST", path, version, NULL, NULL, WINHTTP_FLAG_AUTOMATIC_CHUNKING)
-                    : NULL;
+    c->con = c->ses ? WinHttpConnect(c->ses, tls ? tls_host : host, tls ? tls_port : port, 0) : NULL;
+    c->req = c->con ? WinHttpOpenRequest(c->con, L"POST", path, version, NULL, NULL, WINHTTP_FLAG_AUTOMATIC_CHUNKING |
+                                         (tls ? WINHTTP_FLAG_SECURE : 0)) : NULL;
     ok(c->req != NULL, "opening the request failed: %lu\n", GetLastError());
+    if (c->req && tls)
+        ok(WinHttpSetOption(c->req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags)),
+           "SECURITY_FLAGS failed: %lu\n", GetLastError());
     if (c->req && async)
         ok(WinHttpSetStatusCallback(c->req, replay_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS, 0)
            != WINHTTP_INVALID_STATUS_CALLBACK, "WinHttpSetStatusCallback failed: %lu\n", GetLastError());
@@ -157,7 +164,7 @@ static DWORD send_automatic(struct conn *c, struct replay_async *a, BOOL async, 
     return replay_receive(c->req, a, async, status, body, size, &got);
 }
 
-static void test_automatic(BOOL async)
+static void test_automatic(BOOL async, BOOL tls)
 {
     static const DWORD sizes[] = { 1, 300, 4, 70000, 0 };
     static char data[100000];
@@ -170,21 +177,22 @@ static void test_automatic(BOOL async)
     for (i = 0; i < sizeof(data) - 1; i++) data[i] = 'a' + (i * 7 + i / 13) % 26;
 
     /* writes of different sizes, the server's reassembly echoed back */
-    if (!open_automatic(&c, &a, async, L"/http/echo-body", NULL)) return;
+    if (!open_automatic(&c, &a, async, tls, L"/http/echo-body", NULL)) return;
     error = send_automatic(&c, &a, async, data, sizes, &status, body, sizeof(body));
     ok(!error && status == 200 && strlen(body) == strlen(data) && !strcmp(body, data),
-       "async %d: got %lu %lu, %Iu bytes\n", async, error, status, strlen(body));
+       "async %d tls %d: got %lu %lu, %Iu bytes\n", async, tls, error, status, strlen(body));
     close_conn(&c);
+    if (tls) return;
 
     /* the head on the wire: chunked, no length */
-    if (!open_automatic(&c, &a, async, L"/http/echo-headers", NULL)) return;
+    if (!open_automatic(&c, &a, async, FALSE, L"/http/echo-headers", NULL)) return;
     error = send_automatic(&c, &a, async, "small", sizes, &status, body, sizeof(body));
     ok(!error && status == 200 && strstr(body, "\r\nTransfer-Encoding: chunked\r\n") && !strstr(body, "Content-Length"),
        "async %d: got %lu %lu %s\n", async, error, status, body);
     close_conn(&c);
 
     /* an empty body: the last chunk alone */
-    if (!open_automatic(&c, &a, async, L"/http/echo-body", NULL)) return;
+    if (!open_automatic(&c, &a, async, FALSE, L"/http/echo-body", NULL)) return;
     error = send_automatic(&c, &a, async, "", sizes, &status, body, sizeof(body));
     ok(!error && status == 200 && !body[0], "async %d: got %lu %lu %s\n", async, error, status, body);
     close_conn(&c);
@@ -192,7 +200,7 @@ static void test_automatic(BOOL async)
     if (async) return;
 
     /* a length given anyway wins: Content-Length, no framing */
-    if (!open_automatic(&c, &a, FALSE, L"/http/echo-headers", NULL)) return;
+    if (!open_automatic(&c, &a, FALSE, FALSE, L"/http/echo-headers", NULL)) return;
     ret = WinHttpSendRequest(c.req, NULL, 0, (void *)"abc", 3, 3, 0);
     ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
     error = replay_receive(c.req, NULL, FALSE, &status, body, sizeof(body), &written);
@@ -201,7 +209,7 @@ static void test_automatic(BOOL async)
     close_conn(&c);
 
     /* the last chunk is the program's to send, and nothing goes after it */
-    if (!open_automatic(&c, &a, FALSE, L"/http/echo-body", NULL)) return;
+    if (!open_automatic(&c, &a, FALSE, FALSE, L"/http/echo-body", NULL)) return;
     ret = WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 0, 0);
     ok(ret, "WinHttpSendRequest failed: %lu\n", GetLastError());
     ok(!replay_write(c.req, NULL, FALSE, "xy", 2), "write failed\n");
@@ -217,7 +225,7 @@ static void test_automatic(BOOL async)
     close_conn(&c);
 
     /* HTTP/1.0 has no chunked coding: no way to frame the body */
-    if (!open_automatic(&c, &a, FALSE, L"/http/echo-body", L"HTTP/1.0")) return;
+    if (!open_automatic(&c, &a, FALSE, FALSE, L"/http/echo-body", L"HTTP/1.0")) return;
     SetLastError(0xdeadbeef);
     ret = WinHttpSendRequest(c.req, NULL, 0, NULL, 0, 0, 0);
     ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "HTTP/1.0: %d %lu\n", ret, GetLastError());
@@ -274,7 +282,12 @@ START_TEST(chunked)
     if (!replay_server("WSTEST_SERVER", host, ARRAY_SIZE(host), &port)) return;
     test_no_content_length();
     test_refused();
-    test_automatic(FALSE);
-    test_automatic(TRUE);
+    test_automatic(FALSE, FALSE);
+    test_automatic(TRUE, FALSE);
+    if (replay_server("WSTEST_TLS_SERVER", tls_host, ARRAY_SIZE(tls_host), &tls_port))
+    {
+        test_automatic(FALSE, TRUE);
+        test_automatic(TRUE, TRUE);
+    }
     test_lengths();
 }
