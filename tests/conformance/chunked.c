@@ -15,6 +15,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "raw_httpd.h"
 #include "replay.h"
 
 static WCHAR host[128], tls_host[128];
@@ -277,6 +278,48 @@ static void test_lengths(void)
     close_conn(&c);
 }
 
+/* A redirect of a streamed body: one that keeps the body (307) is not
+ * followed, the body is gone; one that drops it (303) is, as a GET. */
+static void test_automatic_redirect(void)
+{
+    static const char r307[] =
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: /target\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    static const char r303[] =
+        "HTTP/1.1 303 See Other\r\nLocation: /target\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    static const char target[] = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\ntarget";
+    static const struct raw_route routes[] =
+    {
+        { "/r307", r307, sizeof(r307) - 1, FALSE },
+        { "/r303", r303, sizeof(r303) - 1, FALSE },
+        { "/target", target, sizeof(target) - 1, FALSE },
+        { NULL }
+    };
+    static const WCHAR *const paths[] = { L"/r307", L"/r303" };
+    static const DWORD sizes[] = { 0 }, expect[] = { 307, 200 };
+    struct raw_httpd srv;
+    DWORD status, error;
+    struct conn c;
+    char body[256];
+    unsigned int i;
+
+    /* the server answers after the head and reads the chunks as a request of
+     * its own (path "small"): a 404 nobody reads, on a connection not reused */
+    ok(raw_httpd_start(&srv, routes), "the server did not start\n");
+    for (i = 0; i < ARRAY_SIZE(paths); i++)
+    {
+        c.ses = WinHttpOpen(L"winhttp-ws chunked test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+        c.con = WinHttpConnect(c.ses, L"127.0.0.1", (INTERNET_PORT)srv.port, 0);
+        c.req = WinHttpOpenRequest(c.con, L"POST", paths[i], NULL, NULL, NULL, WINHTTP_FLAG_AUTOMATIC_CHUNKING);
+        ok(c.req != NULL, "opening the request failed: %lu\n", GetLastError());
+        status = 0;
+        error = c.req ? send_automatic(&c, NULL, FALSE, "small", sizes, &status, body, sizeof(body)) : 0;
+        ok(!error && status == expect[i] && (i || !body[0]) && (!i || !strcmp(body, "target")),
+           "%s: got %lu %lu %s\n", wine_dbgstr_w(paths[i]), error, status, body);
+        close_conn(&c);
+    }
+    raw_httpd_stop(&srv);
+}
+
 START_TEST(chunked)
 {
     if (!replay_server("WSTEST_SERVER", host, ARRAY_SIZE(host), &port)) return;
@@ -289,5 +332,6 @@ START_TEST(chunked)
         test_automatic(FALSE, TRUE);
         test_automatic(TRUE, TRUE);
     }
+    test_automatic_redirect();
     test_lengths();
 }
