@@ -395,6 +395,15 @@ static DWORD connect_server(struct request *req)
     }
 }
 
+/* The certificate WINHTTP_OPTION_SERVER_CERT_CONTEXT answers with: conn's,
+ * the one whose check failed when rejected (SECURITY_FLAGS then not SECURE). */
+static void set_server_cert(struct request *req, struct netconn *conn, BOOL rejected)
+{
+    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
+    req->setup.server_cert = net_server_certificate(conn);
+    req->setup.cert_rejected = rejected;
+}
+
 static DWORD secure_connection(struct request *req)
 {
     struct net_tls_params params = { req->opts.secure_protocols, req->client_cert, req->client_cert_chosen };
@@ -422,18 +431,14 @@ static DWORD secure_connection(struct request *req)
         {
             /* the rejected certificate stays readable (net_server_certificate),
              * from the callback on, as on Windows */
-            if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
-            req->setup.server_cert = net_server_certificate(req->conn);
-            req->setup.cert_rejected = TRUE;
+            set_server_cert(req, req->conn, TRUE);
             send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_SECURE_FAILURE, &req->setup.cert_flags,
                           sizeof(req->setup.cert_flags));
         }
         connection_drop(req);
         return error;
     }
-    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
-    req->setup.server_cert = net_server_certificate(req->conn);
-    req->setup.cert_rejected = FALSE;
+    set_server_cert(req, req->conn, FALSE);
     req->setup.key_bits = net_cipher_strength(req->conn);
     return ERROR_SUCCESS;
 }
@@ -745,9 +750,7 @@ static DWORD open_steps(struct request *req)
                 if (req->secure)
                 {
                     /* the certificate options answer for the connection in use */
-                    if (req->setup.server_cert) CertFreeCertificateContext(req->setup.server_cert);
-                    req->setup.server_cert = net_server_certificate(conn);
-                    req->setup.cert_rejected = FALSE;
+                    set_server_cert(req, conn, FALSE);
                     req->setup.key_bits = net_cipher_strength(conn);
                 }
                 net_set_timeouts(conn, req->timeouts.send, req->timeouts.receive);
