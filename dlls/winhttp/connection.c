@@ -475,9 +475,7 @@ void connection_pool_put(struct request *req, struct netconn *conn)
     const WCHAR *host;
     INTERNET_PORT port;
     DWORD key;
-    BOOL private;
-
-    BOOL authenticated;
+    BOOL private, authenticated;
 
     EnterCriticalSection(&req->cs);
     /* a connection that may have shown the server a client certificate
