@@ -46,6 +46,19 @@ build/tests/wpad.sh: $(srcdir)/tools/test-wpad.sh build/x86_64/tests/proxycfg.ex
 SCRIPT_TESTS += build/tests/wpad.sh
 all: build/tests/wpad.sh
 
+# WPAD discovery through DHCP (option 252), in a private network namespace
+# whose system D-Bus is a stand-in NetworkManager (tools/test-dhcp.sh), for
+# both architectures.
+build/tests/wpad_dhcp.sh: $(srcdir)/tools/test-dhcp.sh build/x86_64/tests/proxycfg.exe build/x86_64/tests/winhttp.dll
+	$(call write_wrapper,$(abspath $(srcdir)/tools/test-dhcp.sh) $(WINE) $(WINESERVER) $(abspath build/x86_64/tests/proxycfg.exe))
+
+build/tests/wpad_dhcp_i686.sh: $(srcdir)/tools/test-dhcp.sh build/i686/tests/proxycfg.exe build/i686/tests/winhttp.dll
+	$(call write_wrapper,env WINE64=$(WINE) $(abspath $(srcdir)/tools/test-dhcp.sh) $(WINE32) $(WINESERVER) \
+	    $(abspath build/i686/tests/proxycfg.exe))
+
+SCRIPT_TESTS += build/tests/wpad_dhcp.sh build/tests/wpad_dhcp_i686.sh
+all: build/tests/wpad_dhcp.sh build/tests/wpad_dhcp_i686.sh
+
 # Negotiate with Kerberos against a realm and KDC made for the run (tools/test-kerberos.sh).
 build/tests/kerberos.sh: $(srcdir)/tools/test-kerberos.sh build/x86_64/tests/auth.exe build/x86_64/tests/winhttp.dll
 	$(call write_wrapper,$(abspath $(srcdir)/tools/test-kerberos.sh) $(WINE) $(WINESERVER) $(abspath build/x86_64/tests/auth.exe))
