@@ -1559,6 +1559,63 @@ static void test_dhcp_proxy_for_url(void)
     restore_value(&saved);
 }
 
+/* No DHCP client: a copy of this program (WSTEST_DHCP=absent) for which
+ * the registry disables dhcpcsvc.dll (Wine's AppDefaults\<exe>\DllOverrides;
+ * a child's WINEDLLOVERRIDES is not honoured), while the lease has option
+ * 252.  There DHCP finds nothing and is not asked, and DNS still is
+ * (test_dhcp_absent, in the child). */
+static void test_dhcp_no_client(void)
+{
+    static const char option[] = "http://dhcp.wpadtest.invalid:8080/proxy.pac";
+    static const WCHAR overrides[] = L"Software\\Wine\\AppDefaults\\proxycfg_nodhcp.exe\\DllOverrides";
+    char exe[MAX_PATH], copy[MAX_PATH + 32], cmdline[MAX_PATH + 40], *slash;
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    set_dhcp_wpad(option, strlen(option));
+    GetModuleFileNameA(NULL, exe, sizeof(exe));
+    strcpy(copy, exe);
+    if ((slash = strrchr(copy, '\\'))) slash[1] = 0;
+    strcat(copy, "proxycfg_nodhcp.exe");
+    ok(CopyFileA(exe, copy, FALSE), "cannot copy %s: %lu\n", exe, GetLastError());
+    set_string(HKEY_CURRENT_USER, overrides, L"dhcpcsvc", L"");
+    SetEnvironmentVariableA("WSTEST_DHCP", "absent");
+    snprintf(cmdline, sizeof(cmdline), "\"%s\"", copy);
+    if (CreateProcessA(copy, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    {
+        winetest_wait_child_process(pi.hProcess);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+    }
+    /* i686 under qemu-i386 (tools/wine32.sh): Wine cannot start the 32-bit
+     * loader for a child there */
+    else if (sizeof(void *) == 4 && on_wine()) skip("no child process here: %lu\n", GetLastError());
+    else ok(0, "CreateProcess failed: %lu\n", GetLastError());
+    SetEnvironmentVariableA("WSTEST_DHCP", "1");
+    RegDeleteKeyW(HKEY_CURRENT_USER, overrides);
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Wine\\AppDefaults\\proxycfg_nodhcp.exe");
+    DeleteFileA(copy);
+    set_dhcp_wpad(NULL, 0);
+}
+
+/* The child of test_dhcp_no_client. */
+static void test_dhcp_absent(void)
+{
+    const DWORD both = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    struct saved_value saved;
+    int asked = dhcp_asked("wstest0");
+
+    ok(!LoadLibraryA("dhcpcsvc.dll"), "dhcpcsvc.dll is there\n");
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
+    check_detect(both, L"http://wpad.wpadtest.invalid/wpad.dat");
+    ok(dhcp_asked("wstest0") == asked, "DHCP was asked\n");
+    restore_value(&saved);
+}
+
 /* A resolver closed while DHCP is asked (the stand-in never answers, and
  * Wine's mountmgr waits 25 s for it): the call completes at once with
  * OPERATION_CANCELLED, as while a WPAD name is looked up.  Run last: the
@@ -1596,15 +1653,21 @@ START_TEST(proxycfg)
         test_wpad_dns_stall();
         return;
     }
-    if (GetEnvironmentVariableA("WSTEST_DHCP", wpad, sizeof(wpad)) && wpad[0] == '1')
+    if (GetEnvironmentVariableA("WSTEST_DHCP", wpad, sizeof(wpad)) && (wpad[0] == '1' || !strcmp(wpad, "absent")))
     {
         if (!GetEnvironmentVariableA("WSTEST_NM_DIR", nm_dir, sizeof(nm_dir)))
         {
             ok(0, "WSTEST_NM_DIR is not set\n");
             return;
         }
+        if (!strcmp(wpad, "absent"))
+        {
+            test_dhcp_absent();
+            return;
+        }
         test_dhcp_detect();
         test_dhcp_proxy_for_url();
+        test_dhcp_no_client();
         test_dhcp_cancel();
         return;
     }
