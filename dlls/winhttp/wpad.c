@@ -101,9 +101,9 @@ static WCHAR *wpad_url(const WCHAR *name)
 /* DHCP                                                                      */
 
 /* Option 252's bytes as a URL (GlobalAlloc), or NULL when they hold none.
- * Servers commonly count a terminating NUL in the option, and some a line
- * break or blanks: the URL ends at the first NUL, and blanks at either end
- * are not part of it. */
+ * The option is often configured with its terminating NUL counted, and a
+ * hand-edited one can carry a line break or blanks: the URL ends at the
+ * first NUL, and blanks at either end are not part of it. */
 static WCHAR *wpad_dhcp_url(const BYTE *data, DWORD size)
 {
     const BYTE *end;

@@ -1445,6 +1445,8 @@ static void test_dhcp_detect(void)
     static const WCHAR dns_url[] = L"http://wpad.wpadtest.invalid/wpad.dat";
     const DWORD both = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
     struct saved_value saved;
+    char long_option[1000];
+    WCHAR long_w[1000];
     int asked;
 
     save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
@@ -1483,6 +1485,15 @@ static void test_dhcp_detect(void)
     check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, option_w);
     set_dhcp_wpad(" \n", 2);
     check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
+
+    /* longer than a first buffer of 256 bytes: ERROR_MORE_DATA, then the
+     * call again with the size it gave */
+    memset(long_option, 'a', sizeof(long_option) - 1);
+    long_option[sizeof(long_option) - 1] = 0;
+    memcpy(long_option, "http://dhcp.wpadtest.invalid/", strlen("http://dhcp.wpadtest.invalid/"));
+    MultiByteToWideChar(CP_ACP, 0, long_option, -1, long_w, ARRAY_SIZE(long_w));
+    set_dhcp_wpad(long_option, strlen(long_option));
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, long_w);
 
     set_dhcp_wpad(NULL, 0);
     restore_value(&saved);
