@@ -39,6 +39,7 @@ struct net_op
     void *fill_ctx;               /* plain: into conn->fill_buf), one batch after the other */
     size_t plain_total;
     size_t plain_done;            /* batched so far */
+    size_t last_read;             /* receive: what the last socket read took (op_issue's yield) */
 };
 
 struct netconn
@@ -993,6 +994,9 @@ static BOOL op_step(struct net_op *op, DWORD result, ULONG_PTR bytes, DWORD *err
 
 /* Makes op's next Winsock call.  TRUE when it finished at once (*result,
  * *bytes say how; no packet will come), FALSE when the port brings it. */
+/* A socket read that took less than this yields before the next one. */
+#define YIELD_BELOW 4096
+
 static BOOL op_issue(struct net_op *op, DWORD *result, ULONG_PTR *bytes)
 {
     struct netconn *conn = op->conn;
@@ -1022,10 +1026,12 @@ static BOOL op_issue(struct net_op *op, DWORD *result, ULONG_PTR *bytes)
          * lets what is ready run, and the read takes what they produced
          * together (async_pipe16 0.58 -> 0.93 of raw Winsock, a read through
          * a proxy no longer pends: docs/BENCHMARKS.md, "A yield before each
-         * read").  One cheap system call where nothing else is ready; not
-         * for zero-byte waits (idle connections), not on host sockets
-         * (their reads are no server call; measured no gain). */
-        if (op->wsabuf.len) SwitchToThread();
+         * read").  One cheap system call where nothing else is ready; only
+         * after a small read (a bulk transfer's reads are full: nothing to
+         * gather, and a busy CPU would delay them by a time slice); not for
+         * zero-byte waits (idle connections), not on host sockets (their
+         * reads are no server call; measured no gain). */
+        if (op->wsabuf.len && op->last_read < YIELD_BELOW) SwitchToThread();
         ret = WSARecv(conn->socket, &op->wsabuf, 1, &count, &flags, &op->ovl, NULL);
     }
     if (!ret && conn->skip_port_on_success)
@@ -1049,8 +1055,12 @@ static BOOL op_drive(struct net_op *op, DWORD result, ULONG_PTR bytes)
     size_t out;
     DWORD error;
 
-    while (!op_step(op, result, bytes, &error, &out))
+    for (;;)
+    {
+        if (op == &op->conn->recv_op) op->last_read = bytes;
+        if (op_step(op, result, bytes, &error, &out)) break;
         if (!op_issue(op, &result, &bytes)) return FALSE;
+    }
     op->fn(op->conn, op->context, error, out);
     return TRUE;
 }
