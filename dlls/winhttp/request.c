@@ -1,10 +1,11 @@
 /*
  * Request handles: WinHttpOpenRequest, WinHttpAddRequestHeaders,
  * WinHttpSendRequest, WinHttpWriteData, WinHttpReceiveResponse,
- * WinHttpQueryHeaders, WinHttpQueryDataAvailable, WinHttpReadData, the
- * request options, and the hand-over of an upgraded connection to the
- * websocket code.  Connection set-up is in connection.c, body framing in
- * body.c; the object and its locks are described in request_private.h.
+ * WinHttpQueryHeaders, WinHttpQueryDataAvailable, WinHttpReadData, and the
+ * hand-over of an upgraded connection to the websocket code.  Connection
+ * set-up is in connection.c, body framing in body.c, redirects in
+ * redirect.c, the request's options in request_option.c; the object and its locks are described in
+ * request_private.h.
  *
  * Every operation is written once, as a function returning a WinHTTP error
  * code that can be run again from the top: its progress lives in the
@@ -235,7 +236,7 @@ static BOOL wants_automatic_chunking(const struct request *req, BOOL body_verb, 
 
 /* "scheme://host[:port]/path" of the request (heap), as WINHTTP_OPTION_URL
  * reports it and a PAC script is asked about it. */
-static WCHAR *request_url(struct request *req)
+WCHAR *request_url(struct request *req)
 {
     size_t len = wcslen(req->server) + wcslen(req->path) + 32;
     WCHAR *url = heap_alloc(len * sizeof(WCHAR));
@@ -334,8 +335,8 @@ static void get_auth_view(struct request *req, const struct header_list *respons
 }
 
 /* The part of WinHttpSendRequest that needs no I/O: headers and the head. */
-static DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
-                             DWORD optional_len, DWORD total_len)
+DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
+                      DWORD optional_len, DWORD total_len)
 {
     static const WCHAR *const no_body_verbs[] = { L"GET", L"HEAD" };
     struct proxy_option automatic;
@@ -598,67 +599,6 @@ static DWORD passport_challenge(struct request *req)
 
 /* Redirects ------------------------------------------------------------------------- */
 
-static BOOL is_redirect(DWORD status)
-{
-    return status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT || status == HTTP_STATUS_REDIRECT_METHOD ||
-           status == HTTP_STATUS_REDIRECT_KEEP_VERB || status == HTTP_STATUS_PERMANENT_REDIRECT;
-}
-
-/* The request line and Host of the next hop, from the Location of the
- * response: an absolute URL may change host, port and scheme; a relative one
- * replaces the path ("/x") or its last segment ("x"). */
-static DWORD redirect_target(struct request *req, const WCHAR *location)
-{
-    URL_COMPONENTS uc;
-    WCHAR *server = NULL, *path, *slash;
-    size_t len;
-
-    memset(&uc, 0, sizeof(uc));
-    uc.dwStructSize = sizeof(uc);
-    uc.dwSchemeLength = uc.dwHostNameLength = uc.dwUrlPathLength = uc.dwExtraInfoLength = ~0u;
-    if (!WinHttpCrackUrl(location, 0, 0, &uc))
-    {
-        if (location[0] == '/') path = strdupW(location);
-        else
-        {
-            slash = wcsrchr(req->path, '/');
-            len = slash ? (size_t)(slash - req->path) + 1 : 1;
-            if ((path = heap_alloc((len + wcslen(location) + 1) * sizeof(WCHAR))))
-            {
-                if (slash) memcpy(path, req->path, len * sizeof(WCHAR));
-                else path[0] = '/';
-                wcscpy(path + len, location);
-            }
-        }
-        if (!path) return ERROR_OUTOFMEMORY;
-        heap_free(req->path);
-        req->path = path;
-        return ERROR_SUCCESS;
-    }
-    if (uc.nScheme != INTERNET_SCHEME_HTTP && uc.nScheme != INTERNET_SCHEME_HTTPS)
-        return ERROR_WINHTTP_REDIRECT_FAILED;
-    if (req->secure && uc.nScheme == INTERNET_SCHEME_HTTP &&
-        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP)
-        return ERROR_WINHTTP_REDIRECT_FAILED;
-    if (!(server = strndupW(uc.lpszHostName, uc.dwHostNameLength))) return ERROR_OUTOFMEMORY;
-    len = uc.dwUrlPathLength + uc.dwExtraInfoLength;
-    if (!(path = heap_alloc((len + 2) * sizeof(WCHAR))))
-    {
-        heap_free(server);
-        return ERROR_OUTOFMEMORY;
-    }
-    if (len) memcpy(path, uc.lpszUrlPath, len * sizeof(WCHAR));
-    else path[len++] = '/';
-    path[len] = 0;
-    heap_free(req->server);
-    heap_free(req->path);
-    req->server = server;
-    req->path = path;
-    req->secure = uc.nScheme == INTERNET_SCHEME_HTTPS;
-    req->port = uc.nPort;
-    return ERROR_SUCCESS;
-}
-
 /* How long a body the program leaves unread may take to arrive, so that
  * its connection is kept (body_drain_now): a synchronous handle's thread is
  * the program's, which waits a little, bounded by the receive timeout too;
@@ -667,92 +607,11 @@ static DWORD redirect_target(struct request *req, const WCHAR *location)
  * just behind its data (libgit2 closes its GET between the two). */
 #define DRAIN_WAIT_MS 500
 
-static DWORD drain_wait(struct request *req)
+DWORD drain_wait(struct request *req)
 {
     if (object_is_async(&req->hdr)) return 0;
     if (req->timeouts.receive > 0 && req->timeouts.receive < DRAIN_WAIT_MS) return req->timeouts.receive;
     return DRAIN_WAIT_MS;
-}
-
-/* The response just received is a redirect to follow (Windows follows 301,
- * 302, 303, 307 and 308 unless the policy or WINHTTP_DISABLE_REDIRECTS says
- * not): sends REDIRECT with the new URL and prepares the next request, which
- * receive_response then sends.  301/302/303 turn a POST into a GET without
- * a body (303: any verb but HEAD); 307/308 keep verb and body. */
-static BOOL redirect_drops_body(const struct request *req)
-{
-    DWORD status = req->resp.status_code;
-
-    if (status == HTTP_STATUS_REDIRECT_METHOD) return wcscmp(req->verb, L"HEAD") != 0;
-    return (status == HTTP_STATUS_MOVED || status == HTTP_STATUS_REDIRECT) && !wcscmp(req->verb, L"POST");
-}
-
-/* A body streamed with WINHTTP_FLAG_AUTOMATIC_CHUNKING is gone: a redirect
- * that keeps it is not followed, the program gets the 3xx and sends the
- * request again (as it does after a 401/407, receive_final_response). */
-static DWORD follow_redirect(struct request *req, BOOL *follow)
-{
-    const void *optional = req->send.optional;
-    DWORD optional_len = req->send.optional_len, total_len = req->send.total_len, error;
-    WCHAR *location;
-    int index;
-
-    *follow = FALSE;
-    if (!is_redirect(req->resp.status_code) || (req->opts.disable_features & WINHTTP_DISABLE_REDIRECTS) ||
-        req->opts.redirect_policy == WINHTTP_OPTION_REDIRECT_POLICY_NEVER || req->ws.requested ||
-        (req->send.auto_chunked && !redirect_drops_body(req)))
-        return ERROR_SUCCESS;
-    EnterCriticalSection(&req->cs);
-    index = headers_find(&req->resp.headers, L"Location", 0);
-    location = index >= 0 ? strdupW(req->resp.headers.items[index].value) : NULL;
-    LeaveCriticalSection(&req->cs);
-    if (index < 0) return ERROR_SUCCESS;
-    if (!location) return ERROR_OUTOFMEMORY;
-    if (++req->redirect_count > req->opts.max_redirects)
-    {
-        heap_free(location);
-        return ERROR_WINHTTP_REDIRECT_FAILED;
-    }
-    TRACE("%p: %lu redirect to %s\n", req, req->resp.status_code, debugstr_w(location));
-
-    /* The body of the redirect is not for the application: dropped when it
-     * has all arrived, else the connection with it. */
-    if (req->body.mode == BODY_NONE || (req->body.mode == BODY_LENGTH && !req->body.remaining) ||
-        body_drain_now(req, req->opts.max_response_drain_size, drain_wait(req))) body_finish(req);
-    else connection_drop(req);
-
-    EnterCriticalSection(&req->cs);
-    error = redirect_target(req, location);
-    if (!error && redirect_drops_body(req))
-    {
-        WCHAR *get = strdupW(L"GET");
-        if (!get) error = ERROR_OUTOFMEMORY;
-        else
-        {
-            heap_free(req->verb);
-            req->verb = get;
-            optional = NULL;
-            optional_len = total_len = 0;
-            headers_process(&req->request_headers, L"Content-Length", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
-            headers_process(&req->request_headers, L"Content-Type", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
-            /* the framing we added for the body that is dropped */
-            if (req->send.auto_chunked)
-                headers_process(&req->request_headers, L"Transfer-Encoding", NULL, WINHTTP_ADDREQ_FLAG_REPLACE);
-        }
-    }
-    LeaveCriticalSection(&req->cs);
-    if (!error)
-    {
-        send_callback(&req->hdr, WINHTTP_CALLBACK_STATUS_REDIRECT, location, (DWORD)wcslen(location));
-        error = prepare_request(req, NULL, 0, optional, optional_len, total_len);
-    }
-    heap_free(location);
-    if (!error)
-    {
-        req->redirecting = TRUE;
-        *follow = TRUE;
-    }
-    return error;
 }
 
 /* Parses the response head at in.pos, past interim 1xx answers (but 101,
@@ -1432,304 +1291,6 @@ static void request_destroy(struct object_header *hdr)
     if (req->close_event) CloseHandle(req->close_event);
     DeleteCriticalSection(&req->cs);
     heap_free(req);
-}
-
-static BOOL query_string_option(const WCHAR *str, void *buffer, DWORD *buflen)
-{
-    DWORD need = (DWORD)((wcslen(str) + 1) * sizeof(WCHAR));
-
-    if (!buffer || *buflen < need)
-    {
-        *buflen = need;
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
-    memcpy(buffer, str, need);
-    *buflen = need - sizeof(WCHAR);
-    return TRUE;
-}
-
-/* A certificate name as "CN=..., O=..." in LocalAlloc'd memory (the caller frees it). */
-static WCHAR *cert_name(const CERT_NAME_BLOB *name)
-{
-    DWORD len = CertNameToStrW(X509_ASN_ENCODING, (CERT_NAME_BLOB *)name, CERT_SIMPLE_NAME_STR | CERT_NAME_STR_CRLF_FLAG,
-                               NULL, 0);
-    WCHAR *str = LocalAlloc(0, len * sizeof(WCHAR));
-
-    if (str) CertNameToStrW(X509_ASN_ENCODING, (CERT_NAME_BLOB *)name, CERT_SIMPLE_NAME_STR | CERT_NAME_STR_CRLF_FLAG,
-                            str, len);
-    return str;
-}
-
-/* WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT: dates, subject and issuer of
- * the server certificate, and the key size. */
-static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buflen)
-{
-    WINHTTP_CERTIFICATE_INFO *info = buffer;
-    const CERT_INFO *cert = req->setup.server_cert->pCertInfo;
-
-    if (!buffer || *buflen < sizeof(*info))
-    {
-        *buflen = sizeof(*info);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
-    memset(info, 0, sizeof(*info));
-    info->ftExpiry = cert->NotAfter;
-    info->ftStart = cert->NotBefore;
-    info->lpszSubjectInfo = cert_name(&cert->Subject);
-    info->lpszIssuerInfo = cert_name(&cert->Issuer);
-    info->dwKeySize = req->setup.key_bits;
-    *buflen = sizeof(*info);
-    return TRUE;
-}
-
-/* WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT: the chain of the server
- * certificate, built from the certificates the server sent (held in the
- * certificate's store); the caller frees it with CertFreeCertificateChain. */
-static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
-{
-    CERT_CHAIN_PARA para;
-    const CERT_CHAIN_CONTEXT *chain;
-
-    memset(&para, 0, sizeof(para));
-    para.cbSize = sizeof(para);
-    if (!buffer || *buflen < sizeof(chain))
-    {
-        *buflen = sizeof(chain);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
-    if (!CertGetCertificateChain(NULL, req->setup.server_cert, NULL, req->setup.server_cert->hCertStore, &para, 0,
-                                 NULL, &chain))
-        return FALSE;
-    *(const CERT_CHAIN_CONTEXT **)buffer = chain;
-    *buflen = sizeof(chain);
-    return TRUE;
-}
-
-/* WINHTTP_OPTION_CONNECTION_INFO: the two ends of the request's connection,
- * once WinHttpSendRequest has one. */
-static BOOL query_connection_info(struct request *req, void *buffer, DWORD *buflen)
-{
-    WINHTTP_CONNECTION_INFO *info = buffer;
-    SOCKADDR_STORAGE addr;
-    int len;
-    BOOL ret = FALSE;
-
-    EnterCriticalSection(&req->cs);
-    if (!req->conn) SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-    else if (!buffer || *buflen < sizeof(*info))
-    {
-        *buflen = sizeof(*info);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-    }
-    else
-    {
-        memset(info, 0, sizeof(*info));
-        info->cbSize = sizeof(*info);
-        net_local_address(req->conn, &info->LocalAddress, &len);
-        net_peer_address(req->conn, &addr, &len);
-        memcpy(&info->RemoteAddress, &addr, min(sizeof(info->RemoteAddress), (size_t)len));
-        *buflen = sizeof(*info);
-        ret = TRUE;
-    }
-    LeaveCriticalSection(&req->cs);
-    return ret;
-}
-
-static BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen)
-{
-    struct request *req = impl_from_hdr(hdr);
-    BOOL handled, ret;
-
-    ret = session_query_timeout_option(&req->timeouts, option, buffer, buflen, &handled);
-    if (handled) return ret;
-
-    switch (option)
-    {
-    case WINHTTP_OPTION_PROXY:
-        return proxy_option_query(req->proxy_opt.set ? &req->proxy_opt : &req->session->proxy, buffer, buflen);
-    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
-        return query_dword_option(req->ws.receive_buffer_size, buffer, buflen);
-    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
-        return query_dword_option(req->ws.send_buffer_size, buffer, buflen);
-    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
-    case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
-        /* write-only */
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    case WINHTTP_OPTION_SECURITY_FLAGS:
-        /* SECURE once a TLS connection is up: before, a secure request reads 0
-         * (Wine's test_secure_connection) */
-        return query_dword_option(req->security_flags | (req->secure && req->setup.server_cert && !req->setup.cert_rejected
-                                                         ? SECURITY_FLAG_SECURE : 0),
-                                  buffer, buflen);
-    case WINHTTP_OPTION_URL:
-    {
-        WCHAR *url;
-
-        if (!(url = request_url(req)))
-        {
-            SetLastError(ERROR_OUTOFMEMORY);
-            return FALSE;
-        }
-        ret = query_string_option(url, buffer, buflen);
-        heap_free(url);
-        return ret;
-    }
-    case WINHTTP_OPTION_SERVER_CERT_CONTEXT:
-    {
-        const CERT_CONTEXT *cert;
-
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        if (!buffer || *buflen < sizeof(cert))
-        {
-            *buflen = sizeof(cert);
-            SetLastError(ERROR_INSUFFICIENT_BUFFER);
-            return FALSE;
-        }
-        if (!(cert = CertDuplicateCertificateContext(req->setup.server_cert))) return FALSE;
-        *(const CERT_CONTEXT **)buffer = cert;
-        *buflen = sizeof(cert);
-        return TRUE;
-    }
-    case WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT:
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return query_certificate_info(req, buffer, buflen);
-    case WINHTTP_OPTION_SECURITY_KEY_BITNESS:
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return query_dword_option(req->setup.key_bits, buffer, buflen);
-    case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return query_cert_chain(req, buffer, buflen);
-    case WINHTTP_OPTION_HTTP_PROTOCOL_USED:
-        /* 0: HTTP/1.1 or earlier, the only protocol we speak */
-        return query_dword_option(0, buffer, buflen);
-    case WINHTTP_OPTION_CONNECTION_INFO:
-        return query_connection_info(req, buffer, buflen);
-    }
-    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
-    return FALSE;
-}
-
-/* The connection's blocking calls follow the request's timeouts. */
-static void request_timeouts_changed(struct request *req)
-{
-    EnterCriticalSection(&req->cs);
-    if (req->conn) net_set_timeouts(req->conn, req->timeouts.send, req->timeouts.receive);
-    LeaveCriticalSection(&req->cs);
-}
-
-static void request_set_timeouts(struct object_header *hdr, int resolve, int connect, int send, int receive)
-{
-    struct request *req = impl_from_hdr(hdr);
-
-    set_timeouts(&req->timeouts, resolve, connect, send, receive);
-    request_timeouts_changed(req);
-}
-
-/* WINHTTP_OPTION_CLIENT_CERT_CONTEXT: a CERT_CONTEXT (we keep our own
- * reference: the program may free its own at once, as Wine's
- * test_client_cert_authentication does), or WINHTTP_NO_CLIENT_CERT_CONTEXT
- * (NULL, 0) to go on without one when the server asks.  Offered in the
- * next handshake of this request (Schannel's SCHANNEL_CRED paCred). */
-static BOOL set_client_cert(struct request *req, const void *buffer, DWORD buflen)
-{
-    const CERT_CONTEXT *cert = NULL;
-
-    if (buffer || buflen)
-    {
-        if (!buffer || buflen != sizeof(CERT_CONTEXT))
-        {
-            SetLastError(ERROR_INVALID_PARAMETER);
-            return FALSE;
-        }
-        if (!(cert = CertDuplicateCertificateContext(buffer)))
-        {
-            SetLastError(ERROR_INVALID_PARAMETER);
-            return FALSE;
-        }
-    }
-    EnterCriticalSection(&req->cs);
-    if (req->client_cert) CertFreeCertificateContext(req->client_cert);
-    req->client_cert = cert;
-    req->client_cert_chosen = TRUE;
-    LeaveCriticalSection(&req->cs);
-    TRACE("%p: client certificate %p\n", req, cert);
-    return TRUE;
-}
-
-static BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen)
-{
-    struct request *req = impl_from_hdr(hdr);
-    BOOL handled, ret;
-    DWORD value;
-
-    ret = session_set_timeout_option(&req->timeouts, option, buffer, buflen, &handled);
-    if (handled)
-    {
-        if (ret) request_timeouts_changed(req);
-        return ret;
-    }
-
-    switch (option)
-    {
-    case WINHTTP_OPTION_PROXY:
-        return proxy_option_set(&req->proxy_opt, buffer, buflen);
-    case WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET:
-        req->ws.requested = TRUE;
-        return TRUE;
-    case WINHTTP_OPTION_WEB_SOCKET_RECEIVE_BUFFER_SIZE:
-        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        req->ws.receive_buffer_size = value;
-        return TRUE;
-    case WINHTTP_OPTION_WEB_SOCKET_SEND_BUFFER_SIZE:
-        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        req->ws.send_buffer_size = value;
-        return TRUE;
-    case WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL:
-        SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_TYPE);
-        return FALSE;
-    case WINHTTP_OPTION_CLIENT_CERT_CONTEXT:
-        /* only an https request has a certificate to give (Wine's
-         * test_secure_connection: ERROR_WINHTTP_INCORRECT_HANDLE_STATE) */
-        if (!req->secure)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return set_client_cert(req, buffer, buflen);
-    case WINHTTP_OPTION_SECURITY_FLAGS:
-        if (!get_dword_option(buffer, buflen, &value)) return FALSE;
-        /* only the checks to ignore can be set: SECURE and the strengths
-         * are reported, not chosen (Wine's test_secure_connection) */
-        if (value & ~SECURITY_FLAGS_IGNORABLE)
-        {
-            SetLastError(ERROR_INVALID_PARAMETER);
-            return FALSE;
-        }
-        req->security_flags = value;
-        return TRUE;
-    }
-    SetLastError(ERROR_WINHTTP_INVALID_OPTION);
-    return FALSE;
 }
 
 static const struct object_vtbl request_vtbl =

@@ -326,6 +326,25 @@ DWORD connection_send_fill(struct request *req, size_t total, net_fill_fn fill, 
 /* Errors of an operation interrupted by WinHttpCloseHandle read as cancelled. */
 DWORD check_cancelled(struct request *req, DWORD error);
 
+/* request.c */
+/* The request's URL (heap_free it). */
+WCHAR *request_url(struct request *req);
+/* Readies the request head and body for (another) send. */
+DWORD prepare_request(struct request *req, const WCHAR *headers, DWORD headers_len, const void *optional,
+                      DWORD optional_len, DWORD total_len);
+/* How long an unread body's rest may take to arrive to keep the connection. */
+DWORD drain_wait(struct request *req);
+
+/* redirect.c */
+/* After a response: *follow when it is a redirect to follow, the request
+ * then prepared for the next hop (REDIRECT sent). */
+DWORD follow_redirect(struct request *req, BOOL *follow);
+
+/* request_option.c: the vtable's option and timeout entries. */
+BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer, DWORD *buflen);
+BOOL request_set_option(struct object_header *hdr, DWORD option, void *buffer, DWORD buflen);
+void request_set_timeouts(struct object_header *hdr, int resolve, int connect, int send, int receive);
+
 /* body.c */
 /* Reads more into req->in (growing it up to limit); *eof when the peer closed. */
 /* Room at in.buf + in.len for more input, the buffer growing up to limit. */

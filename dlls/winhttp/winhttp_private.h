@@ -255,10 +255,11 @@ void autoproxy_lookup_release(struct autoproxy_lookup *lookup);
 /* The script found (NUL-terminated, *size bytes), or NULL with *error (may be NULL) saying why. */
 const char *autoproxy_lookup_script(struct autoproxy_lookup *lookup, DWORD *size, DWORD *error);
 const WINHTTP_CURRENT_USER_IE_PROXY_CONFIG *autoproxy_lookup_config(struct autoproxy_lookup *lookup);
-/* wpad.c: WPAD through DNS.  wpad_detect blocks: the URL (GlobalAlloc) or
- * NULL.  A search asks without blocking: wpad_search_step returns
- * ERROR_IO_PENDING while a name is looked up, then wake(context) comes once
- * (on a thread of the resolver's, or the canceller's) and the owner steps
+/* wpad.c: WPAD through DHCP (option 252), then DNS.  wpad_detect blocks: the
+ * URL (GlobalAlloc) or NULL.  A search asks without blocking: wpad_search_step
+ * returns ERROR_IO_PENDING while DHCP is asked or a name is looked up, then
+ * wake(context) comes once (on a thread of the process's pool or the
+ * resolver's, or the canceller's) and the owner steps
  * again; ERROR_SUCCESS with *url (GlobalAlloc, NULL: none found), or
  * ERROR_WINHTTP_OPERATION_CANCELLED. */
 WCHAR *wpad_detect(DWORD flags);

@@ -10,7 +10,9 @@
  * The registry values touched are saved first and put back after.  PAC files
  * come from a server inside this process (stub_httpd.h).  With WSTEST_WPAD=1
  * (tools/test-wpad.sh: a private network and mount namespace whose hosts file
- * names wpad.wpadtest.invalid) WPAD discovery through DNS is tested too.
+ * names wpad.wpadtest.invalid) WPAD discovery through DNS is tested too; with
+ * WSTEST_DHCP=1 (tools/test-dhcp.sh: such a namespace, with an adapter whose
+ * DHCP lease a stand-in NetworkManager reports) WPAD through DHCP.
  *
  * Copyright 2026 the winhttp-ws authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -1337,6 +1339,411 @@ static void test_wpad_dns_stall(void)
     restore_value(&saved_domain);
 }
 
+/* ---------------------------------------------------------------------- */
+/* WPAD through DHCP                                                         */
+
+/* tools/test-dhcp.sh: the namespace's adapters are lo, and wstest0 and
+ * wstest1, both up with a DHCP lease; tools/nm-standin.py answers Wine's
+ * dhcpcsvc.dll (through its mountmgr.sys) for wstest0 with option 252 the
+ * content of WSTEST_NM_DIR\wpad, none when that file is absent, for wstest1
+ * with none, and makes a file "<n>-device-<interface>" in WSTEST_NM_DIR for
+ * each interface asked about.  The hosts file names wpad.wpadtest.invalid, as test-wpad.sh's. */
+static char nm_dir[MAX_PATH];
+
+/* Option 252 from now on: data (len bytes), or none (NULL). */
+static void set_dhcp_wpad(const char *data, DWORD len)
+{
+    char path[MAX_PATH + 8];
+    HANDLE file;
+    DWORD written;
+
+    snprintf(path, sizeof(path), "%s\\wpad", nm_dir);
+    if (!data)
+    {
+        ok(DeleteFileA(path) || GetLastError() == ERROR_FILE_NOT_FOUND, "cannot delete %s: %lu\n", path, GetLastError());
+        return;
+    }
+    file = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "cannot create %s: %lu\n", path, GetLastError());
+    ok(WriteFile(file, data, len, &written, NULL) && written == len, "cannot write %s\n", path);
+    CloseHandle(file);
+}
+
+/* How many times the stand-in was asked about iface so far. */
+static int dhcp_asked(const char *iface)
+{
+    char pattern[MAX_PATH + 32];
+    WIN32_FIND_DATAA data;
+    HANDLE find;
+    int count = 0;
+
+    snprintf(pattern, sizeof(pattern), "%s\\*-device-%s", nm_dir, iface);
+    if ((find = FindFirstFileA(pattern, &data)) == INVALID_HANDLE_VALUE) return 0;
+    do count++; while (FindNextFileA(find, &data));
+    FindClose(find);
+    return count;
+}
+
+/* Waits (at most 10 s) until the stand-in has made a file named
+ * "<n>-<what>" in WSTEST_NM_DIR. */
+static BOOL nm_seen(const char *what)
+{
+    char pattern[MAX_PATH + 32];
+    ULONGLONG end = GetTickCount64() + 10000, now;
+    WIN32_FIND_DATAA data;
+    HANDLE change, find;
+    BOOL seen = FALSE;
+
+    change = FindFirstChangeNotificationA(nm_dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
+    ok(change != INVALID_HANDLE_VALUE, "cannot watch %s: %lu\n", nm_dir, GetLastError());
+    if (change == INVALID_HANDLE_VALUE) return FALSE;
+    snprintf(pattern, sizeof(pattern), "%s\\*-%s", nm_dir, what);
+    for (;;)
+    {
+        if ((find = FindFirstFileA(pattern, &data)) != INVALID_HANDLE_VALUE)
+        {
+            FindClose(find);
+            seen = TRUE;
+            break;
+        }
+        if ((now = GetTickCount64()) >= end || WaitForSingleObject(change, (DWORD)(end - now))) break;
+        FindNextChangeNotification(change);
+    }
+    FindCloseChangeNotification(change);
+    return seen;
+}
+
+/* WinHttpDetectAutoProxyConfigUrl(flags): the URL it finds (want), or its
+ * failure with AUTODETECTION_FAILED (want NULL). */
+static void check_detect_(int line, DWORD flags, const WCHAR *want)
+{
+    WCHAR *url = (WCHAR *)0xdeadbeef;
+    BOOL ret;
+
+    SetLastError(0xdeadbeef);
+    ret = WinHttpDetectAutoProxyConfigUrl(flags, &url);
+    if (want)
+    {
+        ok_(__FILE__, line)(ret, "WinHttpDetectAutoProxyConfigUrl(%#lx) failed: %lu\n", flags, GetLastError());
+        ok_(__FILE__, line)(ret && str_is(url, want), "url %s, not %s\n", ret ? wine_dbgstr_w(url) : "-",
+                            wine_dbgstr_w(want));
+        if (ret) GlobalFree(url);
+    }
+    else
+    {
+        ok_(__FILE__, line)(!ret && GetLastError() == ERROR_WINHTTP_AUTODETECTION_FAILED, "flags %#lx: got %d, %lu\n",
+                            flags, ret, GetLastError());
+        ok_(__FILE__, line)(!url, "url %p\n", url);
+    }
+}
+#define check_detect(...) check_detect_(__LINE__, __VA_ARGS__)
+
+static void test_dhcp_detect(void)
+{
+    static const char option[] = "http://dhcp.wpadtest.invalid:8080/proxy.pac";
+    static const WCHAR option_w[] = L"http://dhcp.wpadtest.invalid:8080/proxy.pac";
+    static const WCHAR dns_url[] = L"http://wpad.wpadtest.invalid/wpad.dat";
+    const DWORD both = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    struct saved_value saved;
+    char long_option[1000];
+    WCHAR long_w[1000];
+    int asked, asked1;
+
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    /* DNS finds wpad.wpadtest.invalid too, for the cases that ask it */
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+
+    /* DHCP alone: option 252 of wstest0's lease, as it came; the loopback
+     * adapter is not asked */
+    set_dhcp_wpad(option, strlen(option));
+    asked = dhcp_asked("wstest0");
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, option_w);
+    ok(dhcp_asked("wstest0") == asked + 1, "wstest0 asked %d times, not once\n", dhcp_asked("wstest0") - asked);
+    ok(!dhcp_asked("lo"), "the loopback adapter was asked\n");
+
+    /* DHCP and DNS both have an answer: DHCP's is taken */
+    check_detect(both, option_w);
+    ok(dhcp_asked("wstest0") == asked + 2, "wstest0 asked %d times\n", dhcp_asked("wstest0") - asked);
+
+    /* DNS alone does not ask DHCP */
+    asked = dhcp_asked("wstest0");
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DNS_A, dns_url);
+    ok(dhcp_asked("wstest0") == asked, "DHCP asked for DNS_A\n");
+
+    /* no option 252: DHCP alone fails, having asked each adapter that is up
+     * once (and not the loopback one); DHCP then DNS finds DNS's */
+    set_dhcp_wpad(NULL, 0);
+    asked1 = dhcp_asked("wstest1");
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
+    ok(dhcp_asked("wstest0") == asked + 1, "wstest0 asked %d times\n", dhcp_asked("wstest0") - asked);
+    ok(dhcp_asked("wstest1") == asked1 + 1, "wstest1 asked %d times\n", dhcp_asked("wstest1") - asked1);
+    ok(!dhcp_asked("lo"), "the loopback adapter was asked\n");
+    check_detect(both, dns_url);
+
+    /* an empty option is none */
+    set_dhcp_wpad("", 0);
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
+
+    /* a line break and blanks around the URL are not part of it */
+    set_dhcp_wpad("http://dhcp.wpadtest.invalid:8080/proxy.pac \r\n", strlen(option) + 3);
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, option_w);
+    set_dhcp_wpad(" \n", 2);
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
+
+    /* longer than a first buffer of 256 bytes: ERROR_MORE_DATA, then the
+     * call again with the size it gave */
+    memset(long_option, 'a', sizeof(long_option) - 1);
+    long_option[sizeof(long_option) - 1] = 0;
+    memcpy(long_option, "http://dhcp.wpadtest.invalid/", strlen("http://dhcp.wpadtest.invalid/"));
+    MultiByteToWideChar(CP_ACP, 0, long_option, -1, long_w, ARRAY_SIZE(long_w));
+    set_dhcp_wpad(long_option, strlen(long_option));
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, long_w);
+
+    set_dhcp_wpad(NULL, 0);
+    restore_value(&saved);
+}
+
+/* The whole chain: the PAC script at the URL DHCP gives is fetched and run,
+ * by WinHttpGetProxyForUrl and by a resolver (WinHttpGetProxyForUrlEx). */
+static void test_dhcp_proxy_for_url(void)
+{
+    static const char dhcp_script[] =
+        "function FindProxyForURL(url, host) { return \"PROXY dhcp.test:252\"; }\n";
+    static const struct stub_doc docs[] = { { "/dhcp.pac", 200, dhcp_script }, { NULL } };
+    struct resolver_wait *wait = resolver_wait_new();
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    WINHTTP_PROXY_RESULT result;
+    WINHTTP_PROXY_INFO info;
+    struct stub_httpd server;
+    struct saved_value saved;
+    HINTERNET session, resolver;
+    DWORD error, elapsed;
+    char url[64];
+    BOOL ret;
+
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"");
+    if (!stub_httpd_start(&server, docs, 0))
+    {
+        ok(0, "cannot start the PAC server: %d\n", WSAGetLastError());
+        restore_value(&saved);
+        return;
+    }
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/dhcp.pac", server.port);
+    set_dhcp_wpad(url, strlen(url));
+
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP;
+    memset(&info, 0, sizeof(info));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://www.example.test/", &options, &info);
+    ok(ret, "WinHttpGetProxyForUrl failed: %lu\n", GetLastError());
+    ok(info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "access %lu\n", info.dwAccessType);
+    ok(str_is(info.lpszProxy, L"dhcp.test:252"), "proxy %s\n", wine_dbgstr_w(info.lpszProxy));
+    ok(server.requests == 1, "%ld requests\n", server.requests);
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+    WinHttpCloseHandle(session);
+
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    options.dwFlags |= WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    check_resolver_result(resolver, wait, &result);
+    ok(result.cEntries == 1 && str_is(result.pEntries[0].pwszProxy, L"dhcp.test") && result.pEntries[0].ProxyPort == 252,
+       "%lu entries, %s\n", result.cEntries, result.cEntries ? wine_dbgstr_w(result.pEntries[0].pwszProxy) : "");
+    WinHttpFreeProxyResult(&result);
+    ok(server.requests == 2, "%ld requests\n", server.requests);
+    WinHttpCloseHandle(resolver);
+
+    /* no option 252 and no domain: AUTODETECTION_FAILED */
+    set_dhcp_wpad(NULL, 0);
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(!WaitForSingleObject(wait->done, 10000), "no completion\n");
+    ok(wait->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait->status);
+    ok(wait->result.dwError == ERROR_WINHTTP_AUTODETECTION_FAILED, "error %lu\n", wait->result.dwError);
+    WinHttpCloseHandle(resolver);
+    WinHttpCloseHandle(session);
+    resolver_wait_free(wait);
+    stub_httpd_stop(&server);
+    ok(server.requests == 2, "%ld requests\n", server.requests);
+    restore_value(&saved);
+}
+
+/* Runs a copy of this program, named name, with WSTEST_DHCP=mode and
+ * Wine's registry load order for its dhcpcsvc.dll set to order (Wine's
+ * AppDefaults\<exe>\DllOverrides: a child's WINEDLLOVERRIDES is not
+ * honoured); the child's checks count as one here. */
+static void run_dhcp_child(const char *name, const char *mode, const WCHAR *order)
+{
+    WCHAR app[64], overrides[128];
+    char exe[MAX_PATH], copy[MAX_PATH + 32], cmdline[MAX_PATH + 40], *slash;
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    swprintf(app, ARRAY_SIZE(app), L"Software\\Wine\\AppDefaults\\%hs", name);
+    swprintf(overrides, ARRAY_SIZE(overrides), L"%ls\\DllOverrides", app);
+    GetModuleFileNameA(NULL, exe, sizeof(exe));
+    strcpy(copy, exe);
+    if ((slash = strrchr(copy, '\\'))) slash[1] = 0;
+    strcat(copy, name);
+    ok(CopyFileA(exe, copy, FALSE), "cannot copy %s: %lu\n", exe, GetLastError());
+    set_string(HKEY_CURRENT_USER, overrides, L"dhcpcsvc", order);
+    SetEnvironmentVariableA("WSTEST_DHCP", mode);
+    snprintf(cmdline, sizeof(cmdline), "\"%s\"", copy);
+    if (CreateProcessA(copy, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    {
+        winetest_wait_child_process(pi.hProcess);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+    }
+    /* i686 under qemu-i386 (tools/wine32.sh): Wine cannot start the 32-bit
+     * loader for a child there */
+    else if (sizeof(void *) == 4 && on_wine()) skip("no child process here: %lu\n", GetLastError());
+    else ok(0, "CreateProcess failed: %lu\n", GetLastError());
+    SetEnvironmentVariableA("WSTEST_DHCP", "1");
+    RegDeleteKeyW(HKEY_CURRENT_USER, overrides);
+    RegDeleteKeyW(HKEY_CURRENT_USER, app);
+    DeleteFileA(copy);
+}
+
+/* No DHCP client: a copy of this program for which dhcpcsvc.dll is
+ * disabled, while the lease has option 252.  There DHCP finds nothing and
+ * is not asked, and DNS still is (test_dhcp_absent, in the child). */
+static void test_dhcp_no_client(void)
+{
+    static const char option[] = "http://dhcp.wpadtest.invalid:8080/proxy.pac";
+
+    set_dhcp_wpad(option, strlen(option));
+    run_dhcp_child("proxycfg_nodhcp.exe", "absent", L"");
+    set_dhcp_wpad(NULL, 0);
+}
+
+/* The child of test_dhcp_no_client. */
+static void test_dhcp_absent(void)
+{
+    const DWORD both = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    struct saved_value saved;
+    int asked = dhcp_asked("wstest0");
+
+    ok(!LoadLibraryA("dhcpcsvc.dll"), "dhcpcsvc.dll is there\n");
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+    check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
+    check_detect(both, L"http://wpad.wpadtest.invalid/wpad.dat");
+    ok(dhcp_asked("wstest0") == asked, "DHCP was asked\n");
+    restore_value(&saved);
+}
+
+/* Bytes Wine's dhcpcsvc never hands out, and adapters whose question fails:
+ * a copy of this program loads tests/conformance/fake/dhcpcsvc.c's DLL
+ * (native load order; put in system32, where the DLL is looked for, and the
+ * Wine placeholder put back after), whose answers WSTEST_FAKE_DHCP gives
+ * (test_dhcp_fake, in the child).  Under Wine only: it writes system32. */
+static void test_dhcp_fake_client(void)
+{
+    char dir[MAX_PATH], fake[MAX_PATH + 32], sys[MAX_PATH + 32], saved[MAX_PATH + 32], *slash;
+
+    if (!on_wine())
+    {
+        skip("not replacing dhcpcsvc.dll outside Wine\n");
+        return;
+    }
+    GetModuleFileNameA(NULL, dir, sizeof(dir));
+    if ((slash = strrchr(dir, '\\'))) *slash = 0;
+    snprintf(fake, sizeof(fake), "%s\\fake_dhcpcsvc.dll", dir);
+    snprintf(saved, sizeof(saved), "%s\\dhcpcsvc.dll.saved", dir);
+    GetSystemDirectoryA(sys, MAX_PATH);
+    strcat(sys, "\\dhcpcsvc.dll");
+    ok(CopyFileA(sys, saved, FALSE), "cannot save %s: %lu\n", sys, GetLastError());
+    ok(CopyFileA(fake, sys, FALSE), "cannot put %s in place: %lu\n", fake, GetLastError());
+    run_dhcp_child("proxycfg_fakedhcp.exe", "fake", L"native");
+    ok(CopyFileA(saved, sys, FALSE), "cannot put %s back: %lu\n", sys, GetLastError());
+    DeleteFileA(saved);
+}
+
+/* WinHttpDetectAutoProxyConfigUrl(DHCP) with the fake's answers spec: url
+ * (NULL: AUTODETECTION_FAILED), after calls questions. */
+static void check_fake_(int line, const char *spec, DWORD flags, const WCHAR *url, int calls)
+{
+    char count[16] = "0";
+
+    SetEnvironmentVariableA("WSTEST_FAKE_DHCP", spec);
+    SetEnvironmentVariableA("WSTEST_FAKE_DHCP_CALLS", "0");
+    check_detect_(line, flags, url);
+    GetEnvironmentVariableA("WSTEST_FAKE_DHCP_CALLS", count, sizeof(count));
+    ok_(__FILE__, line)(atoi(count) == calls, "%s: %s questions, not %d\n", spec, count, calls);
+}
+#define check_fake(...) check_fake_(__LINE__, __VA_ARGS__)
+
+/* The child of test_dhcp_fake_client.  Two adapters are up (wstest0 and
+ * wstest1): each detection asks each once until one gives a URL. */
+static void test_dhcp_fake(void)
+{
+    const DWORD dhcp = WINHTTP_AUTO_DETECT_TYPE_DHCP, both = dhcp | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    static const WCHAR url[] = L"http://fake.wpadtest.invalid/wpad.pac";
+    struct saved_value saved;
+    HMODULE module;
+
+    /* the stand-in is the DLL loaded: it has no DhcpRegisterParamChange */
+    module = LoadLibraryExW(L"dhcpcsvc.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    ok(module && !GetProcAddress(module, "DhcpRegisterParamChange") && GetProcAddress(module, "DhcpRequestParams"),
+       "not the stand-in dhcpcsvc.dll: %p\n", module);
+    if (module) FreeLibrary(module);
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+
+    /* the option counted with its NUL, and bytes after it: the URL ends there */
+    check_fake("http://fake.wpadtest.invalid/wpad.pac%00", dhcp, url, 1);
+    check_fake("http://fake.wpadtest.invalid/wpad.pac%00junk%00", dhcp, url, 1);
+    check_fake("http://fake.wpadtest.invalid/wpad.pac \r\n%00", dhcp, url, 1);
+    /* a NUL first, or nothing: no URL from either adapter */
+    check_fake("%00http://fake.wpadtest.invalid/wpad.pac", dhcp, NULL, 2);
+    check_fake("", dhcp, NULL, 2);
+    /* the first adapter's question fails, or it has no option: the second answers */
+    check_fake("!2|http://fake.wpadtest.invalid/wpad.pac", dhcp, url, 2);
+    check_fake("|http://fake.wpadtest.invalid/wpad.pac", dhcp, url, 2);
+    /* every question fails: nothing through DHCP, DNS still answers */
+    check_fake("!1359", dhcp, NULL, 2);
+    check_fake("!1359", both, L"http://wpad.wpadtest.invalid/wpad.dat", 2);
+    /* ERROR_MORE_DATA twice in a row (the size grew), then the answer */
+    check_fake("!234|!234|http://fake.wpadtest.invalid/wpad.pac", dhcp, url, 3);
+
+    restore_value(&saved);
+}
+
+/* A resolver closed while DHCP is asked (the stand-in never answers, and
+ * Wine's mountmgr waits 25 s for it): the call completes at once with
+ * OPERATION_CANCELLED, as while a WPAD name is looked up.  Run last: the
+ * unanswered question stays in mountmgr until then. */
+static void test_dhcp_cancel(void)
+{
+    struct resolver_wait *wait = resolver_wait_new();
+    WINHTTP_AUTOPROXY_OPTIONS options;
+    HINTERNET session, resolver;
+    DWORD error, elapsed;
+
+    set_dhcp_wpad("stall", 5);
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
+    memset(&options, 0, sizeof(options));
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT | WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP;
+    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
+    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok(elapsed < 2000, "the call took %lu ms\n", elapsed);
+    ok(nm_seen("stall"), "DHCP was not asked\n");
+    check_resolver_close(resolver, wait, 5000);
+    WinHttpCloseHandle(session);
+    resolver_wait_free(wait);
+    set_dhcp_wpad(NULL, 0);
+}
+
 START_TEST(proxycfg)
 {
     char wpad[8];
@@ -1346,6 +1753,30 @@ START_TEST(proxycfg)
         test_wpad();
         test_wpad_automatic();
         test_wpad_dns_stall();
+        return;
+    }
+    if (GetEnvironmentVariableA("WSTEST_DHCP", wpad, sizeof(wpad)) && (wpad[0] == '1' || !strcmp(wpad, "absent") || !strcmp(wpad, "fake")))
+    {
+        if (!GetEnvironmentVariableA("WSTEST_NM_DIR", nm_dir, sizeof(nm_dir)))
+        {
+            ok(0, "WSTEST_NM_DIR is not set\n");
+            return;
+        }
+        if (!strcmp(wpad, "absent"))
+        {
+            test_dhcp_absent();
+            return;
+        }
+        if (!strcmp(wpad, "fake"))
+        {
+            test_dhcp_fake();
+            return;
+        }
+        test_dhcp_detect();
+        test_dhcp_proxy_for_url();
+        test_dhcp_no_client();
+        test_dhcp_fake_client();
+        test_dhcp_cancel();
         return;
     }
     test_ie_config();
