@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A D-Bus system bus that plays NetworkManager, for tools/test-dhcp.sh.
 
-Usage: nm-standin.py SOCKET DIR IFACE [MAX_SECONDS]
+Usage: nm-standin.py SOCKET DIR IFACE[,IFACE...] [MAX_SECONDS]
 
 Wine's dhcpcsvc.dll asks its mountmgr.sys for DHCP options, and mountmgr
 asks NetworkManager over the system D-Bus (GetDeviceByIpIface, then the
@@ -11,10 +11,12 @@ listens on the Unix socket SOCKET, speaks just enough of the D-Bus wire
 protocol for libdbus (EXTERNAL authentication, Hello, method calls and their
 replies), and answers:
 
-  GetDeviceByIpIface(IFACE)      a device; any other interface: UnknownDevice
+  GetDeviceByIpIface(IFACE)      a device for each IFACE listed; any other
+                                 interface: UnknownDevice
   the device's Dhcp4Config       its DHCP4Config object
-  that object's Options          {"ip_address": "192.0.2.2"} and, when the
-                                 file DIR/wpad exists, "wpad": its content
+  that object's Options          {"ip_address": ...} and, for the first
+                                 IFACE only, when the file DIR/wpad exists,
+                                 "wpad": its content
                                  (read at each call, unchanged); when that
                                  content is "stall", no answer at all (the
                                  caller waits for libdbus's 25 s), and a
@@ -35,8 +37,8 @@ import threading
 import time
 
 NM = "org.freedesktop.NetworkManager"
-DEVICE_PATH = "/org/freedesktop/NetworkManager/Devices/7"
-DHCP4_PATH = "/org/freedesktop/NetworkManager/DHCP4Config/7"
+DEVICE_PATH = "/org/freedesktop/NetworkManager/Devices/%d"
+DHCP4_PATH = "/org/freedesktop/NetworkManager/DHCP4Config/%d"
 ALIGN = {"y": 1, "b": 4, "n": 2, "q": 2, "i": 4, "u": 4, "x": 8, "t": 8, "d": 8,
          "s": 4, "o": 4, "g": 1, "v": 1, "a": 4, "(": 8, "{": 8, "h": 4}
 
@@ -164,9 +166,9 @@ class Connection(threading.Thread):
     count = 0
     lock = threading.Lock()
 
-    def __init__(self, sock, folder, iface, unique):
+    def __init__(self, sock, folder, ifaces, unique):
         super().__init__(daemon=True)
-        self.sock, self.folder, self.iface, self.unique = sock, folder, iface, unique
+        self.sock, self.folder, self.ifaces, self.unique = sock, folder, ifaces, unique
         self.serial = 0
         self.data = b""
 
@@ -234,8 +236,10 @@ class Connection(threading.Thread):
             Connection.count += 1
             open(os.path.join(self.folder, "%d-%s" % (Connection.count, what)), "w").close()
 
-    def options(self):
-        opts = [("ip_address", ("s", "192.0.2.2"))]
+    def options(self, n):
+        opts = [("ip_address", ("s", "192.0.2.%d" % (n + 2)))]
+        if n:
+            return opts
         try:
             with open(os.path.join(self.folder, "wpad"), "rb") as f:
                 opts.append(("wpad", ("s", f.read().decode("utf-8", "replace"))))
@@ -257,14 +261,16 @@ class Connection(threading.Thread):
             return "org.freedesktop.DBus.Error.ServiceUnknown"
         if member == "GetDeviceByIpIface" and args:
             self.record("device-" + args[0])
-            if args[0] == self.iface:
-                return "o", [DEVICE_PATH]
+            if args[0] in self.ifaces:
+                return "o", [DEVICE_PATH % self.ifaces.index(args[0])]
             return "org.freedesktop.NetworkManager.UnknownDevice"
         if interface == "org.freedesktop.DBus.Properties" and member == "Get" and len(args) == 2:
-            if path == DEVICE_PATH and args[1] == "Dhcp4Config":
-                return "v", [("o", DHCP4_PATH)]
-            if path == DHCP4_PATH and args[1] == "Options":
-                opts = self.options()
+            devices = [DEVICE_PATH % n for n in range(len(self.ifaces))]
+            configs = [DHCP4_PATH % n for n in range(len(self.ifaces))]
+            if path in devices and args[1] == "Dhcp4Config":
+                return "v", [("o", configs[devices.index(path)])]
+            if path in configs and args[1] == "Options":
+                opts = self.options(configs.index(path))
                 if ("wpad", ("s", "stall")) in opts:
                     self.record("stall")
                     return None
@@ -293,7 +299,7 @@ class Connection(threading.Thread):
 
 
 def main():
-    path, folder, iface = sys.argv[1], sys.argv[2], sys.argv[3]
+    path, folder, ifaces = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
     deadline = time.time() + (float(sys.argv[4]) if len(sys.argv) > 4 else 600)
     if os.path.exists(path):
         os.unlink(path)
@@ -314,7 +320,7 @@ def main():
             break
         peers += 1
         sock.settimeout(None)
-        Connection(sock, folder, iface, ":1.%d" % peers).start()
+        Connection(sock, folder, ifaces, ":1.%d" % peers).start()
 
 
 if __name__ == "__main__":

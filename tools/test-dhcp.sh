@@ -8,13 +8,12 @@
 # asks NetworkManager on the system D-Bus for the device of the interface
 # (GetDeviceByIpIface), its Dhcp4Config and that object's Options ("wpad" is
 # option 252).  So the namespace has:
-#   - lo, and a veth pair wstest0 (up, 192.0.2.2/24) / wstest1 (down): Wine's
-#     builtin winhttp skips loopback adapters, ours loopback and adapters
-#     that are down, so wstest0 is the adapter DHCP is asked about;
+#   - lo, and a veth pair wstest0 / wstest1, both up: the adapters DHCP is
+#     asked about (Wine's builtin and ours skip loopback adapters);
 #   - a system bus that is tools/nm-standin.py (bind-mounted over /run/dbus,
-#     and named by DBUS_SYSTEM_BUS_ADDRESS): it answers for wstest0 with
-#     option 252 the content of the file WSTEST_NM_DIR\wpad, which the test
-#     writes, and records each interface asked about;
+#     and named by DBUS_SYSTEM_BUS_ADDRESS): both have a lease, wstest0's
+#     with option 252 the content of the file WSTEST_NM_DIR\wpad, which the
+#     test writes, wstest1's without; it records each interface asked about;
 #   - /etc/hosts naming wpad.wpadtest.invalid and tools/dns-standin.py as the
 #     DNS server, as tools/test-wpad.sh has, for the DNS side.
 # mountmgr.sys and nsiproxy.sys (GetAdaptersAddresses) run in winedevice.exe,
@@ -59,9 +58,10 @@ WSTEST_DHCP=1 unshare -m -n sh -c '
     ip link set lo up &&
     ip link add wstest0 type veth peer name wstest1 &&
     ip addr add 192.0.2.2/24 dev wstest0 && ip link set wstest0 up &&
+    ip addr add 192.0.2.3/24 dev wstest1 && ip link set wstest1 up &&
     mount --bind "$w/hosts" /etc/hosts && mount --bind "$w/resolv.conf" /etc/resolv.conf || exit 2
     if [ -d /run/dbus ]; then mount --bind "$w/bus" /run/dbus || exit 2; fi
-    python3 "$tools/nm-standin.py" "$w/bus/system_bus_socket" "$w/nm" wstest0 600 || exit 2
+    python3 "$tools/nm-standin.py" "$w/bus/system_bus_socket" "$w/nm" wstest0,wstest1 600 || exit 2
     python3 "$tools/dns-standin.py" "$w/dns" 600 || exit 2
     # the prefix started here by the 64-bit loader (the 32-bit one cannot
     # start wineboot), its server kept until the -k below

@@ -21,6 +21,10 @@ build/$(1)/tests/probe.exe: $(srcdir)/tests/winetest/probe.c | build/$(1)/tests
 build/$(1)/tests/winhttp.dll: build/$(1)/winhttp.dll | build/$(1)/tests
 	cp $$< $$@
 
+# A stand-in dhcpcsvc.dll (proxycfg.c's test_dhcp_fake, through tools/test-dhcp.sh).
+build/$(1)/tests/fake_dhcpcsvc.dll: $(srcdir)/tests/conformance/fake/dhcpcsvc.c | build/$(1)/tests
+	$$(cc_$(1)) $$(PE_CFLAGS) -shared -o $$@ $$< -Wl,--kill-at $$(PE_LDFLAGS)
+
 build/$(1)/tests/winhttp-exports-win11.txt: $(srcdir)/tools/winhttp-exports-win11.txt | build/$(1)/tests
 	cp $$< $$@
 
@@ -36,7 +40,7 @@ CONFORMANCE_SCRIPT_ONLY = lookup
 CONFORMANCE_RUN_NAMES = $(filter-out $(CONFORMANCE_SCRIPT_ONLY),$(CONFORMANCE_NAMES))
 CONFORMANCE_TESTS = $(foreach a,$(ARCHES),$(patsubst %,build/$(a)/tests/%.exe,$(CONFORMANCE_RUN_NAMES)))
 conformance-tests: $(CONFORMANCE_TESTS) $(foreach a,$(ARCHES),build/$(a)/tests/winhttp.dll build/$(a)/tests/probe.exe \
-                   build/$(a)/tests/winhttp-exports-win11.txt)
+                   build/$(a)/tests/winhttp-exports-win11.txt build/$(a)/tests/fake_dhcpcsvc.dll)
 .PHONY: conformance-tests
 
 # WPAD discovery through DNS, in a private network namespace (tools/test-wpad.sh).
@@ -49,10 +53,12 @@ all: build/tests/wpad.sh
 # WPAD discovery through DHCP (option 252), in a private network namespace
 # whose system D-Bus is a stand-in NetworkManager (tools/test-dhcp.sh), for
 # both architectures.
-build/tests/wpad_dhcp.sh: $(srcdir)/tools/test-dhcp.sh build/x86_64/tests/proxycfg.exe build/x86_64/tests/winhttp.dll
+build/tests/wpad_dhcp.sh: $(srcdir)/tools/test-dhcp.sh build/x86_64/tests/proxycfg.exe build/x86_64/tests/winhttp.dll \
+                          build/x86_64/tests/fake_dhcpcsvc.dll
 	$(call write_wrapper,$(abspath $(srcdir)/tools/test-dhcp.sh) $(WINE) $(WINESERVER) $(abspath build/x86_64/tests/proxycfg.exe))
 
-build/tests/wpad_dhcp_i686.sh: $(srcdir)/tools/test-dhcp.sh build/i686/tests/proxycfg.exe build/i686/tests/winhttp.dll
+build/tests/wpad_dhcp_i686.sh: $(srcdir)/tools/test-dhcp.sh build/i686/tests/proxycfg.exe build/i686/tests/winhttp.dll \
+                               build/i686/tests/fake_dhcpcsvc.dll
 	$(call write_wrapper,env WINE64=$(WINE) $(abspath $(srcdir)/tools/test-dhcp.sh) $(WINE32) $(WINESERVER) \
 	    $(abspath build/i686/tests/proxycfg.exe))
 

@@ -1342,12 +1342,12 @@ static void test_wpad_dns_stall(void)
 /* ---------------------------------------------------------------------- */
 /* WPAD through DHCP                                                         */
 
-/* tools/test-dhcp.sh: the namespace's adapters are lo, wstest0 (up, with a
- * DHCP lease) and wstest1 (down); tools/nm-standin.py answers Wine's
+/* tools/test-dhcp.sh: the namespace's adapters are lo, and wstest0 and
+ * wstest1, both up with a DHCP lease; tools/nm-standin.py answers Wine's
  * dhcpcsvc.dll (through its mountmgr.sys) for wstest0 with option 252 the
- * content of WSTEST_NM_DIR\wpad, none when that file is absent, and makes a
- * file "<n>-device-<interface>" in WSTEST_NM_DIR for each interface asked
- * about.  The hosts file names wpad.wpadtest.invalid, as test-wpad.sh's. */
+ * content of WSTEST_NM_DIR\wpad, none when that file is absent, for wstest1
+ * with none, and makes a file "<n>-device-<interface>" in WSTEST_NM_DIR for
+ * each interface asked about.  The hosts file names wpad.wpadtest.invalid, as test-wpad.sh's. */
 static char nm_dir[MAX_PATH];
 
 /* Option 252 from now on: data (len bytes), or none (NULL). */
@@ -1447,7 +1447,7 @@ static void test_dhcp_detect(void)
     struct saved_value saved;
     char long_option[1000];
     WCHAR long_w[1000];
-    int asked;
+    int asked, asked1;
 
     save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
     /* DNS finds wpad.wpadtest.invalid too, for the cases that ask it */
@@ -1470,10 +1470,14 @@ static void test_dhcp_detect(void)
     check_detect(WINHTTP_AUTO_DETECT_TYPE_DNS_A, dns_url);
     ok(dhcp_asked("wstest0") == asked, "DHCP asked for DNS_A\n");
 
-    /* no option 252: DHCP alone fails, DHCP then DNS finds DNS's */
+    /* no option 252: DHCP alone fails, having asked each adapter that is up
+     * once (and not the loopback one); DHCP then DNS finds DNS's */
     set_dhcp_wpad(NULL, 0);
+    asked1 = dhcp_asked("wstest1");
     check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
     ok(dhcp_asked("wstest0") == asked + 1, "wstest0 asked %d times\n", dhcp_asked("wstest0") - asked);
+    ok(dhcp_asked("wstest1") == asked1 + 1, "wstest1 asked %d times\n", dhcp_asked("wstest1") - asked1);
+    ok(!dhcp_asked("lo"), "the loopback adapter was asked\n");
     check_detect(both, dns_url);
 
     /* an empty option is none */
@@ -1570,29 +1574,28 @@ static void test_dhcp_proxy_for_url(void)
     restore_value(&saved);
 }
 
-/* No DHCP client: a copy of this program (WSTEST_DHCP=absent) for which
- * the registry disables dhcpcsvc.dll (Wine's AppDefaults\<exe>\DllOverrides;
- * a child's WINEDLLOVERRIDES is not honoured), while the lease has option
- * 252.  There DHCP finds nothing and is not asked, and DNS still is
- * (test_dhcp_absent, in the child). */
-static void test_dhcp_no_client(void)
+/* Runs a copy of this program, named name, with WSTEST_DHCP=mode and
+ * Wine's registry load order for its dhcpcsvc.dll set to order (Wine's
+ * AppDefaults\<exe>\DllOverrides: a child's WINEDLLOVERRIDES is not
+ * honoured); the child's checks count as one here. */
+static void run_dhcp_child(const char *name, const char *mode, const WCHAR *order)
 {
-    static const char option[] = "http://dhcp.wpadtest.invalid:8080/proxy.pac";
-    static const WCHAR overrides[] = L"Software\\Wine\\AppDefaults\\proxycfg_nodhcp.exe\\DllOverrides";
+    WCHAR app[64], overrides[128];
     char exe[MAX_PATH], copy[MAX_PATH + 32], cmdline[MAX_PATH + 40], *slash;
     STARTUPINFOA si;
     PROCESS_INFORMATION pi;
 
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
-    set_dhcp_wpad(option, strlen(option));
+    swprintf(app, ARRAY_SIZE(app), L"Software\\Wine\\AppDefaults\\%hs", name);
+    swprintf(overrides, ARRAY_SIZE(overrides), L"%ls\\DllOverrides", app);
     GetModuleFileNameA(NULL, exe, sizeof(exe));
     strcpy(copy, exe);
     if ((slash = strrchr(copy, '\\'))) slash[1] = 0;
-    strcat(copy, "proxycfg_nodhcp.exe");
+    strcat(copy, name);
     ok(CopyFileA(exe, copy, FALSE), "cannot copy %s: %lu\n", exe, GetLastError());
-    set_string(HKEY_CURRENT_USER, overrides, L"dhcpcsvc", L"");
-    SetEnvironmentVariableA("WSTEST_DHCP", "absent");
+    set_string(HKEY_CURRENT_USER, overrides, L"dhcpcsvc", order);
+    SetEnvironmentVariableA("WSTEST_DHCP", mode);
     snprintf(cmdline, sizeof(cmdline), "\"%s\"", copy);
     if (CreateProcessA(copy, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
     {
@@ -1606,8 +1609,19 @@ static void test_dhcp_no_client(void)
     else ok(0, "CreateProcess failed: %lu\n", GetLastError());
     SetEnvironmentVariableA("WSTEST_DHCP", "1");
     RegDeleteKeyW(HKEY_CURRENT_USER, overrides);
-    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Wine\\AppDefaults\\proxycfg_nodhcp.exe");
+    RegDeleteKeyW(HKEY_CURRENT_USER, app);
     DeleteFileA(copy);
+}
+
+/* No DHCP client: a copy of this program for which dhcpcsvc.dll is
+ * disabled, while the lease has option 252.  There DHCP finds nothing and
+ * is not asked, and DNS still is (test_dhcp_absent, in the child). */
+static void test_dhcp_no_client(void)
+{
+    static const char option[] = "http://dhcp.wpadtest.invalid:8080/proxy.pac";
+
+    set_dhcp_wpad(option, strlen(option));
+    run_dhcp_child("proxycfg_nodhcp.exe", "absent", L"");
     set_dhcp_wpad(NULL, 0);
 }
 
@@ -1624,6 +1638,83 @@ static void test_dhcp_absent(void)
     check_detect(WINHTTP_AUTO_DETECT_TYPE_DHCP, NULL);
     check_detect(both, L"http://wpad.wpadtest.invalid/wpad.dat");
     ok(dhcp_asked("wstest0") == asked, "DHCP was asked\n");
+    restore_value(&saved);
+}
+
+/* Bytes Wine's dhcpcsvc never hands out, and adapters whose question fails:
+ * a copy of this program loads tests/conformance/fake/dhcpcsvc.c's DLL
+ * (native load order; put in system32, where the DLL is looked for, and the
+ * Wine placeholder put back after), whose answers WSTEST_FAKE_DHCP gives
+ * (test_dhcp_fake, in the child).  Under Wine only: it writes system32. */
+static void test_dhcp_fake_client(void)
+{
+    char dir[MAX_PATH], fake[MAX_PATH + 32], sys[MAX_PATH + 32], saved[MAX_PATH + 32], *slash;
+
+    if (!on_wine())
+    {
+        skip("not replacing dhcpcsvc.dll outside Wine\n");
+        return;
+    }
+    GetModuleFileNameA(NULL, dir, sizeof(dir));
+    if ((slash = strrchr(dir, '\\'))) *slash = 0;
+    snprintf(fake, sizeof(fake), "%s\\fake_dhcpcsvc.dll", dir);
+    snprintf(saved, sizeof(saved), "%s\\dhcpcsvc.dll.saved", dir);
+    GetSystemDirectoryA(sys, MAX_PATH);
+    strcat(sys, "\\dhcpcsvc.dll");
+    ok(CopyFileA(sys, saved, FALSE), "cannot save %s: %lu\n", sys, GetLastError());
+    ok(CopyFileA(fake, sys, FALSE), "cannot put %s in place: %lu\n", fake, GetLastError());
+    run_dhcp_child("proxycfg_fakedhcp.exe", "fake", L"native");
+    ok(CopyFileA(saved, sys, FALSE), "cannot put %s back: %lu\n", sys, GetLastError());
+    DeleteFileA(saved);
+}
+
+/* WinHttpDetectAutoProxyConfigUrl(DHCP) with the fake's answers spec: url
+ * (NULL: AUTODETECTION_FAILED), after calls questions. */
+static void check_fake_(int line, const char *spec, DWORD flags, const WCHAR *url, int calls)
+{
+    char count[16] = "0";
+
+    SetEnvironmentVariableA("WSTEST_FAKE_DHCP", spec);
+    SetEnvironmentVariableA("WSTEST_FAKE_DHCP_CALLS", "0");
+    check_detect_(line, flags, url);
+    GetEnvironmentVariableA("WSTEST_FAKE_DHCP_CALLS", count, sizeof(count));
+    ok_(__FILE__, line)(atoi(count) == calls, "%s: %s questions, not %d\n", spec, count, calls);
+}
+#define check_fake(...) check_fake_(__LINE__, __VA_ARGS__)
+
+/* The child of test_dhcp_fake_client.  Two adapters are up (wstest0 and
+ * wstest1): each detection asks each once until one gives a URL. */
+static void test_dhcp_fake(void)
+{
+    const DWORD dhcp = WINHTTP_AUTO_DETECT_TYPE_DHCP, both = dhcp | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    static const WCHAR url[] = L"http://fake.wpadtest.invalid/wpad.pac";
+    struct saved_value saved;
+    HMODULE module;
+
+    /* the stand-in is the DLL loaded: it has no DhcpRegisterParamChange */
+    module = LoadLibraryExW(L"dhcpcsvc.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    ok(module && !GetProcAddress(module, "DhcpRegisterParamChange") && GetProcAddress(module, "DhcpRequestParams"),
+       "not the stand-in dhcpcsvc.dll: %p\n", module);
+    if (module) FreeLibrary(module);
+    save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
+    set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
+
+    /* the option counted with its NUL, and bytes after it: the URL ends there */
+    check_fake("http://fake.wpadtest.invalid/wpad.pac%00", dhcp, url, 1);
+    check_fake("http://fake.wpadtest.invalid/wpad.pac%00junk%00", dhcp, url, 1);
+    check_fake("http://fake.wpadtest.invalid/wpad.pac \r\n%00", dhcp, url, 1);
+    /* a NUL first, or nothing: no URL from either adapter */
+    check_fake("%00http://fake.wpadtest.invalid/wpad.pac", dhcp, NULL, 2);
+    check_fake("", dhcp, NULL, 2);
+    /* the first adapter's question fails, or it has no option: the second answers */
+    check_fake("!2|http://fake.wpadtest.invalid/wpad.pac", dhcp, url, 2);
+    check_fake("|http://fake.wpadtest.invalid/wpad.pac", dhcp, url, 2);
+    /* every question fails: nothing through DHCP, DNS still answers */
+    check_fake("!1359", dhcp, NULL, 2);
+    check_fake("!1359", both, L"http://wpad.wpadtest.invalid/wpad.dat", 2);
+    /* ERROR_MORE_DATA twice in a row (the size grew), then the answer */
+    check_fake("!234|!234|http://fake.wpadtest.invalid/wpad.pac", dhcp, url, 3);
+
     restore_value(&saved);
 }
 
@@ -1664,7 +1755,7 @@ START_TEST(proxycfg)
         test_wpad_dns_stall();
         return;
     }
-    if (GetEnvironmentVariableA("WSTEST_DHCP", wpad, sizeof(wpad)) && (wpad[0] == '1' || !strcmp(wpad, "absent")))
+    if (GetEnvironmentVariableA("WSTEST_DHCP", wpad, sizeof(wpad)) && (wpad[0] == '1' || !strcmp(wpad, "absent") || !strcmp(wpad, "fake")))
     {
         if (!GetEnvironmentVariableA("WSTEST_NM_DIR", nm_dir, sizeof(nm_dir)))
         {
@@ -1676,9 +1767,15 @@ START_TEST(proxycfg)
             test_dhcp_absent();
             return;
         }
+        if (!strcmp(wpad, "fake"))
+        {
+            test_dhcp_fake();
+            return;
+        }
         test_dhcp_detect();
         test_dhcp_proxy_for_url();
         test_dhcp_no_client();
+        test_dhcp_fake_client();
         test_dhcp_cancel();
         return;
     }
