@@ -1229,22 +1229,20 @@ static void test_wpad_automatic(void)
     restore_value(&saved_domain);
 }
 
-/* Waits (at most 10 s) until tools/dns-standin.py, the namespace's DNS
- * server, has had a query for wpad.<label>.invalid: it makes a file for each
- * query in WSTEST_DNS_DIR, watched here. */
-static BOOL dns_query_seen(const char *label)
+/* Waits (at most 10 s) until a file matching <dir>\<name_glob> appears: the
+ * stand-in servers leave one per request they take. */
+static BOOL file_appears(const char *dir, const char *name_glob)
 {
-    char dir[MAX_PATH], pattern[MAX_PATH + 64];
+    char pattern[MAX_PATH + 64];
     ULONGLONG end = GetTickCount64() + 10000, now;
     WIN32_FIND_DATAA data;
     HANDLE change, find;
     BOOL seen = FALSE;
 
-    if (!GetEnvironmentVariableA("WSTEST_DNS_DIR", dir, sizeof(dir))) return FALSE;
     change = FindFirstChangeNotificationA(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
     ok(change != INVALID_HANDLE_VALUE, "cannot watch %s: %lu\n", dir, GetLastError());
     if (change == INVALID_HANDLE_VALUE) return FALSE;
-    snprintf(pattern, sizeof(pattern), "%s\\*-wpad.%s.invalid", dir, label);
+    snprintf(pattern, sizeof(pattern), "%s\\%s", dir, name_glob);
     for (;;)
     {
         if ((find = FindFirstFileA(pattern, &data)) != INVALID_HANDLE_VALUE)
@@ -1258,6 +1256,18 @@ static BOOL dns_query_seen(const char *label)
     }
     FindCloseChangeNotification(change);
     return seen;
+}
+
+/* Waits (at most 10 s) until tools/dns-standin.py, the namespace's DNS
+ * server, has had a query for wpad.<label>.invalid: it makes a file for each
+ * query in WSTEST_DNS_DIR, watched here. */
+static BOOL dns_query_seen(const char *label)
+{
+    char dir[MAX_PATH], name[64];
+
+    if (!GetEnvironmentVariableA("WSTEST_DNS_DIR", dir, sizeof(dir))) return FALSE;
+    snprintf(name, sizeof(name), "*-wpad.%s.invalid", label);
+    return file_appears(dir, name);
 }
 
 /* In the WPAD namespace (tools/test-wpad.sh), the DNS server takes queries
@@ -1388,29 +1398,10 @@ static int dhcp_asked(const char *iface)
  * "<n>-<what>" in WSTEST_NM_DIR. */
 static BOOL nm_seen(const char *what)
 {
-    char pattern[MAX_PATH + 32];
-    ULONGLONG end = GetTickCount64() + 10000, now;
-    WIN32_FIND_DATAA data;
-    HANDLE change, find;
-    BOOL seen = FALSE;
+    char name[64];
 
-    change = FindFirstChangeNotificationA(nm_dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
-    ok(change != INVALID_HANDLE_VALUE, "cannot watch %s: %lu\n", nm_dir, GetLastError());
-    if (change == INVALID_HANDLE_VALUE) return FALSE;
-    snprintf(pattern, sizeof(pattern), "%s\\*-%s", nm_dir, what);
-    for (;;)
-    {
-        if ((find = FindFirstFileA(pattern, &data)) != INVALID_HANDLE_VALUE)
-        {
-            FindClose(find);
-            seen = TRUE;
-            break;
-        }
-        if ((now = GetTickCount64()) >= end || WaitForSingleObject(change, (DWORD)(end - now))) break;
-        FindNextChangeNotification(change);
-    }
-    FindCloseChangeNotification(change);
-    return seen;
+    snprintf(name, sizeof(name), "*-%s", what);
+    return file_appears(nm_dir, name);
 }
 
 /* WinHttpDetectAutoProxyConfigUrl(flags): the URL it finds (want), or its
