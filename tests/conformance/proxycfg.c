@@ -600,6 +600,46 @@ static void check_resolver_result_(int line, HINTERNET resolver, struct resolver
 }
 #define check_resolver_result(...) check_resolver_result_(__LINE__, __VA_ARGS__)
 
+/* A new resolver of session answers options (automatic detection) with one
+ * entry, host:port; the PAC server's count (*requests) is then want. */
+static void check_resolved_one_(int line, HINTERNET session, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                struct resolver_wait *wait, const WCHAR *host, INTERNET_PORT port,
+                                volatile LONG *requests, LONG want)
+{
+    WINHTTP_PROXY_RESULT result;
+    HINTERNET resolver;
+    DWORD error, elapsed;
+
+    resolver = resolver_call(session, L"http://www.example.test/", options, wait, &error, &elapsed);
+    ok_(__FILE__, line)(error == ERROR_IO_PENDING, "got %lu\n", error);
+    check_resolver_result_(line, resolver, wait, &result);
+    ok_(__FILE__, line)(result.cEntries == 1 && str_is(result.pEntries[0].pwszProxy, host) &&
+                        result.pEntries[0].ProxyPort == port, "%lu entries, %s\n", result.cEntries,
+                        result.cEntries ? wine_dbgstr_w(result.pEntries[0].pwszProxy) : "");
+    WinHttpFreeProxyResult(&result);
+    ok_(__FILE__, line)(*requests == want, "%ld requests\n", *requests);
+    WinHttpCloseHandle(resolver);
+}
+#define check_resolved_one(...) check_resolved_one_(__LINE__, __VA_ARGS__)
+
+/* A new resolver of session finds nothing to detect: REQUEST_ERROR with
+ * ERROR_WINHTTP_AUTODETECTION_FAILED. */
+static void check_resolver_detects_nothing_(int line, HINTERNET session, WINHTTP_AUTOPROXY_OPTIONS *options,
+                                            struct resolver_wait *wait)
+{
+    HINTERNET resolver;
+    DWORD error, elapsed;
+
+    resolver = resolver_call(session, L"http://www.example.test/", options, wait, &error, &elapsed);
+    ok_(__FILE__, line)(error == ERROR_IO_PENDING, "got %lu\n", error);
+    ok_(__FILE__, line)(!WaitForSingleObject(wait->done, 10000), "no completion\n");
+    ok_(__FILE__, line)(wait->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait->status);
+    ok_(__FILE__, line)(wait->result.dwError == ERROR_WINHTTP_AUTODETECTION_FAILED, "error %lu\n",
+                        wait->result.dwError);
+    WinHttpCloseHandle(resolver);
+}
+#define check_resolver_detects_nothing(...) check_resolver_detects_nothing_(__LINE__, __VA_ARGS__)
+
 /* A PAC server that holds its answer: WinHttpGetProxyForUrlEx returns at
  * once (the download parks the engine's task, no thread waits); the call
  * completes with the script's answer once the server answers; closing the
@@ -768,19 +808,43 @@ static void test_detect_arguments(void)
     ok(!ret && GetLastError() == ERROR_INVALID_PARAMETER, "got %d, %lu\n", ret, GetLastError());
 }
 
+/* WinHttpGetProxyForUrl with automatic detection (detect: its flags, left
+ * in *options for the caller's next calls) finds the PAC, fetches it once
+ * (*requests, the PAC server's count, goes from 0 to 1) and runs it: want. */
+static void check_detected_proxy_(int line, WINHTTP_AUTOPROXY_OPTIONS *options, DWORD detect, const WCHAR *want,
+                                  volatile LONG *requests)
+{
+    WINHTTP_PROXY_INFO info;
+    HINTERNET session;
+    BOOL ret;
+
+    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    memset(options, 0, sizeof(*options));
+    options->dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options->dwAutoDetectFlags = detect;
+    memset(&info, 0, sizeof(info));
+    SetLastError(0xdeadbeef);
+    ret = WinHttpGetProxyForUrl(session, L"http://www.example.test/", options, &info);
+    ok_(__FILE__, line)(ret, "WinHttpGetProxyForUrl failed: %lu\n", GetLastError());
+    ok_(__FILE__, line)(info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "access %lu\n", info.dwAccessType);
+    ok_(__FILE__, line)(str_is(info.lpszProxy, want), "proxy %s\n", wine_dbgstr_w(info.lpszProxy));
+    ok_(__FILE__, line)(*requests == 1, "%ld requests\n", *requests);
+    GlobalFree(info.lpszProxy);
+    GlobalFree(info.lpszProxyBypass);
+    WinHttpCloseHandle(session);
+}
+#define check_detected_proxy(...) check_detected_proxy_(__LINE__, __VA_ARGS__)
+
 /* Run by tools/test-wpad.sh inside a namespace whose hosts file has
  * wpad.wpadtest.invalid at 127.0.0.1; port 80 there is ours. */
 static void test_wpad(void)
 {
     static const struct stub_doc wpad_docs[] = { { "/wpad.dat", 200, pac_script2 }, { NULL } };
     WINHTTP_AUTOPROXY_OPTIONS options;
-    WINHTTP_PROXY_INFO info;
     struct saved_value saved;
     struct stub_httpd wpad_server;
     struct resolver_wait *wait = resolver_wait_new();
-    WINHTTP_PROXY_RESULT result;
-    HINTERNET session, resolver;
-    DWORD error, elapsed;
+    HINTERNET session;
     WCHAR *url;
     BOOL ret;
 
@@ -813,42 +877,18 @@ static void test_wpad(void)
     /* the whole chain: detect, fetch wpad.dat from port 80, run it */
     set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"wpadtest.invalid");
     ok(stub_httpd_start(&wpad_server, wpad_docs, 80), "cannot listen on port 80\n");
-    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    memset(&options, 0, sizeof(options));
-    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
-    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DNS_A | WINHTTP_AUTO_DETECT_TYPE_DHCP;
-    memset(&info, 0, sizeof(info));
-    SetLastError(0xdeadbeef);
-    ret = WinHttpGetProxyForUrl(session, L"http://www.example.test/", &options, &info);
-    ok(ret, "WinHttpGetProxyForUrl failed: %lu\n", GetLastError());
-    ok(info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "access %lu\n", info.dwAccessType);
-    ok(str_is(info.lpszProxy, L"second.test:2"), "proxy %s\n", wine_dbgstr_w(info.lpszProxy));
-    ok(wpad_server.requests == 1, "%ld requests\n", wpad_server.requests);
-    GlobalFree(info.lpszProxy);
-    GlobalFree(info.lpszProxyBypass);
-    WinHttpCloseHandle(session);
+    check_detected_proxy(&options, WINHTTP_AUTO_DETECT_TYPE_DNS_A | WINHTTP_AUTO_DETECT_TYPE_DHCP, L"second.test:2",
+                         &wpad_server.requests);
 
     /* the same through a resolver: its task looks the names up asynchronously */
     session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
     set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"sub.wpadtest.invalid");
     options.dwFlags |= WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
-    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
-    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
-    check_resolver_result(resolver, wait, &result);
-    ok(result.cEntries == 1 && str_is(result.pEntries[0].pwszProxy, L"second.test") && result.pEntries[0].ProxyPort == 2,
-       "%lu entries, %s\n", result.cEntries, result.cEntries ? wine_dbgstr_w(result.pEntries[0].pwszProxy) : "");
-    WinHttpFreeProxyResult(&result);
-    ok(wpad_server.requests == 2, "%ld requests\n", wpad_server.requests);
-    WinHttpCloseHandle(resolver);
+    check_resolved_one(session, &options, wait, L"second.test", 2, &wpad_server.requests, 2);
 
     /* nothing to detect: AUTODETECTION_FAILED */
     set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"other.invalid");
-    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
-    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
-    ok(!WaitForSingleObject(wait->done, 10000), "no completion\n");
-    ok(wait->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait->status);
-    ok(wait->result.dwError == ERROR_WINHTTP_AUTODETECTION_FAILED, "error %lu\n", wait->result.dwError);
-    WinHttpCloseHandle(resolver);
+    check_resolver_detects_nothing(session, &options, wait);
     WinHttpCloseHandle(session);
     resolver_wait_free(wait);
     stub_httpd_stop(&wpad_server);
@@ -1503,14 +1543,10 @@ static void test_dhcp_proxy_for_url(void)
     static const struct stub_doc docs[] = { { "/dhcp.pac", 200, dhcp_script }, { NULL } };
     struct resolver_wait *wait = resolver_wait_new();
     WINHTTP_AUTOPROXY_OPTIONS options;
-    WINHTTP_PROXY_RESULT result;
-    WINHTTP_PROXY_INFO info;
     struct stub_httpd server;
     struct saved_value saved;
-    HINTERNET session, resolver;
-    DWORD error, elapsed;
+    HINTERNET session;
     char url[64];
-    BOOL ret;
 
     save_value(&saved, HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain");
     set_string(HKEY_LOCAL_MACHINE, tcpip_parameters, L"Domain", L"");
@@ -1523,41 +1559,16 @@ static void test_dhcp_proxy_for_url(void)
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/dhcp.pac", server.port);
     set_dhcp_wpad(url, strlen(url));
 
-    session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
-    memset(&options, 0, sizeof(options));
-    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
-    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP;
-    memset(&info, 0, sizeof(info));
-    SetLastError(0xdeadbeef);
-    ret = WinHttpGetProxyForUrl(session, L"http://www.example.test/", &options, &info);
-    ok(ret, "WinHttpGetProxyForUrl failed: %lu\n", GetLastError());
-    ok(info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY, "access %lu\n", info.dwAccessType);
-    ok(str_is(info.lpszProxy, L"dhcp.test:252"), "proxy %s\n", wine_dbgstr_w(info.lpszProxy));
-    ok(server.requests == 1, "%ld requests\n", server.requests);
-    GlobalFree(info.lpszProxy);
-    GlobalFree(info.lpszProxyBypass);
-    WinHttpCloseHandle(session);
+    check_detected_proxy(&options, WINHTTP_AUTO_DETECT_TYPE_DHCP, L"dhcp.test:252", &server.requests);
 
     session = WinHttpOpen(L"proxycfg", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, WINHTTP_FLAG_ASYNC);
     options.dwFlags |= WINHTTP_AUTOPROXY_NO_CACHE_CLIENT;
     options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
-    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
-    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
-    check_resolver_result(resolver, wait, &result);
-    ok(result.cEntries == 1 && str_is(result.pEntries[0].pwszProxy, L"dhcp.test") && result.pEntries[0].ProxyPort == 252,
-       "%lu entries, %s\n", result.cEntries, result.cEntries ? wine_dbgstr_w(result.pEntries[0].pwszProxy) : "");
-    WinHttpFreeProxyResult(&result);
-    ok(server.requests == 2, "%ld requests\n", server.requests);
-    WinHttpCloseHandle(resolver);
+    check_resolved_one(session, &options, wait, L"dhcp.test", 252, &server.requests, 2);
 
     /* no option 252 and no domain: AUTODETECTION_FAILED */
     set_dhcp_wpad(NULL, 0);
-    resolver = resolver_call(session, L"http://www.example.test/", &options, wait, &error, &elapsed);
-    ok(error == ERROR_IO_PENDING, "got %lu\n", error);
-    ok(!WaitForSingleObject(wait->done, 10000), "no completion\n");
-    ok(wait->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, "status %#lx\n", wait->status);
-    ok(wait->result.dwError == ERROR_WINHTTP_AUTODETECTION_FAILED, "error %lu\n", wait->result.dwError);
-    WinHttpCloseHandle(resolver);
+    check_resolver_detects_nothing(session, &options, wait);
     WinHttpCloseHandle(session);
     resolver_wait_free(wait);
     stub_httpd_stop(&server);
