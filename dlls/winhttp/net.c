@@ -992,11 +992,11 @@ static BOOL op_step(struct net_op *op, DWORD result, ULONG_PTR bytes, DWORD *err
     return TRUE;
 }
 
-/* Makes op's next Winsock call.  TRUE when it finished at once (*result,
- * *bytes say how; no packet will come), FALSE when the port brings it. */
 /* A socket read that took less than this yields before the next one. */
 #define YIELD_BELOW 4096
 
+/* Makes op's next Winsock call.  TRUE when it finished at once (*result,
+ * *bytes say how; no packet will come), FALSE when the port brings it. */
 static BOOL op_issue(struct net_op *op, DWORD *result, ULONG_PTR *bytes)
 {
     struct netconn *conn = op->conn;

@@ -39,15 +39,20 @@ static inline LONG read_long(LONG *value)
     return InterlockedCompareExchange(value, 0, 0);
 }
 
+/* Windows' buffer-size protocol for a query: a missing or short buffer
+ * fails with ERROR_INSUFFICIENT_BUFFER, *buflen then saying what is needed. */
+BOOL query_buffer_fits(const void *buffer, DWORD *buflen, DWORD need)
+{
+    if (buffer && *buflen >= need) return TRUE;
+    *buflen = need;
+    SetLastError(ERROR_INSUFFICIENT_BUFFER);
+    return FALSE;
+}
+
 /* Copies a DWORD result, with Windows' buffer-size protocol. */
 BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen)
 {
-    if (!buffer || *buflen < sizeof(DWORD))
-    {
-        *buflen = sizeof(DWORD);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
+    if (!query_buffer_fits(buffer, buflen, sizeof(DWORD))) return FALSE;
     *(DWORD *)buffer = value;
     *buflen = sizeof(DWORD);
     return TRUE;

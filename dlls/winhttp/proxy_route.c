@@ -202,12 +202,7 @@ BOOL proxy_option_query(struct proxy_option *opt, void *buffer, DWORD *buflen)
     WINHTTP_PROXY_INFO info;
     BOOL ret = TRUE;
 
-    if (!buffer || *buflen < sizeof(info))
-    {
-        *buflen = sizeof(info);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
+    if (!query_buffer_fits(buffer, buflen, sizeof(info))) return FALSE;
     AcquireSRWLockShared(&opt->lock);
     info.dwAccessType = opt->server ? WINHTTP_ACCESS_TYPE_NAMED_PROXY : WINHTTP_ACCESS_TYPE_NO_PROXY;
     info.lpszProxy = opt->server ? proxy_global_strdup(opt->server, -1) : NULL;

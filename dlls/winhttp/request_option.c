@@ -15,15 +15,19 @@ static BOOL query_string_option(const WCHAR *str, void *buffer, DWORD *buflen)
 {
     DWORD need = (DWORD)((wcslen(str) + 1) * sizeof(WCHAR));
 
-    if (!buffer || *buflen < need)
-    {
-        *buflen = need;
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
+    if (!query_buffer_fits(buffer, buflen, need)) return FALSE;
     memcpy(buffer, str, need);
     *buflen = need - sizeof(WCHAR);
     return TRUE;
+}
+
+/* The certificate options answer once an https request's connection has
+ * shown the server's certificate; before, INCORRECT_HANDLE_STATE. */
+static BOOL server_cert_shown(struct request *req)
+{
+    if (req->secure && req->setup.server_cert) return TRUE;
+    SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+    return FALSE;
 }
 
 /* A certificate name as "CN=..., O=..." in LocalAlloc'd memory (the caller frees it). */
@@ -45,12 +49,7 @@ static BOOL query_certificate_info(struct request *req, void *buffer, DWORD *buf
     WINHTTP_CERTIFICATE_INFO *info = buffer;
     const CERT_INFO *cert = req->setup.server_cert->pCertInfo;
 
-    if (!buffer || *buflen < sizeof(*info))
-    {
-        *buflen = sizeof(*info);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
+    if (!query_buffer_fits(buffer, buflen, sizeof(*info))) return FALSE;
     memset(info, 0, sizeof(*info));
     info->ftExpiry = cert->NotAfter;
     info->ftStart = cert->NotBefore;
@@ -71,12 +70,7 @@ static BOOL query_cert_chain(struct request *req, void *buffer, DWORD *buflen)
 
     memset(&para, 0, sizeof(para));
     para.cbSize = sizeof(para);
-    if (!buffer || *buflen < sizeof(chain))
-    {
-        *buflen = sizeof(chain);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-        return FALSE;
-    }
+    if (!query_buffer_fits(buffer, buflen, sizeof(chain))) return FALSE;
     if (!CertGetCertificateChain(NULL, req->setup.server_cert, NULL, req->setup.server_cert->hCertStore, &para, 0,
                                  NULL, &chain))
         return FALSE;
@@ -96,12 +90,7 @@ static BOOL query_connection_info(struct request *req, void *buffer, DWORD *bufl
 
     EnterCriticalSection(&req->cs);
     if (!req->conn) SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-    else if (!buffer || *buflen < sizeof(*info))
-    {
-        *buflen = sizeof(*info);
-        SetLastError(ERROR_INSUFFICIENT_BUFFER);
-    }
-    else
+    else if (query_buffer_fits(buffer, buflen, sizeof(*info)))
     {
         memset(info, 0, sizeof(*info));
         info->cbSize = sizeof(*info);
@@ -159,43 +148,18 @@ BOOL request_query_option(struct object_header *hdr, DWORD option, void *buffer,
     {
         const CERT_CONTEXT *cert;
 
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        if (!buffer || *buflen < sizeof(cert))
-        {
-            *buflen = sizeof(cert);
-            SetLastError(ERROR_INSUFFICIENT_BUFFER);
-            return FALSE;
-        }
+        if (!server_cert_shown(req) || !query_buffer_fits(buffer, buflen, sizeof(cert))) return FALSE;
         if (!(cert = CertDuplicateCertificateContext(req->setup.server_cert))) return FALSE;
         *(const CERT_CONTEXT **)buffer = cert;
         *buflen = sizeof(cert);
         return TRUE;
     }
     case WINHTTP_OPTION_SECURITY_CERTIFICATE_STRUCT:
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return query_certificate_info(req, buffer, buflen);
+        return server_cert_shown(req) && query_certificate_info(req, buffer, buflen);
     case WINHTTP_OPTION_SECURITY_KEY_BITNESS:
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return query_dword_option(req->setup.key_bits, buffer, buflen);
+        return server_cert_shown(req) && query_dword_option(req->setup.key_bits, buffer, buflen);
     case WINHTTP_OPTION_SERVER_CERT_CHAIN_CONTEXT:
-        if (!req->secure || !req->setup.server_cert)
-        {
-            SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-            return FALSE;
-        }
-        return query_cert_chain(req, buffer, buflen);
+        return server_cert_shown(req) && query_cert_chain(req, buffer, buflen);
     case WINHTTP_OPTION_HTTP_PROTOCOL_USED:
         /* 0: HTTP/1.1 or earlier, the only protocol we speak */
         return query_dword_option(0, buffer, buflen);

@@ -98,6 +98,7 @@ void send_callback(struct object_header *hdr, DWORD status, void *info, DWORD bu
 BOOL object_is_async(const struct object_header *hdr);
 
 /* option.c: helpers for options common to every handle type */
+BOOL query_buffer_fits(const void *buffer, DWORD *buflen, DWORD need);
 BOOL query_dword_option(DWORD value, void *buffer, DWORD *buflen);
 BOOL query_websocket_option_refused(DWORD option);
 BOOL get_dword_option(const void *buffer, DWORD buflen, DWORD *value);
