@@ -341,8 +341,9 @@ static void usage(void)
 {
     size_t i;
 
-    fprintf(stderr, "usage: bench.exe [-n NAME] [-t SECONDS] [-r SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] [--proxy HOST:PORT]"
+    fprintf(stderr, "usage: bench.exe [-l] [-n NAME] [-t SECONDS] [-r SECONDS] [-w WORKLOAD,...|all] [--tls HOST:PORT] [--proxy HOST:PORT]"
             " HOST:PORT\n"
+            "-l: print the PLAN line (what would run) and exit\n"
             "workloads:");
     for (i = 0; i < ARRAYSIZE(workloads); i++) fprintf(stderr, " %s", workloads[i].name);
     fprintf(stderr, "\nand with --tls the same as wss_<workload>, with --proxy the round trips as proxy_<workload>\n");
@@ -370,11 +371,17 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
     unsigned x = 0x9e3779b9;
     size_t i;
     int arg, pass, run;
+    BOOL plan_only = FALSE;
 
     QueryPerformanceFrequency(&freq);
     qpc_period = 1.0 / (double)freq.QuadPart;
     for (arg = 1; arg < argc && argv[arg][0] == '-'; arg++)
     {
+        if (!strcmp(argv[arg], "-l"))
+        {
+            plan_only = TRUE;
+            continue;
+        }
         if (arg + 1 >= argc) usage();
         if (!strcmp(argv[arg], "-n")) bench_name = argv[++arg];
         else if (!strcmp(argv[arg], "-t")) run_seconds = atof(argv[++arg]);
@@ -406,7 +413,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
     bench_payload = payload;
 
     if (!client) return 0;  /* setup only (bench_raw --costs) */
-    CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
+    if (!plan_only) CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
     /* PLAN names what will run, so that a caller can go on after a crash */
     for (run = 0; run < 2; run++)
     {
@@ -422,7 +429,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
                 if (!pass_runs(pass, &workloads[i]) || (client->async_only && !workloads[i].async)) continue;
                 snprintf(name, sizeof(name), "%s%s", pass_prefix[pass], workloads[i].name);
                 if (!selected(list, name)) continue;
-                if (run) run_workload(client, &workloads[i], name, pass);
+                if (run && !plan_only) run_workload(client, &workloads[i], name, pass);
                 else if (strlen(plan) + strlen(name) + 2 < sizeof(plan)) strcat(strcat(plan, ","), name);
             }
         }

@@ -179,7 +179,7 @@ measure() {
     limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 17 * (10 * s + 20) + 60 }')
     [ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
 
-    # run CLIENT OVERRIDE EXE: every workload; RESULT/NOTE lines to stdout.
+    # run CLIENT OVERRIDE EXE: the workloads in $workloads; RESULT/NOTE lines to stdout.
     # One process, unless it dies: then the workload it died in gets a FAIL
     # line and a new process runs the ones after it (from its PLAN line).
     run() {
@@ -238,21 +238,33 @@ measure() {
     else
         echo "bench: no native column: $native_exe is not built" >&2
     fi
+    # Every workload, in the exe's order (its PLAN line with -l)
+    plan=$(WINEDLLOVERRIDES="winhttp=n;mscoree=;mshtml=" "$wine" "$dir/bench_winhttp.exe" -l -w "$workloads" \
+               "${tls[@]}" "${proxy[@]}" "$server" 2>> "$out/wine.log" | tr -d '\r' | awk '$1 == "PLAN" { print $3 }')
+    [ -n "$plan" ] || { echo "bench: no workload matches '$workloads'" >&2; exit 2; }
+    # Side by side: each workload is run by every client, one process each,
+    # before the next workload, so a row's columns are measured seconds apart
+    # (the VM's speed drifts over the minutes a run takes).  The clients'
+    # order rotates with the workload and the run: none is always first.
     for ((r = 1; r <= runs; r++)); do
-        for ((k = 0; k < ${#clients[@]}; k++)); do
-            client=${clients[$(((r - 1 + k) % ${#clients[@]}))]}
-            backend_env=(WINHTTP_BACKEND=winsock) extra=()
-            case $client in
-            ours) override=n exe=$dir/bench_winhttp.exe ;;
-            host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
-            builtin) override=b exe=$dir/bench_winhttp.exe ;;
-            raw) override=n exe=$dir/bench_raw.exe ;;
-            raw_cb) override=n exe=$dir/bench_raw.exe extra=(--callbacks) ;;
-            raw_host) override=n exe=$dir/bench_raw.exe extra=(--host) backend_env=(WINEDLLPATH="$host_dir") ;;
-            native) override=n exe=$native_exe ;;
-            esac
-            echo "bench: run $r/$runs: $client" >&2
-            run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
+        echo "bench: run $r/$runs" >&2
+        w=0
+        for workload in ${plan//,/ }; do
+            for ((k = 0; k < ${#clients[@]}; k++)); do
+                client=${clients[$(((r - 1 + w + k) % ${#clients[@]}))]}
+                backend_env=(WINHTTP_BACKEND=winsock) extra=()
+                case $client in
+                ours) override=n exe=$dir/bench_winhttp.exe ;;
+                host) override=n exe=$dir/bench_winhttp.exe backend_env=(WINHTTP_BACKEND=host WINEDLLPATH="$host_dir") ;;
+                builtin) override=b exe=$dir/bench_winhttp.exe ;;
+                raw) override=n exe=$dir/bench_raw.exe ;;
+                raw_cb) override=n exe=$dir/bench_raw.exe extra=(--callbacks) ;;
+                raw_host) override=n exe=$dir/bench_raw.exe extra=(--host) backend_env=(WINEDLLPATH="$host_dir") ;;
+                native) override=n exe=$native_exe ;;
+                esac
+                workloads=$workload run "$client" "$override" "$exe" | sed "s/^/$r /" >> "$results"
+            done
+            w=$((w + 1))
         done
         # what single calls cost under Wine right now (bench_raw --costs)
         WINEDLLOVERRIDES="mscoree=;mshtml=" timeout -k 5 60 "${pin[@]}" "$wine" "$dir/bench_raw.exe" --costs "${tls[@]}" "$server" \
