@@ -57,7 +57,7 @@ start_servers() {
     tls=(--tls "localhost:$tls_server_port")
 }
 
-# An awk function for the scripts' summaries: median(key) of the values
+# Awk functions for the scripts' summaries: median(key) of the values
 # val[key, 1..cnt[key]], setting lo[key] and hi[key] to their range.
 awk_median='
     function median(key,    n, i, j, t, v) {
@@ -66,4 +66,7 @@ awk_median='
         for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
         lo[key] = v[1]; hi[key] = v[n]
         return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }'
+    }
+    # a / b to two decimals, rounded down: a ratio of 0.8995 shows as 0.89,
+    # never as a 0.90 that meets a target it misses
+    function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", int(a / b * 100 + 1e-9) / 100) : "n/a" }'

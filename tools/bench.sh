@@ -7,7 +7,9 @@
 # winhttp and raw Winsock / raw Schannel, side by side.  Starts two native
 # wsservers (/echo) on loopback, one plain and one speaking TLS with a
 # throw-away certificate for localhost (tools/make-test-certs.sh, made in
-# build/bench/pki), then N times (default 5) runs, in rotating order,
+# build/bench/pki), then N times (default 5) runs each workload with every
+# client below, one process each, before the next workload (the clients'
+# order rotating with the workload and the run),
 #
 #   ours     DIR/bench_winhttp.exe with WINEDLLOVERRIDES=winhttp=n (our DLL beside it),
 #            forced onto Winsock (WINHTTP_BACKEND=winsock)
@@ -33,7 +35,7 @@
 # (tools/start-squid.sh; raw: the CONNECT written by hand on the same
 # socket), then bench_raw.exe --costs (the
 # cost of single calls under Wine).  A client process that dies is noted
-# (FAIL "crashed") and started again for the workloads after it.  Prints a table
+# (FAIL "crashed"); the next workload starts a new one.  Prints a table
 # of medians with min-max and the ratios ours/raw and ours/builtin, then
 # rewrites the generated part of docs/BENCHMARKS.md (between the
 # "bench:begin" and "bench:end" markers) and docs/benchmarks.png (gnuplot;
@@ -304,7 +306,6 @@ summarize() {
         med[key] = median(key)
         return fmt(med[key]) " (" fmt(lo[key]) "–" fmt(hi[key]) ")" ((key in failed) ? " [" failed[key] " failed: " why[key] "]" : "")
     }
-    function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "n/a" }
     $2 == "RESULT" {
         key = $3 SUBSEP $4
         if (!($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
@@ -359,7 +360,6 @@ table=$(grep -v '^DATA ' "$out/summary.txt")
 # the limit for a PE program on them).
 pair_table() {
     awk -v a="$1" -v b="$2" -v ref="$3" "$awk_median"'
-    function ratio(x, y) { return x && y ? sprintf("%.2f", x / y) : "n/a" }
     $2 == "RESULT" && $5 != "FAIL" && ($3 == a || $3 == b || $3 == ref) {
         key = $3 SUBSEP $4; cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
         if ($3 == b && !($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
@@ -460,7 +460,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo
     [ -n "$source_tree" ] && { echo "$source_tree"; echo; }
     echo "Command: \`${BENCH_MAKE_COMMAND:-make bench}\` (runs \`$command_line\`)," \
-         "$runs runs of about $seconds s per workload and client, clients in rotating order," \
+         "$runs runs of about $seconds s per workload and client, each workload run by every client in turn (rotating order) before the next," \
          "$([ "$cpus" = all ] && echo "unpinned." || echo "server, clients and wineserver pinned to CPU(s) $cpus.")"
     echo
     echo "$table"
