@@ -58,15 +58,32 @@ start_servers() {
 }
 
 # Awk functions for the scripts' summaries: median(key) of the values
-# val[key, 1..cnt[key]], setting lo[key] and hi[key] to their range.
+# val[key, 1..cnt[key]], setting lo[key] and hi[key] to their range;
+# paired(a, b, w), the median over runs of one run's a/b on workload w, from
+# byrun[client, w, run] (runs 1..runs_seen); ratio(a, b) and pratio(a, b, w)
+# formatted.
 awk_median='
-    function median(key,    n, i, j, t, v) {
+    # the median of v[1..n], which it sorts
+    function sorted_median(v, n,    i, j, t) {
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function median(key,    n, i, v, m) {
         n = cnt[key]
         for (i = 1; i <= n; i++) v[i] = val[key, i]
-        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        m = sorted_median(v, n)
         lo[key] = v[1]; hi[key] = v[n]
-        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        return m
+    }
+    # A run measures the clients of a row seconds apart, so its ratio is free
+    # of the drift between runs (minutes apart); a ratio of medians is not.
+    function paired(a, b, w,    r, k, q) {
+        k = 0
+        for (r = 1; r <= runs_seen; r++)
+            if (byrun[a, w, r] > 0 && byrun[b, w, r] > 0) q[++k] = byrun[a, w, r] / byrun[b, w, r]
+        return k ? sorted_median(q, k) : 0
     }
     # a / b to two decimals, rounded down: a ratio of 0.8995 shows as 0.89,
     # never as a 0.90 that meets a target it misses
-    function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", int(a / b * 100 + 1e-9) / 100) : "n/a" }'
+    function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", int(a / b * 100 + 1e-9) / 100) : "n/a" }
+    function pratio(a, b, w) { return ratio(paired(a, b, w), 1) }'

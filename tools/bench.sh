@@ -314,6 +314,7 @@ summarize() {
             next
         }
         cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
+        byrun[$3, $4, $1] = $5; if ($1 > runs_seen) runs_seen = $1
     }
     END {
         desc["rt16"] = "round trip, 16 B, sync"
@@ -337,16 +338,16 @@ summarize() {
             d = (w in desc) ? desc[w] : (w ~ /^wss_/ && substr(w, 5) in desc) ? "TLS: " desc[substr(w, 5)] : \
                 (w ~ /^proxy_/ && substr(w, 7) in desc) ? "through squid (CONNECT): " desc[substr(w, 7)] : ""
             o = cell("ours", w); b = cell("builtin", w); r = cell("raw", w)
-            mo = med["ours" SUBSEP w]; mb = med["builtin" SUBSEP w]; mr = med["raw" SUBSEP w]
-            q = ratio(mo, mr); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
+            q = pratio("ours", "raw", w); if (q != "n/a" && q + 0 < 0.9) q = "**" q "**"
             if (hashost) {
-                h = cell("host", w); mh = med["host" SUBSEP w]
-                nv = cell("native", w); mn = med["native" SUBSEP w]
-                qn = ratio(mh, mn); if (qn != "n/a" && qn + 0 < 0.8) qn = "**" qn "**"
-                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, nv, q, ratio(mh, mr), qn, ratio(mo, mb)
+                h = cell("host", w); nv = cell("native", w)
+                qn = pratio("host", "native", w); if (qn != "n/a" && qn + 0 < 0.8) qn = "**" qn "**"
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, h, b, r, nv, q,
+                       pratio("host", "raw", w), qn, pratio("ours", "builtin", w)
             } else
-                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, ratio(mo, mb)
-            data[i] = sprintf("DATA %s %s %s", w, (mo > 0 && mr > 0) ? mo / mr : "NaN", (mb > 0 && mr > 0) ? mb / mr : "NaN")
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, d, unit[w], o, b, r, q, pratio("ours", "builtin", w)
+            po = paired("ours", "raw", w); pb = paired("builtin", "raw", w)
+            data[i] = sprintf("DATA %s %s %s", w, po ? po : "NaN", pb ? pb : "NaN")
         }
         for (i = 1; i <= nw; i++) print data[i]
     }' "$results"
@@ -355,13 +356,14 @@ summarize() {
 summarize > "$out/summary.txt"
 table=$(grep -v '^DATA ' "$out/summary.txt")
 # pair_table A B REF: the rows B measured, "| workload | unit | A | B | REF |
-# A/B | B/REF |" (medians): ours against raw_cb (the async_ rows against raw
+# A/B | B/REF |" (medians; the ratios are medians of the runs' ratios): ours against raw_cb (the async_ rows against raw
 # Winsock of the same shape), host against raw_host (host sockets against
 # the limit for a PE program on them).
 pair_table() {
     awk -v a="$1" -v b="$2" -v ref="$3" "$awk_median"'
     $2 == "RESULT" && $5 != "FAIL" && ($3 == a || $3 == b || $3 == ref) {
         key = $3 SUBSEP $4; cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
+        byrun[$3, $4, $1] = $5; if ($1 > runs_seen) runs_seen = $1
         if ($3 == b && !($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
     }
     END {
@@ -375,7 +377,7 @@ pair_table() {
                 m[c] = cnt[n SUBSEP w] ? median(n SUBSEP w) : 0
             }
             printf "| %s | %s | %s | %s | %s | %s | %s |\n", w, unit[w], m[1] ? sprintf("%.0f", m[1]) : "n/a",
-                   m[2] ? sprintf("%.0f", m[2]) : "n/a", m[3] ? sprintf("%.0f", m[3]) : "n/a", ratio(m[1], m[2]), ratio(m[2], m[3])
+                   m[2] ? sprintf("%.0f", m[2]) : "n/a", m[3] ? sprintf("%.0f", m[3]) : "n/a", pratio(a, b, w), pratio(b, ref, w)
         }
     }' "$results"
 }
@@ -402,17 +404,17 @@ costs=$(awk '$2 == "COST" {
 echo
 echo "$table"
 echo
-echo "Medians of $runs runs (min–max); ours/raw target >= 0.9, host/native >= 0.8 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
+echo "Medians of $runs runs (min–max); each ratio is the median of the runs' ratios, rounded down; ours/raw target >= 0.9, host/native >= 0.8 (bold: below). msg/s = messages echoed per second; MB/s = 10^6 payload bytes received per second."
 echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly) for the wss_ rows, raw Winsock through the same squid tunnel for the proxy_ rows."
 if [ -n "$shape" ]; then
     echo
-    echo "The async_ rows against raw Winsock/Schannel shaped as our client (raw_cb: bench_raw --callbacks, medians):"
+    echo "The async_ rows against raw Winsock/Schannel shaped as our client (raw_cb: bench_raw --callbacks, medians; ratios: medians of the runs' ratios):"
     echo
     echo "$shape"
 fi
 if [ -n "$host_limit" ]; then
     echo
-    echo "Host sockets against raw's client on host sockets (raw_host: bench_raw --host, one unix call per send and receive), medians:"
+    echo "Host sockets against raw's client on host sockets (raw_host: bench_raw --host, one unix call per send and receive), medians; ratios: medians of the runs' ratios:"
     echo
     echo "$host_limit"
 fi
@@ -465,7 +467,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
     echo
     echo "$table"
     echo
-    echo "Median (min–max) of $runs runs. **Bold** ratios are below the 0.9 target."
+    echo "Median (min–max) of $runs runs.  Each ratio is the median of the $runs runs' own ratios (a run measures a row's clients seconds apart, runs are minutes apart), rounded down to two decimals.  **Bold** ratios are below the target (ours/raw 0.9, host/native 0.8)."
     echo "raw: raw Winsock for the ws rows, raw Schannel (secur32 used directly, TLS 1.2) for the wss_ rows," \
          "raw Winsock through the same squid CONNECT tunnel (written by hand) for the proxy_ rows."
     [ -z "$tls_note" ] || echo "No wss rows: $tls_note."
@@ -475,7 +477,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
         echo
         echo "raw's async_ rows are one thread in blocking \`send()\`/\`recv()\`. The same rows from raw Winsock (Schannel" \
              "for wss_) shaped as our client runs them -- a send from whichever thread finds one owed, every receive" \
-             "completed on a completion-port thread (\`bench_raw --callbacks\`, \`bench/bench_pipe.c\`), medians:"
+             "completed on a completion-port thread (\`bench_raw --callbacks\`, \`bench/bench_pipe.c\`), medians; ratios: medians of the runs' ratios:"
         echo
         echo "$shape"
     fi
@@ -483,7 +485,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
         echo
         echo "What a PE program can reach on host sockets under Wine on this machine: raw's client (blocking, as" \
              "raw's rows) with each send and receive one unix call into the helper (\`bench_raw --host\`), against" \
-             "the host column and the native Linux client, medians:"
+             "the host column and the native Linux client, medians; ratios: medians of the runs' ratios:"
         echo
         echo "$host_limit"
     fi
