@@ -413,7 +413,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
     bench_payload = payload;
 
     if (!client) return 0;  /* setup only (bench_raw --costs) */
-    if (!plan_only) CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
+    CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
     /* PLAN names what will run, so that a caller can go on after a crash */
     for (run = 0; run < 2; run++)
     {
@@ -421,6 +421,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
         {
             printf("PLAN %s %s\n", bench_name, plan[0] ? plan + 1 : "");
             fflush(stdout);
+            if (plan_only) break;
         }
         for (pass = 0; pass < PASS_COUNT; pass++)
         {
@@ -429,7 +430,7 @@ int bench_main(int argc, char **argv, const struct bench_client *client)
                 if (!pass_runs(pass, &workloads[i]) || (client->async_only && !workloads[i].async)) continue;
                 snprintf(name, sizeof(name), "%s%s", pass_prefix[pass], workloads[i].name);
                 if (!selected(list, name)) continue;
-                if (run && !plan_only) run_workload(client, &workloads[i], name, pass);
+                if (run) run_workload(client, &workloads[i], name, pass);
                 else if (strlen(plan) + strlen(name) + 2 < sizeof(plan)) strcat(strcat(plan, ","), name);
             }
         }

@@ -176,17 +176,17 @@ measure() {
 
     export WINEPREFIX=$topdir/build/bench/wineprefix WINEDEBUG=-all
     unset DISPLAY
-    # a bound per process: every workload (7, twice with wss, the 3 round trips once more through the proxy) is
-    # time-bounded, the watchdog in the exe stops one that hangs after 10 * S + 20 s
-    limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 17 * (10 * s + 20) + 60 }')
     [ "$runs" -ge 1 ] 2>/dev/null || { echo "bench: --runs must be a positive number" >&2; exit 2; }
 
     # run CLIENT OVERRIDE EXE: the workloads in $workloads; RESULT/NOTE lines to stdout.
     # One process, unless it dies: then the workload it died in gets a FAIL
     # line and a new process runs the ones after it (from its PLAN line).
     run() {
-        local list=$workloads tries status last
+        local list=$workloads tries status last limit
         for ((tries = 0; tries < 30; tries++)); do
+            # a bound per process: every workload is time-bounded, the
+            # watchdog in the exe stops one that hangs after 10 * S + 20 s
+            limit=$(awk -v s="$seconds" -v list="$list" 'BEGIN { printf "%d", split(list, w, ",") * (10 * s + 20) + 60 }')
             local loader=("$wine")
             [[ $3 == *.exe ]] || loader=()
             env "${backend_env[@]}" WINEDLLOVERRIDES="winhttp=$2;mscoree=;mshtml=" timeout -k 5 "$limit" \
@@ -300,11 +300,11 @@ fi
 summarize() {
     awk "$awk_median"'
     function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
-    function cell(c, w,    key) {
+    function cell(c, w,    key, m) {
         key = c SUBSEP w
         if (!(key in cnt)) return (key in failed) ? "failed: " why[key] : "n/a"
-        med[key] = median(key)
-        return fmt(med[key]) " (" fmt(lo[key]) "–" fmt(hi[key]) ")" ((key in failed) ? " [" failed[key] " failed: " why[key] "]" : "")
+        m = median(key)
+        return fmt(m) " (" fmt(lo[key]) "–" fmt(hi[key]) ")" ((key in failed) ? " [" failed[key] " failed: " why[key] "]" : "")
     }
     $2 == "RESULT" {
         key = $3 SUBSEP $4
@@ -356,9 +356,10 @@ summarize() {
 summarize > "$out/summary.txt"
 table=$(grep -v '^DATA ' "$out/summary.txt")
 # pair_table A B REF: the rows B measured, "| workload | unit | A | B | REF |
-# A/B | B/REF |" (medians; the ratios are medians of the runs' ratios): ours against raw_cb (the async_ rows against raw
-# Winsock of the same shape), host against raw_host (host sockets against
-# the limit for a PE program on them).
+# A/B | B/REF |" (medians; the ratios are medians of the runs' ratios):
+# ours against raw_cb (the async_ rows against raw Winsock of the same
+# shape), host against raw_host (host sockets against the limit for a PE
+# program on them).
 pair_table() {
     awk -v a="$1" -v b="$2" -v ref="$3" "$awk_median"'
     $2 == "RESULT" && $5 != "FAIL" && ($3 == a || $3 == b || $3 == ref) {
