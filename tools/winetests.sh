@@ -133,6 +133,10 @@
 # Logs: build/winetest[10]/logs/[webservices-|qmgr-|hnetcfg-]<override>-<arch>[-host]/;
 # programs: build/winetest[10]/<arch>[/webservices|/qmgr|/hnetcfg].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
+# Restarts: a test program whose process loaded no DLL at all (Wine did not
+# start it; nothing under test ran) is run once more, and its report line
+# says so with the first attempt's output ("restarted: ...").  Anything
+# that loaded a DLL and failed stays a failure.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -447,6 +451,19 @@ igd_start() {
 igd_pid=""
 
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
+# Runs test T's program (run I) with +loaddll, its output in $logdir/T.I.log
+# (stderr in T.I.trace on host sockets); sets status.
+run_test_exe() {
+    local t=$1 i=$2
+    if [ "$backend" = host ]; then
+        WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
+    else
+        WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2>&1
+    fi
+    status=$?
+    [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$logdir/$t.$i.log"
+}
+
 run_inside() {
     local list=$1 ready pid status t i
     ip link set lo up || die "ip link set lo up failed"
@@ -515,15 +532,18 @@ run_inside() {
             echo "winetests: regsvr32 of our winhttp.dll failed (see $logdir/wineboot.log)" >&2
     fi
     # +loaddll: the accounting checks which winhttp.dll each run loaded.
+    # A process that loaded no DLL at all (no +loaddll line: Wine itself
+    # did not start it, before any code under test ran) is started once
+    # more; the first attempt's output is kept and reported (restarts).
     for i in $(seq "$runs"); do
         for t in $list; do
-            if [ "$backend" = host ]; then
-                WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2> "$logdir/$t.$i.trace"
-            else
-                WINEDEBUG=$WINEDEBUG,+loaddll timeout -k 10 "$timeout_secs" $loader "$bin/$t.exe" > "$logdir/$t.$i.log" 2>&1
+            run_test_exe "$t" "$i"
+            if [ $status -ne 0 ] && ! cat "$logdir/$t.$i.log" "$logdir/$t.$i.trace" 2>/dev/null | grep -aq ':trace:loaddll:'; then
+                mv "$logdir/$t.$i.log" "$logdir/$t.$i.first.log"
+                [ -f "$logdir/$t.$i.trace" ] && mv "$logdir/$t.$i.trace" "$logdir/$t.$i.first.trace"
+                echo "$t $i $status" >> "$logdir/restarts"
+                run_test_exe "$t" "$i"
             fi
-            status=$?
-            [ $status -eq 124 ] && echo "(timed out after ${timeout_secs}s)" >> "$logdir/$t.$i.log"
             echo "$t $i $status" >> "$logdir/status"
         done
     done
@@ -617,8 +637,8 @@ for i in $(seq "$runs"); do
         if [ -z "$line" ]; then
             n=0 td=0 f=1 s=0
             echo "$name: no summary line (exit status ${status:-none}): counted as one failure"
-            grep -v ':trace:' "$log" 2>/dev/null | tail -n 5 | sed 's/^/    /'
-            [ -n "$tag" ] && grep -v ':trace:' "$logdir/$t.$i.trace" 2>/dev/null | tail -n 5 | sed 's/^/    /'
+            grep -v ':trace:' "$log" 2>/dev/null | tail -n 10 | sed 's/^/    /'
+            [ -n "$tag" ] && grep -v ':trace:' "$logdir/$t.$i.trace" 2>/dev/null | tail -n 10 | sed 's/^/    /'
         else
             set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\..*/\1 \2 \4 \5/')
             n=$1 td=$2 f=$3 s=$4
@@ -686,6 +706,10 @@ for i in $(seq "$runs"); do
             fi
         fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
+        if awk -v t="$t" -v i="$i" '$1 == t && $2 == i { found = 1 } END { exit !found }' "$logdir/restarts" 2>/dev/null; then
+            echo "    restarted: the first process loaded no DLL (exit status $(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/restarts")); its output:"
+            cat "$logdir/$t.$i.first.log" "$logdir/$t.$i.first.trace" 2>/dev/null | tr -d '\r' | tail -n 10 | sed 's/^/        /'
+        fi
         printf '%s' "$known" "$dll_note" "$backend_note" "$gateway_note"
         tr -d '\r' < "$log" 2>/dev/null | grep -E 'Test failed|Test succeeded inside todo|unhandled exception|timed out' |
             { if [ $known_applies -eq 1 ]; then
