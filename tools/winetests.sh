@@ -133,10 +133,11 @@
 # Logs: build/winetest[10]/logs/[webservices-|qmgr-|hnetcfg-]<override>-<arch>[-host]/;
 # programs: build/winetest[10]/<arch>[/webservices|/qmgr|/hnetcfg].  Exit status non-zero
 # when a check failed, a program crashed or timed out.
-# Restarts: a test program whose process loaded no DLL at all (Wine did not
-# start it; nothing under test ran) is run once more, and its report line
-# says so with the first attempt's output ("restarted: ...").  Anything
-# that loaded a DLL and failed stays a failure.
+# Restarts: a test program whose process printed no summary and never loaded
+# winhttp.dll (Wine did not start it; nothing under test ran) is run once
+# more, and its report line says so with the first attempt's output
+# ("restarted: ...").  Anything that loaded the DLL and failed stays a
+# failure.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -532,13 +533,18 @@ run_inside() {
             echo "winetests: regsvr32 of our winhttp.dll failed (see $logdir/wineboot.log)" >&2
     fi
     # +loaddll: the accounting checks which winhttp.dll each run loaded.
-    # A process that loaded no DLL at all (no +loaddll line: Wine itself
-    # did not start it, before any code under test ran) is started once
-    # more; the first attempt's output is kept and reported (restarts).
+    # A process that never got as far as loading winhttp.dll and printed
+    # no summary (Wine did not start it: no code under test ran) is started
+    # once more; the first attempt's output is kept and reported (restarts).
+    # A service module's test programs do not load winhttp.dll themselves:
+    # theirs only when they loaded no DLL at all.
+    local started='trace:loaddll:.*Loaded L"[^"]*[\\/]winhttp\.dll"'
+    [ $service -eq 1 ] && started=':trace:loaddll:'
     for i in $(seq "$runs"); do
         for t in $list; do
             run_test_exe "$t" "$i"
-            if [ $status -ne 0 ] && ! cat "$logdir/$t.$i.log" "$logdir/$t.$i.trace" 2>/dev/null | grep -aq ':trace:loaddll:'; then
+            if [ $status -ne 0 ] && ! grep -aqE "^[0-9a-f]+:$t: [0-9]+ tests executed" "$logdir/$t.$i.log" &&
+               ! cat "$logdir/$t.$i.log" "$logdir/$t.$i.trace" 2>/dev/null | grep -aqE "$started"; then
                 mv "$logdir/$t.$i.log" "$logdir/$t.$i.first.log"
                 [ -f "$logdir/$t.$i.trace" ] && mv "$logdir/$t.$i.trace" "$logdir/$t.$i.first.trace"
                 echo "$t $i $status" >> "$logdir/restarts"
@@ -707,7 +713,7 @@ for i in $(seq "$runs"); do
         fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
         if awk -v t="$t" -v i="$i" '$1 == t && $2 == i { found = 1 } END { exit !found }' "$logdir/restarts" 2>/dev/null; then
-            echo "    restarted: the first process loaded no DLL (exit status $(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/restarts")); its output:"
+            echo "    restarted: the first process did not start (exit status $(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/restarts")); its output:"
             cat "$logdir/$t.$i.first.log" "$logdir/$t.$i.first.trace" 2>/dev/null | tr -d '\r' | tail -n 10 | sed 's/^/        /'
         fi
         printf '%s' "$known" "$dll_note" "$backend_note" "$gateway_note"
