@@ -123,7 +123,7 @@ for ((r = 1; r <= rounds; r++)); do
     done
     echo "ab: round $r/$rounds" >&2
 done | awk -v label=$ref "$awk_median"'
-    $5 != "FAIL" { k = $2 SUBSEP $3; cnt[k]++; val[k, cnt[k]] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[++nw] = $3 } }
+    $5 != "FAIL" { keep($2, $3, 0, $4); unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[++nw] = $3 } }
     END {
         printf "%-18s %-6s %-22s %-22s %-22s %6s %6s\n", "workload", "unit", "A", "B", label, "A/" label, "B/" label
         for (i = 1; i <= nw; i++) {

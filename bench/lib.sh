@@ -57,12 +57,17 @@ start_servers() {
     tls=(--tls "localhost:$tls_server_port")
 }
 
-# Awk functions for the scripts' summaries: median(key) of the values
-# val[key, 1..cnt[key]], setting lo[key] and hi[key] to their range;
-# paired(a, b, w), the median over runs of one run's a/b on workload w, from
-# byrun[client, w, run] (runs 1..runs_seen); ratio(a, b) and pratio(a, b, w)
-# formatted.
+# Awk functions for the scripts' summaries: keep(c, w, r, v) records client
+# c's value v on workload w in run r; median(key) of the values
+# val[key, 1..cnt[key]] (key: c SUBSEP w), setting lo[key] and hi[key] to
+# their range; paired(a, b, w), the median over runs of one run's a/b on
+# workload w, from byrun[client, w, run] (runs 1..runs_seen); ratio(a, b)
+# and pratio(a, b, w) formatted.
 awk_median='
+    function keep(c, w, r, v,    key) {
+        key = c SUBSEP w; cnt[key]++; val[key, cnt[key]] = v
+        byrun[c, w, r] = v; if (r > runs_seen) runs_seen = r
+    }
     # the median of v[1..n], which it sorts
     function sorted_median(v, n,    i, j, t) {
         for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j > 0 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }

@@ -313,8 +313,7 @@ summarize() {
             if (!failed[key]++) { why[key] = $6; for (i = 7; i <= NF; i++) why[key] = why[key] " " $i }
             next
         }
-        cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
-        byrun[$3, $4, $1] = $5; if ($1 > runs_seen) runs_seen = $1
+        keep($3, $4, $1, $5); unit[$4] = $6
     }
     END {
         desc["rt16"] = "round trip, 16 B, sync"
@@ -363,8 +362,7 @@ table=$(grep -v '^DATA ' "$out/summary.txt")
 pair_table() {
     awk -v a="$1" -v b="$2" -v ref="$3" "$awk_median"'
     $2 == "RESULT" && $5 != "FAIL" && ($3 == a || $3 == b || $3 == ref) {
-        key = $3 SUBSEP $4; cnt[key]++; val[key, cnt[key]] = $5; unit[$4] = $6
-        byrun[$3, $4, $1] = $5; if ($1 > runs_seen) runs_seen = $1
+        keep($3, $4, $1, $5); unit[$4] = $6
         if ($3 == b && !($4 in seen)) { seen[$4] = 1; order[++nw] = $4 }
     }
     END {

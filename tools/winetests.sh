@@ -451,6 +451,11 @@ igd_start() {
 }
 igd_pid=""
 
+# summary_line T LOG: test T's winetest summary line in LOG (empty if none).
+summary_line() {
+    grep -aE "^[0-9a-f]+:$1: [0-9]+ tests executed" "$2" 2>/dev/null | tail -n 1
+}
+
 # --- inside the namespace: stand-ins, a private wineserver, the tests -------
 # Runs test T's program (run I) with +loaddll, its output in $logdir/T.I.log
 # (stderr in T.I.trace on host sockets); sets status.
@@ -538,13 +543,13 @@ run_inside() {
     # once more; the first attempt's output is kept and reported (restarts).
     # A service module's test programs do not load winhttp.dll themselves:
     # theirs only when they loaded no DLL at all.
-    local started='trace:loaddll:.*Loaded L"[^"]*[\\/]winhttp\.dll"'
+    local started=":trace:loaddll:.*$loaddll_winhttp"
     [ $service -eq 1 ] && started=':trace:loaddll:'
     for i in $(seq "$runs"); do
         for t in $list; do
             run_test_exe "$t" "$i"
-            if [ $status -ne 0 ] && ! grep -aqE "^[0-9a-f]+:$t: [0-9]+ tests executed" "$logdir/$t.$i.log" &&
-               ! cat "$logdir/$t.$i.log" "$logdir/$t.$i.trace" 2>/dev/null | grep -aqE "$started"; then
+            if [ $status -ne 0 ] && [ -z "$(summary_line "$t" "$logdir/$t.$i.log")" ] &&
+               ! cat "$logdir/$t.$i.log" "$logdir/$t.$i.trace" 2>/dev/null | grep -aq "$started"; then
                 mv "$logdir/$t.$i.log" "$logdir/$t.$i.first.log"
                 [ -f "$logdir/$t.$i.trace" ] && mv "$logdir/$t.$i.trace" "$logdir/$t.$i.first.trace"
                 echo "$t $i $status" >> "$logdir/restarts"
@@ -637,7 +642,7 @@ for i in $(seq "$runs"); do
     for t in $files; do
         log=$logdir/$t.$i.log
         status=$(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/status" 2>/dev/null)
-        line=$(grep -E "^[0-9a-f]+:$t: [0-9]+ tests executed" "$log" 2>/dev/null | tail -n 1)
+        line=$(summary_line "$t" "$log")
         name=$(name_of "$t")
         [ "$runs" -gt 1 ] && name="$name#$i"
         if [ -z "$line" ]; then
@@ -712,8 +717,9 @@ for i in $(seq "$runs"); do
             fi
         fi
         echo "$name: $n tests executed ($td marked as todo, $f failures), $s skipped."
-        if awk -v t="$t" -v i="$i" '$1 == t && $2 == i { found = 1 } END { exit !found }' "$logdir/restarts" 2>/dev/null; then
-            echo "    restarted: the first process did not start (exit status $(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/restarts")); its output:"
+        restart_status=$(awk -v t="$t" -v i="$i" '$1 == t && $2 == i { print $3 }' "$logdir/restarts" 2>/dev/null)
+        if [ -n "$restart_status" ]; then
+            echo "    restarted: the first process did not start (exit status $restart_status); its output:"
             cat "$logdir/$t.$i.first.log" "$logdir/$t.$i.first.trace" 2>/dev/null | tr -d '\r' | tail -n 10 | sed 's/^/        /'
         fi
         printf '%s' "$known" "$dll_note" "$backend_note" "$gateway_note"
